@@ -1,0 +1,465 @@
+//! Configuration: `config/default.toml`, then `config/local.toml` (or `--config FILE`),
+//! then `KLACHTENBUS__SECTION__KEY` environment variables.
+//!
+//! Settings are read section by section into typed structs. Every problem is a
+//! [`ConfigError`] that names the setting, so the operator knows what to fix; the
+//! command line turns it into exit code 2 before anything has started.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+
+/// The defaults shipped with the binary (the same text as `config/default.toml`), so a
+/// `--config FILE` elsewhere on disk still starts from every default.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+const ENV_PREFIX: &str = "KLACHTENBUS";
+
+/// A setting that is missing, malformed or not allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: `{key}` is not set (set it in the config file or in {env})")]
+    Missing { key: String, env: String },
+    #[error("configuration: `{key}` is invalid: {reason}")]
+    Invalid { key: String, reason: String },
+    #[error("configuration: cannot read {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+}
+
+impl ConfigError {
+    fn missing(key: &str) -> Self {
+        ConfigError::Missing {
+            key: key.to_string(),
+            env: env_name(key),
+        }
+    }
+
+    fn invalid(key: &str, reason: impl Into<String>) -> Self {
+        ConfigError::Invalid {
+            key: key.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The setting this error is about, when it is about one.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::Missing { key, .. } | ConfigError::Invalid { key, .. } => Some(key),
+            ConfigError::File { .. } => None,
+        }
+    }
+}
+
+/// `imap.port` → `KLACHTENBUS__IMAP__PORT`.
+fn env_name(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}__{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    )
+}
+
+/// How the connection to a mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS.
+    StartTls,
+    /// No encryption; only accepted for loopback hosts.
+    None,
+}
+
+impl Security {
+    fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "tls" => Ok(Security::Tls),
+            "starttls" => Ok(Security::StartTls),
+            "none" => Ok(Security::None),
+            other => Err(ConfigError::invalid(
+                key,
+                format!("unknown value {other:?}; expected one of tls, starttls, none"),
+            )),
+        }
+    }
+}
+
+/// True for `localhost` and loopback IP addresses: the only hosts an unencrypted
+/// connection may go to, because nothing leaves the machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+#[derive(Debug, Clone)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub password: SecretString,
+    pub folder: String,
+    pub processed_folder: Option<String>,
+    pub idle: bool,
+    pub poll_interval_secs: u64,
+    pub fetch_batch: usize,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LimitsSettings {
+    pub max_message_bytes: u64,
+    pub max_auto_mails_per_address_per_day: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoggingSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+/// The layered configuration, not yet turned into typed sections. Commands ask for the
+/// sections they need, up front, so that a command which does not touch IMAP (say
+/// `migrate`) does not demand IMAP settings, and a daemon never half-starts.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    cfg: Config,
+}
+
+impl Settings {
+    /// Loads the layers. `explicit` is the `--config FILE` argument; without it the
+    /// files `config/default.toml` and `config/local.toml` in the working directory are
+    /// used when present.
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(explicit, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given (for tests).
+    pub fn load_with_env(
+        explicit: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        let files: Vec<(PathBuf, bool)> = match explicit {
+            Some(path) => vec![(path.to_path_buf(), true)],
+            None => vec![
+                (PathBuf::from("config/default.toml"), false),
+                (PathBuf::from("config/local.toml"), false),
+            ],
+        };
+        for (path, required) in files {
+            if !path.exists() {
+                if required {
+                    return Err(ConfigError::File {
+                        path,
+                        reason: "no such file".into(),
+                    });
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            // Parse each file on its own first, so a syntax error names the file.
+            Config::builder()
+                .add_source(File::from_str(&text, FileFormat::Toml))
+                .build()
+                .map_err(|e| ConfigError::File {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
+        }
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
+            .collect();
+        builder = builder.add_source(
+            Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("directie.addresses")
+                .with_list_parse_key("staff.addresses")
+                .with_list_parse_key("deadlines.extra_closed_days")
+                .try_parsing(true)
+                .source(Some(env)),
+        );
+        let cfg = builder.build().map_err(|e| ConfigError::File {
+            path: PathBuf::from("(environment)"),
+            reason: e.to_string(),
+        })?;
+        Ok(Settings { cfg })
+    }
+
+    fn opt_string(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        match self.cfg.get::<config::Value>(key) {
+            Err(config::ConfigError::NotFound(_)) => Ok(None),
+            Err(e) => Err(ConfigError::invalid(key, e.to_string())),
+            Ok(v) => match v.kind {
+                config::ValueKind::Nil => Ok(None),
+                config::ValueKind::Table(_) | config::ValueKind::Array(_) => {
+                    Err(ConfigError::invalid(key, "expected a single value"))
+                }
+                _ => {
+                    let s = v
+                        .into_string()
+                        .map_err(|e| ConfigError::invalid(key, e.to_string()))?;
+                    let s = s.trim().to_string();
+                    Ok((!s.is_empty()).then_some(s))
+                }
+            },
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<String, ConfigError> {
+        self.opt_string(key)?
+            .ok_or_else(|| ConfigError::missing(key))
+    }
+
+    fn integer(&self, key: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
+        let text = self.string(key)?;
+        let n: i64 = text.parse().map_err(|_| {
+            ConfigError::invalid(key, format!("{text:?} is not a whole number"))
+        })?;
+        if n < min || n > max {
+            return Err(ConfigError::invalid(
+                key,
+                format!("{n} is out of range ({min} to {max})"),
+            ));
+        }
+        Ok(n)
+    }
+
+    fn boolean(&self, key: &str) -> Result<bool, ConfigError> {
+        let text = self.string(key)?;
+        match text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "on" => Ok(true),
+            "false" | "no" | "0" | "off" => Ok(false),
+            _ => Err(ConfigError::invalid(
+                key,
+                format!("{text:?} is not true or false"),
+            )),
+        }
+    }
+
+    fn secret(&self, key: &str) -> Result<SecretString, ConfigError> {
+        self.string(key).map(SecretString::from)
+    }
+
+    /// The `[imap]` section.
+    pub fn imap(&self) -> Result<ImapSettings, ConfigError> {
+        let host = self.string("imap.host")?;
+        if host.contains(char::is_whitespace) || host.contains('/') {
+            return Err(ConfigError::invalid(
+                "imap.host",
+                format!("{host:?} is not a host name or address"),
+            ));
+        }
+        let port = self.integer("imap.port", 1, 65535)? as u16;
+        let security = Security::parse("imap.security", &self.string("imap.security")?)?;
+        if security == Security::None && !is_loopback_host(&host) {
+            return Err(ConfigError::invalid(
+                "imap.security",
+                format!(
+                    "`none` sends the password unencrypted and is only allowed for a loopback host, not {host:?}; use tls or starttls"
+                ),
+            ));
+        }
+        let folder = self.string("imap.folder")?;
+        let processed_folder = self.opt_string("imap.processed_folder")?;
+        if processed_folder.as_deref() == Some(folder.as_str()) {
+            return Err(ConfigError::invalid(
+                "imap.processed_folder",
+                "must differ from imap.folder",
+            ));
+        }
+        Ok(ImapSettings {
+            host,
+            port,
+            security,
+            username: self.string("imap.username")?,
+            password: self.secret("imap.password")?,
+            folder,
+            processed_folder,
+            idle: self.boolean("imap.idle")?,
+            poll_interval_secs: self.integer("imap.poll_interval_secs", 1, 86_400)? as u64,
+            fetch_batch: self.integer("imap.fetch_batch", 1, 10_000)? as usize,
+            ca_file: self.opt_string("imap.ca_file")?.map(PathBuf::from),
+        })
+    }
+
+    /// The `[database]` section.
+    pub fn database(&self) -> Result<DatabaseSettings, ConfigError> {
+        let url = self.string("database.url")?;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::invalid(
+                "database.url",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        Ok(DatabaseSettings { url })
+    }
+
+    /// The `[limits]` section.
+    pub fn limits(&self) -> Result<LimitsSettings, ConfigError> {
+        Ok(LimitsSettings {
+            max_message_bytes: self.integer("limits.max_message_bytes", 1024, 1 << 40)? as u64,
+            max_auto_mails_per_address_per_day: self.integer(
+                "limits.max_auto_mails_per_address_per_day",
+                0,
+                1000,
+            )? as u32,
+        })
+    }
+
+    /// The `[logging]` section.
+    pub fn logging(&self) -> Result<LoggingSettings, ConfigError> {
+        let level = self.string("logging.level")?.to_ascii_lowercase();
+        if !["trace", "debug", "info", "warn", "error"].contains(&level.as_str()) {
+            return Err(ConfigError::invalid(
+                "logging.level",
+                format!("{level:?}; expected trace, debug, info, warn or error"),
+            ));
+        }
+        let format = match self.string("logging.format")?.to_ascii_lowercase().as_str() {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::invalid(
+                    "logging.format",
+                    format!("{other:?}; expected pretty or json"),
+                ))
+            }
+        };
+        Ok(LoggingSettings { level, format })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::io::Write;
+
+    fn with(pairs: &[(&str, &str)]) -> Settings {
+        Settings::load_with_env(
+            Some(&write_empty()),
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .unwrap()
+    }
+
+    fn write_empty() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kb-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("empty.toml");
+        std::fs::File::create(&path).unwrap();
+        path
+    }
+
+    const GOOD: &[(&str, &str)] = &[
+        ("KLACHTENBUS__IMAP__HOST", "127.0.0.1"),
+        ("KLACHTENBUS__IMAP__SECURITY", "none"),
+        ("KLACHTENBUS__IMAP__USERNAME", "klachten"),
+        ("KLACHTENBUS__IMAP__PASSWORD", "12345"),
+    ];
+
+    #[test]
+    fn env_overrides_and_defaults_combine() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("KLACHTENBUS__IMAP__PORT", "10143"));
+        let imap = with(&pairs).imap().unwrap();
+        assert_eq!(imap.port, 10143);
+        assert_eq!(imap.folder, "INBOX");
+        assert_eq!(imap.security, Security::None);
+        // A numeric-looking password stays the exact text.
+        assert_eq!(imap.password.expose_secret(), "12345");
+        assert!(!format!("{imap:?}").contains("12345"), "secret leaked in Debug");
+    }
+
+    #[test]
+    fn missing_host_is_named() {
+        let pairs: Vec<_> = GOOD[1..].to_vec();
+        let err = with(&pairs).imap().unwrap_err();
+        assert_eq!(err.key(), Some("imap.host"));
+        assert!(err.to_string().contains("KLACHTENBUS__IMAP__HOST"));
+    }
+
+    #[test]
+    fn bad_port_is_named() {
+        for bad in ["abc", "0", "70000", "-1", "1.5"] {
+            let mut pairs = GOOD.to_vec();
+            pairs.push(("KLACHTENBUS__IMAP__PORT", bad));
+            let err = with(&pairs).imap().unwrap_err();
+            assert_eq!(err.key(), Some("imap.port"), "port {bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_security_is_named() {
+        let mut pairs = GOOD.to_vec();
+        pairs[1] = ("KLACHTENBUS__IMAP__SECURITY", "ssl3");
+        let err = with(&pairs).imap().unwrap_err();
+        assert_eq!(err.key(), Some("imap.security"));
+        assert!(err.to_string().contains("ssl3"));
+    }
+
+    #[test]
+    fn plaintext_refused_for_remote_host() {
+        let mut pairs = GOOD.to_vec();
+        pairs[0] = ("KLACHTENBUS__IMAP__HOST", "imap.example.nl");
+        let err = with(&pairs).imap().unwrap_err();
+        assert_eq!(err.key(), Some("imap.security"));
+        for host in ["localhost", "127.0.0.2", "::1", "[::1]"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        assert!(!is_loopback_host("10.0.0.1"));
+    }
+
+    #[test]
+    fn file_layer_and_syntax_error_names_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        let mut f = std::fs::File::create(&path).unwrap();
+        writeln!(f, "[imap]\nhost = \"localhost\"\nport = 1143\nsecurity = \"none\"\nusername = \"u\"\npassword = \"p\"").unwrap();
+        let s = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
+        assert_eq!(s.imap().unwrap().port, 1143);
+
+        std::fs::write(&path, "[imap\nhost=").unwrap();
+        let err = Settings::load_with_env(Some(&path), Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("k.toml"), "{err}");
+
+        let err = Settings::load_with_env(Some(&dir.path().join("nope.toml")), Vec::new())
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::File { .. }));
+    }
+
+    #[test]
+    fn database_url_checked() {
+        let s = with(&[("KLACHTENBUS__DATABASE__URL", "mysql://x")]);
+        assert_eq!(s.database().unwrap_err().key(), Some("database.url"));
+        let s = with(&[]);
+        assert!(s.database().unwrap().url.starts_with("sqlite://"));
+    }
+}

@@ -1,0 +1,20 @@
+//! klachtenbus turns a company mailbox into a complaints register that follows the firm's
+//! complaints procedure.
+//!
+//! The modules follow the path a message takes:
+//! - [`mailbox`]: IMAP intake (connect, batched fetch, checkpoint, `\Seen` after commit,
+//!   the IDLE/poll watch with reconnects);
+//! - [`parse`]: mail-parser wrapped so that no message can crash the daemon;
+//! - [`store`]: the register in SQLite or PostgreSQL (sqlx), with embedded migrations;
+//! - [`import`]: archived `.eml` files into the register;
+//! - [`config`]: layered settings with errors that name the setting;
+//! - [`logging`]: tracing setup and address masking;
+//! - [`cli`]: the `klachtenbus` commands.
+
+pub mod cli;
+pub mod config;
+pub mod import;
+pub mod logging;
+pub mod mailbox;
+pub mod parse;
+pub mod store;

@@ -1,0 +1,344 @@
+//! Parsing a raw message into the fields later stages need.
+//!
+//! mail-parser does the MIME work (charsets, quoted-printable, base64, HTML to text).
+//! This module turns its borrowed view into owned, storable fields, and guarantees that
+//! nothing a sender writes can stop the daemon: a message the parser rejects, or one that
+//! makes it panic, comes back as [`ParseStatus::Unparsed`] with the reason, never as a
+//! crash. The raw bytes are stored either way.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use chrono::{DateTime, Utc};
+use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders};
+use serde::{Deserialize, Serialize};
+
+/// Headers that screening, threading and authentication look at; kept verbatim (all
+/// occurrences) beside the parsed fields so later stages need not parse the raw again.
+pub const KEPT_HEADERS: &[&str] = &[
+    "auto-submitted",
+    "precedence",
+    "list-id",
+    "list-unsubscribe",
+    "list-post",
+    "return-path",
+    "x-autoreply",
+    "x-autorespond",
+    "x-auto-response-suppress",
+    "x-failed-recipients",
+    "authentication-results",
+    "delivered-to",
+    "x-original-to",
+    "reply-to",
+    "sender",
+    "content-type",
+    "x-mailer",
+    "feedback-id",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParseStatus {
+    /// Parsed by mail-parser; the fields are filled in as far as the message has them.
+    Parsed,
+    /// The parser rejected the message or panicked on it; only the raw bytes are kept.
+    Unparsed,
+    /// The message was larger than `limits.max_message_bytes`; only its header was
+    /// downloaded and parsed.
+    HeadersOnly,
+}
+
+impl ParseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParseStatus::Parsed => "parsed",
+            ParseStatus::Unparsed => "unparsed",
+            ParseStatus::HeadersOnly => "headers_only",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Self {
+        match s {
+            "parsed" => ParseStatus::Parsed,
+            "headers_only" => ParseStatus::HeadersOnly,
+            _ => ParseStatus::Unparsed,
+        }
+    }
+}
+
+/// A mailbox: display name and address, as written in a From/To header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailAddress {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// The owned, storable result of parsing one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParsedMail {
+    pub status: ParseStatus,
+    /// Why the message is unparsed (or a note for headers-only).
+    pub error: Option<String>,
+    /// Message-ID without angle brackets.
+    pub message_id: Option<String>,
+    pub from: Option<MailAddress>,
+    pub to: Vec<MailAddress>,
+    pub cc: Vec<MailAddress>,
+    pub subject: Option<String>,
+    pub date: Option<DateTime<Utc>>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// Lower-case header name → every value, for the names in [`KEPT_HEADERS`].
+    pub headers: BTreeMap<String, Vec<String>>,
+    /// The best text body: text/plain, else the HTML body converted to text.
+    pub body_text: Option<String>,
+    /// True when the message has an HTML body and no text/plain one.
+    pub html_only: bool,
+    pub attachments: Vec<Attachment>,
+}
+
+impl ParsedMail {
+    fn unparsed(reason: impl Into<String>) -> Self {
+        ParsedMail {
+            status: ParseStatus::Unparsed,
+            error: Some(reason.into()),
+            message_id: None,
+            from: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+            subject: None,
+            date: None,
+            in_reply_to: Vec::new(),
+            references: Vec::new(),
+            headers: BTreeMap::new(),
+            body_text: None,
+            html_only: false,
+            attachments: Vec::new(),
+        }
+    }
+
+    /// First value of a kept header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+}
+
+/// Parses a whole message. Never panics.
+pub fn parse(raw: &[u8]) -> ParsedMail {
+    parse_guarded(raw, ParseStatus::Parsed)
+}
+
+/// Parses the header of a message that was too large to download whole.
+pub fn parse_headers_only(header: &[u8], full_size: u64) -> ParsedMail {
+    let mut mail = parse_guarded(header, ParseStatus::HeadersOnly);
+    if mail.status == ParseStatus::HeadersOnly {
+        mail.body_text = None;
+        mail.attachments.clear();
+        mail.error = Some(format!(
+            "message of {full_size} bytes exceeds limits.max_message_bytes; only the header was stored"
+        ));
+    }
+    mail
+}
+
+fn parse_guarded(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
+    // mail-parser is careful, but it is fed by strangers: a panic in it must cost one
+    // message its fields, not the daemon its life.
+    match catch_unwind(AssertUnwindSafe(|| parse_inner(raw, ok_status))) {
+        Ok(mail) => mail,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            ParsedMail::unparsed(format!("parser panicked: {}", clean(&what, 200)))
+        }
+    }
+}
+
+fn parse_inner(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
+    if raw.is_empty() {
+        return ParsedMail::unparsed("empty message");
+    }
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return ParsedMail::unparsed("not a MIME message");
+    };
+    if msg.headers().is_empty() {
+        return ParsedMail::unparsed("no header fields found");
+    }
+    let html_only = msg.text_body_count() == 0 && msg.html_body_count() > 0
+        || (msg.text_body_count() > 0
+            && msg.text_bodies().all(|p| p.is_text_html())
+            && msg.html_body_count() > 0);
+    ParsedMail {
+        status: ok_status,
+        error: None,
+        message_id: msg.message_id().map(|s| clean(s, 998)),
+        from: msg.from().and_then(|a| addresses(a).into_iter().next()),
+        to: msg.to().map(addresses).unwrap_or_default(),
+        cc: msg.cc().map(addresses).unwrap_or_default(),
+        subject: msg.subject().map(|s| clean(s, 2000)),
+        date: msg
+            .date()
+            .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        in_reply_to: id_list(msg.in_reply_to()),
+        references: id_list(msg.references()),
+        headers: kept_headers(&msg),
+        body_text: msg.body_text(0).map(|b| strip_nul(&b)),
+        html_only,
+        attachments: msg
+            .attachments()
+            .map(|part| Attachment {
+                name: part.attachment_name().map(|n| clean(n, 255)),
+                content_type: part
+                    .content_type()
+                    .map(|ct| match ct.subtype() {
+                        Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                        None => ct.ctype().to_string(),
+                    })
+                    .map(|s| clean(&s.to_ascii_lowercase(), 255))
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+                size: part.len() as u64,
+            })
+            .collect(),
+    }
+}
+
+fn addresses(addr: &Address<'_>) -> Vec<MailAddress> {
+    addr.iter()
+        .filter_map(|a| {
+            let address = a.address()?.trim();
+            (!address.is_empty()).then(|| MailAddress {
+                name: a.name().map(|n| clean(n, 255)).filter(|n| !n.is_empty()),
+                address: clean(address, 320),
+            })
+        })
+        .collect()
+}
+
+fn id_list(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![clean(t, 998)],
+        HeaderValue::TextList(list) => list.iter().map(|t| clean(t, 998)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn kept_headers(msg: &Message<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in msg.headers_raw() {
+        let lower = name.to_ascii_lowercase();
+        if KEPT_HEADERS.contains(&lower.as_str()) {
+            // Unfold and trim; raw header values keep their encoded words, which is what
+            // the screening rules (tokens like `auto-replied`) want.
+            let unfolded = value.split(['\r', '\n']).map(str::trim).collect::<Vec<_>>();
+            out.entry(lower)
+                .or_default()
+                .push(clean(unfolded.join(" ").trim(), 4000));
+        }
+    }
+    out
+}
+
+/// Text safe to store in any database column: no NUL (PostgreSQL refuses it in text),
+/// no other control characters, and bounded length.
+pub fn clean(s: &str, max_chars: usize) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\t')
+        .take(max_chars)
+        .collect()
+}
+
+fn strip_nul(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_message_fields() {
+        let raw = b"From: Jan de Vries <jan@example.test>\r\nTo: klachten@firma.test, Els <els@firma.test>\r\nSubject: =?ISO-8859-1?Q?Pr=E9mie?= te hoog\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <abc@example.test>\r\nIn-Reply-To: <x@firma.test>\r\nReferences: <w@firma.test> <x@firma.test>\r\nAuto-Submitted: no\r\n\r\nGoedemorgen,\r\n\r\nDe premie is te hoog.\r\n";
+        let m = parse(raw);
+        assert_eq!(m.status, ParseStatus::Parsed);
+        assert_eq!(m.message_id.as_deref(), Some("abc@example.test"));
+        assert_eq!(m.from.as_ref().unwrap().address, "jan@example.test");
+        assert_eq!(m.from.as_ref().unwrap().name.as_deref(), Some("Jan de Vries"));
+        assert_eq!(m.to.len(), 2);
+        assert_eq!(m.subject.as_deref(), Some("Prémie te hoog"));
+        assert_eq!(m.date.unwrap().to_rfc3339(), "2026-11-24T09:00:00+00:00");
+        assert_eq!(m.in_reply_to, vec!["x@firma.test"]);
+        assert_eq!(m.references, vec!["w@firma.test", "x@firma.test"]);
+        assert_eq!(m.header("Auto-Submitted"), Some("no"));
+        assert!(m.body_text.unwrap().contains("De premie is te hoog."));
+        assert!(!m.html_only);
+    }
+
+    #[test]
+    fn windows_1252_quoted_printable() {
+        let raw = b"From: a@example.test\r\nSubject: test\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nIk ben zeer ontevreden =96 de adviseur heeft =93niets=94 gedaan. Caf=E9\r\n";
+        let m = parse(raw);
+        let body = m.body_text.unwrap();
+        assert!(body.contains("ontevreden – de adviseur heeft “niets” gedaan. Café"), "{body}");
+    }
+
+    #[test]
+    fn html_only_becomes_text() {
+        let raw = b"From: a@example.test\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>Ik ben <b>boos</b>.</p><script>x()</script></body></html>\r\n";
+        let m = parse(raw);
+        assert!(m.html_only);
+        let body = m.body_text.unwrap();
+        assert!(body.contains("Ik ben boos."), "{body}");
+        assert!(!body.contains("<b>"));
+    }
+
+    #[test]
+    fn attachments_are_metadata() {
+        let raw = b"From: a@example.test\r\nSubject: bijlage\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nZie bijlage.\r\n--b1\r\nContent-Type: application/pdf; name=\"polis.pdf\"\r\nContent-Disposition: attachment; filename=\"polis.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n";
+        let m = parse(raw);
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].name.as_deref(), Some("polis.pdf"));
+        assert_eq!(m.attachments[0].content_type, "application/pdf");
+        assert_eq!(m.attachments[0].size, 9);
+        assert_eq!(m.body_text.as_deref().map(str::trim), Some("Zie bijlage."));
+    }
+
+    #[test]
+    fn garbage_is_unparsed_not_a_crash() {
+        assert_eq!(parse(b"").status, ParseStatus::Unparsed);
+        let m = parse(&[0u8; 64]);
+        assert!(matches!(m.status, ParseStatus::Unparsed | ParseStatus::Parsed));
+        assert!(m.subject.iter().all(|s| !s.contains('\0')));
+    }
+
+    #[test]
+    fn nul_and_control_characters_never_reach_fields() {
+        let raw = b"From: a@example.test\r\nSubject: a\x00b\x07c\r\n\r\nbody\x00text\r\n";
+        let m = parse(raw);
+        assert_eq!(m.subject.as_deref(), Some("abc"));
+        assert!(!m.body_text.unwrap().contains('\0'));
+    }
+
+    #[test]
+    fn headers_only_keeps_header_fields_and_says_why() {
+        let m = parse_headers_only(
+            b"From: a@example.test\r\nSubject: groot\r\nMessage-ID: <big@x>\r\n\r\n",
+            99_000_000,
+        );
+        assert_eq!(m.status, ParseStatus::HeadersOnly);
+        assert_eq!(m.subject.as_deref(), Some("groot"));
+        assert!(m.error.unwrap().contains("99000000"));
+    }
+}

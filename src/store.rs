@@ -1,0 +1,473 @@
+//! The register's storage: SQLite (default) or PostgreSQL through sqlx's `Any` driver.
+//!
+//! One set of queries serves both backends: `$n` placeholders, `ON CONFLICT`,
+//! `RETURNING`, text timestamps in RFC 3339 UTC and `BIGINT` integers. The schema lives in
+//! `migrations/sqlite` and `migrations/postgres`, which differ only in the identity column
+//! and the blob type; both are embedded in the binary.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::parse::{ParseStatus, ParsedMail};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database: cannot create {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database: stored value in {column} is corrupt: {reason}")]
+    Corrupt { column: &'static str, reason: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a stored message came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Fetched from an IMAP folder at this UID.
+    Imap {
+        mailbox: String,
+        uidvalidity: u32,
+        uid: u32,
+    },
+    /// Read from a file by `import`.
+    Import,
+}
+
+/// A message ready to be written.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// The bytes stored: the whole message, or only its header when it was too large.
+    pub raw: Vec<u8>,
+    pub origin: Origin,
+    /// IMAP INTERNALDATE, or the Date header for imported mail.
+    pub received_at: DateTime<Utc>,
+    /// Size of the whole message on the server.
+    pub size: u64,
+    pub parsed: ParsedMail,
+}
+
+impl NewMessage {
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.raw)
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What happened to one message of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now, with this row id.
+    New(i64),
+    /// The same bytes were already stored under this row id; nothing was added.
+    Duplicate(i64),
+}
+
+impl Stored {
+    pub fn id(self) -> i64 {
+        match self {
+            Stored::New(id) | Stored::Duplicate(id) => id,
+        }
+    }
+}
+
+/// Where the intake stands in one IMAP folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+}
+
+/// A stored message as listed by `messages`.
+#[derive(Debug, Clone)]
+pub struct MessageSummary {
+    pub id: i64,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub received_at: String,
+    pub parse_status: ParseStatus,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Opens the database at `url` (creating an SQLite file and its folder when missing).
+    /// Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let file = path.split('?').next().unwrap_or("");
+            if !file.is_empty() && file != ":memory:" {
+                if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                }
+            }
+            let url = if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else {
+            (Backend::Postgres, url.to_string())
+        };
+        let options = sqlx::any::AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers (the CLI) work beside the daemon; FULL makes a
+                        // commit survive power loss, which is the point of storing first.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 15000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the embedded migrations that are not applied yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn checkpoint(&self, mailbox: &str) -> Result<Option<Checkpoint>> {
+        let row = sqlx::query(
+            "SELECT uidvalidity, last_uid FROM mailbox_checkpoints WHERE mailbox = $1",
+        )
+        .bind(mailbox)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Checkpoint {
+                uidvalidity: u32_col(&r, "uidvalidity")?,
+                last_uid: u32_col(&r, "last_uid")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores a batch fetched from `mailbox` and moves its checkpoint to `new_last_uid`,
+    /// all in one transaction: either every message of the batch and the checkpoint are
+    /// durable, or none of it is, so a crash can neither lose a message nor skip one.
+    pub async fn store_batch(
+        &self,
+        mailbox: &str,
+        checkpoint: Checkpoint,
+        messages: &[NewMessage],
+    ) -> Result<Vec<Stored>> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            out.push(insert_message(&mut tx, m).await?);
+        }
+        sqlx::query(
+            "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (mailbox) DO UPDATE
+             SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(mailbox)
+        .bind(i64::from(checkpoint.uidvalidity))
+        .bind(i64::from(checkpoint.last_uid))
+        .bind(timestamp(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Stores one message outside any mailbox (import).
+    pub async fn store_one(&self, message: &NewMessage) -> Result<Stored> {
+        let mut tx = self.pool.begin().await?;
+        let stored = insert_message(&mut tx, message).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// UIDs in `mailbox` that are stored but not yet flagged or moved on the server
+    /// (the daemon stopped between the commit and the flag).
+    pub async fn server_pending(&self, mailbox: &str, uidvalidity: u32) -> Result<Vec<u32>> {
+        let rows = sqlx::query(
+            "SELECT uid FROM messages
+             WHERE mailbox = $1 AND uidvalidity = $2 AND server_pending = 1 AND uid IS NOT NULL
+             ORDER BY uid",
+        )
+        .bind(mailbox)
+        .bind(i64::from(uidvalidity))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| u32_col(r, "uid")).collect()
+    }
+
+    /// Records that these UIDs were flagged or moved on the server.
+    pub async fn clear_server_pending(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for uid in uids {
+            sqlx::query(
+                "UPDATE messages SET server_pending = 0
+                 WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3",
+            )
+            .bind(mailbox)
+            .bind(i64::from(uidvalidity))
+            .bind(i64::from(*uid))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn message_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM messages")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?)
+    }
+
+    pub async fn list_messages(&self) -> Result<Vec<MessageSummary>> {
+        let rows = sqlx::query(
+            "SELECT id, message_id, from_addr, subject, received_at, parse_status, size, sha256
+             FROM messages ORDER BY received_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MessageSummary {
+                    id: r.try_get("id")?,
+                    message_id: r.try_get("message_id")?,
+                    from: r.try_get("from_addr")?,
+                    subject: r.try_get("subject")?,
+                    received_at: r.try_get("received_at")?,
+                    parse_status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
+                    size: r.try_get("size")?,
+                    sha256: r.try_get("sha256")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The original bytes of a stored message.
+    pub async fn raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT raw FROM message_raw WHERE message_pk = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<Vec<u8>, _>("raw")).transpose()?)
+    }
+
+    /// The parsed fields of a stored message.
+    pub async fn parsed(&self, id: i64) -> Result<Option<ParsedMail>> {
+        let Some(r) = sqlx::query(
+            "SELECT parse_status, parse_error, message_id, from_addr, from_name, to_addrs,
+                    cc_addrs, subject, sent_date, in_reply_to, refs, headers, body_text,
+                    html_only, attachments
+             FROM messages WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let from = r
+            .try_get::<Option<String>, _>("from_addr")?
+            .map(|address| crate::parse::MailAddress {
+                name: r.try_get("from_name").ok().flatten(),
+                address,
+            });
+        let sent: Option<String> = r.try_get("sent_date")?;
+        Ok(Some(ParsedMail {
+            status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
+            error: r.try_get("parse_error")?,
+            message_id: r.try_get("message_id")?,
+            from,
+            to: json_col(&r, "to_addrs")?,
+            cc: json_col(&r, "cc_addrs")?,
+            subject: r.try_get("subject")?,
+            date: sent
+                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+                .map(|d| d.with_timezone(&Utc)),
+            in_reply_to: json_col(&r, "in_reply_to")?,
+            references: json_col(&r, "refs")?,
+            headers: json_col(&r, "headers")?,
+            body_text: r.try_get("body_text")?,
+            html_only: r.try_get::<i64, _>("html_only")? != 0,
+            attachments: json_col(&r, "attachments")?,
+        }))
+    }
+}
+
+async fn insert_message(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &NewMessage,
+) -> Result<Stored> {
+    let sha = m.sha256();
+    let (source, mailbox, uidvalidity, uid) = match &m.origin {
+        Origin::Imap {
+            mailbox,
+            uidvalidity,
+            uid,
+        } => (
+            "imap",
+            Some(mailbox.clone()),
+            Some(i64::from(*uidvalidity)),
+            Some(i64::from(*uid)),
+        ),
+        Origin::Import => ("import", None, None, None),
+    };
+    let pending: i64 = if mailbox.is_some() { 1 } else { 0 };
+    let p = &m.parsed;
+    let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
+    let inserted = sqlx::query(
+        "INSERT INTO messages (sha256, message_id, source, mailbox, uidvalidity, uid,
+             server_pending, received_at, stored_at, size, parse_status, parse_error,
+             from_addr, from_name, to_addrs, cc_addrs, subject, sent_date, in_reply_to, refs,
+             headers, body_text, html_only, attachments)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, $20, $21, $22, $23, $24)
+         ON CONFLICT (sha256) DO NOTHING
+         RETURNING id",
+    )
+    .bind(&sha)
+    .bind(p.message_id.clone())
+    .bind(source)
+    .bind(mailbox.clone())
+    .bind(uidvalidity)
+    .bind(uid)
+    .bind(pending)
+    .bind(timestamp(m.received_at))
+    .bind(timestamp(Utc::now()))
+    .bind(m.size as i64)
+    .bind(p.status.as_str())
+    .bind(p.error.clone())
+    .bind(p.from.as_ref().map(|a| a.address.clone()))
+    .bind(p.from.as_ref().and_then(|a| a.name.clone()))
+    .bind(json(serde_json::to_string(&p.to)))
+    .bind(json(serde_json::to_string(&p.cc)))
+    .bind(p.subject.clone())
+    .bind(p.date.map(timestamp))
+    .bind(json(serde_json::to_string(&p.in_reply_to)))
+    .bind(json(serde_json::to_string(&p.references)))
+    .bind(serde_json::to_string(&p.headers).unwrap_or_else(|_| "{}".into()))
+    .bind(p.body_text.clone())
+    .bind(i64::from(p.html_only))
+    .bind(json(serde_json::to_string(&p.attachments)))
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = inserted {
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("INSERT INTO message_raw (message_pk, raw) VALUES ($1, $2)")
+            .bind(id)
+            .bind(m.raw.clone())
+            .execute(&mut **tx)
+            .await?;
+        return Ok(Stored::New(id));
+    }
+    // Same bytes seen before (a re-read after a UIDVALIDITY change, or an import of mail
+    // that also came in over IMAP). Nothing new is stored; the row learns where the
+    // message now lives so that it is flagged there.
+    let row = sqlx::query("SELECT id FROM messages WHERE sha256 = $1")
+        .bind(&sha)
+        .fetch_one(&mut **tx)
+        .await?;
+    let id: i64 = row.try_get("id")?;
+    if let (Some(mailbox), Some(uidvalidity), Some(uid)) = (mailbox, uidvalidity, uid) {
+        sqlx::query(
+            "UPDATE messages SET mailbox = $1, uidvalidity = $2, uid = $3, server_pending = 1
+             WHERE id = $4",
+        )
+        .bind(mailbox)
+        .bind(uidvalidity)
+        .bind(uid)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Stored::Duplicate(id))
+}
+
+fn u32_col(row: &AnyRow, col: &'static str) -> Result<u32> {
+    let v: i64 = row.try_get(col)?;
+    u32::try_from(v).map_err(|_| StoreError::Corrupt {
+        column: col,
+        reason: format!("{v} is not a 32-bit unsigned value"),
+    })
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &'static str) -> Result<T> {
+    let text: String = row.try_get(col)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+        column: col,
+        reason: e.to_string(),
+    })
+}
