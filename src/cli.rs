@@ -15,7 +15,11 @@ use crate::store::{Store, Stored};
 use crate::{import, logging, mailbox};
 
 #[derive(Debug, Parser)]
-#[command(name = "klachtenbus", version, about = "Complaints register fed by the company mailbox")]
+#[command(
+    name = "klachtenbus",
+    version,
+    about = "Complaints register fed by the company mailbox"
+)]
 pub struct Cli {
     /// Configuration file, layered on top of the built-in defaults (without it:
     /// config/default.toml and config/local.toml in the working directory).

@@ -236,9 +236,9 @@ impl Settings {
 
     fn integer(&self, key: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
         let text = self.string(key)?;
-        let n: i64 = text.parse().map_err(|_| {
-            ConfigError::invalid(key, format!("{text:?} is not a whole number"))
-        })?;
+        let n: i64 = text
+            .parse()
+            .map_err(|_| ConfigError::invalid(key, format!("{text:?} is not a whole number")))?;
         if n < min || n > max {
             return Err(ConfigError::invalid(
                 key,
@@ -395,7 +395,10 @@ mod tests {
         assert_eq!(imap.security, Security::None);
         // A numeric-looking password stays the exact text.
         assert_eq!(imap.password.expose_secret(), "12345");
-        assert!(!format!("{imap:?}").contains("12345"), "secret leaked in Debug");
+        assert!(
+            !format!("{imap:?}").contains("12345"),
+            "secret leaked in Debug"
+        );
     }
 
     #[test]
@@ -450,8 +453,8 @@ mod tests {
         let err = Settings::load_with_env(Some(&path), Vec::new()).unwrap_err();
         assert!(err.to_string().contains("k.toml"), "{err}");
 
-        let err = Settings::load_with_env(Some(&dir.path().join("nope.toml")), Vec::new())
-            .unwrap_err();
+        let err =
+            Settings::load_with_env(Some(&dir.path().join("nope.toml")), Vec::new()).unwrap_err();
         assert!(matches!(err, ConfigError::File { .. }));
     }
 

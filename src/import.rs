@@ -33,10 +33,12 @@ pub struct Imported {
 
 pub async fn import_file(store: &Store, path: &Path) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
-    let raw = tokio::fs::read(path).await.map_err(|source| ImportError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+    let raw = tokio::fs::read(path)
+        .await
+        .map_err(|source| ImportError::Read {
+            path: shown.clone(),
+            source,
+        })?;
     if raw.is_empty() {
         return Err(ImportError::Empty { path: shown });
     }

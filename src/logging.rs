@@ -2,6 +2,8 @@
 //! taking precedence when set. Logs go to standard error; standard output is reserved for
 //! command results (tables and `--json`).
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LoggingSettings};
@@ -9,13 +11,11 @@ use crate::config::{LogFormat, LoggingSettings};
 pub fn init(settings: &LoggingSettings) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         // Our own crate at the configured level; chatty dependencies one step quieter.
-        EnvFilter::new(format!(
-            "warn,klachtenbus={level}",
-            level = settings.level
-        ))
+        EnvFilter::new(format!("warn,klachtenbus={level}", level = settings.level))
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let result = match settings.format {
         LogFormat::Json => builder.json().try_init(),

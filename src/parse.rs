@@ -275,7 +275,10 @@ mod tests {
         assert_eq!(m.status, ParseStatus::Parsed);
         assert_eq!(m.message_id.as_deref(), Some("abc@example.test"));
         assert_eq!(m.from.as_ref().unwrap().address, "jan@example.test");
-        assert_eq!(m.from.as_ref().unwrap().name.as_deref(), Some("Jan de Vries"));
+        assert_eq!(
+            m.from.as_ref().unwrap().name.as_deref(),
+            Some("Jan de Vries")
+        );
         assert_eq!(m.to.len(), 2);
         assert_eq!(m.subject.as_deref(), Some("Prémie te hoog"));
         assert_eq!(m.date.unwrap().to_rfc3339(), "2026-11-24T09:00:00+00:00");
@@ -291,7 +294,10 @@ mod tests {
         let raw = b"From: a@example.test\r\nSubject: test\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nIk ben zeer ontevreden =96 de adviseur heeft =93niets=94 gedaan. Caf=E9\r\n";
         let m = parse(raw);
         let body = m.body_text.unwrap();
-        assert!(body.contains("ontevreden – de adviseur heeft “niets” gedaan. Café"), "{body}");
+        assert!(
+            body.contains("ontevreden – de adviseur heeft “niets” gedaan. Café"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -319,7 +325,10 @@ mod tests {
     fn garbage_is_unparsed_not_a_crash() {
         assert_eq!(parse(b"").status, ParseStatus::Unparsed);
         let m = parse(&[0u8; 64]);
-        assert!(matches!(m.status, ParseStatus::Unparsed | ParseStatus::Parsed));
+        assert!(matches!(
+            m.status,
+            ParseStatus::Unparsed | ParseStatus::Parsed
+        ));
         assert!(m.subject.iter().all(|s| !s.contains('\0')));
     }
 

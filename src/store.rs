@@ -30,7 +30,10 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database: stored value in {column} is corrupt: {reason}")]
-    Corrupt { column: &'static str, reason: String },
+    Corrupt {
+        column: &'static str,
+        reason: String,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -134,7 +137,9 @@ impl Store {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or("");
             if !file.is_empty() && file != ":memory:" {
-                if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty())
+                if let Some(dir) = Path::new(file)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
                 {
                     std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                         path: dir.display().to_string(),
@@ -194,12 +199,11 @@ impl Store {
     }
 
     pub async fn checkpoint(&self, mailbox: &str) -> Result<Option<Checkpoint>> {
-        let row = sqlx::query(
-            "SELECT uidvalidity, last_uid FROM mailbox_checkpoints WHERE mailbox = $1",
-        )
-        .bind(mailbox)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT uidvalidity, last_uid FROM mailbox_checkpoints WHERE mailbox = $1")
+                .bind(mailbox)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(Checkpoint {
                 uidvalidity: u32_col(&r, "uidvalidity")?,
@@ -339,12 +343,12 @@ impl Store {
         else {
             return Ok(None);
         };
-        let from = r
-            .try_get::<Option<String>, _>("from_addr")?
-            .map(|address| crate::parse::MailAddress {
-                name: r.try_get("from_name").ok().flatten(),
-                address,
-            });
+        let from =
+            r.try_get::<Option<String>, _>("from_addr")?
+                .map(|address| crate::parse::MailAddress {
+                    name: r.try_get("from_name").ok().flatten(),
+                    address,
+                });
         let sent: Option<String> = r.try_get("sent_date")?;
         Ok(Some(ParsedMail {
             status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),

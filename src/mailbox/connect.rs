@@ -39,9 +39,7 @@ pub async fn connect(settings: &ImapSettings) -> Result<(ImapSession, ServerCaps
         .map_err(|_| IntakeError::Timeout("connecting and logging in"))?
 }
 
-async fn connect_inner(
-    settings: &ImapSettings,
-) -> Result<(ImapSession, ServerCaps), IntakeError> {
+async fn connect_inner(settings: &ImapSettings) -> Result<(ImapSession, ServerCaps), IntakeError> {
     let addr = (settings.host.as_str(), settings.port);
     let tcp = TcpStream::connect(addr)
         .await
@@ -93,8 +91,9 @@ async fn tls_wrap(
     tcp: TcpStream,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, IntakeError> {
     let config = tls_config(settings)?;
-    let name = ServerName::try_from(settings.host.clone())
-        .map_err(|e| IntakeError::Tls(format!("{:?} is not a valid TLS name: {e}", settings.host)))?;
+    let name = ServerName::try_from(settings.host.clone()).map_err(|e| {
+        IntakeError::Tls(format!("{:?} is not a valid TLS name: {e}", settings.host))
+    })?;
     TlsConnector::from(Arc::new(config))
         .connect(name, tcp)
         .await
@@ -121,8 +120,7 @@ fn tls_config(settings: &ImapSettings) -> Result<ClientConfig, IntakeError> {
     }
     if roots.is_empty() {
         return Err(IntakeError::Tls(
-            "no trusted certificates: the system store is empty and imap.ca_file is not set"
-                .into(),
+            "no trusted certificates: the system store is empty and imap.ca_file is not set".into(),
         ));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());

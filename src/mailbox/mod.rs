@@ -123,9 +123,14 @@ pub async fn sync_pass(
     // Finish what a previous run committed but could not flag.
     let pending = store.server_pending(folder, uidvalidity).await?;
     if !pending.is_empty() {
-        tracing::info!(count = pending.len(), "flagging messages stored by an earlier run");
+        tracing::info!(
+            count = pending.len(),
+            "flagging messages stored by an earlier run"
+        );
         mark_done(session, caps, settings, &pending).await?;
-        store.clear_server_pending(folder, uidvalidity, &pending).await?;
+        store
+            .clear_server_pending(folder, uidvalidity, &pending)
+            .await?;
     }
 
     let mut report = PassReport::default();
@@ -136,7 +141,11 @@ pub async fn sync_pass(
     if new.is_empty() {
         return Ok(report);
     }
-    tracing::debug!(count = new.len(), after_uid = last_uid, "new messages on the server");
+    tracing::debug!(
+        count = new.len(),
+        after_uid = last_uid,
+        "new messages on the server"
+    );
 
     for batch in plan_batches(&new, settings.fetch_batch, limits.max_message_bytes) {
         if cancel.is_cancelled() {
@@ -181,7 +190,11 @@ fn plan_batches(new: &[(u32, u64)], per_batch: usize, max_message: u64) -> Vec<V
     let mut current: Vec<(u32, u64)> = Vec::new();
     let mut bytes = 0u64;
     for &(uid, size) in new {
-        let cost = if size > max_message { MAX_HEADER_BYTES } else { size };
+        let cost = if size > max_message {
+            MAX_HEADER_BYTES
+        } else {
+            size
+        };
         if !current.is_empty() && (current.len() >= per_batch || bytes + cost > MAX_BATCH_BYTES) {
             batches.push(std::mem::take(&mut current));
             bytes = 0;
@@ -271,8 +284,9 @@ async fn ingest_batch(
     uidvalidity: u32,
     batch: &[(u32, u64)],
 ) -> Result<PassReport, IntakeError> {
-    let (big, normal): (Vec<_>, Vec<_>) =
-        batch.iter().partition(|(_, size)| *size > limits.max_message_bytes);
+    let (big, normal): (Vec<_>, Vec<_>) = batch
+        .iter()
+        .partition(|(_, size)| *size > limits.max_message_bytes);
     let normal: Vec<u32> = normal.iter().map(|(u, _)| *u).collect();
     let big: Vec<u32> = big.iter().map(|(u, _)| *u).collect();
     let mut fetched = fetch_set(
@@ -282,7 +296,8 @@ async fn ingest_batch(
         false,
     )
     .await?;
-    let header_query = format!("(UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)");
+    let header_query =
+        format!("(UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)");
     fetched.extend(fetch_set(session, &big, &header_query, true).await?);
     fetched.sort_by_key(|f| f.uid);
 
@@ -397,9 +412,7 @@ async fn mark_done(
             })
             .await
         }
-        Some(folder) if caps.move_ => {
-            timed("moving messages", session.uid_mv(&set, folder)).await
-        }
+        Some(folder) if caps.move_ => timed("moving messages", session.uid_mv(&set, folder)).await,
         Some(folder) => {
             // No MOVE: copy, then delete the originals (RFC 4315 UID EXPUNGE where
             // available, so that other deleted messages are left alone).

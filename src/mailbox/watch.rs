@@ -30,9 +30,14 @@ pub async fn watch<F, Fut>(
 {
     let mut backoff = BACKOFF_START;
     while !cancel.is_cancelled() {
-        let outcome = watch_connection(settings, limits, store, cancel, &mut after_pass, &mut || {
-            backoff = BACKOFF_START
-        })
+        let outcome = watch_connection(
+            settings,
+            limits,
+            store,
+            cancel,
+            &mut after_pass,
+            &mut || backoff = BACKOFF_START,
+        )
         .await;
         match outcome {
             Ok(()) => break,

@@ -1,1 +1,10 @@
+//! Integration tests: one binary (one link step) with a module per area. They run against
+//! real Dovecot, Postfix and PostgreSQL started by `harness`.
 
+#[path = "harness.rs"]
+mod harness;
+mod support;
+
+mod config_cli;
+mod intake;
+mod storage;

@@ -1,0 +1,637 @@
+//! A real local mail stack and database for the tests and the demo: Dovecot (IMAP + LMTP)
+//! and Postfix (SMTP, delivering to Dovecot over LMTP), and a PostgreSQL cluster, each
+//! started as a child of this process on free loopback ports inside a temporary folder and
+//! stopped when dropped. Needs root (Postfix and PostgreSQL drop to their own users) and
+//! the Debian packages that `scripts/install-deps.sh` installs.
+//!
+//! Shared by `tests/integration` and `examples/demo.rs` (through `#[path]`).
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Write;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use async_imap::Session;
+use futures::TryStreamExt;
+use tokio::net::TcpStream;
+
+pub const DOMAIN: &str = "example.test";
+/// Every Dovecot user of the test stack has this password.
+pub const PASSWORD: &str = "secret";
+/// Postfix rejects this recipient at RCPT time with a 5xx answer.
+pub const UNKNOWN_RECIPIENT: &str = "unknown@example.test";
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+pub fn require_root() {
+    let uid = Command::new("id").arg("-u").output().expect("run id -u");
+    let uid = String::from_utf8_lossy(&uid.stdout).trim().to_string();
+    assert_eq!(
+        uid, "0",
+        "the integration tests start Dovecot, Postfix and PostgreSQL and must run as root \
+         (run scripts/test.sh, or sudo)"
+    );
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free loopback port")
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn world_readable_tempdir(prefix: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("create temp dir");
+    // Dovecot's mail user, postfix and postgres must reach into it.
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+fn wait_for_port(port: u16, what: &str, log: &Path) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = fs::read_to_string(log).unwrap_or_default();
+    panic!("{what} did not open port {port} within 20 s; log:\n{log}");
+}
+
+/// Dovecot + Postfix in one temporary folder.
+pub struct MailStack {
+    dir: tempfile::TempDir,
+    pub imap_port: u16,
+    pub lmtp_port: u16,
+    pub smtp_port: u16,
+    dovecot: Option<Child>,
+    postfix_running: bool,
+}
+
+impl MailStack {
+    pub fn start() -> MailStack {
+        require_root();
+        let dir = world_readable_tempdir("kb-mail-");
+        let mut stack = MailStack {
+            imap_port: free_port(),
+            lmtp_port: free_port(),
+            smtp_port: free_port(),
+            dir,
+            dovecot: None,
+            postfix_running: false,
+        };
+        stack.write_dovecot_config();
+        stack.start_dovecot();
+        stack.write_postfix_config();
+        stack.start_postfix();
+        stack
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn dovecot_conf(&self) -> PathBuf {
+        self.root().join("dovecot/dovecot.conf")
+    }
+
+    fn postfix_etc(&self) -> PathBuf {
+        self.root().join("postfix/etc")
+    }
+
+    /// The Maildir of `user` (local part or full address).
+    pub fn maildir(&self, user: &str) -> PathBuf {
+        self.root().join("mail").join(full_address(user))
+    }
+
+    fn write_dovecot_config(&self) {
+        let root = self.root();
+        for d in ["dovecot", "mail"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        run(
+            Command::new("chown")
+                .args(["mail:mail"])
+                .arg(root.join("mail")),
+            "chown mail dir",
+        );
+        let r = root.display();
+        let conf = format!(
+            r#"base_dir = {r}/dovecot/run
+state_dir = {r}/dovecot/state
+instance_name = klachtenbus-test-{imap}
+log_path = {r}/dovecot/dovecot.log
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{r}/mail/%u
+first_valid_uid = 1
+default_login_user = dovenull
+default_internal_user = dovecot
+recipient_delimiter = +
+imap_idle_notify_interval = 2 secs
+passdb {{
+  driver = static
+  args = password={PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid=mail gid=mail home={r}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp}
+  }}
+}}
+"#,
+            imap = self.imap_port,
+            lmtp = self.lmtp_port,
+        );
+        fs::write(self.dovecot_conf(), conf).unwrap();
+    }
+
+    /// Starts (or restarts) Dovecot with the same configuration and ports.
+    pub fn start_dovecot(&mut self) {
+        assert!(self.dovecot.is_none(), "dovecot already running");
+        let out = fs::File::create(self.root().join("dovecot/stdout.log")).unwrap();
+        let child = Command::new("dovecot")
+            .arg("-c")
+            .arg(self.dovecot_conf())
+            .arg("-F")
+            // Its own process group, so that a stop reaches every client process too.
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start dovecot (is dovecot-imapd installed? scripts/install-deps.sh)");
+        self.dovecot = Some(child);
+        wait_for_port(
+            self.imap_port,
+            "dovecot",
+            &self.root().join("dovecot/dovecot.log"),
+        );
+    }
+
+    /// Stops Dovecot, dropping every IMAP connection at once (the master alone would let
+    /// its client processes linger for seconds while it shuts down).
+    pub fn stop_dovecot(&mut self) {
+        if let Some(mut child) = self.dovecot.take() {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = child.wait();
+            // The port must be free before a restart can bind it again.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10)
+                && std::net::TcpStream::connect(("127.0.0.1", self.imap_port)).is_ok()
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    fn write_postfix_config(&self) {
+        let etc = self.postfix_etc();
+        let p = self.root().join("postfix");
+        for d in ["etc", "queue", "data"] {
+            fs::create_dir_all(p.join(d)).unwrap();
+        }
+        run(
+            Command::new("chown").arg("postfix").arg(p.join("data")),
+            "chown postfix data dir",
+        );
+        let pd = p.display();
+        let main_cf = format!(
+            r#"compatibility_level = 3.6
+queue_directory = {pd}/queue
+data_directory = {pd}/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.{DOMAIN}
+mydomain = {DOMAIN}
+myorigin = {DOMAIN}
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost =
+relay_domains =
+virtual_mailbox_domains = {DOMAIN}
+virtual_mailbox_maps = regexp:{pd}/etc/vmailbox
+virtual_transport = lmtp:inet:127.0.0.1:{lmtp}
+recipient_delimiter = +
+smtpd_recipient_restrictions = check_recipient_access regexp:{pd}/etc/recipient_access, permit_mynetworks, reject_unauth_destination
+maillog_file = {pd}/maillog
+maillog_file_prefixes = {pd}
+smtputf8_enable = no
+biff = no
+header_size_limit = 10240000
+message_size_limit = 104857600
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+lmtp_connect_timeout = 2s
+alias_maps =
+alias_database =
+local_recipient_maps =
+"#,
+            lmtp = self.lmtp_port
+        );
+        fs::write(etc.join("main.cf"), main_cf).unwrap();
+        fs::write(
+            etc.join("vmailbox"),
+            format!("/@{}$/ OK\n", DOMAIN.replace('.', "\\.")),
+        )
+        .unwrap();
+        fs::write(
+            etc.join("recipient_access"),
+            format!(
+                "/^{}$/ REJECT 5.1.1 no such user\n",
+                UNKNOWN_RECIPIENT.replace('.', "\\.")
+            ),
+        )
+        .unwrap();
+        let master_cf = format!(
+            "127.0.0.1:{smtp} inet n - n - - smtpd\n{}",
+            [
+                "pickup unix n - n 60 1 pickup",
+                "cleanup unix n - n - 0 cleanup",
+                "qmgr unix n - n 300 1 qmgr",
+                "tlsmgr unix - - n 1000? 1 tlsmgr",
+                "rewrite unix - - n - - trivial-rewrite",
+                "bounce unix - - n - 0 bounce",
+                "defer unix - - n - 0 bounce",
+                "trace unix - - n - 0 bounce",
+                "verify unix - - n - 1 verify",
+                "flush unix n - n 1000? 0 flush",
+                "proxymap unix - - n - - proxymap",
+                "smtp unix - - n - - smtp",
+                "relay unix - - n - - smtp",
+                "showq unix n - n - - showq",
+                "error unix - - n - - error",
+                "retry unix - - n - - error",
+                "discard unix - - n - - discard",
+                "lmtp unix - - n - - lmtp",
+                "anvil unix - - n - 1 anvil",
+                "scache unix - - n - 1 scache",
+                "postlog unix-dgram n - n - 1 postlogd",
+            ]
+            .join("\n")
+                + "\n",
+            smtp = self.smtp_port
+        );
+        fs::write(etc.join("master.cf"), master_cf).unwrap();
+        allow_postfix_config_dir(&etc);
+        run(
+            Command::new("postfix")
+                .arg("-c")
+                .arg(&etc)
+                .args(["post-install", "create-missing"]),
+            "postfix post-install create-missing",
+        );
+    }
+
+    pub fn start_postfix(&mut self) {
+        run(
+            Command::new("postfix")
+                .arg("-c")
+                .arg(self.postfix_etc())
+                .arg("start"),
+            "postfix start (is postfix installed? scripts/install-deps.sh)",
+        );
+        self.postfix_running = true;
+        wait_for_port(
+            self.smtp_port,
+            "postfix",
+            &self.root().join("postfix/maillog"),
+        );
+    }
+
+    pub fn stop_postfix(&mut self) {
+        if self.postfix_running {
+            let _ = Command::new("postfix")
+                .arg("-c")
+                .arg(self.postfix_etc())
+                .arg("stop")
+                .output();
+            self.postfix_running = false;
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10)
+                && std::net::TcpStream::connect(("127.0.0.1", self.smtp_port)).is_ok()
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    /// Asks Postfix to retry deferred mail now.
+    pub fn flush_postfix(&self) {
+        run(
+            Command::new("postqueue")
+                .arg("-c")
+                .arg(self.postfix_etc())
+                .arg("-f"),
+            "postqueue -f",
+        );
+    }
+
+    pub fn postfix_log(&self) -> String {
+        fs::read_to_string(self.root().join("postfix/maillog")).unwrap_or_default()
+    }
+
+    /// Sends `raw` through Postfix with real SMTP.
+    pub async fn send(&self, from: &str, to: &[&str], raw: &[u8]) {
+        use lettre::address::Envelope;
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+        let envelope = Envelope::new(
+            Some(from.parse().expect("from address")),
+            to.iter().map(|t| t.parse().expect("to address")).collect(),
+        )
+        .unwrap();
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(self.smtp_port)
+            .build();
+        transport
+            .send_raw(&envelope, raw)
+            .await
+            .unwrap_or_else(|e| panic!("SMTP to postfix failed: {e}"));
+    }
+
+    /// A logged-in IMAP session for `user`, for the test to look at or change the mailbox.
+    pub async fn imap(&self, user: &str) -> Session<TcpStream> {
+        let tcp = TcpStream::connect(("127.0.0.1", self.imap_port))
+            .await
+            .expect("connect to dovecot");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        client
+            .login(full_address(user), PASSWORD)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login to dovecot")
+    }
+
+    /// Number of messages in `folder` of `user`.
+    pub async fn count(&self, user: &str, folder: &str) -> u32 {
+        let mut s = self.imap(user).await;
+        let n = match s.status(folder, "(MESSAGES)").await {
+            Ok(mb) => mb.exists,
+            Err(_) => 0,
+        };
+        let _ = s.logout().await;
+        n
+    }
+
+    /// Waits until `folder` of `user` holds at least `n` messages (delivery through
+    /// Postfix is asynchronous). Panics with the Postfix log after `timeout`.
+    pub async fn wait_for_count(&self, user: &str, folder: &str, n: u32, timeout: Duration) {
+        let start = Instant::now();
+        loop {
+            let have = self.count(user, folder).await;
+            if have >= n {
+                return;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "{user}/{folder}: {have} of {n} messages after {timeout:?}; postfix log:\n{}",
+                    self.postfix_log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Appends messages directly over IMAP (for bulk set-up).
+    pub async fn append(&self, user: &str, folder: &str, messages: &[Vec<u8>]) {
+        let mut s = self.imap(user).await;
+        let _ = s.create(folder).await;
+        for m in messages {
+            s.append(folder, None, None, m).await.expect("IMAP APPEND");
+        }
+        let _ = s.logout().await;
+    }
+
+    /// Drops messages straight into the Maildir as a delivery agent would: the way to get
+    /// bytes onto the server that SMTP or APPEND would refuse or repair (NUL bytes,
+    /// broken MIME).
+    pub fn deliver_to_maildir(&self, user: &str, name: &str, raw: &[u8]) {
+        let dir = self.maildir(user);
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let tmp = dir.join("tmp").join(name);
+        let mut f = fs::File::create(&tmp).unwrap();
+        f.write_all(raw).unwrap();
+        f.sync_all().unwrap();
+        fs::rename(&tmp, dir.join("new").join(name)).unwrap();
+        run(
+            Command::new("chown").args(["-R", "mail:mail"]).arg(&dir),
+            "chown maildir",
+        );
+    }
+
+    /// UID → flags of every message in `folder`.
+    pub async fn flags(&self, user: &str, folder: &str) -> Vec<(u32, Vec<String>)> {
+        let mut s = self.imap(user).await;
+        let mb = s.select(folder).await.expect("select");
+        let mut out = Vec::new();
+        if mb.exists > 0 {
+            let fetches: Vec<_> = s
+                .uid_fetch("1:*", "(UID FLAGS)")
+                .await
+                .unwrap()
+                .try_collect()
+                .await
+                .unwrap();
+            for f in &fetches {
+                out.push((
+                    f.uid.unwrap(),
+                    f.flags().map(|fl| format!("{fl:?}")).collect(),
+                ));
+            }
+        }
+        let _ = s.logout().await;
+        out.sort();
+        out
+    }
+}
+
+impl Drop for MailStack {
+    fn drop(&mut self) {
+        self.stop_postfix();
+        self.stop_dovecot();
+        forget_postfix_config_dir(&self.postfix_etc());
+    }
+}
+
+pub fn full_address(user: &str) -> String {
+    if user.contains('@') {
+        user.to_string()
+    } else {
+        format!("{user}@{DOMAIN}")
+    }
+}
+
+const POSTFIX_MAIN_CF: &str = "/etc/postfix/main.cf";
+
+/// Postfix only accepts a private `-c` configuration folder that the default main.cf
+/// lists in `alternate_config_directories`. Several stacks may start at once (one per
+/// test), so the list is edited under a file lock and pruned of folders that are gone.
+fn allow_postfix_config_dir(etc: &Path) {
+    edit_alternate_dirs(|dirs| dirs.push(etc.display().to_string()));
+}
+
+fn forget_postfix_config_dir(etc: &Path) {
+    let me = etc.display().to_string();
+    edit_alternate_dirs(|dirs| dirs.retain(|d| *d != me));
+}
+
+fn edit_alternate_dirs(change: impl FnOnce(&mut Vec<String>)) {
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open("/etc/postfix/.klachtenbus-tests.lock")
+        .expect("open postfix lock file (is postfix installed?)");
+    lock.lock().expect("lock postfix main.cf");
+    let out = Command::new("postconf")
+        .args(["-h", "alternate_config_directories"])
+        .output()
+        .expect("postconf");
+    let current = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut dirs: Vec<String> = current
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && Path::new(d).exists())
+        .map(str::to_string)
+        .collect();
+    change(&mut dirs);
+    dirs.sort();
+    dirs.dedup();
+    run(
+        Command::new("postconf").arg("-e").arg(format!(
+            "alternate_config_directories = {}",
+            dirs.join(", ")
+        )),
+        &format!("postconf -e in {POSTFIX_MAIN_CF}"),
+    );
+    let _ = lock.unlock();
+}
+
+/// A PostgreSQL 15 cluster of its own, in a temporary folder.
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        require_root();
+        let dir = world_readable_tempdir("kb-pg-");
+        let data = dir.path().join("data");
+        run(
+            Command::new("chown").arg("postgres").arg(dir.path()),
+            "chown pg dir",
+        );
+        let port = free_port();
+        run(
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(format!("{PG_BIN}/initdb"))
+                .arg("-D")
+                .arg(&data)
+                .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]),
+            "initdb",
+        );
+        run(
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(format!("{PG_BIN}/pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.path().join("postgres.log"))
+                .arg("-o")
+                .arg(format!(
+                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    dir.path().display()
+                ))
+                .args(["-w", "start"]),
+            "pg_ctl start",
+        );
+        Postgres { dir, port }
+    }
+
+    /// A fresh, empty database in this cluster.
+    pub async fn database(&self, name: &str) -> String {
+        use sqlx::Connection;
+        let admin = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("connect to pg");
+        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .expect("create database");
+        conn.close().await.ok();
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(format!("{PG_BIN}/pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
