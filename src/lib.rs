@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod import;
 pub mod logging;
 pub mod mailbox;

@@ -1,0 +1,323 @@
+//! Weighted lexicons (data files `lexicon/<lang>.toml`) compiled into one Aho-Corasick
+//! automaton per language, so that scanning costs one pass over the text whatever the
+//! number of phrases.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Deserialize;
+
+use super::normalize::normalize;
+
+pub const BUILTIN_NL: &str = include_str!("../../lexicon/nl.toml");
+pub const BUILTIN_EN: &str = include_str!("../../lexicon/en.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("lexicon {name}: {reason}")]
+    Invalid { name: String, reason: String },
+    #[error("lexicon {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    language: String,
+    gap_words: usize,
+    negation_window: usize,
+    negators: Vec<String>,
+    intensifier_factor: f64,
+    intensifiers: Vec<String>,
+    max_per_criterion: f64,
+    combination_bonus: f64,
+    typography: Typography,
+    #[serde(default)]
+    signal: Vec<SignalGroup>,
+    #[serde(default)]
+    exclude: Vec<ExcludeGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Typography {
+    pub exclamation_run: usize,
+    pub exclamation_weight: f64,
+    pub capitals_min_words: usize,
+    pub capitals_weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalGroup {
+    criterion: String,
+    weight: f64,
+    #[serde(default)]
+    negatable: bool,
+    phrases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExcludeGroup {
+    reason: String,
+    phrases: Vec<String>,
+}
+
+/// What a pattern does when it matches.
+#[derive(Debug, Clone)]
+pub enum Role {
+    Signal {
+        criterion: String,
+        weight: f64,
+        negatable: bool,
+    },
+    Exclude {
+        reason: String,
+    },
+}
+
+/// One segment of a pattern: a normalised word sequence, optionally a prefix.
+#[derive(Debug, Clone)]
+struct Segment {
+    id: usize,
+    prefix: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The phrase as written in the lexicon (for explanations and de-duplication).
+    pub source: String,
+    pub role: Role,
+    segments: Vec<Segment>,
+}
+
+/// A pattern found in a normalised text (byte range of the normalised text).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug)]
+pub struct Lexicon {
+    pub language: String,
+    pub gap_words: usize,
+    pub negation_window: usize,
+    pub negators: Vec<String>,
+    pub intensifier_factor: f64,
+    pub intensifiers: Vec<String>,
+    pub max_per_criterion: f64,
+    pub combination_bonus: f64,
+    pub typography: Typography,
+    pub patterns: Vec<Pattern>,
+    automaton: AhoCorasick,
+    /// For every automaton pattern (segment id): the patterns whose first segment it is.
+    starts: Vec<Vec<usize>>,
+}
+
+impl Lexicon {
+    pub fn builtin(lang: &str) -> Result<Lexicon, LexiconError> {
+        match lang {
+            "nl" => Lexicon::parse("nl.toml", BUILTIN_NL),
+            "en" => Lexicon::parse("en.toml", BUILTIN_EN),
+            other => Err(LexiconError::Invalid {
+                name: other.into(),
+                reason: "no built-in lexicon for this language".into(),
+            }),
+        }
+    }
+
+    /// `<dir>/<lang>.toml`.
+    pub fn from_dir(dir: &Path, lang: &str) -> Result<Lexicon, LexiconError> {
+        let path = dir.join(format!("{lang}.toml"));
+        let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Lexicon::parse(&path.display().to_string(), &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Lexicon, LexiconError> {
+        let invalid = |reason: String| LexiconError::Invalid {
+            name: name.to_string(),
+            reason,
+        };
+        let file: LexiconFile = toml_from_str(text).map_err(&invalid)?;
+        let mut segment_ids: HashMap<String, usize> = HashMap::new();
+        let mut segment_texts: Vec<String> = Vec::new();
+        let mut patterns = Vec::new();
+        let mut add = |phrase: &str, role: Role| -> Result<(), LexiconError> {
+            let mut segments = Vec::new();
+            for part in phrase.split("...") {
+                let trimmed = part.trim();
+                let prefix = trimmed.ends_with('*');
+                let norm = normalize(trimmed.trim_end_matches('*')).text;
+                if norm.is_empty() {
+                    return Err(invalid(format!("empty part in phrase {phrase:?}")));
+                }
+                let next = segment_texts.len();
+                let id = *segment_ids.entry(norm.clone()).or_insert(next);
+                if id == next {
+                    segment_texts.push(norm);
+                }
+                segments.push(Segment { id, prefix });
+            }
+            patterns.push(Pattern {
+                source: phrase.to_string(),
+                role,
+                segments,
+            });
+            Ok(())
+        };
+        for group in &file.signal {
+            if group.criterion.trim().is_empty() {
+                return Err(invalid("a signal group has an empty criterion".into()));
+            }
+            for p in &group.phrases {
+                add(
+                    p,
+                    Role::Signal {
+                        criterion: group.criterion.clone(),
+                        weight: group.weight,
+                        negatable: group.negatable,
+                    },
+                )?;
+            }
+        }
+        for group in &file.exclude {
+            for p in &group.phrases {
+                add(
+                    p,
+                    Role::Exclude {
+                        reason: group.reason.clone(),
+                    },
+                )?;
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&segment_texts)
+            .map_err(|e| invalid(e.to_string()))?;
+        let mut starts = vec![Vec::new(); segment_texts.len()];
+        for (i, p) in patterns.iter().enumerate() {
+            starts[p.segments[0].id].push(i);
+        }
+        let norm_list = |v: &[String]| v.iter().map(|w| normalize(w).text).collect::<Vec<_>>();
+        Ok(Lexicon {
+            language: file.language,
+            gap_words: file.gap_words,
+            negation_window: file.negation_window,
+            negators: norm_list(&file.negators),
+            intensifier_factor: file.intensifier_factor,
+            intensifiers: norm_list(&file.intensifiers),
+            max_per_criterion: file.max_per_criterion,
+            combination_bonus: file.combination_bonus,
+            typography: file.typography,
+            patterns,
+            automaton,
+            starts,
+        })
+    }
+
+    /// Every pattern occurrence in `text` (normalised), overlapping ones included.
+    pub fn scan(&self, text: &str) -> Vec<Hit> {
+        let bytes = text.as_bytes();
+        // Segment occurrences that start at a word boundary, by segment id, in text order.
+        let mut occ: HashMap<usize, Vec<Occurrence>> = HashMap::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if start > 0 && bytes[start - 1] != b' ' {
+                continue;
+            }
+            let whole_word = end == bytes.len() || bytes[end] == b' ';
+            let word_end = if whole_word {
+                end
+            } else {
+                bytes[end..]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(bytes.len(), |p| end + p)
+            };
+            occ.entry(m.pattern().as_usize())
+                .or_default()
+                .push(Occurrence {
+                    start,
+                    end: word_end,
+                    whole_word,
+                });
+        }
+        for list in occ.values_mut() {
+            list.sort_by_key(|o| o.start);
+        }
+        let mut hits = Vec::new();
+        for (&id, list) in &occ {
+            for first in list {
+                for &pi in &self.starts[id] {
+                    let p = &self.patterns[pi];
+                    if !first.whole_word && !p.segments[0].prefix {
+                        continue;
+                    }
+                    let mut cur_end = first.end;
+                    let complete = p.segments[1..].iter().all(|seg| {
+                        match self.next_occurrence(bytes, seg, cur_end, &occ) {
+                            Some(e) => {
+                                cur_end = e;
+                                true
+                            }
+                            None => false,
+                        }
+                    });
+                    if complete {
+                        hits.push(Hit {
+                            pattern: pi,
+                            start: first.start,
+                            end: cur_end,
+                        });
+                    }
+                }
+            }
+        }
+        hits
+    }
+
+    /// The end of the first usable occurrence of `seg` after byte `after`, if at most
+    /// `gap_words` words lie between.
+    fn next_occurrence(
+        &self,
+        bytes: &[u8],
+        seg: &Segment,
+        after: usize,
+        occ: &HashMap<usize, Vec<Occurrence>>,
+    ) -> Option<usize> {
+        let list = occ.get(&seg.id)?;
+        let o = list
+            .iter()
+            .find(|o| o.start > after && (o.whole_word || seg.prefix))?;
+        // text[after] and text[o.start - 1] are the spaces around the words in between.
+        let spaces = bytes[after..o.start].iter().filter(|&&b| b == b' ').count();
+        (spaces.saturating_sub(1) <= self.gap_words).then_some(o.end)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Occurrence {
+    start: usize,
+    /// End of the word the occurrence ends in.
+    end: usize,
+    /// The occurrence ends at a word boundary (else only a prefix segment may use it).
+    whole_word: bool,
+}
+
+fn toml_from_str(text: &str) -> Result<LexiconFile, String> {
+    config::Config::builder()
+        .add_source(config::File::from_str(text, config::FileFormat::Toml))
+        .build()
+        .and_then(|c| c.try_deserialize::<LexiconFile>())
+        .map_err(|e| e.to_string())
+}

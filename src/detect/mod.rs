@@ -1,0 +1,351 @@
+//! Complaint detection: explainable keyword heuristics for the four signals of section
+//! 3.1 of the procedure (the word klacht or a synonym, strong disagreement, blame for an
+//! act or omission of the firm, blame for an employee's behaviour).
+//!
+//! Steps: [`screen`] (automatic mail, own mail, directie) → [`newtext`] (drop quoted
+//! history, signature, footers) → language (nl/en) → [`normalize`] → scan with the
+//! language's [`lexicon`] → resolve overlaps, exclusions (medical klachten, tax bezwaar),
+//! negation and intensifiers → add typography (!!!, CAPITALS) → score against the
+//! threshold. Every verdict lists the signals that made it, with the phrase as written.
+//! Pure code: no I/O once the lexicons are loaded.
+
+pub mod lexicon;
+pub mod newtext;
+pub mod normalize;
+pub mod screen;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::parse::ParsedMail;
+use lexicon::{Lexicon, LexiconError, Role};
+pub use screen::{ScreenContext, ScreenReason};
+
+/// Criteria of section 3.1 of the procedure; other criteria (compliment) only adjust.
+pub const CRITERIA: &[&str] = &[
+    "klachtwoord",
+    "sterke_bewoording",
+    "verwijt_handelen",
+    "verwijt_gedrag",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Nl,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Nl => "nl",
+            Language::En => "en",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub criterion: String,
+    /// The words as the sender wrote them.
+    pub phrase: String,
+    pub weight: f64,
+}
+
+/// A match that did not count, and why (negated, medical sense, tax objection, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ignored {
+    pub reason: String,
+    pub phrase: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub complaint: bool,
+    pub score: f64,
+    pub threshold: f64,
+    pub language: Language,
+    pub screened: Option<ScreenReason>,
+    pub signals: Vec<Signal>,
+    #[serde(default)]
+    pub ignored: Vec<Ignored>,
+}
+
+static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*((re|antw|aw|fw|fwd|doorst|tr|wg|sv)\s*(\[\d+\])?\s*:\s*)+")
+        .expect("reply prefix regex")
+});
+
+/// Looks at a message and says whether it looks like a complaint, and why.
+pub struct Detector {
+    nl: Lexicon,
+    en: Lexicon,
+    threshold: f64,
+    language: whatlang::Detector,
+}
+
+impl Detector {
+    /// The built-in lexicons, or `<lexicon_dir>/nl.toml` and `en.toml`.
+    pub fn new(threshold: f64, lexicon_dir: Option<&Path>) -> Result<Detector, LexiconError> {
+        let (nl, en) = match lexicon_dir {
+            Some(dir) => (Lexicon::from_dir(dir, "nl")?, Lexicon::from_dir(dir, "en")?),
+            None => (Lexicon::builtin("nl")?, Lexicon::builtin("en")?),
+        };
+        Ok(Detector {
+            nl,
+            en,
+            threshold,
+            language: whatlang::Detector::with_allowlist(vec![
+                whatlang::Lang::Nld,
+                whatlang::Lang::Eng,
+            ]),
+        })
+    }
+
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Screens, then judges the new text of `mail`.
+    pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
+        let body = mail.body_text.as_deref().unwrap_or("");
+        let mut verdict = self.judge(mail.subject.as_deref(), body);
+        if let Some(reason) = screen::screen(mail, ctx) {
+            verdict.screened = Some(reason);
+            verdict.complaint = false;
+        }
+        verdict
+    }
+
+    /// Judges a subject and body without screening.
+    pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
+        let fresh = newtext::new_text(body);
+        // A reply's subject repeats the original's; only a fresh subject is the sender's.
+        let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
+        let text = if subject.is_empty() {
+            fresh
+        } else {
+            format!("{subject}\n\n{fresh}")
+        };
+        let language = self.detect_language(&text);
+        let lexicon = match language {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+        };
+        let (signals, ignored) = score_text(lexicon, &text);
+        let score = total(lexicon, &signals);
+        Verdict {
+            complaint: score >= self.threshold,
+            score,
+            threshold: self.threshold,
+            language,
+            screened: None,
+            signals,
+            ignored,
+        }
+    }
+
+    fn detect_language(&self, text: &str) -> Language {
+        let mut end = text.len().min(3000);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        match self.language.detect_lang(&text[..end]) {
+            Some(whatlang::Lang::Eng) => Language::En,
+            _ => Language::Nl,
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn score_text(lex: &Lexicon, text: &str) -> (Vec<Signal>, Vec<Ignored>) {
+    let norm = normalize::normalize(text);
+    let words = norm.text.as_str();
+    let hits = lex.scan(words);
+    let as_written = |s: usize, e: usize| {
+        let r = norm.source_range(s, e);
+        text[r].split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+
+    let mut ignored = Vec::new();
+    let excludes: Vec<(usize, usize, &str)> = hits
+        .iter()
+        .filter_map(|h| match &lex.patterns[h.pattern].role {
+            Role::Exclude { reason } => Some((h.start, h.end, reason.as_str())),
+            Role::Signal { .. } => None,
+        })
+        .collect();
+    let mut candidates: Vec<&lexicon::Hit> = Vec::new();
+    for h in hits
+        .iter()
+        .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Signal { .. }))
+    {
+        match excludes.iter().find(|(s, e, _)| h.start < *e && *s < h.end) {
+            Some((_, _, reason)) => ignored.push(Ignored {
+                reason: reason.to_string(),
+                phrase: as_written(h.start, h.end),
+            }),
+            None => candidates.push(h),
+        }
+    }
+    // Longest match wins where matches overlap ("bedankt voor niets" over "bedankt voor").
+    candidates.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut seen_patterns: HashSet<&str> = HashSet::new();
+    let mut accepted: Vec<(usize, Signal)> = Vec::new();
+    for h in candidates {
+        if taken.iter().any(|(s, e)| h.start < *e && *s < h.end) {
+            continue;
+        }
+        taken.push((h.start, h.end));
+        let p = &lex.patterns[h.pattern];
+        let Role::Signal {
+            criterion,
+            weight,
+            negatable,
+        } = &p.role
+        else {
+            continue;
+        };
+        let before: Vec<&str> = words[..h.start]
+            .split_whitespace()
+            .rev()
+            .take(lex.negation_window.max(2))
+            .collect();
+        if *negatable
+            && before
+                .iter()
+                .take(lex.negation_window)
+                .any(|w| lex.negators.iter().any(|n| n == w))
+        {
+            ignored.push(Ignored {
+                reason: "ontkenning".into(),
+                phrase: as_written(
+                    h.start.saturating_sub(
+                        before
+                            .iter()
+                            .take(lex.negation_window)
+                            .map(|w| w.len() + 1)
+                            .sum(),
+                    ),
+                    h.end,
+                ),
+            });
+            continue;
+        }
+        if !seen_patterns.insert(p.source.as_str()) {
+            continue;
+        }
+        let intensified = *weight > 0.0
+            && before
+                .first()
+                .is_some_and(|w| lex.intensifiers.iter().any(|i| i == w));
+        let w = if intensified {
+            weight * lex.intensifier_factor
+        } else {
+            *weight
+        };
+        let (start, phrase) = if intensified {
+            let s = h.start - before[0].len() - 1;
+            (s, as_written(s, h.end))
+        } else {
+            (h.start, as_written(h.start, h.end))
+        };
+        accepted.push((
+            start,
+            Signal {
+                criterion: criterion.clone(),
+                phrase,
+                weight: round2(w),
+            },
+        ));
+    }
+    accepted.sort_by_key(|(s, _)| *s);
+    let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
+    signals.extend(typography(lex, text));
+    (signals, ignored)
+}
+
+static EXCLAMATIONS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[!¡]{2,}(\s*[!?1]+)*").expect("exclamation regex"));
+
+/// Shouting: runs of exclamation marks, and words in CAPITALS.
+fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
+    let t = &lex.typography;
+    let mut out = Vec::new();
+    if let Some(m) = EXCLAMATIONS
+        .find_iter(text)
+        .find(|m| m.as_str().chars().filter(|c| *c == '!').count() >= t.exclamation_run)
+    {
+        out.push(Signal {
+            criterion: "sterke_bewoording".into(),
+            phrase: m.as_str().trim().to_string(),
+            weight: t.exclamation_weight,
+        });
+    }
+    let mut run: Vec<&str> = Vec::new();
+    let mut best: Vec<&str> = Vec::new();
+    for raw in text.split_whitespace() {
+        let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 3
+            && w.chars().all(|c| !c.is_lowercase())
+            && w.chars().any(|c| c.is_uppercase())
+        {
+            run.push(w);
+            if run.len() > best.len() {
+                best = run.clone();
+            }
+        } else {
+            run.clear();
+        }
+    }
+    if best.len() >= t.capitals_min_words {
+        out.push(Signal {
+            criterion: "sterke_bewoording".into(),
+            phrase: best.join(" "),
+            weight: t.capitals_weight,
+        });
+    }
+    out
+}
+
+fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {
+    let mut sum = 0.0;
+    let mut distinct = 0;
+    for c in CRITERIA {
+        let s: f64 = signals
+            .iter()
+            .filter(|s| s.criterion == *c)
+            .map(|s| s.weight)
+            .sum();
+        if s > 0.0 {
+            distinct += 1;
+        }
+        sum += s.min(lex.max_per_criterion);
+    }
+    sum += signals
+        .iter()
+        .filter(|s| !CRITERIA.contains(&s.criterion.as_str()))
+        .map(|s| s.weight)
+        .sum::<f64>();
+    if distinct >= 2 {
+        sum += lex.combination_bonus;
+    }
+    round2(sum.max(0.0))
+}
+
+#[cfg(test)]
+mod tests;

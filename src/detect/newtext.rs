@@ -1,0 +1,243 @@
+//! The new text of a mail: what the sender wrote this time, without the quoted history,
+//! the signature, or legal and complaint-procedure footers. Detection judges only this,
+//! so an old angry mail quoted under a thank-you, or a footer that mentions the firm's
+//! klachtenprocedure or Kifid membership, does not flag.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A line where quoted history begins; it and everything after it is dropped.
+static HISTORY_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\s*(
+            -{2,}\s*(oorspronkelijk\s+bericht|original\s+message|doorgestuurd\s+bericht|forwarded\s+message|origineel\s+bericht)\s*-{2,}
+          | begin\s+(forwarded|doorgestuurd)\s+(message|bericht)\s*:?
+          | op\s.{1,200}\s(schreef|heeft\s+het\s+volgende\s+geschreven)\s*.{0,200}:\s*$
+          | on\s.{1,200}\swrote\s*:\s*$
+          | _{10,}\s*$
+        )",
+    )
+    .expect("history regex")
+});
+
+/// The first line of an Outlook-style header block ("Van: …" then "Verzonden: …").
+static OUTLOOK_FROM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*\*?(van|from)\s*:\*?\s*\S").expect("outlook from"));
+static OUTLOOK_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\*?(verzonden|sent|datum|date|aan|to|onderwerp|subject)\s*:")
+        .expect("outlook next")
+});
+
+/// "Op … schreef" split over two lines by a mail program that wraps at 72 columns.
+static WRAPPED_OP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(op|on)\s.{1,200}$").expect("wrapped op"));
+static WRAPPED_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(schreef|geschreven|wrote)\s*.{0,200}:\s*$").expect("wrapped tail")
+});
+
+/// A closing line: the signature follows it.
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\s*(
+            (met\s+)?(vriendelijke|hartelijke|beste|goede)\s+groet(en)?
+          | met\s+(een\s+)?(vriendelijke|hartelijke)\s+groet(en)?
+          | mvg | m\.v\.g\.? | vriendelijke\s+groet | hoogachtend | groet(en|jes)?
+          | (kind|best|warm)\s+regards | regards | sincerely | yours\s+(sincerely|faithfully)
+          | best | cheers | thanks\s+and\s+regards
+        )\s*[,.!]?\s*$",
+    )
+    .expect("closing regex")
+});
+
+/// A postscript below the signature is the sender's text again.
+static PS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*(p\.\s?s\.?|ps:|n\.b\.)").expect("ps regex"));
+
+/// How many lines after a closing line count as signature. Text further down (a P.S.)
+/// is kept.
+const SIGNATURE_LINES: usize = 10;
+
+/// Phrases that mark a paragraph as firm boilerplate (disclaimers, complaint-procedure
+/// and register footers) rather than something the sender wrote.
+const FOOTER_MARKERS: &[&str] = &[
+    "disclaimer",
+    "dit bericht is uitsluitend bestemd",
+    "dit e-mailbericht is uitsluitend bestemd",
+    "de informatie in dit bericht",
+    "de informatie verzonden met dit",
+    "dit bericht kan vertrouwelijke",
+    "indien u dit bericht ten onrechte",
+    "aan dit bericht kunnen geen rechten",
+    "onze klachtenprocedure",
+    "onze klachtenregeling",
+    "klachtenregeling vindt u",
+    "klachtenprocedure vindt u",
+    "aangesloten bij het kifid",
+    "aangesloten bij kifid",
+    "aangesloten bij het klachteninstituut",
+    "kifid-nummer",
+    "kifid nummer",
+    "ingeschreven in het register van de afm",
+    "afm-vergunning",
+    "vergunning van de autoriteit financiele markten",
+    "kamer van koophandel",
+    "kvk-nummer",
+    "kvk nummer",
+    "kvk:",
+    "this message is intended only",
+    "this e-mail is intended",
+    "this email is intended",
+    "if you are not the intended recipient",
+    "our complaints procedure",
+    "our complaints policy",
+    "please consider the environment",
+    "denk aan het milieu",
+    "verzonden vanaf mijn",
+    "sent from my",
+    "afmelden voor deze nieuwsbrief",
+    "unsubscribe",
+];
+
+pub fn new_text(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let t = line.trim_start();
+        if t.starts_with('>') || (t.starts_with("| ") && is_quote_pipe(t)) {
+            i += 1;
+            continue;
+        }
+        if HISTORY_START.is_match(line) || line.trim() == "-- " || line.trim_end() == "--" {
+            break;
+        }
+        if WRAPPED_OP.is_match(line)
+            && !WRAPPED_TAIL.is_match(line)
+            && lines.get(i + 1).is_some_and(|n| WRAPPED_TAIL.is_match(n))
+        {
+            break;
+        }
+        if OUTLOOK_FROM.is_match(line) {
+            let next_hdrs = lines[i + 1..]
+                .iter()
+                .take(5)
+                .filter(|l| OUTLOOK_NEXT.is_match(l))
+                .count();
+            if next_hdrs >= 2 {
+                break;
+            }
+        }
+        if CLOSING.is_match(line) {
+            // Skip the closing and the signature under it; keep what follows later on.
+            i += 1;
+            let mut skipped = 0;
+            while i < lines.len() && skipped < SIGNATURE_LINES {
+                let l = lines[i];
+                if HISTORY_START.is_match(l) || l.trim_start().starts_with('>') || PS.is_match(l) {
+                    break;
+                }
+                if l.trim().is_empty() && lines.get(i + 1).is_none_or(|n| n.trim().is_empty()) {
+                    break;
+                }
+                i += 1;
+                skipped += 1;
+            }
+            continue;
+        }
+        kept.push(line);
+        i += 1;
+    }
+    drop_footers(&kept)
+}
+
+fn is_quote_pipe(t: &str) -> bool {
+    // "| text" quoting used by some web mailers; a table row has several pipes.
+    t.matches('|').count() == 1
+}
+
+/// Drops blank-line separated paragraphs that carry a footer marker.
+fn drop_footers(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut para: Vec<&str> = Vec::new();
+    let flush = |para: &mut Vec<&str>, out: &mut String| {
+        if para.is_empty() {
+            return;
+        }
+        let joined = para.join("\n");
+        let lower = joined.to_lowercase();
+        if !FOOTER_MARKERS.iter().any(|m| lower.contains(m)) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(joined.trim_end());
+        }
+        para.clear();
+    };
+    for line in lines {
+        if line.trim().is_empty() {
+            flush(&mut para, &mut out);
+        } else {
+            para.push(line);
+        }
+    }
+    flush(&mut para, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_quoted_reply_dutch() {
+        let body = "Dank u wel, het is opgelost.\n\nOp ma 23 nov. 2026 om 10:12 schreef Jan <jan@example.test>:\n> Dit is ONACCEPTABEL, ik dien een klacht in!\n";
+        assert_eq!(new_text(body), "Dank u wel, het is opgelost.");
+    }
+
+    #[test]
+    fn drops_wrapped_op_schreef() {
+        let body = "Prima, dank.\n\nOp maandag 23 november 2026 10:12 heeft Klantenservice\n<info@firma.example> het volgende geschreven:\n\nuw klacht is ontvangen\n";
+        assert_eq!(new_text(body), "Prima, dank.");
+    }
+
+    #[test]
+    fn drops_outlook_block() {
+        let body = "Bedankt voor de snelle reactie.\n\nVan: Jan Jansen <jan@example.test>\nVerzonden: maandag 23 november 2026 10:12\nAan: info@firma.example\nOnderwerp: klacht\n\nIk ben woedend.\n";
+        assert_eq!(new_text(body), "Bedankt voor de snelle reactie.");
+    }
+
+    #[test]
+    fn drops_original_message_and_forward() {
+        let body = "Zie hieronder.\n-----Oorspronkelijk bericht-----\nVan: x\nschandalig\n";
+        assert_eq!(new_text(body), "Zie hieronder.");
+        let body = "FYI\n\n---------- Forwarded message ---------\nFrom: a\nrude\n";
+        assert_eq!(new_text(body), "FYI");
+        let body = "Thanks!\n\nOn Mon, 23 Nov 2026 at 10:12, Jan <jan@example.test> wrote:\n> unacceptable\n";
+        assert_eq!(new_text(body), "Thanks!");
+    }
+
+    #[test]
+    fn drops_signature_but_keeps_ps_far_below() {
+        let body = "Ik wacht op uw antwoord.\n\nMet vriendelijke groet,\nJan Jansen\nAdviseur\nTel 06-12345678\n\nP.S. nog steeds geen reactie op mijn vorige mail";
+        let t = new_text(body);
+        assert!(t.starts_with("Ik wacht op uw antwoord."));
+        assert!(!t.contains("Jan Jansen"));
+        assert!(t.contains("P.S. nog steeds geen reactie"), "{t}");
+        let body = "Tekst.\n-- \nJan\nKlachtenprocedure: zie website";
+        assert_eq!(new_text(body), "Tekst.");
+    }
+
+    #[test]
+    fn drops_footer_paragraphs() {
+        let body = "Kunt u mij de polis sturen?\n\nFirma B.V. is aangesloten bij het Kifid onder nummer 300.000. Onze klachtenprocedure vindt u op de website.\n\nDisclaimer: dit bericht is uitsluitend bestemd voor de geadresseerde.";
+        assert_eq!(new_text(body), "Kunt u mij de polis sturen?");
+    }
+
+    #[test]
+    fn a_customer_mentioning_your_procedure_is_kept() {
+        let body = "Volgens uw klachtenprocedure dien ik hierbij een klacht in.";
+        assert_eq!(new_text(body), body);
+    }
+}

@@ -1,0 +1,192 @@
+//! Screening, before any scoring: mail that is automatic (auto-replies, bounces, lists and
+//! newsletters, no-reply senders), the service's own mail, and directie's replies is
+//! stored but never becomes a case. Each screened mail carries its reason.
+
+use serde::{Deserialize, Serialize};
+
+use crate::parse::ParsedMail;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScreenReason {
+    /// RFC 3834 Auto-Submitted, X-Autoreply, out-of-office subjects, Precedence auto_reply/junk.
+    AutoReply,
+    /// Null return path, MAILER-DAEMON/postmaster, multipart/report delivery reports.
+    Bounce,
+    /// List-Id, List-Unsubscribe, Precedence bulk/list: lists and newsletters.
+    MailingList,
+    /// From a no-reply address (notifications, invoices).
+    NoReply,
+    /// From the service's own address.
+    OwnAddress,
+    /// From a directie address: a reply or command, handled elsewhere.
+    Directie,
+}
+
+impl ScreenReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreenReason::AutoReply => "auto_reply",
+            ScreenReason::Bounce => "bounce",
+            ScreenReason::MailingList => "mailing_list",
+            ScreenReason::NoReply => "no_reply",
+            ScreenReason::OwnAddress => "own_address",
+            ScreenReason::Directie => "directie",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ScreenReason> {
+        [
+            ScreenReason::AutoReply,
+            ScreenReason::Bounce,
+            ScreenReason::MailingList,
+            ScreenReason::NoReply,
+            ScreenReason::OwnAddress,
+            ScreenReason::Directie,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// Addresses screening needs to know (from `smtp.from`, `imap.username`,
+/// `directie.addresses`), lower-cased.
+#[derive(Debug, Clone, Default)]
+pub struct ScreenContext {
+    pub own_addresses: Vec<String>,
+    pub directie_addresses: Vec<String>,
+}
+
+impl ScreenContext {
+    pub fn new(
+        own: impl IntoIterator<Item = String>,
+        directie: impl IntoIterator<Item = String>,
+    ) -> Self {
+        let clean = |v: &mut Vec<String>| {
+            for a in v.iter_mut() {
+                *a = a.trim().to_ascii_lowercase();
+            }
+            v.retain(|a| a.contains('@'));
+        };
+        let mut own_addresses: Vec<String> = own.into_iter().collect();
+        let mut directie_addresses: Vec<String> = directie.into_iter().collect();
+        clean(&mut own_addresses);
+        clean(&mut directie_addresses);
+        ScreenContext {
+            own_addresses,
+            directie_addresses,
+        }
+    }
+}
+
+/// `local+tag@domain` → `local@domain`, lower-cased.
+pub fn base_address(address: &str) -> String {
+    let a = address.trim().to_ascii_lowercase();
+    match a.split_once('@') {
+        Some((local, domain)) => {
+            let local = local.split('+').next().unwrap_or(local);
+            format!("{local}@{domain}")
+        }
+        None => a,
+    }
+}
+
+const AUTO_SUBJECTS: &[&str] = &[
+    "automatisch antwoord",
+    "automatisch bericht",
+    "automatische reactie",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "auto-reply",
+    "out of office",
+    "out of the office",
+    "afwezig",
+    "afwezigheidsbericht",
+    "niet aanwezig",
+    "abwesenheitsnotiz",
+    "vakantie melding",
+    "ontvangstbevestiging",
+];
+
+const BOUNCE_SUBJECTS: &[&str] = &[
+    "undelivered mail returned to sender",
+    "delivery status notification",
+    "mail delivery failed",
+    "undeliverable:",
+    "onbestelbaar:",
+    "failure notice",
+    "returned mail:",
+    "niet bezorgd:",
+    "kan niet worden bezorgd",
+];
+
+pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
+    let from = mail
+        .from
+        .as_ref()
+        .map(|a| base_address(&a.address))
+        .unwrap_or_default();
+    if !from.is_empty() && ctx.own_addresses.iter().any(|o| base_address(o) == from) {
+        return Some(ScreenReason::OwnAddress);
+    }
+    if !from.is_empty() && ctx.directie_addresses.contains(&from) {
+        return Some(ScreenReason::Directie);
+    }
+
+    let header = |name: &str| mail.header(name).map(|v| v.trim().to_ascii_lowercase());
+    let local = from.split('@').next().unwrap_or("");
+    let subject = mail.subject.as_deref().unwrap_or("").to_lowercase();
+    let content_type = header("content-type").unwrap_or_default();
+
+    let null_return_path = header("return-path")
+        .map(|rp| {
+            rp.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                .is_empty()
+        })
+        .unwrap_or(false);
+    if null_return_path
+        || matches!(local, "mailer-daemon" | "postmaster")
+        || content_type.starts_with("multipart/report")
+        || mail.header("x-failed-recipients").is_some()
+        || BOUNCE_SUBJECTS.iter().any(|s| subject.starts_with(s))
+    {
+        return Some(ScreenReason::Bounce);
+    }
+
+    let auto_submitted = header("auto-submitted").is_some_and(|v| !v.starts_with("no"));
+    let precedence = header("precedence").unwrap_or_default();
+    if auto_submitted
+        || mail.header("x-autoreply").is_some()
+        || mail.header("x-autorespond").is_some()
+        || matches!(precedence.as_str(), "auto_reply" | "junk")
+        || AUTO_SUBJECTS.iter().any(|s| {
+            subject.starts_with(s)
+                || subject.contains(&format!(": {s}"))
+                || subject.contains(&format!("{s}:"))
+        })
+    {
+        return Some(ScreenReason::AutoReply);
+    }
+
+    if mail.header("list-id").is_some()
+        || mail.header("list-unsubscribe").is_some()
+        || mail.header("list-post").is_some()
+        || matches!(precedence.as_str(), "bulk" | "list")
+    {
+        return Some(ScreenReason::MailingList);
+    }
+
+    let squashed: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if matches!(
+        squashed.as_str(),
+        "noreply" | "donotreply" | "geenantwoord" | "nietbeantwoorden"
+    ) || squashed.starts_with("noreply")
+    {
+        return Some(ScreenReason::NoReply);
+    }
+    None
+}

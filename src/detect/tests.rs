@@ -1,0 +1,364 @@
+use super::*;
+use crate::parse::parse;
+
+fn det() -> Detector {
+    Detector::new(3.0, None).unwrap()
+}
+
+fn has(v: &Verdict, criterion: &str) -> bool {
+    v.signals
+        .iter()
+        .any(|s| s.criterion == criterion && s.weight > 0.0)
+}
+
+// --- signal 1: klachtwoord ---
+
+#[test]
+fn klachtwoord_positive_and_phrase_as_written() {
+    let v = det().judge(None, "Hierbij dien ik een KLACHT in over de afhandeling.");
+    assert!(v.complaint, "{v:?}");
+    let s = v
+        .signals
+        .iter()
+        .find(|s| s.criterion == "klachtwoord")
+        .unwrap();
+    assert_eq!(s.phrase, "KLACHT");
+    let v = det().judge(
+        None,
+        "I want to file a formal complaint about my pension transfer.",
+    );
+    assert_eq!(v.language, Language::En);
+    assert!(v.complaint && has(&v, "klachtwoord"), "{v:?}");
+}
+
+#[test]
+fn klachtwoord_negated() {
+    for text in [
+        "Ik heb geen klacht, alleen een vraag over de premie.",
+        "Verder zonder klachten, maar wanneer komt de polis?",
+        "Ik ben niet ontevreden, ik wil alleen weten wanneer de polis komt.",
+        "No complaints here, just a question about my policy number.",
+    ] {
+        let v = det().judge(None, text);
+        assert!(!has(&v, "klachtwoord"), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+        assert!(
+            v.ignored.iter().any(|i| i.reason == "ontkenning"),
+            "{text}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn klachtwoord_medical_sense_is_not_a_complaint() {
+    for text in [
+        "De klachten van de verzekerde zijn na het ongeval toegenomen; bijgaand het rapport van de fysiotherapeut.",
+        "Cliënt heeft sinds de aanrijding rugklachten en whiplashklachten.",
+        "Zijn klachten aan de knie zijn nog niet verdwenen.",
+    ] {
+        let v = det().judge(None, text);
+        assert!(!has(&v, "klachtwoord"), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+}
+
+#[test]
+fn tax_bezwaar_is_not_a_complaint() {
+    let v = det().judge(
+        None,
+        "Ter informatie: ik heb bezwaar gemaakt tegen de aanslag van de Belastingdienst.",
+    );
+    assert!(!v.complaint, "{v:?}");
+    assert!(
+        v.ignored.iter().any(|i| i.reason == "fiscaal_bezwaar"),
+        "{v:?}"
+    );
+}
+
+// --- signal 2: sterke bewoording ---
+
+#[test]
+fn strong_wording_positive() {
+    let v = det().judge(
+        None,
+        "Dit is echt onacceptabel en ik ga hier niet mee akkoord.",
+    );
+    assert!(has(&v, "sterke_bewoording") && v.complaint, "{v:?}");
+    // The intensifier is part of the phrase and raises the weight.
+    let s = v
+        .signals
+        .iter()
+        .find(|s| s.phrase.contains("onacceptabel"))
+        .unwrap();
+    assert_eq!(s.phrase, "echt onacceptabel");
+    assert!(s.weight > 2.0);
+    let v = det().judge(None, "This is outrageous. I do not accept this answer.");
+    assert!(has(&v, "sterke_bewoording") && v.complaint, "{v:?}");
+}
+
+#[test]
+fn strong_wording_sarcasm_beats_thanks() {
+    let v = det().judge(None, "Nou, bedankt voor niets. Zes weken gewacht.");
+    assert!(
+        v.signals
+            .iter()
+            .any(|s| s.phrase.to_lowercase() == "bedankt voor niets"),
+        "{v:?}"
+    );
+    assert!(
+        !v.signals.iter().any(|s| s.criterion == "compliment"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn strong_wording_negative_examples() {
+    for text in [
+        "Het is niet onacceptabel om even te wachten, geen probleem.",
+        "Ik was even boos op mezelf omdat ik het formulier vergat; hierbij alsnog.",
+    ] {
+        let v = det().judge(None, text);
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+}
+
+#[test]
+fn typography_shouting() {
+    let v = det().judge(None, "WAAROM DUURT DIT ZO LANG!!! Ik wacht al weken.");
+    assert!(v.signals.iter().any(|s| s.phrase == "!!!"), "{v:?}");
+    assert!(
+        v.signals
+            .iter()
+            .any(|s| s.phrase.starts_with("WAAROM DUURT")),
+        "{v:?}"
+    );
+    assert!(v.complaint, "{v:?}");
+    let v = det().judge(None, "Fijn, dank u!! Tot volgende week.");
+    assert!(!v.complaint, "{v:?}");
+}
+
+// --- signal 3: verwijt handelen ---
+
+#[test]
+fn blame_for_act_or_omission_with_gaps() {
+    let v = det().judge(
+        None,
+        "Uw adviseur heeft mij in maart nooit meer teruggebeld, terwijl dat was toegezegd.",
+    );
+    assert!(has(&v, "verwijt_handelen"), "{v:?}");
+    let v = det().judge(
+        None,
+        "U heeft mij destijds bij het afsluiten van de hypotheek verkeerd geadviseerd.",
+    );
+    assert!(has(&v, "verwijt_handelen"), "{v:?}");
+    let v = det().judge(
+        None,
+        "Tot op heden heb ik nog steeds geen reactie ontvangen op mijn brief van 3 oktober.",
+    );
+    assert!(v.complaint, "{v:?}");
+    let v = det().judge(
+        None,
+        "You failed to process my cancellation and still no answer after three weeks.",
+    );
+    assert!(v.complaint && has(&v, "verwijt_handelen"), "{v:?}");
+}
+
+#[test]
+fn blame_negative_examples() {
+    for text in [
+        "Kunt u mij terugbellen over de offerte? Ik ben morgen de hele dag bereikbaar.",
+        "Ik heb het formulier ingevuld en meegestuurd. Laat u weten of er iets ontbreekt?",
+        "Could you send me the renewal documents? Thanks in advance.",
+    ] {
+        let v = det().judge(None, text);
+        assert!(!has(&v, "verwijt_handelen"), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+}
+
+// --- signal 4: verwijt gedrag ---
+
+#[test]
+fn blame_for_behaviour() {
+    let v = det().judge(
+        None,
+        "Uw medewerker was ontzettend onvriendelijk en ik werd afgepoeierd.",
+    );
+    assert!(has(&v, "verwijt_gedrag") && v.complaint, "{v:?}");
+    let v = det().judge(None, "The adviser was rude and dismissive on the phone.");
+    assert!(has(&v, "verwijt_gedrag") && v.complaint, "{v:?}");
+}
+
+#[test]
+fn behaviour_negative_examples_compliments() {
+    for text in [
+        "Complimenten voor uw medewerker Sanne, ze was erg vriendelijk en behulpzaam.",
+        "Uitstekende service, heel tevreden over het snelle contact!",
+        "Thank you for the excellent service, your adviser was very helpful.",
+    ] {
+        let v = det().judge(None, text);
+        assert!(!has(&v, "verwijt_gedrag"), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+}
+
+// --- traps ---
+
+#[test]
+fn signature_and_footer_trap() {
+    let body = "Goedemorgen,\n\nBijgaand het getekende formulier.\n\nMet vriendelijke groet,\nKees Smit\n\n--\nFirma X is aangesloten bij het Kifid. Heeft u een klacht? Onze klachtenprocedure vindt u op de website. Wij nemen elke klacht serieus.";
+    let v = det().judge(Some("Formulier"), body);
+    assert!(!v.complaint, "{v:?}");
+    assert!(v.signals.is_empty(), "{v:?}");
+}
+
+#[test]
+fn quoted_history_trap() {
+    let body = "Hartelijk dank, zo is het goed opgelost.\n\nOp 12 nov. 2026 om 09:15 schreef Jan <jan@example.test>:\n> Dit is schandalig en onacceptabel! Ik dien een klacht in.\n> Uw medewerker was onbeschoft.\n";
+    let v = det().judge(Some("Re: Klacht over afhandeling"), body);
+    assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
+fn every_flag_names_its_phrases() {
+    let v = det().judge(
+        Some("Onacceptabele gang van zaken"),
+        "Ik ben zeer ontevreden. Uw adviseur heeft nagelaten mij te informeren.",
+    );
+    assert!(v.complaint);
+    assert!(!v.signals.is_empty());
+    for s in &v.signals {
+        assert!(!s.phrase.is_empty());
+        assert!(v
+            .signals
+            .iter()
+            .all(|s| CRITERIA.contains(&s.criterion.as_str()) || s.criterion == "compliment"));
+    }
+}
+
+#[test]
+fn score_has_combination_bonus_and_cap() {
+    let many = "schandalig ".repeat(1) + "belachelijk onaanvaardbaar woedend waardeloos ongehoord";
+    let v = det().judge(None, &many);
+    let strong: f64 = v
+        .signals
+        .iter()
+        .filter(|s| s.criterion == "sterke_bewoording")
+        .map(|s| s.weight)
+        .sum();
+    assert!(strong > 5.0);
+    assert!(v.score <= 5.0 + 0.001, "one criterion is capped: {v:?}");
+}
+
+#[test]
+fn custom_lexicon_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["nl", "en"] {
+        let builtin = if lang == "nl" {
+            lexicon::BUILTIN_NL
+        } else {
+            lexicon::BUILTIN_EN
+        };
+        let extra = "\n[[signal]]\ncriterion = \"klachtwoord\"\nweight = 5.0\nphrases = [\"foeteren\", \"zeuren ... premie\"]\n";
+        std::fs::write(
+            dir.path().join(format!("{lang}.toml")),
+            format!("{builtin}{extra}"),
+        )
+        .unwrap();
+    }
+    let d = Detector::new(3.0, Some(dir.path())).unwrap();
+    let v = d.judge(None, "Ik wil even foeteren over de zaak.");
+    assert!(v.complaint, "{v:?}");
+    let v = d.judge(None, "Ze zeuren weer over de hoge premie.");
+    assert!(
+        v.signals
+            .iter()
+            .any(|s| s.phrase == "zeuren weer over de hoge premie"),
+        "{v:?}"
+    );
+    std::fs::write(dir.path().join("nl.toml"), "language = 'nl'\n").unwrap();
+    assert!(Detector::new(3.0, Some(dir.path())).is_err());
+}
+
+// --- screening ---
+
+fn screened(raw: &str, ctx: &ScreenContext) -> Option<ScreenReason> {
+    let mail = parse(raw.replace('\n', "\r\n").as_bytes());
+    det().classify(&mail, ctx).screened
+}
+
+const ANGRY: &str = "Dit is schandalig en onacceptabel, ik dien een klacht in!";
+
+#[test]
+fn screening_categories() {
+    let ctx = ScreenContext::new(
+        ["klachten@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    let cases: Vec<(&str, String, ScreenReason)> = vec![
+        ("auto-submitted", format!("From: a@x.test\nAuto-Submitted: auto-replied\nSubject: Re: x\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("x-autoreply", format!("From: a@x.test\nX-Autoreply: yes\nSubject: x\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("x-autorespond", format!("From: a@x.test\nX-Autorespond: yes\nSubject: x\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("precedence auto_reply", format!("From: a@x.test\nPrecedence: auto_reply\nSubject: x\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("precedence junk", format!("From: a@x.test\nPrecedence: junk\nSubject: x\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("subject automatisch antwoord", format!("From: a@x.test\nSubject: Automatisch antwoord: uw klacht\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("subject out of office", format!("From: a@x.test\nSubject: Out of Office: complaint\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("subject afwezig", format!("From: a@x.test\nSubject: Afwezig\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("null return path", format!("Return-Path: <>\nFrom: a@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
+        ("mailer-daemon", format!("From: MAILER-DAEMON@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
+        ("postmaster", format!("From: postmaster@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
+        ("multipart/report", format!("From: a@x.test\nSubject: x\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\n{ANGRY}\n--b--\n"), ScreenReason::Bounce),
+        ("list-id", format!("From: a@x.test\nList-Id: <news.x.test>\nSubject: x\n\n{ANGRY}"), ScreenReason::MailingList),
+        ("list-unsubscribe", format!("From: a@x.test\nList-Unsubscribe: <mailto:u@x.test>\nSubject: x\n\n{ANGRY}"), ScreenReason::MailingList),
+        ("precedence bulk", format!("From: a@x.test\nPrecedence: bulk\nSubject: x\n\n{ANGRY}"), ScreenReason::MailingList),
+        ("no-reply", format!("From: no-reply@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::NoReply),
+        ("own address", format!("From: Klachten <klachten@firma.example>\nSubject: x\n\n{ANGRY}"), ScreenReason::OwnAddress),
+        ("own plus-address", format!("From: klachten+abc@firma.example\nSubject: x\n\n{ANGRY}"), ScreenReason::OwnAddress),
+        ("directie", format!("From: De Directie <Directie@Firma.example>\nSubject: Re: [KL-2026-0001]\n\nKLACHT\n\n{ANGRY}"), ScreenReason::Directie),
+    ];
+    for (name, raw, want) in cases {
+        let mail = parse(raw.replace('\n', "\r\n").as_bytes());
+        let v = det().classify(&mail, &ctx);
+        assert_eq!(v.screened, Some(want), "{name}: {v:?}");
+        assert!(!v.complaint, "{name}: screened mail is never a complaint");
+    }
+    // An ordinary complaint passes screening; Auto-Submitted: no is a person.
+    assert_eq!(
+        screened(
+            &format!("From: a@x.test\nAuto-Submitted: no\nSubject: x\n\n{ANGRY}"),
+            &ctx
+        ),
+        None
+    );
+    assert_eq!(
+        screened(&format!("From: a@x.test\nSubject: x\n\n{ANGRY}"), &ctx),
+        None
+    );
+}
+
+#[test]
+fn html_only_mail_is_judged_on_text() {
+    let raw = "From: a@x.test\r\nSubject: gesprek\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Uw medewerker was <b>onbeschoft</b> en ik werd <i>afgepoeierd</i>.</p>\r\n";
+    let v = det().classify(&parse(raw.as_bytes()), &ScreenContext::default());
+    assert!(v.complaint, "{v:?}");
+}
+
+#[test]
+fn verdict_json_shape() {
+    let v = det().judge(None, "Dit is onacceptabel, ik ben woedend.");
+    let json = serde_json::to_value(&v).unwrap();
+    for key in [
+        "complaint",
+        "score",
+        "threshold",
+        "language",
+        "screened",
+        "signals",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing: {json}");
+    }
+    assert_eq!(json["language"], "nl");
+    assert!(json["screened"].is_null());
+    let s = &json["signals"][0];
+    assert!(s["criterion"].is_string() && s["phrase"].is_string() && s["weight"].is_number());
+}
