@@ -2,7 +2,7 @@
 //! needs before it does anything, so a bad setting stops it with exit code 2 and nothing
 //! half-started. Results go to standard output; logs to standard error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,8 +11,9 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{ConfigError, Settings};
+use crate::detect::{Detector, ScreenContext};
 use crate::store::{Store, Stored};
-use crate::{import, logging, mailbox};
+use crate::{import, logging, mailbox, pipeline};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +44,25 @@ pub enum Command {
         /// .eml files
         #[arg(required = true, value_name = "FILE.eml")]
         files: Vec<PathBuf>,
+    },
+    /// Verdict, score, threshold and signals for one message; changes nothing.
+    Classify {
+        /// An .eml file, or - for standard input
+        #[arg(value_name = "FILE.eml|-")]
+        file: PathBuf,
+        /// Print JSON (see the README for the shape).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Precision, recall and F1 over a labelled corpus (labels.jsonl beside .eml files).
+    Eval {
+        dir: PathBuf,
+        /// Exit with 1 when recall is below this.
+        #[arg(long, value_name = "R")]
+        min_recall: Option<f64>,
+        /// Exit with 1 when precision is below this.
+        #[arg(long, value_name = "P")]
+        min_precision: Option<f64>,
     },
     /// List stored messages.
     Messages {
@@ -91,6 +111,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files } => import_files(&settings, &files).await,
+        Command::Classify { file, json } => classify(&settings, &file, json).await,
+        Command::Eval {
+            dir,
+            min_recall,
+            min_precision,
+        } => eval(&settings, &dir, min_recall, min_precision),
         Command::Messages { json } => messages(&settings, json).await,
     }
 }
@@ -103,6 +129,35 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         .context("opening the database (database.url)")?;
     store.migrate().await.context("migrating the database")?;
     Ok(store)
+}
+
+/// The detector and screening addresses from `[detection]`, `smtp.from`, `imap.username`
+/// and `directie.addresses`.
+fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)> {
+    let det = settings.detection()?;
+    let (own, directie) = settings.screen_addresses()?;
+    let detector = Detector::new(det.threshold, det.lexicon_dir.as_deref()).map_err(|e| {
+        if det.lexicon_dir.is_some() {
+            anyhow::Error::new(ConfigError::Invalid {
+                key: "detection.lexicon_dir".into(),
+                reason: e.to_string(),
+            })
+        } else {
+            anyhow::Error::new(e).context("loading the built-in lexicons")
+        }
+    })?;
+    Ok((detector, ScreenContext::new(own, directie)))
+}
+
+/// Classification of what intake stored; logged, and printed by `sync`.
+async fn classify_stored(
+    store: &Store,
+    detector: &Detector,
+    ctx: &ScreenContext,
+) -> anyhow::Result<pipeline::ClassifyReport> {
+    pipeline::classify_new(store, detector, ctx)
+        .await
+        .context("classifying stored messages")
 }
 
 /// A token cancelled by SIGINT or SIGTERM.
@@ -139,9 +194,22 @@ fn shutdown_token() -> CancellationToken {
 async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
+    let (detector, ctx) = detector(settings)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
-    mailbox::watch(&imap, &limits, &store, &cancel, |_| async {}).await;
+    // What earlier runs stored but did not classify.
+    classify_stored(&store, &detector, &ctx).await?;
+    mailbox::watch(&imap, &limits, &store, &cancel, |report| {
+        let (store, detector, ctx) = (&store, &detector, &ctx);
+        async move {
+            if report.stored > 0 {
+                if let Err(e) = classify_stored(store, detector, ctx).await {
+                    tracing::error!(error = %format!("{e:#}"), "classification failed; retried after the next pass");
+                }
+            }
+        }
+    })
+    .await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -149,6 +217,7 @@ async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
 async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
+    let (detector, ctx) = detector(settings)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
     let (mut session, caps) = mailbox::connect(&imap)
@@ -158,6 +227,7 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("reading folder {:?}", imap.folder))?;
     let _ = session.logout().await;
+    let classified = classify_stored(&store, &detector, &ctx).await?;
     store.close().await;
     println!(
         "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){}",
@@ -173,10 +243,15 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
             ""
         }
     );
+    println!(
+        "classified {}: {} look like a complaint, {} screened out",
+        classified.classified, classified.flagged, classified.screened
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 async fn import_files(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let (detector, ctx) = detector(settings)?;
     let store = open_store(settings).await?;
     let mut failed = 0;
     for path in files {
@@ -204,6 +279,13 @@ async fn import_files(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<
             }
         }
     }
+    let classified = classify_stored(&store, &detector, &ctx).await?;
+    if classified.classified > 0 {
+        println!(
+            "classified {}: {} look like a complaint, {} screened out",
+            classified.classified, classified.flagged, classified.screened
+        );
+    }
     store.close().await;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -225,6 +307,8 @@ pub struct MessageJson {
     pub score: Option<f64>,
     /// Case reference; null while the message belongs to no case.
     pub case: Option<String>,
+    /// Screening reason (auto_reply, bounce, …) or null.
+    pub screened: Option<String>,
     /// parsed | unparsed | headers_only
     pub parse_status: String,
     pub size: i64,
@@ -243,9 +327,10 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             from: m.from,
             subject: m.subject,
             received_at: m.received_at,
-            complaint: None,
-            score: None,
+            complaint: m.complaint,
+            score: m.score,
             case: None,
+            screened: m.screened,
             parse_status: m.parse_status.as_str().to_string(),
             size: m.size,
             sha256: m.sha256,
@@ -256,21 +341,96 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:>5}  {:<20}  {:<32}  {:<12}  SUBJECT",
-        "ID", "RECEIVED", "FROM", "STATUS"
+        "{:>5}  {:<20}  {:<32}  {:<16}  SUBJECT",
+        "ID", "RECEIVED", "FROM", "VERDICT"
     );
     for m in &rows {
+        let verdict = match (&m.screened, m.complaint, m.score) {
+            (Some(reason), _, _) => reason.clone(),
+            (None, Some(true), Some(score)) => format!("KLACHT? {score:.1}"),
+            (None, Some(false), Some(score)) => format!("-  {score:.1}"),
+            _ => "(not classified)".into(),
+        };
+        let verdict = if m.parse_status == "parsed" {
+            verdict
+        } else {
+            format!("{verdict} [{}]", m.parse_status)
+        };
         println!(
-            "{:>5}  {:<20}  {:<32}  {:<12}  {}",
+            "{:>5}  {:<20}  {:<32}  {:<16}  {}",
             m.id,
             m.received_at,
             truncate(m.from.as_deref().unwrap_or("-"), 32),
-            m.parse_status,
+            verdict,
             truncate(m.subject.as_deref().unwrap_or("(no subject)"), 60)
         );
     }
     println!("{} message(s)", rows.len());
     Ok(ExitCode::SUCCESS)
+}
+
+async fn classify(settings: &Settings, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let (detector, ctx) = detector(settings)?;
+    let raw = if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("reading standard input")?;
+        buf
+    } else {
+        std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    let mail = crate::parse::parse(&raw);
+    let verdict = detector.classify(&mail, &ctx);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&verdict)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}: score {} (threshold {}), language {}",
+        match (verdict.screened, verdict.complaint) {
+            (Some(r), _) => format!("screened out ({})", r.as_str()),
+            (None, true) => "looks like a complaint".into(),
+            (None, false) => "not a complaint".into(),
+        },
+        verdict.score,
+        verdict.threshold,
+        verdict.language.as_str()
+    );
+    for s in &verdict.signals {
+        println!("  {:<18} {:>5}  {:?}", s.criterion, s.weight, s.phrase);
+    }
+    for i in &verdict.ignored {
+        println!("  (not counted: {}) {:?}", i.reason, i.phrase);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(
+    settings: &Settings,
+    dir: &Path,
+    min_recall: Option<f64>,
+    min_precision: Option<f64>,
+) -> anyhow::Result<ExitCode> {
+    let (detector, ctx) = detector(settings)?;
+    let report = crate::detect::eval::evaluate(dir, &detector, &ctx)?;
+    print!("{}", report.render());
+    let mut ok = true;
+    if let Some(r) = min_recall.filter(|r| report.recall() < *r) {
+        eprintln!("klachtenbus: recall {:.3} is below {r}", report.recall());
+        ok = false;
+    }
+    if let Some(p) = min_precision.filter(|p| report.precision() < *p) {
+        eprintln!(
+            "klachtenbus: precision {:.3} is below {p}",
+            report.precision()
+        );
+        ok = false;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn truncate(s: &str, max: usize) -> String {

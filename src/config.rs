@@ -112,6 +112,12 @@ pub struct ImapSettings {
 }
 
 #[derive(Debug, Clone)]
+pub struct DetectionSettings {
+    pub threshold: f64,
+    pub lexicon_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
 pub struct DatabaseSettings {
     pub url: String,
 }
@@ -248,6 +254,57 @@ impl Settings {
         Ok(n)
     }
 
+    fn number(&self, key: &str, min: f64, max: f64) -> Result<f64, ConfigError> {
+        let text = self.string(key)?;
+        let n: f64 = text
+            .parse()
+            .ok()
+            .filter(|n: &f64| n.is_finite())
+            .ok_or_else(|| ConfigError::invalid(key, format!("{text:?} is not a number")))?;
+        if n < min || n > max {
+            return Err(ConfigError::invalid(
+                key,
+                format!("{n} is out of range ({min} to {max})"),
+            ));
+        }
+        Ok(n)
+    }
+
+    /// A list of strings; a missing key is an empty list.
+    fn list(&self, key: &str) -> Result<Vec<String>, ConfigError> {
+        match self.cfg.get::<config::Value>(key) {
+            Err(config::ConfigError::NotFound(_)) => Ok(Vec::new()),
+            Err(e) => Err(ConfigError::invalid(key, e.to_string())),
+            Ok(v) => match v.kind {
+                config::ValueKind::Nil => Ok(Vec::new()),
+                config::ValueKind::Array(items) => items
+                    .into_iter()
+                    .map(|i| {
+                        i.into_string()
+                            .map(|s| s.trim().to_string())
+                            .map_err(|e| ConfigError::invalid(key, e.to_string()))
+                    })
+                    .filter(|r| r.as_ref().map_or(true, |s| !s.is_empty()))
+                    .collect(),
+                config::ValueKind::String(s) => Ok(s
+                    .split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()),
+                _ => Err(ConfigError::invalid(key, "expected a list")),
+            },
+        }
+    }
+
+    /// A list of e-mail addresses, each checked.
+    fn addresses(&self, key: &str) -> Result<Vec<String>, ConfigError> {
+        let list = self.list(key)?;
+        for a in &list {
+            check_address(key, a)?;
+        }
+        Ok(list)
+    }
+
     fn boolean(&self, key: &str) -> Result<bool, ConfigError> {
         let text = self.string(key)?;
         match text.to_ascii_lowercase().as_str() {
@@ -321,6 +378,30 @@ impl Settings {
         Ok(DatabaseSettings { url })
     }
 
+    /// The `[detection]` section.
+    pub fn detection(&self) -> Result<DetectionSettings, ConfigError> {
+        Ok(DetectionSettings {
+            threshold: self.number("detection.threshold", 0.0, 1000.0)?,
+            lexicon_dir: self.opt_string("detection.lexicon_dir")?.map(PathBuf::from),
+        })
+    }
+
+    /// Addresses screening needs: the service's own (`smtp.from`, and `imap.username`
+    /// when it is an address) and directie's. All optional here.
+    pub fn screen_addresses(&self) -> Result<(Vec<String>, Vec<String>), ConfigError> {
+        let mut own = Vec::new();
+        if let Some(from) = self.opt_string("smtp.from")? {
+            check_address("smtp.from", &from)?;
+            own.push(from);
+        }
+        if let Some(user) = self.opt_string("imap.username")? {
+            if user.contains('@') {
+                own.push(user);
+            }
+        }
+        Ok((own, self.addresses("directie.addresses")?))
+    }
+
     /// The `[limits]` section.
     pub fn limits(&self) -> Result<LimitsSettings, ConfigError> {
         Ok(LimitsSettings {
@@ -353,6 +434,28 @@ impl Settings {
             }
         };
         Ok(LoggingSettings { level, format })
+    }
+}
+
+/// A plain `local@domain` address (no display name, no spaces).
+fn check_address(key: &str, address: &str) -> Result<(), ConfigError> {
+    let ok = match address.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !address
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            key,
+            format!("{address:?} is not an e-mail address"),
+        ))
     }
 }
 
@@ -456,6 +559,32 @@ mod tests {
         let err =
             Settings::load_with_env(Some(&dir.path().join("nope.toml")), Vec::new()).unwrap_err();
         assert!(matches!(err, ConfigError::File { .. }));
+    }
+
+    #[test]
+    fn detection_and_addresses() {
+        let s = with(&[
+            ("KLACHTENBUS__DETECTION__THRESHOLD", "4.5"),
+            (
+                "KLACHTENBUS__DIRECTIE__ADDRESSES",
+                "jan@firma.nl, els@firma.nl",
+            ),
+            ("KLACHTENBUS__SMTP__FROM", "klachten@firma.nl"),
+        ]);
+        assert_eq!(s.detection().unwrap().threshold, 4.5);
+        let (own, dir) = s.screen_addresses().unwrap();
+        assert_eq!(own, vec!["klachten@firma.nl"]);
+        assert_eq!(dir, vec!["jan@firma.nl", "els@firma.nl"]);
+        let s = with(&[("KLACHTENBUS__DETECTION__THRESHOLD", "hoog")]);
+        assert_eq!(
+            s.detection().unwrap_err().key(),
+            Some("detection.threshold")
+        );
+        let s = with(&[("KLACHTENBUS__DIRECTIE__ADDRESSES", "jan at firma")]);
+        assert_eq!(
+            s.screen_addresses().unwrap_err().key(),
+            Some("directie.addresses")
+        );
     }
 
     #[test]

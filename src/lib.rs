@@ -18,4 +18,5 @@ pub mod import;
 pub mod logging;
 pub mod mailbox;
 pub mod parse;
+pub mod pipeline;
 pub mod store;

@@ -13,6 +13,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor, Row};
 
+use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -116,6 +117,10 @@ pub struct MessageSummary {
     pub parse_status: ParseStatus,
     pub size: i64,
     pub sha256: String,
+    /// The detection verdict, once classified.
+    pub complaint: Option<bool>,
+    pub score: Option<f64>,
+    pub screened: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -299,8 +304,10 @@ impl Store {
 
     pub async fn list_messages(&self) -> Result<Vec<MessageSummary>> {
         let rows = sqlx::query(
-            "SELECT id, message_id, from_addr, subject, received_at, parse_status, size, sha256
-             FROM messages ORDER BY received_at, id",
+            "SELECT m.id, m.message_id, m.from_addr, m.subject, m.received_at, m.parse_status,
+                    m.size, m.sha256, v.complaint, v.score, v.screened
+             FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
+             ORDER BY m.received_at, m.id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -315,9 +322,57 @@ impl Store {
                     parse_status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
                     size: r.try_get("size")?,
                     sha256: r.try_get("sha256")?,
+                    complaint: r.try_get::<Option<i64>, _>("complaint")?.map(|c| c != 0),
+                    score: r.try_get("score")?,
+                    screened: r.try_get("screened")?,
                 })
             })
             .collect()
+    }
+
+    /// Messages that have no verdict yet, oldest first.
+    pub async fn unclassified(&self, limit: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT m.id FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
+             WHERE v.message_pk IS NULL ORDER BY m.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Records the verdict of a message (once; a second save keeps the first).
+    pub async fn save_verdict(&self, id: i64, verdict: &Verdict) -> Result<()> {
+        let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
+            column: "verdict",
+            reason: e.to_string(),
+        })?;
+        sqlx::query(
+            "INSERT INTO verdicts (message_pk, complaint, score, threshold, language, screened,
+                                   verdict, classified_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (message_pk) DO NOTHING",
+        )
+        .bind(id)
+        .bind(i64::from(verdict.complaint))
+        .bind(verdict.score)
+        .bind(verdict.threshold)
+        .bind(verdict.language.as_str())
+        .bind(verdict.screened.map(|s| s.as_str()))
+        .bind(json)
+        .bind(timestamp(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn verdict(&self, id: i64) -> Result<Option<Verdict>> {
+        let row = sqlx::query("SELECT verdict FROM verdicts WHERE message_pk = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| json_col(&r, "verdict")).transpose()
     }
 
     /// The original bytes of a stored message.

@@ -9,6 +9,7 @@
 //! threshold. Every verdict lists the signals that made it, with the phrase as written.
 //! Pure code: no I/O once the lexicons are loaded.
 
+pub mod eval;
 pub mod lexicon;
 pub mod newtext;
 pub mod normalize;
@@ -275,6 +276,23 @@ fn score_text(lex: &Lexicon, text: &str) -> (Vec<Signal>, Vec<Ignored>) {
     accepted.sort_by_key(|(s, _)| *s);
     let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
     signals.extend(typography(lex, text));
+    // Praise does not cancel blame: in a mail that also blames, a compliment is mixed
+    // feelings or sarcasm ("echt top service"), for directie to judge, not a discount.
+    if signals
+        .iter()
+        .any(|s| CRITERIA.contains(&s.criterion.as_str()))
+    {
+        signals.retain(|s| {
+            let keep = CRITERIA.contains(&s.criterion.as_str());
+            if !keep {
+                ignored.push(Ignored {
+                    reason: "compliment_naast_verwijt".into(),
+                    phrase: s.phrase.clone(),
+                });
+            }
+            keep
+        });
+    }
     (signals, ignored)
 }
 

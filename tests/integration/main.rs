@@ -6,5 +6,6 @@ mod harness;
 mod support;
 
 mod config_cli;
+mod detection;
 mod intake;
 mod storage;

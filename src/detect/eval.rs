@@ -1,0 +1,175 @@
+//! `eval <dir>`: precision, recall and F1 of the detector over a labelled corpus: `.eml`
+//! files with a `labels.jsonl` beside them, one line per file:
+//! `{"file": "001.eml", "complaint": true}` (further keys, such as a note, are ignored).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{Detector, ScreenContext, Verdict};
+use crate::parse::parse;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} line {line}: {reason}")]
+    Label {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    #[error("{0}: no labelled messages")]
+    Empty(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct Label {
+    file: String,
+    complaint: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub file: String,
+    pub expected: bool,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EvalReport {
+    pub true_pos: usize,
+    pub false_pos: usize,
+    pub true_neg: usize,
+    pub false_neg: usize,
+    pub misses: Vec<Miss>,
+}
+
+impl EvalReport {
+    pub fn total(&self) -> usize {
+        self.true_pos + self.false_pos + self.true_neg + self.false_neg
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.true_pos, self.true_pos + self.false_pos)
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_pos, self.true_pos + self.false_neg)
+    }
+
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "messages:  {}", self.total());
+        let _ = writeln!(out, "precision: {:.3}", self.precision());
+        let _ = writeln!(out, "recall:    {:.3}", self.recall());
+        let _ = writeln!(out, "F1:        {:.3}", self.f1());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "                    flagged   not flagged");
+        let _ = writeln!(
+            out,
+            "complaint         {:>9}   {:>11}",
+            self.true_pos, self.false_neg
+        );
+        let _ = writeln!(
+            out,
+            "not a complaint   {:>9}   {:>11}",
+            self.false_pos, self.true_neg
+        );
+        for m in &self.misses {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{} {}: score {} (threshold {}), language {}{}",
+                if m.expected { "MISSED" } else { "FALSE FLAG" },
+                m.file,
+                m.verdict.score,
+                m.verdict.threshold,
+                m.verdict.language.as_str(),
+                m.verdict
+                    .screened
+                    .map(|r| format!(", screened: {}", r.as_str()))
+                    .unwrap_or_default()
+            );
+            for s in &m.verdict.signals {
+                let _ = writeln!(
+                    out,
+                    "    {:<18} {:>5}  {:?}",
+                    s.criterion, s.weight, s.phrase
+                );
+            }
+            for i in &m.verdict.ignored {
+                let _ = writeln!(out, "    (ignored: {}) {:?}", i.reason, i.phrase);
+            }
+        }
+        out
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+pub fn evaluate(
+    dir: &Path,
+    detector: &Detector,
+    ctx: &ScreenContext,
+) -> Result<EvalReport, EvalError> {
+    let labels_path = dir.join("labels.jsonl");
+    let shown = labels_path.display().to_string();
+    let text = std::fs::read_to_string(&labels_path).map_err(|source| EvalError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let mut report = EvalReport::default();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label: Label = serde_json::from_str(line).map_err(|e| EvalError::Label {
+            path: shown.clone(),
+            line: n + 1,
+            reason: e.to_string(),
+        })?;
+        let path = dir.join(&label.file);
+        let raw = std::fs::read(&path).map_err(|source| EvalError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let verdict = detector.classify(&parse(&raw), ctx);
+        match (label.complaint, verdict.complaint) {
+            (true, true) => report.true_pos += 1,
+            (false, false) => report.true_neg += 1,
+            (true, false) => report.false_neg += 1,
+            (false, true) => report.false_pos += 1,
+        }
+        if label.complaint != verdict.complaint {
+            report.misses.push(Miss {
+                file: label.file,
+                expected: label.complaint,
+                verdict,
+            });
+        }
+    }
+    if report.total() == 0 {
+        return Err(EvalError::Empty(shown));
+    }
+    Ok(report)
+}

@@ -1,0 +1,215 @@
+//! Detection through the binary and in the intake (issue: detection).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::harness::MailStack;
+use crate::support::{stderr, stdout, Kb, BIN};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus");
+
+#[test]
+fn corpus_meets_recall_and_precision() {
+    let labels = std::fs::read_to_string(format!("{CORPUS}/labels.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = labels
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 150, "corpus has {} messages", rows.len());
+    let hard = rows.iter().filter(|r| r["hard"] == true).count();
+    assert!(hard >= 40, "corpus has {hard} hard cases");
+    for lang in ["nl", "en"] {
+        for label in [true, false] {
+            assert!(
+                rows.iter()
+                    .any(|r| r["language"] == lang && r["complaint"] == label),
+                "no {lang} message labelled {label}"
+            );
+        }
+    }
+    let out = Command::new(BIN)
+        .args([
+            "--config",
+            &format!("{CORPUS}/klachtenbus.toml"),
+            "eval",
+            CORPUS,
+        ])
+        .args(["--min-recall", "0.95", "--min-precision", "0.90"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    for line in ["precision:", "recall:", "F1:", "flagged   not flagged"] {
+        assert!(text.contains(line), "eval output lacks {line:?}:\n{text}");
+    }
+}
+
+#[test]
+fn eval_fails_below_the_bar_and_reports_misses() {
+    // With an impossible threshold nothing is flagged: recall 0, and the misses listed.
+    let out = Command::new(BIN)
+        .args([
+            "--config",
+            &format!("{CORPUS}/klachtenbus.toml"),
+            "eval",
+            CORPUS,
+        ])
+        .args(["--min-recall", "0.95"])
+        .env("KLACHTENBUS__DETECTION__THRESHOLD", "999")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("MISSED 001.eml"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("recall 0.000 is below 0.95"));
+
+    let out = Command::new(BIN)
+        .args(["eval", "/nonexistent-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("labels.jsonl"));
+}
+
+#[test]
+fn classify_json_matches_the_contract() {
+    let file = format!("{CORPUS}/../demo/03-klacht-cp1252-qp.eml");
+    let out = Command::new(BIN)
+        .args(["classify", &file, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["complaint"], true);
+    assert!(v["score"].as_f64().unwrap() >= v["threshold"].as_f64().unwrap());
+    assert!(v["threshold"].is_number());
+    assert_eq!(v["language"], "nl");
+    assert!(v["screened"].is_null());
+    let signals = v["signals"].as_array().unwrap();
+    assert!(!signals.is_empty());
+    for s in signals {
+        let criterion = s["criterion"].as_str().unwrap();
+        assert!(
+            [
+                "klachtwoord",
+                "sterke_bewoording",
+                "verwijt_handelen",
+                "verwijt_gedrag"
+            ]
+            .contains(&criterion),
+            "{criterion}"
+        );
+        assert!(s["weight"].is_number());
+        // The phrase is quoted from the mail as written (charset decoded).
+        let phrase = s["phrase"].as_str().unwrap();
+        assert!(!phrase.is_empty());
+    }
+    assert!(
+        signals.iter().any(|s| s["phrase"] == "zeer ontevreden"),
+        "{v}"
+    );
+
+    // From standard input, and a screened message.
+    let mut child = Command::new(BIN)
+        .args(["classify", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"From: a@example.test\r\nAuto-Submitted: auto-replied\r\nSubject: Afwezig\r\n\r\nIk ben woedend.\r\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["screened"], "auto_reply");
+    assert_eq!(v["complaint"], false);
+
+    // Human output, and a missing file.
+    let out = Command::new(BIN)
+        .args(["classify", &file])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("looks like a complaint"),
+        "{}",
+        stdout(&out)
+    );
+    let out = Command::new(BIN)
+        .args(["classify", "/nonexistent.eml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_classifies_and_screened_mail_is_never_a_complaint() {
+    let stack = MailStack::start();
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/demo");
+    let mut files: Vec<_> = std::fs::read_dir(demo)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in &files {
+        stack
+            .send(
+                "afzender@example.test",
+                &["klachten@example.test"],
+                &std::fs::read(f).unwrap(),
+            )
+            .await;
+    }
+    stack
+        .wait_for_count(
+            "klachten",
+            "INBOX",
+            files.len() as u32,
+            Duration::from_secs(60),
+        )
+        .await;
+    let kb = Kb::new(&stack, "klachten", "", "");
+    let out = kb.sync();
+    assert!(
+        out.contains("classified 6: 3 look like a complaint, 2 screened out"),
+        "{out}"
+    );
+
+    let out = kb.run(&["messages", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let by_subject = |s: &str| {
+        rows.iter()
+            .find(|r| r["subject"].as_str().unwrap().starts_with(s))
+            .unwrap()
+    };
+    assert_eq!(by_subject("Nog steeds geen reactie")["complaint"], true);
+    assert_eq!(by_subject("Vraag over mijn polis")["complaint"], false);
+    let ooo = by_subject("Automatisch antwoord");
+    assert_eq!(ooo["screened"], "auto_reply");
+    assert_eq!(ooo["complaint"], false);
+    let news = by_subject("Nieuwsbrief");
+    assert_eq!(news["screened"], "mailing_list");
+    assert_eq!(
+        news["complaint"], false,
+        "screened mail is never flagged, whatever its words"
+    );
+    for r in &rows {
+        assert!(
+            r["score"].is_number(),
+            "every stored message has a verdict: {r}"
+        );
+    }
+    // The verdict with its signals is stored with the message.
+    let store = kb.store().await;
+    let id = by_subject("Nog steeds geen reactie")["id"]
+        .as_i64()
+        .unwrap();
+    let verdict = store.verdict(id).await.unwrap().unwrap();
+    assert!(
+        verdict.signals.iter().any(|s| s.phrase == "onacceptabel"),
+        "{verdict:?}"
+    );
+    store.close().await;
+}
