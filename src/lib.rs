@@ -6,11 +6,15 @@
 //!   the IDLE/poll watch with reconnects);
 //! - [`parse`]: mail-parser wrapped so that no message can crash the daemon;
 //! - [`store`]: the register in SQLite or PostgreSQL (sqlx), with embedded migrations;
+//! - [`detect`]: screening and the explainable complaint heuristics;
+//! - [`pipeline`]: classification of what intake stored;
+//! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
 //! - [`config`]: layered settings with errors that name the setting;
 //! - [`logging`]: tracing setup and address masking;
 //! - [`cli`]: the `klachtenbus` commands.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod detect;

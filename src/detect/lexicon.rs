@@ -202,6 +202,7 @@ impl Lexicon {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&segment_texts)
             .map_err(|e| invalid(e.to_string()))?;
         let mut starts = vec![Vec::new(); segment_texts.len()];
@@ -228,8 +229,8 @@ impl Lexicon {
     /// Every pattern occurrence in `text` (normalised), overlapping ones included.
     pub fn scan(&self, text: &str) -> Vec<Hit> {
         let bytes = text.as_bytes();
-        // Segment occurrences that start at a word boundary, by segment id, in text order.
-        let mut occ: HashMap<usize, Vec<Occurrence>> = HashMap::new();
+        // Segment occurrences that start at a word boundary, sorted by (segment, start).
+        let mut occ: Vec<(usize, Occurrence)> = Vec::new();
         for m in self.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());
             if start > 0 && bytes[start - 1] != b' ' {
@@ -244,42 +245,44 @@ impl Lexicon {
                     .position(|&b| b == b' ')
                     .map_or(bytes.len(), |p| end + p)
             };
-            occ.entry(m.pattern().as_usize())
-                .or_default()
-                .push(Occurrence {
+            occ.push((
+                m.pattern().as_usize(),
+                Occurrence {
                     start,
                     end: word_end,
                     whole_word,
-                });
+                },
+            ));
         }
-        for list in occ.values_mut() {
-            list.sort_by_key(|o| o.start);
-        }
+        occ.sort_unstable_by_key(|(id, o)| (*id, o.start));
+        let of = |id: usize| {
+            let lo = occ.partition_point(|(i, _)| *i < id);
+            let hi = occ.partition_point(|(i, _)| *i <= id);
+            &occ[lo..hi]
+        };
         let mut hits = Vec::new();
-        for (&id, list) in &occ {
-            for first in list {
-                for &pi in &self.starts[id] {
-                    let p = &self.patterns[pi];
-                    if !first.whole_word && !p.segments[0].prefix {
-                        continue;
-                    }
-                    let mut cur_end = first.end;
-                    let complete = p.segments[1..].iter().all(|seg| {
-                        match self.next_occurrence(bytes, seg, cur_end, &occ) {
-                            Some(e) => {
-                                cur_end = e;
-                                true
-                            }
-                            None => false,
+        for &(id, first) in &occ {
+            for &pi in &self.starts[id] {
+                let p = &self.patterns[pi];
+                if !first.whole_word && !p.segments[0].prefix {
+                    continue;
+                }
+                let mut cur_end = first.end;
+                let complete = p.segments[1..].iter().all(|seg| {
+                    match self.next_occurrence(bytes, seg, cur_end, of(seg.id)) {
+                        Some(e) => {
+                            cur_end = e;
+                            true
                         }
-                    });
-                    if complete {
-                        hits.push(Hit {
-                            pattern: pi,
-                            start: first.start,
-                            end: cur_end,
-                        });
+                        None => false,
                     }
+                });
+                if complete {
+                    hits.push(Hit {
+                        pattern: pi,
+                        start: first.start,
+                        end: cur_end,
+                    });
                 }
             }
         }
@@ -293,12 +296,11 @@ impl Lexicon {
         bytes: &[u8],
         seg: &Segment,
         after: usize,
-        occ: &HashMap<usize, Vec<Occurrence>>,
+        list: &[(usize, Occurrence)],
     ) -> Option<usize> {
-        let list = occ.get(&seg.id)?;
-        let o = list
+        let (_, o) = list
             .iter()
-            .find(|o| o.start > after && (o.whole_word || seg.prefix))?;
+            .find(|(_, o)| o.start > after && (o.whole_word || seg.prefix))?;
         // text[after] and text[o.start - 1] are the spaces around the words in between.
         let spaces = bytes[after..o.start].iter().filter(|&&b| b == b' ').count();
         (spaces.saturating_sub(1) <= self.gap_words).then_some(o.end)

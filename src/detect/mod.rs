@@ -133,12 +133,13 @@ impl Detector {
         } else {
             format!("{subject}\n\n{fresh}")
         };
-        let language = self.detect_language(&text);
+        let norm = normalize::normalize(&text);
+        let language = self.detect_language(&text, &norm.text);
         let lexicon = match language {
             Language::Nl => &self.nl,
             Language::En => &self.en,
         };
-        let (signals, ignored) = score_text(lexicon, &text);
+        let (signals, ignored) = score_text(lexicon, &text, &norm);
         let score = total(lexicon, &signals);
         Verdict {
             complaint: score >= self.threshold,
@@ -151,8 +152,21 @@ impl Detector {
         }
     }
 
-    fn detect_language(&self, text: &str) -> Language {
-        let mut end = text.len().min(3000);
+    /// Dutch or English: a vote of common function words decides; only when it is unclear
+    /// (few such words, or a near tie) is the statistical detector asked.
+    fn detect_language(&self, text: &str, words: &str) -> Language {
+        let (mut nl, mut en) = (0usize, 0usize);
+        for w in words.split(' ').take(150) {
+            if is_dutch_word(w) {
+                nl += 1;
+            } else if is_english_word(w) {
+                en += 1;
+            }
+        }
+        if nl + en >= 3 && nl != en {
+            return if en > nl { Language::En } else { Language::Nl };
+        }
+        let mut end = text.len().min(600);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
@@ -163,12 +177,123 @@ impl Detector {
     }
 }
 
+/// Frequent words of Dutch that English does not use.
+fn is_dutch_word(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "het"
+            | "een"
+            | "ik"
+            | "je"
+            | "u"
+            | "uw"
+            | "niet"
+            | "en"
+            | "van"
+            | "dat"
+            | "op"
+            | "te"
+            | "met"
+            | "voor"
+            | "zijn"
+            | "heb"
+            | "heeft"
+            | "wij"
+            | "maar"
+            | "ook"
+            | "nog"
+            | "mijn"
+            | "geen"
+            | "dit"
+            | "die"
+            | "er"
+            | "om"
+            | "aan"
+            | "bij"
+            | "naar"
+            | "als"
+            | "dan"
+            | "wat"
+            | "wel"
+            | "zou"
+            | "kan"
+            | "hebben"
+            | "worden"
+            | "wordt"
+            | "ben"
+            | "bent"
+            | "mij"
+            | "ons"
+            | "onze"
+            | "hier"
+            | "daar"
+            | "graag"
+            | "moet"
+    )
+}
+
+/// Frequent words of English that Dutch does not use.
+fn is_english_word(w: &str) -> bool {
+    matches!(
+        w,
+        "the"
+            | "a"
+            | "and"
+            | "of"
+            | "to"
+            | "i"
+            | "you"
+            | "your"
+            | "my"
+            | "not"
+            | "that"
+            | "it"
+            | "for"
+            | "on"
+            | "with"
+            | "have"
+            | "has"
+            | "this"
+            | "was"
+            | "be"
+            | "are"
+            | "but"
+            | "no"
+            | "our"
+            | "me"
+            | "would"
+            | "will"
+            | "can"
+            | "been"
+            | "there"
+            | "what"
+            | "please"
+            | "thank"
+            | "thanks"
+            | "from"
+            | "they"
+            | "am"
+            | "at"
+            | "an"
+            | "any"
+            | "if"
+            | "or"
+            | "so"
+            | "do"
+            | "did"
+            | "should"
+    )
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn score_text(lex: &Lexicon, text: &str) -> (Vec<Signal>, Vec<Ignored>) {
-    let norm = normalize::normalize(text);
+fn score_text(
+    lex: &Lexicon,
+    text: &str,
+    norm: &normalize::Normalized<'_>,
+) -> (Vec<Signal>, Vec<Ignored>) {
     let words = norm.text.as_str();
     let hits = lex.scan(words);
     let as_written = |s: usize, e: usize| {
@@ -303,7 +428,9 @@ static EXCLAMATIONS: LazyLock<Regex> =
 fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
     let t = &lex.typography;
     let mut out = Vec::new();
-    if let Some(m) = EXCLAMATIONS
+    if !text.contains("!!") && !text.contains('¡') {
+        // No run of exclamation marks: skip the regex.
+    } else if let Some(m) = EXCLAMATIONS
         .find_iter(text)
         .find(|m| m.as_str().chars().filter(|c| *c == '!').count() >= t.exclamation_run)
     {

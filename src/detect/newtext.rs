@@ -110,16 +110,26 @@ pub fn new_text(body: &str) -> String {
             i += 1;
             continue;
         }
-        if HISTORY_START.is_match(line) || line.trim() == "-- " || line.trim_end() == "--" {
+        // Cheap guards first: the regexes only run on lines that could match them.
+        let may_be_history = line.contains(':') || line.contains("--") || line.contains("__");
+        if (may_be_history && HISTORY_START.is_match(line))
+            || line.trim() == "-- "
+            || line.trim_end() == "--"
+        {
             break;
         }
-        if WRAPPED_OP.is_match(line)
+        let first_word = t.split_whitespace().next().unwrap_or("");
+        if (first_word.eq_ignore_ascii_case("op") || first_word.eq_ignore_ascii_case("on"))
+            && WRAPPED_OP.is_match(line)
             && !WRAPPED_TAIL.is_match(line)
             && lines.get(i + 1).is_some_and(|n| WRAPPED_TAIL.is_match(n))
         {
             break;
         }
-        if OUTLOOK_FROM.is_match(line) {
+        let head = first_word.trim_start_matches('*').get(..3).unwrap_or("");
+        if (head.eq_ignore_ascii_case("van") || head.eq_ignore_ascii_case("fro"))
+            && OUTLOOK_FROM.is_match(line)
+        {
             let next_hdrs = lines[i + 1..]
                 .iter()
                 .take(5)
@@ -129,7 +139,7 @@ pub fn new_text(body: &str) -> String {
                 break;
             }
         }
-        if CLOSING.is_match(line) {
+        if line.trim().len() <= 40 && CLOSING.is_match(line) {
             // Skip the closing and the signature under it; keep what follows later on.
             i += 1;
             let mut skipped = 0;
@@ -157,8 +167,18 @@ fn is_quote_pipe(t: &str) -> bool {
     t.matches('|').count() == 1
 }
 
+static FOOTERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(FOOTER_MARKERS)
+        .expect("footer markers")
+});
+
 /// Drops blank-line separated paragraphs that carry a footer marker.
 fn drop_footers(lines: &[&str]) -> String {
+    if !lines.iter().any(|l| FOOTERS.is_match(l)) {
+        return lines.join("\n").trim().to_string();
+    }
     let mut out = String::new();
     let mut para: Vec<&str> = Vec::new();
     let flush = |para: &mut Vec<&str>, out: &mut String| {
@@ -166,8 +186,7 @@ fn drop_footers(lines: &[&str]) -> String {
             return;
         }
         let joined = para.join("\n");
-        let lower = joined.to_lowercase();
-        if !FOOTER_MARKERS.iter().any(|m| lower.contains(m)) {
+        if !FOOTERS.is_match(&joined) {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }

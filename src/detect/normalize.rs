@@ -5,74 +5,91 @@
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-pub struct Normalized {
+pub struct Normalized<'a> {
     /// Words separated by single spaces; no leading or trailing space.
     pub text: String,
-    /// For every byte of `text`: start and end byte offset of the source character.
+    source: &'a str,
+    /// For every byte of `text`: the start byte offset of the source character.
     src_start: Vec<u32>,
-    src_end: Vec<u32>,
 }
 
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}')
 }
 
-pub fn normalize(input: &str) -> Normalized {
-    let mut text = String::with_capacity(input.len());
-    let mut src_start = Vec::with_capacity(input.len());
-    let mut src_end = Vec::with_capacity(input.len());
-    let mut pending_space: Option<(u32, u32)> = None;
-    let mut buf = [0u8; 4];
-    for (i, c) in input.char_indices() {
-        let (s, e) = (i as u32, (i + c.len_utf8()) as u32);
+pub fn normalize(input: &str) -> Normalized<'_> {
+    let mut text: Vec<u8> = Vec::with_capacity(input.len());
+    let mut src_start: Vec<u32> = Vec::with_capacity(input.len());
+    // Offset of the separator that will become a space before the next word.
+    let mut pending_space: Option<u32> = None;
+    let bytes = input.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // Fast path: most mail text is ASCII.
+            if b.is_ascii_alphanumeric() {
+                if let Some(ps) = pending_space.take() {
+                    text.push(b' ');
+                    src_start.push(ps);
+                }
+                text.push(b.to_ascii_lowercase());
+                src_start.push(i as u32);
+            } else if b != b'\'' && b != b'`' && !text.is_empty() && pending_space.is_none() {
+                pending_space = Some(i as u32);
+            }
+            i += 1;
+            continue;
+        }
+        let c = input[i..].chars().next().expect("char boundary");
+        let start = i as u32;
+        i += c.len_utf8();
         if is_apostrophe(c) {
             continue;
         }
         if !c.is_alphanumeric() {
             if !text.is_empty() && pending_space.is_none() {
-                pending_space = Some((s, e));
+                pending_space = Some(start);
             }
             continue;
         }
-        if let Some((ps, pe)) = pending_space.take() {
-            text.push(' ');
+        if let Some(ps) = pending_space.take() {
+            text.push(b' ');
             src_start.push(ps);
-            src_end.push(pe);
         }
+        let mut buf = [0u8; 4];
         let mut emit = |ch: char| {
             for lc in ch.to_lowercase() {
-                let bytes = lc.encode_utf8(&mut buf);
-                text.push_str(bytes);
-                for _ in 0..bytes.len() {
-                    src_start.push(s);
-                    src_end.push(e);
+                let encoded = lc.encode_utf8(&mut buf);
+                text.extend_from_slice(encoded.as_bytes());
+                for _ in 0..encoded.len() {
+                    src_start.push(start);
                 }
             }
         };
-        if c.is_ascii() {
-            emit(c);
-        } else {
-            decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    emit(d)
-                }
-            });
-        }
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                emit(d)
+            }
+        });
     }
     Normalized {
-        text,
+        // Only whole UTF-8 sequences and ASCII were pushed.
+        text: String::from_utf8(text).expect("normalised text is UTF-8"),
+        source: input,
         src_start,
-        src_end,
     }
 }
 
-impl Normalized {
+impl Normalized<'_> {
     /// The source range of the normalised byte range `start..end`.
     pub fn source_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         if start >= end || end > self.src_start.len() {
             return 0..0;
         }
-        self.src_start[start] as usize..self.src_end[end - 1] as usize
+        let last = self.src_start[end - 1] as usize;
+        let last_len = self.source[last..].chars().next().map_or(0, char::len_utf8);
+        self.src_start[start] as usize..last + last_len
     }
 }
 

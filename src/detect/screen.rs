@@ -2,6 +2,9 @@
 //! newsletters, no-reply senders), the service's own mail, and directie's replies is
 //! stored but never becomes a case. Each screened mail carries its reason.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::ParsedMail;
@@ -55,6 +58,8 @@ impl ScreenReason {
 pub struct ScreenContext {
     pub own_addresses: Vec<String>,
     pub directie_addresses: Vec<String>,
+    /// `own_addresses` without +tags, for comparison.
+    own_bases: Vec<String>,
 }
 
 impl ScreenContext {
@@ -73,6 +78,7 @@ impl ScreenContext {
         clean(&mut own_addresses);
         clean(&mut directie_addresses);
         ScreenContext {
+            own_bases: own_addresses.iter().map(|a| base_address(a)).collect(),
             own_addresses,
             directie_addresses,
         }
@@ -121,58 +127,91 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "kan niet worden bezorgd",
 ];
 
+fn matcher(words: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .expect("subject markers")
+}
+
+static AUTO: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(AUTO_SUBJECTS));
+static BOUNCE: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(BOUNCE_SUBJECTS));
+
+/// The subject starts with a marker, or has one right after a "prefix:" or right before a
+/// colon ("RE: Automatisch antwoord", "Afwezig: …").
+fn subject_has_marker(subject: &str, markers: &AhoCorasick) -> bool {
+    markers.find_overlapping_iter(subject).any(|m| {
+        m.start() == 0
+            || subject[..m.start()].trim_end().ends_with(':')
+            || subject[m.end()..].trim_start().starts_with(':')
+    })
+}
+
+/// The subject starts with a marker.
+fn subject_starts_with(subject: &str, markers: &AhoCorasick) -> bool {
+    markers
+        .find_overlapping_iter(subject)
+        .any(|m| subject[..m.start()].trim().is_empty())
+}
+
 pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     let from = mail
         .from
         .as_ref()
         .map(|a| base_address(&a.address))
         .unwrap_or_default();
-    if !from.is_empty() && ctx.own_addresses.iter().any(|o| base_address(o) == from) {
+    if !from.is_empty() && ctx.own_bases.contains(&from) {
         return Some(ScreenReason::OwnAddress);
     }
     if !from.is_empty() && ctx.directie_addresses.contains(&from) {
         return Some(ScreenReason::Directie);
     }
 
-    let header = |name: &str| mail.header(name).map(|v| v.trim().to_ascii_lowercase());
+    // Header names are stored lower-case; values are compared case-insensitively.
+    let header = |name: &str| {
+        mail.headers
+            .get(name)
+            .and_then(|v| v.first())
+            .map(|v| v.trim())
+    };
     let local = from.split('@').next().unwrap_or("");
-    let subject = mail.subject.as_deref().unwrap_or("").to_lowercase();
+    let subject = mail.subject.as_deref().unwrap_or("");
     let content_type = header("content-type").unwrap_or_default();
 
-    let null_return_path = header("return-path")
-        .map(|rp| {
-            rp.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
-                .is_empty()
-        })
-        .unwrap_or(false);
+    let null_return_path = header("return-path").is_some_and(|rp| {
+        rp.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+            .is_empty()
+    });
     if null_return_path
         || matches!(local, "mailer-daemon" | "postmaster")
-        || content_type.starts_with("multipart/report")
-        || mail.header("x-failed-recipients").is_some()
-        || BOUNCE_SUBJECTS.iter().any(|s| subject.starts_with(s))
+        || content_type
+            .get(..16)
+            .is_some_and(|ct| ct.eq_ignore_ascii_case("multipart/report"))
+        || header("x-failed-recipients").is_some()
+        || subject_starts_with(subject, &BOUNCE)
     {
         return Some(ScreenReason::Bounce);
     }
 
-    let auto_submitted = header("auto-submitted").is_some_and(|v| !v.starts_with("no"));
+    let auto_submitted = header("auto-submitted")
+        .is_some_and(|v| !v.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("no")));
     let precedence = header("precedence").unwrap_or_default();
+    let precedence_is = |p: &str| precedence.eq_ignore_ascii_case(p);
     if auto_submitted
-        || mail.header("x-autoreply").is_some()
-        || mail.header("x-autorespond").is_some()
-        || matches!(precedence.as_str(), "auto_reply" | "junk")
-        || AUTO_SUBJECTS.iter().any(|s| {
-            subject.starts_with(s)
-                || subject.contains(&format!(": {s}"))
-                || subject.contains(&format!("{s}:"))
-        })
+        || header("x-autoreply").is_some()
+        || header("x-autorespond").is_some()
+        || precedence_is("auto_reply")
+        || precedence_is("junk")
+        || subject_has_marker(subject, &AUTO)
     {
         return Some(ScreenReason::AutoReply);
     }
 
-    if mail.header("list-id").is_some()
-        || mail.header("list-unsubscribe").is_some()
-        || mail.header("list-post").is_some()
-        || matches!(precedence.as_str(), "bulk" | "list")
+    if header("list-id").is_some()
+        || header("list-unsubscribe").is_some()
+        || header("list-post").is_some()
+        || precedence_is("bulk")
+        || precedence_is("list")
     {
         return Some(ScreenReason::MailingList);
     }

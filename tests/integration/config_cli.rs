@@ -187,3 +187,36 @@ fn secrets_are_never_printed_in_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
 }
+
+#[test]
+fn bad_detection_settings_exit_2() {
+    let eml = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/demo/02-vraag-polis.eml"
+    );
+    for (key, value, named) in [
+        (
+            "KLACHTENBUS__DETECTION__LEXICON_DIR",
+            "/nonexistent/lexicon",
+            "detection.lexicon_dir",
+        ),
+        (
+            "KLACHTENBUS__DETECTION__THRESHOLD",
+            "hoog",
+            "detection.threshold",
+        ),
+        (
+            "KLACHTENBUS__DIRECTIE__ADDRESSES",
+            "directie at firma",
+            "directie.addresses",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(["classify", eml])
+            .env(key, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", stderr(&out));
+        assert!(stderr(&out).contains(named), "{key}: {}", stderr(&out));
+    }
+}

@@ -1,0 +1,446 @@
+//! The Dutch working-day calendar the procedure's deadlines run on. Pure code, no I/O.
+//!
+//! A working day is Monday to Friday and not a holiday. Two holiday profiles are in use:
+//! - `atw` (Algemene termijnenwet): Nieuwjaarsdag, Goede Vrijdag, Tweede Paasdag,
+//!   Koningsdag (27 April, 26 April when the 27th is a Sunday; before 2014 Koninginnedag on
+//!   30 April, 29 April when the 30th is a Sunday), Bevrijdingsdag (5 May, every year),
+//!   Hemelvaartsdag (Easter + 39), Tweede Pinksterdag (Easter + 50), 25 and 26 December;
+//! - `kantoor` (the default, a typical office): as `atw` without Goede Vrijdag, and 5 May only
+//!   in years divisible by 5.
+//!
+//! Easter Sunday and Whit Sunday are listed too (they fall on Sundays). Configured extra
+//! closed days come on top. Valid for 1990 to 2200.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+pub const FIRST_YEAR: i32 = 1990;
+pub const LAST_YEAR: i32 = 2200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Kantoor,
+    Atw,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Kantoor => "kantoor",
+            Profile::Atw => "atw",
+        }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "kantoor" => Ok(Profile::Kantoor),
+            "atw" => Ok(Profile::Atw),
+            other => Err(format!(
+                "unknown calendar {other:?}; expected kantoor or atw"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: &'static str,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CalendarError {
+    #[error("{0} is outside the calendar's range ({FIRST_YEAR} to {LAST_YEAR})")]
+    OutOfRange(NaiveDate),
+}
+
+/// Easter Sunday in the Gregorian calendar (the anonymous algorithm of Meeus, Jones and
+/// Butcher).
+pub fn easter(year: i32) -> NaiveDate {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("computus gives a valid date")
+}
+
+fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("valid fixed holiday")
+}
+
+fn plus(d: NaiveDate, days: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(days)).expect("date in range")
+}
+
+fn minus(d: NaiveDate, days: u64) -> NaiveDate {
+    d.checked_sub_days(Days::new(days)).expect("date in range")
+}
+
+/// The holidays of `year` in `profile`, in date order.
+pub fn holidays(year: i32, profile: Profile) -> Vec<Holiday> {
+    let e = easter(year);
+    let mut out = vec![
+        Holiday {
+            date: ymd(year, 1, 1),
+            name: "Nieuwjaarsdag",
+        },
+        Holiday {
+            date: e,
+            name: "Eerste Paasdag",
+        },
+        Holiday {
+            date: plus(e, 1),
+            name: "Tweede Paasdag",
+        },
+        Holiday {
+            date: plus(e, 39),
+            name: "Hemelvaartsdag",
+        },
+        Holiday {
+            date: plus(e, 49),
+            name: "Eerste Pinksterdag",
+        },
+        Holiday {
+            date: plus(e, 50),
+            name: "Tweede Pinksterdag",
+        },
+        Holiday {
+            date: ymd(year, 12, 25),
+            name: "Eerste Kerstdag",
+        },
+        Holiday {
+            date: ymd(year, 12, 26),
+            name: "Tweede Kerstdag",
+        },
+    ];
+    if profile == Profile::Atw {
+        out.push(Holiday {
+            date: minus(e, 2),
+            name: "Goede Vrijdag",
+        });
+    }
+    out.push(if year >= 2014 {
+        let d = ymd(year, 4, 27);
+        Holiday {
+            date: if d.weekday() == Weekday::Sun {
+                ymd(year, 4, 26)
+            } else {
+                d
+            },
+            name: "Koningsdag",
+        }
+    } else {
+        let d = ymd(year, 4, 30);
+        Holiday {
+            date: if d.weekday() == Weekday::Sun {
+                ymd(year, 4, 29)
+            } else {
+                d
+            },
+            name: "Koninginnedag",
+        }
+    });
+    if profile == Profile::Atw || year % 5 == 0 {
+        out.push(Holiday {
+            date: ymd(year, 5, 5),
+            name: "Bevrijdingsdag",
+        });
+    }
+    out.sort_by_key(|h| h.date);
+    out
+}
+
+/// Working days under a profile, with extra closed days of the office.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    profile: Profile,
+    extra_closed: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    pub fn new(profile: Profile, extra_closed: impl IntoIterator<Item = NaiveDate>) -> Self {
+        Calendar {
+            profile,
+            extra_closed: extra_closed.into_iter().collect(),
+        }
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    fn check(&self, d: NaiveDate) -> Result<(), CalendarError> {
+        if (FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+            Ok(())
+        } else {
+            Err(CalendarError::OutOfRange(d))
+        }
+    }
+
+    /// Why `d` is not a working day (a weekday name, a holiday, or "gesloten"), or None.
+    pub fn closed_reason(&self, d: NaiveDate) -> Option<&'static str> {
+        match d.weekday() {
+            Weekday::Sat => return Some("zaterdag"),
+            Weekday::Sun => return Some("zondag"),
+            _ => {}
+        }
+        if let Some(h) = holidays(d.year(), self.profile)
+            .into_iter()
+            .find(|h| h.date == d)
+        {
+            return Some(h.name);
+        }
+        self.extra_closed.contains(&d).then_some("gesloten")
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        self.closed_reason(d).is_none()
+    }
+
+    /// `n` working days after `from`; `from` itself is not counted.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        self.check(from)?;
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            d = d.succ_opt().ok_or(CalendarError::OutOfRange(d))?;
+            self.check(d)?;
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        Ok(d)
+    }
+
+    /// `d` when it is a working day, else the next working day.
+    pub fn on_or_next_working_day(&self, d: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        let mut d = d;
+        loop {
+            self.check(d)?;
+            if self.is_working_day(d) {
+                return Ok(d);
+            }
+            d = d.succ_opt().ok_or(CalendarError::OutOfRange(d))?;
+        }
+    }
+
+    /// `days` calendar days after `from`, moved to the next working day when that day is
+    /// not one (the Algemene termijnenwet rule).
+    pub fn add_days_to_working_day(
+        &self,
+        from: NaiveDate,
+        days: u32,
+    ) -> Result<NaiveDate, CalendarError> {
+        self.check(from)?;
+        let d = from
+            .checked_add_days(Days::new(u64::from(days)))
+            .ok_or(CalendarError::OutOfRange(from))?;
+        self.on_or_next_working_day(d)
+    }
+}
+
+const DAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "dinsdag 8 december 2026".
+pub fn dutch_date(d: NaiveDate) -> String {
+    format!(
+        "{} {} {} {}",
+        DAYS[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
+}
+
+/// "Tuesday 8 December 2026".
+pub fn english_date(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn easter_known_years() {
+        for (y, m, day) in [
+            (1990, 4, 15),
+            (2000, 4, 23),
+            (2008, 3, 23),
+            (2011, 4, 24),
+            (2019, 4, 21),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2038, 4, 25),
+            (2100, 3, 28),
+            (2200, 4, 6),
+        ] {
+            assert_eq!(easter(y), d(y, m, day), "{y}");
+        }
+    }
+
+    #[test]
+    fn worked_example_christmas_2026() {
+        // Arrival Monday 21 December 2026 → confirm_by Thursday 31 December 2026 (kantoor):
+        // 22, 23, 24, (25, 26 holidays, 27 Sunday), 28, 29, 30, 31.
+        let cal = Calendar::new(Profile::Kantoor, []);
+        assert_eq!(
+            cal.add_working_days(d(2026, 12, 21), 7).unwrap(),
+            d(2026, 12, 31)
+        );
+    }
+
+    #[test]
+    fn across_easter_and_good_friday_by_profile() {
+        // Easter 2026: Good Friday 3 April, Easter Monday 6 April.
+        let kantoor = Calendar::new(Profile::Kantoor, []);
+        let atw = Calendar::new(Profile::Atw, []);
+        // From Wednesday 1 April: 2 Apr, 3 Apr (kantoor only), then 7, 8, 9, 10, 13, 14.
+        assert_eq!(
+            kantoor.add_working_days(d(2026, 4, 1), 7).unwrap(),
+            d(2026, 4, 13)
+        );
+        assert_eq!(
+            atw.add_working_days(d(2026, 4, 1), 7).unwrap(),
+            d(2026, 4, 14)
+        );
+    }
+
+    #[test]
+    fn koningsdag_sunday_rule() {
+        // 27 April 2025 is a Sunday: Koningsdag on Saturday 26 April.
+        let h = holidays(2025, Profile::Kantoor);
+        assert!(h
+            .iter()
+            .any(|h| h.name == "Koningsdag" && h.date == d(2025, 4, 26)));
+        assert!(!h.iter().any(|h| h.date == d(2025, 4, 27)));
+        // Koninginnedag: 30 April 2006 was a Sunday → 29 April; 2013 the last one.
+        assert!(holidays(2006, Profile::Atw)
+            .iter()
+            .any(|h| h.name == "Koninginnedag" && h.date == d(2006, 4, 29)));
+        assert!(holidays(2013, Profile::Atw)
+            .iter()
+            .any(|h| h.name == "Koninginnedag" && h.date == d(2013, 4, 30)));
+        assert!(holidays(2014, Profile::Atw)
+            .iter()
+            .any(|h| h.name == "Koningsdag" && h.date == d(2014, 4, 26)));
+    }
+
+    #[test]
+    fn bevrijdingsdag_by_profile() {
+        let has_5_may = |y, p| holidays(y, p).iter().any(|h| h.date == d(y, 5, 5));
+        assert!(has_5_may(2025, Profile::Kantoor));
+        assert!(!has_5_may(2026, Profile::Kantoor));
+        assert!(has_5_may(2026, Profile::Atw));
+    }
+
+    #[test]
+    fn hemelvaart_and_pinksteren() {
+        // 2026: Ascension Thursday 14 May, Whit Monday 25 May.
+        let cal = Calendar::new(Profile::Kantoor, []);
+        assert!(!cal.is_working_day(d(2026, 5, 14)));
+        assert!(!cal.is_working_day(d(2026, 5, 25)));
+        // From Tuesday 12 May: 13, (14), 15, 18, 19, 20, 21, 22 → 7th is 22 May.
+        assert_eq!(
+            cal.add_working_days(d(2026, 5, 12), 7).unwrap(),
+            d(2026, 5, 22)
+        );
+        // With the Friday after Ascension closed too.
+        let bridge = Calendar::new(Profile::Kantoor, [d(2026, 5, 15)]);
+        assert_eq!(
+            bridge.add_working_days(d(2026, 5, 12), 7).unwrap(),
+            d(2026, 5, 26)
+        );
+        assert_eq!(bridge.closed_reason(d(2026, 5, 15)), Some("gesloten"));
+    }
+
+    #[test]
+    fn position_deadline_moves_off_weekend_and_boxing_day() {
+        let cal = Calendar::new(Profile::Kantoor, []);
+        // Saturday 12 December 2026 + 14 = Saturday 26 December (Tweede Kerstdag, and a
+        // Saturday) → Monday 28 December.
+        assert_eq!(
+            cal.add_days_to_working_day(d(2026, 12, 12), 14).unwrap(),
+            d(2026, 12, 28)
+        );
+        // Friday 12 December 2025 + 14 = Friday 26 December 2025 (Tweede Kerstdag) →
+        // Monday 29 December.
+        assert_eq!(
+            cal.add_days_to_working_day(d(2025, 12, 12), 14).unwrap(),
+            d(2025, 12, 29)
+        );
+        // Tuesday 10 November 2026 + 14 = Tuesday 24 November: stays.
+        assert_eq!(
+            cal.add_days_to_working_day(d(2026, 11, 10), 14).unwrap(),
+            d(2026, 11, 24)
+        );
+        // Year end: Friday 18 December 2026 + 14 = Friday 1 January 2027 → Monday 4 January.
+        assert_eq!(
+            cal.add_days_to_working_day(d(2026, 12, 18), 14).unwrap(),
+            d(2027, 1, 4)
+        );
+    }
+
+    #[test]
+    fn range_is_enforced() {
+        let cal = Calendar::new(Profile::Kantoor, []);
+        assert!(cal.add_working_days(d(1989, 12, 1), 1).is_err());
+        assert!(cal.add_working_days(d(2200, 12, 28), 7).is_err());
+        assert!(cal.add_working_days(d(2200, 12, 1), 7).is_ok());
+    }
+
+    #[test]
+    fn dates_in_dutch() {
+        assert_eq!(dutch_date(d(2026, 12, 8)), "dinsdag 8 december 2026");
+        assert_eq!(english_date(d(2026, 12, 8)), "Tuesday 8 December 2026");
+    }
+}
