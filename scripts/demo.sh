@@ -5,9 +5,5 @@
 #   scripts/demo.sh --watch    afterwards keeps `klachtenbus run` watching until Ctrl-C
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-if [ "$(id -u)" != "0" ]; then
-    echo "demo.sh: Dovecot and Postfix are started as root; re-running with sudo" >&2
-    exec sudo -E env "PATH=$PATH" "$0" "$@"
-fi
+. scripts/as-root.sh
 cargo run --quiet --example demo -- "$@"
