@@ -8,7 +8,7 @@ use futures::TryStreamExt;
 use klachtenbus::store::{sha256_hex, Store};
 
 use crate::harness::{MailStack, Postgres};
-use crate::support::{mail, stderr, Kb};
+use crate::support::{mail, numbered_mails, stderr, Kb};
 
 const USER: &str = "klachten";
 
@@ -175,17 +175,7 @@ async fn sigkill_during_sync_loses_nothing_and_doubles_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seen_is_set_only_after_commit_and_read_mail_is_still_ingested() {
     let stack = MailStack::start();
-    let raws: Vec<Vec<u8>> = (0..2)
-        .map(|i| {
-            mail(
-                "klant@example.test",
-                "klachten@example.test",
-                &format!("Gelezen {i}"),
-                "tekst",
-                &format!("seen-{i}@example.test"),
-            )
-        })
-        .collect();
+    let raws = numbered_mails(2, "Gelezen", "seen");
     stack.append(USER, "INBOX", &raws).await;
     // A person reads the first message in their mail program before klachtenbus runs.
     {
@@ -247,17 +237,7 @@ async fn seen_is_set_only_after_commit_and_read_mail_is_still_ingested() {
 async fn uidvalidity_change_stores_nothing_twice() {
     const FOLDER: &str = "Klachtenbus";
     let stack = MailStack::start();
-    let raws: Vec<Vec<u8>> = (0..6)
-        .map(|i| {
-            mail(
-                "klant@example.test",
-                "klachten@example.test",
-                &format!("Map {i}"),
-                "tekst",
-                &format!("uv-{i}@example.test"),
-            )
-        })
-        .collect();
+    let raws = numbered_mails(6, "Map", "uv");
     stack.append(USER, FOLDER, &raws).await;
     let kb = Kb::new(&stack, USER, &format!("folder = \"{FOLDER}\""), "");
     kb.sync();
@@ -298,17 +278,7 @@ async fn uidvalidity_change_stores_nothing_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processed_folder_receives_stored_mail() {
     let stack = MailStack::start();
-    let raws: Vec<Vec<u8>> = (0..4)
-        .map(|i| {
-            mail(
-                "klant@example.test",
-                "klachten@example.test",
-                &format!("Verplaats {i}"),
-                "tekst",
-                &format!("mv-{i}@example.test"),
-            )
-        })
-        .collect();
+    let raws = numbered_mails(4, "Verplaats", "mv");
     stack.append(USER, "INBOX", &raws).await;
     let kb = Kb::new(&stack, USER, "processed_folder = \"Verwerkt\"", "");
     kb.sync();

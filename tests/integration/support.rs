@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use klachtenbus::store::Store;
@@ -97,14 +97,26 @@ pub fn mail(from: &str, to: &str, subject: &str, body: &str, id: &str) -> Vec<u8
     .into_bytes()
 }
 
+/// `n` short customer mails, subjects "`subject` 0", "`subject` 1", …, Message-IDs
+/// `<id_prefix>-<i>@example.test>`.
+pub fn numbered_mails(n: usize, subject: &str, id_prefix: &str) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            mail(
+                "klant@example.test",
+                "klachten@example.test",
+                &format!("{subject} {i}"),
+                "tekst",
+                &format!("{id_prefix}-{i}@example.test"),
+            )
+        })
+        .collect()
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
