@@ -10,10 +10,16 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use std::sync::Arc;
+
+use crate::case::{CaseRef, Status};
 use crate::config::{ConfigError, Settings};
 use crate::detect::{Detector, ScreenContext};
-use crate::store::{Store, Stored};
-use crate::{import, logging, mailbox, pipeline};
+use crate::letters::Letters;
+use crate::outbox::{DeliveryReport, Mailer};
+use crate::pipeline::{Pipeline, RouteReport};
+use crate::store::{CaseRow, Event, OutboxRow, Store, Stored};
+use crate::{import, logging, mailbox};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,6 +76,40 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List cases with status and deadlines.
+    Cases {
+        /// Only cases with this status (kandidaat, geen_klacht, in_behandeling,
+        /// standpunt_gegeven, gesloten).
+        #[arg(long, value_name = "S", value_parser = parse_status)]
+        status: Option<Status>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One case with its full timeline and the mail sent for it.
+    Show {
+        #[arg(value_name = "REF", value_parser = parse_ref)]
+        reference: CaseRef,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn a stored message (register id or Message-ID) into a `kandidaat` case.
+    Promote {
+        #[arg(value_name = "MESSAGE-ID")]
+        message: String,
+    },
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| {
+        format!(
+            "{s:?} is not a status; expected one of {}",
+            crate::case::STATUSES.map(|s| s.as_str()).join(", ")
+        )
+    })
+}
+
+fn parse_ref(s: &str) -> Result<CaseRef, String> {
+    s.parse().map_err(|e: crate::case::BadRef| e.to_string())
 }
 
 /// Runs the parsed command line and maps the outcome to the exit code contract:
@@ -118,6 +158,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             min_precision,
         } => eval(&settings, &dir, min_recall, min_precision),
         Command::Messages { json } => messages(&settings, json).await,
+        Command::Cases { status, json } => cases(&settings, status, json).await,
+        Command::Show { reference, json } => show(&settings, reference, json).await,
+        Command::Promote { message } => promote(&settings, &message).await,
     }
 }
 
@@ -149,15 +192,69 @@ fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)> {
     Ok((detector, ScreenContext::new(own, directie)))
 }
 
-/// Classification of what intake stored; logged, and printed by `sync`.
-async fn classify_stored(
-    store: &Store,
-    detector: &Detector,
-    ctx: &ScreenContext,
-) -> anyhow::Result<pipeline::ClassifyReport> {
-    pipeline::classify_new(store, detector, ctx)
+/// Routing and sending, built from `[smtp]`, `[directie]`, `[organisation]`,
+/// `[deadlines]`, `[detection]` and `[limits]`.
+struct Services {
+    pipeline: Pipeline,
+    mailer: Mailer,
+}
+
+fn services(settings: &Settings) -> anyhow::Result<Services> {
+    let (detector, ctx) = detector(settings)?;
+    let smtp = settings.smtp()?;
+    let directie = settings.directie()?;
+    let org = settings.organisation()?;
+    let deadlines = settings.deadlines()?;
+    let limits = settings.limits()?;
+    let letters = Arc::new(Letters::new().context("loading the letter templates")?);
+    let mailer = Mailer::new(
+        &smtp,
+        &org.name,
+        directie.addresses.clone(),
+        letters.clone(),
+    )
+    .map_err(|e| ConfigError::Invalid {
+        key: "smtp.host".into(),
+        reason: e.to_string(),
+    })?;
+    let pipeline = Pipeline::new(
+        detector,
+        ctx,
+        directie,
+        smtp.from.clone(),
+        org,
+        deadlines,
+        limits.max_auto_mails_per_address_per_day,
+        letters,
+    );
+    Ok(Services { pipeline, mailer })
+}
+
+async fn route(store: &Store, services: &Services) -> anyhow::Result<RouteReport> {
+    services
+        .pipeline
+        .route_new(store)
         .await
-        .context("classifying stored messages")
+        .context("routing stored messages")
+}
+
+async fn deliver(store: &Store, services: &Services) -> anyhow::Result<DeliveryReport> {
+    services
+        .mailer
+        .deliver_due(store)
+        .await
+        .context("sending queued mail")
+}
+
+fn print_route(r: &RouteReport) {
+    println!(
+        "classified {}: {} look like a complaint, {} screened out",
+        r.classified, r.flagged, r.screened
+    );
+    println!(
+        "cases: {} opened, {} follow-ups joined; directie replies: {} applied, {} refused",
+        r.cases_opened, r.follow_ups, r.replies_applied, r.replies_refused
+    );
 }
 
 /// A token cancelled by SIGINT or SIGTERM.
@@ -194,30 +291,63 @@ fn shutdown_token() -> CancellationToken {
 async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
-    let (detector, ctx) = detector(settings)?;
+    settings.database()?;
+    let services = services(settings)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
-    // What earlier runs stored but did not classify.
-    classify_stored(&store, &detector, &ctx).await?;
-    mailbox::watch(&imap, &limits, &store, &cancel, |report| {
-        let (store, detector, ctx) = (&store, &detector, &ctx);
+    let wake = tokio::sync::Notify::new();
+    // What earlier runs stored but did not route.
+    route(&store, &services).await?;
+    let watch = mailbox::watch(&imap, &limits, &store, &cancel, |report| {
+        let (store, services, wake) = (&store, &services, &wake);
         async move {
             if report.stored > 0 {
-                if let Err(e) = classify_stored(store, detector, ctx).await {
-                    tracing::error!(error = %format!("{e:#}"), "classification failed; retried after the next pass");
+                if let Err(e) = route(store, services).await {
+                    tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
                 }
+                wake.notify_one();
             }
         }
-    })
-    .await;
+    });
+    tokio::join!(watch, outbox_worker(&store, &services, &cancel, &wake));
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends queued mail whenever some is due, until shutdown.
+async fn outbox_worker(
+    store: &Store,
+    services: &Services,
+    cancel: &CancellationToken,
+    wake: &tokio::sync::Notify,
+) {
+    while !cancel.is_cancelled() {
+        if let Err(e) = deliver(store, services).await {
+            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
+        }
+        let next = match store.next_due().await {
+            Ok(Some(due)) => (due - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(std::time::Duration::ZERO)
+                .clamp(
+                    std::time::Duration::from_secs(1),
+                    std::time::Duration::from_secs(60),
+                ),
+            _ => std::time::Duration::from_secs(60),
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(next) => {}
+        }
+    }
 }
 
 async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
-    let (detector, ctx) = detector(settings)?;
+    settings.database()?;
+    let services = services(settings)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
     let (mut session, caps) = mailbox::connect(&imap)
@@ -227,7 +357,9 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("reading folder {:?}", imap.folder))?;
     let _ = session.logout().await;
-    let classified = classify_stored(&store, &detector, &ctx).await?;
+    let routed = route(&store, &services).await?;
+    let delivered = deliver(&store, &services).await?;
+    let (pending, _, _) = store.outbox_counts().await?;
     store.close().await;
     println!(
         "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){}",
@@ -243,15 +375,16 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
             ""
         }
     );
+    print_route(&routed);
     println!(
-        "classified {}: {} look like a complaint, {} screened out",
-        classified.classified, classified.flagged, classified.screened
+        "mail: {} sent, {} failed permanently, {} waiting in the outbox",
+        delivered.sent, delivered.failed, pending
     );
     Ok(ExitCode::SUCCESS)
 }
 
 async fn import_files(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let (detector, ctx) = detector(settings)?;
+    let services = services(settings)?;
     let store = open_store(settings).await?;
     let mut failed = 0;
     for path in files {
@@ -279,12 +412,10 @@ async fn import_files(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<
             }
         }
     }
-    let classified = classify_stored(&store, &detector, &ctx).await?;
-    if classified.classified > 0 {
-        println!(
-            "classified {}: {} look like a complaint, {} screened out",
-            classified.classified, classified.flagged, classified.screened
-        );
+    let routed = route(&store, &services).await?;
+    if routed.classified > 0 {
+        print_route(&routed);
+        println!("mail to directie is sent by the next `sync` or by `run`");
     }
     store.close().await;
     Ok(if failed == 0 {
@@ -329,7 +460,7 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             received_at: m.received_at,
             complaint: m.complaint,
             score: m.score,
-            case: None,
+            case: m.case_ref,
             screened: m.screened,
             parse_status: m.parse_status.as_str().to_string(),
             size: m.size,
@@ -431,6 +562,135 @@ fn eval(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// One case in `cases --json` and `show --json`.
+#[derive(Debug, Serialize)]
+pub struct CaseJson {
+    #[serde(flatten)]
+    pub case: CaseRow,
+    pub timeline: Vec<Event>,
+    /// Only in `show --json`: every mail queued for the case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<Vec<OutboxRow>>,
+}
+
+async fn cases(
+    settings: &Settings,
+    status: Option<Status>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let rows = store.cases(status).await?;
+    if json {
+        let mut out = Vec::with_capacity(rows.len());
+        for case in rows {
+            let timeline = store.events(case.id).await?;
+            out.push(CaseJson {
+                case,
+                timeline,
+                mail: None,
+            });
+        }
+        store.close().await;
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    store.close().await;
+    println!(
+        "{:<13}  {:<17}  {:<10}  {:<10}  {:<28}  SUBJECT",
+        "REF", "STATUS", "BEVESTIG", "STANDPUNT", "FROM"
+    );
+    for c in &rows {
+        println!(
+            "{:<13}  {:<17}  {:<10}  {:<10}  {:<28}  {}",
+            c.case_ref.to_string(),
+            c.status.as_str(),
+            c.confirm_by,
+            c.position_by,
+            truncate(c.complainant_addr.as_deref().unwrap_or("-"), 28),
+            truncate(c.subject.as_deref().unwrap_or("(geen onderwerp)"), 50)
+        );
+    }
+    println!("{} case(s)", rows.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(settings: &Settings, reference: CaseRef, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let Some(case) = store.case(reference).await? else {
+        store.close().await;
+        eprintln!("klachtenbus: no case {reference}");
+        return Ok(ExitCode::from(1));
+    };
+    let timeline = store.events(case.id).await?;
+    let mail = store.case_mail(case.id).await?;
+    store.close().await;
+    if json {
+        let out = CaseJson {
+            case,
+            timeline,
+            mail: Some(mail),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}  {}", case.case_ref, case.status);
+    let addr = case.complainant_addr.as_deref().unwrap_or("-");
+    match case.complainant_name.as_deref() {
+        Some(n) => println!("  from:        {n} <{addr}>"),
+        None => println!("  from:        {addr}"),
+    }
+    println!("  subject:     {}", case.subject.as_deref().unwrap_or("-"));
+    println!("  received:    {}", case.received_at);
+    println!("  confirm by:  {}", case.confirm_by);
+    println!("  position by: {}", case.position_by);
+    println!("  category:    {}", case.category.as_deref().unwrap_or("-"));
+    println!("  employee:    {}", case.employee.as_deref().unwrap_or("-"));
+    println!("timeline:");
+    for e in &timeline {
+        println!(
+            "  {}  {:<20}  {:<24}  {}",
+            e.at,
+            e.kind,
+            truncate(&e.actor, 24),
+            truncate(&e.detail, 100)
+        );
+    }
+    println!("mail:");
+    for m in &mail {
+        println!(
+            "  {}  {:<18}  {:<8}  {}  {}",
+            m.created_at,
+            m.kind,
+            m.status,
+            m.recipient,
+            m.last_error.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn promote(settings: &Settings, message: &str) -> anyhow::Result<ExitCode> {
+    let services = services(settings)?;
+    let store = open_store(settings).await?;
+    let Some(id) = store.find_message(message).await? else {
+        store.close().await;
+        eprintln!("klachtenbus: no stored message {message:?} (give the id from `messages` or a Message-ID)");
+        return Ok(ExitCode::from(1));
+    };
+    let result = services.pipeline.promote(&store, id).await;
+    store.close().await;
+    match result {
+        Ok(r) => {
+            println!("{r}: opened as kandidaat from message {id}; directie is notified by the next `sync` or by `run`");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("klachtenbus: {e:#}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -128,6 +128,52 @@ pub struct LimitsSettings {
     pub max_auto_mails_per_address_per_day: u32,
 }
 
+/// `[smtp]`: where outgoing mail is handed over.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// Both set, or neither.
+    pub credentials: Option<(String, SecretString)>,
+    /// The service's own address (`klachten@firma.nl`); replies come back to it.
+    pub from: String,
+    pub give_up_after_hours: u64,
+    /// First retry delay after a temporary failure; doubles per attempt, capped at an hour.
+    pub retry_first_secs: u64,
+}
+
+/// `[directie]`: who decides, and how their replies are authenticated.
+#[derive(Debug, Clone)]
+pub struct DirectieSettings {
+    pub addresses: Vec<String>,
+    pub reply_secret: SecretString,
+    pub trusted_authserv_id: Option<String>,
+}
+
+/// `[organisation]`: the firm facts letters carry.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OrganisationSettings {
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub signatory: Option<String>,
+    pub kifid_number: Option<String>,
+    pub kifid_binding: bool,
+    /// The term for taking a complaint to Kifid after the final position, in months.
+    pub kifid_term_months: u32,
+}
+
+/// `[deadlines]`.
+#[derive(Debug, Clone)]
+pub struct DeadlineSettings {
+    pub calendar: crate::calendar::Profile,
+    pub extra_closed_days: Vec<chrono::NaiveDate>,
+    pub confirm_werkdagen: u32,
+    pub position_days: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -400,6 +446,111 @@ impl Settings {
             }
         }
         Ok((own, self.addresses("directie.addresses")?))
+    }
+
+    /// The `[smtp]` section.
+    pub fn smtp(&self) -> Result<SmtpSettings, ConfigError> {
+        let host = self.string("smtp.host")?;
+        if host.contains(char::is_whitespace) || host.contains('/') {
+            return Err(ConfigError::invalid(
+                "smtp.host",
+                format!("{host:?} is not a host name or address"),
+            ));
+        }
+        let security = Security::parse("smtp.security", &self.string("smtp.security")?)?;
+        if security == Security::None && !is_loopback_host(&host) {
+            return Err(ConfigError::invalid(
+                "smtp.security",
+                format!(
+                    "`none` is only allowed for a loopback host, not {host:?}; use tls or starttls"
+                ),
+            ));
+        }
+        let username = self.opt_string("smtp.username")?;
+        let password = self.opt_string("smtp.password")?;
+        let credentials = match (username, password) {
+            (Some(u), Some(p)) => Some((u, SecretString::from(p))),
+            (None, None) => None,
+            (Some(_), None) => return Err(ConfigError::missing("smtp.password")),
+            (None, Some(_)) => return Err(ConfigError::missing("smtp.username")),
+        };
+        let from = self.string("smtp.from")?;
+        check_address("smtp.from", &from)?;
+        if from.contains('+') {
+            return Err(ConfigError::invalid(
+                "smtp.from",
+                "must be a plain address without +tag: replies come back to from+<token>",
+            ));
+        }
+        Ok(SmtpSettings {
+            host,
+            port: self.integer("smtp.port", 1, 65535)? as u16,
+            security,
+            credentials,
+            from,
+            give_up_after_hours: self.integer("smtp.give_up_after_hours", 1, 24 * 365)? as u64,
+            retry_first_secs: self.integer("smtp.retry_first_secs", 0, 86_400)? as u64,
+        })
+    }
+
+    /// The `[directie]` section.
+    pub fn directie(&self) -> Result<DirectieSettings, ConfigError> {
+        let addresses = self.addresses("directie.addresses")?;
+        if addresses.is_empty() {
+            return Err(ConfigError::missing("directie.addresses"));
+        }
+        let secret = self.string("directie.reply_secret")?;
+        if secret.chars().count() < 16 {
+            return Err(ConfigError::invalid(
+                "directie.reply_secret",
+                "must be at least 16 characters (a long random string)",
+            ));
+        }
+        Ok(DirectieSettings {
+            addresses: addresses.iter().map(|a| a.to_ascii_lowercase()).collect(),
+            reply_secret: SecretString::from(secret),
+            trusted_authserv_id: self.opt_string("directie.trusted_authserv_id")?,
+        })
+    }
+
+    /// The `[organisation]` section.
+    pub fn organisation(&self) -> Result<OrganisationSettings, ConfigError> {
+        Ok(OrganisationSettings {
+            name: self.string("organisation.name")?,
+            address: self.opt_string("organisation.address")?,
+            phone: self.opt_string("organisation.phone")?,
+            website: self.opt_string("organisation.website")?,
+            signatory: self.opt_string("organisation.signatory")?,
+            kifid_number: self.opt_string("organisation.kifid_number")?,
+            kifid_binding: self.boolean("organisation.kifid_binding")?,
+            kifid_term_months: self.integer("organisation.kifid_term_months", 1, 24)? as u32,
+        })
+    }
+
+    /// The `[deadlines]` section.
+    pub fn deadlines(&self) -> Result<DeadlineSettings, ConfigError> {
+        let calendar = self
+            .string("deadlines.calendar")?
+            .parse()
+            .map_err(|e: String| ConfigError::invalid("deadlines.calendar", e))?;
+        let extra_closed_days = self
+            .list("deadlines.extra_closed_days")?
+            .iter()
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                    ConfigError::invalid(
+                        "deadlines.extra_closed_days",
+                        format!("{d:?} is not a date (YYYY-MM-DD)"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(DeadlineSettings {
+            calendar,
+            extra_closed_days,
+            confirm_werkdagen: self.integer("deadlines.confirm_werkdagen", 1, 100)? as u32,
+            position_days: self.integer("deadlines.position_days", 1, 365)? as u32,
+        })
     }
 
     /// The `[limits]` section.

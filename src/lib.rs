@@ -7,7 +7,11 @@
 //! - [`parse`]: mail-parser wrapped so that no message can crash the daemon;
 //! - [`store`]: the register in SQLite or PostgreSQL (sqlx), with embedded migrations;
 //! - [`detect`]: screening and the explainable complaint heuristics;
-//! - [`pipeline`]: classification of what intake stored;
+//! - [`pipeline`]: routing of what intake stored: screening, detection, cases, directie's
+//!   replies, follow-ups;
+//! - [`case`]: case references, the lifecycle state machine, reply commands and tokens;
+//! - [`letters`]: tera templates for letters and notices;
+//! - [`outbox`]: the SMTP worker that sends queued mail once, with retries;
 //! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
 //! - [`config`]: layered settings with errors that name the setting;
@@ -15,12 +19,15 @@
 //! - [`cli`]: the `klachtenbus` commands.
 
 pub mod calendar;
+pub mod case;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod import;
+pub mod letters;
 pub mod logging;
 pub mod mailbox;
+pub mod outbox;
 pub mod parse;
 pub mod pipeline;
 pub mod store;

@@ -1,53 +1,1292 @@
-//! The steps after intake, run on what the register holds: today, classification of every
-//! stored message that has no verdict yet. Each step works from the database, so a crash
-//! between intake and classification only delays the verdict to the next pass.
+//! The steps after intake, run on what the register holds: every stored message that has
+//! not been routed yet is screened, classified and routed, in one transaction each:
+//! - directie's replies are authenticated (address + per-case token, and optionally
+//!   `Authentication-Results`) and their commands applied to the case;
+//! - automatic mail (auto-replies, bounces, lists, no-reply, own mail) stops here;
+//! - a customer's follow-up joins its case;
+//! - a mail that looks like a complaint opens a case and notifies directie.
+//!
+//! The routing row, the case change, its events and the mail it causes are committed
+//! together, so a crash at any point repeats nothing a person would notice.
 
-use crate::detect::{Detector, ScreenContext};
-use crate::store::{Store, StoreError};
+use std::sync::Arc;
 
+use chrono::{DateTime, Duration, Utc};
+use tera::Context;
+
+use crate::calendar::{dutch_date, english_date, Calendar};
+use crate::case::command::{parse_reply, Command};
+use crate::case::token::{has_token_shape, plus_address, TokenKey};
+use crate::case::{CaseRef, Decision};
+use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
+use crate::detect::newtext::new_text;
+use crate::detect::screen::{automatic, base_address};
+use crate::detect::{Detector, Language, ScreenContext, Verdict};
+use crate::letters::{header_safe, Body, Letters, Template};
+use crate::logging::mask_address;
+use crate::parse::ParsedMail;
+use crate::store::{CaseRow, NewCase, NewMail, Store, Tx};
+
+/// What one routing round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ClassifyReport {
+pub struct RouteReport {
     pub classified: usize,
     pub flagged: usize,
     pub screened: usize,
+    pub cases_opened: usize,
+    pub follow_ups: usize,
+    pub replies_applied: usize,
+    pub replies_refused: usize,
 }
 
-/// Gives every unclassified message its verdict.
-#[tracing::instrument(skip_all)]
-pub async fn classify_new(
-    store: &Store,
-    detector: &Detector,
-    ctx: &ScreenContext,
-) -> Result<ClassifyReport, StoreError> {
-    let mut report = ClassifyReport::default();
-    loop {
-        let ids = store.unclassified(200).await?;
-        if ids.is_empty() {
-            return Ok(report);
+/// Everything routing needs, built once from the settings.
+pub struct Pipeline {
+    pub detector: Detector,
+    pub screen: ScreenContext,
+    pub directie: DirectieSettings,
+    key: TokenKey,
+    /// `smtp.from`: the service's own address.
+    pub from: String,
+    id_domain: String,
+    pub org: OrganisationSettings,
+    pub calendar: Calendar,
+    pub deadlines: DeadlineSettings,
+    pub max_auto_mails_per_day: u32,
+    pub letters: Arc<Letters>,
+}
+
+/// Refusal notices to one directie address per day. They go only to configured directie
+/// addresses (never to the sender of a forged mail elsewhere), one per refused mail, so
+/// a spoofer cannot amplify; the cap only stops a flood of spoofed mail from burying
+/// directie's inbox. Higher than the customer limit: directie may mistype a few times.
+const REFUSAL_NOTICES_PER_DAY: i64 = 20;
+
+/// Mail text shown to directie and quoted in letters is bounded.
+const SUMMARY_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor<'a> {
+    System,
+    Directie(&'a str),
+    Cli,
+}
+
+impl Actor<'_> {
+    fn name(&self) -> String {
+        match self {
+            Actor::System => "klachtenbus".into(),
+            Actor::Directie(a) => a.to_string(),
+            Actor::Cli => "cli".into(),
         }
-        for id in ids {
-            let Some(mail) = store.parsed(id).await? else {
-                continue;
-            };
-            let verdict = detector.classify(&mail, ctx);
-            store.save_verdict(id, &verdict).await?;
-            report.classified += 1;
-            if verdict.screened.is_some() {
-                report.screened += 1;
-                tracing::debug!(
-                    id,
-                    reason = verdict.screened.map(|r| r.as_str()),
-                    "screened"
-                );
-            } else if verdict.complaint {
-                report.flagged += 1;
-                tracing::info!(
-                    id,
-                    score = verdict.score,
-                    signals = verdict.signals.len(),
-                    "looks like a complaint"
-                );
+    }
+}
+
+impl Pipeline {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        detector: Detector,
+        screen: ScreenContext,
+        directie: DirectieSettings,
+        from: String,
+        org: OrganisationSettings,
+        deadlines: DeadlineSettings,
+        max_auto_mails_per_day: u32,
+        letters: Arc<Letters>,
+    ) -> Pipeline {
+        let id_domain = from
+            .split_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        Pipeline {
+            detector,
+            screen,
+            key: TokenKey::new(directie.reply_secret.clone()),
+            directie,
+            from,
+            id_domain,
+            org,
+            calendar: Calendar::new(deadlines.calendar, deadlines.extra_closed_days.clone()),
+            deadlines,
+            max_auto_mails_per_day,
+            letters,
+        }
+    }
+
+    pub fn id_domain(&self) -> &str {
+        &self.id_domain
+    }
+
+    /// Routes every stored message that has not been routed yet.
+    #[tracing::instrument(skip_all)]
+    pub async fn route_new(&self, store: &Store) -> anyhow::Result<RouteReport> {
+        let mut report = RouteReport::default();
+        loop {
+            let ids = store.unrouted(200).await?;
+            if ids.is_empty() {
+                return Ok(report);
+            }
+            let before = report;
+            for id in ids {
+                self.route_one(store, id, &mut report).await?;
+            }
+            if report == before {
+                // Every id was routed by someone else meanwhile; nothing more to do now.
+                return Ok(report);
             }
         }
+    }
+
+    #[tracing::instrument(skip_all, fields(message = id))]
+    async fn route_one(
+        &self,
+        store: &Store,
+        id: i64,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let Some(mail) = store.parsed(id).await? else {
+            return Ok(());
+        };
+        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let from = mail
+            .from
+            .as_ref()
+            .map(|a| base_address(&a.address))
+            .unwrap_or_default();
+        let verdict = self.detector.classify(&mail, &self.screen);
+        report.classified += 1;
+        if !from.is_empty() && self.directie.addresses.contains(&from) {
+            return self
+                .directie_mail(store, id, &mail, &verdict, &from, report)
+                .await;
+        }
+        let mut tx = store.begin(&self.id_domain).await?;
+        if let Some(reason) = verdict.screened {
+            if tx
+                .claim_route(id, "screened", None, Some(reason.as_str()))
+                .await?
+            {
+                tx.save_verdict(id, &verdict).await?;
+                tx.commit().await?;
+                report.screened += 1;
+                tracing::debug!(reason = reason.as_str(), "screened");
+            }
+            return Ok(());
+        }
+        if self.carries_token(&mail) {
+            // Somebody other than directie answering a notification: never a command,
+            // and not a new complaint either.
+            if tx
+                .claim_route(
+                    id,
+                    "refused_reply",
+                    None,
+                    Some("not from a directie address"),
+                )
+                .await?
+            {
+                tx.save_verdict(id, &verdict).await?;
+                tx.commit().await?;
+                report.replies_refused += 1;
+                tracing::warn!(from = %mask_address(&from), "reply to a notification from a sender who is not directie; ignored");
+            }
+            return Ok(());
+        }
+        let mut thread = mail.in_reply_to.clone();
+        thread.extend(mail.references.iter().cloned());
+        let mut case_id = tx.case_for_thread(&thread).await?;
+        if case_id.is_none() {
+            if let Some(r) = mail.subject.as_deref().and_then(CaseRef::find_in) {
+                case_id = tx.case_by_ref(r).await?.map(|c| c.id);
+            }
+        }
+        if let Some(case_id) = case_id {
+            if !tx.claim_route(id, "follow_up", Some(case_id), None).await? {
+                return Ok(());
+            }
+            tx.save_verdict(id, &verdict).await?;
+            self.follow_up(&mut tx, case_id, id, &mail, &from).await?;
+            tx.commit().await?;
+            report.follow_ups += 1;
+            return Ok(());
+        }
+        if verdict.complaint {
+            report.flagged += 1;
+            if !tx.claim_route(id, "case", None, None).await? {
+                return Ok(());
+            }
+            tx.save_verdict(id, &verdict).await?;
+            let case = self
+                .open_case(&mut tx, id, &mail, &verdict, received, None, Actor::System)
+                .await?;
+            tx.commit().await?;
+            report.cases_opened += 1;
+            tracing::info!(case = %case, score = verdict.score, signals = verdict.signals.len(), "case opened");
+            return Ok(());
+        }
+        if tx.claim_route(id, "message", None, None).await? {
+            tx.save_verdict(id, &verdict).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Turns a stored message into a `kandidaat` on request (`promote`).
+    pub async fn promote(&self, store: &Store, id: i64) -> anyhow::Result<CaseRef> {
+        if let Some(r) = store.case_of_message(id).await? {
+            anyhow::bail!("message {id} already belongs to case {r}");
+        }
+        let mail = store
+            .parsed(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no stored message {id}"))?;
+        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let verdict = self.detector.classify(&mail, &self.screen);
+        let mut tx = store.begin(&self.id_domain).await?;
+        // A message not routed yet is routed by this promotion.
+        tx.claim_route(id, "case", None, Some("promoted")).await?;
+        tx.save_verdict(id, &verdict).await?;
+        let screened = verdict.screened.map(|r| r.as_str().to_string());
+        let case = self
+            .open_case(&mut tx, id, &mail, &verdict, received, screened, Actor::Cli)
+            .await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    fn carries_token(&self, mail: &ParsedMail) -> bool {
+        token_candidates(mail).any(has_token_shape)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn open_case(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        received: DateTime<Utc>,
+        screened: Option<String>,
+        actor: Actor<'_>,
+    ) -> anyhow::Result<CaseRef> {
+        let local = received
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive();
+        let confirm_by = self
+            .calendar
+            .add_working_days(local, self.deadlines.confirm_werkdagen)?;
+        let position_by = self
+            .calendar
+            .add_days_to_working_day(local, self.deadlines.position_days)?;
+        let summary = summary_of(mail);
+        let new = NewCase {
+            channel: "email",
+            message_pk: Some(id),
+            complainant_addr: mail.from.as_ref().map(|a| a.address.to_ascii_lowercase()),
+            complainant_name: mail.from.as_ref().and_then(|a| a.name.clone()),
+            subject: mail.subject.clone(),
+            language: verdict.language.as_str().to_string(),
+            summary,
+            screened,
+            received_at: received,
+            confirm_by,
+            position_by,
+        };
+        let (case_id, case_ref) = tx.open_case(&new).await?;
+        let why = if verdict.signals.is_empty() {
+            format!("door {} als klacht aangemerkt", actor.name())
+        } else {
+            format!(
+                "score {} (drempel {}): {}",
+                verdict.score,
+                verdict.threshold,
+                verdict
+                    .signals
+                    .iter()
+                    .map(|s| format!("{} \"{}\"", s.criterion, s.phrase))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        tx.event(case_id, &actor.name(), "geopend", &why, Some(id), None)
+            .await?;
+        let case = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("case {case_ref} vanished"))?;
+        self.notify_directie(tx, &case, mail, verdict, &actor)
+            .await?;
+        Ok(case_ref)
+    }
+
+    fn org_context(&self, ctx: &mut Context) {
+        ctx.insert("org", &self.org);
+        let months = self.org.kifid_term_months;
+        ctx.insert(
+            "kifid",
+            &serde_json::json!({
+                "term": if months == 3 { "drie maanden".to_string() } else { format!("{months} maanden") },
+                "term_en": if months == 3 { "three months".to_string() } else { format!("{months} months") },
+            }),
+        );
+    }
+
+    fn case_context(&self, case: &CaseRow, ctx: &mut Context) {
+        let english = case.language == "en";
+        let date = |s: &str| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| {
+                    if english {
+                        english_date(d)
+                    } else {
+                        dutch_date(d)
+                    }
+                })
+                .unwrap_or_else(|_| s.to_string())
+        };
+        let received = DateTime::parse_from_rfc3339(&case.received_at)
+            .map(|d| {
+                let d = d.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+                if english {
+                    english_date(d)
+                } else {
+                    dutch_date(d)
+                }
+            })
+            .unwrap_or_else(|_| case.received_at.clone());
+        let salutation = match (&case.complainant_name, english) {
+            (Some(n), false) => format!("heer/mevrouw {n}"),
+            (None, false) => "heer/mevrouw".to_string(),
+            (Some(n), true) => n.clone(),
+            (None, true) => "Sir or Madam".to_string(),
+        };
+        ctx.insert(
+            "case",
+            &serde_json::json!({
+                "ref": case.case_ref.to_string(),
+                "status": case.status.as_str(),
+                "subject": case.subject.clone().unwrap_or_default(),
+                "salutation": salutation,
+                "received": received,
+                "confirm_by": date(&case.confirm_by),
+                "position_by": date(&case.position_by),
+                "summary": case.summary,
+                "phone_note": case.channel == "formulier",
+            }),
+        );
+    }
+
+    fn language(case: &CaseRow) -> Language {
+        if case.language == "en" {
+            Language::En
+        } else {
+            Language::Nl
+        }
+    }
+
+    fn render(
+        &self,
+        t: Template,
+        case: &CaseRow,
+        extra: impl FnOnce(&mut Context),
+    ) -> anyhow::Result<Body> {
+        let mut ctx = Context::new();
+        self.org_context(&mut ctx);
+        self.case_context(case, &mut ctx);
+        extra(&mut ctx);
+        Ok(self.letters.render(t, Self::language(case), &ctx)?)
+    }
+
+    fn ack_subject(case: &CaseRow) -> String {
+        if case.language == "en" {
+            format!("Acknowledgement of your complaint [{}]", case.case_ref)
+        } else {
+            format!("Ontvangstbevestiging van uw klacht [{}]", case.case_ref)
+        }
+    }
+
+    /// The notification, one per directie address (each with its own reply token).
+    async fn notify_directie(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        actor: &Actor<'_>,
+    ) -> anyhow::Result<()> {
+        let about = case.complainant_addr.clone();
+        if let Some(addr) = &about {
+            let sent = tx
+                .notices_about_since(addr, Utc::now() - Duration::hours(24))
+                .await?;
+            if sent >= i64::from(self.max_auto_mails_per_day) {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "melding_onderdrukt",
+                    &format!(
+                        "al {sent} meldingen over deze afzender in 24 uur (limits.max_auto_mails_per_address_per_day)"
+                    ),
+                    case.message_pk,
+                    None,
+                )
+                .await?;
+                tracing::warn!(case = %case.case_ref, from = %mask_address(addr), "notification suppressed: daily limit for this sender");
+                return Ok(());
+            }
+        }
+        let preview = self.render(Template::Bevestigingsbrief, case, |_| {})?;
+        let sender = match mail.from.as_ref() {
+            Some(a) => match &a.name {
+                Some(n) => format!("{n} <{}>", a.address),
+                None => a.address.clone(),
+            },
+            None => "(onbekend)".into(),
+        };
+        let signals: Vec<serde_json::Value> = verdict
+            .signals
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "label": criterion_label(&s.criterion),
+                    "phrase": s.phrase,
+                    "weight": s.weight,
+                })
+            })
+            .collect();
+        let subject = format!(
+            "[{}] Mogelijke klacht: {}",
+            case.case_ref,
+            header_safe(case.subject.as_deref().unwrap_or("(geen onderwerp)"), 150)
+        );
+        let (in_reply_to, references) = self.thread_refs(tx, case).await?;
+        for d in &self.directie.addresses {
+            let token = self.key.token(case.case_ref, d);
+            let body = self.render(Template::Notificatie, case, |ctx| {
+                ctx.insert("sender", &sender);
+                ctx.insert("score", &verdict.score);
+                ctx.insert("threshold", &verdict.threshold);
+                ctx.insert("signals", &signals);
+                ctx.insert("opened_by", &actor.name());
+                ctx.insert("new_text", &case.summary);
+                ctx.insert("preview", &preview.text);
+                ctx.insert("preview_subject", &Self::ack_subject(case));
+            })?;
+            let queued = tx
+                .enqueue(&NewMail {
+                    case_id: Some(case.id),
+                    kind: Template::Notificatie.name(),
+                    dedup_key: Some(format!("notificatie:{}:{d}", case.id)),
+                    recipient: d.clone(),
+                    about_addr: about.clone(),
+                    reply_to: Some(plus_address(&self.from, &token)),
+                    subject: subject.clone(),
+                    body,
+                    in_reply_to: in_reply_to.clone(),
+                    references: references.clone(),
+                    auto_submitted: "auto-generated",
+                    id_token: Some(token),
+                    not_before: Utc::now(),
+                })
+                .await?;
+            if let Some((outbox, _)) = queued {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "melding_directie",
+                    &format!("melding aan {d}"),
+                    None,
+                    Some(outbox),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// In-Reply-To and References for mail about a case: the customer's message.
+    async fn thread_refs(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+    ) -> anyhow::Result<(Option<String>, Vec<String>)> {
+        let Some(pk) = case.message_pk else {
+            return Ok((None, Vec::new()));
+        };
+        let (id, mut refs) = tx.thread_of(pk).await?;
+        if let Some(id) = &id {
+            refs.push(id.clone());
+        }
+        Ok((id, refs))
+    }
+
+    async fn follow_up(
+        &self,
+        tx: &mut Tx,
+        case_id: i64,
+        id: i64,
+        mail: &ParsedMail,
+        from: &str,
+    ) -> anyhow::Result<()> {
+        tx.link_message(id, case_id, "follow_up").await?;
+        tx.event(
+            case_id,
+            from,
+            "vervolgbericht",
+            &format!(
+                "bericht van {from}: {}",
+                mail.subject.as_deref().unwrap_or("(geen onderwerp)")
+            ),
+            Some(id),
+            None,
+        )
+        .await?;
+        let case = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("case {case_id} vanished"))?;
+        tracing::info!(case = %case.case_ref, "follow-up joined its case");
+        let sent = tx
+            .notices_about_since(from, Utc::now() - Duration::hours(24))
+            .await?;
+        if sent >= i64::from(self.max_auto_mails_per_day) {
+            tx.event(
+                case_id,
+                "klachtenbus",
+                "melding_onderdrukt",
+                "daglimiet voor deze afzender bereikt",
+                Some(id),
+                None,
+            )
+            .await?;
+            return Ok(());
+        }
+        let text = summary_of(mail);
+        let sender = mail
+            .from
+            .as_ref()
+            .map(|a| a.address.clone())
+            .unwrap_or_default();
+        let subject_line = mail.subject.clone().unwrap_or_default();
+        let body = self.render(Template::Vervolgbericht, &case, |ctx| {
+            ctx.insert("sender", &sender);
+            ctx.insert("subject", &subject_line);
+            ctx.insert("new_text", &text);
+        })?;
+        for d in &self.directie.addresses {
+            let token = self.key.token(case.case_ref, d);
+            let queued = tx
+                .enqueue(&NewMail {
+                    case_id: Some(case_id),
+                    kind: Template::Vervolgbericht.name(),
+                    dedup_key: Some(format!("vervolg:{id}:{d}")),
+                    recipient: d.clone(),
+                    about_addr: Some(from.to_string()),
+                    reply_to: Some(plus_address(&self.from, &token)),
+                    subject: format!(
+                        "[{}] Nieuw bericht: {}",
+                        case.case_ref,
+                        header_safe(&subject_line, 150)
+                    ),
+                    body: body.clone(),
+                    in_reply_to: mail.message_id.clone(),
+                    references: mail.message_id.iter().cloned().collect(),
+                    auto_submitted: "auto-generated",
+                    id_token: Some(token),
+                    not_before: Utc::now(),
+                })
+                .await?;
+            if let Some((outbox, _)) = queued {
+                tx.event(
+                    case_id,
+                    "klachtenbus",
+                    "melding_directie",
+                    &format!("vervolgmelding aan {d}"),
+                    None,
+                    Some(outbox),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A mail from a directie address: an authenticated command, or refused.
+    async fn directie_mail(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        from: &str,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        if let Some(reason) = automatic(mail) {
+            let mut tx = store.begin(&self.id_domain).await?;
+            if tx
+                .claim_route(id, "directie_automatic", None, Some(reason.as_str()))
+                .await?
+            {
+                tx.save_verdict(id, verdict).await?;
+                tx.commit().await?;
+            }
+            tracing::info!(
+                reason = reason.as_str(),
+                "automatic mail from a directie address ignored"
+            );
+            return Ok(());
+        }
+        let subject = mail.subject.clone().unwrap_or_default();
+        let body = mail.body_text.as_deref().unwrap_or("");
+        let text = new_text(body);
+        let commands = parse_reply(&text);
+        let verified = self.key.verify(token_candidates(mail), from);
+
+        let Some(case_ref) = verified else {
+            if matches!(commands.as_deref(), Ok([Command::Confirm, ..])) {
+                if let Some(fwd) = forwarded(mail) {
+                    return self
+                        .promote_forward(store, id, mail, verdict, from, fwd, report)
+                        .await;
+                }
+            }
+            let reason = if self.carries_token(mail) {
+                "het kenmerk in uw antwoord hoort niet bij uw adres (of is gewijzigd)"
+            } else {
+                "uw antwoord bevat geen kenmerk van klachtenbus; beantwoord de melding zelf, zodat het antwoordadres klachten+kl-… blijft staan"
+            };
+            return self
+                .refuse(store, id, verdict, from, &subject, reason, report)
+                .await;
+        };
+        if let Some(other) = CaseRef::find_in(&subject).filter(|s| *s != case_ref) {
+            let reason =
+                format!("het onderwerp noemt {other}, maar het antwoordadres hoort bij {case_ref}");
+            return self
+                .refuse(store, id, verdict, from, &subject, &reason, report)
+                .await;
+        }
+        if let Some(authserv) = &self.directie.trusted_authserv_id {
+            if !authenticated(mail, authserv) {
+                let reason = format!(
+                    "de mail is niet als echt bevestigd (geen Authentication-Results van {authserv} met dkim=pass of dmarc=pass)"
+                );
+                return self
+                    .refuse(store, id, verdict, from, &subject, &reason, report)
+                    .await;
+            }
+        }
+        let commands = match commands {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = format!("{e} (zaak {case_ref})");
+                return self
+                    .refuse(store, id, verdict, from, &subject, &reason, report)
+                    .await;
+            }
+        };
+        let mut tx = store.begin(&self.id_domain).await?;
+        let Some(case) = tx.case_by_ref(case_ref).await? else {
+            drop(tx);
+            let reason = format!("zaak {case_ref} bestaat niet (meer)");
+            return self
+                .refuse(store, id, verdict, from, &subject, &reason, report)
+                .await;
+        };
+        if !tx
+            .claim_route(id, "directie_reply", Some(case.id), None)
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        match self.apply(&mut tx, &case, &commands, id, from).await? {
+            Ok(()) => {
+                tx.commit().await?;
+                report.replies_applied += 1;
+                Ok(())
+            }
+            Err(reason) => {
+                drop(tx);
+                self.refuse(store, id, verdict, from, &subject, &reason, report)
+                    .await
+            }
+        }
+    }
+
+    /// Applies directie's commands to a case. `Ok(Err(reason))` when a command does not
+    /// apply (the caller rolls back and tells directie why).
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        commands: &[Command],
+        id: i64,
+        from: &str,
+    ) -> anyhow::Result<Result<(), String>> {
+        tx.link_message(id, case.id, "directie").await?;
+        let mut status = case.status;
+        for c in commands {
+            let decision = match c {
+                Command::Confirm => Some(Decision::Confirm),
+                Command::Reject => Some(Decision::Reject),
+                Command::Position(_) | Command::HandledOrally { .. } => Some(Decision::Position),
+                Command::Close => Some(Decision::Close),
+                _ => None,
+            };
+            let next = match decision {
+                Some(d) => match status.apply(d) {
+                    Ok(n) => n,
+                    Err(e) => return Ok(Err(format!("{e} ({})", case.case_ref))),
+                },
+                None => None,
+            };
+            if decision.is_some() && next.is_none() {
+                tx.event(
+                    case.id,
+                    from,
+                    "herhaald",
+                    &format!("{} was al verwerkt; niets veranderd", c.word()),
+                    Some(id),
+                    None,
+                )
+                .await?;
+                continue;
+            }
+            if let Some(n) = next {
+                tx.set_status(case.id, n).await?;
+                status = n;
+            }
+            match c {
+                Command::Confirm => {
+                    tx.event(
+                        case.id,
+                        from,
+                        "bevestigd",
+                        "directie: dit is een klacht",
+                        Some(id),
+                        None,
+                    )
+                    .await?;
+                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, None)
+                        .await?;
+                }
+                Command::Reject => {
+                    tx.event(
+                        case.id,
+                        from,
+                        "geen_klacht",
+                        "directie: geen klacht; klager krijgt niets",
+                        Some(id),
+                        None,
+                    )
+                    .await?;
+                }
+                Command::Position(text) => {
+                    tx.event(
+                        case.id,
+                        from,
+                        "standpunt",
+                        &format!("standpunt per brief: {}", first_chars(text, 300)),
+                        Some(id),
+                        None,
+                    )
+                    .await?;
+                    self.letter_to_customer(tx, case, Template::Standpuntbrief, Some(text))
+                        .await?;
+                }
+                Command::HandledOrally { how, summary } => {
+                    tx.event(
+                        case.id,
+                        from,
+                        &format!("afgehandeld_{}", how.as_str()),
+                        summary,
+                        Some(id),
+                        None,
+                    )
+                    .await?;
+                }
+                Command::Close => {
+                    tx.event(
+                        case.id,
+                        from,
+                        "gesloten",
+                        "dossier gesloten",
+                        Some(id),
+                        None,
+                    )
+                    .await?;
+                }
+                Command::Category(cat) => {
+                    tx.set_category(case.id, cat.as_str()).await?;
+                    tx.event(case.id, from, "categorie", cat.as_str(), Some(id), None)
+                        .await?;
+                }
+                Command::Employee(name) => {
+                    tx.set_employee(case.id, name).await?;
+                    tx.event(case.id, from, "medewerker", name, Some(id), None)
+                        .await?;
+                }
+                Command::Note(text) => {
+                    tx.event(case.id, from, "notitie", text, Some(id), None)
+                        .await?;
+                }
+            }
+        }
+        tracing::info!(case = %case.case_ref, command = commands[0].word(), status = status.as_str(), "directie reply applied");
+        Ok(Ok(()))
+    }
+
+    /// Queues a letter to the complainant, unless the address must never get automatic
+    /// mail; at most one of each kind per case; deferred past the daily limit.
+    async fn letter_to_customer(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        template: Template,
+        position: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let recipient = match self.customer_address(case) {
+            Ok(a) => a,
+            Err(why) => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_niet_verstuurd",
+                    &format!("{}: {why}", template.name()),
+                    None,
+                    None,
+                )
+                .await?;
+                tracing::warn!(case = %case.case_ref, reason = why, "letter not sent");
+                return Ok(());
+            }
+        };
+        let now = Utc::now();
+        let recent = tx
+            .mails_to_since(&recipient, now - Duration::hours(24), None)
+            .await?;
+        let not_before = if recent >= i64::from(self.max_auto_mails_per_day) {
+            tx.event(
+                case.id,
+                "klachtenbus",
+                "brief_uitgesteld",
+                &format!(
+                    "{}: daglimiet voor {recipient} bereikt; verzending over 24 uur",
+                    template.name()
+                ),
+                None,
+                None,
+            )
+            .await?;
+            now + Duration::hours(24)
+        } else {
+            now
+        };
+        let body = self.render(template, case, |ctx| {
+            if let Some(p) = position {
+                ctx.insert("position", p);
+            }
+        })?;
+        let subject = match template {
+            Template::Standpuntbrief if case.language == "en" => {
+                format!("Our position on your complaint [{}]", case.case_ref)
+            }
+            Template::Standpuntbrief => format!("Ons standpunt over uw klacht [{}]", case.case_ref),
+            _ => Self::ack_subject(case),
+        };
+        let (in_reply_to, references) = self.thread_refs(tx, case).await?;
+        let queued = tx
+            .enqueue(&NewMail {
+                case_id: Some(case.id),
+                kind: template.name(),
+                dedup_key: Some(format!("{}:{}", template.name(), case.id)),
+                recipient: recipient.clone(),
+                about_addr: Some(recipient),
+                reply_to: None,
+                subject,
+                body,
+                in_reply_to,
+                references,
+                auto_submitted: "auto-replied",
+                id_token: Some(case.case_ref.to_string().to_ascii_lowercase()),
+                not_before,
+            })
+            .await?;
+        match queued {
+            Some((outbox, _)) => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_klaargezet",
+                    template.name(),
+                    None,
+                    Some(outbox),
+                )
+                .await?
+            }
+            None => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_al_verstuurd",
+                    &format!("{} is al eerder klaargezet; niet nog eens", template.name()),
+                    None,
+                    None,
+                )
+                .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// The complainant's address, if automatic mail may go there.
+    fn customer_address(&self, case: &CaseRow) -> Result<String, &'static str> {
+        let Some(addr) = case.complainant_addr.as_deref() else {
+            return Err("geen e-mailadres van de klager bekend");
+        };
+        if let Some(reason) = &case.screened {
+            return Err(match reason.as_str() {
+                "auto_reply" => "de bron was een automatisch antwoord",
+                "bounce" => "de bron was een onbestelbaar-melding",
+                "mailing_list" => "de bron was een nieuwsbrief of lijstmail",
+                "no_reply" => "de bron was een no-reply-adres",
+                _ => "de bron was eigen mail of mail van de directie",
+            });
+        }
+        let base = base_address(addr);
+        if self
+            .screen
+            .own_addresses
+            .iter()
+            .any(|o| base_address(o) == base)
+            || self.directie.addresses.contains(&base)
+        {
+            return Err("het adres is van de firma zelf");
+        }
+        let local: String = base
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if local.starts_with("noreply")
+            || local.starts_with("donotreply")
+            || matches!(local.as_str(), "mailerdaemon" | "postmaster")
+        {
+            return Err("het adres neemt geen antwoord aan");
+        }
+        Ok(addr.to_string())
+    }
+
+    /// A directie mail that is not carried out: routed as refused, logged, and directie
+    /// (the configured address it came from) is told why, within the daily limit.
+    #[allow(clippy::too_many_arguments)]
+    async fn refuse(
+        &self,
+        store: &Store,
+        id: i64,
+        verdict: &Verdict,
+        from: &str,
+        subject: &str,
+        reason: &str,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        if !tx
+            .claim_route(id, "directie_refused", None, Some(reason))
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        report.replies_refused += 1;
+        tracing::warn!(from = %mask_address(from), reason, "directie mail not carried out");
+        let recent = tx
+            .mails_to_since(
+                from,
+                Utc::now() - Duration::hours(24),
+                Some(Template::NietBegrepen.name()),
+            )
+            .await?;
+        if recent < REFUSAL_NOTICES_PER_DAY {
+            let mut ctx = Context::new();
+            ctx.insert("subject", subject);
+            ctx.insert("reason", reason);
+            let body = self
+                .letters
+                .render(Template::NietBegrepen, Language::Nl, &ctx)?;
+            tx.enqueue(&NewMail {
+                case_id: None,
+                kind: Template::NietBegrepen.name(),
+                dedup_key: Some(format!("niet_begrepen:{id}")),
+                recipient: from.to_string(),
+                about_addr: None,
+                reply_to: None,
+                subject: format!("Antwoord niet uitgevoerd: {}", header_safe(subject, 150)),
+                body,
+                in_reply_to: None,
+                references: Vec::new(),
+                auto_submitted: "auto-replied",
+                id_token: None,
+                not_before: Utc::now(),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Directie forwarded a mail with `KLACHT` on top: the forwarded mail becomes a
+    /// `kandidaat` (directie then confirms it from the notification, as for any case).
+    #[allow(clippy::too_many_arguments)]
+    async fn promote_forward(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        from: &str,
+        fwd: Forwarded,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        if !tx
+            .claim_route(id, "case", None, Some("forwarded by directie"))
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        let mut original = mail.clone();
+        original.from = fwd.from;
+        original.subject = fwd.subject.or_else(|| mail.subject.clone());
+        original.body_text = Some(fwd.text);
+        original.in_reply_to.clear();
+        original.references.clear();
+        let judged = self.detector.judge(
+            original.subject.as_deref(),
+            original.body_text.as_deref().unwrap_or(""),
+        );
+        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let case = self
+            .open_case(
+                &mut tx,
+                id,
+                &original,
+                &judged,
+                received,
+                None,
+                Actor::Directie(from),
+            )
+            .await?;
+        tx.commit().await?;
+        report.cases_opened += 1;
+        tracing::info!(case = %case, "case opened from a mail directie forwarded");
+        Ok(())
+    }
+}
+
+/// Where a reply can carry its token: the addresses it was sent to (the plus-address of
+/// our Reply-To) and the Message-IDs it answers (our notification's).
+fn token_candidates(mail: &ParsedMail) -> impl Iterator<Item = &str> {
+    mail.to
+        .iter()
+        .chain(mail.cc.iter())
+        .map(|a| a.address.as_str())
+        .chain(["delivered-to", "x-original-to"].into_iter().flat_map(|h| {
+            mail.headers
+                .get(h)
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+        }))
+        .chain(mail.in_reply_to.iter().map(String::as_str))
+        .chain(mail.references.iter().map(String::as_str))
+}
+
+/// An `Authentication-Results` header from `authserv` showing dkim or dmarc pass. Only the
+/// first header from that server counts: the receiving server puts its own on top, and
+/// removes or shadows any a sender forged further down.
+fn authenticated(mail: &ParsedMail, authserv: &str) -> bool {
+    let Some(headers) = mail.headers.get("authentication-results") else {
+        return false;
+    };
+    headers
+        .iter()
+        .find(|h| {
+            h.split(';')
+                .next()
+                .and_then(|id| id.split_whitespace().next())
+                .is_some_and(|id| id.eq_ignore_ascii_case(authserv))
+        })
+        .is_some_and(|h| {
+            h.split(';').skip(1).any(|res| {
+                let res = res.trim().to_ascii_lowercase();
+                res.starts_with("dkim=pass") || res.starts_with("dmarc=pass")
+            })
+        })
+}
+
+/// What a forward holds: the original sender, subject and text.
+struct Forwarded {
+    from: Option<crate::parse::MailAddress>,
+    subject: Option<String>,
+    text: String,
+}
+
+/// A forwarded mail inside directie's message: the block after a forward marker, with its
+/// `Van:`/`From:` and `Onderwerp:`/`Subject:` lines.
+fn forwarded(mail: &ParsedMail) -> Option<Forwarded> {
+    let body = mail.body_text.as_deref()?;
+    let lines: Vec<&str> = body.lines().collect();
+    let start = lines.iter().position(|l| {
+        let t = l.trim().to_lowercase();
+        (t.starts_with("---") || t.starts_with("___") || t.starts_with("begin forwarded"))
+            && (t.contains("doorgestuurd")
+                || t.contains("forwarded")
+                || t.contains("oorspronkelijk bericht")
+                || t.contains("original message"))
+    })?;
+    let mut from = None;
+    let mut subject = None;
+    let mut i = start + 1;
+    while i < lines.len() && i < start + 12 {
+        let l = lines[i].trim();
+        if l.is_empty() && (from.is_some() || subject.is_some()) {
+            break;
+        }
+        if let Some((name, value)) = l.split_once(':') {
+            let name = name.trim().to_lowercase();
+            let value = value.trim();
+            if name == "van" || name == "from" {
+                from = parse_mailbox(value);
+            } else if name == "onderwerp" || name == "subject" {
+                subject = Some(crate::parse::clean(value, 500));
+            }
+        }
+        i += 1;
+    }
+    let text = lines[i.min(lines.len())..].join("\n").trim().to_string();
+    (from.is_some() && !text.is_empty()).then_some(Forwarded {
+        from,
+        subject,
+        text,
+    })
+}
+
+/// `Name <a@b>` or `a@b` from a forwarded header line.
+fn parse_mailbox(value: &str) -> Option<crate::parse::MailAddress> {
+    let (name, addr) = match (value.rfind('<'), value.rfind('>')) {
+        (Some(s), Some(e)) if s < e => (
+            Some(value[..s].trim().trim_matches('"').to_string()).filter(|n| !n.is_empty()),
+            value[s + 1..e].trim(),
+        ),
+        _ => (None, value.trim()),
+    };
+    let addr = addr.trim_start_matches("mailto:");
+    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| crate::parse::MailAddress {
+        name: name.map(|n| crate::parse::clean(&n, 200)),
+        address: crate::parse::clean(&addr.to_ascii_lowercase(), 320),
+    })
+}
+
+/// The new text of a mail, bounded, for directie and the letters.
+fn summary_of(mail: &ParsedMail) -> String {
+    let text = new_text(mail.body_text.as_deref().unwrap_or(""));
+    let text = text.trim();
+    let text = if text.is_empty() {
+        mail.subject.as_deref().unwrap_or("")
+    } else {
+        text
+    };
+    first_chars(text, SUMMARY_CHARS)
+}
+
+fn first_chars(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn criterion_label(criterion: &str) -> String {
+    match criterion {
+        "klachtwoord" => "1. het woord klacht of een synoniem".into(),
+        "sterke_bewoording" => "2. sterke bewoording / duidelijk oneens".into(),
+        "verwijt_handelen" => "3. verwijt over handelen of nalaten".into(),
+        "verwijt_gedrag" => "4. verwijt over gedrag van een medewerker".into(),
+        "typografie" => "nadruk (!!!, HOOFDLETTERS)".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn mail_with(headers: &[(&str, &str)], body: &str) -> ParsedMail {
+        let mut h: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in headers {
+            h.entry(k.to_string()).or_default().push(v.to_string());
+        }
+        let mut m = crate::parse::parse(b"From: a@b.nl\r\nSubject: x\r\n\r\nx");
+        m.headers = h;
+        m.body_text = Some(body.into());
+        m
+    }
+
+    #[test]
+    fn authentication_results_from_the_trusted_server_only() {
+        let ok = mail_with(
+            &[(
+                "authentication-results",
+                "mx.firma.nl; spf=pass smtp.mailfrom=firma.nl; dkim=pass header.d=firma.nl",
+            )],
+            "",
+        );
+        assert!(authenticated(&ok, "mx.firma.nl"));
+        assert!(!authenticated(&ok, "mx.other.nl"));
+        let fail = mail_with(
+            &[(
+                "authentication-results",
+                "mx.firma.nl; dkim=fail; dmarc=fail",
+            )],
+            "",
+        );
+        assert!(!authenticated(&fail, "mx.firma.nl"));
+        // Only the topmost header of the trusted server counts.
+        let forged_below = mail_with(
+            &[
+                ("authentication-results", "mx.firma.nl; dkim=none"),
+                ("authentication-results", "mx.firma.nl; dkim=pass"),
+            ],
+            "",
+        );
+        assert!(!authenticated(&forged_below, "mx.firma.nl"));
+        assert!(!authenticated(&mail_with(&[], ""), "mx.firma.nl"));
+        let dmarc = mail_with(
+            &[(
+                "authentication-results",
+                "MX.FIRMA.NL 1; dmarc=pass (p=reject)",
+            )],
+            "",
+        );
+        assert!(authenticated(&dmarc, "mx.firma.nl"));
+    }
+
+    #[test]
+    fn forwards_yield_the_original_sender_and_text() {
+        let m = mail_with(
+            &[],
+            "KLACHT\n\n---------- Doorgestuurd bericht ---------\nVan: Piet Klant <Piet@Example.test>\nDatum: 24 nov 2026\nOnderwerp: Slecht advies\nAan: info@firma.nl\n\nIk ben heel ontevreden over het advies.\n",
+        );
+        let f = forwarded(&m).unwrap();
+        assert_eq!(f.from.unwrap().address, "piet@example.test");
+        assert_eq!(f.subject.as_deref(), Some("Slecht advies"));
+        assert_eq!(f.text, "Ik ben heel ontevreden over het advies.");
+        assert!(forwarded(&mail_with(&[], "KLACHT\n\ngeen doorgestuurd bericht")).is_none());
     }
 }

@@ -112,7 +112,8 @@ const AUTO_SUBJECTS: &[&str] = &[
     "niet aanwezig",
     "abwesenheitsnotiz",
     "vakantie melding",
-    "ontvangstbevestiging",
+    // Not "ontvangstbevestiging": it is the subject of our own acknowledgement, and a
+    // customer's "Re: Ontvangstbevestiging …" is a follow-up, not an auto-reply.
 ];
 
 const BOUNCE_SUBJECTS: &[&str] = &[
@@ -166,7 +167,17 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     if !from.is_empty() && ctx.directie_addresses.contains(&from) {
         return Some(ScreenReason::Directie);
     }
+    automatic(mail)
+}
 
+/// Whether a mail is automatic (bounce, auto-reply, list mail, no-reply sender), whoever
+/// sent it: directie's out-of-office replies are ignored by this test too.
+pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
+    let from = mail
+        .from
+        .as_ref()
+        .map(|a| base_address(&a.address))
+        .unwrap_or_default();
     // Header names are stored lower-case; values are compared case-insensitively.
     let header = |name: &str| {
         mail.headers

@@ -16,6 +16,9 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
+mod cases;
+pub use cases::{CaseRow, Event, NewCase, NewMail, OutboxRow, Tx};
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -121,6 +124,8 @@ pub struct MessageSummary {
     pub complaint: Option<bool>,
     pub score: Option<f64>,
     pub screened: Option<String>,
+    /// The case the message belongs to.
+    pub case_ref: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -305,8 +310,10 @@ impl Store {
     pub async fn list_messages(&self) -> Result<Vec<MessageSummary>> {
         let rows = sqlx::query(
             "SELECT m.id, m.message_id, m.from_addr, m.subject, m.received_at, m.parse_status,
-                    m.size, m.sha256, v.complaint, v.score, v.screened
+                    m.size, m.sha256, v.complaint, v.score, v.screened, c.ref AS case_ref
              FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
+             LEFT JOIN case_messages cm ON cm.message_pk = m.id
+             LEFT JOIN cases c ON c.id = cm.case_id
              ORDER BY m.received_at, m.id",
         )
         .fetch_all(&self.pool)
@@ -325,6 +332,7 @@ impl Store {
                     complaint: r.try_get::<Option<i64>, _>("complaint")?.map(|c| c != 0),
                     score: r.try_get("score")?,
                     screened: r.try_get("screened")?,
+                    case_ref: r.try_get("case_ref")?,
                 })
             })
             .collect()
@@ -344,27 +352,7 @@ impl Store {
 
     /// Records the verdict of a message (once; a second save keeps the first).
     pub async fn save_verdict(&self, id: i64, verdict: &Verdict) -> Result<()> {
-        let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
-            column: "verdict",
-            reason: e.to_string(),
-        })?;
-        sqlx::query(
-            "INSERT INTO verdicts (message_pk, complaint, score, threshold, language, screened,
-                                   verdict, classified_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (message_pk) DO NOTHING",
-        )
-        .bind(id)
-        .bind(i64::from(verdict.complaint))
-        .bind(verdict.score)
-        .bind(verdict.threshold)
-        .bind(verdict.language.as_str())
-        .bind(verdict.screened.map(|s| s.as_str()))
-        .bind(json)
-        .bind(timestamp(Utc::now()))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_verdict(&self.pool, id, verdict).await
     }
 
     pub async fn verdict(&self, id: i64) -> Result<Option<Verdict>> {
@@ -424,6 +412,34 @@ impl Store {
             attachments: json_col(&r, "attachments")?,
         }))
     }
+}
+
+async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    id: i64,
+    verdict: &Verdict,
+) -> Result<()> {
+    let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
+        column: "verdict",
+        reason: e.to_string(),
+    })?;
+    sqlx::query(
+        "INSERT INTO verdicts (message_pk, complaint, score, threshold, language, screened,
+                               verdict, classified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (message_pk) DO NOTHING",
+    )
+    .bind(id)
+    .bind(i64::from(verdict.complaint))
+    .bind(verdict.score)
+    .bind(verdict.threshold)
+    .bind(verdict.language.as_str())
+    .bind(verdict.screened.map(|s| s.as_str()))
+    .bind(json)
+    .bind(timestamp(Utc::now()))
+    .execute(e)
+    .await?;
+    Ok(())
 }
 
 async fn insert_message(

@@ -1,0 +1,280 @@
+//! Cases: the reference (`KL-2026-0007`), the lifecycle as an explicit state machine, the
+//! categories, directie's reply commands and the per-case reply tokens. Pure: no I/O.
+
+pub mod command;
+pub mod token;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// A case reference: `KL-<year>-<nnnn>`, sequential per year, never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CaseRef {
+    year: i32,
+    seq: u32,
+}
+
+static REF_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bKL-(\d{4})-(\d{4,7})\b").expect("reference pattern"));
+
+impl CaseRef {
+    pub fn new(year: i32, seq: u32) -> Option<CaseRef> {
+        ((1000..=9999).contains(&year) && seq >= 1).then_some(CaseRef { year, seq })
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn seq(self) -> u32 {
+        self.seq
+    }
+
+    /// The first reference written anywhere in `text` (a subject line, say).
+    pub fn find_in(text: &str) -> Option<CaseRef> {
+        REF_IN_TEXT
+            .captures_iter(text)
+            .find_map(|c| CaseRef::new(c[1].parse().ok()?, c[2].parse().ok()?))
+    }
+}
+
+impl fmt::Display for CaseRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KL-{}-{:04}", self.year, self.seq)
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{0:?} is not a case reference (expected KL-<year>-<number>, e.g. KL-2026-0007)")]
+pub struct BadRef(pub String);
+
+impl FromStr for CaseRef {
+    type Err = BadRef;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let whole = REF_IN_TEXT
+            .captures(t)
+            .filter(|c| c.get(0).is_some_and(|m| m.as_str().len() == t.len()));
+        whole
+            .and_then(|c| CaseRef::new(c[1].parse().ok()?, c[2].parse().ok()?))
+            .ok_or_else(|| BadRef(s.to_string()))
+    }
+}
+
+/// Where a case stands (DESIGN.md, "Case lifecycle").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Flagged, waiting for directie.
+    Kandidaat,
+    /// Directie decided it is not a complaint.
+    GeenKlacht,
+    /// Confirmed; acknowledgement queued or sent.
+    InBehandeling,
+    /// The position has been given to the complainant.
+    StandpuntGegeven,
+    /// Archived.
+    Gesloten,
+}
+
+pub const STATUSES: [Status; 5] = [
+    Status::Kandidaat,
+    Status::GeenKlacht,
+    Status::InBehandeling,
+    Status::StandpuntGegeven,
+    Status::Gesloten,
+];
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Kandidaat => "kandidaat",
+            Status::GeenKlacht => "geen_klacht",
+            Status::InBehandeling => "in_behandeling",
+            Status::StandpuntGegeven => "standpunt_gegeven",
+            Status::Gesloten => "gesloten",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        STATUSES.into_iter().find(|st| st.as_str() == s.trim())
+    }
+
+    /// The status a decision leads to. `Ok(None)` means the decision was already taken
+    /// (the same reply twice is applied once); an error means it does not apply now.
+    pub fn apply(self, decision: Decision) -> Result<Option<Status>, TransitionError> {
+        use Decision::*;
+        use Status::*;
+        let next = match (self, decision) {
+            (Kandidaat | GeenKlacht, Confirm) => Some(InBehandeling),
+            (InBehandeling | StandpuntGegeven, Confirm) => None,
+            (Kandidaat, Reject) => Some(GeenKlacht),
+            (GeenKlacht, Reject) => None,
+            (InBehandeling, Position) => Some(StandpuntGegeven),
+            (StandpuntGegeven, Position) => None,
+            (Gesloten, Close) => None,
+            (_, Close) => Some(Gesloten),
+            (from, decision) => return Err(TransitionError { from, decision }),
+        };
+        Ok(next)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What directie can decide about a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// It is a complaint: acknowledge it.
+    Confirm,
+    /// It is not a complaint.
+    Reject,
+    /// The position has been given (by letter or orally).
+    Position,
+    /// Archive the case.
+    Close,
+}
+
+impl Decision {
+    pub fn word(self) -> &'static str {
+        match self {
+            Decision::Confirm => "KLACHT",
+            Decision::Reject => "GEEN KLACHT",
+            Decision::Position => "STANDPUNT/AFGEHANDELD",
+            Decision::Close => "SLUIT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not possible while the case is {from}", decision.word())]
+pub struct TransitionError {
+    pub from: Status,
+    pub decision: Decision,
+}
+
+/// The categories of the half-yearly inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Advies,
+    Informatie,
+    Termijn,
+    Bejegening,
+    Overig,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Advies => "advies",
+            Category::Informatie => "informatie",
+            Category::Termijn => "termijn",
+            Category::Bejegening => "bejegening",
+            Category::Overig => "overig",
+        }
+    }
+
+    /// Dutch names, and the English words directie may use instead.
+    pub fn parse(s: &str) -> Option<Category> {
+        match s.trim().to_lowercase().as_str() {
+            "advies" | "advice" => Some(Category::Advies),
+            "informatie" | "information" | "info" => Some(Category::Informatie),
+            "termijn" | "delay" | "timeliness" | "term" => Some(Category::Termijn),
+            "bejegening" | "conduct" | "treatment" | "behaviour" | "behavior" => {
+                Some(Category::Bejegening)
+            }
+            "overig" | "other" => Some(Category::Overig),
+            _ => None,
+        }
+    }
+}
+
+/// How an oral position was given (`AFGEHANDELD telefonisch|persoonlijk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oral {
+    Telefonisch,
+    Persoonlijk,
+}
+
+impl Oral {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Oral::Telefonisch => "telefonisch",
+            Oral::Persoonlijk => "persoonlijk",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_print_and_are_found() {
+        let r: CaseRef = "KL-2026-0007".parse().unwrap();
+        assert_eq!(r.to_string(), "KL-2026-0007");
+        assert_eq!("kl-2026-0007".parse::<CaseRef>().unwrap(), r);
+        assert_eq!(
+            CaseRef::new(2027, 12345).unwrap().to_string(),
+            "KL-2027-12345"
+        );
+        for bad in [
+            "KL-2026-7",
+            "KL-26-0007",
+            "KL-2026-0000",
+            "x KL-2026-0007",
+            "",
+        ] {
+            assert!(bad.parse::<CaseRef>().is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            CaseRef::find_in("Re: [KL-2026-0007] Mogelijke klacht: polis"),
+            Some(r)
+        );
+        assert_eq!(CaseRef::find_in("Re: polis 2026-0007"), None);
+    }
+
+    #[test]
+    fn lifecycle_transitions() {
+        use Decision::*;
+        use Status::*;
+        assert_eq!(Kandidaat.apply(Confirm), Ok(Some(InBehandeling)));
+        assert_eq!(Kandidaat.apply(Reject), Ok(Some(GeenKlacht)));
+        // Directie may change its mind about a rejected candidate.
+        assert_eq!(GeenKlacht.apply(Confirm), Ok(Some(InBehandeling)));
+        assert_eq!(InBehandeling.apply(Position), Ok(Some(StandpuntGegeven)));
+        assert_eq!(StandpuntGegeven.apply(Close), Ok(Some(Gesloten)));
+        // The same decision twice is applied once.
+        assert_eq!(InBehandeling.apply(Confirm), Ok(None));
+        assert_eq!(GeenKlacht.apply(Reject), Ok(None));
+        assert_eq!(StandpuntGegeven.apply(Position), Ok(None));
+        assert_eq!(Gesloten.apply(Close), Ok(None));
+        // Illegal transitions are errors, with the reason.
+        let e = Kandidaat.apply(Position).unwrap_err();
+        assert_eq!(e.from, Kandidaat);
+        assert!(e.to_string().contains("kandidaat"), "{e}");
+        assert!(InBehandeling.apply(Reject).is_err());
+        assert!(Gesloten.apply(Confirm).is_err());
+        assert!(Gesloten.apply(Position).is_err());
+        for s in STATUSES {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn categories() {
+        assert_eq!(Category::parse("Bejegening"), Some(Category::Bejegening));
+        assert_eq!(Category::parse("advice"), Some(Category::Advies));
+        assert_eq!(Category::parse("klantvriendelijk"), None);
+    }
+}

@@ -1,0 +1,300 @@
+//! Letters and notices, rendered with tera from `templates/<lang>/<name>.{txt,html}.tera`
+//! (embedded in the binary). Customer text only ever enters as a context *value*: it is
+//! never template source, and the HTML parts are auto-escaped. Header values built from
+//! customer text go through [`header_safe`].
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::detect::Language;
+
+/// The kinds of mail klachtenbus writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// Acknowledgement to the complainant.
+    Bevestigingsbrief,
+    /// Reasoned (final) position to the complainant.
+    Standpuntbrief,
+    /// To directie: a mail looks like a complaint.
+    Notificatie,
+    /// To directie: a new mail joined an existing case.
+    Vervolgbericht,
+    /// To directie: a reply was not carried out, and why.
+    NietBegrepen,
+    /// To directie: a letter could not be delivered.
+    Bezorgfout,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::Bevestigingsbrief => "bevestigingsbrief",
+            Template::Standpuntbrief => "standpuntbrief",
+            Template::Notificatie => "notificatie",
+            Template::Vervolgbericht => "vervolgbericht",
+            Template::NietBegrepen => "niet_begrepen",
+            Template::Bezorgfout => "bezorgfout",
+        }
+    }
+
+    /// Directie's notices are Dutch; only letters to complainants follow their language.
+    fn language(self, lang: Language) -> &'static str {
+        match self {
+            Template::Bevestigingsbrief | Template::Standpuntbrief => lang.as_str(),
+            _ => "nl",
+        }
+    }
+}
+
+macro_rules! embedded {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../templates/", $path)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "nl/bevestigingsbrief.txt.tera",
+    "nl/bevestigingsbrief.html.tera",
+    "en/bevestigingsbrief.txt.tera",
+    "en/bevestigingsbrief.html.tera",
+    "nl/standpuntbrief.txt.tera",
+    "nl/standpuntbrief.html.tera",
+    "en/standpuntbrief.txt.tera",
+    "en/standpuntbrief.html.tera",
+    "nl/notificatie.txt.tera",
+    "nl/notificatie.html.tera",
+    "nl/vervolgbericht.txt.tera",
+    "nl/vervolgbericht.html.tera",
+    "nl/niet_begrepen.txt.tera",
+    "nl/niet_begrepen.html.tera",
+    "nl/bezorgfout.txt.tera",
+    "nl/bezorgfout.html.tera",
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("rendering template {name}: {source}")]
+pub struct LetterError {
+    name: String,
+    #[source]
+    source: tera::Error,
+}
+
+/// A rendered mail body: plain text and HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Body {
+    pub text: String,
+    pub html: String,
+}
+
+pub struct Letters {
+    tera: Tera,
+}
+
+impl Letters {
+    pub fn new() -> Result<Letters, LetterError> {
+        let mut tera = Tera::default();
+        // Tera only escapes names ending in .html by default; ours end in .html.tera.
+        tera.autoescape_on(vec![".html.tera"]);
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .map_err(|source| LetterError {
+                name: "templates/".into(),
+                source,
+            })?;
+        Ok(Letters { tera })
+    }
+
+    pub fn render(
+        &self,
+        template: Template,
+        lang: Language,
+        context: &Context,
+    ) -> Result<Body, LetterError> {
+        let base = format!("{}/{}", template.language(lang), template.name());
+        let one = |ext: &str| {
+            let name = format!("{base}.{ext}.tera");
+            self.tera
+                .render(&name, context)
+                .map_err(|source| LetterError { name, source })
+        };
+        Ok(Body {
+            text: tidy(&one("txt")?),
+            html: one("html")?,
+        })
+    }
+}
+
+/// Blank-line runs left by template conditionals collapsed to one.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.trim_start_matches('\n').to_string()
+}
+
+/// A value fit for a mail header: no CR, LF or other control characters (so no header
+/// can be injected), whitespace runs collapsed, at most `max` characters.
+pub fn header_safe(value: &str, max: usize) -> String {
+    let spaced: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    spaced
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(summary: &str) -> Context {
+        let mut c = Context::new();
+        c.insert(
+            "org",
+            &serde_json::json!({"name": "De Vries Advies B.V.", "phone": "020 123 45 67",
+                "address": null, "website": null, "signatory": "J. de Vries",
+                "kifid_number": "300.012345", "kifid_binding": true}),
+        );
+        c.insert(
+            "case",
+            &serde_json::json!({"ref": "KL-2026-0007", "salutation": "heer Jansen",
+                "received": "dinsdag 24 november 2026",
+                "confirm_by": "donderdag 3 december 2026",
+                "position_by": "dinsdag 8 december 2026", "summary": summary,
+                "phone_note": false, "status": "kandidaat", "subject": "Polis"}),
+        );
+        c.insert("position", "Wij betalen de kosten terug.");
+        c.insert(
+            "kifid",
+            &serde_json::json!({"term": "drie maanden", "term_en": "three months"}),
+        );
+        c
+    }
+
+    #[test]
+    fn acknowledgement_says_what_the_procedure_asks() {
+        let l = Letters::new().unwrap();
+        let b = l
+            .render(
+                Template::Bevestigingsbrief,
+                Language::Nl,
+                &context("te laat"),
+            )
+            .unwrap();
+        for part in [
+            "KL-2026-0007",
+            "dinsdag 24 november 2026",
+            "te laat",
+            "directie",
+            "dinsdag 8 december 2026",
+            "020 123 45 67",
+        ] {
+            assert!(b.text.contains(part), "text lacks {part:?}:\n{}", b.text);
+            assert!(b.html.contains(part), "html lacks {part:?}:\n{}", b.html);
+        }
+        let en = l
+            .render(Template::Bevestigingsbrief, Language::En, &context("late"))
+            .unwrap();
+        assert!(en.text.starts_with("Dear heer Jansen"), "{}", en.text);
+    }
+
+    #[test]
+    fn position_letter_carries_kifid_facts() {
+        let l = Letters::new().unwrap();
+        let b = l
+            .render(Template::Standpuntbrief, Language::Nl, &context("x"))
+            .unwrap();
+        for part in [
+            "Wij betalen de kosten terug.",
+            "eindstandpunt",
+            "Kifid",
+            "300.012345",
+            "bindend",
+            "drie maanden",
+            "rechter",
+        ] {
+            assert!(b.text.contains(part), "lacks {part:?}:\n{}", b.text);
+        }
+        let mut c = context("x");
+        c.insert(
+            "org",
+            &serde_json::json!({"name": "X", "kifid_number": null, "kifid_binding": false}),
+        );
+        let b = l
+            .render(Template::Standpuntbrief, Language::Nl, &c)
+            .unwrap();
+        assert!(!b.text.contains("Kifid"), "{}", b.text);
+        assert!(b.text.contains("rechter"));
+    }
+
+    #[test]
+    fn customer_text_is_a_value_escaped_in_html() {
+        let l = Letters::new().unwrap();
+        let evil = "{{ get_env(name=\"HOME\") }} {% raw %} <script>alert(1)</script> & \"x\"";
+        let b = l
+            .render(Template::Bevestigingsbrief, Language::Nl, &context(evil))
+            .unwrap();
+        assert!(b.text.contains(evil), "{}", b.text);
+        assert!(b.html.contains("{{ get_env(name="), "{}", b.html);
+        assert!(!b.html.contains("<script>"), "{}", b.html);
+        assert!(b.html.contains("&lt;script&gt;"), "{}", b.html);
+    }
+
+    #[test]
+    fn header_values_lose_line_breaks() {
+        assert_eq!(
+            header_safe("Klacht\r\nBcc: x@example.test", 100),
+            "Klacht Bcc: x@example.test"
+        );
+        assert_eq!(header_safe("a\u{0}b\tc", 100), "a b c");
+        assert_eq!(header_safe("abcdef", 3), "abc");
+    }
+
+    #[test]
+    fn every_template_renders() {
+        let l = Letters::new().unwrap();
+        let mut c = context("x");
+        c.insert("sender", "Jan <jan@example.test>");
+        c.insert("score", &3.5);
+        c.insert("threshold", &2.5);
+        c.insert("signals", &Vec::<serde_json::Value>::new());
+        c.insert("opened_by", "directie");
+        c.insert("new_text", "tekst");
+        c.insert("preview", "voorbeeld");
+        c.insert("preview_subject", "onderwerp");
+        c.insert("subject", "onderwerp");
+        c.insert("reason", "onbekend commando");
+        c.insert("case_ref", "KL-2026-0007");
+        c.insert("kind", "bevestigingsbrief");
+        c.insert("recipient", "x@example.test");
+        c.insert("error", "550 unknown user");
+        for t in [
+            Template::Bevestigingsbrief,
+            Template::Standpuntbrief,
+            Template::Notificatie,
+            Template::Vervolgbericht,
+            Template::NietBegrepen,
+            Template::Bezorgfout,
+        ] {
+            for lang in [Language::Nl, Language::En] {
+                let b = l.render(t, lang, &c).unwrap();
+                assert!(!b.text.trim().is_empty() && b.html.contains("</html>"));
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The outbox worker: sends queued mail through SMTP (lettre), once.
+//!
+//! Each row was rendered when the decision was taken and carries its own Message-ID and
+//! Date, so a retry sends the very same mail. Temporary failures (4xx, refused
+//! connections, timeouts) are retried with exponential backoff until
+//! `smtp.give_up_after_hours`; a permanent failure (5xx) is not retried, and directie is
+//! told in a mail of its own.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+use tera::Context;
+
+use crate::config::{Security, SmtpSettings};
+use crate::detect::Language;
+use crate::letters::{header_safe, Letters, Template};
+use crate::store::{NewMail, OutboxRow, Store, StoreError};
+
+/// How one send went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth another try later.
+    #[error("temporary: {0}")]
+    Temporary(String),
+    /// Retrying cannot help (5xx, an address that cannot be written).
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    id_domain: String,
+    give_up: chrono::Duration,
+    retry_first_secs: u64,
+    directie: Vec<String>,
+    letters: Arc<Letters>,
+}
+
+impl Mailer {
+    pub fn new(
+        smtp: &SmtpSettings,
+        org_name: &str,
+        directie: Vec<String>,
+        letters: Arc<Letters>,
+    ) -> anyhow::Result<Mailer> {
+        let builder = match smtp.security {
+            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
+            Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
+            Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+        };
+        let mut builder = builder
+            .port(smtp.port)
+            .timeout(Some(Duration::from_secs(60)));
+        if let Some((user, password)) = &smtp.credentials {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                password.expose_secret().to_string(),
+            ));
+        }
+        let from = Mailbox::new(
+            Some(header_safe(org_name, 100)).filter(|n| !n.is_empty()),
+            smtp.from.parse()?,
+        );
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            id_domain: smtp
+                .from
+                .split_once('@')
+                .map(|(_, d)| d.to_string())
+                .unwrap_or_default(),
+            give_up: chrono::Duration::hours(smtp.give_up_after_hours as i64),
+            retry_first_secs: smtp.retry_first_secs,
+            directie,
+            letters,
+        })
+    }
+
+    /// The mail a row stands for.
+    pub fn build(&self, row: &OutboxRow) -> Result<Message, SendError> {
+        let to: Mailbox = row.recipient.parse().map_err(|e| {
+            SendError::Permanent(format!("{:?} is not a usable address: {e}", row.recipient))
+        })?;
+        let date = DateTime::parse_from_rfc2822(&row.date_header)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now());
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(header_safe(&row.subject, 250))
+            .message_id(Some(format!("<{}>", header_safe(&row.message_id, 250))))
+            .date(date.into())
+            .raw_header(raw("Auto-Submitted", &row.auto_submitted))
+            .raw_header(raw("X-Auto-Response-Suppress", "All"));
+        if let Some(reply_to) = &row.reply_to {
+            if let Ok(m) = reply_to.parse::<Mailbox>() {
+                b = b.reply_to(m);
+            }
+        }
+        if let Some(id) = &row.in_reply_to {
+            b = b.in_reply_to(format!("<{}>", header_safe(id, 250)));
+        }
+        if !row.references.is_empty() {
+            let refs: Vec<String> = row
+                .references
+                .iter()
+                .rev()
+                .take(20)
+                .rev()
+                .map(|r| format!("<{}>", header_safe(r, 250)))
+                .collect();
+            b = b.references(refs.join(" "));
+        }
+        b.multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            row.body_html.clone(),
+        ))
+        .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+    }
+
+    async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
+        let message = self.build(row)?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Err(e) => Err(SendError::Temporary(e.to_string())),
+        }
+    }
+
+    fn backoff(&self, attempts: i64) -> chrono::Duration {
+        let secs = self
+            .retry_first_secs
+            .saturating_mul(1u64 << attempts.clamp(0, 20))
+            .min(3600);
+        chrono::Duration::seconds(secs as i64)
+    }
+
+    /// Sends every mail that is due. Store errors stop the round; SMTP errors are per mail.
+    #[tracing::instrument(skip_all)]
+    pub async fn deliver_due(&self, store: &Store) -> Result<DeliveryReport, StoreError> {
+        let mut report = DeliveryReport::default();
+        loop {
+            let now = Utc::now();
+            let rows = store
+                .claim_due(now, chrono::Duration::minutes(10), 20)
+                .await?;
+            if rows.is_empty() {
+                return Ok(report);
+            }
+            let retrying_before = report.retrying;
+            for row in rows {
+                let outcome = self.send(&row).await;
+                let now = Utc::now();
+                match outcome {
+                    Ok(()) => {
+                        store.mark_sent(row.id, now).await?;
+                        report.sent += 1;
+                        tracing::info!(
+                            outbox = row.id,
+                            kind = %row.kind,
+                            to = %crate::logging::mask_address(&row.recipient),
+                            "mail sent"
+                        );
+                    }
+                    Err(SendError::Temporary(e)) => {
+                        let created = DateTime::parse_from_rfc3339(&row.created_at)
+                            .map(|d| d.with_timezone(&Utc))
+                            .unwrap_or(now);
+                        if now - created >= self.give_up {
+                            self.fail(
+                                store,
+                                &row,
+                                &format!("given up after {} hours: {e}", self.give_up.num_hours()),
+                            )
+                            .await?;
+                            report.failed += 1;
+                        } else {
+                            let next = now + self.backoff(row.attempts);
+                            store.mark_retry(row.id, next, &e).await?;
+                            report.retrying += 1;
+                            tracing::warn!(
+                                outbox = row.id,
+                                kind = %row.kind,
+                                error = %e,
+                                retry_at = %crate::store::timestamp(next),
+                                "sending failed; will retry"
+                            );
+                        }
+                    }
+                    Err(SendError::Permanent(e)) => {
+                        self.fail(store, &row, &e).await?;
+                        report.failed += 1;
+                    }
+                }
+            }
+            // The server is failing: the rest waits for its retry time (with a zero first
+            // delay the rows just tried would otherwise be due again at once).
+            if report.retrying > retrying_before {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// A mail that will never arrive: marked failed, noted in its case, and (unless it was
+    /// itself to directie) directie is told.
+    async fn fail(&self, store: &Store, row: &OutboxRow, error: &str) -> Result<(), StoreError> {
+        tracing::error!(
+            outbox = row.id,
+            kind = %row.kind,
+            to = %crate::logging::mask_address(&row.recipient),
+            error = %error,
+            "mail cannot be delivered; not retried"
+        );
+        let mut tx = store.begin(&self.id_domain).await?;
+        tx.mark_failed(row.id, error).await?;
+        let case = match row.case_id {
+            Some(id) => tx.case_by_id(id).await?,
+            None => None,
+        };
+        if let Some(case) = &case {
+            tx.event(
+                case.id,
+                "klachtenbus",
+                "niet_bezorgd",
+                &format!("{} aan {}: {error}", row.kind, row.recipient),
+                None,
+                Some(row.id),
+            )
+            .await?;
+        }
+        let to_directie = self
+            .directie
+            .iter()
+            .any(|d| crate::detect::screen::base_address(&row.recipient) == *d);
+        if !to_directie {
+            let case_ref = case
+                .as_ref()
+                .map(|c| c.case_ref.to_string())
+                .unwrap_or_else(|| "-".into());
+            let mut ctx = Context::new();
+            ctx.insert("case_ref", &case_ref);
+            ctx.insert("kind", &row.kind);
+            ctx.insert("recipient", &row.recipient);
+            ctx.insert("subject", &row.subject);
+            ctx.insert("error", error);
+            match self
+                .letters
+                .render(Template::Bezorgfout, Language::Nl, &ctx)
+            {
+                Ok(body) => {
+                    for d in &self.directie {
+                        tx.enqueue(&NewMail {
+                            case_id: row.case_id,
+                            kind: Template::Bezorgfout.name(),
+                            dedup_key: Some(format!("bezorgfout:{}:{d}", row.id)),
+                            recipient: d.clone(),
+                            about_addr: None,
+                            reply_to: None,
+                            subject: format!("[{case_ref}] Niet bezorgd: {}", row.kind),
+                            body: body.clone(),
+                            in_reply_to: None,
+                            references: Vec::new(),
+                            auto_submitted: "auto-generated",
+                            id_token: None,
+                            not_before: Utc::now(),
+                        })
+                        .await?;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot render the delivery-failure notice"),
+            }
+        }
+        tx.commit().await
+    }
+}
+
+fn raw(name: &'static str, value: &str) -> HeaderValue {
+    HeaderValue::new(
+        HeaderName::new_from_ascii_str(name),
+        header_safe(value, 100),
+    )
+}
