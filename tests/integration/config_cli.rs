@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{stderr, BIN};
+use crate::support::{stderr, BIN, VALID_SERVICES};
 
 struct Case {
     name: &'static str,
@@ -90,6 +90,54 @@ fn cases() -> Vec<Case> {
             expect: "logging.format",
         },
         Case {
+            name: "no SMTP server",
+            toml: "[imap]\nhost = \"127.0.0.1\"\nport = 1143\nsecurity = \"none\"\nusername = \"u\"\npassword = \"p\"\n",
+            env: &[],
+            expect: "smtp.host",
+        },
+        Case {
+            name: "service address with a +tag",
+            toml: "",
+            env: &[("KLACHTENBUS__SMTP__FROM", "klachten+x@firma.example")],
+            expect: "smtp.from",
+        },
+        Case {
+            name: "plaintext SMTP to a remote host",
+            toml: "",
+            env: &[("KLACHTENBUS__SMTP__HOST", "smtp.firma.example")],
+            expect: "smtp.security",
+        },
+        Case {
+            name: "short reply secret",
+            toml: "",
+            env: &[("KLACHTENBUS__DIRECTIE__REPLY_SECRET", "kort")],
+            expect: "directie.reply_secret",
+        },
+        Case {
+            name: "no directie",
+            toml: "",
+            env: &[("KLACHTENBUS__DIRECTIE__ADDRESSES", "")],
+            expect: "directie.addresses",
+        },
+        Case {
+            name: "unknown calendar",
+            toml: "",
+            env: &[("KLACHTENBUS__DEADLINES__CALENDAR", "belgie")],
+            expect: "deadlines.calendar",
+        },
+        Case {
+            name: "bad closed day",
+            toml: "",
+            env: &[("KLACHTENBUS__DEADLINES__EXTRA_CLOSED_DAYS", "2026-13-01")],
+            expect: "deadlines.extra_closed_days",
+        },
+        Case {
+            name: "SMTP user without password",
+            toml: "",
+            env: &[("KLACHTENBUS__SMTP__USERNAME", "klachten")],
+            expect: "smtp.password",
+        },
+        Case {
             name: "TOML syntax error",
             toml: "[imap\nhost = ",
             env: &[],
@@ -104,7 +152,7 @@ fn every_malformed_setting_exits_2_naming_it_and_starts_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("klachtenbus.toml");
         let toml = if case.toml.is_empty() {
-            format!("[imap]\n{VALID_IMAP}")
+            format!("[imap]\n{VALID_IMAP}\n{VALID_SERVICES}")
         } else {
             case.toml.to_string()
         };

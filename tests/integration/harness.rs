@@ -641,3 +641,74 @@ impl Drop for Postgres {
             .output();
     }
 }
+
+/// Every message in `user`'s INBOX: raw bytes and parsed fields, oldest first.
+pub async fn mailbox(
+    stack: &MailStack,
+    user: &str,
+) -> Vec<(Vec<u8>, klachtenbus::parse::ParsedMail)> {
+    use futures::TryStreamExt;
+    let mut s = stack.imap(user).await;
+    let mb = s.select("INBOX").await.expect("select INBOX");
+    let mut out = Vec::new();
+    if mb.exists > 0 {
+        let fetches: Vec<_> = s
+            .fetch("1:*", "BODY.PEEK[]")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch stream");
+        for f in fetches {
+            let raw = f.body().expect("body").to_vec();
+            let parsed = klachtenbus::parse::parse(&raw);
+            out.push((raw, parsed));
+        }
+    }
+    let _ = s.logout().await;
+    out
+}
+
+/// The header block of a raw message.
+pub fn header_block(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let end = text
+        .find("\r\n\r\n")
+        .or_else(|| text.find("\n\n"))
+        .unwrap_or(text.len());
+    text[..end].to_string()
+}
+
+/// A reply from `from` to a notification: to its Reply-To, threaded to it, with `body` on
+/// top of the quoted notification.
+pub fn reply_to(
+    notification: &klachtenbus::parse::ParsedMail,
+    from: &str,
+    body: &str,
+    id: &str,
+) -> (String, Vec<u8>) {
+    let to = notification
+        .header("reply-to")
+        .map(|r| {
+            r.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                .to_string()
+        })
+        .expect("notification has a Reply-To");
+    let msg_id = notification
+        .message_id
+        .clone()
+        .expect("notification Message-ID");
+    let subject = notification.subject.clone().unwrap_or_default();
+    let quoted: String = notification
+        .body_text
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .take(15)
+        .map(|l| format!("> {l}\r\n"))
+        .collect();
+    let raw = format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: Re: {subject}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0100\r\nMessage-ID: <{id}>\r\nIn-Reply-To: <{msg_id}>\r\nReferences: <{msg_id}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n\r\nOp 25-11-2026 schreef klachtenbus:\r\n{quoted}"
+    );
+    (to, raw.into_bytes())
+}

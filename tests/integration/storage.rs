@@ -6,7 +6,7 @@ use klachtenbus::parse;
 use klachtenbus::store::{sha256_hex, Checkpoint, NewMessage, Origin, Store, Stored};
 
 use crate::harness::Postgres;
-use crate::support::{mail, stdout, BIN};
+use crate::support::{mail, stdout, BIN, VALID_SERVICES};
 
 fn message(i: u32, uidvalidity: u32, raw: Vec<u8>) -> NewMessage {
     NewMessage {
@@ -189,7 +189,7 @@ fn import_dates_by_header_and_messages_lists_json() {
     std::fs::write(
         &cfg,
         format!(
-            "[database]\nurl = \"sqlite://{}\"\n",
+            "[database]\nurl = \"sqlite://{}\"\n\n{VALID_SERVICES}",
             dir.path().join("k.sqlite").display()
         ),
     )

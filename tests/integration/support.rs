@@ -11,11 +11,20 @@ use crate::harness::{full_address, MailStack, PASSWORD};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_klachtenbus");
 
+/// Directie's address in every test installation.
+pub const DIRECTIE: &str = "directie@example.test";
+pub const REPLY_SECRET: &str = "test-secret-0123456789";
+
+/// Valid `[smtp]`, `[directie]` and `[organisation]`, for the cases about other settings.
+pub const VALID_SERVICES: &str = "[smtp]\nhost = \"127.0.0.1\"\nport = 1025\nsecurity = \"none\"\nfrom = \"klachten@firma.example\"\n\n[directie]\naddresses = [\"directie@firma.example\"]\nreply_secret = \"0123456789abcdef0123\"\n\n[organisation]\nname = \"Firma\"\n";
+
 /// One klachtenbus installation: a working folder with its config file and database.
 pub struct Kb {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     pub db_url: String,
+    /// Extra environment for every command (setting overrides).
+    pub env: Vec<(String, String)>,
 }
 
 impl Kb {
@@ -44,12 +53,20 @@ impl Kb {
             port = stack.imap_port,
             user = full_address(user),
         );
+        // Settings every installation needs for cases and mail; tests change them through
+        // `Kb::env` (KLACHTENBUS__… variables) rather than by repeating sections.
+        let toml = format!(
+            "{toml}\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nsecurity = \"none\"\nfrom = \"{from}\"\nretry_first_secs = 0\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nphone = \"020 123 45 67\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n",
+            smtp = stack.smtp_port,
+            from = full_address(user),
+        );
         let config = dir.path().join("klachtenbus.toml");
         std::fs::write(&config, toml).unwrap();
         Kb {
             dir,
             config,
             db_url,
+            env: Vec::new(),
         }
     }
 
@@ -59,6 +76,7 @@ impl Kb {
             .arg(&self.config)
             .current_dir(self.dir.path());
         cmd.env_remove("RUST_LOG");
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
@@ -119,4 +137,11 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// `cases --json`, parsed.
+pub fn cases_json(kb: &Kb) -> Vec<serde_json::Value> {
+    let out = kb.run(&["cases", "--json"]);
+    assert!(out.status.success(), "cases failed: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("cases --json is JSON")
 }
