@@ -756,80 +756,42 @@ impl Pipeline {
                 tx.set_status(case.id, n).await?;
                 status = n;
             }
-            match c {
-                Command::Confirm => {
-                    tx.event(
-                        case.id,
-                        from,
-                        "bevestigd",
-                        "directie: dit is een klacht",
-                        Some(id),
-                        None,
-                    )
-                    .await?;
-                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, None)
-                        .await?;
-                }
-                Command::Reject => {
-                    tx.event(
-                        case.id,
-                        from,
-                        "geen_klacht",
-                        "directie: geen klacht; klager krijgt niets",
-                        Some(id),
-                        None,
-                    )
-                    .await?;
-                }
-                Command::Position(text) => {
-                    tx.event(
-                        case.id,
-                        from,
-                        "standpunt",
-                        &format!("standpunt per brief: {}", first_chars(text, 300)),
-                        Some(id),
-                        None,
-                    )
-                    .await?;
-                    self.letter_to_customer(tx, case, Template::Standpuntbrief, Some(text))
-                        .await?;
-                }
+            let (kind, detail): (String, String) = match c {
+                Command::Confirm => ("bevestigd".into(), "directie: dit is een klacht".into()),
+                Command::Reject => (
+                    "geen_klacht".into(),
+                    "directie: geen klacht; klager krijgt niets".into(),
+                ),
+                Command::Position(text) => (
+                    "standpunt".into(),
+                    format!("standpunt per brief: {}", first_chars(text, 300)),
+                ),
                 Command::HandledOrally { how, summary } => {
-                    tx.event(
-                        case.id,
-                        from,
-                        &format!("afgehandeld_{}", how.as_str()),
-                        summary,
-                        Some(id),
-                        None,
-                    )
-                    .await?;
+                    (format!("afgehandeld_{}", how.as_str()), summary.clone())
                 }
-                Command::Close => {
-                    tx.event(
-                        case.id,
-                        from,
-                        "gesloten",
-                        "dossier gesloten",
-                        Some(id),
-                        None,
-                    )
-                    .await?;
-                }
+                Command::Close => ("gesloten".into(), "dossier gesloten".into()),
                 Command::Category(cat) => {
                     tx.set_category(case.id, cat.as_str()).await?;
-                    tx.event(case.id, from, "categorie", cat.as_str(), Some(id), None)
-                        .await?;
+                    ("categorie".into(), cat.as_str().into())
                 }
                 Command::Employee(name) => {
                     tx.set_employee(case.id, name).await?;
-                    tx.event(case.id, from, "medewerker", name, Some(id), None)
-                        .await?;
+                    ("medewerker".into(), name.clone())
                 }
-                Command::Note(text) => {
-                    tx.event(case.id, from, "notitie", text, Some(id), None)
-                        .await?;
+                Command::Note(text) => ("notitie".into(), text.clone()),
+            };
+            tx.event(case.id, from, &kind, &detail, Some(id), None)
+                .await?;
+            match c {
+                Command::Confirm => {
+                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, None)
+                        .await?
                 }
+                Command::Position(text) => {
+                    self.letter_to_customer(tx, case, Template::Standpuntbrief, Some(text))
+                        .await?
+                }
+                _ => {}
             }
         }
         tracing::info!(case = %case.case_ref, command = commands[0].word(), status = status.as_str(), "directie reply applied");

@@ -58,6 +58,21 @@ async fn notification(stack: &MailStack, reference: &str) -> ParsedMail {
         .unwrap_or_else(|| panic!("no notification for {reference}"))
 }
 
+/// Two complaints, from `CUSTOMER` and from `second` (whose envelope sender is
+/// `CUSTOMER`, so Postfix accepts it whatever `second` is), synced: the two references.
+async fn two_cases(stack: &MailStack, kb: &Kb, second: &str, prefix: &str) -> (String, String) {
+    for (n, from, subject) in [(1, CUSTOMER, "Eerste"), (2, second, "Tweede")] {
+        let raw = complaint(from, subject, &format!("{prefix}-{n}@example.test"));
+        send_and_wait(stack, CUSTOMER, "klachten@example.test", &raw, SERVICE, n).await;
+    }
+    kb.sync();
+    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
+    let cases = cases_json(kb);
+    assert_eq!(cases.len(), 2, "{cases:?}");
+    let reference = |i: usize| cases[i]["ref"].as_str().unwrap().to_string();
+    (reference(0), reference(1))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn complaint_notification_reply_acknowledgement_follow_up_and_position() {
     let stack = MailStack::start();
@@ -270,32 +285,8 @@ async fn forged_replies_change_nothing() {
         "KLACHTENBUS__DIRECTIE__ADDRESSES".into(),
         format!("{DIRECTIE},{OTHER}"),
     ));
-    send_and_wait(
-        &stack,
-        CUSTOMER,
-        "klachten@example.test",
-        &complaint(CUSTOMER, "Eerste", "k-1@example.test"),
-        SERVICE,
-        1,
-    )
-    .await;
-    send_and_wait(
-        &stack,
-        "ander@example.test",
-        "klachten@example.test",
-        &complaint("ander@example.test", "Tweede", "k-2@example.test"),
-        SERVICE,
-        2,
-    )
-    .await;
-    kb.sync();
-    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
+    let (ref1, ref2) = two_cases(&stack, &kb, "ander@example.test", "k").await;
     stack.wait_for_count(OTHER, "INBOX", 2, WAIT).await;
-    let cases = cases_json(&kb);
-    let (ref1, ref2) = (
-        cases[0]["ref"].as_str().unwrap().to_string(),
-        cases[1]["ref"].as_str().unwrap().to_string(),
-    );
     let note1 = notification(&stack, &ref1).await;
     let note2 = notification(&stack, &ref2).await;
     let (to1, _) = reply_to(&note1, DIRECTIE, "", "x");
@@ -421,31 +412,7 @@ async fn forged_replies_change_nothing() {
 async fn geen_klacht_sends_nothing_and_unknown_commands_are_explained_to_directie() {
     let stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
-    send_and_wait(
-        &stack,
-        CUSTOMER,
-        "klachten@example.test",
-        &complaint(CUSTOMER, "Eerste", "g-1@example.test"),
-        SERVICE,
-        1,
-    )
-    .await;
-    send_and_wait(
-        &stack,
-        "b@example.test",
-        "klachten@example.test",
-        &complaint("b@example.test", "Tweede", "g-2@example.test"),
-        SERVICE,
-        2,
-    )
-    .await;
-    kb.sync();
-    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
-    let cases = cases_json(&kb);
-    let (ref1, ref2) = (
-        cases[0]["ref"].as_str().unwrap().to_string(),
-        cases[1]["ref"].as_str().unwrap().to_string(),
-    );
+    let (ref1, ref2) = two_cases(&stack, &kb, "b@example.test", "g").await;
     let (to, raw) = reply_to(
         &notification(&stack, &ref1).await,
         DIRECTIE,
@@ -500,32 +467,7 @@ async fn geen_klacht_sends_nothing_and_unknown_commands_are_explained_to_directi
 async fn letters_survive_postfix_downtime_and_5xx_is_not_retried() {
     let mut stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
-    send_and_wait(
-        &stack,
-        CUSTOMER,
-        "klachten@example.test",
-        &complaint(CUSTOMER, "Eerste", "p-1@example.test"),
-        SERVICE,
-        1,
-    )
-    .await;
-    // The envelope sender is known to Postfix; the From (where letters go) is refused at RCPT.
-    send_and_wait(
-        &stack,
-        CUSTOMER,
-        "klachten@example.test",
-        &complaint(UNKNOWN_RECIPIENT, "Tweede", "p-2@example.test"),
-        SERVICE,
-        2,
-    )
-    .await;
-    kb.sync();
-    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
-    let cases = cases_json(&kb);
-    let (ref1, ref2) = (
-        cases[0]["ref"].as_str().unwrap().to_string(),
-        cases[1]["ref"].as_str().unwrap().to_string(),
-    );
+    let (ref1, ref2) = two_cases(&stack, &kb, UNKNOWN_RECIPIENT, "p").await;
     for (n, r) in [(3, &ref1), (4, &ref2)] {
         let (to, raw) = reply_to(
             &notification(&stack, r).await,
