@@ -156,7 +156,7 @@ impl Detector {
     /// (few such words, or a near tie) is the statistical detector asked.
     fn detect_language(&self, text: &str, words: &str) -> Language {
         let (mut nl, mut en) = (0usize, 0usize);
-        for w in words.split(' ').take(150) {
+        for w in words.split_ascii_whitespace().take(150) {
             if is_dutch_word(w) {
                 nl += 1;
             } else if is_english_word(w) {
@@ -443,6 +443,12 @@ fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
     let mut run: Vec<&str> = Vec::new();
     let mut best: Vec<&str> = Vec::new();
     for raw in text.split_whitespace() {
+        // Nearly every word has a lower-case ASCII letter: reject those with a byte scan
+        // before the Unicode checks below.
+        if raw.bytes().any(|b| b.is_ascii_lowercase()) {
+            run.clear();
+            continue;
+        }
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
         let letters = w.chars().filter(|c| c.is_alphabetic()).count();
         if letters >= 3

@@ -176,8 +176,10 @@ static FOOTERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
 
 /// Drops blank-line separated paragraphs that carry a footer marker.
 fn drop_footers(lines: &[&str]) -> String {
-    if !lines.iter().any(|l| FOOTERS.is_match(l)) {
-        return lines.join("\n").trim().to_string();
+    let joined = lines.join("\n");
+    // One automaton pass over the whole text; paragraphs are only split when it hits.
+    if !FOOTERS.is_match(&joined) {
+        return joined.trim().to_string();
     }
     let mut out = String::new();
     let mut para: Vec<&str> = Vec::new();

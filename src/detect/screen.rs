@@ -167,7 +167,7 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     if !from.is_empty() && ctx.directie_addresses.contains(&from) {
         return Some(ScreenReason::Directie);
     }
-    automatic(mail)
+    automatic_from(mail, &from)
 }
 
 /// Whether a mail is automatic (bounce, auto-reply, list mail, no-reply sender), whoever
@@ -178,6 +178,10 @@ pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
         .as_ref()
         .map(|a| base_address(&a.address))
         .unwrap_or_default();
+    automatic_from(mail, &from)
+}
+
+fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
     // Header names are stored lower-case; values are compared case-insensitively.
     let header = |name: &str| {
         mail.headers
