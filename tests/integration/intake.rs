@@ -468,11 +468,17 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
         }
     };
     let send = |i: usize| {
+        // The first one is a complaint: the daemon's outbox must notify directie.
+        let body = if i == 0 {
+            "BODYMARKER-0 U heeft mij verkeerd geadviseerd, dit is onacceptabel.".to_string()
+        } else {
+            format!("BODYMARKER-{i} geheime inhoud")
+        };
         mail(
             "klant@example.test",
             "klachten@example.test",
             &format!("Wacht {i}"),
-            &format!("BODYMARKER-{i} geheime inhoud"),
+            &body,
             &format!("watch-{i}@example.test"),
         )
     };
@@ -482,6 +488,15 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
             .await;
     }
     wait_stored(3).await; // IDLE saw them: the poll interval is an hour.
+                          // Routed and sent by the running daemon, without a `sync`.
+    stack
+        .wait_for_count(
+            crate::support::DIRECTIE,
+            "INBOX",
+            1,
+            Duration::from_secs(60),
+        )
+        .await;
 
     // The IMAP server goes away; mail keeps arriving at Postfix meanwhile.
     stack.stop_dovecot();
@@ -523,5 +538,10 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
         !log.contains(crate::harness::PASSWORD),
         "password in the log"
     );
+    assert!(
+        !log.contains(crate::support::REPLY_SECRET),
+        "reply secret in the log"
+    );
+    assert!(log.contains("mail sent"), "{log}");
     store.close().await;
 }
