@@ -20,7 +20,7 @@ use crate::case::token::{has_token_shape, plus_address, TokenKey};
 use crate::case::{CaseRef, Decision};
 use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
-use crate::detect::screen::{automatic, base_address};
+use crate::detect::screen::{automatic, base_address, refuses_mail};
 use crate::detect::{Detector, Language, ScreenContext, Verdict};
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
@@ -415,22 +415,7 @@ impl Pipeline {
     ) -> anyhow::Result<()> {
         let about = case.complainant_addr.clone();
         if let Some(addr) = &about {
-            let sent = tx
-                .notices_about_since(addr, Utc::now() - Duration::hours(24))
-                .await?;
-            if sent >= i64::from(self.max_auto_mails_per_day) {
-                tx.event(
-                    case.id,
-                    "klachtenbus",
-                    "melding_onderdrukt",
-                    &format!(
-                        "al {sent} meldingen over deze afzender in 24 uur (limits.max_auto_mails_per_address_per_day)"
-                    ),
-                    case.message_pk,
-                    None,
-                )
-                .await?;
-                tracing::warn!(case = %case.case_ref, from = %mask_address(addr), "notification suppressed: daily limit for this sender");
+            if !self.notice_allowed(tx, case, addr, case.message_pk).await? {
                 return Ok(());
             }
         }
@@ -503,6 +488,36 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Whether directie may get one more notice about mail from `sender` today
+    /// (`limits.max_auto_mails_per_address_per_day`); when not, the case's timeline says so.
+    async fn notice_allowed(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        sender: &str,
+        message_pk: Option<i64>,
+    ) -> anyhow::Result<bool> {
+        let sent = tx
+            .notices_about_since(sender, Utc::now() - Duration::hours(24))
+            .await?;
+        if sent < i64::from(self.max_auto_mails_per_day) {
+            return Ok(true);
+        }
+        tx.event(
+            case.id,
+            "klachtenbus",
+            "melding_onderdrukt",
+            &format!(
+                "al {sent} meldingen over deze afzender in 24 uur (limits.max_auto_mails_per_address_per_day)"
+            ),
+            message_pk,
+            None,
+        )
+        .await?;
+        tracing::warn!(case = %case.case_ref, from = %mask_address(sender), "notice to directie suppressed: daily limit for this sender");
+        Ok(false)
+    }
+
     /// In-Reply-To and References for mail about a case: the customer's message.
     async fn thread_refs(
         &self,
@@ -545,19 +560,7 @@ impl Pipeline {
             .await?
             .ok_or_else(|| anyhow::anyhow!("case {case_id} vanished"))?;
         tracing::info!(case = %case.case_ref, "follow-up joined its case");
-        let sent = tx
-            .notices_about_since(from, Utc::now() - Duration::hours(24))
-            .await?;
-        if sent >= i64::from(self.max_auto_mails_per_day) {
-            tx.event(
-                case_id,
-                "klachtenbus",
-                "melding_onderdrukt",
-                "daglimiet voor deze afzender bereikt",
-                Some(id),
-                None,
-            )
-            .await?;
+        if !self.notice_allowed(tx, &case, from, Some(id)).await? {
             return Ok(());
         }
         let text = summary_of(mail);
@@ -925,17 +928,7 @@ impl Pipeline {
         {
             return Err("het adres is van de firma zelf");
         }
-        let local: String = base
-            .split('@')
-            .next()
-            .unwrap_or("")
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if local.starts_with("noreply")
-            || local.starts_with("donotreply")
-            || matches!(local.as_str(), "mailerdaemon" | "postmaster")
-        {
+        if refuses_mail(&base) {
             return Err("het adres neemt geen antwoord aan");
         }
         Ok(addr.to_string())

@@ -231,16 +231,28 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
         return Some(ScreenReason::MailingList);
     }
 
+    if is_no_reply_local(local) {
+        return Some(ScreenReason::NoReply);
+    }
+    None
+}
+
+/// A local part that takes no answers: `no-reply`, `do_not_reply`, `geen-antwoord`, ….
+fn is_no_reply_local(local: &str) -> bool {
     let squashed: String = local
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if matches!(
+    matches!(
         squashed.as_str(),
         "noreply" | "donotreply" | "geenantwoord" | "nietbeantwoorden"
     ) || squashed.starts_with("noreply")
-    {
-        return Some(ScreenReason::NoReply);
-    }
-    None
+}
+
+/// An address no automatic mail may go to: a no-reply sender, or a mail system's own
+/// (MAILER-DAEMON, postmaster).
+pub fn refuses_mail(address: &str) -> bool {
+    let base = base_address(address);
+    let local = base.split('@').next().unwrap_or("");
+    matches!(local, "mailer-daemon" | "postmaster") || is_no_reply_local(local)
 }

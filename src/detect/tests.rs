@@ -362,3 +362,21 @@ fn verdict_json_shape() {
     let s = &json["signals"][0];
     assert!(s["criterion"].is_string() && s["phrase"].is_string() && s["weight"].is_number());
 }
+
+#[test]
+fn addresses_that_refuse_automatic_mail() {
+    use super::screen::refuses_mail;
+    for a in [
+        "no-reply@bank.example",
+        "NoReply+x@bank.example",
+        "do_not_reply@x.example",
+        "geen-antwoord@x.example",
+        "MAILER-DAEMON@x.example",
+        "postmaster@x.example",
+    ] {
+        assert!(refuses_mail(a), "{a}");
+    }
+    for a in ["klant@example.test", "reply@x.example", "noor@x.example"] {
+        assert!(!refuses_mail(a), "{a}");
+    }
+}

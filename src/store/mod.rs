@@ -338,23 +338,6 @@ impl Store {
             .collect()
     }
 
-    /// Messages that have no verdict yet, oldest first.
-    pub async fn unclassified(&self, limit: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT m.id FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
-             WHERE v.message_pk IS NULL ORDER BY m.id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
-    }
-
-    /// Records the verdict of a message (once; a second save keeps the first).
-    pub async fn save_verdict(&self, id: i64, verdict: &Verdict) -> Result<()> {
-        insert_verdict(&self.pool, id, verdict).await
-    }
-
     pub async fn verdict(&self, id: i64) -> Result<Option<Verdict>> {
         let row = sqlx::query("SELECT verdict FROM verdicts WHERE message_pk = $1")
             .bind(id)
