@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what klachtenbus's tests and demo need on Debian/Ubuntu, when it is missing:
-# Dovecot (IMAP + LMTP), Postfix and PostgreSQL 15. The services are only installed; the
+# Dovecot (IMAP + LMTP), Postfix, PostgreSQL 15 and Python's venv. The services are only installed; the
 # tests and the demo start private instances of them in temporary folders.
 set -euo pipefail
 
@@ -14,6 +14,9 @@ command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
 [ -x /usr/lib/dovecot/lmtp ] || missing+=(dovecot-lmtpd)
 command -v postfix >/dev/null 2>&1 || missing+=(postfix)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+# The calendar test compares with the Python `holidays` package, installed by
+# scripts/test.sh into a virtualenv.
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}"

@@ -5,4 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/as-root.sh
+
+# The independent reference for the holiday calendar (tests/reference/nl_holidays.py):
+# the Python `holidays` package at a pinned version, in a virtualenv under target/.
+HOLIDAYS_VERSION=0.109
+venv=target/pyref
+if ! "$venv/bin/python" -c "import holidays, sys; sys.exit(holidays.__version__ != '$HOLIDAYS_VERSION')" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "holidays==$HOLIDAYS_VERSION"
+fi
+export KLACHTENBUS_REFERENCE_PYTHON="$PWD/$venv/bin/python"
+
 cargo test --all-targets "$@"

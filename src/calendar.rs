@@ -15,7 +15,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono_tz::Europe::Amsterdam;
 
 pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2200;
@@ -64,6 +65,20 @@ pub struct Holiday {
 pub enum CalendarError {
     #[error("{0} is outside the calendar's range ({FIRST_YEAR} to {LAST_YEAR})")]
     OutOfRange(NaiveDate),
+}
+
+/// A wall-clock time in Europe/Amsterdam as a UTC instant (the earlier one when the clock
+/// is set back; None for a time skipped when it is set forward).
+pub fn amsterdam(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    Amsterdam
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The date in Europe/Amsterdam at instant `t`.
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Amsterdam).date_naive()
 }
 
 /// Easter Sunday in the Gregorian calendar (the anonymous algorithm of Meeus, Jones and
@@ -234,6 +249,38 @@ impl Calendar {
         Ok(d)
     }
 
+    /// `n` working days before `to`; `to` itself is not counted.
+    pub fn sub_working_days(&self, to: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        self.check(to)?;
+        let mut d = to;
+        let mut left = n;
+        while left > 0 {
+            d = d.pred_opt().ok_or(CalendarError::OutOfRange(d))?;
+            self.check(d)?;
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        Ok(d)
+    }
+
+    /// Working days from `from` to `to`: those in (`from`, `to`] when `to` is later,
+    /// negative (those in (`to`, `from`]) when it is earlier.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let (a, b, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
+        let n = a
+            .iter_days()
+            .skip(1)
+            .take_while(|d| *d <= b)
+            .filter(|d| self.is_working_day(*d))
+            .count() as i64;
+        sign * n
+    }
+
     /// `d` when it is a working day, else the next working day.
     pub fn on_or_next_working_day(&self, d: NaiveDate) -> Result<NaiveDate, CalendarError> {
         let mut d = d;
@@ -259,6 +306,73 @@ impl Calendar {
             .ok_or(CalendarError::OutOfRange(from))?;
         self.on_or_next_working_day(d)
     }
+}
+
+/// Closed days read from an iCalendar file: every all-day event (`DTSTART;VALUE=DATE`),
+/// each day from its start up to its (exclusive) end. Timed events do not close a day and
+/// are counted in `timed_events_ignored`; recurring events are refused, since a closed day
+/// that silently repeats (or does not) is worse than an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IcsClosedDays {
+    pub days: Vec<NaiveDate>,
+    pub timed_events_ignored: usize,
+}
+
+/// Longest all-day event accepted (a closed period of a few weeks is plausible, a year is
+/// a mistake).
+const MAX_ICS_EVENT_DAYS: i64 = 62;
+
+pub fn closed_days_from_ics(text: &str) -> Result<IcsClosedDays, String> {
+    use icalendar::{Component, DatePerhapsTime};
+    let cal: icalendar::Calendar = text.parse().map_err(|e: String| {
+        format!("not an iCalendar file: {}", e.lines().next().unwrap_or(""))
+    })?;
+    let mut out = IcsClosedDays::default();
+    for (n, event) in cal.events().enumerate() {
+        let name = event
+            .get_summary()
+            .map(|s| format!("event {:?}", s.chars().take(60).collect::<String>()))
+            .unwrap_or_else(|| format!("event {}", n + 1));
+        if event.property_value("RRULE").is_some() || event.property_value("RDATE").is_some() {
+            return Err(format!(
+                "{name} repeats (RRULE/RDATE), which is not supported; list each closed day as its own event"
+            ));
+        }
+        let start = match event.get_start() {
+            Some(DatePerhapsTime::Date(d)) => d,
+            Some(DatePerhapsTime::DateTime(_)) => {
+                out.timed_events_ignored += 1;
+                continue;
+            }
+            None => return Err(format!("{name} has no DTSTART")),
+        };
+        let end = match event.get_end() {
+            Some(DatePerhapsTime::Date(d)) if d > start => d,
+            Some(DatePerhapsTime::Date(_)) | None => start + Days::new(1),
+            Some(DatePerhapsTime::DateTime(_)) => {
+                return Err(format!("{name} starts on a date but ends at a time"))
+            }
+        };
+        if (end - start).num_days() > MAX_ICS_EVENT_DAYS {
+            return Err(format!(
+                "{name} closes {} days in a row (at most {MAX_ICS_EVENT_DAYS})",
+                (end - start).num_days()
+            ));
+        }
+        let mut d = start;
+        while d < end {
+            if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+                return Err(format!(
+                    "{name}: {d} is outside {FIRST_YEAR} to {LAST_YEAR}"
+                ));
+            }
+            out.days.push(d);
+            d = d + Days::new(1);
+        }
+    }
+    out.days.sort();
+    out.days.dedup();
+    Ok(out)
 }
 
 const DAYS: [&str; 7] = [

@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use std::sync::Arc;
 
+use crate::calendar::{dutch_date, Calendar, Profile};
 use crate::case::{CaseRef, Status};
+use crate::clock::Clock;
 use crate::config::{ConfigError, Settings};
 use crate::detect::{Detector, ScreenContext};
 use crate::letters::Letters;
@@ -33,8 +35,20 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Run as if it were this moment (RFC 3339, or a local time 2026-12-21T09:00, or a
+    /// date); the clock runs on from there. For rehearsals and tests of deadlines.
+    #[arg(long, global = true, value_name = "MOMENT", value_parser = crate::clock::parse_moment)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The clock of this invocation (`--now`, else the system clock); set once in `dispatch`.
+static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+
+fn clock() -> Clock {
+    CLOCK.get().cloned().unwrap_or_default()
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +106,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What the working-day calendar decides: a deadline from a date, or a year's holidays.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["werkdagen", "dagen", "holidays"])))]
+    Calendar {
+        /// Start date (YYYY-MM-DD); the day itself is not counted.
+        #[arg(long, value_name = "DATE", required_unless_present = "holidays")]
+        from: Option<chrono::NaiveDate>,
+        /// Count this many working days from --from (the acknowledgement rule).
+        #[arg(long, value_name = "N", requires = "from")]
+        werkdagen: Option<u32>,
+        /// Count this many calendar days from --from, moved to the next working day when
+        /// that is not one (the position rule).
+        #[arg(long, value_name = "N", requires = "from")]
+        dagen: Option<u32>,
+        /// List the holidays and closed days of this year.
+        #[arg(long, value_name = "YEAR", conflicts_with = "from")]
+        holidays: Option<i32>,
+        /// kantoor or atw (default: deadlines.calendar).
+        #[arg(long, value_name = "P", value_parser = parse_profile)]
+        profile: Option<Profile>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Turn a stored message (register id or Message-ID) into a `kandidaat` case.
     Promote {
         #[arg(value_name = "MESSAGE-ID")]
@@ -106,6 +142,10 @@ fn parse_status(s: &str) -> Result<Status, String> {
             crate::case::STATUSES.map(|s| s.as_str()).join(", ")
         )
     })
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse()
 }
 
 fn parse_ref(s: &str) -> Result<CaseRef, String> {
@@ -141,6 +181,7 @@ pub fn main(cli: Cli) -> ExitCode {
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref())?;
     logging::init(&settings.logging()?);
+    let _ = CLOCK.set(cli.now.map(Clock::starting_at).unwrap_or_default());
     match cli.command {
         Command::Run => run(&settings).await,
         Command::Sync => sync(&settings).await,
@@ -161,6 +202,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases { status, json } => cases(&settings, status, json).await,
         Command::Show { reference, json } => show(&settings, reference, json).await,
         Command::Promote { message } => promote(&settings, &message).await,
+        Command::Calendar {
+            from,
+            werkdagen,
+            dagen,
+            holidays,
+            profile,
+            json,
+        } => calendar(&settings, from, werkdagen, dagen, holidays, profile, json),
     }
 }
 
@@ -171,7 +220,7 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         .await
         .context("opening the database (database.url)")?;
     store.migrate().await.context("migrating the database")?;
-    Ok(store)
+    Ok(store.with_clock(clock()))
 }
 
 /// The detector and screening addresses from `[detection]`, `smtp.from`, `imap.username`
@@ -326,7 +375,7 @@ async fn outbox_worker(
             tracing::error!(error = %format!("{e:#}"), "outbox round failed");
         }
         let next = match store.next_due().await {
-            Ok(Some(due)) => (due - chrono::Utc::now())
+            Ok(Some(due)) => (due - store.now())
                 .to_std()
                 .unwrap_or(std::time::Duration::ZERO)
                 .clamp(
@@ -691,6 +740,103 @@ async fn promote(settings: &Settings, message: &str) -> anyhow::Result<ExitCode>
             Ok(ExitCode::from(1))
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn calendar(
+    settings: &Settings,
+    from: Option<chrono::NaiveDate>,
+    werkdagen: Option<u32>,
+    dagen: Option<u32>,
+    year: Option<i32>,
+    profile: Option<Profile>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let deadlines = settings.deadlines()?;
+    let profile = profile.unwrap_or(deadlines.calendar);
+    let cal = Calendar::new(profile, deadlines.extra_closed_days.iter().copied());
+    if let Some(year) = year {
+        if !(crate::calendar::FIRST_YEAR..=crate::calendar::LAST_YEAR).contains(&year) {
+            eprintln!(
+                "klachtenbus: {year} is outside the calendar's range ({} to {})",
+                crate::calendar::FIRST_YEAR,
+                crate::calendar::LAST_YEAR
+            );
+            return Ok(ExitCode::from(2));
+        }
+        // One line per day; two holidays on one day (Hemelvaart on 5 May) share it.
+        let mut days: std::collections::BTreeMap<chrono::NaiveDate, Vec<&str>> = Default::default();
+        for h in crate::calendar::holidays(year, profile) {
+            days.entry(h.date).or_default().push(h.name);
+        }
+        for d in &deadlines.extra_closed_days {
+            if chrono::Datelike::year(d) == year {
+                days.entry(*d).or_default().push("gesloten");
+            }
+        }
+        let days: Vec<(chrono::NaiveDate, String)> = days
+            .into_iter()
+            .map(|(d, mut names)| {
+                names.dedup();
+                (d, names.join(" / "))
+            })
+            .collect();
+        if json {
+            let list: Vec<_> = days
+                .iter()
+                .map(|(d, n)| serde_json::json!({"date": d.to_string(), "name": n}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({"year": year, "profile": profile.as_str(), "holidays": list})
+            );
+        } else {
+            println!("{year} ({profile}):");
+            for (d, n) in days {
+                println!("  {d}  {:<28} {n}", dutch_date(d));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let from = from.context("--from is required")?;
+    let (deadline, n, key) = match (werkdagen, dagen) {
+        (Some(n), _) => (cal.add_working_days(from, n), n, "werkdagen"),
+        (None, Some(n)) => (cal.add_days_to_working_day(from, n), n, "dagen"),
+        (None, None) => anyhow::bail!("give --werkdagen or --dagen"),
+    };
+    let deadline = match deadline {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("klachtenbus: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if json {
+        let mut v = serde_json::json!({
+            "from": from.to_string(),
+            "deadline": deadline.to_string(),
+            "profile": profile.as_str(),
+        });
+        v[key] = serde_json::json!(n);
+        println!("{v}");
+    } else {
+        let skipped: Vec<String> = from
+            .iter_days()
+            .skip(1)
+            .take_while(|d| *d <= deadline)
+            .filter_map(|d| {
+                let r = cal.closed_reason(d)?;
+                (!matches!(r, "zaterdag" | "zondag")).then(|| format!("{d} {r}"))
+            })
+            .collect();
+        println!("from:      {} ({from})", dutch_date(from));
+        println!("{:<10} {n} ({profile})", format!("{key}:"));
+        println!("deadline:  {} ({deadline})", dutch_date(deadline));
+        if !skipped.is_empty() {
+            println!("closed:    {}", skipped.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn truncate(s: &str, max: usize) -> String {

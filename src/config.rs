@@ -169,9 +169,26 @@ pub struct OrganisationSettings {
 #[derive(Debug, Clone)]
 pub struct DeadlineSettings {
     pub calendar: crate::calendar::Profile,
+    /// `extra_closed_days` and the all-day events of `closed_days_ics`.
     pub extra_closed_days: Vec<chrono::NaiveDate>,
     pub confirm_werkdagen: u32,
     pub position_days: u32,
+    /// Working days before `confirm_by` on which directie is reminded (0 = on the day).
+    pub confirm_reminders: Vec<u32>,
+    /// Working days before `position_by` on which directie is reminded.
+    pub position_reminders: Vec<u32>,
+    /// Local time of day at which reminders and escalations fall due.
+    pub reminder_time: chrono::NaiveTime,
+    /// Who else gets the escalation mails (besides directie).
+    pub escalation_addresses: Vec<String>,
+    /// Local time of the morning digest; None = no digest.
+    pub digest_time: Option<chrono::NaiveTime>,
+}
+
+impl DeadlineSettings {
+    pub fn calendar(&self) -> crate::calendar::Calendar {
+        crate::calendar::Calendar::new(self.calendar, self.extra_closed_days.iter().copied())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,6 +268,9 @@ impl Settings {
                 .with_list_parse_key("directie.addresses")
                 .with_list_parse_key("staff.addresses")
                 .with_list_parse_key("deadlines.extra_closed_days")
+                .with_list_parse_key("deadlines.confirm_reminders")
+                .with_list_parse_key("deadlines.position_reminders")
+                .with_list_parse_key("deadlines.escalation_addresses")
                 .try_parsing(true)
                 .source(Some(env)),
         );
@@ -545,11 +565,66 @@ impl Settings {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let mut extra_closed_days: Vec<chrono::NaiveDate> = extra_closed_days;
+        if let Some(path) = self.opt_string("deadlines.closed_days_ics")? {
+            let key = "deadlines.closed_days_ics";
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError::invalid(key, format!("cannot read {path}: {e}")))?;
+            let ics = crate::calendar::closed_days_from_ics(&text)
+                .map_err(|e| ConfigError::invalid(key, format!("{path}: {e}")))?;
+            if ics.timed_events_ignored > 0 {
+                tracing::info!(
+                    file = %path,
+                    ignored = ics.timed_events_ignored,
+                    "events with a time of day do not close a day; ignored"
+                );
+            }
+            extra_closed_days.extend(ics.days);
+        }
+        let confirm_werkdagen = self.integer("deadlines.confirm_werkdagen", 1, 100)? as u32;
+        let position_days = self.integer("deadlines.position_days", 1, 365)? as u32;
+        let offsets = |key: &str, max: u32| -> Result<Vec<u32>, ConfigError> {
+            let mut v = self
+                .list(key)?
+                .iter()
+                .map(|n| match n.parse::<u32>() {
+                    Ok(n) if n <= max => Ok(n),
+                    _ => Err(ConfigError::invalid(
+                        key,
+                        format!("{n:?} is not a number of working days from 0 to {max}"),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            v.sort_unstable();
+            v.dedup();
+            Ok(v)
+        };
+        let time = |key: &str, text: &str| {
+            chrono::NaiveTime::parse_from_str(text, "%H:%M")
+                .map_err(|_| ConfigError::invalid(key, format!("{text:?} is not a time (HH:MM)")))
+        };
+        let reminder_time = time(
+            "deadlines.reminder_time",
+            &self.string("deadlines.reminder_time")?,
+        )?;
+        let digest_time = self
+            .opt_string("deadlines.digest_time")?
+            .map(|t| time("deadlines.digest_time", &t))
+            .transpose()?;
         Ok(DeadlineSettings {
             calendar,
             extra_closed_days,
-            confirm_werkdagen: self.integer("deadlines.confirm_werkdagen", 1, 100)? as u32,
-            position_days: self.integer("deadlines.position_days", 1, 365)? as u32,
+            confirm_werkdagen,
+            position_days,
+            confirm_reminders: offsets("deadlines.confirm_reminders", confirm_werkdagen)?,
+            position_reminders: offsets("deadlines.position_reminders", 30)?,
+            reminder_time,
+            escalation_addresses: self
+                .addresses("deadlines.escalation_addresses")?
+                .into_iter()
+                .map(|a| a.to_ascii_lowercase())
+                .collect(),
+            digest_time,
         })
     }
 

@@ -21,6 +21,7 @@
 pub mod calendar;
 pub mod case;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod detect;
 pub mod import;

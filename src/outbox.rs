@@ -154,7 +154,7 @@ impl Mailer {
     pub async fn deliver_due(&self, store: &Store) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         loop {
-            let now = Utc::now();
+            let now = store.now();
             let rows = store
                 .claim_due(now, chrono::Duration::minutes(10), 20)
                 .await?;
@@ -164,7 +164,7 @@ impl Mailer {
             let retrying_before = report.retrying;
             for row in rows {
                 let outcome = self.send(&row).await;
-                let now = Utc::now();
+                let now = store.now();
                 match outcome {
                     Ok(()) => {
                         store.mark_sent(row.id, now).await?;
@@ -276,7 +276,7 @@ impl Mailer {
                             references: Vec::new(),
                             auto_submitted: "auto-generated",
                             id_token: None,
-                            not_before: Utc::now(),
+                            not_before: tx.now(),
                         })
                         .await?;
                     }

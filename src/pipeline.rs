@@ -11,10 +11,10 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tera::Context;
 
-use crate::calendar::{dutch_date, english_date, Calendar};
+use crate::calendar::{dutch_date, english_date, local_date, Calendar};
 use crate::case::command::{parse_reply, Command};
 use crate::case::token::{has_token_shape, plus_address, TokenKey};
 use crate::case::{CaseRef, Decision};
@@ -60,6 +60,9 @@ pub struct Pipeline {
 /// a spoofer cannot amplify; the cap only stops a flood of spoofed mail from burying
 /// directie's inbox. Higher than the customer limit: directie may mistype a few times.
 const REFUSAL_NOTICES_PER_DAY: i64 = 20;
+
+/// Without a position after this many weeks, the complainant may go to Kifid.
+pub const KIFID_WEEKS: i64 = 8;
 
 /// Mail text shown to directie and quoted in letters is bounded.
 const SUMMARY_CHARS: usize = 4000;
@@ -146,7 +149,7 @@ impl Pipeline {
         let Some(mail) = store.parsed(id).await? else {
             return Ok(());
         };
-        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
         let from = mail
             .from
             .as_ref()
@@ -239,7 +242,7 @@ impl Pipeline {
             .parsed(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no stored message {id}"))?;
-        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
         let verdict = self.detector.classify(&mail, &self.screen);
         let mut tx = store.begin(&self.id_domain).await?;
         // A message not routed yet is routed by this promotion.
@@ -268,15 +271,7 @@ impl Pipeline {
         screened: Option<String>,
         actor: Actor<'_>,
     ) -> anyhow::Result<CaseRef> {
-        let local = received
-            .with_timezone(&chrono_tz::Europe::Amsterdam)
-            .date_naive();
-        let confirm_by = self
-            .calendar
-            .add_working_days(local, self.deadlines.confirm_werkdagen)?;
-        let position_by = self
-            .calendar
-            .add_days_to_working_day(local, self.deadlines.position_days)?;
+        let (confirm_by, position_by, kifid_from) = self.deadlines_for(received)?;
         let summary = summary_of(mail);
         let new = NewCase {
             channel: "email",
@@ -290,6 +285,7 @@ impl Pipeline {
             received_at: received,
             confirm_by,
             position_by,
+            kifid_from,
         };
         let (case_id, case_ref) = tx.open_case(&new).await?;
         let why = if verdict.signals.is_empty() {
@@ -316,6 +312,23 @@ impl Pipeline {
         self.notify_directie(tx, &case, mail, verdict, &actor)
             .await?;
         Ok(case_ref)
+    }
+
+    /// `confirm_by`, `position_by` and the Kifid 8-week mark for a case that arrived at
+    /// `arrival`, counted on the local (Europe/Amsterdam) date.
+    pub fn deadlines_for(
+        &self,
+        arrival: DateTime<Utc>,
+    ) -> anyhow::Result<(NaiveDate, NaiveDate, NaiveDate)> {
+        let local = local_date(arrival);
+        let confirm_by = self
+            .calendar
+            .add_working_days(local, self.deadlines.confirm_werkdagen)?;
+        let position_by = self
+            .calendar
+            .add_days_to_working_day(local, self.deadlines.position_days)?;
+        let kifid_from = local + Duration::weeks(KIFID_WEEKS);
+        Ok((confirm_by, position_by, kifid_from))
     }
 
     fn org_context(&self, ctx: &mut Context) {
@@ -470,7 +483,7 @@ impl Pipeline {
                     references: references.clone(),
                     auto_submitted: "auto-generated",
                     id_token: Some(token),
-                    not_before: Utc::now(),
+                    not_before: tx.now(),
                 })
                 .await?;
             if let Some((outbox, _)) = queued {
@@ -498,7 +511,7 @@ impl Pipeline {
         message_pk: Option<i64>,
     ) -> anyhow::Result<bool> {
         let sent = tx
-            .notices_about_since(sender, Utc::now() - Duration::hours(24))
+            .notices_about_since(sender, tx.now() - Duration::hours(24))
             .await?;
         if sent < i64::from(self.max_auto_mails_per_day) {
             return Ok(true);
@@ -595,7 +608,7 @@ impl Pipeline {
                     references: mail.message_id.iter().cloned().collect(),
                     auto_submitted: "auto-generated",
                     id_token: Some(token),
-                    not_before: Utc::now(),
+                    not_before: tx.now(),
                 })
                 .await?;
             if let Some((outbox, _)) = queued {
@@ -826,7 +839,7 @@ impl Pipeline {
                 return Ok(());
             }
         };
-        let now = Utc::now();
+        let now = tx.now();
         let recent = tx
             .mails_to_since(&recipient, now - Duration::hours(24), None)
             .await?;
@@ -960,7 +973,7 @@ impl Pipeline {
         let recent = tx
             .mails_to_since(
                 from,
-                Utc::now() - Duration::hours(24),
+                tx.now() - Duration::hours(24),
                 Some(Template::NietBegrepen.name()),
             )
             .await?;
@@ -984,7 +997,7 @@ impl Pipeline {
                 references: Vec::new(),
                 auto_submitted: "auto-replied",
                 id_token: None,
-                not_before: Utc::now(),
+                not_before: tx.now(),
             })
             .await?;
         }
@@ -1023,7 +1036,7 @@ impl Pipeline {
             original.subject.as_deref(),
             original.body_text.as_deref().unwrap_or(""),
         );
-        let received = store.received_at(id).await?.unwrap_or_else(Utc::now);
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
         let case = self
             .open_case(
                 &mut tx,

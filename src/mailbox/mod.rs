@@ -312,7 +312,7 @@ async fn ingest_batch(
 
     // Parsing is CPU work on untrusted input: keep it off the async workers.
     let folder = settings.folder.clone();
-    let now = Utc::now();
+    let now = store.now();
     let messages: Vec<NewMessage> = tokio::task::spawn_blocking(move || {
         fetched
             .into_iter()

@@ -28,6 +28,7 @@ pub struct NewCase {
     pub received_at: DateTime<Utc>,
     pub confirm_by: NaiveDate,
     pub position_by: NaiveDate,
+    pub kifid_from: NaiveDate,
 }
 
 /// A case as stored.
@@ -54,6 +55,11 @@ pub struct CaseRow {
     pub received_at: String,
     pub confirm_by: String,
     pub position_by: String,
+    /// From this day the complainant may go to Kifid if no position was given (8 weeks).
+    pub kifid_from: Option<String>,
+    /// Due moment of the latest reminder sent for the case.
+    #[serde(skip)]
+    pub reminded_through: Option<String>,
     pub category: Option<String>,
     pub employee: Option<String>,
     pub confirmed_at: Option<String>,
@@ -127,7 +133,7 @@ pub struct OutboxRow {
 
 const CASE_COLUMNS: &str = "id, ref, status, channel, message_pk, complainant_addr, \
     complainant_name, subject, language, summary, screened, received_at, confirm_by, \
-    position_by, category, employee, confirmed_at, position_at, closed_at";
+    position_by, kifid_from, reminded_through, category, employee, confirmed_at, position_at, closed_at";
 
 const OUTBOX_COLUMNS: &str = "id, case_id, kind, recipient, reply_to, subject, body_text, \
     body_html, in_reply_to, refs, auto_submitted, message_id, date_header, status, attempts, \
@@ -159,6 +165,8 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         received_at: r.try_get("received_at")?,
         confirm_by: r.try_get("confirm_by")?,
         position_by: r.try_get("position_by")?,
+        kifid_from: r.try_get("kifid_from")?,
+        reminded_through: r.try_get("reminded_through")?,
         category: r.try_get("category")?,
         employee: r.try_get("employee")?,
         confirmed_at: r.try_get("confirmed_at")?,
@@ -213,6 +221,8 @@ async fn case_by_ref<'e, E: Executor<'e, Database = Any>>(
 /// One database transaction of the pipeline.
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
+    /// The store clock's time when the transaction began: every stamp it writes.
+    now: DateTime<Utc>,
     /// Domain part of Message-IDs (that of `smtp.from`).
     id_domain: String,
 }
@@ -222,6 +232,7 @@ impl Store {
     pub async fn begin(&self, id_domain: &str) -> Result<Tx> {
         Ok(Tx {
             tx: self.pool.begin().await?,
+            now: self.now(),
             id_domain: id_domain.to_string(),
         })
     }
@@ -433,6 +444,11 @@ impl Store {
 }
 
 impl Tx {
+    /// The time this transaction stamps on what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -455,14 +471,14 @@ impl Tx {
         .bind(route)
         .bind(case_id)
         .bind(detail.map(|d| crate::parse::clean(d, 500)))
-        .bind(timestamp(Utc::now()))
+        .bind(timestamp(self.now))
         .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn save_verdict(&mut self, id: i64, verdict: &Verdict) -> Result<()> {
-        super::insert_verdict(&mut *self.tx, id, verdict).await
+        super::insert_verdict(&mut *self.tx, id, verdict, self.now).await
     }
 
     /// Opens a case with the next reference of its year.
@@ -483,12 +499,12 @@ impl Tx {
             column: "case_counters",
             reason: format!("year {year} sequence {seq}"),
         })?;
-        let now = timestamp(Utc::now());
+        let now = timestamp(self.now);
         let row = sqlx::query(
             "INSERT INTO cases (ref, status, channel, message_pk, complainant_addr,
                  complainant_name, subject, language, summary, screened, received_at,
-                 confirm_by, position_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+                 confirm_by, position_by, kifid_from, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
              RETURNING id",
         )
         .bind(case_ref.to_string())
@@ -504,6 +520,7 @@ impl Tx {
         .bind(timestamp(new.received_at))
         .bind(new.confirm_by.to_string())
         .bind(new.position_by.to_string())
+        .bind(new.kifid_from.to_string())
         .bind(now)
         .fetch_one(&mut *self.tx)
         .await?;
@@ -556,7 +573,7 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(case_id)
-        .bind(timestamp(Utc::now()))
+        .bind(timestamp(self.now))
         .bind(crate::parse::clean(actor, 320))
         .bind(kind)
         .bind(crate::parse::clean(detail, 2000))
@@ -575,7 +592,7 @@ impl Tx {
             Status::Gesloten => Some("closed_at"),
             _ => None,
         };
-        let now = timestamp(Utc::now());
+        let now = timestamp(self.now);
         let sql = match stamp {
             Some(col) => format!(
                 "UPDATE cases SET status = $1, updated_at = $2, {col} = COALESCE({col}, $2) WHERE id = $3"
@@ -604,17 +621,60 @@ impl Tx {
             "UPDATE cases SET {column} = $1, updated_at = $2 WHERE id = $3"
         ))
         .bind(crate::parse::clean(value, 200))
-        .bind(timestamp(Utc::now()))
+        .bind(timestamp(self.now))
         .bind(case_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
 
+    /// Moves the position deadline (`VERLENG`).
+    pub async fn set_position_by(&mut self, case_id: i64, date: NaiveDate) -> Result<()> {
+        self.set_text("position_by", case_id, &date.to_string())
+            .await
+    }
+
+    /// Records that reminders up to `to` are sent, if nobody else moved the mark since it
+    /// read `from` (two schedulers on one PostgreSQL database then send a reminder once).
+    pub async fn advance_reminders(
+        &mut self,
+        case_id: i64,
+        from: Option<&str>,
+        to: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = match from {
+            Some(f) => sqlx::query(
+                "UPDATE cases SET reminded_through = $1 WHERE id = $2 AND reminded_through = $3",
+            )
+            .bind(timestamp(to))
+            .bind(case_id)
+            .bind(f)
+            .execute(&mut *self.tx)
+            .await?,
+            None => sqlx::query(
+                "UPDATE cases SET reminded_through = $1 WHERE id = $2 AND reminded_through IS NULL",
+            )
+            .bind(timestamp(to))
+            .bind(case_id)
+            .execute(&mut *self.tx)
+            .await?,
+        };
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether a mail with this `dedup_key` was ever queued.
+    pub async fn queued(&mut self, dedup_key: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM outbox WHERE dedup_key = $1")
+            .bind(dedup_key)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Queues a mail; its Message-ID is derived from the row. `None` when a mail with the
     /// same `dedup_key` is already queued.
     pub async fn enqueue(&mut self, mail: &NewMail) -> Result<Option<(i64, String)>> {
-        let now = Utc::now();
+        let now = self.now;
         let inserted = sqlx::query(
             "INSERT INTO outbox (case_id, kind, dedup_key, recipient, about_addr, reply_to,
                  subject, body_text, body_html, in_reply_to, refs, auto_submitted, date_header,

@@ -13,6 +13,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor, Row};
 
+use crate::clock::Clock;
 use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
@@ -132,6 +133,7 @@ pub struct MessageSummary {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    clock: Clock,
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -184,7 +186,26 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            clock: Clock::system(),
+        })
+    }
+
+    /// The same store, reading time from `clock` (timeline stamps, outbox times).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The current time by the store's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub fn backend(&self) -> Backend {
@@ -235,7 +256,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut out = Vec::with_capacity(messages.len());
         for m in messages {
-            out.push(insert_message(&mut tx, m).await?);
+            out.push(insert_message(&mut tx, m, self.now()).await?);
         }
         sqlx::query(
             "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
@@ -247,7 +268,7 @@ impl Store {
         .bind(mailbox)
         .bind(i64::from(checkpoint.uidvalidity))
         .bind(i64::from(checkpoint.last_uid))
-        .bind(timestamp(Utc::now()))
+        .bind(timestamp(self.now()))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -257,7 +278,7 @@ impl Store {
     /// Stores one message outside any mailbox (import).
     pub async fn store_one(&self, message: &NewMessage) -> Result<Stored> {
         let mut tx = self.pool.begin().await?;
-        let stored = insert_message(&mut tx, message).await?;
+        let stored = insert_message(&mut tx, message, self.now()).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -401,6 +422,7 @@ async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(
     e: E,
     id: i64,
     verdict: &Verdict,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
         column: "verdict",
@@ -419,7 +441,7 @@ async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(
     .bind(verdict.language.as_str())
     .bind(verdict.screened.map(|s| s.as_str()))
     .bind(json)
-    .bind(timestamp(Utc::now()))
+    .bind(timestamp(now))
     .execute(e)
     .await?;
     Ok(())
@@ -428,6 +450,7 @@ async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(
 async fn insert_message(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     m: &NewMessage,
+    now: DateTime<Utc>,
 ) -> Result<Stored> {
     let sha = m.sha256();
     let (source, mailbox, uidvalidity, uid) = match &m.origin {
@@ -464,7 +487,7 @@ async fn insert_message(
     .bind(uid)
     .bind(pending)
     .bind(timestamp(m.received_at))
-    .bind(timestamp(Utc::now()))
+    .bind(timestamp(now))
     .bind(m.size as i64)
     .bind(p.status.as_str())
     .bind(p.error.clone())

@@ -6,6 +6,7 @@ mod cases;
 mod harness;
 mod support;
 
+mod calendar;
 mod config_cli;
 mod detection;
 mod intake;
