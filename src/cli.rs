@@ -19,7 +19,7 @@ use crate::config::{ConfigError, Settings};
 use crate::detect::{Detector, ScreenContext};
 use crate::letters::Letters;
 use crate::outbox::{DeliveryReport, Mailer};
-use crate::pipeline::{Pipeline, RouteReport};
+use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
 use crate::store::{CaseRow, Event, OutboxRow, Store, Stored};
 use crate::{import, logging, mailbox};
 
@@ -287,6 +287,14 @@ async fn route(store: &Store, services: &Services) -> anyhow::Result<RouteReport
         .context("routing stored messages")
 }
 
+async fn remind(store: &Store, services: &Services) -> anyhow::Result<ReminderReport> {
+    services
+        .pipeline
+        .remind_due(store)
+        .await
+        .context("queueing reminders")
+}
+
 async fn deliver(store: &Store, services: &Services) -> anyhow::Result<DeliveryReport> {
     services
         .mailer
@@ -363,27 +371,40 @@ async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sends queued mail whenever some is due, until shutdown.
+/// Queues reminders and sends queued mail whenever some is due, until shutdown. It sleeps
+/// until the next reminder moment or outbox retry, and is woken early when intake changed
+/// something (a new case, a decision).
 async fn outbox_worker(
     store: &Store,
     services: &Services,
     cancel: &CancellationToken,
     wake: &tokio::sync::Notify,
 ) {
+    /// Another instance may queue mail; look at the outbox at least this often.
+    const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_secs(60);
     while !cancel.is_cancelled() {
+        if let Err(e) = remind(store, services).await {
+            tracing::error!(error = %format!("{e:#}"), "reminder round failed");
+        }
         if let Err(e) = deliver(store, services).await {
             tracing::error!(error = %format!("{e:#}"), "outbox round failed");
         }
-        let next = match store.next_due().await {
-            Ok(Some(due)) => (due - store.now())
+        let now = store.now();
+        let until = |t: chrono::DateTime<chrono::Utc>| {
+            (t - now)
                 .to_std()
                 .unwrap_or(std::time::Duration::ZERO)
-                .clamp(
-                    std::time::Duration::from_secs(1),
-                    std::time::Duration::from_secs(60),
-                ),
-            _ => std::time::Duration::from_secs(60),
+                .max(std::time::Duration::from_secs(1))
         };
+        let mut next = OUTBOX_LOOK;
+        if let Ok(Some(due)) = store.next_due().await {
+            next = next.min(until(due));
+        }
+        match services.pipeline.next_moment(store, now).await {
+            Ok(Some(at)) => next = next.min(until(at)),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot plan reminders"),
+        }
         tokio::select! {
             _ = cancel.cancelled() => {}
             _ = wake.notified() => {}
@@ -407,6 +428,7 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading folder {:?}", imap.folder))?;
     let _ = session.logout().await;
     let routed = route(&store, &services).await?;
+    let reminded = remind(&store, &services).await?;
     let delivered = deliver(&store, &services).await?;
     let (pending, _, _) = store.outbox_counts().await?;
     store.close().await;
@@ -425,6 +447,10 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         }
     );
     print_route(&routed);
+    println!(
+        "deadlines: {} reminders, {} escalations, {} digests",
+        reminded.reminders, reminded.escalations, reminded.digests
+    );
     println!(
         "mail: {} sent, {} failed permanently, {} waiting in the outbox",
         delivered.sent, delivered.failed, pending
@@ -647,16 +673,17 @@ async fn cases(
     }
     store.close().await;
     println!(
-        "{:<13}  {:<17}  {:<10}  {:<10}  {:<28}  SUBJECT",
-        "REF", "STATUS", "BEVESTIG", "STANDPUNT", "FROM"
+        "{:<13}  {:<17}  {:<10}  {:<10}  {:<10}  {:<28}  SUBJECT",
+        "REF", "STATUS", "BEVESTIG", "STANDPUNT", "KIFID", "FROM"
     );
     for c in &rows {
         println!(
-            "{:<13}  {:<17}  {:<10}  {:<10}  {:<28}  {}",
+            "{:<13}  {:<17}  {:<10}  {:<10}  {:<10}  {:<28}  {}",
             c.case_ref.to_string(),
             c.status.as_str(),
             c.confirm_by,
             c.position_by,
+            c.kifid_from.as_deref().unwrap_or("-"),
             truncate(c.complainant_addr.as_deref().unwrap_or("-"), 28),
             truncate(c.subject.as_deref().unwrap_or("(geen onderwerp)"), 50)
         );
@@ -694,6 +721,10 @@ async fn show(settings: &Settings, reference: CaseRef, json: bool) -> anyhow::Re
     println!("  received:    {}", case.received_at);
     println!("  confirm by:  {}", case.confirm_by);
     println!("  position by: {}", case.position_by);
+    println!(
+        "  kifid from:  {} (8 weeks without a position)",
+        case.kifid_from.as_deref().unwrap_or("-")
+    );
     println!("  category:    {}", case.category.as_deref().unwrap_or("-"));
     println!("  employee:    {}", case.employee.as_deref().unwrap_or("-"));
     println!("timeline:");

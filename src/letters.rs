@@ -23,6 +23,14 @@ pub enum Template {
     NietBegrepen,
     /// To directie: a letter could not be delivered.
     Bezorgfout,
+    /// To the complainant: the position deadline is extended (`VERLENG`).
+    Verlengingsbrief,
+    /// To directie: a deadline is near.
+    Herinnering,
+    /// To directie (and escalation addresses): a deadline has passed.
+    Escalatie,
+    /// To directie: the morning list of open cases.
+    Overzicht,
 }
 
 impl Template {
@@ -34,13 +42,19 @@ impl Template {
             Template::Vervolgbericht => "vervolgbericht",
             Template::NietBegrepen => "niet_begrepen",
             Template::Bezorgfout => "bezorgfout",
+            Template::Verlengingsbrief => "verlengingsbrief",
+            Template::Herinnering => "herinnering",
+            Template::Escalatie => "escalatie",
+            Template::Overzicht => "overzicht",
         }
     }
 
     /// Directie's notices are Dutch; only letters to complainants follow their language.
     fn language(self, lang: Language) -> &'static str {
         match self {
-            Template::Bevestigingsbrief | Template::Standpuntbrief => lang.as_str(),
+            Template::Bevestigingsbrief | Template::Standpuntbrief | Template::Verlengingsbrief => {
+                lang.as_str()
+            }
             _ => "nl",
         }
     }
@@ -69,6 +83,16 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/niet_begrepen.html.tera",
     "nl/bezorgfout.txt.tera",
     "nl/bezorgfout.html.tera",
+    "nl/verlengingsbrief.txt.tera",
+    "nl/verlengingsbrief.html.tera",
+    "en/verlengingsbrief.txt.tera",
+    "en/verlengingsbrief.html.tera",
+    "nl/herinnering.txt.tera",
+    "nl/herinnering.html.tera",
+    "nl/escalatie.txt.tera",
+    "nl/escalatie.html.tera",
+    "nl/overzicht.txt.tera",
+    "nl/overzicht.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,8 @@
 //! The routing row, the case change, its events and the mail it causes are committed
 //! together, so a crash at any point repeats nothing a person would notice.
 
+mod reminders;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -17,7 +19,7 @@ use tera::Context;
 use crate::calendar::{dutch_date, english_date, local_date, Calendar};
 use crate::case::command::{parse_reply, Command};
 use crate::case::token::{has_token_shape, plus_address, TokenKey};
-use crate::case::{CaseRef, Decision};
+use crate::case::{CaseRef, Decision, Status};
 use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
 use crate::detect::screen::{automatic, base_address, refuses_mail};
@@ -26,6 +28,8 @@ use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
 use crate::store::{CaseRow, NewCase, NewMail, Store, Tx};
+
+pub use reminders::{Deadline, Moment, ReminderReport};
 
 /// What one routing round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +70,14 @@ pub const KIFID_WEEKS: i64 = 8;
 
 /// Mail text shown to directie and quoted in letters is bounded.
 const SUMMARY_CHARS: usize = 4000;
+
+/// What a letter to the complainant carries besides the case.
+#[derive(Debug, Clone, Copy)]
+enum Letter<'a> {
+    Plain,
+    Position(&'a str),
+    Extension { previous: &'a str, reason: &'a str },
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor<'a> {
@@ -345,17 +357,7 @@ impl Pipeline {
 
     fn case_context(&self, case: &CaseRow, ctx: &mut Context) {
         let english = case.language == "en";
-        let date = |s: &str| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| {
-                    if english {
-                        english_date(d)
-                    } else {
-                        dutch_date(d)
-                    }
-                })
-                .unwrap_or_else(|_| s.to_string())
-        };
+        let date = |s: &str| self.local_date_text(s, english);
         let received = DateTime::parse_from_rfc3339(&case.received_at)
             .map(|d| {
                 let d = d.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
@@ -382,6 +384,7 @@ impl Pipeline {
                 "received": received,
                 "confirm_by": date(&case.confirm_by),
                 "position_by": date(&case.position_by),
+                "kifid_from": case.kifid_from.as_deref().map(date).unwrap_or_default(),
                 "summary": case.summary,
                 "phone_note": case.channel == "formulier",
             }),
@@ -786,6 +789,12 @@ impl Pipeline {
                     (format!("afgehandeld_{}", how.as_str()), summary.clone())
                 }
                 Command::Close => ("gesloten".into(), "dossier gesloten".into()),
+                Command::Extend { until, reason } => {
+                    match self.extend(tx, case, status, *until, reason).await? {
+                        Ok(detail) => ("verlengd".into(), detail),
+                        Err(why) => return Ok(Err(format!("{why} ({})", case.case_ref))),
+                    }
+                }
                 Command::Category(cat) => {
                     tx.set_category(case.id, cat.as_str()).await?;
                     ("categorie".into(), cat.as_str().into())
@@ -800,18 +809,105 @@ impl Pipeline {
                 .await?;
             match c {
                 Command::Confirm => {
-                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, None)
+                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, Letter::Plain)
                         .await?
                 }
                 Command::Position(text) => {
-                    self.letter_to_customer(tx, case, Template::Standpuntbrief, Some(text))
+                    self.letter_to_customer(
+                        tx,
+                        case,
+                        Template::Standpuntbrief,
+                        Letter::Position(text),
+                    )
+                    .await?
+                }
+                Command::Extend { reason, .. } => {
+                    // The letter shows the new date: read the case again.
+                    let now = tx
+                        .case_by_id(case.id)
                         .await?
+                        .ok_or_else(|| anyhow::anyhow!("case {} vanished", case.case_ref))?;
+                    self.letter_to_customer(
+                        tx,
+                        &now,
+                        Template::Verlengingsbrief,
+                        Letter::Extension {
+                            previous: &case.position_by,
+                            reason,
+                        },
+                    )
+                    .await?
                 }
                 _ => {}
             }
         }
         tracing::info!(case = %case.case_ref, command = commands[0].word(), status = status.as_str(), "directie reply applied");
         Ok(Ok(()))
+    }
+
+    /// `VERLENG`: moves the position deadline of a confirmed case to `until` (or the next
+    /// working day after it). `Ok(Err(why))` when it does not apply.
+    async fn extend(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        status: Status,
+        until: NaiveDate,
+        reason: &str,
+    ) -> anyhow::Result<Result<String, String>> {
+        if status != Status::InBehandeling {
+            return Ok(Err(format!(
+                "VERLENG past alleen bij een bevestigde klacht zonder standpunt; deze zaak is {}",
+                status.as_str()
+            )));
+        }
+        let current = NaiveDate::parse_from_str(&case.position_by, "%Y-%m-%d")?;
+        let today = local_date(tx.now());
+        let moved = match self.calendar.on_or_next_working_day(until) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(format!("VERLENG {until}: {e}"))),
+        };
+        if moved <= current || moved <= today {
+            return Ok(Err(format!(
+                "de nieuwe datum {} ligt niet na de huidige termijn {} (en na vandaag)",
+                dutch_date(until),
+                dutch_date(current)
+            )));
+        }
+        if moved > today + Duration::days(366) {
+            return Ok(Err(format!(
+                "de nieuwe datum {} ligt meer dan een jaar vooruit",
+                dutch_date(until)
+            )));
+        }
+        tx.set_position_by(case.id, moved).await?;
+        let note = if moved != until {
+            format!(
+                " ({} is geen werkdag: {})",
+                dutch_date(until),
+                self.calendar.closed_reason(until).unwrap_or("gesloten")
+            )
+        } else {
+            String::new()
+        };
+        Ok(Ok(format!(
+            "standpunt uiterlijk {}{note}, was {}: {reason}",
+            dutch_date(moved),
+            dutch_date(current)
+        )))
+    }
+
+    /// A stored YYYY-MM-DD date as the letters write it.
+    fn local_date_text(&self, date: &str, english: bool) -> String {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map(|d| {
+                if english {
+                    english_date(d)
+                } else {
+                    dutch_date(d)
+                }
+            })
+            .unwrap_or_else(|_| date.to_string())
     }
 
     /// Queues a letter to the complainant, unless the address must never get automatic
@@ -821,7 +917,7 @@ impl Pipeline {
         tx: &mut Tx,
         case: &CaseRow,
         template: Template,
-        position: Option<&str>,
+        letter: Letter<'_>,
     ) -> anyhow::Result<()> {
         let recipient = match self.customer_address(case) {
             Ok(a) => a,
@@ -860,24 +956,48 @@ impl Pipeline {
         } else {
             now
         };
-        let body = self.render(template, case, |ctx| {
-            if let Some(p) = position {
-                ctx.insert("position", p);
+        let english = case.language == "en";
+        let body = self.render(template, case, |ctx| match letter {
+            Letter::Plain => {}
+            Letter::Position(p) => ctx.insert("position", p),
+            Letter::Extension { previous, reason } => {
+                ctx.insert("previous", &self.local_date_text(previous, english));
+                ctx.insert("reason", reason);
             }
         })?;
         let subject = match template {
-            Template::Standpuntbrief if case.language == "en" => {
+            Template::Standpuntbrief if english => {
                 format!("Our position on your complaint [{}]", case.case_ref)
             }
             Template::Standpuntbrief => format!("Ons standpunt over uw klacht [{}]", case.case_ref),
+            Template::Verlengingsbrief if english => {
+                format!(
+                    "New date for our position on your complaint [{}]",
+                    case.case_ref
+                )
+            }
+            Template::Verlengingsbrief => {
+                format!(
+                    "Nieuwe termijn voor ons standpunt over uw klacht [{}]",
+                    case.case_ref
+                )
+            }
             _ => Self::ack_subject(case),
+        };
+        // One acknowledgement and one position letter per case; one extension letter per
+        // new date.
+        let dedup_key = match letter {
+            Letter::Extension { .. } => {
+                format!("{}:{}:{}", template.name(), case.id, case.position_by)
+            }
+            _ => format!("{}:{}", template.name(), case.id),
         };
         let (in_reply_to, references) = self.thread_refs(tx, case).await?;
         let queued = tx
             .enqueue(&NewMail {
                 case_id: Some(case.id),
                 kind: template.name(),
-                dedup_key: Some(format!("{}:{}", template.name(), case.id)),
+                dedup_key: Some(dedup_key),
                 recipient: recipient.clone(),
                 about_addr: Some(recipient),
                 reply_to: None,

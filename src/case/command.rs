@@ -22,6 +22,11 @@ pub enum Command {
     HandledOrally { how: Oral, summary: String },
     /// `SLUIT`.
     Close,
+    /// `VERLENG <datum> <reden>`: the position deadline moves to `until`.
+    Extend {
+        until: chrono::NaiveDate,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -35,6 +40,7 @@ impl Command {
             Command::Position(_) => "STANDPUNT",
             Command::HandledOrally { .. } => "AFGEHANDELD",
             Command::Close => "SLUIT",
+            Command::Extend { .. } => "VERLENG",
         }
     }
 }
@@ -51,6 +57,8 @@ pub enum CommandError {
     BadCategory(String),
     #[error("AFGEHANDELD needs telefonisch or persoonlijk, then a summary")]
     BadOral,
+    #[error("VERLENG needs a date (2026-12-28 or 28-12-2026) and then the reason, e.g. \"VERLENG 28-12-2026 wij wachten op stukken van de verzekeraar\"")]
+    BadExtension,
 }
 
 /// Longest texts kept from a reply: a position letter, and a note or name.
@@ -182,14 +190,68 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
             }
             (Command::HandledOrally { how, summary }, true)
         }
+        "VERLENG" | "VERLENGEN" | "EXTEND" => {
+            let (date, reason) = match arg.split_once(char::is_whitespace) {
+                Some((d, r)) => (d, r),
+                None => (arg, ""),
+            };
+            let until = parse_date(date.trim_end_matches([':', ',', '.']))
+                .ok_or(CommandError::BadExtension)?;
+            let mut reason = reason.trim().to_string();
+            for l in after {
+                if !reason.is_empty() || !l.trim().is_empty() {
+                    reason.push('\n');
+                    reason.push_str(l.trim_end());
+                }
+            }
+            let reason = crate::parse::clean(reason.trim(), 2000);
+            if reason.is_empty() {
+                return Err(CommandError::BadExtension);
+            }
+            (Command::Extend { until, reason }, true)
+        }
         _ => return Ok(None),
     };
     Ok(Some(cmd))
 }
 
+/// A date as directie writes it: 2026-12-28, 28-12-2026 or 28/12/2026.
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(s, f).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extension_takes_a_date_and_a_reason() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
+        for text in [
+            "VERLENG 2026-12-28 wachten op de verzekeraar",
+            "verleng 28-12-2026 wachten op de verzekeraar",
+            "Verleng: 28/12/2026\nwachten op de verzekeraar",
+        ] {
+            assert_eq!(
+                parse_reply(text).unwrap(),
+                vec![Command::Extend {
+                    until: d,
+                    reason: "wachten op de verzekeraar".into()
+                }],
+                "{text}"
+            );
+        }
+        for bad in [
+            "VERLENG",
+            "VERLENG 2026-12-28",
+            "VERLENG volgende week omdat",
+            "VERLENG 31-02-2026 x",
+        ] {
+            assert_eq!(parse_reply(bad), Err(CommandError::BadExtension), "{bad}");
+        }
+    }
 
     #[test]
     fn decisions_in_dutch_and_english() {

@@ -9,26 +9,33 @@ use klachtenbus::parse::ParsedMail;
 use crate::harness::{header_block, mailbox, reply_to, MailStack, UNKNOWN_RECIPIENT};
 use crate::support::{cases_json, mail, stderr, stdout, Kb, DIRECTIE};
 
-const SERVICE: &str = "klachten";
+pub(crate) const SERVICE: &str = "klachten";
 const CUSTOMER: &str = "klant@example.test";
-const WAIT: Duration = Duration::from_secs(60);
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
 
-const COMPLAINT: &str =
+pub(crate) const COMPLAINT: &str =
     "Geachte heer De Vries,\n\nU heeft mij verkeerd geadviseerd over mijn hypotheek en ik ben \
     nog steeds niet teruggebeld. Dit is echt onacceptabel.\n\nMet vriendelijke groet,\nPiet Klant";
 
-fn complaint(from: &str, subject: &str, id: &str) -> Vec<u8> {
+pub(crate) fn complaint(from: &str, subject: &str, id: &str) -> Vec<u8> {
     mail(from, "klachten@example.test", subject, COMPLAINT, id)
 }
 
 /// Sends through Postfix and waits until `user`'s INBOX holds `n` messages.
-async fn send_and_wait(stack: &MailStack, from: &str, to: &str, raw: &[u8], user: &str, n: u32) {
+pub(crate) async fn send_and_wait(
+    stack: &MailStack,
+    from: &str,
+    to: &str,
+    raw: &[u8],
+    user: &str,
+    n: u32,
+) {
     stack.send(from, &[to], raw).await;
     stack.wait_for_count(user, "INBOX", n, WAIT).await;
 }
 
 /// Lets Postfix hand over whatever it still holds, for checks that nothing (more) arrives.
-async fn settle(stack: &MailStack) {
+pub(crate) async fn settle(stack: &MailStack) {
     stack.flush_postfix();
     tokio::time::sleep(Duration::from_millis(1500)).await;
 }
@@ -40,12 +47,12 @@ fn case_by_ref<'a>(cases: &'a [serde_json::Value], r: &str) -> &'a serde_json::V
         .unwrap_or_else(|| panic!("no case {r} in {cases:?}"))
 }
 
-fn body(m: &ParsedMail) -> &str {
+pub(crate) fn body(m: &ParsedMail) -> &str {
     m.body_text.as_deref().unwrap_or("")
 }
 
 /// The notifications in directie's mailbox, by case reference.
-async fn notification(stack: &MailStack, reference: &str) -> ParsedMail {
+pub(crate) async fn notification(stack: &MailStack, reference: &str) -> ParsedMail {
     mailbox(stack, DIRECTIE)
         .await
         .into_iter()

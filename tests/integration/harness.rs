@@ -464,6 +464,16 @@ local_recipient_maps =
         let _ = s.logout().await;
     }
 
+    /// Appends one message with the given INTERNALDATE (`"30-Nov-2026 10:00:00 +0100"`),
+    /// the arrival time klachtenbus counts deadlines from.
+    pub async fn append_at(&self, user: &str, folder: &str, raw: &[u8], internaldate: &str) {
+        let mut s = self.imap(user).await;
+        s.append(folder, None, Some(&format!("\"{internaldate}\"")), raw)
+            .await
+            .expect("IMAP APPEND with date");
+        let _ = s.logout().await;
+    }
+
     /// Drops messages straight into the Maildir as a delivery agent would: the way to get
     /// bytes onto the server that SMTP or APPEND would refuse or repair (NUL bytes,
     /// broken MIME).

@@ -8,6 +8,7 @@ mod support;
 
 mod calendar;
 mod config_cli;
+mod deadlines;
 mod detection;
 mod intake;
 mod storage;
