@@ -424,6 +424,50 @@ mod tests {
     }
 
     #[test]
+    fn counting_back_and_between() {
+        let cal = Calendar::new(Profile::Kantoor, []);
+        // 2 working days before Wednesday 9 December 2026 is Monday 7 December; 3 before
+        // Monday 28 December 2026 skips the weekend and Christmas: 23 December.
+        assert_eq!(
+            cal.sub_working_days(d(2026, 12, 9), 2).unwrap(),
+            d(2026, 12, 7)
+        );
+        assert_eq!(
+            cal.sub_working_days(d(2026, 12, 28), 3).unwrap(),
+            d(2026, 12, 22)
+        );
+        assert_eq!(
+            cal.working_days_between(d(2026, 12, 24), d(2026, 12, 29)),
+            2
+        );
+        assert_eq!(
+            cal.working_days_between(d(2026, 12, 29), d(2026, 12, 24)),
+            -2
+        );
+        assert_eq!(cal.working_days_between(d(2026, 12, 9), d(2026, 12, 9)), 0);
+        assert!(cal.sub_working_days(d(1990, 1, 2), 5).is_err());
+    }
+
+    #[test]
+    fn icalendar_closed_days() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n\
+                   DTSTART;VALUE=DATE:20261228\r\nDTEND;VALUE=DATE:20261231\r\nEND:VEVENT\r\n\
+                   BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261201T120000Z\r\nEND:VEVENT\r\n\
+                   END:VCALENDAR\r\n";
+        let got = closed_days_from_ics(ics).unwrap();
+        assert_eq!(
+            got.days,
+            vec![d(2026, 12, 28), d(2026, 12, 29), d(2026, 12, 30)]
+        );
+        assert_eq!(got.timed_events_ignored, 1);
+        let long = ics.replace("20261231", "20270331");
+        assert!(closed_days_from_ics(&long)
+            .unwrap_err()
+            .contains("days in a row"));
+        assert!(closed_days_from_ics("not a calendar").is_err());
+    }
+
+    #[test]
     fn easter_known_years() {
         for (y, m, day) in [
             (1990, 4, 15),

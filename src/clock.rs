@@ -57,21 +57,31 @@ impl Clock {
 }
 
 /// Parses the `--now` argument: RFC 3339 (`2026-12-21T09:00:00+01:00`), or a local
-/// Europe/Amsterdam time `2026-12-21T09:00` / `2026-12-21 09:00`, or a date (09:00 that day).
+/// Europe/Amsterdam time `2026-12-21T09:00[:SS]` / `2026-12-21 09:00[:SS]`, or a date (09:00
+/// that day).
 pub fn parse_moment(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(9, 0, 0).expect("valid time"))
-        })
-        .map_err(|_| {
-            format!("{s:?} is not a moment; use 2026-12-21T09:00:00+01:00, 2026-12-21T09:00 or 2026-12-21")
-        })?;
+    let local = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+    .ok_or(())
+    .or_else(|_| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|d| d.and_hms_opt(9, 0, 0).expect("valid time"))
+    })
+    .map_err(|_| {
+        format!(
+            "{s:?} is not a moment; use 2026-12-21T09:00:00+01:00, 2026-12-21T09:00 or 2026-12-21"
+        )
+    })?;
     crate::calendar::amsterdam(local)
         .ok_or_else(|| format!("{s:?} does not exist in Europe/Amsterdam (clock change)"))
 }
@@ -102,6 +112,10 @@ mod tests {
         assert_eq!(
             parse_moment("2026-12-21T09:00").unwrap().to_rfc3339(),
             "2026-12-21T08:00:00+00:00"
+        );
+        assert_eq!(
+            parse_moment("2026-12-21 09:00:30").unwrap().to_rfc3339(),
+            "2026-12-21T08:00:30+00:00"
         );
         assert_eq!(
             parse_moment("2026-07-01").unwrap().to_rfc3339(),

@@ -34,6 +34,19 @@ pub enum Template {
 }
 
 impl Template {
+    pub const ALL: [Template; 10] = [
+        Template::Bevestigingsbrief,
+        Template::Standpuntbrief,
+        Template::Notificatie,
+        Template::Vervolgbericht,
+        Template::NietBegrepen,
+        Template::Bezorgfout,
+        Template::Verlengingsbrief,
+        Template::Herinnering,
+        Template::Escalatie,
+        Template::Overzicht,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Template::Bevestigingsbrief => "bevestigingsbrief",
@@ -200,6 +213,7 @@ mod tests {
                 "received": "dinsdag 24 november 2026",
                 "confirm_by": "donderdag 3 december 2026",
                 "position_by": "dinsdag 8 december 2026", "summary": summary,
+                "kifid_from": "dinsdag 19 januari 2027",
                 "phone_note": false, "status": "kandidaat", "subject": "Polis"}),
         );
         c.insert("position", "Wij betalen de kosten terug.");
@@ -307,14 +321,26 @@ mod tests {
         c.insert("kind", "bevestigingsbrief");
         c.insert("recipient", "x@example.test");
         c.insert("error", "550 unknown user");
-        for t in [
-            Template::Bevestigingsbrief,
-            Template::Standpuntbrief,
-            Template::Notificatie,
-            Template::Vervolgbericht,
-            Template::NietBegrepen,
-            Template::Bezorgfout,
-        ] {
+        c.insert("previous", "maandag 14 december 2026");
+        c.insert(
+            "deadlines",
+            &serde_json::json!([{"label": "ontvangstbevestiging", "date": "woensdag 9 december 2026",
+                "state": "vandaag", "overdue": false}]),
+        );
+        c.insert("status", "kandidaat");
+        c.insert("todo", "beslis");
+        c.insert("directie", &true);
+        c.insert("complainant", "Jan <jan@example.test>");
+        c.insert("today", "maandag 7 december 2026");
+        c.insert(
+            "cases",
+            &serde_json::json!([{"ref": "KL-2026-0007", "status": "kandidaat", "subject": "Polis",
+                "complainant": "jan@example.test", "received": "maandag 30 november 2026",
+                "next": "ontvangstbevestiging uiterlijk woensdag 9 december 2026 (nog 2 werkdagen)",
+                "overdue": false}]),
+        );
+        c.insert("overdue", &0);
+        for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {
                 let b = l.render(t, lang, &c).unwrap();
                 assert!(!b.text.trim().is_empty() && b.html.contains("</html>"));

@@ -283,3 +283,55 @@ async fn reminders_escalations_digest_and_extension_with_a_controlled_clock() {
     assert_eq!(escalations.len(), 9 + 2, "{escalations:?}");
     assert_eq!(mailbox(&stack, ESCALATION).await.len(), escalations.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_wakes_for_the_next_reminder_by_itself() {
+    let stack = MailStack::start();
+    let kb = Kb::new(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "",
+    );
+    let raw = complaint("klant-d@example.test", "Klacht", "daemon-1@example.test");
+    stack
+        .append_at(SERVICE, "INBOX", &raw, "30-Nov-2015 10:00:00 +0100")
+        .await;
+    assert_eq!(sync_at(&kb, "2015-11-30T11:00"), (0, 0, 0));
+    stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
+
+    // Started three seconds before the first reminder (08:00 on Monday 7 December, two
+    // working days before confirm_by): the daemon sleeps until that moment and sends it
+    // without a `sync`.
+    let log_path = kb.path("run.log");
+    let mut daemon = kb
+        .command()
+        .args(["--now", "2015-12-07T07:59:57", "run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while stack.count(DIRECTIE, "INBOX").await < 2 {
+        assert!(
+            start.elapsed() < WAIT,
+            "no reminder from the daemon; its log:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    assert!(daemon.wait().unwrap().success());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert_eq!(
+        log.matches("deadline mail queued").count(),
+        1,
+        "one reminder queued:\n{log}"
+    );
+    let reminder = subjects(&stack, DIRECTIE, "Herinnering").await;
+    assert_eq!(reminder.len(), 1, "{reminder:?}");
+    // After the restart, nothing is due again.
+    assert_eq!(sync_at(&kb, "2015-12-07T08:10"), (0, 0, 0));
+}
