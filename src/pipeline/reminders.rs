@@ -161,11 +161,7 @@ impl Pipeline {
         let until = after + Duration::days(LOOKAHEAD_DAYS);
         let mut next = self.next_digest(after);
         for case in open_cases(store).await? {
-            let mark = case
-                .reminded_through
-                .as_deref()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc));
+            let mark = reminded_through(&case);
             let from = mark.map_or(after, |m| m.max(after));
             if let Some(m) = self.moments(&case, Some(from), until).first() {
                 next = Some(next.map_or(m.at, |n: DateTime<Utc>| n.min(m.at)));
@@ -192,12 +188,7 @@ impl Pipeline {
         let mut report = ReminderReport::default();
         let now = store.now();
         for case in open_cases(store).await? {
-            let mark = case
-                .reminded_through
-                .as_deref()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc));
-            let due = self.moments(&case, mark, now);
+            let due = self.moments(&case, reminded_through(&case), now);
             let Some(latest) = due.last().map(|m| m.at) else {
                 continue;
             };
@@ -471,6 +462,14 @@ struct DeadlineState {
     /// "nog 2 werkdagen", "vandaag", "3 werkdagen over de termijn".
     state: String,
     overdue: bool,
+}
+
+/// The due moment of the latest reminder sent for the case.
+fn reminded_through(case: &CaseRow) -> Option<DateTime<Utc>> {
+    case.reminded_through
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Cases with a deadline that may still run.

@@ -119,49 +119,28 @@ fn calendar_command_worked_examples() {
         json(&["--from", "2026-12-21", "--werkdagen", "7"]),
         serde_json::json!({"from": "2026-12-21", "werkdagen": 7, "deadline": "2026-12-31", "profile": "kantoor"})
     );
-    let deadline = |args: &[&str]| json(args)["deadline"].as_str().unwrap().to_string();
-    // Across Easter 2026: Goede Vrijdag counts as a working day in kantoor, not in atw.
-    assert_eq!(
-        deadline(&["--from", "2026-04-01", "--werkdagen", "7"]),
-        "2026-04-13"
-    );
-    assert_eq!(
-        deadline(&[
-            "--from",
-            "2026-04-01",
-            "--werkdagen",
-            "7",
-            "--profile",
-            "atw"
-        ]),
-        "2026-04-14"
-    );
-    // Koningsdag 2025 on Saturday 26 April (27th a Sunday); Bevrijdingsdag 2025 (lustrum).
-    // From Thursday 24 April: 25, 28, 29, 30 April, 1, 2, 6 May.
-    assert_eq!(
-        deadline(&["--from", "2025-04-24", "--werkdagen", "7"]),
-        "2025-05-06"
-    );
-    // Hemelvaart 2026 (Thursday 14 May): from 12 May → 22 May.
-    assert_eq!(
-        deadline(&["--from", "2026-05-12", "--werkdagen", "7"]),
-        "2026-05-22"
-    );
-    // Year end: from 30 December 2025 → 31 Dec, 2, 5, 6, 7, 8, 9 January 2026.
-    assert_eq!(
-        deadline(&["--from", "2025-12-30", "--werkdagen", "7"]),
-        "2026-01-09"
-    );
-    // Position: +14 days onto Saturday 26 December (Tweede Kerstdag) → Monday 28.
-    assert_eq!(
-        deadline(&["--from", "2026-12-12", "--dagen", "14"]),
-        "2026-12-28"
-    );
-    // Onto a plain Sunday → Monday.
-    assert_eq!(
-        deadline(&["--from", "2026-11-01", "--dagen", "14"]),
-        "2026-11-16"
-    );
+    #[rustfmt::skip]
+    let examples: &[(&[&str], &str, &str)] = &[
+        (&["--from", "2026-04-01", "--werkdagen", "7"], "2026-04-13",
+         "across Easter 2026: Goede Vrijdag is a working day in kantoor"),
+        (&["--from", "2026-04-01", "--werkdagen", "7", "--profile", "atw"], "2026-04-14",
+         "and a holiday in atw"),
+        (&["--from", "2025-04-24", "--werkdagen", "7"], "2025-05-06",
+         "Koningsdag 2025 on Saturday 26 April (27th a Sunday), Bevrijdingsdag 2025 (lustrum)"),
+        (&["--from", "2026-05-12", "--werkdagen", "7"], "2026-05-22",
+         "Hemelvaart 2026, Thursday 14 May"),
+        (&["--from", "2025-12-30", "--werkdagen", "7"], "2026-01-09",
+         "year end: 31 Dec, 2, 5, 6, 7, 8, 9 January"),
+        (&["--from", "2026-12-12", "--dagen", "14"], "2026-12-28",
+         "position: onto Saturday 26 December (Tweede Kerstdag) → Monday 28"),
+        (&["--from", "2025-12-12", "--dagen", "14"], "2025-12-29",
+         "position: onto Friday 26 December 2025 (Tweede Kerstdag) → Monday 29"),
+        (&["--from", "2026-11-01", "--dagen", "14"], "2026-11-16",
+         "position: onto a plain Sunday → Monday"),
+    ];
+    for (args, want, why) in examples {
+        assert_eq!(json(args)["deadline"], *want, "{why}");
+    }
 
     let holidays = json(&["--holidays", "2025"]);
     let dates: Vec<&str> = holidays["holidays"]

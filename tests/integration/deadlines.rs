@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use klachtenbus::parse::ParsedMail;
+
 use crate::cases::{body, complaint, notification, send_and_wait, settle, SERVICE, WAIT};
 use crate::harness::{mailbox, reply_to, MailStack};
 use crate::support::{cases_json, stdout, Kb, DIRECTIE};
@@ -40,6 +42,14 @@ async fn subjects(stack: &MailStack, user: &str, needle: &str) -> Vec<String> {
         .filter_map(|(_, m)| m.subject)
         .filter(|s| s.contains(needle))
         .collect()
+}
+
+/// The first mail whose subject contains `needle`.
+fn with_subject<'a>(mails: &'a [(Vec<u8>, ParsedMail)], needle: &str) -> Option<&'a ParsedMail> {
+    mails
+        .iter()
+        .map(|(_, m)| m)
+        .find(|m| m.subject.as_deref().unwrap_or("").contains(needle))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,16 +191,7 @@ async fn reminders_escalations_digest_and_extension_with_a_controlled_clock() {
         .any(|e| e["kind"] == "verlengd"));
     stack.wait_for_count(customers[2], "INBOX", 2, WAIT).await;
     let letters = mailbox(&stack, customers[2]).await;
-    let extension = letters
-        .iter()
-        .map(|(_, m)| m)
-        .find(|m| {
-            m.subject
-                .as_deref()
-                .unwrap_or("")
-                .contains("Nieuwe termijn")
-        })
-        .expect("extension letter");
+    let extension = with_subject(&letters, "Nieuwe termijn").expect("extension letter");
     for part in [
         "woensdag 23 december 2015",
         "maandag 14 december 2015",
@@ -237,16 +238,7 @@ async fn reminders_escalations_digest_and_extension_with_a_controlled_clock() {
     assert_eq!(count("Open klachten op", ""), 17); // every working day from 30 Nov
 
     // With Dutch dates and where each deadline stands.
-    let first = all
-        .iter()
-        .map(|(_, m)| m)
-        .find(|m| {
-            m.subject
-                .as_deref()
-                .unwrap_or("")
-                .contains(&format!("[{a}] Herinnering"))
-        })
-        .unwrap();
+    let first = with_subject(&all, &format!("[{a}] Herinnering")).unwrap();
     assert_eq!(
         first.subject.as_deref().unwrap(),
         format!("[{a}] Herinnering: ontvangstbevestiging uiterlijk woensdag 9 december 2015")
@@ -261,15 +253,7 @@ async fn reminders_escalations_digest_and_extension_with_a_controlled_clock() {
     assert!(first
         .header("reply-to")
         .is_some_and(|r| r.contains("klachten+kl-")));
-    let digest = all
-        .iter()
-        .map(|(_, m)| m)
-        .find(|m| {
-            m.subject
-                .as_deref()
-                .unwrap_or("")
-                .contains("maandag 28 december 2015")
-        })
+    let digest = with_subject(&all, "Open klachten op maandag 28 december 2015")
         .expect("digest of 28 December");
     let text = body(digest);
     assert!(
