@@ -17,10 +17,11 @@ use crate::case::{CaseRef, Status};
 use crate::clock::Clock;
 use crate::config::{ConfigError, Settings};
 use crate::detect::{Detector, ScreenContext};
+use crate::dossier::CaseJson;
 use crate::letters::Letters;
 use crate::outbox::{DeliveryReport, Mailer};
 use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
-use crate::store::{CaseRow, Event, OutboxRow, Store, Stored};
+use crate::store::{Store, Stored};
 use crate::{import, logging, mailbox};
 
 #[derive(Debug, Parser)]
@@ -128,6 +129,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a case's dossier (original messages, mail sent, attachments, timeline,
+    /// case.json and a SHA256SUMS manifest) into a folder.
+    Dossier {
+        #[arg(value_name = "REF", value_parser = parse_ref)]
+        reference: CaseRef,
+        /// The folder (created; must be empty or hold an earlier dossier).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Turn a stored message (register id or Message-ID) into a `kandidaat` case.
     Promote {
         #[arg(value_name = "MESSAGE-ID")]
@@ -202,6 +212,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases { status, json } => cases(&settings, status, json).await,
         Command::Show { reference, json } => show(&settings, reference, json).await,
         Command::Promote { message } => promote(&settings, &message).await,
+        Command::Dossier { reference, out } => dossier(&settings, reference, &out).await,
         Command::Calendar {
             from,
             werkdagen,
@@ -639,17 +650,6 @@ fn eval(
     })
 }
 
-/// One case in `cases --json` and `show --json`.
-#[derive(Debug, Serialize)]
-pub struct CaseJson {
-    #[serde(flatten)]
-    pub case: CaseRow,
-    pub timeline: Vec<Event>,
-    /// Only in `show --json`: every mail queued for the case.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mail: Option<Vec<OutboxRow>>,
-}
-
 async fn cases(
     settings: &Settings,
     status: Option<Status>,
@@ -771,6 +771,21 @@ async fn promote(settings: &Settings, message: &str) -> anyhow::Result<ExitCode>
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn dossier(settings: &Settings, reference: CaseRef, out: &Path) -> anyhow::Result<ExitCode> {
+    let services = services(settings)?;
+    let store = open_store(settings).await?;
+    let written = crate::dossier::write(&store, &services.mailer, reference, out).await;
+    store.close().await;
+    let written = written?;
+    println!(
+        "dossier {reference}: {} files in {} (check with: cd {} && sha256sum -c SHA256SUMS)",
+        written.len(),
+        out.display(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod detect;
+pub mod dossier;
 pub mod import;
 pub mod letters;
 pub mod logging;

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
+use sha2::Digest;
 use tera::Context;
 
 use crate::config::{Security, SmtpSettings};
@@ -125,10 +126,18 @@ impl Mailer {
                 .collect();
             b = b.references(refs.join(" "));
         }
-        b.multipart(MultiPart::alternative_plain_html(
-            row.body_text.clone(),
-            row.body_html.clone(),
-        ))
+        // The MIME boundary comes from the row too, so building a row again (a retry, the
+        // dossier) gives the same bytes.
+        let boundary = format!(
+            "kb-{}",
+            &hex::encode(sha2::Sha256::digest(row.message_id.as_bytes()))[..32]
+        );
+        b.multipart(
+            MultiPart::alternative()
+                .boundary(boundary)
+                .singlepart(SinglePart::plain(row.body_text.clone()))
+                .singlepart(SinglePart::html(row.body_html.clone())),
+        )
         .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
     }
 

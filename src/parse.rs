@@ -151,6 +151,28 @@ pub fn parse_headers_only(header: &[u8], full_size: u64) -> ParsedMail {
     mail
 }
 
+/// The attachments of a message with their decoded contents (for the dossier): name as
+/// given by the sender (cleaned), bytes. Empty when the message cannot be parsed, also
+/// when the parser panics.
+pub fn attachment_contents(raw: &[u8]) -> Vec<(Option<String>, Vec<u8>)> {
+    catch_unwind(AssertUnwindSafe(|| {
+        MessageParser::default()
+            .parse(raw)
+            .map(|msg| {
+                msg.attachments()
+                    .map(|part| {
+                        (
+                            part.attachment_name().map(|n| clean(n, 255)),
+                            part.contents().to_vec(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }))
+    .unwrap_or_default()
+}
+
 fn parse_guarded(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
     // mail-parser is careful, but it is fed by strangers: a panic in it must cost one
     // message its fields, not the daemon its life.

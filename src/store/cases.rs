@@ -350,6 +350,20 @@ impl Store {
             .collect()
     }
 
+    /// The stored messages of a case (complaint, follow-ups, directie's replies) with their
+    /// role, oldest first.
+    pub async fn case_messages(&self, case_id: i64) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT message_pk, role FROM case_messages WHERE case_id = $1 ORDER BY message_pk",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("message_pk")?, r.try_get("role")?)))
+            .collect()
+    }
+
     /// Every mail queued for a case, oldest first.
     pub async fn case_mail(&self, case_id: i64) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(

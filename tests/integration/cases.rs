@@ -10,6 +10,7 @@ use crate::harness::{header_block, mailbox, reply_to, MailStack, UNKNOWN_RECIPIE
 use crate::support::{cases_json, mail, stderr, stdout, Kb, DIRECTIE};
 
 pub(crate) const SERVICE: &str = "klachten";
+pub(crate) const CUSTOMER_FOR_DOSSIER: &str = "piet@example.test";
 const CUSTOMER: &str = "klant@example.test";
 pub(crate) const WAIT: Duration = Duration::from_secs(60);
 

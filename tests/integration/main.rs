@@ -10,5 +10,6 @@ mod calendar;
 mod config_cli;
 mod deadlines;
 mod detection;
+mod dossier;
 mod intake;
 mod storage;
