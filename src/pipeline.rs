@@ -120,7 +120,7 @@ impl Pipeline {
             from,
             id_domain,
             org,
-            calendar: Calendar::new(deadlines.calendar, deadlines.extra_closed_days.clone()),
+            calendar: deadlines.calendar(),
             deadlines,
             max_auto_mails_per_day,
             letters,

@@ -187,8 +187,10 @@ impl Pipeline {
     pub async fn remind_due(&self, store: &Store) -> anyhow::Result<ReminderReport> {
         let mut report = ReminderReport::default();
         let now = store.now();
-        for case in open_cases(store).await? {
-            let due = self.moments(&case, reminded_through(&case), now);
+        // Reminders change no status, so the same list serves the digest.
+        let open = open_cases(store).await?;
+        for case in &open {
+            let due = self.moments(case, reminded_through(case), now);
             let Some(latest) = due.last().map(|m| m.at) else {
                 continue;
             };
@@ -201,7 +203,7 @@ impl Pipeline {
                 continue;
             }
             let today = local_date(now);
-            let states = self.deadline_states(&case, today);
+            let states = self.deadline_states(case, today);
             let overdue = states.iter().any(|s| s.overdue);
             let template = if overdue {
                 Template::Escalatie
@@ -219,7 +221,7 @@ impl Pipeline {
             } else {
                 format!("[{}] Herinnering: {headline}", case.case_ref)
             };
-            let (in_reply_to, references) = self.thread_refs(&mut tx, &case).await?;
+            let (in_reply_to, references) = self.thread_refs(&mut tx, case).await?;
             let mut recipients: Vec<(String, bool)> = self
                 .directie
                 .addresses
@@ -235,8 +237,8 @@ impl Pipeline {
             }
             let mut first_outbox = None;
             for (addr, is_directie) in &recipients {
-                let body = self.render(template, &case, |ctx| {
-                    self.reminder_context(ctx, &case, &states, *is_directie)
+                let body = self.render(template, case, |ctx| {
+                    self.reminder_context(ctx, case, &states, *is_directie)
                 })?;
                 let token = is_directie.then(|| self.key.token(case.case_ref, addr));
                 let queued = tx
@@ -290,7 +292,7 @@ impl Pipeline {
                 report.reminders += 1;
             }
         }
-        report.digests = self.digest_due(store, now).await?;
+        report.digests = self.digest_due(store, now, &open).await?;
         Ok(report)
     }
 
@@ -356,7 +358,12 @@ impl Pipeline {
 
     /// The morning digest, once per working day per directie address, from
     /// `deadlines.digest_time` on; a day missed while the service was down is not sent later.
-    async fn digest_due(&self, store: &Store, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    async fn digest_due(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        cases: &[CaseRow],
+    ) -> anyhow::Result<usize> {
         let Some(time) = self.deadlines.digest_time else {
             return Ok(0);
         };
@@ -375,7 +382,6 @@ impl Pipeline {
         if pending.is_empty() {
             return Ok(0);
         }
-        let cases = open_cases(store).await?;
         if cases.is_empty() {
             return Ok(0);
         }
