@@ -24,6 +24,8 @@ use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
 use crate::store::{Store, Stored};
 use crate::{import, logging, mailbox};
 
+mod register;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "klachtenbus",
@@ -138,6 +140,44 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Record a Klachtenformulier (a complaint by phone, in person or by letter): asks for
+    /// each field in a terminal, or takes every field as a flag.
+    Intake(register::IntakeArgs),
+    /// Corrective measures (maatregelen): add one, or list them.
+    Maatregel {
+        #[command(subcommand)]
+        action: register::MeasureAction,
+    },
+    /// The inventory of a period: counts, times, trends, measures.
+    Report {
+        /// 2026-H1, 2026-H2, or 2026-01-01..2026-03-31.
+        #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+        period: crate::report::Period,
+        /// text, md, csv or html.
+        #[arg(long, value_name = "F", default_value = "text", value_parser = parse_format)]
+        format: crate::report::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE", conflicts_with = "mail")]
+        out: Option<PathBuf>,
+        /// Mail it to directie (text and HTML) instead.
+        #[arg(long)]
+        mail: bool,
+    },
+    /// Remove the personal data and mail of cases handled more than retention.keep_years
+    /// ago; the anonymous facts stay for the reports.
+    Purge {
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove one person's personal data on request (refused while they have an open case).
+    Erase {
+        #[arg(long, value_name = "ADDRESS")]
+        email: String,
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Turn a stored message (register id or Message-ID) into a `kandidaat` case.
     Promote {
         #[arg(value_name = "MESSAGE-ID")]
@@ -152,6 +192,14 @@ fn parse_status(s: &str) -> Result<Status, String> {
             crate::case::STATUSES.map(|s| s.as_str()).join(", ")
         )
     })
+}
+
+fn parse_period(s: &str) -> Result<crate::report::Period, String> {
+    s.parse()
+}
+
+fn parse_format(s: &str) -> Result<crate::report::Format, String> {
+    s.parse()
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -213,6 +261,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show { reference, json } => show(&settings, reference, json).await,
         Command::Promote { message } => promote(&settings, &message).await,
         Command::Dossier { reference, out } => dossier(&settings, reference, &out).await,
+        Command::Intake(args) => register::intake(&settings, args).await,
+        Command::Maatregel { action } => register::measure(&settings, action).await,
+        Command::Report {
+            period,
+            format,
+            out,
+            mail,
+        } => register::report(&settings, period, format, out, mail).await,
+        Command::Purge { dry_run } => register::purge(&settings, dry_run).await,
+        Command::Erase { email, dry_run } => register::erase(&settings, &email, dry_run).await,
         Command::Calendar {
             from,
             werkdagen,
@@ -286,7 +344,9 @@ fn services(settings: &Settings) -> anyhow::Result<Services> {
         deadlines,
         limits.max_auto_mails_per_address_per_day,
         letters,
-    );
+    )
+    .with_staff(settings.staff()?)
+    .with_report(settings.report()?);
     Ok(Services { pipeline, mailer })
 }
 
@@ -462,6 +522,9 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         "deadlines: {} reminders, {} escalations, {} digests",
         reminded.reminders, reminded.escalations, reminded.digests
     );
+    if reminded.reports > 0 {
+        println!("inventory: {} half-yearly reports queued", reminded.reports);
+    }
     println!(
         "mail: {} sent, {} failed permanently, {} waiting in the outbox",
         delivered.sent, delivered.failed, pending
@@ -727,6 +790,20 @@ async fn show(settings: &Settings, reference: CaseRef, json: bool) -> anyhow::Re
     );
     println!("  category:    {}", case.category.as_deref().unwrap_or("-"));
     println!("  employee:    {}", case.employee.as_deref().unwrap_or("-"));
+    println!("  channel:     {}", case.channel);
+    if let Some(t) = &case.taken_by {
+        println!("  taken by:    {t}");
+    }
+    if let Some(a) = &case.postal {
+        println!("  address:     {a}");
+    }
+    if let Some(p) = &case.phone {
+        println!("  phone:       {p}");
+    }
+    println!("  outcome:     {}", case.outcome.as_deref().unwrap_or("-"));
+    if let Some(p) = &case.purged_at {
+        println!("  personal data removed at {p}");
+    }
     println!("timeline:");
     for e in &timeline {
         println!(

@@ -191,6 +191,23 @@ impl DeadlineSettings {
     }
 }
 
+/// `[report]`: the half-yearly inventory mailed to directie.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSettings {
+    /// Mail the report of the half year just ended on the first working day of January
+    /// and July.
+    pub schedule: bool,
+    /// Local time of day at which the scheduled report falls due.
+    pub time: chrono::NaiveTime,
+}
+
+/// `[retention]`.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionSettings {
+    /// Years after closing after which `purge` removes a case's personal data.
+    pub keep_years: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -625,6 +642,34 @@ impl Settings {
                 .map(|a| a.to_ascii_lowercase())
                 .collect(),
             digest_time,
+        })
+    }
+
+    /// `staff.addresses`: who may e-mail a Klachtenformulier (lower-cased).
+    pub fn staff(&self) -> Result<Vec<String>, ConfigError> {
+        Ok(self
+            .addresses("staff.addresses")?
+            .into_iter()
+            .map(|a| a.to_ascii_lowercase())
+            .collect())
+    }
+
+    /// The `[report]` section.
+    pub fn report(&self) -> Result<ReportSettings, ConfigError> {
+        let text = self.string("report.time")?;
+        let time = chrono::NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| {
+            ConfigError::invalid("report.time", format!("{text:?} is not a time (HH:MM)"))
+        })?;
+        Ok(ReportSettings {
+            schedule: self.boolean("report.schedule")?,
+            time,
+        })
+    }
+
+    /// The `[retention]` section.
+    pub fn retention(&self) -> Result<RetentionSettings, ConfigError> {
+        Ok(RetentionSettings {
+            keep_years: self.integer("retention.keep_years", 1, 100)? as u32,
         })
     }
 

@@ -31,10 +31,12 @@ pub enum Template {
     Escalatie,
     /// To directie: the morning list of open cases.
     Overzicht,
+    /// To a staff member: a mailed Klachtenformulier was not accepted, and why.
+    FormulierOnvolledig,
 }
 
 impl Template {
-    pub const ALL: [Template; 10] = [
+    pub const ALL: [Template; 11] = [
         Template::Bevestigingsbrief,
         Template::Standpuntbrief,
         Template::Notificatie,
@@ -45,6 +47,7 @@ impl Template {
         Template::Herinnering,
         Template::Escalatie,
         Template::Overzicht,
+        Template::FormulierOnvolledig,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Template {
             Template::Herinnering => "herinnering",
             Template::Escalatie => "escalatie",
             Template::Overzicht => "overzicht",
+            Template::FormulierOnvolledig => "formulier_onvolledig",
         }
     }
 
@@ -106,6 +110,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/escalatie.html.tera",
     "nl/overzicht.txt.tera",
     "nl/overzicht.html.tera",
+    "nl/formulier_onvolledig.txt.tera",
+    "nl/formulier_onvolledig.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -340,6 +346,7 @@ mod tests {
                 "overdue": false}]),
         );
         c.insert("overdue", &0);
+        c.insert("problems", &["ontbrekend veld: Klacht"]);
         for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {
                 let b = l.render(t, lang, &c).unwrap();

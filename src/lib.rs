@@ -14,6 +14,8 @@
 //! - [`outbox`]: the SMTP worker that sends queued mail once, with retries;
 //! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
+//! - [`form`]: the Klachtenformulier for complaints by phone, in person or by letter;
+//! - [`report`]: the half-yearly inventory; [`privacy`]: retention, purge and erase;
 //! - [`config`]: layered settings with errors that name the setting;
 //! - [`logging`]: tracing setup and address masking;
 //! - [`cli`]: the `klachtenbus` commands.
@@ -25,6 +27,7 @@ pub mod clock;
 pub mod config;
 pub mod detect;
 pub mod dossier;
+pub mod form;
 pub mod import;
 pub mod letters;
 pub mod logging;
@@ -32,4 +35,5 @@ pub mod mailbox;
 pub mod outbox;
 pub mod parse;
 pub mod pipeline;
+pub mod report;
 pub mod store;

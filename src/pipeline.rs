@@ -9,6 +9,7 @@
 //! The routing row, the case change, its events and the mail it causes are committed
 //! together, so a crash at any point repeats nothing a person would notice.
 
+mod inventory;
 mod reminders;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
 use crate::detect::screen::{automatic, base_address, refuses_mail};
 use crate::detect::{Detector, Language, ScreenContext, Verdict};
+use crate::form::Form;
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
@@ -57,6 +59,10 @@ pub struct Pipeline {
     pub deadlines: DeadlineSettings,
     pub max_auto_mails_per_day: u32,
     pub letters: Arc<Letters>,
+    /// `staff.addresses`: who may mail a Klachtenformulier.
+    pub staff: Vec<String>,
+    /// `[report]`: the scheduled half-yearly inventory.
+    pub report: crate::config::ReportSettings,
 }
 
 /// Refusal notices to one directie address per day. They go only to configured directie
@@ -83,6 +89,8 @@ enum Letter<'a> {
 enum Actor<'a> {
     System,
     Directie(&'a str),
+    /// The employee (staff address, or `intake`) who recorded a Klachtenformulier.
+    Staff(&'a str),
     Cli,
 }
 
@@ -90,7 +98,7 @@ impl Actor<'_> {
     fn name(&self) -> String {
         match self {
             Actor::System => "klachtenbus".into(),
-            Actor::Directie(a) => a.to_string(),
+            Actor::Directie(a) | Actor::Staff(a) => a.to_string(),
             Actor::Cli => "cli".into(),
         }
     }
@@ -124,7 +132,24 @@ impl Pipeline {
             deadlines,
             max_auto_mails_per_day,
             letters,
+            staff: Vec::new(),
+            report: crate::config::ReportSettings {
+                schedule: false,
+                time: chrono::NaiveTime::MIN,
+            },
         }
+    }
+
+    /// Who may mail a Klachtenformulier (`staff.addresses`).
+    pub fn with_staff(mut self, staff: Vec<String>) -> Pipeline {
+        self.staff = staff.into_iter().map(|a| base_address(&a)).collect();
+        self
+    }
+
+    /// The scheduled half-yearly report (`[report]`).
+    pub fn with_report(mut self, report: crate::config::ReportSettings) -> Pipeline {
+        self.report = report;
+        self
     }
 
     pub fn id_domain(&self) -> &str {
@@ -169,6 +194,14 @@ impl Pipeline {
             .unwrap_or_default();
         let verdict = self.detector.classify(&mail, &self.screen);
         report.classified += 1;
+        if is_form(&mail) {
+            if !from.is_empty() && self.staff.contains(&from) {
+                return self
+                    .form_mail(store, id, &mail, &verdict, &from, report)
+                    .await;
+            }
+            tracing::warn!(from = %mask_address(&from), "a Klachtenformulier from an address not in staff.addresses: treated as ordinary mail");
+        }
         if !from.is_empty() && self.directie.addresses.contains(&from) {
             return self
                 .directie_mail(store, id, &mail, &verdict, &from, report)
@@ -295,6 +328,10 @@ impl Pipeline {
             summary,
             screened,
             received_at: received,
+            postal: None,
+            phone: None,
+            taken_by: None,
+            employee: None,
             confirm_by,
             position_by,
             kifid_from,
@@ -321,9 +358,194 @@ impl Pipeline {
             .case_by_id(case_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("case {case_ref} vanished"))?;
-        self.notify_directie(tx, &case, mail, verdict, &actor)
+        let sender = match mail.from.as_ref() {
+            Some(a) => match &a.name {
+                Some(n) => format!("{n} <{}>", a.address),
+                None => a.address.clone(),
+            },
+            None => "(onbekend)".into(),
+        };
+        self.notify_directie(tx, &case, &sender, verdict, &actor, None)
             .await?;
         Ok(case_ref)
+    }
+
+    /// A Klachtenformulier (mailed by staff, or from `intake`) as a `kandidaat` dated at
+    /// its receipt date; directie is notified as for any other case. `id` is the stored
+    /// message holding the form; `attachments` are the names of its attachments.
+    pub async fn open_form(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        form: &Form,
+        attachments: &[String],
+        taken_via: &str,
+    ) -> anyhow::Result<CaseRef> {
+        let received = form.received_utc();
+        let (confirm_by, position_by, kifid_from) = self.deadlines_for(received)?;
+        let verdict = self.detector.judge(None, &form.complaint);
+        let new = NewCase {
+            channel: form.channel.as_str(),
+            message_pk: Some(id),
+            complainant_addr: form.email.clone(),
+            complainant_name: Some(form.name.clone()),
+            subject: Some(format!("Klachtenformulier ({})", form.channel.as_str())),
+            language: verdict.language.as_str().to_string(),
+            summary: first_chars(&form.complaint, SUMMARY_CHARS),
+            screened: None,
+            received_at: received,
+            postal: form.address.clone(),
+            phone: form.phone.clone(),
+            taken_by: Some(form.taken_by.clone()),
+            employee: form.employee.clone(),
+            confirm_by,
+            position_by,
+            kifid_from,
+        };
+        let (case_id, case_ref) = tx.open_case(&new).await?;
+        tx.event(
+            case_id,
+            taken_via,
+            "geopend",
+            &format!(
+                "Klachtenformulier ({}), opgenomen door {}",
+                form.channel.as_str(),
+                form.taken_by
+            ),
+            Some(id),
+            None,
+        )
+        .await?;
+        let case = tx
+            .case_by_id(case_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("case {case_ref} vanished"))?;
+        let sender = match &form.email {
+            Some(e) => format!("{} <{e}>", form.name),
+            None => form.name.clone(),
+        };
+        let details = serde_json::json!({
+            "channel": form.channel.as_str(),
+            "taken_by": form.taken_by,
+            "name": form.name,
+            "address": form.address,
+            "email": form.email,
+            "phone": form.phone,
+            "employee": form.employee,
+            "attachments": attachments.join(", "),
+        });
+        self.notify_directie(
+            tx,
+            &case,
+            &sender,
+            &verdict,
+            &Actor::Staff(taken_via),
+            Some(details),
+        )
+        .await?;
+        Ok(case_ref)
+    }
+
+    /// A mail from a staff address whose subject starts with "Klachtenformulier".
+    async fn form_mail(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        from: &str,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        if let Some(reason) = automatic(mail) {
+            if tx
+                .claim_route(id, "screened", None, Some(reason.as_str()))
+                .await?
+            {
+                tx.save_verdict(id, verdict).await?;
+                tx.commit().await?;
+                report.screened += 1;
+            }
+            return Ok(());
+        }
+        let now = tx
+            .now()
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .naive_local();
+        let parsed = match &self.directie.trusted_authserv_id {
+            Some(authserv) if !authenticated(mail, authserv) => Err(vec![format!(
+                "de mail is niet als echt bevestigd (geen Authentication-Results van {authserv} met dkim=pass of dmarc=pass)"
+            )]),
+            _ => Form::parse(mail.body_text.as_deref().unwrap_or(""), now).map_err(|e| e.0),
+        };
+        let form = match parsed {
+            Ok(f) => f,
+            Err(problems) => {
+                let detail = problems.join("; ");
+                if !tx
+                    .claim_route(id, "formulier_geweigerd", None, Some(&detail))
+                    .await?
+                {
+                    return Ok(());
+                }
+                tx.save_verdict(id, verdict).await?;
+                tracing::warn!(from = %mask_address(from), problems = %detail, "Klachtenformulier not accepted");
+                let recent = tx
+                    .mails_to_since(
+                        from,
+                        tx.now() - Duration::hours(24),
+                        Some(Template::FormulierOnvolledig.name()),
+                    )
+                    .await?;
+                if recent < REFUSAL_NOTICES_PER_DAY {
+                    let subject = mail.subject.clone().unwrap_or_default();
+                    let mut ctx = Context::new();
+                    ctx.insert("subject", &subject);
+                    ctx.insert("problems", &problems);
+                    let body =
+                        self.letters
+                            .render(Template::FormulierOnvolledig, Language::Nl, &ctx)?;
+                    let (in_reply_to, references) = tx.thread_of(id).await?;
+                    let mut references = references;
+                    if let Some(m) = &in_reply_to {
+                        references.push(m.clone());
+                    }
+                    tx.enqueue(&NewMail {
+                        case_id: None,
+                        kind: Template::FormulierOnvolledig.name(),
+                        dedup_key: Some(format!("formulier_onvolledig:{id}")),
+                        recipient: from.to_string(),
+                        about_addr: None,
+                        reply_to: None,
+                        subject: format!("Klachtenformulier niet verwerkt: {}", header_safe(&subject, 150)),
+                        body,
+                        in_reply_to,
+                        references,
+                        auto_submitted: "auto-replied",
+                        id_token: None,
+                        not_before: tx.now(),
+                    })
+                    .await?;
+                }
+                tx.commit().await?;
+                report.replies_refused += 1;
+                return Ok(());
+            }
+        };
+        if !tx.claim_route(id, "formulier", None, None).await? {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        let attachments: Vec<String> = mail
+            .attachments
+            .iter()
+            .map(|a| a.name.clone().unwrap_or_else(|| a.content_type.clone()))
+            .collect();
+        let case = self.open_form(&mut tx, id, &form, &attachments, from).await?;
+        tx.commit().await?;
+        report.cases_opened += 1;
+        tracing::info!(case = %case, channel = form.channel.as_str(), "case opened from a Klachtenformulier");
+        Ok(())
     }
 
     /// `confirm_by`, `position_by` and the Kifid 8-week mark for a case that arrived at
@@ -386,7 +608,7 @@ impl Pipeline {
                 "position_by": date(&case.position_by),
                 "kifid_from": case.kifid_from.as_deref().map(date).unwrap_or_default(),
                 "summary": case.summary,
-                "phone_note": case.channel == "formulier",
+                "phone_note": matches!(case.channel.as_str(), "telefoon" | "mondeling" | "formulier"),
             }),
         );
     }
@@ -425,9 +647,10 @@ impl Pipeline {
         &self,
         tx: &mut Tx,
         case: &CaseRow,
-        mail: &ParsedMail,
+        sender: &str,
         verdict: &Verdict,
         actor: &Actor<'_>,
+        form: Option<serde_json::Value>,
     ) -> anyhow::Result<()> {
         let about = case.complainant_addr.clone();
         if let Some(addr) = &about {
@@ -436,13 +659,6 @@ impl Pipeline {
             }
         }
         let preview = self.render(Template::Bevestigingsbrief, case, |_| {})?;
-        let sender = match mail.from.as_ref() {
-            Some(a) => match &a.name {
-                Some(n) => format!("{n} <{}>", a.address),
-                None => a.address.clone(),
-            },
-            None => "(onbekend)".into(),
-        };
         let signals: Vec<serde_json::Value> = verdict
             .signals
             .iter()
@@ -463,7 +679,8 @@ impl Pipeline {
         for d in &self.directie.addresses {
             let token = self.key.token(case.case_ref, d);
             let body = self.render(Template::Notificatie, case, |ctx| {
-                ctx.insert("sender", &sender);
+                ctx.insert("sender", sender);
+                ctx.insert("form", &form);
                 ctx.insert("score", &verdict.score);
                 ctx.insert("threshold", &verdict.threshold);
                 ctx.insert("signals", &signals);
@@ -540,7 +757,8 @@ impl Pipeline {
         tx: &mut Tx,
         case: &CaseRow,
     ) -> anyhow::Result<(Option<String>, Vec<String>)> {
-        let Some(pk) = case.message_pk else {
+        // A Klachtenformulier is the firm's own record, not the complainant's mail.
+        let Some(pk) = case.message_pk.filter(|_| case.channel == "email") else {
             return Ok((None, Vec::new()));
         };
         let (id, mut refs) = tx.thread_of(pk).await?;
@@ -804,6 +1022,30 @@ impl Pipeline {
                     ("medewerker".into(), name.clone())
                 }
                 Command::Note(text) => ("notitie".into(), text.clone()),
+                Command::Outcome(o) => {
+                    if matches!(status, Status::Kandidaat | Status::GeenKlacht) {
+                        return Ok(Err(format!(
+                            "UITKOMST past alleen bij een bevestigde klacht; deze zaak is {} ({})",
+                            status.as_str(),
+                            case.case_ref
+                        )));
+                    }
+                    tx.set_outcome(case.id, *o).await?;
+                    ("uitkomst".into(), o.as_str().into())
+                }
+                Command::Measure(text) => {
+                    // The category as this reply may just have set it.
+                    let category = tx.case_by_id(case.id).await?.and_then(|c| c.category);
+                    tx.add_measure(&crate::store::NewMeasure {
+                        taken_on: local_date(tx.now()),
+                        owner: from.to_string(),
+                        text: text.clone(),
+                        case_id: Some(case.id),
+                        category,
+                    })
+                    .await?;
+                    ("maatregel".into(), text.clone())
+                }
             };
             tx.event(case.id, from, &kind, &detail, Some(id), None)
                 .await?;
@@ -1173,6 +1415,15 @@ impl Pipeline {
         tracing::info!(case = %case, "case opened from a mail directie forwarded");
         Ok(())
     }
+}
+
+/// A mail whose subject starts with "Klachtenformulier" (case-insensitive).
+fn is_form(mail: &ParsedMail) -> bool {
+    mail.subject.as_deref().is_some_and(|s| {
+        s.trim_start()
+            .get(..17)
+            .is_some_and(|p| p.eq_ignore_ascii_case("klachtenformulier"))
+    })
 }
 
 /// Where a reply can carry its token: the addresses it was sent to (the plus-address of

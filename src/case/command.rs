@@ -2,7 +2,7 @@
 //! non-empty line of the new text (quoted history already removed by the caller); the
 //! lines after it are its argument, or further attribute commands.
 
-use super::{Category, Oral};
+use super::{Category, Oral, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -22,6 +22,10 @@ pub enum Command {
     HandledOrally { how: Oral, summary: String },
     /// `SLUIT`.
     Close,
+    /// `UITKOMST <gegrond|deels gegrond|ongegrond>`.
+    Outcome(Outcome),
+    /// `MAATREGEL <tekst>`: a measure taken after this complaint.
+    Measure(String),
     /// `VERLENG <datum> <reden>`: the position deadline moves to `until`.
     Extend {
         until: chrono::NaiveDate,
@@ -41,6 +45,8 @@ impl Command {
             Command::HandledOrally { .. } => "AFGEHANDELD",
             Command::Close => "SLUIT",
             Command::Extend { .. } => "VERLENG",
+            Command::Outcome(_) => "UITKOMST",
+            Command::Measure(_) => "MAATREGEL",
         }
     }
 }
@@ -55,6 +61,8 @@ pub enum CommandError {
     MissingArgument(&'static str, &'static str),
     #[error("{0:?} is not a category (advies, informatie, termijn, bejegening, overig)")]
     BadCategory(String),
+    #[error("{0:?} is not an outcome (gegrond, deels gegrond, ongegrond)")]
+    BadOutcome(String),
     #[error("AFGEHANDELD needs telefonisch or persoonlijk, then a summary")]
     BadOral,
     #[error("VERLENG needs a date (2026-12-28 or 28-12-2026) and then the reason, e.g. \"VERLENG 28-12-2026 wij wachten op stukken van de verzekeraar\"")]
@@ -66,7 +74,8 @@ const MAX_TEXT: usize = 20_000;
 const MAX_WORD: usize = 200;
 
 /// The commands in a reply's new text: the main command first, then any attribute
-/// commands (`CATEGORIE`, `MEDEWERKER`, `NOTITIE`) on the following lines.
+/// commands (`CATEGORIE`, `MEDEWERKER`, `UITKOMST`, `NOTITIE`, `MAATREGEL`) on the
+/// following lines.
 pub fn parse_reply(new_text: &str) -> Result<Vec<Command>, CommandError> {
     let lines: Vec<&str> = new_text.lines().collect();
     let Some(first) = lines.iter().position(|l| !l.trim().is_empty()) else {
@@ -80,17 +89,22 @@ pub fn parse_reply(new_text: &str) -> Result<Vec<Command>, CommandError> {
         for (i, line) in rest.iter().enumerate() {
             match parse_line(line, &rest[i + 1..]) {
                 Ok(Some((
-                    c @ (Command::Category(_) | Command::Employee(_) | Command::Note(_)),
-                    _,
+                    c @ (Command::Category(_)
+                    | Command::Employee(_)
+                    | Command::Outcome(_)
+                    | Command::Note(_)
+                    | Command::Measure(_)),
+                    takes_rest,
                 ))) => {
-                    let is_note = matches!(c, Command::Note(_));
                     commands.push(c);
-                    if is_note {
-                        // A note takes the lines after it.
+                    if takes_rest {
+                        // A note or measure takes the lines after it.
                         break;
                     }
                 }
-                Err(e @ CommandError::BadCategory(_)) => return Err(e),
+                Err(e @ (CommandError::BadCategory(_) | CommandError::BadOutcome(_))) => {
+                    return Err(e)
+                }
                 _ => {}
             }
         }
@@ -148,6 +162,18 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
             let a = one_line("a category", "CATEGORIE")?;
             let c = Category::parse(&a).ok_or(CommandError::BadCategory(a))?;
             (Command::Category(c), false)
+        }
+        "UITKOMST" | "OUTCOME" => {
+            let a = one_line("an outcome", "UITKOMST")?;
+            let o = Outcome::parse(&a).ok_or(CommandError::BadOutcome(a))?;
+            (Command::Outcome(o), false)
+        }
+        "MAATREGEL" | "MEASURE" => {
+            let text = following();
+            if text.is_empty() {
+                return Err(CommandError::MissingArgument("MAATREGEL", "a text"));
+            }
+            (Command::Measure(crate::parse::clean(&text.replace('\n', " "), 2000)), true)
         }
         "MEDEWERKER" | "EMPLOYEE" => (Command::Employee(one_line("a name", "MEDEWERKER")?), false),
         "NOTITIE" | "NOTE" => {
@@ -310,6 +336,33 @@ mod tests {
             vec![Command::Note(
                 "klant teruggebeld\nvolgt schriftelijk".into()
             )]
+        );
+    }
+
+    #[test]
+    fn outcome_and_measure() {
+        assert_eq!(
+            parse_reply("UITKOMST deels gegrond\nMAATREGEL Adviesgesprekken\nvoortaan vastleggen").unwrap(),
+            vec![
+                Command::Outcome(Outcome::DeelsGegrond),
+                Command::Measure("Adviesgesprekken voortaan vastleggen".into())
+            ]
+        );
+        assert_eq!(
+            parse_reply("SLUIT\nuitkomst: ongegrond").unwrap(),
+            vec![Command::Close, Command::Outcome(Outcome::Ongegrond)]
+        );
+        assert_eq!(
+            parse_reply("UITKOMST misschien"),
+            Err(CommandError::BadOutcome("misschien".into()))
+        );
+        assert_eq!(
+            parse_reply("KLACHT\nUITKOMST ja"),
+            Err(CommandError::BadOutcome("ja".into()))
+        );
+        assert_eq!(
+            parse_reply("MAATREGEL"),
+            Err(CommandError::MissingArgument("MAATREGEL", "a text"))
         );
     }
 

@@ -199,6 +199,39 @@ impl Category {
     }
 }
 
+/// Directie's judgement of a complaint (`UITKOMST`), for the register and the inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Gegrond,
+    DeelsGegrond,
+    Ongegrond,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Gegrond, Outcome::DeelsGegrond, Outcome::Ongegrond];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Gegrond => "gegrond",
+            Outcome::DeelsGegrond => "deels_gegrond",
+            Outcome::Ongegrond => "ongegrond",
+        }
+    }
+
+    /// Dutch words (with a space or hyphen in "deels gegrond") and the English ones.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        let s = s.trim().to_lowercase().replace(['-', ' '], "_");
+        match s.as_str() {
+            "gegrond" | "upheld" => Some(Outcome::Gegrond),
+            "deels_gegrond" | "deelsgegrond" | "gedeeltelijk_gegrond" | "partly_upheld"
+            | "partially_upheld" => Some(Outcome::DeelsGegrond),
+            "ongegrond" | "rejected" | "not_upheld" => Some(Outcome::Ongegrond),
+            _ => None,
+        }
+    }
+}
+
 /// How an oral position was given (`AFGEHANDELD telefonisch|persoonlijk`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Oral {
@@ -268,6 +301,18 @@ mod tests {
         assert!(Gesloten.apply(Position).is_err());
         for s in STATUSES {
             assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn outcomes() {
+        assert_eq!(Outcome::parse("Deels gegrond"), Some(Outcome::DeelsGegrond));
+        assert_eq!(Outcome::parse("deels-gegrond"), Some(Outcome::DeelsGegrond));
+        assert_eq!(Outcome::parse("UPHELD"), Some(Outcome::Gegrond));
+        assert_eq!(Outcome::parse("ongegrond"), Some(Outcome::Ongegrond));
+        assert_eq!(Outcome::parse("misschien"), None);
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
         }
     }
 

@@ -385,7 +385,7 @@ async fn ingest_batch(
 fn uid_of(m: &NewMessage) -> Option<u32> {
     match m.origin {
         Origin::Imap { uid, .. } => Some(uid),
-        Origin::Import => None,
+        Origin::Import | Origin::Intake => None,
     }
 }
 

@@ -57,6 +57,8 @@ pub struct ReminderReport {
     pub reminders: usize,
     /// Cases that got an escalation.
     pub escalations: usize,
+    /// Half-yearly inventory mails queued.
+    pub reports: usize,
     /// Digest mails queued.
     pub digests: usize,
 }
@@ -68,7 +70,7 @@ const LOOKAHEAD_DAYS: i64 = 21;
 impl Pipeline {
     /// `day` at `time`, Amsterdam time (a time skipped by the clock change counts from the
     /// hour after).
-    fn at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    pub(super) fn at(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         let local = day.and_time(time);
         amsterdam(local)
             .or_else(|| amsterdam(local + Duration::hours(1)))
@@ -160,6 +162,9 @@ impl Pipeline {
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let until = after + Duration::days(LOOKAHEAD_DAYS);
         let mut next = self.next_digest(after);
+        if let Some(r) = self.next_report(after) {
+            next = Some(next.map_or(r, |n: DateTime<Utc>| n.min(r)));
+        }
         for case in open_cases(store).await? {
             let mark = reminded_through(&case);
             let from = mark.map_or(after, |m| m.max(after));
@@ -293,6 +298,7 @@ impl Pipeline {
             }
         }
         report.digests = self.digest_due(store, now, &open).await?;
+        report.reports = self.report_due(store).await?;
         Ok(report)
     }
 

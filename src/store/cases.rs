@@ -26,6 +26,11 @@ pub struct NewCase {
     pub summary: String,
     pub screened: Option<String>,
     pub received_at: DateTime<Utc>,
+    /// Register fields a Klachtenformulier records.
+    pub postal: Option<String>,
+    pub phone: Option<String>,
+    pub taken_by: Option<String>,
+    pub employee: Option<String>,
     pub confirm_by: NaiveDate,
     pub position_by: NaiveDate,
     pub kifid_from: NaiveDate,
@@ -65,6 +70,15 @@ pub struct CaseRow {
     pub confirmed_at: Option<String>,
     pub position_at: Option<String>,
     pub closed_at: Option<String>,
+    /// The complainant's postal address (Klachtenformulier).
+    #[serde(rename = "address")]
+    pub postal: Option<String>,
+    pub phone: Option<String>,
+    /// The employee who took a phone, oral or letter complaint.
+    pub taken_by: Option<String>,
+    pub outcome: Option<String>,
+    /// When `purge` or `erase` removed the personal data.
+    pub purged_at: Option<String>,
 }
 
 fn display<S: serde::Serializer>(r: &CaseRef, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -133,7 +147,8 @@ pub struct OutboxRow {
 
 const CASE_COLUMNS: &str = "id, ref, status, channel, message_pk, complainant_addr, \
     complainant_name, subject, language, summary, screened, received_at, confirm_by, \
-    position_by, kifid_from, reminded_through, category, employee, confirmed_at, position_at, closed_at";
+    position_by, kifid_from, reminded_through, category, employee, confirmed_at, position_at, closed_at, \
+    complainant_postal, complainant_phone, taken_by, outcome, purged_at";
 
 const OUTBOX_COLUMNS: &str = "id, case_id, kind, recipient, reply_to, subject, body_text, \
     body_html, in_reply_to, refs, auto_submitted, message_id, date_header, status, attempts, \
@@ -172,6 +187,11 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         confirmed_at: r.try_get("confirmed_at")?,
         position_at: r.try_get("position_at")?,
         closed_at: r.try_get("closed_at")?,
+        postal: r.try_get("complainant_postal")?,
+        phone: r.try_get("complainant_phone")?,
+        taken_by: r.try_get("taken_by")?,
+        outcome: r.try_get("outcome")?,
+        purged_at: r.try_get("purged_at")?,
     })
 }
 
@@ -220,7 +240,7 @@ async fn case_by_ref<'e, E: Executor<'e, Database = Any>>(
 
 /// One database transaction of the pipeline.
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
+    pub(super) tx: sqlx::Transaction<'static, Any>,
     /// The store clock's time when the transaction began: every stamp it writes.
     now: DateTime<Utc>,
     /// Domain part of Message-IDs (that of `smtp.from`).
@@ -237,11 +257,12 @@ impl Store {
         })
     }
 
-    /// Stored messages that the pipeline has not routed yet, oldest first.
+    /// Stored messages that the pipeline has not routed yet, oldest first. A form stored
+    /// by `intake` is routed by `intake` itself.
     pub async fn unrouted(&self, limit: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query(
             "SELECT m.id FROM messages m LEFT JOIN routing r ON r.message_pk = m.id
-             WHERE r.message_pk IS NULL ORDER BY m.id LIMIT $1",
+             WHERE r.message_pk IS NULL AND m.source <> 'intake' ORDER BY m.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -517,8 +538,10 @@ impl Tx {
         let row = sqlx::query(
             "INSERT INTO cases (ref, status, channel, message_pk, complainant_addr,
                  complainant_name, subject, language, summary, screened, received_at,
-                 confirm_by, position_by, kifid_from, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                 confirm_by, position_by, kifid_from, created_at, updated_at,
+                 complainant_postal, complainant_phone, taken_by, employee)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                 $16, $17, $18, $19)
              RETURNING id",
         )
         .bind(case_ref.to_string())
@@ -536,6 +559,10 @@ impl Tx {
         .bind(new.position_by.to_string())
         .bind(new.kifid_from.to_string())
         .bind(now)
+        .bind(new.postal.clone())
+        .bind(new.phone.clone())
+        .bind(new.taken_by.clone())
+        .bind(new.employee.clone())
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -624,6 +651,10 @@ impl Tx {
 
     pub async fn set_category(&mut self, case_id: i64, category: &str) -> Result<()> {
         self.set_text("category", case_id, category).await
+    }
+
+    pub async fn set_outcome(&mut self, case_id: i64, outcome: crate::case::Outcome) -> Result<()> {
+        self.set_text("outcome", case_id, outcome.as_str()).await
     }
 
     pub async fn set_employee(&mut self, case_id: i64, employee: &str) -> Result<()> {

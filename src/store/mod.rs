@@ -18,7 +18,9 @@ use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
 mod cases;
+mod register;
 pub use cases::{CaseRow, Event, NewCase, NewMail, OutboxRow, Tx};
+pub use register::{Forgotten, Measure, NewMeasure, REMOVED};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -60,6 +62,8 @@ pub enum Origin {
     },
     /// Read from a file by `import`.
     Import,
+    /// A Klachtenformulier recorded with `intake`.
+    Intake,
 }
 
 /// A message ready to be written.
@@ -465,6 +469,7 @@ async fn insert_message(
             Some(i64::from(*uid)),
         ),
         Origin::Import => ("import", None, None, None),
+        Origin::Intake => ("intake", None, None, None),
     };
     let pending: i64 = if mailbox.is_some() { 1 } else { 0 };
     let p = &m.parsed;

@@ -1,0 +1,304 @@
+//! The register beyond single cases: measures (maatregelen), and removing personal data
+//! (`purge` after the retention term, `erase` on request) while the anonymous facts of each
+//! case stay for the inventory.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+use super::cases::Tx;
+use super::{timestamp, Result, Store};
+use crate::detect::Verdict;
+
+/// A measure about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewMeasure {
+    pub taken_on: NaiveDate,
+    pub owner: String,
+    pub text: String,
+    pub case_id: Option<i64>,
+    pub category: Option<String>,
+}
+
+/// A recorded measure.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Measure {
+    pub id: i64,
+    pub taken_on: String,
+    pub owner: String,
+    pub text: String,
+    /// The reference of the case it followed, if any.
+    pub case: Option<String>,
+    pub category: Option<String>,
+}
+
+async fn insert_measure<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    m: &NewMeasure,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO measures (taken_on, owner, text, case_id, category, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(m.taken_on.to_string())
+    .bind(crate::parse::clean(&m.owner, 200))
+    .bind(crate::parse::clean(&m.text, 2000))
+    .bind(m.case_id)
+    .bind(m.category.clone())
+    .bind(timestamp(now))
+    .fetch_one(e)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+impl Tx {
+    pub async fn add_measure(&mut self, m: &NewMeasure) -> Result<i64> {
+        let now = self.now();
+        insert_measure(&mut *self.tx, m, now).await
+    }
+}
+
+/// What one purge or erase removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Forgotten {
+    /// References of the cases whose personal data was removed.
+    pub cases: Vec<String>,
+    /// Stored messages emptied (raw bytes deleted, addresses and text cleared).
+    pub messages: u64,
+    /// Queued or sent mails emptied.
+    pub mails: u64,
+}
+
+/// Written where text was removed.
+pub const REMOVED: &str = "(verwijderd)";
+
+impl Store {
+    pub async fn add_measure(&self, m: &NewMeasure) -> Result<i64> {
+        insert_measure(&self.pool, m, self.now()).await
+    }
+
+    /// Every measure, oldest first.
+    pub async fn measures(&self) -> Result<Vec<Measure>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.taken_on, m.owner, m.text, m.category, c.ref
+             FROM measures m LEFT JOIN cases c ON c.id = m.case_id
+             ORDER BY m.taken_on, m.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Measure {
+                    id: r.try_get("id")?,
+                    taken_on: r.try_get("taken_on")?,
+                    owner: r.try_get("owner")?,
+                    text: r.try_get("text")?,
+                    case: r.try_get("ref")?,
+                    category: r.try_get("category")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases whose handling ended before `before` and that still hold personal data:
+    /// closed, judged not a complaint, or given a position (timestamps are RFC 3339 UTC,
+    /// so text comparison orders them).
+    pub async fn cases_ended_before(&self, before: DateTime<Utc>) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE purged_at IS NULL AND (
+                 (status = 'gesloten' AND COALESCE(closed_at, updated_at) < $1)
+              OR (status = 'geen_klacht' AND updated_at < $1)
+              OR (status = 'standpunt_gegeven' AND COALESCE(position_at, updated_at) < $1))
+             ORDER BY id",
+        )
+        .bind(timestamp(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Messages outside any case received before `before` that still hold personal data.
+    pub async fn loose_messages_before(&self, before: DateTime<Utc>) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT m.id FROM messages m
+             WHERE m.received_at < $1 AND m.from_addr IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM case_messages cm WHERE cm.message_pk = m.id)
+               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.message_pk = m.id)
+             ORDER BY m.id",
+        )
+        .bind(timestamp(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// The cases (with their status) and loose messages that hold `address`, as the
+    /// complainant's or sender's address (compared case-insensitively).
+    pub async fn holding_address(&self, address: &str) -> Result<(Vec<(i64, String, String)>, Vec<i64>)> {
+        let address = address.trim().to_ascii_lowercase();
+        let cases = sqlx::query(
+            "SELECT id, ref, status FROM cases
+             WHERE purged_at IS NULL AND LOWER(complainant_addr) = $1 ORDER BY id",
+        )
+        .bind(address.clone())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("ref")?, r.try_get("status")?)))
+        .collect::<Result<Vec<_>>>()?;
+        let messages = sqlx::query(
+            "SELECT m.id FROM messages m
+             WHERE LOWER(m.from_addr) = $1
+               AND NOT EXISTS (SELECT 1 FROM case_messages cm WHERE cm.message_pk = m.id)
+             ORDER BY m.id",
+        )
+        .bind(address)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("id")?))
+        .collect::<Result<Vec<_>>>()?;
+        Ok((cases, messages))
+    }
+
+    /// Removes the personal data of `cases` and of the loose `messages`, in one
+    /// transaction: raw mail is deleted; addresses, names, subjects and texts are cleared
+    /// from cases, their messages, verdicts, routing notes, timeline details and mails.
+    /// What stays per case: reference, status, channel, category, outcome, employee,
+    /// language and every date — the inventory's counts. The privacy log records the
+    /// action and the counts (never the data).
+    pub async fn forget(
+        &self,
+        cases: &[i64],
+        messages: &[i64],
+        action: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Forgotten> {
+        let mut tx = self.begin("localhost").await?;
+        let now = timestamp(tx.now());
+        let mut out = Forgotten::default();
+        let mut message_ids: Vec<i64> = messages.to_vec();
+        for &case_id in cases {
+            let row = sqlx::query("SELECT ref, message_pk, complainant_addr FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+            out.cases.push(row.try_get("ref")?);
+            if let Some(pk) = row.try_get::<Option<i64>, _>("message_pk")? {
+                message_ids.push(pk);
+            }
+            let addr: Option<String> = row.try_get("complainant_addr")?;
+            for r in sqlx::query("SELECT message_pk FROM case_messages WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_all(&mut *tx.tx)
+                .await?
+            {
+                message_ids.push(r.try_get("message_pk")?);
+            }
+            out.mails += sqlx::query(
+                "UPDATE outbox SET
+                     recipient = CASE WHEN LOWER(recipient) = LOWER(COALESCE(about_addr, ''))
+                                      THEN $1 ELSE recipient END,
+                     about_addr = NULL, subject = $1, body_text = '', body_html = '',
+                     in_reply_to = NULL, refs = NULL, last_error = NULL
+                 WHERE case_id = $2 OR (about_addr IS NOT NULL AND LOWER(about_addr) = LOWER($3))",
+            )
+            .bind(REMOVED)
+            .bind(case_id)
+            .bind(addr.unwrap_or_else(|| "\u{1}".into()))
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE case_events SET detail = $1
+                 WHERE case_id = $2 AND kind NOT IN ('categorie', 'uitkomst', 'bevestigd',
+                     'geen_klacht', 'gesloten', 'brief_klaargezet', 'melding_directie')",
+            )
+            .bind(REMOVED)
+            .bind(case_id)
+            .execute(&mut *tx.tx)
+            .await?;
+            sqlx::query(
+                "UPDATE cases SET complainant_addr = NULL, complainant_name = NULL,
+                     subject = NULL, summary = '', complainant_postal = NULL,
+                     complainant_phone = NULL, purged_at = $1, updated_at = $1
+                 WHERE id = $2",
+            )
+            .bind(now.clone())
+            .bind(case_id)
+            .execute(&mut *tx.tx)
+            .await?;
+            tx.event(
+                case_id,
+                actor,
+                "gegevens_verwijderd",
+                &format!("{action}: {reason}"),
+                None,
+                None,
+            )
+            .await?;
+        }
+        message_ids.sort_unstable();
+        message_ids.dedup();
+        for &id in &message_ids {
+            sqlx::query("DELETE FROM message_raw WHERE message_pk = $1")
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            let done = sqlx::query(
+                "UPDATE messages SET message_id = NULL, from_addr = NULL, from_name = NULL,
+                     to_addrs = '[]', cc_addrs = '[]', subject = NULL, in_reply_to = '[]',
+                     refs = '[]', headers = '{}', body_text = NULL, attachments = '[]',
+                     parse_error = NULL
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+            out.messages += done.rows_affected();
+            sqlx::query("UPDATE routing SET detail = NULL WHERE message_pk = $1")
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            // The verdict keeps its score and which criteria fired, not the words.
+            if let Some(r) = sqlx::query("SELECT verdict FROM verdicts WHERE message_pk = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx.tx)
+                .await?
+            {
+                let text: String = r.try_get("verdict")?;
+                if let Ok(mut v) = serde_json::from_str::<Verdict>(&text) {
+                    for s in &mut v.signals {
+                        s.phrase = REMOVED.to_string();
+                    }
+                    v.ignored.clear();
+                    sqlx::query("UPDATE verdicts SET verdict = $1 WHERE message_pk = $2")
+                        .bind(serde_json::to_string(&v).unwrap_or_else(|_| "{}".into()))
+                        .bind(id)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
+            }
+        }
+        sqlx::query(
+            "INSERT INTO privacy_log (at, action, actor, cases, messages, mails, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(now)
+        .bind(action)
+        .bind(crate::parse::clean(actor, 200))
+        .bind(out.cases.len() as i64)
+        .bind(out.messages as i64)
+        .bind(out.mails as i64)
+        .bind(crate::parse::clean(
+            &format!("{reason}; zaken: {}", out.cases.join(", ")),
+            4000,
+        ))
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
