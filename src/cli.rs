@@ -317,36 +317,41 @@ struct Services {
     mailer: Mailer,
 }
 
-fn services(settings: &Settings) -> anyhow::Result<Services> {
+/// The routing pipeline as `sync` and `run` build it from the settings (`[smtp]`,
+/// `[directie]`, `[organisation]`, `[deadlines]`, `[detection]`, `[limits]`, `[staff]`,
+/// `[report]`).
+pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
     let (detector, ctx) = detector(settings)?;
     let smtp = settings.smtp()?;
-    let directie = settings.directie()?;
-    let org = settings.organisation()?;
-    let deadlines = settings.deadlines()?;
     let limits = settings.limits()?;
     let letters = Arc::new(Letters::new().context("loading the letter templates")?);
+    Ok(Pipeline::new(
+        detector,
+        ctx,
+        settings.directie()?,
+        smtp.from.clone(),
+        settings.organisation()?,
+        settings.deadlines()?,
+        limits.max_auto_mails_per_address_per_day,
+        letters,
+    )
+    .with_staff(settings.staff()?)
+    .with_report(settings.report()?))
+}
+
+fn services(settings: &Settings) -> anyhow::Result<Services> {
+    let pipeline = pipeline(settings)?;
+    let smtp = settings.smtp()?;
     let mailer = Mailer::new(
         &smtp,
-        &org.name,
-        directie.addresses.clone(),
-        letters.clone(),
+        &pipeline.org.name,
+        pipeline.directie.addresses.clone(),
+        pipeline.letters.clone(),
     )
     .map_err(|e| ConfigError::Invalid {
         key: "smtp.host".into(),
         reason: e.to_string(),
     })?;
-    let pipeline = Pipeline::new(
-        detector,
-        ctx,
-        directie,
-        smtp.from.clone(),
-        org,
-        deadlines,
-        limits.max_auto_mails_per_address_per_day,
-        letters,
-    )
-    .with_staff(settings.staff()?)
-    .with_report(settings.report()?);
     Ok(Services { pipeline, mailer })
 }
 

@@ -367,8 +367,11 @@ mod tests {
             e.0,
             vec!["ontbrekende velden: Adres of E-mail, Datum, Opgenomen door, Klacht"]
         );
-        let e = Form::parse(&FILLED.replace("Opgenomen door: Piet", "Opgenomen door:"), now())
-            .unwrap_err();
+        let e = Form::parse(
+            &FILLED.replace("Opgenomen door: Piet", "Opgenomen door:"),
+            now(),
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "ontbrekend veld: Opgenomen door");
     }
 
@@ -383,7 +386,8 @@ mod tests {
         assert!(e.0[0].contains("geen e-mailadres"), "{e}");
         assert!(e.0[1].contains("toekomst"), "{e}");
         assert!(e.0[2].contains("fax"), "{e}");
-        let twice = format!("{FILLED}").replace("Kanaal: Telefonisch", "Kanaal: brief\nKanaal: brief");
+        let twice =
+            format!("{FILLED}").replace("Kanaal: Telefonisch", "Kanaal: brief\nKanaal: brief");
         assert!(Form::parse(&twice, now())
             .unwrap_err()
             .to_string()
@@ -394,7 +398,9 @@ mod tests {
     fn dates_and_channels() {
         assert_eq!(
             parse_moment("2026-11-20"),
-            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0)
+            NaiveDate::from_ymd_opt(2026, 11, 20)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
         );
         assert!(parse_moment("20/11/2026 08:05").is_some());
         assert!(parse_moment("gisteren").is_none());

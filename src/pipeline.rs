@@ -517,7 +517,10 @@ impl Pipeline {
                         recipient: from.to_string(),
                         about_addr: None,
                         reply_to: None,
-                        subject: format!("Klachtenformulier niet verwerkt: {}", header_safe(&subject, 150)),
+                        subject: format!(
+                            "Klachtenformulier niet verwerkt: {}",
+                            header_safe(&subject, 150)
+                        ),
                         body,
                         in_reply_to,
                         references,
@@ -541,7 +544,9 @@ impl Pipeline {
             .iter()
             .map(|a| a.name.clone().unwrap_or_else(|| a.content_type.clone()))
             .collect();
-        let case = self.open_form(&mut tx, id, &form, &attachments, from).await?;
+        let case = self
+            .open_form(&mut tx, id, &form, &attachments, from)
+            .await?;
         tx.commit().await?;
         report.cases_opened += 1;
         tracing::info!(case = %case, channel = form.channel.as_str(), "case opened from a Klachtenformulier");

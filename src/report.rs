@@ -107,9 +107,8 @@ impl FromStr for Period {
 
     fn from_str(s: &str) -> Result<Period, String> {
         let s = s.trim();
-        let bad = || {
-            format!("{s:?} is not a period: use 2026-H1, 2026-H2 or 2026-01-01..2026-03-31")
-        };
+        let bad =
+            || format!("{s:?} is not a period: use 2026-H1, 2026-H2 or 2026-01-01..2026-03-31");
         if let Some((a, b)) = s.split_once("..") {
             let d = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
             let (from, to) = (d(a)?, d(b)?);
@@ -292,7 +291,11 @@ pub fn spread(xs: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     };
     let rank = (0.9 * n as f64).ceil() as usize;
-    (Some(median), Some(v[rank.clamp(1, n) - 1]), v.last().copied())
+    (
+        Some(median),
+        Some(v[rank.clamp(1, n) - 1]),
+        v.last().copied(),
+    )
 }
 
 fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
@@ -307,7 +310,12 @@ fn pad(label: &str, cells: &[String]) -> String {
     line.trim_end().to_string()
 }
 
-fn section(key: &str, title: &str, columns: &[(&str, &str)], rows: Vec<(String, String, Vec<Cell>)>) -> Section {
+fn section(
+    key: &str,
+    title: &str,
+    columns: &[(&str, &str)],
+    rows: Vec<(String, String, Vec<Cell>)>,
+) -> Section {
     let columns: Vec<Column> = columns
         .iter()
         .map(|(k, l)| Column {
@@ -322,7 +330,10 @@ fn section(key: &str, title: &str, columns: &[(&str, &str)], rows: Vec<(String, 
     let rows = rows
         .into_iter()
         .map(|(key, label, cells)| Row {
-            line: pad(&label, &cells.iter().map(|c| c.text.clone()).collect::<Vec<_>>()),
+            line: pad(
+                &label,
+                &cells.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
+            ),
             key,
             label,
             cells,
@@ -346,7 +357,9 @@ fn channel_label(c: &str) -> String {
     }
 }
 
-const CATEGORY_COLOURS: [&str; 6] = ["#1b6ca8", "#f0a202", "#d1495b", "#00798c", "#6a4c93", "#9a9a9a"];
+const CATEGORY_COLOURS: [&str; 6] = [
+    "#1b6ca8", "#f0a202", "#d1495b", "#00798c", "#6a4c93", "#9a9a9a",
+];
 
 /// Builds the inventory of `period` from every case and measure in the register.
 pub fn build(
@@ -370,19 +383,23 @@ pub fn build(
             })
         })
         .collect();
-    let in_period: Vec<&Fact> = facts.iter().filter(|f| period.contains(f.received)).collect();
+    let in_period: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| period.contains(f.received))
+        .collect();
     let complaints: Vec<&Fact> = in_period.iter().copied().filter(|f| f.complaint).collect();
     let not_complaints = in_period
         .iter()
-        .filter(|f| {
-            !f.complaint && matches!(f.case.status, Status::GeenKlacht | Status::Gesloten)
-        })
+        .filter(|f| !f.complaint && matches!(f.case.status, Status::GeenKlacht | Status::Gesloten))
         .count();
     let waiting = in_period
         .iter()
         .filter(|f| f.case.status == Status::Kandidaat)
         .count();
-    let anonymised = in_period.iter().filter(|f| f.case.purged_at.is_some()).count();
+    let anonymised = in_period
+        .iter()
+        .filter(|f| f.case.purged_at.is_some())
+        .count();
     let total = complaints.len();
 
     let mut sections = Vec::new();
@@ -392,7 +409,11 @@ pub fn build(
         "Aantallen",
         &[("aantal", "aantal")],
         vec![
-            ("klachten".into(), "klachten".into(), vec![Cell::count(total)]),
+            (
+                "klachten".into(),
+                "klachten".into(),
+                vec![Cell::count(total)],
+            ),
             (
                 "geen_klacht".into(),
                 "gemarkeerd, geen klacht".into(),
@@ -412,23 +433,24 @@ pub fn build(
     ));
 
     let share_cols: &[(&str, &str)] = &[("aantal", "aantal"), ("aandeel", "aandeel")];
-    let tally = |key: &dyn Fn(&Fact) -> String, order: &[String]| -> Vec<(String, String, Vec<Cell>)> {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for f in &complaints {
-            *counts.entry(key(f)).or_default() += 1;
-        }
-        let mut rows = Vec::new();
-        for k in order {
-            let n = counts.remove(k).unwrap_or(0);
-            rows.push((k.clone(), n));
-        }
-        let mut rest: Vec<(String, usize)> = counts.into_iter().collect();
-        rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        rows.extend(rest);
-        rows.into_iter()
-            .map(|(k, n)| (k.clone(), k, vec![Cell::count(n), Cell::percent(n, total)]))
-            .collect()
-    };
+    let tally =
+        |key: &dyn Fn(&Fact) -> String, order: &[String]| -> Vec<(String, String, Vec<Cell>)> {
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for f in &complaints {
+                *counts.entry(key(f)).or_default() += 1;
+            }
+            let mut rows = Vec::new();
+            for k in order {
+                let n = counts.remove(k).unwrap_or(0);
+                rows.push((k.clone(), n));
+            }
+            let mut rest: Vec<(String, usize)> = counts.into_iter().collect();
+            rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            rows.extend(rest);
+            rows.into_iter()
+                .map(|(k, n)| (k.clone(), k, vec![Cell::count(n), Cell::percent(n, total)]))
+                .collect()
+        };
     let categories: Vec<String> = [
         Category::Advies,
         Category::Informatie,
@@ -461,7 +483,12 @@ pub fn build(
         "Per betrokken medewerker",
         share_cols,
         tally(
-            &|f: &Fact| f.case.employee.clone().unwrap_or_else(|| "(niet vastgelegd)".into()),
+            &|f: &Fact| {
+                f.case
+                    .employee
+                    .clone()
+                    .unwrap_or_else(|| "(niet vastgelegd)".into())
+            },
             &[],
         ),
     ));
@@ -475,7 +502,12 @@ pub fn build(
         "Per uitkomst",
         share_cols,
         tally(
-            &|f: &Fact| f.case.outcome.clone().unwrap_or_else(|| "nog_niet_bepaald".into()),
+            &|f: &Fact| {
+                f.case
+                    .outcome
+                    .clone()
+                    .unwrap_or_else(|| "nog_niet_bepaald".into())
+            },
             &outcomes,
         ),
     ));
@@ -624,7 +656,11 @@ pub fn build(
     let mut trend_keys = categories.clone();
     trend_keys.push("onbekend".into());
     for cat in &trend_keys {
-        let (a, b, c) = (count_in(&p2, cat), count_in(&p1, cat), count_in(period, cat));
+        let (a, b, c) = (
+            count_in(&p2, cat),
+            count_in(&p1, cat),
+            count_in(period, cat),
+        );
         if a + b + c == 0 {
             continue;
         }
@@ -666,7 +702,10 @@ pub fn build(
         half: None,
     };
     let mut by_person: BTreeMap<String, Vec<&Fact>> = BTreeMap::new();
-    for f in facts.iter().filter(|f| f.complaint && window.contains(f.received)) {
+    for f in facts
+        .iter()
+        .filter(|f| f.complaint && window.contains(f.received))
+    {
         let who = f
             .case
             .complainant_addr
@@ -710,7 +749,9 @@ pub fn build(
     // Measures and whether their category fell afterwards.
     let mut measure_rows = Vec::new();
     for m in measures {
-        let Some(on) = date(&m.taken_on) else { continue };
+        let Some(on) = date(&m.taken_on) else {
+            continue;
+        };
         if !window.contains(on) {
             continue;
         }
@@ -731,7 +772,11 @@ pub fn build(
                 };
                 let before = n(on - Duration::days(span), on);
                 let after = n(on, on + Duration::days(span));
-                let verdict = if after < before { "gedaald" } else { "niet gedaald" };
+                let verdict = if after < before {
+                    "gedaald"
+                } else {
+                    "niet gedaald"
+                };
                 (Cell::count(before), Cell::count(after), verdict)
             }
             Some(_) => (Cell::decimal(None), Cell::decimal(None), "te vroeg"),
@@ -808,13 +853,20 @@ fn chart(
     }
     let mut counts = vec![vec![0usize; categories.len()]; months.len()];
     for f in complaints {
-        let m = months.iter().position(|&(y, mo)| y == f.received.year() && mo == f.received.month());
+        let m = months
+            .iter()
+            .position(|&(y, mo)| y == f.received.year() && mo == f.received.month());
         let c = categories.iter().position(|c| *c == category_of(f));
         if let (Some(m), Some(c)) = (m, c) {
             counts[m][c] += 1;
         }
     }
-    let top = counts.iter().map(|m| m.iter().sum::<usize>()).max().unwrap_or(0).max(1);
+    let top = counts
+        .iter()
+        .map(|m| m.iter().sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (w, h, left, bottom, top_pad) = (640.0, 260.0, 40.0, 40.0, 20.0);
     let plot_h = h - bottom - top_pad;
     let slot = (w - left - 130.0) / months.len().max(1) as f64;
@@ -944,14 +996,20 @@ mod tests {
         assert_eq!(r.previous().label(), "2026-01-29..2026-02-28");
         assert!("2026-H3".parse::<Period>().is_err());
         assert!("2026-05-01..2026-04-01".parse::<Period>().is_err());
-        assert_eq!(Period::half_of(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()).label(), "2026-H2");
+        assert_eq!(
+            Period::half_of(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()).label(),
+            "2026-H2"
+        );
     }
 
     #[test]
     fn spread_uses_the_documented_definitions() {
         assert_eq!(spread(&[]), (None, None, None));
         assert_eq!(spread(&[3.0]), (Some(3.0), Some(3.0), Some(3.0)));
-        assert_eq!(spread(&[4.0, 1.0, 3.0, 2.0]), (Some(2.5), Some(4.0), Some(4.0)));
+        assert_eq!(
+            spread(&[4.0, 1.0, 3.0, 2.0]),
+            (Some(2.5), Some(4.0), Some(4.0))
+        );
         let ten: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(spread(&ten), (Some(5.5), Some(9.0), Some(10.0)));
         let eleven: Vec<f64> = (1..=11).map(f64::from).collect();
@@ -960,7 +1018,13 @@ mod tests {
 
     #[test]
     fn every_format_renders_an_empty_period() {
-        let r = build(&"2026-H1".parse().unwrap(), &[], &[], Utc::now(), "Firma B.V.");
+        let r = build(
+            &"2026-H1".parse().unwrap(),
+            &[],
+            &[],
+            Utc::now(),
+            "Firma B.V.",
+        );
         let renderer = Renderer::new().unwrap();
         for f in [Format::Text, Format::Markdown, Format::Csv, Format::Html] {
             let out = renderer.render(&r, f).unwrap();

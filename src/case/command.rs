@@ -173,7 +173,10 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
             if text.is_empty() {
                 return Err(CommandError::MissingArgument("MAATREGEL", "a text"));
             }
-            (Command::Measure(crate::parse::clean(&text.replace('\n', " "), 2000)), true)
+            (
+                Command::Measure(crate::parse::clean(&text.replace('\n', " "), 2000)),
+                true,
+            )
         }
         "MEDEWERKER" | "EMPLOYEE" => (Command::Employee(one_line("a name", "MEDEWERKER")?), false),
         "NOTITIE" | "NOTE" => {
@@ -342,7 +345,8 @@ mod tests {
     #[test]
     fn outcome_and_measure() {
         assert_eq!(
-            parse_reply("UITKOMST deels gegrond\nMAATREGEL Adviesgesprekken\nvoortaan vastleggen").unwrap(),
+            parse_reply("UITKOMST deels gegrond\nMAATREGEL Adviesgesprekken\nvoortaan vastleggen")
+                .unwrap(),
             vec![
                 Command::Outcome(Outcome::DeelsGegrond),
                 Command::Measure("Adviesgesprekken voortaan vastleggen".into())

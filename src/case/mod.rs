@@ -224,7 +224,10 @@ impl Outcome {
         let s = s.trim().to_lowercase().replace(['-', ' '], "_");
         match s.as_str() {
             "gegrond" | "upheld" => Some(Outcome::Gegrond),
-            "deels_gegrond" | "deelsgegrond" | "gedeeltelijk_gegrond" | "partly_upheld"
+            "deels_gegrond"
+            | "deelsgegrond"
+            | "gedeeltelijk_gegrond"
+            | "partly_upheld"
             | "partially_upheld" => Some(Outcome::DeelsGegrond),
             "ongegrond" | "rejected" | "not_upheld" => Some(Outcome::Ongegrond),
             _ => None,

@@ -189,13 +189,23 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     let form = match Form::parse(&text, now_local) {
         Ok(f) => f,
         Err(e) => {
-            let flags: Vec<&str> = Field::ALL
-                .iter()
-                .filter(|f| args.value(**f).is_none_or(|v| v.trim().is_empty()))
-                .map(|f| flag(*f))
-                .collect();
+            let flags: Vec<&str> = [
+                Field::Name,
+                Field::Address,
+                Field::Email,
+                Field::Date,
+                Field::Channel,
+                Field::TakenBy,
+                Field::Complaint,
+            ]
+            .iter()
+            .filter(|f| args.value(**f).is_none_or(|v| v.trim().is_empty()))
+            .map(|f| flag(*f))
+            .collect();
             eprintln!("klachtenbus: Klachtenformulier niet verwerkt: {e}");
-            eprintln!("  (niet ingevuld: {})", flags.join(" "));
+            if !flags.is_empty() {
+                eprintln!("  (niet gegeven: {})", flags.join(" "));
+            }
             store.close().await;
             return Ok(ExitCode::from(2));
         }
@@ -275,7 +285,13 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     tx.save_verdict(id, &verdict).await?;
     let names: Vec<String> = files.iter().map(|(n, _, _)| n.clone()).collect();
     let case = pipeline
-        .open_form(&mut tx, id, &form, &names, &format!("intake ({})", form.taken_by))
+        .open_form(
+            &mut tx,
+            id,
+            &form,
+            &names,
+            &format!("intake ({})", form.taken_by),
+        )
         .await?;
     tx.commit().await?;
     tracing::info!(case = %case, channel = form.channel.as_str(), "case opened by intake");
@@ -320,7 +336,10 @@ pub enum MeasureAction {
     },
 }
 
-pub(super) async fn measure(settings: &Settings, action: MeasureAction) -> anyhow::Result<ExitCode> {
+pub(super) async fn measure(
+    settings: &Settings,
+    action: MeasureAction,
+) -> anyhow::Result<ExitCode> {
     match action {
         MeasureAction::Add {
             text,
@@ -379,7 +398,9 @@ pub(super) async fn measure(settings: &Settings, action: MeasureAction) -> anyho
             store.close().await;
             println!(
                 "measure {id} recorded on {taken_on}{}",
-                category.map(|c| format!(" (category {c})")).unwrap_or_default()
+                category
+                    .map(|c| format!(" (category {c})"))
+                    .unwrap_or_default()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -392,7 +413,10 @@ pub(super) async fn measure(settings: &Settings, action: MeasureAction) -> anyho
             } else if list.is_empty() {
                 println!("no measures");
             } else {
-                println!("{:<5} {:<10} {:<12} {:<14} {:<11} TEXT", "ID", "DATE", "CATEGORY", "CASE", "OWNER");
+                println!(
+                    "{:<5} {:<10} {:<12} {:<14} {:<11} TEXT",
+                    "ID", "DATE", "CATEGORY", "CASE", "OWNER"
+                );
                 for m in list {
                     println!(
                         "{:<5} {:<10} {:<12} {:<14} {:<11} {}",
@@ -502,7 +526,11 @@ pub(super) async fn purge(settings: &Settings, dry_run: bool) -> anyhow::Result<
         .forget(&cases, &loose, "purge", &actor(), &reason)
         .await?;
     store.close().await;
-    tracing::info!(cases = done.cases.len(), messages = done.messages, "purge done");
+    tracing::info!(
+        cases = done.cases.len(),
+        messages = done.messages,
+        "purge done"
+    );
     print_forgotten("purge", &done);
     Ok(ExitCode::SUCCESS)
 }
@@ -516,7 +544,11 @@ async fn refs_of(store: &Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-pub(super) async fn erase(settings: &Settings, email: &str, dry_run: bool) -> anyhow::Result<ExitCode> {
+pub(super) async fn erase(
+    settings: &Settings,
+    email: &str,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
     let email = email.trim().to_ascii_lowercase();
     if !email.contains('@') || email.contains(char::is_whitespace) {
         eprintln!("klachtenbus: {email:?} is not an e-mail address");
@@ -548,16 +580,33 @@ pub(super) async fn erase(settings: &Settings, email: &str, dry_run: bool) -> an
             if cases.is_empty() {
                 String::new()
             } else {
-                format!(": {}", cases.iter().map(|(_, r, _)| r.as_str()).collect::<Vec<_>>().join(" "))
+                format!(
+                    ": {}",
+                    cases
+                        .iter()
+                        .map(|(_, r, _)| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
             }
         );
         return Ok(ExitCode::SUCCESS);
     }
     let done = store
-        .forget(&ids, &loose, "erase", &actor(), "verzoek van de betrokkene (AVG art. 17)")
+        .forget(
+            &ids,
+            &loose,
+            "erase",
+            &actor(),
+            "verzoek van de betrokkene (AVG art. 17)",
+        )
         .await?;
     store.close().await;
-    tracing::info!(cases = done.cases.len(), messages = done.messages, "erase done");
+    tracing::info!(
+        cases = done.cases.len(),
+        messages = done.messages,
+        "erase done"
+    );
     print_forgotten("erase", &done);
     Ok(ExitCode::SUCCESS)
 }

@@ -14,10 +14,20 @@ pub const KIND: &str = "inventarisatie";
 
 impl Pipeline {
     /// The inventory of `period` as it stands now.
-    pub async fn inventory(&self, store: &Store, period: &Period) -> anyhow::Result<crate::report::Report> {
+    pub async fn inventory(
+        &self,
+        store: &Store,
+        period: &Period,
+    ) -> anyhow::Result<crate::report::Report> {
         let cases = store.cases(None).await?;
         let measures = store.measures().await?;
-        Ok(build(period, &cases, &measures, store.now(), &self.org.name))
+        Ok(build(
+            period,
+            &cases,
+            &measures,
+            store.now(),
+            &self.org.name,
+        ))
     }
 
     /// When the scheduled report of the half year before the one containing `day` falls

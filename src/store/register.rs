@@ -135,7 +135,10 @@ impl Store {
 
     /// The cases (with their status) and loose messages that hold `address`, as the
     /// complainant's or sender's address (compared case-insensitively).
-    pub async fn holding_address(&self, address: &str) -> Result<(Vec<(i64, String, String)>, Vec<i64>)> {
+    pub async fn holding_address(
+        &self,
+        address: &str,
+    ) -> Result<(Vec<(i64, String, String)>, Vec<i64>)> {
         let address = address.trim().to_ascii_lowercase();
         let cases = sqlx::query(
             "SELECT id, ref, status FROM cases
@@ -181,10 +184,11 @@ impl Store {
         let mut out = Forgotten::default();
         let mut message_ids: Vec<i64> = messages.to_vec();
         for &case_id in cases {
-            let row = sqlx::query("SELECT ref, message_pk, complainant_addr FROM cases WHERE id = $1")
-                .bind(case_id)
-                .fetch_one(&mut *tx.tx)
-                .await?;
+            let row =
+                sqlx::query("SELECT ref, message_pk, complainant_addr FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_one(&mut *tx.tx)
+                    .await?;
             out.cases.push(row.try_get("ref")?);
             if let Some(pk) = row.try_get::<Option<i64>, _>("message_pk")? {
                 message_ids.push(pk);
@@ -203,7 +207,8 @@ impl Store {
                                       THEN $1 ELSE recipient END,
                      about_addr = NULL, subject = $1, body_text = '', body_html = '',
                      in_reply_to = NULL, refs = NULL, last_error = NULL
-                 WHERE case_id = $2 OR (about_addr IS NOT NULL AND LOWER(about_addr) = LOWER($3))",
+                 WHERE case_id = $2
+                    OR (case_id IS NULL AND about_addr IS NOT NULL AND LOWER(about_addr) = LOWER($3))",
             )
             .bind(REMOVED)
             .bind(case_id)

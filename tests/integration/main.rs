@@ -12,4 +12,5 @@ mod deadlines;
 mod detection;
 mod dossier;
 mod intake;
+mod inventory;
 mod storage;
