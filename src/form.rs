@@ -386,8 +386,7 @@ mod tests {
         assert!(e.0[0].contains("geen e-mailadres"), "{e}");
         assert!(e.0[1].contains("toekomst"), "{e}");
         assert!(e.0[2].contains("fax"), "{e}");
-        let twice =
-            format!("{FILLED}").replace("Kanaal: Telefonisch", "Kanaal: brief\nKanaal: brief");
+        let twice = FILLED.replace("Kanaal: Telefonisch", "Kanaal: brief\nKanaal: brief");
         assert!(Form::parse(&twice, now())
             .unwrap_err()
             .to_string()

@@ -595,7 +595,17 @@ impl Pipeline {
                 }
             })
             .unwrap_or_else(|_| case.received_at.clone());
+        // A name recorded with its title ("Mevrouw A. de Boer", "Dhr. Jansen") is used as is.
+        let titled = |n: &str| {
+            let n = n.to_lowercase();
+            [
+                "mevrouw ", "mevr.", "mw.", "dhr.", "de heer ", "heer ", "familie ", "fam.",
+            ]
+            .iter()
+            .any(|t| n.starts_with(t))
+        };
         let salutation = match (&case.complainant_name, english) {
+            (Some(n), false) if titled(n) => n.clone(),
             (Some(n), false) => format!("heer/mevrouw {n}"),
             (None, false) => "heer/mevrouw".to_string(),
             (Some(n), true) => n.clone(),

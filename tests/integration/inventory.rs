@@ -91,10 +91,10 @@ fn plan() -> Vec<Plan> {
                 }
             });
             // In the last period two `termijn` complaints still await a position.
-            let no_position = p == 2 && category == Some("termijn") && open_positions < 2 && {
+            let no_position = p == 2 && category == Some("termijn") && open_positions < 2;
+            if no_position {
                 open_positions += 1;
-                true
-            };
+            }
             let position = match (ack, no_position) {
                 (Some(a), false) => Some(if a > 7 * 24 {
                     a + 4 * 24
@@ -341,7 +341,7 @@ async fn build(
 fn median_p90_max(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = v.len();
-    let median = if n % 2 == 0 {
+    let median = if n.is_multiple_of(2) {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     } else {
         v[n / 2]
@@ -834,7 +834,7 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
     .await
     .is_empty());
     assert!(
-        !text_hits(&store, &[open_plan.email.clone()])
+        !text_hits(&store, std::slice::from_ref(&open_plan.email))
             .await
             .is_empty(),
         "the open case keeps its data"

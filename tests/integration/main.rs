@@ -11,6 +11,7 @@ mod config_cli;
 mod deadlines;
 mod detection;
 mod dossier;
+mod forms;
 mod intake;
 mod inventory;
 mod storage;
