@@ -472,15 +472,19 @@ fn check(format: &str, out: &str, e: &Expect) {
     }
 }
 
-fn report(config: &std::path::Path, now: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(crate::support::BIN)
+/// The binary with this installation's config.
+fn kb(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(crate::support::BIN)
         .arg("--config")
         .arg(config)
-        .args(["--now", now, "report"])
         .args(args)
         .env_remove("RUST_LOG")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn report(config: &std::path::Path, now: &str, args: &[&str]) -> String {
+    let out = kb(config, &[&["--now", now, "report"], args].concat());
     assert!(
         out.status.success(),
         "report {args:?}: {}",
@@ -726,13 +730,7 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
         "2026-07-15T12:00",
         &["--period", "2025-H1", "--format", "csv"],
     );
-    let out = std::process::Command::new(crate::support::BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["--now", "2032-12-31T12:00", "purge"])
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+    let out = kb(&config, &["--now", "2032-12-31T12:00", "purge"]);
     assert!(
         out.status.success(),
         "{}",
@@ -795,13 +793,7 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
 
     // erase: refused while the person has an open case, done when not.
     let open_plan = open[0];
-    let out = std::process::Command::new(crate::support::BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["erase", "--email", &open_plan.email])
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+    let out = kb(&config, &["erase", "--email", &open_plan.email]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -812,13 +804,7 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
         .iter()
         .find(|p| p.position.is_some() && p.email != REPEAT)
         .unwrap();
-    let out = std::process::Command::new(crate::support::BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["erase", "--email", &closed.email])
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+    let out = kb(&config, &["erase", "--email", &closed.email]);
     assert!(
         out.status.success(),
         "{}",
