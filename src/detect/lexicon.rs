@@ -230,7 +230,7 @@ impl Lexicon {
     pub fn scan(&self, text: &str) -> Vec<Hit> {
         let bytes = text.as_bytes();
         // Segment occurrences that start at a word boundary, sorted by (segment, start).
-        let mut occ: Vec<(usize, Occurrence)> = Vec::new();
+        let mut occ: Vec<(usize, Occurrence)> = Vec::with_capacity(32);
         for m in self.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());
             if start > 0 && bytes[start - 1] != b' ' {
@@ -260,7 +260,7 @@ impl Lexicon {
             let hi = occ.partition_point(|(i, _)| *i <= id);
             &occ[lo..hi]
         };
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(occ.len());
         for &(id, first) in &occ {
             for &pi in &self.starts[id] {
                 let p = &self.patterns[pi];

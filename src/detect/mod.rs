@@ -131,7 +131,11 @@ impl Detector {
         let text = if subject.is_empty() {
             fresh
         } else {
-            format!("{subject}\n\n{fresh}")
+            let mut t = String::with_capacity(subject.len() + 2 + fresh.len());
+            t.push_str(subject);
+            t.push_str("\n\n");
+            t.push_str(&fresh);
+            t
         };
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm.text);

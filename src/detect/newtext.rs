@@ -99,8 +99,17 @@ const FOOTER_MARKERS: &[&str] = &[
     "unsubscribe",
 ];
 
+/// Whether a line can start quoted history: it has a colon, `--` or `__` (one SIMD scan
+/// for the three bytes; the regex runs only then).
+fn may_be_history(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr3_iter(b':', b'-', b'_', b).any(|i| b[i] == b':' || b.get(i + 1) == Some(&b[i]))
+}
+
 pub fn new_text(body: &str) -> String {
-    let lines: Vec<&str> = body.lines().collect();
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1);
+    lines.extend(body.lines());
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
@@ -111,8 +120,7 @@ pub fn new_text(body: &str) -> String {
             continue;
         }
         // Cheap guards first: the regexes only run on lines that could match them.
-        let may_be_history = line.contains(':') || line.contains("--") || line.contains("__");
-        if (may_be_history && HISTORY_START.is_match(line))
+        if (may_be_history(line) && HISTORY_START.is_match(line))
             || line.trim() == "-- "
             || line.trim_end() == "--"
         {
@@ -145,7 +153,10 @@ pub fn new_text(body: &str) -> String {
             let mut skipped = 0;
             while i < lines.len() && skipped < SIGNATURE_LINES {
                 let l = lines[i];
-                if HISTORY_START.is_match(l) || l.trim_start().starts_with('>') || PS.is_match(l) {
+                if (may_be_history(l) && HISTORY_START.is_match(l))
+                    || l.trim_start().starts_with('>')
+                    || PS.is_match(l)
+                {
                     break;
                 }
                 if l.trim().is_empty() && lines.get(i + 1).is_none_or(|n| n.trim().is_empty()) {
@@ -179,7 +190,12 @@ fn drop_footers(lines: &[&str]) -> String {
     let joined = lines.join("\n");
     // One automaton pass over the whole text; paragraphs are only split when it hits.
     if !FOOTERS.is_match(&joined) {
-        return joined.trim().to_string();
+        let t = joined.trim();
+        return if t.len() == joined.len() {
+            joined
+        } else {
+            t.to_string()
+        };
     }
     let mut out = String::new();
     let mut para: Vec<&str> = Vec::new();

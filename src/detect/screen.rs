@@ -87,14 +87,18 @@ impl ScreenContext {
 
 /// `local+tag@domain` → `local@domain`, lower-cased.
 pub fn base_address(address: &str) -> String {
-    let a = address.trim().to_ascii_lowercase();
+    let a = address.trim();
+    let mut out = String::with_capacity(a.len());
     match a.split_once('@') {
         Some((local, domain)) => {
-            let local = local.split('+').next().unwrap_or(local);
-            format!("{local}@{domain}")
+            out.push_str(local.split('+').next().unwrap_or(local));
+            out.push('@');
+            out.push_str(domain);
         }
-        None => a,
+        None => out.push_str(a),
     }
+    out.make_ascii_lowercase();
+    out
 }
 
 const AUTO_SUBJECTS: &[&str] = &[
@@ -182,12 +186,40 @@ pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
 }
 
 fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
-    // Header names are stored lower-case; values are compared case-insensitively.
-    let header = |name: &str| {
-        mail.headers
-            .get(name)
-            .and_then(|v| v.first())
-            .map(|v| v.trim())
+    // Header names are stored lower-case; values are compared case-insensitively. One
+    // pass over the kept headers picks out the ones screening reads.
+    #[derive(Default)]
+    struct Seen<'a> {
+        return_path: Option<&'a str>,
+        content_type: Option<&'a str>,
+        failed_recipients: bool,
+        auto_submitted: Option<&'a str>,
+        autoreply: bool,
+        precedence: Option<&'a str>,
+        list: bool,
+    }
+    let mut h = Seen::default();
+    for (name, values) in &mail.headers {
+        let Some(v) = values.first().map(|v| v.trim()) else {
+            continue;
+        };
+        match name.as_str() {
+            "return-path" => h.return_path = Some(v),
+            "content-type" => h.content_type = Some(v),
+            "x-failed-recipients" => h.failed_recipients = true,
+            "auto-submitted" => h.auto_submitted = Some(v),
+            "x-autoreply" | "x-autorespond" => h.autoreply = true,
+            "precedence" => h.precedence = Some(v),
+            "list-id" | "list-unsubscribe" | "list-post" => h.list = true,
+            _ => {}
+        }
+    }
+    let header = |name: &str| match name {
+        "return-path" => h.return_path,
+        "content-type" => h.content_type,
+        "auto-submitted" => h.auto_submitted,
+        "precedence" => h.precedence,
+        _ => None,
     };
     let local = from.split('@').next().unwrap_or("");
     let subject = mail.subject.as_deref().unwrap_or("");
@@ -202,7 +234,7 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
         || content_type
             .get(..16)
             .is_some_and(|ct| ct.eq_ignore_ascii_case("multipart/report"))
-        || header("x-failed-recipients").is_some()
+        || h.failed_recipients
         || subject_starts_with(subject, &BOUNCE)
     {
         return Some(ScreenReason::Bounce);
@@ -213,8 +245,7 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
     let precedence = header("precedence").unwrap_or_default();
     let precedence_is = |p: &str| precedence.eq_ignore_ascii_case(p);
     if auto_submitted
-        || header("x-autoreply").is_some()
-        || header("x-autorespond").is_some()
+        || h.autoreply
         || precedence_is("auto_reply")
         || precedence_is("junk")
         || subject_has_marker(subject, &AUTO)
@@ -222,12 +253,7 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
         return Some(ScreenReason::AutoReply);
     }
 
-    if header("list-id").is_some()
-        || header("list-unsubscribe").is_some()
-        || header("list-post").is_some()
-        || precedence_is("bulk")
-        || precedence_is("list")
-    {
+    if h.list || precedence_is("bulk") || precedence_is("list") {
         return Some(ScreenReason::MailingList);
     }
 
@@ -239,14 +265,16 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
 
 /// A local part that takes no answers: `no-reply`, `do_not_reply`, `geen-antwoord`, ….
 fn is_no_reply_local(local: &str) -> bool {
-    let squashed: String = local
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    matches!(
-        squashed.as_str(),
-        "noreply" | "donotreply" | "geenantwoord" | "nietbeantwoorden"
-    ) || squashed.starts_with("noreply")
+    let squashed = || {
+        local
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    ["donotreply", "geenantwoord", "nietbeantwoorden"]
+        .iter()
+        .any(|w| squashed().eq(w.bytes()))
+        || squashed().take(7).eq("noreply".bytes())
 }
 
 /// An address no automatic mail may go to: a no-reply sender, or a mail system's own
