@@ -200,10 +200,14 @@ impl Lexicon {
                 )?;
             }
         }
+        // Every segment starts a word: with a space in front (and the text scanned with
+        // one in front too) the automaton reports only matches at word starts, instead of
+        // every "u" or "te" inside a longer word.
+        let spaced: Vec<String> = segment_texts.iter().map(|t| format!(" {t}")).collect();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&segment_texts)
+            .build(&spaced)
             .map_err(|e| invalid(e.to_string()))?;
         let mut starts = vec![Vec::new(); segment_texts.len()];
         for (i, p) in patterns.iter().enumerate() {
@@ -229,13 +233,14 @@ impl Lexicon {
     /// Every pattern occurrence in `text` (normalised), overlapping ones included.
     pub fn scan(&self, text: &str) -> Vec<Hit> {
         let bytes = text.as_bytes();
-        // Segment occurrences that start at a word boundary, sorted by (segment, start).
+        let mut spaced = String::with_capacity(text.len() + 1);
+        spaced.push(' ');
+        spaced.push_str(text);
+        // Segment occurrences (all at word starts), sorted by (segment, start). A match at
+        // `s..e` in `spaced` is the word segment `s..e - 1` of `text`.
         let mut occ: Vec<(usize, Occurrence)> = Vec::with_capacity(32);
-        for m in self.automaton.find_overlapping_iter(text) {
-            let (start, end) = (m.start(), m.end());
-            if start > 0 && bytes[start - 1] != b' ' {
-                continue;
-            }
+        for m in self.automaton.find_overlapping_iter(&spaced) {
+            let (start, end) = (m.start(), m.end() - 1);
             let whole_word = end == bytes.len() || bytes[end] == b' ';
             let word_end = if whole_word {
                 end

@@ -15,7 +15,6 @@ pub mod newtext;
 pub mod normalize;
 pub mod screen;
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -302,7 +301,7 @@ fn score_text(
     let hits = lex.scan(words);
     let as_written = |s: usize, e: usize| {
         let r = norm.source_range(s, e);
-        text[r].split_whitespace().collect::<Vec<_>>().join(" ")
+        split_words(&text[r]).collect::<Vec<_>>().join(" ")
     };
 
     let mut ignored = Vec::new();
@@ -333,7 +332,8 @@ fn score_text(
             .then(a.start.cmp(&b.start))
     });
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    let mut seen_patterns: HashSet<&str> = HashSet::new();
+    // Few signals per mail: a list beats a hash set.
+    let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
     for h in candidates {
         if taken.iter().any(|(s, e)| h.start < *e && *s < h.end) {
@@ -375,9 +375,10 @@ fn score_text(
             });
             continue;
         }
-        if !seen_patterns.insert(p.source.as_str()) {
+        if seen_patterns.contains(&p.source.as_str()) {
             continue;
         }
+        seen_patterns.push(p.source.as_str());
         let intensified = *weight > 0.0
             && before
                 .first()
@@ -444,9 +445,12 @@ fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
             weight: t.exclamation_weight,
         });
     }
+    if !may_shout(text, t.capitals_min_words) {
+        return out;
+    }
     let mut run: Vec<&str> = Vec::new();
     let mut best: Vec<&str> = Vec::new();
-    for raw in text.split_whitespace() {
+    for raw in split_words(text) {
         // Nearly every word has a lower-case ASCII letter: reject those with a byte scan
         // before the Unicode checks below.
         if raw.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -475,6 +479,59 @@ fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
         });
     }
     out
+}
+
+/// Whether `text` may hold `min_words` consecutive words in capitals, in one byte pass:
+/// a word between ASCII white space counts when it has no ASCII lower-case letter and at
+/// least three ASCII capitals; a word with any non-ASCII byte sends the text to the full
+/// check. When this says no, the full check finds no such run either.
+fn may_shout(text: &str, min_words: usize) -> bool {
+    let min_words = min_words.max(1);
+    let (mut run, mut caps, mut lower, mut other, mut in_word) =
+        (0usize, 0usize, false, false, false);
+    let end_word = |caps: usize, lower: bool, other: bool, run: &mut usize| {
+        // A chunk with non-ASCII bytes may be several words (a no-break space), each
+        // in capitals: only the full check can tell.
+        if other {
+            return true;
+        }
+        if !lower && caps >= 3 {
+            *run += 1;
+        } else {
+            *run = 0;
+        }
+        *run >= min_words
+    };
+    for &b in text.as_bytes() {
+        if b.is_ascii_whitespace() {
+            if in_word && end_word(caps, lower, other, &mut run) {
+                return true;
+            }
+            (caps, lower, other, in_word) = (0, false, false, false);
+            continue;
+        }
+        in_word = true;
+        if b.is_ascii_lowercase() {
+            lower = true;
+        } else if b.is_ascii_uppercase() {
+            caps += 1;
+        } else if !b.is_ascii() {
+            other = true;
+        }
+    }
+    in_word && end_word(caps, lower, other, &mut run)
+}
+
+/// The words of `text` as `split_whitespace` gives them, splitting on ASCII white space
+/// byte by byte and decoding only chunks that hold other characters (which may be
+/// Unicode white space such as a no-break space).
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_ascii_whitespace().flat_map(|chunk| {
+        let ascii = chunk.is_ascii();
+        let whole = ascii.then_some(chunk);
+        let parts = (!ascii).then(|| chunk.split(char::is_whitespace).filter(|w| !w.is_empty()));
+        whole.into_iter().chain(parts.into_iter().flatten())
+    })
 }
 
 fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {

@@ -147,7 +147,7 @@ pub fn new_text(body: &str) -> String {
                 break;
             }
         }
-        if line.trim().len() <= 40 && CLOSING.is_match(line) {
+        if line.trim().len() <= 40 && may_close(first_word) && CLOSING.is_match(line) {
             // Skip the closing and the signature under it; keep what follows later on.
             i += 1;
             let mut skipped = 0;
@@ -171,6 +171,39 @@ pub fn new_text(body: &str) -> String {
         i += 1;
     }
     drop_footers(&kept)
+}
+
+/// Whether a line whose first word is `first_word` can be a closing line: the first
+/// three letters of every alternative of [`CLOSING`], so the regex runs only then.
+fn may_close(first_word: &str) -> bool {
+    let b = first_word.as_bytes();
+    if b.len() < 3 {
+        return false;
+    }
+    let k = [
+        b[0].to_ascii_lowercase(),
+        b[1].to_ascii_lowercase(),
+        b[2].to_ascii_lowercase(),
+    ];
+    matches!(
+        &k,
+        b"met"
+            | b"vri"
+            | b"har"
+            | b"bes"
+            | b"goe"
+            | b"mvg"
+            | b"m.v"
+            | b"hoo"
+            | b"gro"
+            | b"kin"
+            | b"war"
+            | b"reg"
+            | b"sin"
+            | b"you"
+            | b"che"
+            | b"tha"
+    )
 }
 
 fn is_quote_pipe(t: &str) -> bool {

@@ -135,6 +135,22 @@ fn typography_shouting() {
     assert!(v.complaint, "{v:?}");
     let v = det().judge(None, "Fijn, dank u!! Tot volgende week.");
     assert!(!v.complaint, "{v:?}");
+    // Capitals split by a no-break space or carrying accents, and a lone acronym.
+    let caps = |text: &str| {
+        det()
+            .judge(None, text)
+            .signals
+            .into_iter()
+            .filter(|s| s.criterion == "sterke_bewoording" && !s.phrase.contains('!'))
+            .map(|s| s.phrase)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        caps("Dit is ONACCEPTABEL\u{a0}GEDRAG van u.").contains(&"ONACCEPTABEL GEDRAG".to_string())
+    );
+    assert!(caps("Wat een ÉÉN GROTE puinhoop.").contains(&"ÉÉN GROTE".to_string()));
+    assert!(caps("Volgens de AFM mag dat niet.").is_empty());
+    assert!(caps("Ik ben ontevreden over HET ANTWOORD.").contains(&"HET ANTWOORD".to_string()));
 }
 
 // --- signal 3: verwijt handelen ---
