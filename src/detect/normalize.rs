@@ -17,6 +17,26 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}')
 }
 
+const SEPARATOR: u8 = 0;
+const APOSTROPHE: u8 = 1;
+
+/// Per ASCII byte: its lower-case form when it is a letter or digit, else [`SEPARATOR`]
+/// or [`APOSTROPHE`] (dropped without separating words).
+static ASCII: [u8; 128] = {
+    let mut t = [SEPARATOR; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        } else if c == b'\'' || c == b'`' {
+            t[b] = APOSTROPHE;
+        }
+        b += 1;
+    }
+    t
+};
+
 pub fn normalize(input: &str) -> Normalized<'_> {
     let mut text: Vec<u8> = Vec::with_capacity(input.len());
     let mut src_start: Vec<u32> = Vec::with_capacity(input.len());
@@ -27,16 +47,22 @@ pub fn normalize(input: &str) -> Normalized<'_> {
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
-            // Fast path: most mail text is ASCII.
-            if b.is_ascii_alphanumeric() {
-                if let Some(ps) = pending_space.take() {
-                    text.push(b' ');
-                    src_start.push(ps);
+            // Fast path: most mail text is ASCII; one table look-up classifies the byte.
+            match ASCII[b as usize] {
+                SEPARATOR => {
+                    if !text.is_empty() && pending_space.is_none() {
+                        pending_space = Some(i as u32);
+                    }
                 }
-                text.push(b.to_ascii_lowercase());
-                src_start.push(i as u32);
-            } else if b != b'\'' && b != b'`' && !text.is_empty() && pending_space.is_none() {
-                pending_space = Some(i as u32);
+                APOSTROPHE => {}
+                lower => {
+                    if let Some(ps) = pending_space.take() {
+                        text.push(b' ');
+                        src_start.push(ps);
+                    }
+                    text.push(lower);
+                    src_start.push(i as u32);
+                }
             }
             i += 1;
             continue;
