@@ -157,7 +157,7 @@ impl Lexicon {
             for part in phrase.split("...") {
                 let trimmed = part.trim();
                 let prefix = trimmed.ends_with('*');
-                let norm = normalize(trimmed.trim_end_matches('*')).text;
+                let norm = normalize(trimmed.trim_end_matches('*')).text().to_string();
                 if norm.is_empty() {
                     return Err(invalid(format!("empty part in phrase {phrase:?}")));
                 }
@@ -213,7 +213,11 @@ impl Lexicon {
         for (i, p) in patterns.iter().enumerate() {
             starts[p.segments[0].id].push(i);
         }
-        let norm_list = |v: &[String]| v.iter().map(|w| normalize(w).text).collect::<Vec<_>>();
+        let norm_list = |v: &[String]| {
+            v.iter()
+                .map(|w| normalize(w).text().to_string())
+                .collect::<Vec<_>>()
+        };
         Ok(Lexicon {
             language: file.language,
             gap_words: file.gap_words,
@@ -230,14 +234,16 @@ impl Lexicon {
         })
     }
 
-    /// Every pattern occurrence in `text` (normalised), overlapping ones included.
-    pub fn scan(&self, text: &str) -> Vec<Hit> {
-        let bytes = text.as_bytes();
-        let mut spaced = String::with_capacity(text.len() + 1);
-        spaced.push(' ');
-        spaced.push_str(text);
+    /// Every pattern occurrence in normalised text, overlapping ones included. `spaced` is
+    /// the text with one space in front ([`Normalized::spaced`]); offsets in the hits are
+    /// those of the text without it.
+    ///
+    /// [`Normalized::spaced`]: super::normalize::Normalized::spaced
+    pub fn scan(&self, spaced: &str) -> Vec<Hit> {
+        debug_assert!(spaced.starts_with(' '));
+        let bytes = &spaced.as_bytes()[1..];
         // Segment occurrences (all at word starts), sorted by (segment, start). A match at
-        // `s..e` in `spaced` is the word segment `s..e - 1` of `text`.
+        // `s..e` in `spaced` is the word segment `s..e - 1` of the text.
         let mut occ: Vec<(usize, Occurrence)> = Vec::with_capacity(32);
         for m in self.automaton.find_overlapping_iter(&spaced) {
             let (start, end) = (m.start(), m.end() - 1);

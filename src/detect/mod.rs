@@ -137,7 +137,7 @@ impl Detector {
             t
         };
         let norm = normalize::normalize(&text);
-        let language = self.detect_language(&text, &norm.text);
+        let language = self.detect_language(&text, norm.text());
         let lexicon = match language {
             Language::Nl => &self.nl,
             Language::En => &self.en,
@@ -297,8 +297,8 @@ fn score_text(
     text: &str,
     norm: &normalize::Normalized<'_>,
 ) -> (Vec<Signal>, Vec<Ignored>) {
-    let words = norm.text.as_str();
-    let hits = lex.scan(words);
+    let words = norm.text();
+    let hits = lex.scan(norm.spaced());
     let as_written = |s: usize, e: usize| {
         let r = norm.source_range(s, e);
         split_words(&text[r]).collect::<Vec<_>>().join(" ")
@@ -349,14 +349,10 @@ fn score_text(
         else {
             continue;
         };
-        let before: Vec<&str> = words[..h.start]
-            .split_whitespace()
-            .rev()
-            .take(lex.negation_window.max(2))
-            .collect();
+        // The words before the match, nearest first (no list is built: few are read).
+        let before = || words[..h.start].split_whitespace().rev();
         if *negatable
-            && before
-                .iter()
+            && before()
                 .take(lex.negation_window)
                 .any(|w| lex.negators.iter().any(|n| n == w))
         {
@@ -364,8 +360,7 @@ fn score_text(
                 reason: "ontkenning".into(),
                 phrase: as_written(
                     h.start.saturating_sub(
-                        before
-                            .iter()
+                        before()
                             .take(lex.negation_window)
                             .map(|w| w.len() + 1)
                             .sum(),
@@ -379,17 +374,16 @@ fn score_text(
             continue;
         }
         seen_patterns.push(p.source.as_str());
-        let intensified = *weight > 0.0
-            && before
-                .first()
-                .is_some_and(|w| lex.intensifiers.iter().any(|i| i == w));
+        let previous = before().next();
+        let intensified =
+            *weight > 0.0 && previous.is_some_and(|w| lex.intensifiers.iter().any(|i| i == w));
         let w = if intensified {
             weight * lex.intensifier_factor
         } else {
             *weight
         };
         let (start, phrase) = if intensified {
-            let s = h.start - before[0].len() - 1;
+            let s = h.start - previous.map_or(0, str::len) - 1;
             (s, as_written(s, h.end))
         } else {
             (h.start, as_written(h.start, h.end))

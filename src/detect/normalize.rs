@@ -6,10 +6,11 @@
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 pub struct Normalized<'a> {
-    /// Words separated by single spaces; no leading or trailing space.
-    pub text: String,
+    /// A space, then the words separated by single spaces; no trailing space. The leading
+    /// space lets the lexicon's automaton see every word start as " word".
+    spaced: String,
     source: &'a str,
-    /// For every byte of `text`: the start byte offset of the source character.
+    /// For every byte of `text()`: the start byte offset of the source character.
     src_start: Vec<u32>,
 }
 
@@ -38,7 +39,8 @@ static ASCII: [u8; 128] = {
 };
 
 pub fn normalize(input: &str) -> Normalized<'_> {
-    let mut text: Vec<u8> = Vec::with_capacity(input.len());
+    let mut text: Vec<u8> = Vec::with_capacity(input.len() + 1);
+    text.push(b' ');
     let mut src_start: Vec<u32> = Vec::with_capacity(input.len());
     // Offset of the separator that will become a space before the next word.
     let mut pending_space: Option<u32> = None;
@@ -50,7 +52,7 @@ pub fn normalize(input: &str) -> Normalized<'_> {
             // Fast path: most mail text is ASCII; one table look-up classifies the byte.
             match ASCII[b as usize] {
                 SEPARATOR => {
-                    if !text.is_empty() && pending_space.is_none() {
+                    if text.len() > 1 && pending_space.is_none() {
                         pending_space = Some(i as u32);
                     }
                 }
@@ -74,7 +76,7 @@ pub fn normalize(input: &str) -> Normalized<'_> {
             continue;
         }
         if !c.is_alphanumeric() {
-            if !text.is_empty() && pending_space.is_none() {
+            if text.len() > 1 && pending_space.is_none() {
                 pending_space = Some(start);
             }
             continue;
@@ -101,13 +103,23 @@ pub fn normalize(input: &str) -> Normalized<'_> {
     }
     Normalized {
         // Only whole UTF-8 sequences and ASCII were pushed.
-        text: String::from_utf8(text).expect("normalised text is UTF-8"),
+        spaced: String::from_utf8(text).expect("normalised text is UTF-8"),
         source: input,
         src_start,
     }
 }
 
 impl Normalized<'_> {
+    /// Words separated by single spaces; no leading or trailing space.
+    pub fn text(&self) -> &str {
+        &self.spaced[1..]
+    }
+
+    /// [`Normalized::text`] with one space in front.
+    pub fn spaced(&self) -> &str {
+        &self.spaced
+    }
+
     /// The source range of the normalised byte range `start..end`.
     pub fn source_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         if start >= end || end > self.src_start.len() {
@@ -126,20 +138,20 @@ mod tests {
     #[test]
     fn folds_case_accents_punctuation() {
         let n = normalize("  Ik ben ÉCHT   teleurgesteld!!! Geërgerd, don’t… ");
-        assert_eq!(n.text, "ik ben echt teleurgesteld geergerd dont");
+        assert_eq!(n.text(), "ik ben echt teleurgesteld geergerd dont");
     }
 
     #[test]
     fn maps_back_to_source() {
         let src = "Dat is ONACCEPTABEL, geërgerd!";
         let n = normalize(src);
-        let at = n.text.find("onacceptabel").unwrap();
+        let at = n.text().find("onacceptabel").unwrap();
         let r = n.source_range(at, at + "onacceptabel".len());
         assert_eq!(&src[r], "ONACCEPTABEL");
-        let at = n.text.find("geergerd").unwrap();
+        let at = n.text().find("geergerd").unwrap();
         let r = n.source_range(at, at + "geergerd".len());
         assert_eq!(&src[r], "geërgerd");
-        let at = n.text.find("is onacceptabel").unwrap();
+        let at = n.text().find("is onacceptabel").unwrap();
         let r = n.source_range(at, at + "is onacceptabel".len());
         assert_eq!(&src[r], "is ONACCEPTABEL");
     }
