@@ -245,7 +245,7 @@ impl Lexicon {
         // Segment occurrences (all at word starts), sorted by (segment, start). A match at
         // `s..e` in `spaced` is the word segment `s..e - 1` of the text.
         let mut occ: Vec<(usize, Occurrence)> = Vec::with_capacity(32);
-        for m in self.automaton.find_overlapping_iter(&spaced) {
+        for m in self.automaton.find_overlapping_iter(spaced) {
             let (start, end) = (m.start(), m.end() - 1);
             let whole_word = end == bytes.len() || bytes[end] == b' ';
             let word_end = if whole_word {
