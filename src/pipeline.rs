@@ -12,6 +12,8 @@
 mod inventory;
 mod reminders;
 
+pub use inventory::inventory;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -354,10 +356,7 @@ impl Pipeline {
         };
         tx.event(case_id, &actor.name(), "geopend", &why, Some(id), None)
             .await?;
-        let case = tx
-            .case_by_id(case_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("case {case_ref} vanished"))?;
+        let case = reload(tx, case_id).await?;
         let sender = match mail.from.as_ref() {
             Some(a) => match &a.name {
                 Some(n) => format!("{n} <{}>", a.address),
@@ -416,10 +415,7 @@ impl Pipeline {
             None,
         )
         .await?;
-        let case = tx
-            .case_by_id(case_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("case {case_ref} vanished"))?;
+        let case = reload(tx, case_id).await?;
         let sender = match &form.email {
             Some(e) => format!("{} <{e}>", form.name),
             None => form.name.clone(),
@@ -804,10 +800,7 @@ impl Pipeline {
             None,
         )
         .await?;
-        let case = tx
-            .case_by_id(case_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("case {case_id} vanished"))?;
+        let case = reload(tx, case_id).await?;
         tracing::info!(case = %case.case_ref, "follow-up joined its case");
         if !self.notice_allowed(tx, &case, from, Some(id)).await? {
             return Ok(());
@@ -1080,10 +1073,7 @@ impl Pipeline {
                 }
                 Command::Extend { reason, .. } => {
                     // The letter shows the new date: read the case again.
-                    let now = tx
-                        .case_by_id(case.id)
-                        .await?
-                        .ok_or_else(|| anyhow::anyhow!("case {} vanished", case.case_ref))?;
+                    let now = reload(tx, case.id).await?;
                     self.letter_to_customer(
                         tx,
                         &now,
@@ -1430,6 +1420,13 @@ impl Pipeline {
         tracing::info!(case = %case, "case opened from a mail directie forwarded");
         Ok(())
     }
+}
+
+/// A case read again inside the transaction that changed it.
+async fn reload(tx: &mut Tx, id: i64) -> anyhow::Result<CaseRow> {
+    tx.case_by_id(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("case {id} vanished"))
 }
 
 /// A mail whose subject starts with "Klachtenformulier" (case-insensitive).

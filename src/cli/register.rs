@@ -455,11 +455,8 @@ pub(super) async fn report(
     }
     let org = settings.organisation().map(|o| o.name).unwrap_or_default();
     let store = open_store(settings).await?;
-    let cases = store.cases(None).await?;
-    let measures = store.measures().await?;
-    let now = store.now();
+    let report = crate::pipeline::inventory(&store, &period, &org).await?;
     store.close().await;
-    let report = crate::report::build(&period, &cases, &measures, now, &org);
     let text = Renderer::new()
         .context("loading the report templates")?
         .render(&report, format)

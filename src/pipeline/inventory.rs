@@ -12,24 +12,19 @@ use crate::store::{NewMail, Store};
 /// The outbox kind of the inventory mail.
 pub const KIND: &str = "inventarisatie";
 
-impl Pipeline {
-    /// The inventory of `period` as it stands now.
-    pub async fn inventory(
-        &self,
-        store: &Store,
-        period: &Period,
-    ) -> anyhow::Result<crate::report::Report> {
-        let cases = store.cases(None).await?;
-        let measures = store.measures().await?;
-        Ok(build(
-            period,
-            &cases,
-            &measures,
-            store.now(),
-            &self.org.name,
-        ))
-    }
+/// The inventory of `period` from every case and measure in the register, as it stands at
+/// the store's clock.
+pub async fn inventory(
+    store: &Store,
+    period: &Period,
+    organisation: &str,
+) -> anyhow::Result<crate::report::Report> {
+    let cases = store.cases(None).await?;
+    let measures = store.measures().await?;
+    Ok(build(period, &cases, &measures, store.now(), organisation))
+}
 
+impl Pipeline {
     /// When the scheduled report of the half year before the one containing `day` falls
     /// due: the first working day of that half year at `report.time`.
     fn report_moment(&self, period: &Period) -> Option<DateTime<Utc>> {
@@ -76,16 +71,16 @@ impl Pipeline {
         if todo.is_empty() {
             return Ok(0);
         }
-        let report = self.inventory(store, &period).await?;
-        let before_end = store
-            .cases(None)
-            .await?
+        let cases = store.cases(None).await?;
+        let before_end = cases
             .iter()
             .filter_map(|c| chrono::DateTime::parse_from_rfc3339(&c.received_at).ok())
             .any(|t| local_date(t.with_timezone(&Utc)) <= period.to);
         if !before_end {
             return Ok(0);
         }
+        let measures = store.measures().await?;
+        let report = build(&period, &cases, &measures, now, &self.org.name);
         let body = render_mail(&report)?;
         let mut tx = store.begin(self.id_domain()).await?;
         let mut queued = 0;
@@ -104,7 +99,7 @@ impl Pipeline {
 
     /// Queues the report of `period` to every directie address now (`report --mail`).
     pub async fn mail_report(&self, store: &Store, period: &Period) -> anyhow::Result<usize> {
-        let report = self.inventory(store, period).await?;
+        let report = inventory(store, period, &self.org.name).await?;
         let body = render_mail(&report)?;
         let mut tx = store.begin(self.id_domain()).await?;
         let stamp = crate::store::timestamp(tx.now());
