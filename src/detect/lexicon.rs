@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use serde::Deserialize;
 
-use super::normalize::normalize;
+use super::normalize::{normalize, Normalized};
 
 pub const BUILTIN_NL: &str = include_str!("../../lexicon/nl.toml");
 pub const BUILTIN_EN: &str = include_str!("../../lexicon/en.toml");
@@ -116,7 +118,7 @@ pub struct Lexicon {
     pub combination_bonus: f64,
     pub typography: Typography,
     pub patterns: Vec<Pattern>,
-    automaton: AhoCorasick,
+    automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
 }
@@ -204,9 +206,11 @@ impl Lexicon {
         // one in front too) the automaton reports only matches at word starts, instead of
         // every "u" or "te" inside a longer word.
         let spaced: Vec<String> = segment_texts.iter().map(|t| format!(" {t}")).collect();
-        let automaton = AhoCorasick::builder()
+        // A DFA without prefilter: every segment starts with the same byte (the space),
+        // so a prefilter would stop at every word; the DFA walks the text once instead.
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&spaced)
             .map_err(|e| invalid(e.to_string()))?;
         let mut starts = vec![Vec::new(); segment_texts.len()];
@@ -234,37 +238,33 @@ impl Lexicon {
         })
     }
 
-    /// Every pattern occurrence in normalised text, overlapping ones included. `spaced` is
-    /// the text with one space in front ([`Normalized::spaced`]); offsets in the hits are
-    /// those of the text without it.
-    ///
-    /// [`Normalized::spaced`]: super::normalize::Normalized::spaced
-    pub fn scan(&self, spaced: &str) -> Vec<Hit> {
-        debug_assert!(spaced.starts_with(' '));
-        let bytes = &spaced.as_bytes()[1..];
-        // Segment occurrences (all at word starts), sorted by (segment, start). A match at
-        // `s..e` in `spaced` is the word segment `s..e - 1` of the text.
+    /// Every pattern occurrence in normalised text, overlapping ones included (byte
+    /// offsets of [`Normalized::text`]).
+    pub fn scan(&self, norm: &Normalized) -> Vec<Hit> {
+        // Every segment is compiled with a space in front and the text is read with one
+        // in front too, so the automaton reports occurrences at word starts only.
+        let spaced = norm.spaced().as_bytes();
+        let bytes = &spaced[1..];
+        // Segment occurrences, sorted by (segment, start). A match at `s..e` in `spaced`
+        // is the word segment `s..e - 1` of the text.
         let mut occ: Vec<(usize, Occurrence)> = Vec::with_capacity(32);
-        for m in self.automaton.find_overlapping_iter(spaced) {
-            let (start, end) = (m.start(), m.end() - 1);
+        for_each_match(&self.automaton, spaced, |id, start, end| {
+            let end = end - 1;
             let whole_word = end == bytes.len() || bytes[end] == b' ';
             let word_end = if whole_word {
                 end
             } else {
-                bytes[end..]
-                    .iter()
-                    .position(|&b| b == b' ')
-                    .map_or(bytes.len(), |p| end + p)
+                memchr::memchr(b' ', &bytes[end..]).map_or(bytes.len(), |p| end + p)
             };
             occ.push((
-                m.pattern().as_usize(),
+                id,
                 Occurrence {
                     start,
                     end: word_end,
                     whole_word,
                 },
             ));
-        }
+        });
         occ.sort_unstable_by_key(|(id, o)| (*id, o.start));
         let of = |id: usize| {
             let lo = occ.partition_point(|(i, _)| *i < id);
@@ -316,6 +316,50 @@ impl Lexicon {
         let spaces = bytes[after..o.start].iter().filter(|&&b| b == b' ').count();
         (spaces.saturating_sub(1) <= self.gap_words).then_some(o.end)
     }
+}
+
+/// Calls `f(pattern, start, end)` for every occurrence of every pattern of `dfa` in
+/// `haystack`, overlapping ones included: one pass of the automaton's state transitions,
+/// as the `Automaton` trait documents for callers with their own search loop (the
+/// crate's overlapping iterator does the same work with more book-keeping per byte).
+pub(crate) fn for_each_match(dfa: &DFA, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return;
+    };
+    // The loop is one table look-up per byte, each waiting for the one before; the
+    // matches (rare) are reported out of line so the loop keeps its state in registers.
+    for (at, &b) in haystack.iter().enumerate() {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_special(sid) {
+            if dfa.is_dead(sid) {
+                return;
+            }
+            report(dfa, sid, at + 1, &mut f);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn report(dfa: &DFA, sid: StateID, end: usize, f: &mut dyn FnMut(usize, usize, usize)) {
+    for k in 0..dfa.match_len(sid) {
+        let pid = dfa.match_pattern(sid, k);
+        f(pid.as_usize(), end - dfa.pattern_len(pid), end);
+    }
+}
+
+/// Whether any pattern of `dfa` occurs in `haystack` (stops at the first).
+pub(crate) fn has_match(dfa: &DFA, haystack: &[u8]) -> bool {
+    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+        return false;
+    };
+    for &b in haystack {
+        sid = dfa.next_state(Anchored::No, sid, b);
+        if dfa.is_special(sid) {
+            return dfa.is_match(sid);
+        }
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy)]

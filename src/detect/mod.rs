@@ -295,13 +295,13 @@ fn round2(x: f64) -> f64 {
 fn score_text(
     lex: &Lexicon,
     text: &str,
-    norm: &normalize::Normalized<'_>,
+    norm: &normalize::Normalized,
 ) -> (Vec<Signal>, Vec<Ignored>) {
     let words = norm.text();
-    let hits = lex.scan(norm.spaced());
+    let hits = lex.scan(norm);
     let as_written = |s: usize, e: usize| {
         let r = norm.source_range(s, e);
-        split_words(&text[r]).collect::<Vec<_>>().join(" ")
+        join_words(&text[r])
     };
 
     let mut ignored = Vec::new();
@@ -514,6 +514,19 @@ fn may_shout(text: &str, min_words: usize) -> bool {
         }
     }
     in_word && end_word(caps, lower, other, &mut run)
+}
+
+/// The words of `text` joined by single spaces (a phrase as written, without its line
+/// breaks and runs of spaces).
+fn join_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in split_words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// The words of `text` as `split_whitespace` gives them, splitting on ASCII white space

@@ -5,13 +5,22 @@
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-pub struct Normalized<'a> {
+pub struct Normalized {
     /// A space, then the words separated by single spaces; no trailing space. The leading
     /// space lets the lexicon's automaton see every word start as " word".
     spaced: String,
-    source: &'a str,
-    /// For every byte of `text()`: the start byte offset of the source character.
-    src_start: Vec<u32>,
+    /// Every word of `text()`, in order: where it starts there and where it came from.
+    words: Vec<Word>,
+}
+
+/// A word of the normalised text and the source bytes it was made from.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    /// Byte offset of the word in `text()`.
+    start: u32,
+    /// Source byte range from its first to the end of its last letter or digit.
+    src_start: u32,
+    src_end: u32,
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -38,12 +47,43 @@ static ASCII: [u8; 128] = {
     t
 };
 
-pub fn normalize(input: &str) -> Normalized<'_> {
+/// The word being built: where it started (normalised, source) and where its last letter
+/// ended in the source.
+struct Open {
+    start: u32,
+    src_start: u32,
+    src_end: u32,
+}
+
+pub fn normalize(input: &str) -> Normalized {
     let mut text: Vec<u8> = Vec::with_capacity(input.len() + 1);
     text.push(b' ');
-    let mut src_start: Vec<u32> = Vec::with_capacity(input.len());
-    // Offset of the separator that will become a space before the next word.
-    let mut pending_space: Option<u32> = None;
+    // About one word per six bytes of mail text.
+    let mut words: Vec<Word> = Vec::with_capacity(input.len() / 6 + 1);
+    let mut open: Option<Open> = None;
+    let close = |open: &mut Option<Open>, words: &mut Vec<Word>| {
+        if let Some(o) = open.take() {
+            words.push(Word {
+                start: o.start,
+                src_start: o.src_start,
+                src_end: o.src_end,
+            });
+        }
+    };
+    // Starts a word at source offset `at` unless one is open; a space separates it from
+    // the previous word.
+    let begin = |open: &mut Option<Open>, text: &mut Vec<u8>, at: u32| {
+        if open.is_none() {
+            if text.len() > 1 {
+                text.push(b' ');
+            }
+            *open = Some(Open {
+                start: (text.len() - 1) as u32,
+                src_start: at,
+                src_end: at,
+            });
+        }
+    };
     let bytes = input.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -51,19 +91,14 @@ pub fn normalize(input: &str) -> Normalized<'_> {
         if b.is_ascii() {
             // Fast path: most mail text is ASCII; one table look-up classifies the byte.
             match ASCII[b as usize] {
-                SEPARATOR => {
-                    if text.len() > 1 && pending_space.is_none() {
-                        pending_space = Some(i as u32);
-                    }
-                }
+                SEPARATOR => close(&mut open, &mut words),
                 APOSTROPHE => {}
                 lower => {
-                    if let Some(ps) = pending_space.take() {
-                        text.push(b' ');
-                        src_start.push(ps);
-                    }
+                    begin(&mut open, &mut text, i as u32);
                     text.push(lower);
-                    src_start.push(i as u32);
+                    if let Some(o) = open.as_mut() {
+                        o.src_end = i as u32 + 1;
+                    }
                 }
             }
             i += 1;
@@ -76,40 +111,32 @@ pub fn normalize(input: &str) -> Normalized<'_> {
             continue;
         }
         if !c.is_alphanumeric() {
-            if text.len() > 1 && pending_space.is_none() {
-                pending_space = Some(start);
-            }
+            close(&mut open, &mut words);
             continue;
         }
-        if let Some(ps) = pending_space.take() {
-            text.push(b' ');
-            src_start.push(ps);
-        }
         let mut buf = [0u8; 4];
-        let mut emit = |ch: char| {
-            for lc in ch.to_lowercase() {
-                let encoded = lc.encode_utf8(&mut buf);
-                text.extend_from_slice(encoded.as_bytes());
-                for _ in 0..encoded.len() {
-                    src_start.push(start);
-                }
-            }
-        };
         decompose_canonical(c, |d| {
-            if !is_combining_mark(d) {
-                emit(d)
+            if is_combining_mark(d) {
+                return;
+            }
+            for lc in d.to_lowercase() {
+                begin(&mut open, &mut text, start);
+                text.extend_from_slice(lc.encode_utf8(&mut buf).as_bytes());
             }
         });
+        if let Some(o) = open.as_mut() {
+            o.src_end = i as u32;
+        }
     }
+    close(&mut open, &mut words);
     Normalized {
         // Only whole UTF-8 sequences and ASCII were pushed.
         spaced: String::from_utf8(text).expect("normalised text is UTF-8"),
-        source: input,
-        src_start,
+        words,
     }
 }
 
-impl Normalized<'_> {
+impl Normalized {
     /// Words separated by single spaces; no leading or trailing space.
     pub fn text(&self) -> &str {
         &self.spaced[1..]
@@ -120,14 +147,27 @@ impl Normalized<'_> {
         &self.spaced
     }
 
-    /// The source range of the normalised byte range `start..end`.
+    /// The source range of the normalised byte range `start..end`, widened to whole words:
+    /// from the first letter of the word holding `start` to the end of the last letter of
+    /// the word holding `end - 1`.
     pub fn source_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
-        if start >= end || end > self.src_start.len() {
+        if start >= end || end > self.text().len() {
             return 0..0;
         }
-        let last = self.src_start[end - 1] as usize;
-        let last_len = self.source[last..].chars().next().map_or(0, char::len_utf8);
-        self.src_start[start] as usize..last + last_len
+        // The words starting at or before an offset; the last of them holds it.
+        let holding = |at: usize| {
+            self.words
+                .partition_point(|w| w.start as usize <= at)
+                .checked_sub(1)
+        };
+        match (holding(start), holding(end - 1)) {
+            (Some(a), Some(b)) => {
+                let (first, last) = (self.words[a], self.words[b]);
+                let from = first.src_start as usize;
+                from..(last.src_end as usize).max(from)
+            }
+            _ => 0..0,
+        }
     }
 }
 
@@ -139,6 +179,27 @@ mod tests {
     fn folds_case_accents_punctuation() {
         let n = normalize("  Ik ben ÉCHT   teleurgesteld!!! Geërgerd, don’t… ");
         assert_eq!(n.text(), "ik ben echt teleurgesteld geergerd dont");
+    }
+
+    #[test]
+    fn maps_words_back_to_their_source() {
+        let src = "‘Dat’   is  ZÓ...\n schandalig!! don't";
+        let n = normalize(src);
+        assert_eq!(n.text(), "dat is zo schandalig dont");
+        let text = n.text();
+        let mut at = 0;
+        let mut seen = Vec::new();
+        for w in text.split(' ') {
+            seen.push(&src[n.source_range(at, at + w.len())]);
+            at += w.len() + 1;
+        }
+        assert_eq!(seen, ["Dat", "is", "ZÓ", "schandalig", "don't"]);
+        // A range inside a word widens to the word; an empty or out-of-range one is empty.
+        let s = text.find("chand").unwrap();
+        assert_eq!(&src[n.source_range(s, s + 3)], "schandalig");
+        assert_eq!(n.source_range(3, 3), 0..0);
+        assert_eq!(n.source_range(0, text.len() + 1), 0..0);
+        assert_eq!(&src[n.source_range(0, text.len())], &src["‘".len()..]);
     }
 
     #[test]
