@@ -137,7 +137,7 @@ impl Detector {
             t
         };
         let norm = normalize::normalize(&text);
-        let language = self.detect_language(&text, norm.text());
+        let language = self.detect_language(&text, &norm);
         let lexicon = match language {
             Language::Nl => &self.nl,
             Language::En => &self.en,
@@ -157,9 +157,9 @@ impl Detector {
 
     /// Dutch or English: a vote of common function words decides; only when it is unclear
     /// (few such words, or a near tie) is the statistical detector asked.
-    fn detect_language(&self, text: &str, words: &str) -> Language {
+    fn detect_language(&self, text: &str, norm: &normalize::Normalized) -> Language {
         let (mut nl, mut en) = (0usize, 0usize);
-        for w in words.split_ascii_whitespace().take(150) {
+        for w in norm.words().take(150) {
             if is_dutch_word(w) {
                 nl += 1;
             } else if is_english_word(w) {

@@ -89,16 +89,23 @@ pub fn normalize(input: &str) -> Normalized {
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
-            // Fast path: most mail text is ASCII; one table look-up classifies the byte.
+            // Fast path: most mail text is ASCII; one table look-up classifies the byte,
+            // and a run of ASCII letters and digits is copied in one go.
             match ASCII[b as usize] {
                 SEPARATOR => close(&mut open, &mut words),
                 APOSTROPHE => {}
-                lower => {
+                _ => {
                     begin(&mut open, &mut text, i as u32);
-                    text.push(lower);
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|&b| !b.is_ascii() || ASCII[b as usize] <= APOSTROPHE)
+                        .map_or(bytes.len(), |n| i + n);
+                    text.extend(bytes[i..run].iter().map(|&b| ASCII[b as usize]));
                     if let Some(o) = open.as_mut() {
-                        o.src_end = i as u32 + 1;
+                        o.src_end = run as u32;
                     }
+                    i = run;
+                    continue;
                 }
             }
             i += 1;
@@ -147,6 +154,18 @@ impl Normalized {
         &self.spaced
     }
 
+    /// The words of [`Normalized::text`], in order.
+    pub fn words(&self) -> impl Iterator<Item = &str> + '_ {
+        let text = self.text();
+        self.words.iter().enumerate().map(move |(i, w)| {
+            let end = self
+                .words
+                .get(i + 1)
+                .map_or(text.len(), |next| next.start as usize - 1);
+            &text[w.start as usize..end]
+        })
+    }
+
     /// The source range of the normalised byte range `start..end`, widened to whole words:
     /// from the first letter of the word holding `start` to the end of the last letter of
     /// the word holding `end - 1`.
@@ -186,6 +205,10 @@ mod tests {
         let src = "‘Dat’   is  ZÓ...\n schandalig!! don't";
         let n = normalize(src);
         assert_eq!(n.text(), "dat is zo schandalig dont");
+        assert_eq!(
+            n.words().collect::<Vec<_>>(),
+            n.text().split(' ').collect::<Vec<_>>()
+        );
         let text = n.text();
         let mut at = 0;
         let mut seen = Vec::new();
