@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+use aho_corasick::MatchKind;
 use serde::Deserialize;
 
 use super::normalize::{normalize, Normalized};
+use super::walk::for_each_match;
 
 pub const BUILTIN_NL: &str = include_str!("../../lexicon/nl.toml");
 pub const BUILTIN_EN: &str = include_str!("../../lexicon/en.toml");
@@ -316,50 +316,6 @@ impl Lexicon {
         let spaces = bytes[after..o.start].iter().filter(|&&b| b == b' ').count();
         (spaces.saturating_sub(1) <= self.gap_words).then_some(o.end)
     }
-}
-
-/// Calls `f(pattern, start, end)` for every occurrence of every pattern of `dfa` in
-/// `haystack`, overlapping ones included: one pass of the automaton's state transitions,
-/// as the `Automaton` trait documents for callers with their own search loop (the
-/// crate's overlapping iterator does the same work with more book-keeping per byte).
-pub(crate) fn for_each_match(dfa: &DFA, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
-        return;
-    };
-    // The loop is one table look-up per byte, each waiting for the one before; the
-    // matches (rare) are reported out of line so the loop keeps its state in registers.
-    for (at, &b) in haystack.iter().enumerate() {
-        sid = dfa.next_state(Anchored::No, sid, b);
-        if dfa.is_special(sid) {
-            if dfa.is_dead(sid) {
-                return;
-            }
-            report(dfa, sid, at + 1, &mut f);
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn report(dfa: &DFA, sid: StateID, end: usize, f: &mut dyn FnMut(usize, usize, usize)) {
-    for k in 0..dfa.match_len(sid) {
-        let pid = dfa.match_pattern(sid, k);
-        f(pid.as_usize(), end - dfa.pattern_len(pid), end);
-    }
-}
-
-/// Whether any pattern of `dfa` occurs in `haystack` (stops at the first).
-pub(crate) fn has_match(dfa: &DFA, haystack: &[u8]) -> bool {
-    let Ok(mut sid) = dfa.start_state(Anchored::No) else {
-        return false;
-    };
-    for &b in haystack {
-        sid = dfa.next_state(Anchored::No, sid, b);
-        if dfa.is_special(sid) {
-            return dfa.is_match(sid);
-        }
-    }
-    false
 }
 
 #[derive(Debug, Clone, Copy)]

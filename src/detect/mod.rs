@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod newtext;
 pub mod normalize;
 pub mod screen;
+mod walk;
 
 use std::path::Path;
 use std::sync::LazyLock;

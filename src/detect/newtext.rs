@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::dfa::DFA;
 use regex::Regex;
 
-use super::lexicon::has_match;
+use super::walk::has_match;
 
 /// A line where quoted history begins; it and everything after it is dropped.
 static HISTORY_START: LazyLock<Regex> = LazyLock::new(|| {
