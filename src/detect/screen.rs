@@ -4,9 +4,10 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::dfa::DFA;
 use serde::{Deserialize, Serialize};
 
+use super::walk::for_each_match;
 use crate::parse::ParsedMail;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,31 +133,42 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "kan niet worden bezorgd",
 ];
 
-fn matcher(words: &[&str]) -> AhoCorasick {
-    AhoCorasick::builder()
+fn matcher(words: &[&str]) -> DFA {
+    DFA::builder()
         .ascii_case_insensitive(true)
+        .prefilter(false)
         .build(words)
         .expect("subject markers")
 }
 
-static AUTO: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(AUTO_SUBJECTS));
-static BOUNCE: LazyLock<AhoCorasick> = LazyLock::new(|| matcher(BOUNCE_SUBJECTS));
+static AUTO: LazyLock<DFA> = LazyLock::new(|| matcher(AUTO_SUBJECTS));
+static BOUNCE: LazyLock<DFA> = LazyLock::new(|| matcher(BOUNCE_SUBJECTS));
+
+/// Whether any occurrence of a marker in `subject` satisfies `test(start, end)`. The
+/// markers are ASCII, so their offsets are character boundaries.
+fn any_marker(subject: &str, markers: &DFA, test: impl Fn(usize, usize) -> bool) -> bool {
+    let mut found = false;
+    for_each_match(markers, subject.as_bytes(), |_, start, end| {
+        found = found || test(start, end);
+    });
+    found
+}
 
 /// The subject starts with a marker, or has one right after a "prefix:" or right before a
 /// colon ("RE: Automatisch antwoord", "Afwezig: …").
-fn subject_has_marker(subject: &str, markers: &AhoCorasick) -> bool {
-    markers.find_overlapping_iter(subject).any(|m| {
-        m.start() == 0
-            || subject[..m.start()].trim_end().ends_with(':')
-            || subject[m.end()..].trim_start().starts_with(':')
+fn subject_has_marker(subject: &str, markers: &DFA) -> bool {
+    any_marker(subject, markers, |start, end| {
+        start == 0
+            || subject[..start].trim_end().ends_with(':')
+            || subject[end..].trim_start().starts_with(':')
     })
 }
 
 /// The subject starts with a marker.
-fn subject_starts_with(subject: &str, markers: &AhoCorasick) -> bool {
-    markers
-        .find_overlapping_iter(subject)
-        .any(|m| subject[..m.start()].trim().is_empty())
+fn subject_starts_with(subject: &str, markers: &DFA) -> bool {
+    any_marker(subject, markers, |start, _| {
+        subject[..start].trim().is_empty()
+    })
 }
 
 pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
