@@ -400,7 +400,7 @@ fn score_text(
     }
     accepted.sort_by_key(|(s, _)| *s);
     let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
-    signals.extend(typography(lex, text));
+    signals.extend(typography(lex, text, norm.capitals_run()));
     // Praise does not cancel blame: in a mail that also blames, a compliment is mixed
     // feelings or sarcasm ("echt top service"), for directie to judge, not a discount.
     if signals
@@ -424,8 +424,10 @@ fn score_text(
 static EXCLAMATIONS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[!¡]{2,}(\s*[!?1]+)*").expect("exclamation regex"));
 
-/// Shouting: runs of exclamation marks, and words in CAPITALS.
-fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
+/// Shouting: runs of exclamation marks, and words in CAPITALS. `capitals_run` is
+/// [`normalize::Normalized::capitals_run`] of `text`: the words are only read when it
+/// allows a long enough run.
+fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
     let t = &lex.typography;
     let mut out = Vec::new();
     if !text.contains("!!") && !text.contains('¡') {
@@ -440,9 +442,23 @@ fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
             weight: t.exclamation_weight,
         });
     }
-    if !may_shout(text, t.capitals_min_words) {
+    if capitals_run < t.capitals_min_words {
         return out;
     }
+    let best = capitals(text);
+    if best.len() >= t.capitals_min_words {
+        out.push(Signal {
+            criterion: "sterke_bewoording".into(),
+            phrase: best.join(" "),
+            weight: t.capitals_weight,
+        });
+    }
+    out
+}
+
+/// The longest run of consecutive words written in capitals (white-space separated, at
+/// least three letters, none lower case, at least one capital), first of the longest.
+fn capitals(text: &str) -> Vec<&str> {
     let mut run: Vec<&str> = Vec::new();
     let mut best: Vec<&str> = Vec::new();
     for raw in split_words(text) {
@@ -466,55 +482,7 @@ fn typography(lex: &Lexicon, text: &str) -> Vec<Signal> {
             run.clear();
         }
     }
-    if best.len() >= t.capitals_min_words {
-        out.push(Signal {
-            criterion: "sterke_bewoording".into(),
-            phrase: best.join(" "),
-            weight: t.capitals_weight,
-        });
-    }
-    out
-}
-
-/// Whether `text` may hold `min_words` consecutive words in capitals, in one byte pass:
-/// a word between ASCII white space counts when it has no ASCII lower-case letter and at
-/// least three ASCII capitals; a word with any non-ASCII byte sends the text to the full
-/// check. When this says no, the full check finds no such run either.
-fn may_shout(text: &str, min_words: usize) -> bool {
-    let min_words = min_words.max(1);
-    let (mut run, mut caps, mut lower, mut other, mut in_word) =
-        (0usize, 0usize, false, false, false);
-    let end_word = |caps: usize, lower: bool, other: bool, run: &mut usize| {
-        // A chunk with non-ASCII bytes may be several words (a no-break space), each
-        // in capitals: only the full check can tell.
-        if other {
-            return true;
-        }
-        if !lower && caps >= 3 {
-            *run += 1;
-        } else {
-            *run = 0;
-        }
-        *run >= min_words
-    };
-    for &b in text.as_bytes() {
-        if b.is_ascii_whitespace() {
-            if in_word && end_word(caps, lower, other, &mut run) {
-                return true;
-            }
-            (caps, lower, other, in_word) = (0, false, false, false);
-            continue;
-        }
-        in_word = true;
-        if b.is_ascii_lowercase() {
-            lower = true;
-        } else if b.is_ascii_uppercase() {
-            caps += 1;
-        } else if !b.is_ascii() {
-            other = true;
-        }
-    }
-    in_word && end_word(caps, lower, other, &mut run)
+    best
 }
 
 /// The words of `text` joined by single spaces (a phrase as written, without its line

@@ -1,7 +1,8 @@
 //! Text normalisation for matching: lower case, accents removed (é → e), apostrophes
 //! dropped (don't → dont), every run of non-alphanumeric characters folded to one space.
-//! Each byte of the result remembers where it came from, so a match can be shown to
-//! directie exactly as the customer wrote it.
+//! Each word of the result remembers where it came from, so a match can be shown to
+//! directie exactly as the customer wrote it. The same pass notes how many words in a row
+//! were written in capitals, so the check for shouting runs only where it can succeed.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -11,6 +12,10 @@ pub struct Normalized {
     spaced: String,
     /// Every word of `text()`, in order: where it starts there and where it came from.
     words: Vec<Word>,
+    /// The longest run of consecutive words written without ASCII lower-case letters and
+    /// with an ASCII capital or a non-ASCII letter (words of digits neither count nor
+    /// break a run).
+    capitals_run: usize,
 }
 
 /// A word of the normalised text and the source bytes it was made from.
@@ -47,12 +52,23 @@ static ASCII: [u8; 128] = {
     t
 };
 
-/// The word being built: where it started (normalised, source) and where its last letter
-/// ended in the source.
+/// The word being built: where it started (normalised, source), where its last letter
+/// ended in the source, and the kinds of letters it was written with.
 struct Open {
     start: u32,
     src_start: u32,
     src_end: u32,
+    /// An ASCII lower-case letter.
+    lower: bool,
+    /// An ASCII capital or a non-ASCII letter or digit (which may be a capital).
+    capital: bool,
+}
+
+/// Runs of words in capitals: the current one and the longest.
+#[derive(Default)]
+struct Capitals {
+    run: usize,
+    best: usize,
 }
 
 pub fn normalize(input: &str) -> Normalized {
@@ -61,13 +77,20 @@ pub fn normalize(input: &str) -> Normalized {
     // About one word per six bytes of mail text.
     let mut words: Vec<Word> = Vec::with_capacity(input.len() / 6 + 1);
     let mut open: Option<Open> = None;
-    let close = |open: &mut Option<Open>, words: &mut Vec<Word>| {
+    let mut capitals = Capitals::default();
+    let close = |open: &mut Option<Open>, words: &mut Vec<Word>, caps: &mut Capitals| {
         if let Some(o) = open.take() {
             words.push(Word {
                 start: o.start,
                 src_start: o.src_start,
                 src_end: o.src_end,
             });
+            if o.lower {
+                caps.run = 0;
+            } else if o.capital {
+                caps.run += 1;
+                caps.best = caps.best.max(caps.run);
+            }
         }
     };
     // Starts a word at source offset `at` unless one is open; a space separates it from
@@ -81,6 +104,8 @@ pub fn normalize(input: &str) -> Normalized {
                 start: (text.len() - 1) as u32,
                 src_start: at,
                 src_end: at,
+                lower: false,
+                capital: false,
             });
         }
     };
@@ -92,7 +117,7 @@ pub fn normalize(input: &str) -> Normalized {
             // Fast path: most mail text is ASCII; one table look-up classifies the byte,
             // and a run of ASCII letters and digits is copied in one go.
             match ASCII[b as usize] {
-                SEPARATOR => close(&mut open, &mut words),
+                SEPARATOR => close(&mut open, &mut words, &mut capitals),
                 APOSTROPHE => {}
                 _ => {
                     begin(&mut open, &mut text, i as u32);
@@ -100,9 +125,13 @@ pub fn normalize(input: &str) -> Normalized {
                         .iter()
                         .position(|&b| !b.is_ascii() || ASCII[b as usize] <= APOSTROPHE)
                         .map_or(bytes.len(), |n| i + n);
-                    text.extend(bytes[i..run].iter().map(|&b| ASCII[b as usize]));
+                    let written = &bytes[i..run];
+                    text.extend(written.iter().map(|&b| ASCII[b as usize]));
                     if let Some(o) = open.as_mut() {
                         o.src_end = run as u32;
+                        // Most words have a lower-case letter first or second.
+                        o.lower = o.lower || written.iter().any(u8::is_ascii_lowercase);
+                        o.capital = o.capital || written.iter().any(u8::is_ascii_uppercase);
                     }
                     i = run;
                     continue;
@@ -118,7 +147,7 @@ pub fn normalize(input: &str) -> Normalized {
             continue;
         }
         if !c.is_alphanumeric() {
-            close(&mut open, &mut words);
+            close(&mut open, &mut words, &mut capitals);
             continue;
         }
         let mut buf = [0u8; 4];
@@ -133,13 +162,15 @@ pub fn normalize(input: &str) -> Normalized {
         });
         if let Some(o) = open.as_mut() {
             o.src_end = i as u32;
+            o.capital = true;
         }
     }
-    close(&mut open, &mut words);
+    close(&mut open, &mut words, &mut capitals);
     Normalized {
         // Only whole UTF-8 sequences and ASCII were pushed.
         spaced: String::from_utf8(text).expect("normalised text is UTF-8"),
         words,
+        capitals_run: capitals.best,
     }
 }
 
@@ -152,6 +183,14 @@ impl Normalized {
     /// [`Normalized::text`] with one space in front.
     pub fn spaced(&self) -> &str {
         &self.spaced
+    }
+
+    /// The longest run of words that may be written in capitals. A run of `n` words in
+    /// capitals (split on white space, each with at least one capital and no lower-case
+    /// letter) is always counted in full, so a smaller figure rules such a run out; a
+    /// larger one only says it may exist.
+    pub fn capitals_run(&self) -> usize {
+        self.capitals_run
     }
 
     /// The words of [`Normalized::text`], in order.

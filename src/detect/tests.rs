@@ -153,6 +153,49 @@ fn typography_shouting() {
     assert!(caps("Ik ben ontevreden over HET ANTWOORD.").contains(&"HET ANTWOORD".to_string()));
 }
 
+#[test]
+fn the_capitals_count_of_normalisation_never_misses_a_run() {
+    // The full check runs only when normalisation counted at least as many words in
+    // capitals in a row: that count must never fall short of what the full check finds.
+    let texts = [
+        "WAAROM DUURT DIT ZO LANG",
+        "Dit is ONACCEPTABEL\u{a0}GEDRAG van u.",
+        "Wat een ÉÉN GROTE puinhoop.",
+        "A.B.C. D.E.F. G.H.I. zijn afkortingen",
+        "COVID-19 TEST 2024-FRAUDE NU",
+        "DON'T EVER DO THAT AGAIN",
+        "IK BEN 100% KLAAR MET U",
+        "ONACCEPTABEL - SCHANDALIG - WAARDELOOS",
+        "«SCHANDE» (ECHT) [BELACHELIJK]",
+        "ÇA NE VA PAS, MONSIEUR",
+        "HEEL erg SLECHT GEDAAN",
+        "ÀÉÎ ÕÜ ŸÑ",
+        "x",
+        "",
+        "1234 5678 9012",
+        "IK\tWIL\nMIJN\r\nGELD TERUG",
+        "ΕΛΛΗΝΙΚΑ ΚΕΦΑΛΑΙΑ ΕΔΩ",
+        "ПРОСТО ПЛОХО СДЕЛАНО",
+    ];
+    for text in texts {
+        let found = capitals(text).len();
+        let counted = normalize::normalize(text).capitals_run();
+        assert!(
+            counted >= found,
+            "{text:?}: counted {counted}, full check {found}"
+        );
+    }
+    // And it rules out ordinary text.
+    assert_eq!(
+        normalize::normalize("Ik ben het niet eens met de AFM.").capitals_run(),
+        1
+    );
+    assert_eq!(
+        normalize::normalize("Gewone zin zonder hoofdletters").capitals_run(),
+        0
+    );
+}
+
 // --- signal 3: verwijt handelen ---
 
 #[test]
