@@ -26,7 +26,7 @@ use crate::case::{CaseRef, Decision, Status};
 use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
 use crate::detect::screen::{automatic, base_address, refuses_mail};
-use crate::detect::{Detector, Language, ScreenContext, Verdict};
+use crate::detect::{Detector, Language, ScreenContext, ScreenReason, Verdict};
 use crate::form::Form;
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
@@ -209,19 +209,17 @@ impl Pipeline {
                 .directie_mail(store, id, &mail, &verdict, &from, report)
                 .await;
         }
-        let mut tx = store.begin(&self.id_domain).await?;
         if let Some(reason) = verdict.screened {
-            if tx
-                .claim_route(id, "screened", None, Some(reason.as_str()))
+            if self
+                .claim_automatic(store, id, "screened", reason, &verdict)
                 .await?
             {
-                tx.save_verdict(id, &verdict).await?;
-                tx.commit().await?;
                 report.screened += 1;
                 tracing::debug!(reason = reason.as_str(), "screened");
             }
             return Ok(());
         }
+        let mut tx = store.begin(&self.id_domain).await?;
         if self.carries_token(&mail) {
             // Somebody other than directie answering a notification: never a command,
             // and not a new complaint either.
@@ -442,6 +440,28 @@ impl Pipeline {
         Ok(case_ref)
     }
 
+    /// Files an automatic mail (screened, or an auto-reply from a staff or directie
+    /// address) under `route` with its verdict, in a transaction of its own; whether this
+    /// call filed it (another instance may have been first).
+    async fn claim_automatic(
+        &self,
+        store: &Store,
+        id: i64,
+        route: &str,
+        reason: ScreenReason,
+        verdict: &Verdict,
+    ) -> anyhow::Result<bool> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        let claimed = tx
+            .claim_route(id, route, None, Some(reason.as_str()))
+            .await?;
+        if claimed {
+            tx.save_verdict(id, verdict).await?;
+            tx.commit().await?;
+        }
+        Ok(claimed)
+    }
+
     /// A mail from a staff address whose subject starts with "Klachtenformulier".
     async fn form_mail(
         &self,
@@ -452,18 +472,16 @@ impl Pipeline {
         from: &str,
         report: &mut RouteReport,
     ) -> anyhow::Result<()> {
-        let mut tx = store.begin(&self.id_domain).await?;
         if let Some(reason) = automatic(mail) {
-            if tx
-                .claim_route(id, "screened", None, Some(reason.as_str()))
+            if self
+                .claim_automatic(store, id, "screened", reason, verdict)
                 .await?
             {
-                tx.save_verdict(id, verdict).await?;
-                tx.commit().await?;
                 report.screened += 1;
             }
             return Ok(());
         }
+        let mut tx = store.begin(&self.id_domain).await?;
         let now = tx
             .now()
             .with_timezone(&chrono_tz::Europe::Amsterdam)
@@ -866,14 +884,8 @@ impl Pipeline {
         report: &mut RouteReport,
     ) -> anyhow::Result<()> {
         if let Some(reason) = automatic(mail) {
-            let mut tx = store.begin(&self.id_domain).await?;
-            if tx
-                .claim_route(id, "directie_automatic", None, Some(reason.as_str()))
-                .await?
-            {
-                tx.save_verdict(id, verdict).await?;
-                tx.commit().await?;
-            }
+            self.claim_automatic(store, id, "directie_automatic", reason, verdict)
+                .await?;
             tracing::info!(
                 reason = reason.as_str(),
                 "automatic mail from a directie address ignored"

@@ -127,44 +127,31 @@ async fn forms_by_intake_and_by_staff_mail_and_the_half_yearly_report() {
     let good = form(
         "Naam: Dhr. K. Brievenschrijver\r\nAdres: Postbus 12, 9999 ZZ Ver\r\nE-mail: brief@example.test\r\nDatum: 23-11-2026 09:15\r\nKanaal: brief\r\nOpgenomen door: Els\r\nMedewerker: Jansen\r\nKlacht: Meneer schrijft dat hij al drie keer heeft gebeld\r\nen nog steeds niet is teruggebeld.",
     );
-    stack
-        .send(
-            STAFF,
-            &["klachten@example.test"],
-            &staff_mail(
-                STAFF,
-                "Klachtenformulier Brievenschrijver",
-                &good,
-                "form-good@example.test",
-            ),
-        )
-        .await;
     let outsider = good.replace("brief@example.test", "outsider-form@example.test");
-    stack
-        .send(
-            "buiten@example.test",
-            &["klachten@example.test"],
-            &staff_mail(
-                "buiten@example.test",
-                "Klachtenformulier",
-                &outsider,
-                "form-outsider@example.test",
-            ),
-        )
-        .await;
     let incomplete = good.replace("Opgenomen door: Els\r\n", "");
-    stack
-        .send(
+    for (from, subject, body, id) in [
+        (
             STAFF,
-            &["klachten@example.test"],
-            &staff_mail(
-                STAFF,
-                "Klachtenformulier zonder naam opnemer",
-                &incomplete,
-                "form-bad@example.test",
-            ),
-        )
-        .await;
+            "Klachtenformulier Brievenschrijver",
+            &good,
+            "form-good@example.test",
+        ),
+        (
+            "buiten@example.test",
+            "Klachtenformulier",
+            &outsider,
+            "form-outsider@example.test",
+        ),
+        (
+            STAFF,
+            "Klachtenformulier zonder naam opnemer",
+            &incomplete,
+            "form-bad@example.test",
+        ),
+    ] {
+        let mail = staff_mail(from, subject, body, id);
+        stack.send(from, &["klachten@example.test"], &mail).await;
+    }
     stack.wait_for_count(SERVICE, "INBOX", 4, WAIT).await;
     sync_at(&kb, "2026-11-25T12:30");
 

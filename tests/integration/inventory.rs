@@ -845,23 +845,20 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
 
 /// Every (table.column, needle) where a text or blob column of any table holds a needle.
 async fn text_hits(store: &Store, needles: &[String]) -> Vec<String> {
-    let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'")
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("name"))
-        .collect();
-    let mut hits = Vec::new();
-    for t in tables {
-        let cols: Vec<String> = sqlx::query(&format!("SELECT name FROM pragma_table_info('{t}')"))
+    // The `name` column of every row a query returns.
+    let names = |sql: String| async move {
+        sqlx::query(&sql)
             .fetch_all(store.pool())
             .await
             .unwrap()
             .iter()
-            .map(|r| r.get("name"))
-            .collect();
-        for c in cols {
+            .map(|r| r.get::<String, _>("name"))
+            .collect::<Vec<_>>()
+    };
+    let tables = names("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'".into()).await;
+    let mut hits = Vec::new();
+    for t in tables {
+        for c in names(format!("SELECT name FROM pragma_table_info('{t}')")).await {
             for n in needles {
                 let row = sqlx::query(&format!(
                     "SELECT COUNT(*) AS n FROM {t} WHERE instr(CAST({c} AS TEXT), $1) > 0"
