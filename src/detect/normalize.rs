@@ -55,9 +55,7 @@ static ASCII: [u8; 128] = {
 /// The word being built: where it started (normalised, source), where its last letter
 /// ended in the source, and the kinds of letters it was written with.
 struct Open {
-    start: u32,
-    src_start: u32,
-    src_end: u32,
+    word: Word,
     /// An ASCII lower-case letter.
     lower: bool,
     /// An ASCII capital or a non-ASCII letter or digit (which may be a capital).
@@ -80,11 +78,7 @@ pub fn normalize(input: &str) -> Normalized {
     let mut capitals = Capitals::default();
     let close = |open: &mut Option<Open>, words: &mut Vec<Word>, caps: &mut Capitals| {
         if let Some(o) = open.take() {
-            words.push(Word {
-                start: o.start,
-                src_start: o.src_start,
-                src_end: o.src_end,
-            });
+            words.push(o.word);
             if o.lower {
                 caps.run = 0;
             } else if o.capital {
@@ -101,9 +95,11 @@ pub fn normalize(input: &str) -> Normalized {
                 text.push(b' ');
             }
             *open = Some(Open {
-                start: (text.len() - 1) as u32,
-                src_start: at,
-                src_end: at,
+                word: Word {
+                    start: (text.len() - 1) as u32,
+                    src_start: at,
+                    src_end: at,
+                },
                 lower: false,
                 capital: false,
             });
@@ -128,7 +124,7 @@ pub fn normalize(input: &str) -> Normalized {
                     let written = &bytes[i..run];
                     text.extend(written.iter().map(|&b| ASCII[b as usize]));
                     if let Some(o) = open.as_mut() {
-                        o.src_end = run as u32;
+                        o.word.src_end = run as u32;
                         // Most words have a lower-case letter first or second.
                         o.lower = o.lower || written.iter().any(u8::is_ascii_lowercase);
                         o.capital = o.capital || written.iter().any(u8::is_ascii_uppercase);
@@ -161,7 +157,7 @@ pub fn normalize(input: &str) -> Normalized {
             }
         });
         if let Some(o) = open.as_mut() {
-            o.src_end = i as u32;
+            o.word.src_end = i as u32;
             o.capital = true;
         }
     }

@@ -76,34 +76,12 @@ fn report(dfa: &DFA, sid: StateID, end: usize, f: &mut dyn FnMut(usize, usize, u
     }
 }
 
-/// Whether any pattern of `dfa` occurs in `haystack`.
+/// Whether any pattern of `dfa` occurs in `haystack`. The whole haystack is read: the
+/// callers' texts mostly hold no match, and where one does it is usually near the end.
 pub fn has_match(dfa: &DFA, haystack: &[u8]) -> bool {
-    let Ok(start) = dfa.start_state(Anchored::No) else {
-        return false;
-    };
-    let Some((b_start, mid)) = split(dfa, haystack.len()) else {
-        let mut sid = start;
-        for &b in haystack {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                return true;
-            }
-        }
-        return false;
-    };
-    let (first, second) = (&haystack[..mid], &haystack[b_start..]);
-    let (mut sa, mut sb) = (start, start);
-    for (&a, &b) in first.iter().zip(second) {
-        sa = dfa.next_state(Anchored::No, sa, a);
-        sb = dfa.next_state(Anchored::No, sb, b);
-        if (dfa.is_special(sa) && dfa.is_match(sa)) || (dfa.is_special(sb) && dfa.is_match(sb)) {
-            return true;
-        }
-    }
-    second[first.len()..].iter().any(|&b| {
-        sb = dfa.next_state(Anchored::No, sb, b);
-        dfa.is_special(sb) && dfa.is_match(sb)
-    })
+    let mut found = false;
+    for_each_match(dfa, haystack, |_, _, _| found = true);
+    found
 }
 
 #[cfg(test)]
