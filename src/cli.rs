@@ -77,9 +77,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Precision, recall and F1 over a labelled corpus (labels.jsonl beside .eml files).
+    /// Precision, recall and F1 over a labelled corpus (labels.jsonl beside .eml files),
+    /// or over each half of a split corpus (subfolders `tune/` and `test/`, each with its
+    /// labels). The misses of a `test/` half are not shown unless asked for.
     Eval {
         dir: PathBuf,
+        /// Also list the misses of a held-out `test/` half.
+        #[arg(long)]
+        show_test_misses: bool,
         /// Exit with 1 when recall is below this.
         #[arg(long, value_name = "R")]
         min_recall: Option<f64>,
@@ -253,9 +258,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify { file, json } => classify(&settings, &file, json).await,
         Command::Eval {
             dir,
+            show_test_misses,
             min_recall,
             min_precision,
-        } => eval(&settings, &dir, min_recall, min_precision),
+        } => eval(&settings, &dir, show_test_misses, min_recall, min_precision),
         Command::Messages { json } => messages(&settings, json).await,
         Command::Cases { status, json } => cases(&settings, status, json).await,
         Command::Show { reference, json } => show(&settings, reference, json).await,
@@ -307,6 +313,7 @@ fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)> {
             anyhow::Error::new(e).context("loading the built-in lexicons")
         }
     })?;
+    let detector = detector.with_max_text_bytes(det.max_text_bytes);
     Ok((detector, ScreenContext::new(own, directie)))
 }
 
@@ -355,10 +362,14 @@ fn services(settings: &Settings) -> anyhow::Result<Services> {
     Ok(Services { pipeline, mailer })
 }
 
-async fn route(store: &Store, services: &Services) -> anyhow::Result<RouteReport> {
+async fn route(
+    store: &Store,
+    services: &Services,
+    cancel: &CancellationToken,
+) -> anyhow::Result<RouteReport> {
     services
         .pipeline
-        .route_new(store)
+        .route_until(store, cancel)
         .await
         .context("routing stored messages")
 }
@@ -388,6 +399,15 @@ fn print_route(r: &RouteReport) {
         "cases: {} opened, {} follow-ups joined; directie replies: {} applied, {} refused",
         r.cases_opened, r.follow_ups, r.replies_applied, r.replies_refused
     );
+    if r.failed > 0 {
+        println!(
+            "routing failed for {} message(s): retried later, directie told (see `messages`)",
+            r.failed
+        );
+    }
+    if r.interrupted {
+        println!("routing stopped early on request; the rest is routed next time");
+    }
 }
 
 /// A token cancelled by SIGINT or SIGTERM.
@@ -430,12 +450,12 @@ async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let cancel = shutdown_token();
     let wake = tokio::sync::Notify::new();
     // What earlier runs stored but did not route.
-    route(&store, &services).await?;
+    route(&store, &services, &cancel).await?;
     let watch = mailbox::watch(&imap, &limits, &store, &cancel, |report| {
-        let (store, services, wake) = (&store, &services, &wake);
+        let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
         async move {
             if report.stored > 0 {
-                if let Err(e) = route(store, services).await {
+                if let Err(e) = route(store, services, cancel).await {
                     tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
                 }
                 wake.notify_one();
@@ -503,7 +523,7 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("reading folder {:?}", imap.folder))?;
     let _ = session.logout().await;
-    let routed = route(&store, &services).await?;
+    let routed = route(&store, &services, &cancel).await?;
     let reminded = remind(&store, &services).await?;
     let delivered = deliver(&store, &services).await?;
     let (pending, _, _) = store.outbox_counts().await?;
@@ -566,8 +586,8 @@ async fn import_files(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<
             }
         }
     }
-    let routed = route(&store, &services).await?;
-    if routed.classified > 0 {
+    let routed = route(&store, &services, &CancellationToken::new()).await?;
+    if routed.classified > 0 || routed.failed > 0 {
         print_route(&routed);
         println!("mail to directie is sent by the next `sync` or by `run`");
     }
@@ -598,6 +618,9 @@ pub struct MessageJson {
     pub parse_status: String,
     pub size: i64,
     pub sha256: String,
+    /// Present while routing this message fails: attempts, last error, next attempt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_failed: Option<crate::store::RoutingFailed>,
 }
 
 async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
@@ -619,6 +642,7 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             parse_status: m.parse_status.as_str().to_string(),
             size: m.size,
             sha256: m.sha256,
+            routing_failed: m.routing_failed,
         })
         .collect();
     if json {
@@ -640,6 +664,10 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             verdict
         } else {
             format!("{verdict} [{}]", m.parse_status)
+        };
+        let verdict = match &m.routing_failed {
+            Some(f) => format!("ROUTING FAILED x{}", f.attempts),
+            None => verdict,
         };
         println!(
             "{:>5}  {:<20}  {:<32}  {:<16}  {}",
@@ -693,23 +721,59 @@ async fn classify(settings: &Settings, file: &Path, json: bool) -> anyhow::Resul
 fn eval(
     settings: &Settings,
     dir: &Path,
+    show_test_misses: bool,
     min_recall: Option<f64>,
     min_precision: Option<f64>,
 ) -> anyhow::Result<ExitCode> {
     let (detector, ctx) = detector(settings)?;
-    let report = crate::detect::eval::evaluate(dir, &detector, &ctx)?;
-    print!("{}", report.render());
-    let mut ok = true;
-    if let Some(r) = min_recall.filter(|r| report.recall() < *r) {
-        eprintln!("klachtenbus: recall {:.3} is below {r}", report.recall());
-        ok = false;
+    // One labelled folder, or the halves of a split corpus.
+    let halves: Vec<PathBuf> = if dir.join("labels.jsonl").exists() {
+        vec![dir.to_path_buf()]
+    } else {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| anyhow::anyhow!("{}: no labels.jsonl to read ({e})", dir.display()))?;
+        let mut subs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("labels.jsonl").exists())
+            .collect();
+        subs.sort();
+        subs
+    };
+    if halves.is_empty() {
+        anyhow::bail!("{}: no labels.jsonl, here or in a subfolder", dir.display());
     }
-    if let Some(p) = min_precision.filter(|p| report.precision() < *p) {
-        eprintln!(
-            "klachtenbus: precision {:.3} is below {p}",
-            report.precision()
-        );
-        ok = false;
+    let mut ok = true;
+    for half in &halves {
+        let report = crate::detect::eval::evaluate(half, &detector, &ctx)?;
+        let held_out = half.file_name().is_some_and(|n| n == "test") && !show_test_misses;
+        if halves.len() > 1 {
+            println!("== {}", half.display());
+        }
+        if held_out {
+            print!("{}", report.render_figures());
+            println!("(misses of the held-out half not shown; --show-test-misses lists them)");
+        } else {
+            print!("{}", report.render());
+        }
+        if halves.len() > 1 {
+            println!();
+        }
+        if let Some(r) = min_recall.filter(|r| report.recall() < *r) {
+            eprintln!(
+                "klachtenbus: {}: recall {:.3} is below {r}",
+                half.display(),
+                report.recall()
+            );
+            ok = false;
+        }
+        if let Some(p) = min_precision.filter(|p| report.precision() < *p) {
+            eprintln!(
+                "klachtenbus: {}: precision {:.3} is below {p}",
+                half.display(),
+                report.precision()
+            );
+            ok = false;
+        }
     }
     Ok(if ok {
         ExitCode::SUCCESS

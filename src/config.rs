@@ -115,6 +115,8 @@ pub struct ImapSettings {
 pub struct DetectionSettings {
     pub threshold: f64,
     pub lexicon_dir: Option<PathBuf>,
+    /// Only this much of a mail's new text is judged.
+    pub max_text_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -466,6 +468,7 @@ impl Settings {
         Ok(DetectionSettings {
             threshold: self.number("detection.threshold", 0.0, 1000.0)?,
             lexicon_dir: self.opt_string("detection.lexicon_dir")?.map(PathBuf::from),
+            max_text_bytes: self.integer("detection.max_text_bytes", 1024, 64 << 20)? as usize,
         })
     }
 

@@ -33,10 +33,12 @@ pub enum Template {
     Overzicht,
     /// To a staff member: a mailed Klachtenformulier was not accepted, and why.
     FormulierOnvolledig,
+    /// To directie: a stored mail could not be routed (it is retried; told once).
+    VerwerkingMislukt,
 }
 
 impl Template {
-    pub const ALL: [Template; 11] = [
+    pub const ALL: [Template; 12] = [
         Template::Bevestigingsbrief,
         Template::Standpuntbrief,
         Template::Notificatie,
@@ -48,6 +50,7 @@ impl Template {
         Template::Escalatie,
         Template::Overzicht,
         Template::FormulierOnvolledig,
+        Template::VerwerkingMislukt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Template {
             Template::Escalatie => "escalatie",
             Template::Overzicht => "overzicht",
             Template::FormulierOnvolledig => "formulier_onvolledig",
+            Template::VerwerkingMislukt => "verwerking_mislukt",
         }
     }
 
@@ -112,6 +116,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/overzicht.html.tera",
     "nl/formulier_onvolledig.txt.tera",
     "nl/formulier_onvolledig.html.tera",
+    "nl/verwerking_mislukt.txt.tera",
+    "nl/verwerking_mislukt.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -321,6 +327,13 @@ mod tests {
         c.insert("new_text", "tekst");
         c.insert("preview", "voorbeeld");
         c.insert("preview_subject", "onderwerp");
+        c.insert("forward_address", "klachten+kl-doorsturen-0123@firma.nl");
+        c.insert("message", &17);
+        c.insert("sender", "jan@example.test");
+        c.insert("received", "maandag 30 november 2026");
+        c.insert("attempts", &1);
+        c.insert("next_attempt", "2026-11-30T10:01:00Z");
+        c.insert("error", "opening the case: date out of range");
         c.insert("subject", "onderwerp");
         c.insert("reason", "onbekend commando");
         c.insert("case_ref", "KL-2026-0007");

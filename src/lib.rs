@@ -9,17 +9,21 @@
 //! - [`detect`]: screening and the explainable complaint heuristics;
 //! - [`pipeline`]: routing of what intake stored: screening, detection, cases, directie's
 //!   replies, follow-ups;
+//! - [`authority`]: who a mail is from, for decisions (one From, aligned
+//!   Authentication-Results per RFC 8601);
 //! - [`case`]: case references, the lifecycle state machine, reply commands and tokens;
 //! - [`letters`]: tera templates for letters and notices;
 //! - [`outbox`]: the SMTP worker that sends queued mail once, with retries;
 //! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
 //! - [`form`]: the Klachtenformulier for complaints by phone, in person or by letter;
-//! - [`report`]: the half-yearly inventory; [`privacy`]: retention, purge and erase;
+//! - [`report`]: the half-yearly inventory; `store::register`: retention, purge and erase;
+//! - [`dossier`]: one case exported with its original messages;
 //! - [`config`]: layered settings with errors that name the setting;
 //! - [`logging`]: tracing setup and address masking;
 //! - [`cli`]: the `klachtenbus` commands.
 
+pub mod authority;
 pub mod calendar;
 pub mod case;
 pub mod cli;

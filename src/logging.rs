@@ -1,28 +1,62 @@
 //! Logging setup: `logging.level` and `logging.format` (pretty or JSON), with `RUST_LOG`
 //! taking precedence when set. Logs go to standard error; standard output is reserved for
 //! command results (tables and `--json`).
+//!
+//! Whatever `RUST_LOG` says, the protocol and database libraries may only log warnings
+//! and errors: below that they write transcripts (async-imap logs every byte it decodes at
+//! trace), and a transcript holds message bodies, names, reply tokens and passwords.
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::EnvFilter;
+use tracing::{Level, Metadata};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{filter, EnvFilter, Layer};
 
 use crate::config::{LogFormat, LoggingSettings};
 
+/// Targets (crates) whose debug and trace output can hold mail content or credentials.
+const TRANSCRIPT_TARGETS: &[&str] = &[
+    "async_imap",
+    "imap_proto",
+    "async_native_tls",
+    "tokio_rustls",
+    "rustls",
+    "lettre",
+    "sqlx",
+    "mail_parser",
+    "tera",
+];
+
+/// Whether an event may be logged at all: everything of ours and of other crates, but
+/// from [`TRANSCRIPT_TARGETS`] only warnings and errors.
+pub fn allowed(meta: &Metadata<'_>) -> bool {
+    *meta.level() <= Level::WARN || !is_transcript_target(meta.target())
+}
+
+fn is_transcript_target(target: &str) -> bool {
+    let krate = target.split("::").next().unwrap_or(target);
+    TRANSCRIPT_TARGETS.contains(&krate)
+}
+
 pub fn init(settings: &LoggingSettings) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+    let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         // Our own crate at the configured level; chatty dependencies one step quieter.
         EnvFilter::new(format!("warn,klachtenbus={level}", level = settings.level))
     });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
-    let result = match settings.format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Pretty => builder.compact().try_init(),
+    let fmt = match settings.format {
+        LogFormat::Json => fmt.json().boxed(),
+        LogFormat::Pretty => fmt.compact().boxed(),
     };
     // A second init (tests) keeps the first subscriber.
-    let _ = result;
+    let _ = tracing_subscriber::registry()
+        .with(env)
+        .with(filter::filter_fn(allowed))
+        .with(fmt)
+        .try_init();
 }
 
 /// `jan.devries@example.nl` → `j***@example.nl`: enough to tell mails apart in a log, not
@@ -39,9 +73,26 @@ pub fn mask_address(address: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn masks() {
         assert_eq!(super::mask_address("jan@example.nl"), "j***@example.nl");
         assert_eq!(super::mask_address("nonsense"), "***");
+    }
+
+    #[test]
+    fn transcripts_are_cut_at_warn() {
+        for t in [
+            "async_imap::imap_stream",
+            "sqlx::query",
+            "lettre",
+            "rustls::conn",
+        ] {
+            assert!(is_transcript_target(t), "{t}");
+        }
+        for t in ["klachtenbus::pipeline", "klachtenbus", "async_imapx"] {
+            assert!(!is_transcript_target(t), "{t}");
+        }
     }
 }

@@ -31,6 +31,7 @@ pub const KEPT_HEADERS: &[&str] = &[
     "x-original-to",
     "reply-to",
     "sender",
+    "from",
     "content-type",
     "x-mailer",
     "feedback-id",

@@ -9,6 +9,7 @@
 //! The routing row, the case change, its events and the mail it causes are committed
 //! together, so a crash at any point repeats nothing a person would notice.
 
+mod failed;
 mod inventory;
 mod reminders;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tera::Context;
 
+use crate::authority;
 use crate::calendar::{dutch_date, english_date, local_date, Calendar};
 use crate::case::command::{parse_reply, Command};
 use crate::case::token::{has_token_shape, plus_address, TokenKey};
@@ -31,7 +33,8 @@ use crate::form::Form;
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
-use crate::store::{CaseRow, NewCase, NewMail, Store, Tx};
+use crate::store::{CaseRow, FailureKind, NewCase, NewMail, Store, Tx};
+use tokio_util::sync::CancellationToken;
 
 pub use reminders::{Deadline, Moment, ReminderReport};
 
@@ -45,6 +48,10 @@ pub struct RouteReport {
     pub follow_ups: usize,
     pub replies_applied: usize,
     pub replies_refused: usize,
+    /// Messages whose routing failed in this round (recorded, retried later).
+    pub failed: usize,
+    /// The round stopped early because shutdown was requested.
+    pub interrupted: bool,
 }
 
 /// Everything routing needs, built once from the settings.
@@ -159,17 +166,40 @@ impl Pipeline {
     }
 
     /// Routes every stored message that has not been routed yet.
-    #[tracing::instrument(skip_all)]
     pub async fn route_new(&self, store: &Store) -> anyhow::Result<RouteReport> {
+        self.route_until(store, &CancellationToken::new()).await
+    }
+
+    /// Routes stored messages until none is left or `cancel` fires (checked between
+    /// messages). A message whose routing fails is recorded, retried later with backoff
+    /// and reported to directie once; the messages behind it are routed all the same.
+    /// Only a failure to record such a failure (the database itself) ends the pass.
+    #[tracing::instrument(skip_all)]
+    pub async fn route_until(
+        &self,
+        store: &Store,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<RouteReport> {
         let mut report = RouteReport::default();
         loop {
-            let ids = store.unrouted(200).await?;
-            if ids.is_empty() {
+            let batch = store.unrouted(200).await?;
+            if batch.is_empty() {
                 return Ok(report);
             }
             let before = report;
-            for id in ids {
-                self.route_one(store, id, &mut report).await?;
+            for (id, failed_before) in batch {
+                if cancel.is_cancelled() {
+                    report.interrupted = true;
+                    return Ok(report);
+                }
+                match self.route_one(store, id, &mut report).await {
+                    Ok(()) if failed_before => store.clear_failure(FailureKind::Route, id).await?,
+                    Ok(()) => {}
+                    Err(e) => {
+                        report.failed += 1;
+                        self.routing_failed(store, id, &e).await?;
+                    }
+                }
             }
             if report == before {
                 // Every id was routed by someone else meanwhile; nothing more to do now.
@@ -189,22 +219,31 @@ impl Pipeline {
             return Ok(());
         };
         let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
         let from = mail
             .from
             .as_ref()
-            .map(|a| base_address(&a.address))
+            .map(|a| {
+                authority::normalize_address(&a.address).unwrap_or_else(|| base_address(&a.address))
+            })
             .unwrap_or_default();
-        let verdict = self.detector.classify(&mail, &self.screen);
+        let listed = |list: &[String]| {
+            !from.is_empty()
+                && list
+                    .iter()
+                    .any(|a| authority::normalize_address(a).as_deref() == Some(from.as_str()))
+        };
+        let verdict = self.classify_within_budget(id, &mail);
         report.classified += 1;
         if is_form(&mail) {
-            if !from.is_empty() && self.staff.contains(&from) {
+            if listed(&self.staff) {
                 return self
                     .form_mail(store, id, &mail, &verdict, &from, report)
                     .await;
             }
             tracing::warn!(from = %mask_address(&from), "a Klachtenformulier from an address not in staff.addresses: treated as ordinary mail");
         }
-        if !from.is_empty() && self.directie.addresses.contains(&from) {
+        if listed(&self.directie.addresses) {
             return self
                 .directie_mail(store, id, &mail, &verdict, &from, report)
                 .await;
@@ -486,11 +525,13 @@ impl Pipeline {
             .now()
             .with_timezone(&chrono_tz::Europe::Amsterdam)
             .naive_local();
-        let parsed = match &self.directie.trusted_authserv_id {
-            Some(authserv) if !authenticated(mail, authserv) => Err(vec![format!(
-                "de mail is niet als echt bevestigd (geen Authentication-Results van {authserv} met dkim=pass of dmarc=pass)"
-            )]),
-            _ => Form::parse(mail.body_text.as_deref().unwrap_or(""), now).map_err(|e| e.0),
+        let parsed = match authority::prove(
+            mail,
+            &self.staff,
+            self.directie.trusted_authserv_id.as_deref(),
+        ) {
+            Err(why) => Err(vec![why.to_string()]),
+            Ok(_) => Form::parse(mail.body_text.as_deref().unwrap_or(""), now).map_err(|e| e.0),
         };
         let form = match parsed {
             Ok(f) => f,
@@ -717,6 +758,10 @@ impl Pipeline {
                 ctx.insert("new_text", &case.summary);
                 ctx.insert("preview", &preview.text);
                 ctx.insert("preview_subject", &Self::ack_subject(case));
+                ctx.insert(
+                    "forward_address",
+                    &plus_address(&self.from, &self.key.forward_token(d)),
+                );
             })?;
             let queued = tx
                 .enqueue(&NewMail {
@@ -893,6 +938,17 @@ impl Pipeline {
             return Ok(());
         }
         let subject = mail.subject.clone().unwrap_or_default();
+        // One author, a Sender that is trusted too, and — with a trusted receiving server —
+        // an authentication pass aligned with the author's domain; else nothing is done.
+        if let Err(why) = authority::prove(
+            mail,
+            &self.directie.addresses,
+            self.directie.trusted_authserv_id.as_deref(),
+        ) {
+            return self
+                .refuse(store, id, verdict, from, &subject, &why.to_string(), report)
+                .await;
+        }
         let body = mail.body_text.as_deref().unwrap_or("");
         let text = new_text(body);
         let commands = parse_reply(&text);
@@ -901,8 +957,22 @@ impl Pipeline {
         let Some(case_ref) = verified else {
             if matches!(commands.as_deref(), Ok([Command::Confirm, ..])) {
                 if let Some(fwd) = forwarded(mail) {
+                    // A forward opens a case naming a third party: it needs the same proof
+                    // as a reply — the trusted server's aligned pass (checked above), or
+                    // this directie address's own forwarding token.
+                    if self.directie.trusted_authserv_id.is_some()
+                        || self.key.verify_forward(token_candidates(mail), from)
+                    {
+                        return self
+                            .promote_forward(store, id, mail, verdict, from, fwd, report)
+                            .await;
+                    }
+                    let reason = format!(
+                        "een doorgestuurde mail met KLACHT wordt alleen uitgevoerd als u hem naar uw eigen doorstuuradres stuurt: {}",
+                        plus_address(&self.from, &self.key.forward_token(from))
+                    );
                     return self
-                        .promote_forward(store, id, mail, verdict, from, fwd, report)
+                        .refuse(store, id, verdict, from, &subject, &reason, report)
                         .await;
                 }
             }
@@ -921,16 +991,6 @@ impl Pipeline {
             return self
                 .refuse(store, id, verdict, from, &subject, &reason, report)
                 .await;
-        }
-        if let Some(authserv) = &self.directie.trusted_authserv_id {
-            if !authenticated(mail, authserv) {
-                let reason = format!(
-                    "de mail is niet als echt bevestigd (geen Authentication-Results van {authserv} met dkim=pass of dmarc=pass)"
-                );
-                return self
-                    .refuse(store, id, verdict, from, &subject, &reason, report)
-                    .await;
-            }
         }
         let commands = match commands {
             Ok(c) => c,
@@ -1468,29 +1528,6 @@ fn token_candidates(mail: &ParsedMail) -> impl Iterator<Item = &str> {
         .chain(mail.references.iter().map(String::as_str))
 }
 
-/// An `Authentication-Results` header from `authserv` showing dkim or dmarc pass. Only the
-/// first header from that server counts: the receiving server puts its own on top, and
-/// removes or shadows any a sender forged further down.
-fn authenticated(mail: &ParsedMail, authserv: &str) -> bool {
-    let Some(headers) = mail.headers.get("authentication-results") else {
-        return false;
-    };
-    headers
-        .iter()
-        .find(|h| {
-            h.split(';')
-                .next()
-                .and_then(|id| id.split_whitespace().next())
-                .is_some_and(|id| id.eq_ignore_ascii_case(authserv))
-        })
-        .is_some_and(|h| {
-            h.split(';').skip(1).any(|res| {
-                let res = res.trim().to_ascii_lowercase();
-                res.starts_with("dkim=pass") || res.starts_with("dmarc=pass")
-            })
-        })
-}
-
 /// What a forward holds: the original sender, subject and text.
 struct Forwarded {
     from: Option<crate::parse::MailAddress>,
@@ -1599,45 +1636,6 @@ mod tests {
         m.headers = h;
         m.body_text = Some(body.into());
         m
-    }
-
-    #[test]
-    fn authentication_results_from_the_trusted_server_only() {
-        let ok = mail_with(
-            &[(
-                "authentication-results",
-                "mx.firma.nl; spf=pass smtp.mailfrom=firma.nl; dkim=pass header.d=firma.nl",
-            )],
-            "",
-        );
-        assert!(authenticated(&ok, "mx.firma.nl"));
-        assert!(!authenticated(&ok, "mx.other.nl"));
-        let fail = mail_with(
-            &[(
-                "authentication-results",
-                "mx.firma.nl; dkim=fail; dmarc=fail",
-            )],
-            "",
-        );
-        assert!(!authenticated(&fail, "mx.firma.nl"));
-        // Only the topmost header of the trusted server counts.
-        let forged_below = mail_with(
-            &[
-                ("authentication-results", "mx.firma.nl; dkim=none"),
-                ("authentication-results", "mx.firma.nl; dkim=pass"),
-            ],
-            "",
-        );
-        assert!(!authenticated(&forged_below, "mx.firma.nl"));
-        assert!(!authenticated(&mail_with(&[], ""), "mx.firma.nl"));
-        let dmarc = mail_with(
-            &[(
-                "authentication-results",
-                "MX.FIRMA.NL 1; dmarc=pass (p=reject)",
-            )],
-            "",
-        );
-        assert!(authenticated(&dmarc, "mx.firma.nl"));
     }
 
     #[test]

@@ -77,6 +77,43 @@ impl TokenKey {
     }
 }
 
+static FORWARD_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bkl-doorsturen-([0-9a-f]{24})\b").expect("forward token"));
+
+impl TokenKey {
+    fn forward_mac(&self, directie: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(self.0.expose_secret().as_bytes())
+            .expect("HMAC takes a key of any length");
+        mac.update(b"doorsturen\n");
+        mac.update(base_address(directie).as_bytes());
+        mac
+    }
+
+    /// The token of `directie`'s forwarding address (`klachten+kl-doorsturen-…@firma.nl`):
+    /// a mail forwarded there with `KLACHT` on top proves it comes from that address.
+    pub fn forward_token(&self, directie: &str) -> String {
+        let tag = self.forward_mac(directie).finalize().into_bytes();
+        format!("kl-doorsturen-{}", hex::encode(&tag[..MAC_BYTES]))
+    }
+
+    /// Whether a forwarding token among `candidates` verifies for `directie`.
+    pub fn verify_forward<'a>(
+        &self,
+        candidates: impl IntoIterator<Item = &'a str>,
+        directie: &str,
+    ) -> bool {
+        candidates.into_iter().any(|text| {
+            FORWARD_TOKEN.captures_iter(text).any(|c| {
+                hex::decode(c[1].to_ascii_lowercase()).is_ok_and(|tag| {
+                    self.forward_mac(directie)
+                        .verify_truncated_left(&tag)
+                        .is_ok()
+                })
+            })
+        })
+    }
+}
+
 /// True when `text` holds something shaped like a token (verified or not).
 pub fn has_token_shape(text: &str) -> bool {
     TOKEN.is_match(text)
@@ -127,5 +164,21 @@ mod tests {
         assert_eq!(k.verify(["<x@y>", refs.as_str()], "jan@firma.nl"), Some(c7));
         assert!(has_token_shape(&forged));
         assert!(!format!("{k:?}").contains("geheim"));
+    }
+
+    #[test]
+    fn forwarding_token_verifies_for_its_address_only() {
+        let k = key();
+        let t = k.forward_token("Jan@Firma.nl");
+        assert!(t.starts_with("kl-doorsturen-"), "{t}");
+        let to = plus_address("klachten@firma.nl", &t);
+        assert!(k.verify_forward([to.as_str()], "jan@firma.nl"));
+        assert!(k.verify_forward([to.to_uppercase().as_str()], "jan@firma.nl"));
+        assert!(!k.verify_forward([to.as_str()], "els@firma.nl"));
+        assert!(!k.verify_forward(["klachten@firma.nl"], "jan@firma.nl"));
+        // A case token is no forwarding token, and the other way round.
+        let case = k.token(CaseRef::new(2026, 7).unwrap(), "jan@firma.nl");
+        assert!(!k.verify_forward([case.as_str()], "jan@firma.nl"));
+        assert!(!has_token_shape(&t));
     }
 }

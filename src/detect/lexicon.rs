@@ -309,12 +309,19 @@ impl Lexicon {
         after: usize,
         list: &[(usize, Occurrence)],
     ) -> Option<usize> {
-        let (_, o) = list
+        // At most `gap_words` words may lie between: text[after] is the space before the
+        // first of them, so the occurrence must start before the (gap_words + 2)-th space
+        // from `after`. Bounding the window keeps a text with many occurrences linear.
+        let limit = memchr::memchr_iter(b' ', &bytes[after.min(bytes.len())..])
+            .nth(self.gap_words + 1)
+            .map_or(bytes.len(), |p| after + p);
+        // `list` is sorted by start: bisect to the first occurrence after `after`.
+        let from = list.partition_point(|(_, o)| o.start <= after);
+        list[from..]
             .iter()
-            .find(|(_, o)| o.start > after && (o.whole_word || seg.prefix))?;
-        // text[after] and text[o.start - 1] are the spaces around the words in between.
-        let spaces = bytes[after..o.start].iter().filter(|&&b| b == b' ').count();
-        (spaces.saturating_sub(1) <= self.gap_words).then_some(o.end)
+            .take_while(|(_, o)| o.start <= limit)
+            .find(|(_, o)| o.whole_word || seg.prefix)
+            .map(|(_, o)| o.end)
     }
 }
 

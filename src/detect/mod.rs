@@ -75,7 +75,25 @@ pub struct Verdict {
     pub signals: Vec<Signal>,
     #[serde(default)]
     pub ignored: Vec<Ignored>,
+    /// Present when the new text was longer than `detection.max_text_bytes`: only its
+    /// first `judged_bytes` bytes were judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
+    /// Present when judging this mail took longer than routing's time budget (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_budget_ms: Option<u64>,
 }
+
+/// How much of a long text was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truncated {
+    pub judged_bytes: usize,
+    pub text_bytes: usize,
+}
+
+/// The default of `detection.max_text_bytes`: a complaint says what it is about long
+/// before this, and the bound keeps the time for one hostile mail small.
+pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
 
 static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*((re|antw|aw|fw|fwd|doorst|tr|wg|sv)\s*(\[\d+\])?\s*:\s*)+")
@@ -87,6 +105,7 @@ pub struct Detector {
     nl: Lexicon,
     en: Lexicon,
     threshold: f64,
+    max_text_bytes: usize,
     language: whatlang::Detector,
 }
 
@@ -101,6 +120,7 @@ impl Detector {
             nl,
             en,
             threshold,
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
             language: whatlang::Detector::with_allowlist(vec![
                 whatlang::Lang::Nld,
                 whatlang::Lang::Eng,
@@ -110,6 +130,12 @@ impl Detector {
 
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// Judges at most the first `bytes` of a mail's new text (`detection.max_text_bytes`).
+    pub fn with_max_text_bytes(mut self, bytes: usize) -> Detector {
+        self.max_text_bytes = bytes.max(1);
+        self
     }
 
     /// Screens, then judges the new text of `mail`.
@@ -128,7 +154,7 @@ impl Detector {
         let fresh = newtext::new_text(body);
         // A reply's subject repeats the original's; only a fresh subject is the sender's.
         let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
-        let text = if subject.is_empty() {
+        let mut text = if subject.is_empty() {
             fresh
         } else {
             let mut t = String::with_capacity(subject.len() + 2 + fresh.len());
@@ -137,6 +163,18 @@ impl Detector {
             t.push_str(&fresh);
             t
         };
+        let truncated = (text.len() > self.max_text_bytes).then(|| {
+            let text_bytes = text.len();
+            let mut cut = self.max_text_bytes;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            Truncated {
+                judged_bytes: text.len(),
+                text_bytes,
+            }
+        });
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
         let lexicon = match language {
@@ -153,6 +191,8 @@ impl Detector {
             screened: None,
             signals,
             ignored,
+            truncated,
+            over_budget_ms: None,
         }
     }
 
@@ -306,23 +346,35 @@ fn score_text(
     };
 
     let mut ignored = Vec::new();
-    let excludes: Vec<(usize, usize, &str)> = hits
+    // Exclusions (medical klachten, tax bezwaar) sorted by start, with the running maximum
+    // of their ends: whether a hit overlaps one is then a bisection, not a walk over all.
+    let mut excludes: Vec<(usize, usize, &str)> = hits
         .iter()
         .filter_map(|h| match &lex.patterns[h.pattern].role {
             Role::Exclude { reason } => Some((h.start, h.end, reason.as_str())),
             Role::Signal { .. } => None,
         })
         .collect();
+    excludes.sort_unstable_by_key(|&(s, e, _)| (s, e));
+    let mut reach: Vec<(usize, usize)> = Vec::with_capacity(excludes.len());
+    for (i, &(_, e, _)) in excludes.iter().enumerate() {
+        match reach.last() {
+            Some(&(far, j)) if far >= e => reach.push((far, j)),
+            _ => reach.push((e, i)),
+        }
+    }
+    let excluded_by = |start: usize, end: usize| {
+        let n = excludes.partition_point(|&(s, _, _)| s < end);
+        let (far, i) = *reach.get(n.checked_sub(1)?)?;
+        (far > start).then(|| excludes[i].2)
+    };
     let mut candidates: Vec<&lexicon::Hit> = Vec::new();
     for h in hits
         .iter()
         .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Signal { .. }))
     {
-        match excludes.iter().find(|(s, e, _)| h.start < *e && *s < h.end) {
-            Some((_, _, reason)) => ignored.push(Ignored {
-                reason: reason.to_string(),
-                phrase: as_written(h.start, h.end),
-            }),
+        match excluded_by(h.start, h.end) {
+            Some(reason) => note_ignored(&mut ignored, reason, || as_written(h.start, h.end)),
             None => candidates.push(h),
         }
     }
@@ -332,15 +384,21 @@ fn score_text(
             .cmp(&(a.end - a.start))
             .then(a.start.cmp(&b.start))
     });
-    let mut taken: Vec<(usize, usize)> = Vec::new();
-    // Few signals per mail: a list beats a hash set.
+    // The ranges taken so far, disjoint, by start: the one starting last before a hit's
+    // end is the only one that can overlap it.
+    let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    // At most one signal per pattern, so this list stays as short as the lexicon allows.
     let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
     for h in candidates {
-        if taken.iter().any(|(s, e)| h.start < *e && *s < h.end) {
+        if taken
+            .range(..h.end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > h.start)
+        {
             continue;
         }
-        taken.push((h.start, h.end));
+        taken.insert(h.start, h.end);
         let p = &lex.patterns[h.pattern];
         let Role::Signal {
             criterion,
@@ -357,9 +415,8 @@ fn score_text(
                 .take(lex.negation_window)
                 .any(|w| lex.negators.iter().any(|n| n == w))
         {
-            ignored.push(Ignored {
-                reason: "ontkenning".into(),
-                phrase: as_written(
+            note_ignored(&mut ignored, "ontkenning", || {
+                as_written(
                     h.start.saturating_sub(
                         before()
                             .take(lex.negation_window)
@@ -367,7 +424,7 @@ fn score_text(
                             .sum(),
                     ),
                     h.end,
-                ),
+                )
             });
             continue;
         }
@@ -421,6 +478,19 @@ fn score_text(
     (signals, ignored)
 }
 
+/// A verdict lists at most this many ignored matches: enough to explain it, and a mail
+/// that repeats a negated phrase a hundred thousand times does not make a verdict as long.
+const MAX_IGNORED: usize = 50;
+
+fn note_ignored(ignored: &mut Vec<Ignored>, reason: &str, phrase: impl FnOnce() -> String) {
+    if ignored.len() < MAX_IGNORED {
+        ignored.push(Ignored {
+            reason: reason.to_string(),
+            phrase: phrase(),
+        });
+    }
+}
+
 static EXCLAMATIONS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[!¡]{2,}(\s*[!?1]+)*").expect("exclamation regex"));
 
@@ -445,8 +515,8 @@ fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
     if capitals_run < t.capitals_min_words {
         return out;
     }
-    let best = capitals(text);
-    if best.len() >= t.capitals_min_words {
+    let (words, best) = capitals(text);
+    if words >= t.capitals_min_words {
         out.push(Signal {
             criterion: "sterke_bewoording".into(),
             phrase: best.join(" "),
@@ -457,15 +527,33 @@ fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
 }
 
 /// The longest run of consecutive words written in capitals (white-space separated, at
-/// least three letters, none lower case, at least one capital), first of the longest.
-fn capitals(text: &str) -> Vec<&str> {
+/// least three letters, none lower case, at least one capital), first of the longest: its
+/// length in words, and its first [`CAPITALS_SHOWN`] words.
+fn capitals(text: &str) -> (usize, Vec<&str>) {
     let mut run: Vec<&str> = Vec::new();
+    let mut run_len = 0;
     let mut best: Vec<&str> = Vec::new();
+    let mut best_len = 0;
+    // A run is kept only when it ends, so a text of a million capital words is read once.
+    fn end_run<'a>(
+        run: &mut Vec<&'a str>,
+        run_len: &mut usize,
+        best: &mut Vec<&'a str>,
+        best_len: &mut usize,
+    ) {
+        if *run_len > *best_len {
+            *best_len = *run_len;
+            *best = std::mem::take(run);
+        } else {
+            run.clear();
+        }
+        *run_len = 0;
+    }
     for raw in split_words(text) {
         // Nearly every word has a lower-case ASCII letter: reject those with a byte scan
         // before the Unicode checks below.
         if raw.bytes().any(|b| b.is_ascii_lowercase()) {
-            run.clear();
+            end_run(&mut run, &mut run_len, &mut best, &mut best_len);
             continue;
         }
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
@@ -474,16 +562,20 @@ fn capitals(text: &str) -> Vec<&str> {
             && w.chars().all(|c| !c.is_lowercase())
             && w.chars().any(|c| c.is_uppercase())
         {
-            run.push(w);
-            if run.len() > best.len() {
-                best = run.clone();
+            if run.len() < CAPITALS_SHOWN {
+                run.push(w);
             }
+            run_len += 1;
         } else {
-            run.clear();
+            end_run(&mut run, &mut run_len, &mut best, &mut best_len);
         }
     }
-    best
+    end_run(&mut run, &mut run_len, &mut best, &mut best_len);
+    (best_len, best)
 }
+
+/// A shouted phrase shows at most this many words.
+const CAPITALS_SHOWN: usize = 25;
 
 /// The words of `text` joined by single spaces (a phrase as written, without its line
 /// breaks and runs of spaces).

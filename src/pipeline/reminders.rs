@@ -19,7 +19,7 @@ use crate::calendar::{amsterdam, dutch_date, local_date};
 use crate::case::token::plus_address;
 use crate::case::Status;
 use crate::letters::Template;
-use crate::store::{timestamp, CaseRow, NewMail, Store};
+use crate::store::{timestamp, CaseRow, FailureKind, NewMail, Store};
 
 /// The two clocks of the procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct ReminderReport {
     pub reports: usize,
     /// Digest mails queued.
     pub digests: usize,
+    /// Cases whose reminder could not be queued (recorded, retried later).
+    pub failed: usize,
 }
 
 /// How far ahead `next_moment` looks; escalations come every working day, so an active
@@ -194,112 +196,149 @@ impl Pipeline {
         let now = store.now();
         // Reminders change no status, so the same list serves the digest.
         let open = open_cases(store).await?;
-        for case in &open {
-            let due = self.moments(case, reminded_through(case), now);
-            let Some(latest) = due.last().map(|m| m.at) else {
-                continue;
-            };
-            let mut tx = store.begin(self.id_domain()).await?;
-            if !tx
-                .advance_reminders(case.id, case.reminded_through.as_deref(), latest)
-                .await?
-            {
-                // Another instance handled this case meanwhile.
-                continue;
-            }
-            let today = local_date(now);
-            let states = self.deadline_states(case, today);
-            let overdue = states.iter().any(|s| s.overdue);
-            let template = if overdue {
-                Template::Escalatie
-            } else {
-                Template::Herinnering
-            };
-            let headline = states
+        // Cases whose reminder failed before: skipped until their next attempt is due.
+        let failing = store.failures(FailureKind::Remind).await?;
+        let now_text = timestamp(now);
+        let deferred = |id: i64| {
+            failing
                 .iter()
-                .find(|s| s.overdue)
-                .or_else(|| states.first())
-                .map(|s| format!("{} uiterlijk {}", s.label, s.date))
-                .unwrap_or_default();
-            let subject = if overdue {
-                format!("[{}] Termijn verstreken: {headline}", case.case_ref)
-            } else {
-                format!("[{}] Herinnering: {headline}", case.case_ref)
-            };
-            let (in_reply_to, references) = self.thread_refs(&mut tx, case).await?;
-            let mut recipients: Vec<(String, bool)> = self
-                .directie
-                .addresses
-                .iter()
-                .map(|a| (a.clone(), true))
-                .collect();
-            if overdue {
-                for a in &self.deadlines.escalation_addresses {
-                    if !recipients.iter().any(|(r, _)| r == a) {
-                        recipients.push((a.clone(), false));
+                .any(|f| f.item == id && f.next_attempt_at > now_text)
+        };
+        for case in open.iter().filter(|c| !deferred(c.id)) {
+            // One case that cannot be handled (a corrupt date, a template error) is recorded
+            // and retried later; the other cases get their reminders all the same.
+            match self.remind_case(store, case, now).await {
+                Ok(None) => continue,
+                Ok(Some(overdue)) => {
+                    if overdue {
+                        report.escalations += 1;
+                    } else {
+                        report.reminders += 1;
                     }
                 }
-            }
-            let mut first_outbox = None;
-            for (addr, is_directie) in &recipients {
-                let body = self.render(template, case, |ctx| {
-                    self.reminder_context(ctx, case, &states, *is_directie)
-                })?;
-                let token = is_directie.then(|| self.key.token(case.case_ref, addr));
-                let queued = tx
-                    .enqueue(&NewMail {
-                        case_id: Some(case.id),
-                        kind: template.name(),
-                        dedup_key: Some(format!(
-                            "{}:{}:{}:{addr}",
-                            template.name(),
-                            case.id,
-                            timestamp(latest)
-                        )),
-                        recipient: addr.clone(),
-                        about_addr: None,
-                        reply_to: token.as_ref().map(|t| plus_address(&self.from, t)),
-                        subject: subject.clone(),
-                        body,
-                        in_reply_to: in_reply_to.clone(),
-                        references: references.clone(),
-                        auto_submitted: "auto-generated",
-                        id_token: token,
-                        not_before: now,
-                    })
-                    .await?;
-                if first_outbox.is_none() {
-                    first_outbox = queued.map(|(id, _)| id);
+                Err(e) => {
+                    report.failed += 1;
+                    let failure = store
+                        .record_failure(FailureKind::Remind, case.id, &format!("{e:#}"))
+                        .await?;
+                    tracing::error!(case = %case.case_ref, attempts = failure.attempts, error = %failure.error, "cannot queue this case's reminder; retried later");
+                    continue;
                 }
             }
-            let detail = format!(
-                "{headline}; aan {}",
-                recipients
-                    .iter()
-                    .map(|(a, _)| a.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            tx.event(
-                case.id,
-                "klachtenbus",
-                template.name(),
-                &detail,
-                None,
-                first_outbox,
-            )
-            .await?;
-            tx.commit().await?;
-            tracing::info!(case = %case.case_ref, kind = template.name(), "deadline mail queued");
-            if overdue {
-                report.escalations += 1;
-            } else {
-                report.reminders += 1;
+            if failing.iter().any(|f| f.item == case.id) {
+                store.clear_failure(FailureKind::Remind, case.id).await?;
             }
         }
         report.digests = self.digest_due(store, now, &open).await?;
         report.reports = self.report_due(store).await?;
         Ok(report)
+    }
+
+    /// Queues the reminder or escalation due for one case, with the case's mark, in one
+    /// transaction. `Some(overdue)` when a mail was queued.
+    async fn remind_case(
+        &self,
+        store: &Store,
+        case: &CaseRow,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<bool>> {
+        let due = self.moments(case, reminded_through(case), now);
+        let Some(latest) = due.last().map(|m| m.at) else {
+            return Ok(None);
+        };
+        let mut tx = store.begin(self.id_domain()).await?;
+        if !tx
+            .advance_reminders(case.id, case.reminded_through.as_deref(), latest)
+            .await?
+        {
+            // Another instance handled this case meanwhile.
+            return Ok(None);
+        }
+        let today = local_date(now);
+        let states = self.deadline_states(case, today);
+        let overdue = states.iter().any(|s| s.overdue);
+        let template = if overdue {
+            Template::Escalatie
+        } else {
+            Template::Herinnering
+        };
+        let headline = states
+            .iter()
+            .find(|s| s.overdue)
+            .or_else(|| states.first())
+            .map(|s| format!("{} uiterlijk {}", s.label, s.date))
+            .unwrap_or_default();
+        let subject = if overdue {
+            format!("[{}] Termijn verstreken: {headline}", case.case_ref)
+        } else {
+            format!("[{}] Herinnering: {headline}", case.case_ref)
+        };
+        let (in_reply_to, references) = self.thread_refs(&mut tx, case).await?;
+        let mut recipients: Vec<(String, bool)> = self
+            .directie
+            .addresses
+            .iter()
+            .map(|a| (a.clone(), true))
+            .collect();
+        if overdue {
+            for a in &self.deadlines.escalation_addresses {
+                if !recipients.iter().any(|(r, _)| r == a) {
+                    recipients.push((a.clone(), false));
+                }
+            }
+        }
+        let mut first_outbox = None;
+        for (addr, is_directie) in &recipients {
+            let body = self.render(template, case, |ctx| {
+                self.reminder_context(ctx, case, &states, *is_directie)
+            })?;
+            let token = is_directie.then(|| self.key.token(case.case_ref, addr));
+            let queued = tx
+                .enqueue(&NewMail {
+                    case_id: Some(case.id),
+                    kind: template.name(),
+                    dedup_key: Some(format!(
+                        "{}:{}:{}:{addr}",
+                        template.name(),
+                        case.id,
+                        timestamp(latest)
+                    )),
+                    recipient: addr.clone(),
+                    about_addr: None,
+                    reply_to: token.as_ref().map(|t| plus_address(&self.from, t)),
+                    subject: subject.clone(),
+                    body,
+                    in_reply_to: in_reply_to.clone(),
+                    references: references.clone(),
+                    auto_submitted: "auto-generated",
+                    id_token: token,
+                    not_before: now,
+                })
+                .await?;
+            if first_outbox.is_none() {
+                first_outbox = queued.map(|(id, _)| id);
+            }
+        }
+        let detail = format!(
+            "{headline}; aan {}",
+            recipients
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        tx.event(
+            case.id,
+            "klachtenbus",
+            template.name(),
+            &detail,
+            None,
+            first_outbox,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(case = %case.case_ref, kind = template.name(), "deadline mail queued");
+        Ok(Some(overdue))
     }
 
     fn reminder_context(

@@ -257,17 +257,30 @@ impl Store {
         })
     }
 
-    /// Stored messages that the pipeline has not routed yet, oldest first. A form stored
-    /// by `intake` is routed by `intake` itself.
-    pub async fn unrouted(&self, limit: i64) -> Result<Vec<i64>> {
+    /// Stored messages that the pipeline has not routed yet, oldest first, each with
+    /// whether its routing failed before. A message whose earlier failure put off its next
+    /// attempt is left out until then. A form stored by `intake` is routed by `intake`.
+    pub async fn unrouted(&self, limit: i64) -> Result<Vec<(i64, bool)>> {
         let rows = sqlx::query(
-            "SELECT m.id FROM messages m LEFT JOIN routing r ON r.message_pk = m.id
-             WHERE r.message_pk IS NULL AND m.source <> 'intake' ORDER BY m.id LIMIT $1",
+            "SELECT m.id, f.attempts FROM messages m
+             LEFT JOIN routing r ON r.message_pk = m.id
+             LEFT JOIN failures f ON f.kind = 'route' AND f.item = m.id
+             WHERE r.message_pk IS NULL AND m.source <> 'intake'
+               AND (f.item IS NULL OR f.next_attempt_at <= $2)
+             ORDER BY m.id LIMIT $1",
         )
         .bind(limit)
+        .bind(timestamp(self.now()))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get::<Option<i64>, _>("attempts")?.is_some(),
+                ))
+            })
+            .collect()
     }
 
     /// When a stored message arrived (RFC 3339).

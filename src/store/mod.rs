@@ -18,8 +18,10 @@ use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
 mod cases;
+mod failures;
 mod register;
 pub use cases::{CaseRow, Event, NewCase, NewMail, OutboxRow, Tx};
+pub use failures::{Failure, FailureKind};
 pub use register::{Forgotten, Measure, NewMeasure, REMOVED};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -131,6 +133,53 @@ pub struct MessageSummary {
     pub screened: Option<String>,
     /// The case the message belongs to.
     pub case_ref: Option<String>,
+    /// Routing failed for this message; it is retried at `next_attempt_at`.
+    pub routing_failed: Option<RoutingFailed>,
+}
+
+/// Why a stored message is not routed yet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoutingFailed {
+    pub attempts: i64,
+    pub error: String,
+    pub next_attempt_at: String,
+}
+
+/// The query behind [`MessageSummary`]; a `WHERE` or `ORDER BY` may follow.
+const MESSAGE_SUMMARY: &str =
+    "SELECT m.id, m.message_id, m.from_addr, m.subject, m.received_at, m.parse_status,
+            m.size, m.sha256, v.complaint, v.score, v.screened, c.ref AS case_ref,
+            f.attempts AS failed_attempts, f.error AS failed_error,
+            f.next_attempt_at AS failed_next
+     FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
+     LEFT JOIN case_messages cm ON cm.message_pk = m.id
+     LEFT JOIN cases c ON c.id = cm.case_id
+     LEFT JOIN failures f ON f.kind = 'route' AND f.item = m.id";
+
+fn message_summary(r: &AnyRow) -> Result<MessageSummary> {
+    let failed_attempts: Option<i64> = r.try_get("failed_attempts")?;
+    Ok(MessageSummary {
+        id: r.try_get("id")?,
+        message_id: r.try_get("message_id")?,
+        from: r.try_get("from_addr")?,
+        subject: r.try_get("subject")?,
+        received_at: r.try_get("received_at")?,
+        parse_status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        complaint: r.try_get::<Option<i64>, _>("complaint")?.map(|c| c != 0),
+        score: r.try_get("score")?,
+        screened: r.try_get("screened")?,
+        case_ref: r.try_get("case_ref")?,
+        routing_failed: match failed_attempts {
+            Some(attempts) => Some(RoutingFailed {
+                attempts,
+                error: r.try_get("failed_error")?,
+                next_attempt_at: r.try_get("failed_next")?,
+            }),
+            None => None,
+        },
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +193,34 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Creates a missing SQLite file readable by its owner only (0600), in a folder that is
+/// created owner-only too (0700): the register holds personal data. Existing files and
+/// folders keep the permissions the operator gave them.
+fn create_private(file: &Path) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Io { path, source }
+    };
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(io(dir))?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(file)(e)),
+    }
+}
+
 impl Store {
     /// Opens the database at `url` (creating an SQLite file and its folder when missing).
     /// Does not migrate; call [`Store::migrate`].
@@ -153,15 +230,7 @@ impl Store {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or("");
             if !file.is_empty() && file != ":memory:" {
-                if let Some(dir) = Path::new(file)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
-                    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
-                }
+                create_private(Path::new(file))?;
             }
             let url = if url.contains('?') {
                 url.to_string()
@@ -184,6 +253,9 @@ impl Store {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA busy_timeout = 15000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Deleted and overwritten content is zeroed, not left in free
+                        // pages: erased personal data must not stay in the file.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })
@@ -333,34 +405,19 @@ impl Store {
     }
 
     pub async fn list_messages(&self) -> Result<Vec<MessageSummary>> {
-        let rows = sqlx::query(
-            "SELECT m.id, m.message_id, m.from_addr, m.subject, m.received_at, m.parse_status,
-                    m.size, m.sha256, v.complaint, v.score, v.screened, c.ref AS case_ref
-             FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
-             LEFT JOIN case_messages cm ON cm.message_pk = m.id
-             LEFT JOIN cases c ON c.id = cm.case_id
-             ORDER BY m.received_at, m.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MessageSummary {
-                    id: r.try_get("id")?,
-                    message_id: r.try_get("message_id")?,
-                    from: r.try_get("from_addr")?,
-                    subject: r.try_get("subject")?,
-                    received_at: r.try_get("received_at")?,
-                    parse_status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
-                    size: r.try_get("size")?,
-                    sha256: r.try_get("sha256")?,
-                    complaint: r.try_get::<Option<i64>, _>("complaint")?.map(|c| c != 0),
-                    score: r.try_get("score")?,
-                    screened: r.try_get("screened")?,
-                    case_ref: r.try_get("case_ref")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("{MESSAGE_SUMMARY} ORDER BY m.received_at, m.id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(message_summary).collect()
+    }
+
+    /// One stored message as `messages` lists it.
+    pub async fn message_summary(&self, id: i64) -> Result<Option<MessageSummary>> {
+        let row = sqlx::query(&format!("{MESSAGE_SUMMARY} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(message_summary).transpose()
     }
 
     pub async fn verdict(&self, id: i64) -> Result<Option<Verdict>> {

@@ -776,17 +776,51 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     kb.sync();
     stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
 
-    // Directie forwards a phoned-in mail with KLACHT on top.
-    let forward = format!(
-        "From: {DIRECTIE}\r\nTo: klachten@example.test\r\nSubject: Fwd: Gesprek\r\nMessage-ID: <fwd-1@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKLACHT\r\n\r\n---------- Doorgestuurd bericht ---------\r\nVan: Karel Klant <karel@example.test>\r\nOnderwerp: Gesprek\r\n\r\nIk vond het gesprek met uw adviseur niet prettig.\r\n"
-    );
+    // Directie forwards a phoned-in mail with KLACHT on top. To the plain service address
+    // nothing proves who sent it (no token, no trusted server): refused, and the notice
+    // names directie's own forwarding address.
+    let forward = |to: &str, id: &str| {
+        format!(
+            "From: {DIRECTIE}\r\nTo: {to}\r\nSubject: Fwd: Gesprek\r\nMessage-ID: <{id}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKLACHT\r\n\r\n---------- Doorgestuurd bericht ---------\r\nVan: Karel Klant <karel@example.test>\r\nOnderwerp: Gesprek\r\n\r\nIk vond het gesprek met uw adviseur niet prettig.\r\n"
+        )
+    };
+    let forwarding = body(&notification(&stack, cases[0]["ref"].as_str().unwrap()).await)
+        .split_whitespace()
+        .find(|w| w.contains("kl-doorsturen-"))
+        .expect("the notification names the forwarding address")
+        .to_string();
     send_and_wait(
         &stack,
         DIRECTIE,
         "klachten@example.test",
-        forward.as_bytes(),
+        forward("klachten@example.test", "fwd-0@example.test").as_bytes(),
         SERVICE,
         2,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("cases: 0 opened"), "{out}");
+    assert!(out.contains("1 refused"), "{out}");
+    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
+    let refusal = mailbox(&stack, DIRECTIE)
+        .await
+        .into_iter()
+        .map(|(_, m)| m)
+        .find(|m| {
+            m.subject
+                .as_deref()
+                .is_some_and(|s| s.contains("niet uitgevoerd"))
+        })
+        .expect("a refusal notice");
+    assert!(body(&refusal).contains(&forwarding), "{}", body(&refusal));
+    // To the forwarding address it is carried out.
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        &forwarding,
+        forward(&forwarding, "fwd-1@example.test").as_bytes(),
+        SERVICE,
+        3,
     )
     .await;
     let out = kb.sync();
@@ -796,7 +830,7 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     assert_eq!(fwd["from"], "karel@example.test");
     assert_eq!(fwd["status"], "kandidaat");
     assert_eq!(fwd["timeline"][0]["actor"], DIRECTIE);
-    stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
+    stack.wait_for_count(DIRECTIE, "INBOX", 3, WAIT).await;
 
     let out = kb.run(&["cases", "--status", "in_behandeling", "--json"]);
     assert_eq!(stdout(&out).trim(), "[]");

@@ -45,6 +45,85 @@ fn corpus_meets_recall_and_precision() {
     }
 }
 
+const CORPUS2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus2");
+
+/// The figures `eval` printed for one half of a split corpus.
+fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
+    let start = text
+        .find(&format!("/{half}\n"))
+        .unwrap_or_else(|| panic!("no {half} half in:\n{text}"));
+    let section = &text[start..];
+    let figure = |name: &str| -> f64 {
+        section
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} for {half}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    (figure("precision:"), figure("recall:"), figure("F1:"))
+}
+
+#[test]
+fn split_corpus_holds_its_recorded_figures_on_both_halves() {
+    let mut total = 0;
+    let mut per_half = Vec::new();
+    for half in ["tune", "test"] {
+        let labels = std::fs::read_to_string(format!("{CORPUS2}/{half}/labels.jsonl")).unwrap();
+        let rows: Vec<serde_json::Value> = labels
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for lang in ["nl", "en"] {
+            for label in [true, false] {
+                assert!(
+                    rows.iter()
+                        .any(|r| r["language"] == lang && r["complaint"] == label),
+                    "{half}: no {lang} message labelled {label}"
+                );
+            }
+        }
+        assert!(
+            rows.iter().all(|r| r["class"].is_string()),
+            "{half}: a label without class"
+        );
+        total += rows.len();
+        per_half.push(rows.len());
+    }
+    assert!(total >= 600, "corpus2 has {total} mails");
+    assert!(per_half[1] * 10 >= total * 4, "test half below 40 %");
+
+    let out = Command::new(BIN)
+        .args([
+            "--config",
+            &format!("{CORPUS2}/klachtenbus.toml"),
+            "eval",
+            CORPUS2,
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    // The held-out half shows figures and classes, never its misses.
+    let test_section = &text[text.find("/test\n").unwrap()..text.find("/tune\n").unwrap()];
+    assert!(test_section.contains("class "), "{test_section}");
+    assert!(!test_section.contains("MISSED") && !test_section.contains("FALSE FLAG"));
+
+    let frozen: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{CORPUS2}/frozen.json")).unwrap())
+            .unwrap();
+    for half in ["test", "tune"] {
+        let (p, r, f) = half_figures(&text, half);
+        let floor = |k: &str| frozen[half][k].as_f64().unwrap();
+        assert!(
+            p >= floor("precision") && r >= floor("recall") && f >= floor("f1"),
+            "{half}: precision {p}, recall {r}, F1 {f} below the recorded {}",
+            frozen[half]
+        );
+    }
+}
+
 #[test]
 fn eval_fails_below_the_bar_and_reports_misses() {
     // With an impossible threshold nothing is flagged: recall 0, and the misses listed.

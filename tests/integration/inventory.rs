@@ -825,6 +825,35 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
             .is_empty(),
         "the open case keeps its data"
     );
+    // Not in any column, and not in the file's bytes either: no free page, no old page
+    // version in the write-ahead log holds the erased person's data.
+    let file = dir.path().join("register.sqlite");
+    let mut bytes = std::fs::read(&file).unwrap();
+    if let Ok(wal) = std::fs::read(dir.path().join("register.sqlite-wal")) {
+        bytes.extend(wal);
+    }
+    let erased = [
+        closed.email.clone(),
+        format!("Kenmerk-klant-{}-geheim", closed.n),
+        format!("Achternaam{}x", closed.n),
+        format!("06-5555{:04}", closed.n),
+        format!("Straatweg {}, ", closed.n),
+    ];
+    for needle in &erased {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle:?} still in the database file after erase"
+        );
+    }
+    // The open case's data is there, so the search itself finds what is present.
+    let kept = open_plan.email.as_bytes();
+    assert!(bytes.windows(kept.len()).any(|w| w == kept));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the database file is private");
+    }
     let log = sqlx::query("SELECT action, cases FROM privacy_log ORDER BY id")
         .fetch_all(store.pool())
         .await

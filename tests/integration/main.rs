@@ -12,6 +12,7 @@ mod deadlines;
 mod detection;
 mod dossier;
 mod forms;
+mod hardening;
 mod intake;
 mod inventory;
 mod storage;

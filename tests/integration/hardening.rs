@@ -1,0 +1,286 @@
+//! Hardening: one message that always fails does not stop routing; a very long mail is
+//! judged in bounded time and routing goes on past it.
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use crate::support::{mail, stderr, stdout, BIN, VALID_SERVICES};
+
+fn kb(config: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Vec<serde_json::Value> {
+    assert!(out.status.success(), "{}", stderr(out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// An installation without mail servers: `import` stores and routes.
+fn installation(dir: &Path) -> std::path::PathBuf {
+    let config = dir.join("klachtenbus.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{VALID_SERVICES}\n[database]\nurl = \"sqlite://{}\"\n",
+            dir.join("data/kb.sqlite").display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+const COMPLAINT: &str =
+    "Ik ben zeer ontevreden over uw advies. Dit is onacceptabel en ik dien hierbij een klacht in.";
+
+#[test]
+fn a_message_that_always_fails_is_passed_over_and_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installation(dir.path());
+    // A complaint dated 1985: its deadlines lie outside the calendar, so opening its case
+    // fails every time. The hundred complaints behind it are fine.
+    let mut files = Vec::new();
+    let poison = mail(
+        "klant@example.test",
+        "info@firma.example",
+        "Klacht over 1985",
+        COMPLAINT,
+        "poison@example.test",
+    );
+    let poison = String::from_utf8(poison).unwrap().replace(
+        "Tue, 24 Nov 2026 10:00:00 +0100",
+        "Mon, 25 Nov 1985 10:00:00 +0100",
+    );
+    let path = dir.path().join("000.eml");
+    std::fs::write(&path, poison).unwrap();
+    files.push(path);
+    for i in 1..=100 {
+        let path = dir.path().join(format!("{i:03}.eml"));
+        std::fs::write(
+            &path,
+            mail(
+                &format!("klant{i}@example.test"),
+                "info@firma.example",
+                &format!("Advies {i}"),
+                COMPLAINT,
+                &format!("c{i}@example.test"),
+            ),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    let mut args = vec!["--now", "2026-11-24T12:00", "import"];
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    let out = kb(&config, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("routing failed for 1 message(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let cases = json(&kb(&config, &["cases", "--json"]));
+    assert_eq!(
+        cases.len(),
+        100,
+        "the hundred behind the poison mail are routed"
+    );
+
+    let messages = json(&kb(&config, &["messages", "--json"]));
+    let failed: Vec<_> = messages
+        .iter()
+        .filter(|m| !m["routing_failed"].is_null())
+        .collect();
+    assert_eq!(failed.len(), 1, "{messages:?}");
+    assert_eq!(failed[0]["message_id"], "poison@example.test");
+    assert_eq!(failed[0]["routing_failed"]["attempts"], 1);
+    assert!(failed[0]["case"].is_null());
+    let error = failed[0]["routing_failed"]["error"].as_str().unwrap();
+    assert!(error.contains("1985"), "{error}");
+    // The text listing says so too.
+    let listing = stdout(&kb(&config, &["messages"]));
+    assert!(listing.contains("ROUTING FAILED x1"), "{listing}");
+
+    // Directie was told, once per directie address.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("data/kb.sqlite").display());
+    let notices = || {
+        rt.block_on(async {
+            let store = klachtenbus::store::Store::connect(&db).await.unwrap();
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'verwerking_mislukt'")
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap();
+            store.close().await;
+            n
+        })
+    };
+    assert_eq!(notices(), 1);
+
+    // Before its next attempt is due, a new pass leaves it alone; after, it is tried again,
+    // fails again, and directie is not told a second time.
+    let again = |now: &str| {
+        let out = kb(&config, &["--now", now, "import", &names[0]]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    again("2026-11-24T12:00:30");
+    let attempts = |m: &Vec<serde_json::Value>| {
+        m.iter()
+            .find(|m| m["message_id"] == "poison@example.test")
+            .unwrap()["routing_failed"]["attempts"]
+            .clone()
+    };
+    assert_eq!(attempts(&json(&kb(&config, &["messages", "--json"]))), 1);
+    again("2026-11-24T12:05");
+    assert_eq!(attempts(&json(&kb(&config, &["messages", "--json"]))), 2);
+    assert_eq!(notices(), 1, "told once per message");
+
+    // Directie can still turn it into a case by hand once the cause is understood; here
+    // the cause is permanent, so promote fails with the same reason and changes nothing.
+    let out = kb(&config, &["promote", "poison@example.test"]);
+    assert!(!out.status.success());
+    assert_eq!(json(&kb(&config, &["cases", "--json"])).len(), 100);
+}
+
+#[test]
+fn a_ten_megabyte_mail_is_judged_on_its_first_part_and_routing_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installation(dir.path());
+    // 10 MB of complaint phrases, then an ordinary complaint behind it.
+    let phrase =
+        "dit is onacceptabel en ik ben het er niet mee eens, u heeft nagelaten mij te informeren. ";
+    let body = phrase.repeat(10 * 1024 * 1024 / phrase.len());
+    let huge = dir.path().join("huge.eml");
+    std::fs::write(
+        &huge,
+        mail(
+            "groot@example.test",
+            "info@firma.example",
+            "Lang verhaal",
+            &body,
+            "huge@example.test",
+        ),
+    )
+    .unwrap();
+    let next = dir.path().join("next.eml");
+    std::fs::write(
+        &next,
+        mail(
+            "klant@example.test",
+            "info@firma.example",
+            "Advies",
+            COMPLAINT,
+            "next@example.test",
+        ),
+    )
+    .unwrap();
+    let out = kb(
+        &config,
+        &[
+            "--now",
+            "2026-11-24T12:00",
+            "import",
+            &huge.display().to_string(),
+            &next.display().to_string(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cases = json(&kb(&config, &["cases", "--json"]));
+    assert_eq!(cases.len(), 2, "both mails routed");
+
+    let out = kb(
+        &config,
+        &["classify", "--json", &huge.display().to_string()],
+    );
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["complaint"], true);
+    assert_eq!(verdict["truncated"]["judged_bytes"], 262144);
+    assert!(verdict["truncated"]["text_bytes"].as_u64().unwrap() > 10_000_000);
+    assert!(verdict["ignored"].as_array().unwrap().len() <= 50);
+}
+
+/// `sync` at `RUST_LOG=trace`, with a complaint and directie's authenticated reply: the
+/// log has the service's own detail but no body, name, phone number, token or password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_logs_hold_no_bodies_names_tokens_or_passwords() {
+    use crate::cases::{notification, send_and_wait, SERVICE};
+    use crate::harness::{reply_to, MailStack, PASSWORD};
+    use crate::support::{Kb, DIRECTIE, REPLY_SECRET};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let body = "Geachte heer,\n\nIk ben Zwanenburg-Testnaam, bereikbaar op 06-98765432. \
+        BODYMARKER-TRACE U heeft mij verkeerd geadviseerd en dit is onacceptabel.\n";
+    let raw = mail(
+        "Karel Zwanenburg-Testnaam <karel@example.test>",
+        "klachten@example.test",
+        "Onderwerp-Geheim-Trace",
+        body,
+        "trace-1@example.test",
+    );
+    send_and_wait(
+        &stack,
+        "karel@example.test",
+        "klachten@example.test",
+        &raw,
+        SERVICE,
+        1,
+    )
+    .await;
+    let traced = |kb: &Kb| {
+        let out = kb
+            .command()
+            .arg("sync")
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let mut log = traced(&kb);
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
+        .await;
+    let cases = crate::support::cases_json(&kb);
+    let reference = cases[0]["ref"].as_str().unwrap().to_string();
+    let note = notification(&stack, &reference).await;
+    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "trace-reply@example.test");
+    let token = to
+        .split_once('+')
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(t, _)| t.to_string())
+        .unwrap();
+    stack.send(DIRECTIE, &[&to], &reply).await;
+    stack
+        .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
+        .await;
+    log.push_str(&traced(&kb));
+    assert_eq!(
+        crate::support::cases_json(&kb)[0]["status"],
+        "in_behandeling",
+        "the reply was carried out"
+    );
+    // Trace level really was on: the service's own debug lines are there.
+    assert!(
+        log.lines().filter(|l| l.contains(" DEBUG ")).count() >= 2,
+        "{log}"
+    );
+    for secret in [
+        "BODYMARKER",
+        "Zwanenburg",
+        "06-98765432",
+        "Onderwerp-Geheim",
+        token.as_str(),
+        PASSWORD,
+        REPLY_SECRET,
+    ] {
+        assert!(!log.contains(secret), "{secret:?} in the trace log");
+    }
+}
