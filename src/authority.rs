@@ -71,7 +71,7 @@ pub fn single_author(mail: &ParsedMail) -> Result<String, Unproven> {
 }
 
 /// The mailboxes in an address header's raw value, read by mail-parser (groups opened).
-fn mailboxes(value: &str) -> Vec<String> {
+pub fn mailboxes(value: &str) -> Vec<String> {
     let header = format!("From: {value}\r\n\r\n");
     let parsed = std::panic::catch_unwind(|| {
         let msg = mail_parser::MessageParser::default().parse(header.as_bytes())?;

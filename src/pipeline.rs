@@ -215,9 +215,19 @@ impl Pipeline {
         id: i64,
         report: &mut RouteReport,
     ) -> anyhow::Result<()> {
-        let Some(mail) = store.parsed(id).await? else {
+        let Some(mut mail) = store.parsed(id).await? else {
             return Ok(());
         };
+        // The website's contact form: sent by the firm's own server for a customer. It is
+        // the customer's mail from here on — judged, opened and answered as theirs. (A
+        // Klachtenformulier from staff names the customer too, but is staff's own route.)
+        let contact_form = (!is_form(&mail))
+            .then(|| crate::detect::contact_form::customer(&mail, &self.screen))
+            .flatten();
+        if let Some(customer) = contact_form {
+            tracing::info!(customer = %mask_address(&customer.address), "contact-form mail: routed as the customer's");
+            mail.from = Some(customer);
+        }
         let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
         // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
         let from = mail

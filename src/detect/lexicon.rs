@@ -39,6 +39,8 @@ struct LexiconFile {
     combination_bonus: f64,
     typography: Typography,
     #[serde(default)]
+    target: Option<Target>,
+    #[serde(default)]
     signal: Vec<SignalGroup>,
     #[serde(default)]
     exclude: Vec<ExcludeGroup>,
@@ -51,6 +53,19 @@ pub struct Typography {
     pub exclamation_weight: f64,
     pub capitals_min_words: usize,
     pub capitals_weight: f64,
+}
+
+/// Whom a grievance targets: a signal with a third party (the insurer, the bank, a previous
+/// adviser) among the words around it and no word addressing the firm (u, jullie, you) is
+/// about someone else, and counts `factor` of its weight.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Words looked at before a signal (after it: half as many).
+    pub window: usize,
+    pub factor: f64,
+    pub third_parties: Vec<String>,
+    pub second_person: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +132,8 @@ pub struct Lexicon {
     pub max_per_criterion: f64,
     pub combination_bonus: f64,
     pub typography: Typography,
+    /// Whom a grievance targets (no effect when absent).
+    pub target: Target,
     pub patterns: Vec<Pattern>,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
@@ -232,6 +249,14 @@ impl Lexicon {
             max_per_criterion: file.max_per_criterion,
             combination_bonus: file.combination_bonus,
             typography: file.typography,
+            target: file
+                .target
+                .map(|t| Target {
+                    third_parties: norm_list(&t.third_parties),
+                    second_person: norm_list(&t.second_person),
+                    ..t
+                })
+                .unwrap_or_default(),
             patterns,
             automaton,
             starts,

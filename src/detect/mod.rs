@@ -9,6 +9,7 @@
 //! threshold. Every verdict lists the signals that made it, with the phrase as written.
 //! Pure code: no I/O once the lexicons are loaded.
 
+pub mod contact_form;
 pub mod eval;
 pub mod lexicon;
 pub mod newtext;
@@ -435,11 +436,21 @@ fn score_text(
         let previous = before().next();
         let intensified =
             *weight > 0.0 && previous.is_some_and(|w| lex.intensifiers.iter().any(|i| i == w));
-        let w = if intensified {
+        let mut w = if intensified {
             weight * lex.intensifier_factor
         } else {
             *weight
         };
+        // A grievance aimed at someone else (a third party near it, the firm not
+        // addressed) counts for less.
+        if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
+            if let Some(party) = other_target(lex, words, h.start, h.end) {
+                note_ignored(&mut ignored, "ander_doel", || {
+                    format!("{} ({party})", as_written(h.start, h.end))
+                });
+                w *= lex.target.factor;
+            }
+        }
         let (start, phrase) = if intensified {
             let s = h.start - previous.map_or(0, str::len) - 1;
             (s, as_written(s, h.end))
@@ -465,7 +476,7 @@ fn score_text(
         .any(|s| CRITERIA.contains(&s.criterion.as_str()))
     {
         signals.retain(|s| {
-            let keep = CRITERIA.contains(&s.criterion.as_str());
+            let keep = s.criterion != "compliment";
             if !keep {
                 ignored.push(Ignored {
                     reason: "compliment_naast_verwijt".into(),
@@ -476,6 +487,30 @@ fn score_text(
         });
     }
     (signals, ignored)
+}
+
+/// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
+/// the lexicon's third parties within the target window around it, with no word that
+/// addresses the firm in that window.
+fn other_target<'a>(lex: &'a Lexicon, words: &str, start: usize, end: usize) -> Option<&'a str> {
+    let t = &lex.target;
+    if t.window == 0 || t.third_parties.is_empty() {
+        return None;
+    }
+    let before = words[..start].split_whitespace().rev().take(t.window);
+    let after = words[end.min(words.len())..]
+        .split_whitespace()
+        .take(t.window.div_ceil(2));
+    let mut party = None;
+    for w in before.chain(after) {
+        if t.second_person.iter().any(|s| s == w) {
+            return None;
+        }
+        if party.is_none() {
+            party = t.third_parties.iter().find(|p| *p == w).map(String::as_str);
+        }
+    }
+    party
 }
 
 /// A verdict lists at most this many ignored matches: enough to explain it, and a mail

@@ -61,6 +61,8 @@ pub struct ScreenContext {
     pub directie_addresses: Vec<String>,
     /// `own_addresses` without +tags, for comparison.
     own_bases: Vec<String>,
+    /// The domains of `own_addresses`: mail from them may be the website's contact form.
+    pub own_domains: Vec<String>,
 }
 
 impl ScreenContext {
@@ -78,11 +80,24 @@ impl ScreenContext {
         let mut directie_addresses: Vec<String> = directie.into_iter().collect();
         clean(&mut own_addresses);
         clean(&mut directie_addresses);
+        let mut own_domains: Vec<String> = own_addresses
+            .iter()
+            .filter_map(|a| a.rsplit_once('@').map(|(_, d)| d.to_string()))
+            .collect();
+        own_domains.dedup();
         ScreenContext {
             own_bases: own_addresses.iter().map(|a| base_address(a)).collect(),
+            own_domains,
             own_addresses,
             directie_addresses,
         }
+    }
+}
+
+impl ScreenContext {
+    /// Whether `base` (a base address) is one of the service's own addresses.
+    pub fn is_own(&self, base: &str) -> bool {
+        self.own_bases.iter().any(|o| o == base)
     }
 }
 
@@ -177,6 +192,11 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
         .as_ref()
         .map(|a| base_address(&a.address))
         .unwrap_or_default();
+    // The website's contact form comes from the firm's own (or a no-reply) address on
+    // behalf of a customer: it is the customer's mail, judged on its content.
+    if super::contact_form::customer(mail, ctx).is_some() {
+        return automatic_from(mail, "").filter(|r| *r != ScreenReason::NoReply);
+    }
     if !from.is_empty() && ctx.own_bases.contains(&from) {
         return Some(ScreenReason::OwnAddress);
     }
@@ -276,7 +296,7 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
 }
 
 /// A local part that takes no answers: `no-reply`, `do_not_reply`, `geen-antwoord`, ….
-fn is_no_reply_local(local: &str) -> bool {
+pub fn is_no_reply_local(local: &str) -> bool {
     let squashed = || {
         local
             .bytes()

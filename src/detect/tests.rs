@@ -439,3 +439,121 @@ fn addresses_that_refuse_automatic_mail() {
         assert!(!refuses_mail(a), "{a}");
     }
 }
+
+// --- families for complaints without an evaluative word (at the default threshold) ---
+
+fn default_det() -> Detector {
+    Detector::new(2.0, None).unwrap()
+}
+
+/// Each family: complaints it must catch, and a trap it must leave alone.
+fn family(flagged: &[&str], not_flagged: &[&str]) {
+    let d = default_det();
+    for text in flagged {
+        let v = d.judge(None, text);
+        assert!(v.complaint, "should flag: {text}\n{v:?}");
+    }
+    for text in not_flagged {
+        let v = d.judge(None, text);
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+    }
+}
+
+#[test]
+fn family_facts_that_differ_from_what_was_agreed() {
+    family(
+        &[
+            "In het rapport staat een jaarinkomen van 41.000 euro terwijl mijn loonstrook 47.500 euro \
+             laat zien. Daardoor klopt de maximale hypotheek niet. Graag een nieuwe berekening.",
+            "The statement lists a premium of EUR 88 instead of the EUR 61 we agreed in March. \
+             Could you correct this?",
+            "De brief met mijn polisgegevens is bij de buren bezorgd, op nummer 12 in plaats van 21.",
+        ],
+        &[
+            "Mijn nieuwe adres is Dorpsstraat 12, 1234 AB Ergens. Wilt u dat in uw administratie aanpassen?",
+            "Could you send me the premium overview for next year? Thanks in advance.",
+        ],
+    );
+}
+
+#[test]
+fn family_expectation_against_outcome() {
+    family(
+        &[
+            "Wij gingen ervan uit dat de inboedel ook in de schuur verzekerd was; dat had u ons \
+             verteld. Nu blijkt dat de schuur is uitgesloten.",
+            "We were told the policy would cover the full value. It turns out there is a limit of \
+             EUR 5,000.",
+        ],
+        &["Ik verwacht de getekende offerte morgen terug te sturen. Fijn weekend!"],
+    );
+}
+
+#[test]
+fn family_repetition_and_waiting() {
+    family(
+        &[
+            "Dit is al de derde keer dat ik vraag om het polisblad. Nog steeds niets ontvangen.",
+            "I have asked three times for the transfer form and I am still waiting.",
+        ],
+        &["Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen."],
+    );
+}
+
+#[test]
+fn family_how_the_customer_was_treated() {
+    family(
+        &[
+            "Tijdens het gesprek werd ik onder druk gezet om meteen te tekenen.",
+            "Ik had gevraagd mij alleen per mail te benaderen, maar ik ben toch gebeld op mijn werk.",
+            "The adviser was condescending and did not listen to a word my wife said.",
+        ],
+        &["Het gesprek met uw adviseur was prettig en duidelijk, dank daarvoor."],
+    );
+}
+
+#[test]
+fn family_indirect_complaints() {
+    family(
+        &[
+            "Ik wil geen formele klacht indienen, maar het gesprek was niet helemaal wat ik had verwacht.",
+            "I don't want to make a formal complaint, but how could nobody tell us about the fee?",
+        ],
+        &["Geen klachten hoor, alles prima geregeld. Tot volgend jaar!"],
+    );
+}
+
+#[test]
+fn family_context_withdrawn_about_and_someone_else() {
+    family(
+        &[],
+        &[
+            // Withdrawn.
+            "Hierbij trek ik mijn klacht van vorige week in; het is netjes opgelost.",
+            "I withdraw my complaint, the matter has been resolved.",
+            // A text about complaints.
+            "In onze nieuwsbrief: heeft u een klacht? Zo werkt de klachtenregeling van het Kifid.",
+            // Research.
+            "Voor mijn scriptie doe ik onderzoek naar klachtbehandeling bij adviseurs. Mag ik u interviewen?",
+            // A complaint about another party, shared with the firm.
+            "Ik heb een klacht ingediend bij de bank over de afwijzing. Kunt u mij helpen?",
+        ],
+    );
+}
+
+#[test]
+fn target_a_grievance_at_a_third_party_counts_less() {
+    let d = default_det();
+    let v = d.judge(
+        None,
+        "De verzekeraar reageert niet en de schade-expert is nog steeds niet langs geweest.",
+    );
+    assert!(v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+    // Addressed to the firm, the same words count in full.
+    let v = d.judge(
+        None,
+        "U reageert niet en u bent nog steeds niet langs geweest bij de verzekeraar.",
+    );
+    assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+}

@@ -284,3 +284,50 @@ async fn trace_logs_hold_no_bodies_names_tokens_or_passwords() {
         assert!(!log.contains(secret), "{secret:?} in the trace log");
     }
 }
+
+/// The website's contact form sends from the firm's own address with the customer in
+/// Reply-To: a case opens for the customer, and the acknowledgement goes to the customer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_form_mail_opens_a_case_for_the_customer() {
+    use crate::cases::{notification, send_and_wait, SERVICE};
+    use crate::harness::{mailbox, reply_to, MailStack};
+    use crate::support::{cases_json, Kb, DIRECTIE};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let form = "From: Website <klachten@example.test>\r\nReply-To: Karel Klant <karel@example.test>\r\nTo: klachten@example.test\r\nSubject: Contactformulier: Overig\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <form-web-1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Nieuw bericht via het contactformulier</p>\r\n<p>Naam: Karel Klant<br>E-mail: karel@example.test</p>\r\n<p>Bericht: Op 6 en op 20 oktober zou er een adviseur bij ons thuis komen. Wij hebben beide keren de hele ochtend gewacht. Er is niemand gekomen en er is niet gebeld. Dit is al de tweede keer.</p>\r\n";
+    send_and_wait(
+        &stack,
+        "klachten@example.test",
+        "klachten@example.test",
+        form.as_bytes(),
+        SERVICE,
+        1,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("cases: 1 opened"), "{out}");
+    let cases = cases_json(&kb);
+    assert_eq!(cases[0]["from"], "karel@example.test");
+    let reference = cases[0]["ref"].as_str().unwrap().to_string();
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
+        .await;
+    let note = notification(&stack, &reference).await;
+    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "form-web-reply@example.test");
+    stack.send(DIRECTIE, &[&to], &reply).await;
+    stack
+        .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
+        .await;
+    let out = kb.sync();
+    assert!(out.contains("1 applied"), "{out}");
+    stack
+        .wait_for_count("karel", "INBOX", 1, Duration::from_secs(60))
+        .await;
+    let letters = mailbox(&stack, "karel").await;
+    assert_eq!(letters.len(), 1);
+    let subject = letters[0].1.subject.clone().unwrap_or_default();
+    assert!(subject.contains(&reference), "{subject}");
+    // Nothing went back to the web server's (the firm's own) address as a letter.
+    assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
+}
