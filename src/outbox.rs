@@ -274,18 +274,14 @@ impl Mailer {
                     for d in &self.directie {
                         tx.enqueue(&NewMail {
                             case_id: row.case_id,
-                            kind: Template::Bezorgfout.name(),
-                            dedup_key: Some(format!("bezorgfout:{}:{d}", row.id)),
-                            recipient: d.clone(),
-                            about_addr: None,
-                            reply_to: None,
-                            subject: format!("[{case_ref}] Niet bezorgd: {}", row.kind),
-                            body: body.clone(),
-                            in_reply_to: None,
-                            references: Vec::new(),
-                            auto_submitted: "auto-generated",
-                            id_token: None,
-                            not_before: tx.now(),
+                            ..NewMail::notice(
+                                Template::Bezorgfout.name(),
+                                format!("bezorgfout:{}:{d}", row.id),
+                                d,
+                                format!("[{case_ref}] Niet bezorgd: {}", row.kind),
+                                body.clone(),
+                                tx.now(),
+                            )
                         })
                         .await?;
                     }

@@ -90,21 +90,14 @@ impl Pipeline {
             return Ok(());
         }
         for d in &self.directie.addresses {
-            tx.enqueue(&NewMail {
-                case_id: None,
-                kind: Template::VerwerkingMislukt.name(),
-                dedup_key: Some(format!("verwerking_mislukt:{id}:{d}")),
-                recipient: d.clone(),
-                about_addr: None,
-                reply_to: None,
-                subject: format!("Mail niet verwerkt: {}", header_safe(&subject, 150)),
-                body: body.clone(),
-                in_reply_to: None,
-                references: Vec::new(),
-                auto_submitted: "auto-generated",
-                id_token: None,
-                not_before: tx.now(),
-            })
+            tx.enqueue(&NewMail::notice(
+                Template::VerwerkingMislukt.name(),
+                format!("verwerking_mislukt:{id}:{d}"),
+                d,
+                format!("Mail niet verwerkt: {}", header_safe(&subject, 150)),
+                body.clone(),
+                tx.now(),
+            ))
             .await?;
         }
         tx.commit().await?;

@@ -123,21 +123,14 @@ impl Pipeline {
         dedup_key: String,
     ) -> anyhow::Result<bool> {
         let queued = tx
-            .enqueue(&NewMail {
-                case_id: None,
-                kind: KIND,
-                dedup_key: Some(dedup_key),
-                recipient: addr.to_string(),
-                about_addr: None,
-                reply_to: None,
-                subject: format!("Klachteninventarisatie {period}"),
-                body: body.clone(),
-                in_reply_to: None,
-                references: Vec::new(),
-                auto_submitted: "auto-generated",
-                id_token: None,
-                not_before: tx.now(),
-            })
+            .enqueue(&NewMail::notice(
+                KIND,
+                dedup_key,
+                addr,
+                format!("Klachteninventarisatie {period}"),
+                body.clone(),
+                tx.now(),
+            ))
             .await?;
         Ok(queued.is_some())
     }

@@ -120,6 +120,35 @@ pub struct NewMail {
     pub not_before: DateTime<Utc>,
 }
 
+impl NewMail {
+    /// A notice from the service to directie (or another address of the firm): no case
+    /// thread, no reply token, `Auto-Submitted: auto-generated`, due `now`.
+    pub fn notice(
+        kind: &'static str,
+        dedup_key: String,
+        recipient: &str,
+        subject: String,
+        body: Body,
+        now: DateTime<Utc>,
+    ) -> NewMail {
+        NewMail {
+            case_id: None,
+            kind,
+            dedup_key: Some(dedup_key),
+            recipient: recipient.to_string(),
+            about_addr: None,
+            reply_to: None,
+            subject,
+            body,
+            in_reply_to: None,
+            references: Vec::new(),
+            auto_submitted: "auto-generated",
+            id_token: None,
+            not_before: now,
+        }
+    }
+}
+
 /// A queued mail, as the sender reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxRow {

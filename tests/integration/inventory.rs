@@ -473,15 +473,7 @@ fn check(format: &str, out: &str, e: &Expect) {
 }
 
 /// The binary with this installation's config.
-fn kb(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(crate::support::BIN)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
+use crate::support::run_with_config as kb;
 
 fn report(config: &std::path::Path, now: &str, args: &[&str]) -> String {
     let out = kb(config, &[&["--now", now, "report"], args].concat());

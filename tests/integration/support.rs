@@ -107,6 +107,17 @@ impl Kb {
     }
 }
 
+/// The binary with `--config config` and `args`, without `RUST_LOG` from the caller.
+pub fn run_with_config(config: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run klachtenbus")
+}
+
 /// A simple RFC 5322 message.
 pub fn mail(from: &str, to: &str, subject: &str, body: &str, id: &str) -> Vec<u8> {
     format!(
