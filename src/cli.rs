@@ -15,13 +15,13 @@ use std::sync::Arc;
 use crate::calendar::{dutch_date, Calendar, Profile};
 use crate::case::{CaseRef, Status};
 use crate::clock::Clock;
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, ImapSettings, Settings};
 use crate::detect::{Detector, ScreenContext};
 use crate::dossier::CaseJson;
 use crate::letters::Letters;
 use crate::outbox::{DeliveryReport, Mailer};
 use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
-use crate::store::{Store, Stored};
+use crate::store::{Backend, Store, Stored};
 use crate::{import, logging, mailbox};
 
 mod register;
@@ -447,24 +447,118 @@ async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     settings.database()?;
     let services = services(settings)?;
     let store = open_store(settings).await?;
+    let mailbox_id = mailbox_identity(&imap);
+    // On SQLite one daemon per database: a second `run` is refused at once.
+    let mut first_lease = match store.backend() {
+        Backend::Sqlite => Some(
+            store
+                .try_mailbox_lease(&mailbox_id)
+                .await?
+                .ok_or_else(|| busy(&store))?,
+        ),
+        Backend::Postgres => None,
+    };
     let cancel = shutdown_token();
     let wake = tokio::sync::Notify::new();
     // What earlier runs stored but did not route.
     route(&store, &services, &cancel).await?;
-    let watch = mailbox::watch(&imap, &limits, &store, &cancel, |report| {
-        let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
-        async move {
-            if report.stored > 0 {
-                if let Err(e) = route(store, services, cancel).await {
-                    tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
+    let watch = async {
+        // On PostgreSQL every instance routes, sends and reminds, but only the holder of
+        // the mailbox lease watches the mailbox; the others stand by and take over when
+        // its connection ends.
+        while !cancel.is_cancelled() {
+            let mut lease = match first_lease.take() {
+                Some(lease) => lease,
+                None => match stand_by(&store, &mailbox_id, &cancel).await {
+                    Some(lease) => lease,
+                    None => break,
+                },
+            };
+            let watching = cancel.child_token();
+            let watch = mailbox::watch(&imap, &limits, &store, &watching, |report| {
+                let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
+                async move {
+                    if report.stored > 0 {
+                        if let Err(e) = route(store, services, cancel).await {
+                            tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
+                        }
+                        wake.notify_one();
+                    }
                 }
-                wake.notify_one();
+            });
+            let guard = async {
+                loop {
+                    tokio::time::sleep(LEASE_CHECK).await;
+                    if !lease.alive().await {
+                        tracing::error!(
+                            "lost the mailbox lease (database connection); standing by"
+                        );
+                        watching.cancel();
+                        return;
+                    }
+                }
+            };
+            tokio::select! {
+                _ = watch => {}
+                _ = guard => {}
             }
+            drop(lease);
         }
-    });
+    };
     tokio::join!(watch, outbox_worker(&store, &services, &cancel, &wake));
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often a standing-by instance tries to take the mailbox lease, and how often the
+/// holder checks that it still has it.
+const LEASE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The identity of the mailbox for its lease: server, user and folder.
+fn mailbox_identity(imap: &ImapSettings) -> String {
+    format!(
+        "{}:{}/{}/{}",
+        imap.host, imap.port, imap.username, imap.folder
+    )
+}
+
+/// The error for a second `run` or `sync` on one SQLite database.
+fn busy(store: &Store) -> anyhow::Error {
+    anyhow::anyhow!(
+        "another klachtenbus `run` or `sync` is using this database (lock {}); stop it first — a running daemon already does what `sync` does",
+        store
+            .lock_file()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    )
+}
+
+/// Waits until this instance holds the mailbox lease, or shutdown. Says once that it
+/// stands by.
+async fn stand_by(
+    store: &Store,
+    mailbox: &str,
+    cancel: &CancellationToken,
+) -> Option<crate::store::MailboxLease> {
+    let mut said = false;
+    loop {
+        match store.try_mailbox_lease(mailbox).await {
+            Ok(Some(lease)) => {
+                tracing::info!("holding the mailbox lease: this instance watches the mailbox");
+                return Some(lease);
+            }
+            Ok(None) if !said => {
+                tracing::info!("another instance watches the mailbox; standing by (routing, sending and reminders go on here)");
+                said = true;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot ask for the mailbox lease; trying again"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return None,
+            _ = tokio::time::sleep(LEASE_CHECK) => {}
+        }
+    }
 }
 
 /// Queues reminders and sends queued mail whenever some is due, until shutdown. It sleeps
@@ -516,13 +610,32 @@ async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
     let services = services(settings)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
-    let (mut session, caps) = mailbox::connect(&imap)
-        .await
-        .with_context(|| format!("connecting to {}:{}", imap.host, imap.port))?;
-    let report = mailbox::sync_pass(&mut session, caps, &imap, &limits, &store, &cancel)
-        .await
-        .with_context(|| format!("reading folder {:?}", imap.folder))?;
-    let _ = session.logout().await;
+    // The mailbox is read only by the holder of its lease: on SQLite a running daemon
+    // refuses `sync`; on PostgreSQL a `sync` beside a watching instance skips the mailbox
+    // and does the rest (routing, reminders, sending).
+    let lease = store.try_mailbox_lease(&mailbox_identity(&imap)).await?;
+    if lease.is_none() && store.backend() == Backend::Sqlite {
+        return Err(busy(&store));
+    }
+    let report = match &lease {
+        Some(_) => {
+            let (mut session, caps) = mailbox::connect(&imap)
+                .await
+                .with_context(|| format!("connecting to {}:{}", imap.host, imap.port))?;
+            let report = mailbox::sync_pass(&mut session, caps, &imap, &limits, &store, &cancel)
+                .await
+                .with_context(|| format!("reading folder {:?}", imap.folder))?;
+            let _ = session.logout().await;
+            report
+        }
+        None => {
+            println!(
+                "{}: watched by another instance; not read by this sync",
+                imap.folder
+            );
+            Default::default()
+        }
+    };
     let routed = route(&store, &services, &cancel).await?;
     let reminded = remind(&store, &services).await?;
     let delivered = deliver(&store, &services).await?;

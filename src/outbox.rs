@@ -23,6 +23,12 @@ use crate::detect::Language;
 use crate::letters::{header_safe, Letters, Template};
 use crate::store::{NewMail, OutboxRow, Store, StoreError};
 
+/// How long a claim on an outbox row lasts without renewal. Longer than one SMTP
+/// command's timeout, so a renewal always comes first while the sender is alive.
+pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(120);
+/// How often the sender renews its claim while a row is being sent.
+const CLAIM_RENEW: Duration = Duration::from_secs(30);
+
 /// How one send went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -159,24 +165,40 @@ impl Mailer {
     }
 
     /// Sends every mail that is due. Store errors stop the round; SMTP errors are per mail.
+    ///
+    /// Rows are claimed one at a time, in this process's name, for [`CLAIM_LEASE`], and the
+    /// claim is renewed every [`CLAIM_RENEW`] while the row is being sent: a slow server
+    /// cannot outlast the claim, so no second instance sends the same row meanwhile, and a
+    /// crashed sender's row is free again after one lease (at once for a process on the
+    /// same host, which releases the claims of processes no longer running).
     #[tracing::instrument(skip_all)]
     pub async fn deliver_due(&self, store: &Store) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
+        let released = store.release_stale_claims().await?;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "released the outbox claims of a process that is gone"
+            );
+        }
         loop {
             let now = store.now();
-            let rows = store
-                .claim_due(now, chrono::Duration::minutes(10), 20)
-                .await?;
+            let rows = store.claim_due(now, CLAIM_LEASE, 1).await?;
             if rows.is_empty() {
                 return Ok(report);
             }
             let retrying_before = report.retrying;
             for row in rows {
-                let outcome = self.send(&row).await;
+                let outcome = self.send_renewing(store, &row).await?;
                 let now = store.now();
                 match outcome {
                     Ok(()) => {
-                        store.mark_sent(row.id, now).await?;
+                        if !store.mark_sent(row.id, now).await? {
+                            tracing::warn!(
+                                outbox = row.id,
+                                "the claim on this mail ran out while it was sent; another instance may send it again (same Message-ID)"
+                            );
+                        }
                         report.sent += 1;
                         tracing::info!(
                             outbox = row.id,
@@ -199,7 +221,12 @@ impl Mailer {
                             report.failed += 1;
                         } else {
                             let next = now + self.backoff(row.attempts);
-                            store.mark_retry(row.id, next, &e).await?;
+                            if !store.mark_retry(row.id, next, &e).await? {
+                                tracing::warn!(
+                                    outbox = row.id,
+                                    "the claim on this mail was taken over while it was tried"
+                                );
+                            }
                             report.retrying += 1;
                             tracing::warn!(
                                 outbox = row.id,
@@ -220,6 +247,29 @@ impl Mailer {
             // delay the rows just tried would otherwise be due again at once).
             if report.retrying > retrying_before {
                 return Ok(report);
+            }
+        }
+    }
+
+    /// Sends one claimed row, renewing the claim until the server has answered.
+    async fn send_renewing(
+        &self,
+        store: &Store,
+        row: &OutboxRow,
+    ) -> Result<Result<(), SendError>, StoreError> {
+        let send = self.send(row);
+        tokio::pin!(send);
+        let mut renew = tokio::time::interval(CLAIM_RENEW);
+        renew.tick().await;
+        loop {
+            tokio::select! {
+                outcome = &mut send => return Ok(outcome),
+                _ = renew.tick() => {
+                    let until = store.now() + CLAIM_LEASE;
+                    if !store.renew_claim(row.id, until).await? {
+                        tracing::warn!(outbox = row.id, "lost the claim on a mail while sending it");
+                    }
+                }
             }
         }
     }

@@ -4,6 +4,8 @@
 //! handled, the case change, its events and the mail it causes commit together or not at
 //! all, so a crash repeats nothing a person would notice.
 
+use std::path::Path;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -438,8 +440,8 @@ impl Store {
         rows.iter().map(outbox_row).collect()
     }
 
-    /// Claims up to `limit` mails that are due, for `lease` (so a second instance does not
-    /// send them at the same time).
+    /// Claims up to `limit` mails that are due, for `lease`, in this process's name (so a
+    /// second instance does not send them at the same time).
     pub async fn claim_due(
         &self,
         now: DateTime<Utc>,
@@ -448,7 +450,7 @@ impl Store {
     ) -> Result<Vec<OutboxRow>> {
         let now_s = timestamp(now);
         let rows = sqlx::query(&format!(
-            "UPDATE outbox SET claimed_until = $1
+            "UPDATE outbox SET claimed_until = $1, claimed_by = $4
              WHERE status = 'pending' AND next_attempt_at <= $2
                AND (claimed_until IS NULL OR claimed_until < $2)
                AND id IN (SELECT id FROM outbox
@@ -460,11 +462,66 @@ impl Store {
         .bind(timestamp(now + lease))
         .bind(&now_s)
         .bind(limit)
+        .bind(super::instance())
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<OutboxRow> = rows.iter().map(outbox_row).collect::<Result<_>>()?;
         out.sort_by_key(|r| r.id);
         Ok(out)
+    }
+
+    /// Extends this process's claim on a row it is still sending. False when the claim is
+    /// no longer ours.
+    pub async fn renew_claim(&self, id: i64, until: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET claimed_until = $1
+             WHERE id = $2 AND status = 'pending' AND claimed_by = $3",
+        )
+        .bind(timestamp(until))
+        .bind(id)
+        .bind(super::instance())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Releases the claims of processes on this host that are no longer running (a crash
+    /// or SIGKILL while sending), so their mail goes out on the next pass instead of after
+    /// the lease. Claims of other hosts are left to expire. Returns how many were released.
+    pub async fn release_stale_claims(&self) -> Result<u64> {
+        let me = super::instance();
+        let host = me.split('/').next().unwrap_or("");
+        let rows = sqlx::query(
+            "SELECT id, claimed_by FROM outbox
+             WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> $1",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut released = 0;
+        for r in &rows {
+            let holder: String = r.try_get("claimed_by")?;
+            let mut parts = holder.split('/');
+            let (Some(h), Some(pid)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let gone = h == host
+                && pid.parse::<u32>().is_ok()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+                && Path::new("/proc/self").exists();
+            if gone {
+                released += sqlx::query(
+                    "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL
+                     WHERE id = $1 AND claimed_by = $2",
+                )
+                .bind(r.try_get::<i64, _>("id")?)
+                .bind(&holder)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            }
+        }
+        Ok(released)
     }
 
     /// The earliest time a pending mail is due, if any is pending.
@@ -479,29 +536,37 @@ impl Store {
             .map(|d| d.with_timezone(&Utc)))
     }
 
-    pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
+    /// Marks a row this process claimed as sent. False when the claim was no longer ours
+    /// (another instance took the row over after the lease ran out).
+    pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1,
-                    claimed_until = NULL, last_error = NULL WHERE id = $2",
+                    claimed_until = NULL, claimed_by = NULL, last_error = NULL
+             WHERE id = $2 AND claimed_by = $3",
         )
         .bind(timestamp(now))
         .bind(id)
+        .bind(super::instance())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
-    pub async fn mark_retry(&self, id: i64, next: DateTime<Utc>, error: &str) -> Result<()> {
-        sqlx::query(
+    /// Puts a row this process claimed back for a retry at `next`. False when the claim
+    /// was no longer ours.
+    pub async fn mark_retry(&self, id: i64, next: DateTime<Utc>, error: &str) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2,
-                    claimed_until = NULL WHERE id = $3",
+                    claimed_until = NULL, claimed_by = NULL
+             WHERE id = $3 AND claimed_by = $4",
         )
         .bind(timestamp(next))
         .bind(crate::parse::clean(error, 1000))
         .bind(id)
+        .bind(super::instance())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Outbox counts by status (pending, sent, failed).
@@ -869,7 +934,7 @@ impl Tx {
     pub async fn mark_failed(&mut self, id: i64, error: &str) -> Result<()> {
         sqlx::query(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $1,
-                    claimed_until = NULL WHERE id = $2",
+                    claimed_until = NULL, claimed_by = NULL WHERE id = $2",
         )
         .bind(crate::parse::clean(error, 1000))
         .bind(id)

@@ -19,9 +19,11 @@ use crate::parse::{ParseStatus, ParsedMail};
 
 mod cases;
 mod failures;
+mod lease;
 mod register;
 pub use cases::{CaseRow, Event, NewCase, NewMail, OutboxRow, Tx};
 pub use failures::{Failure, FailureKind};
+pub use lease::MailboxLease;
 pub use register::{Forgotten, Measure, NewMeasure, REMOVED};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -187,6 +189,26 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     clock: Clock,
+    /// The SQLite file, when the register is one (for the mailbox lock beside it).
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// This process as the holder of outbox claims: `<host>/<pid>/<start>`. The pid lets a
+/// later process on the same host see that the holder is gone.
+pub fn instance() -> &'static str {
+    static INSTANCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let host = hostname::get()
+            .ok()
+            .and_then(|h| h.into_string().ok())
+            .filter(|h| !h.is_empty() && !h.contains('/'))
+            .unwrap_or_else(|| "localhost".into());
+        format!(
+            "{host}/{}/{}",
+            std::process::id(),
+            Utc::now().format("%Y%m%dT%H%M%S")
+        )
+    });
+    &INSTANCE
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -226,11 +248,13 @@ impl Store {
     /// Does not migrate; call [`Store::migrate`].
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_file = None;
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or("");
             if !file.is_empty() && file != ":memory:" {
                 create_private(Path::new(file))?;
+                sqlite_file = Some(std::path::PathBuf::from(file));
             }
             let url = if url.contains('?') {
                 url.to_string()
@@ -266,6 +290,7 @@ impl Store {
             pool,
             backend,
             clock: Clock::system(),
+            sqlite_file,
         })
     }
 

@@ -430,6 +430,8 @@ mod tests {
         "outbox.status",
         "outbox.next_attempt_at",
         "outbox.claimed_until",
+        // The process holding a claim: host, pid, start time.
+        "outbox.claimed_by",
         "outbox.created_at",
         "outbox.sent_at",
         "routing.route",

@@ -323,3 +323,260 @@ async fn a_contact_form_mail_opens_a_case_for_the_customer() {
     // Nothing went back to the web server's (the firm's own) address as a letter.
     assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
 }
+
+/// Outbox claims belong to the process that made them: only it marks the row sent or
+/// retried, it renews them, and a later process on the same host frees the claims of one
+/// that is gone (a crash while sending), while claims of live processes and other hosts stay.
+#[tokio::test]
+async fn outbox_claims_have_an_owner_and_a_dead_owner_s_claims_are_released() {
+    use klachtenbus::letters::Body;
+    use klachtenbus::store::{instance, NewMail, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("kb.sqlite").display());
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.begin("firma.example").await.unwrap();
+    for i in 0..4 {
+        tx.enqueue(&NewMail::notice(
+            "test",
+            format!("test:{i}"),
+            "directie@firma.example",
+            format!("mail {i}"),
+            Body {
+                text: "tekst".into(),
+                html: "<p>tekst</p>".into(),
+            },
+            store.now(),
+        ))
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let now = store.now();
+    let lease = klachtenbus::outbox::CLAIM_LEASE;
+
+    // Claimed one at a time, in this process's name.
+    let first = store.claim_due(now, lease, 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(store.renew_claim(first[0].id, now + lease).await.unwrap());
+    assert!(store.mark_sent(first[0].id, now).await.unwrap());
+
+    // A row someone else holds: not ours to mark or renew.
+    let second = store.claim_due(now, lease, 1).await.unwrap()[0].id;
+    let host = instance().split('/').next().unwrap().to_string();
+    let set_holder = |id: i64, holder: String| {
+        let store = &store;
+        async move {
+            sqlx::query("UPDATE outbox SET claimed_by = $1 WHERE id = $2")
+                .bind(holder)
+                .bind(id)
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+    };
+    set_holder(second, "other-host/1/20261201T000000".into()).await;
+    assert!(!store.mark_sent(second, now).await.unwrap());
+    assert!(!store.mark_retry(second, now, "x").await.unwrap());
+    assert!(!store.renew_claim(second, now + lease).await.unwrap());
+    // Two more rows: one held by a process on this host that is gone, one by a live one.
+    let third = store.claim_due(now, lease, 1).await.unwrap()[0].id;
+    let fourth = store.claim_due(now, lease, 1).await.unwrap()[0].id;
+    let dead_pid = (4_000_000..4_194_304)
+        .find(|p| !std::path::Path::new(&format!("/proc/{p}")).exists())
+        .unwrap();
+    set_holder(third, format!("{host}/{dead_pid}/20261201T000000")).await;
+    set_holder(fourth, format!("{host}/1/20261201T000000")).await;
+    assert!(store.claim_due(now, lease, 1).await.unwrap().is_empty());
+
+    assert_eq!(store.release_stale_claims().await.unwrap(), 1);
+    let again = store.claim_due(now, lease, 5).await.unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![third],
+        "only the dead process's row is free again at once"
+    );
+    store.close().await;
+}
+
+/// Waits until `path` contains `needle`, for at most `limit`; returns how long it took.
+async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> Duration {
+    let start = std::time::Instant::now();
+    loop {
+        let log = std::fs::read_to_string(path).unwrap_or_default();
+        if log.contains(needle) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{needle:?} not in {} after {limit:?}:\n{log}",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Two `run` daemons on one PostgreSQL database and one mailbox: one watches, the other
+/// stands by and takes over within a minute of the first being SIGKILLed; nothing lost or
+/// doubled, every complaint notified once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_daemons_on_postgres_one_watches_and_the_other_takes_over() {
+    use std::process::Stdio;
+
+    use crate::cases::{complaint, SERVICE};
+    use crate::harness::{MailStack, Postgres};
+    use crate::support::{cases_json, Kb, DIRECTIE};
+
+    let stack = MailStack::start();
+    let pg = Postgres::start();
+    let url = pg.database("failover").await;
+    let kb = Kb::with_db(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "",
+        Some(url),
+    );
+    // Migrate once before both start, so they do not race on the schema.
+    let store = kb.store().await;
+    let spawn = |name: &str| {
+        let log = kb.path(&format!("{name}.log"));
+        let child = kb
+            .command()
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        (child, log)
+    };
+    let (mut a, a_log) = spawn("a");
+    wait_for_log(&a_log, "holding the mailbox lease", Duration::from_secs(30)).await;
+    let (mut b, b_log) = spawn("b");
+    wait_for_log(&b_log, "standing by", Duration::from_secs(30)).await;
+    let wait_stored = |n: i64| {
+        let store = store.clone();
+        async move {
+            let start = std::time::Instant::now();
+            while store.message_count().await.unwrap() < n {
+                assert!(
+                    start.elapsed() < Duration::from_secs(90),
+                    "fewer than {n} stored"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let send = |i: usize| {
+        let raw = complaint(
+            &format!("klant{i}@example.test"),
+            &format!("Klacht {i}"),
+            &format!("failover-{i}@example.test"),
+        );
+        let stack = &stack;
+        async move {
+            stack
+                .send(
+                    &format!("klant{i}@example.test"),
+                    &["klachten@example.test"],
+                    &raw,
+                )
+                .await
+        }
+    };
+    for i in 0..5 {
+        send(i).await;
+    }
+    wait_stored(5).await;
+
+    // A dies; mail keeps coming; B takes the lease and reads it.
+    a.kill().unwrap();
+    a.wait().unwrap();
+    for i in 5..10 {
+        send(i).await;
+    }
+    let took = wait_for_log(&b_log, "holding the mailbox lease", Duration::from_secs(60)).await;
+    assert!(took < Duration::from_secs(60), "took over after {took:?}");
+    wait_stored(10).await;
+    let start = std::time::Instant::now();
+    while cases_json(&kb).len() < 10 {
+        assert!(start.elapsed() < Duration::from_secs(60), "not all routed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 10, Duration::from_secs(60))
+        .await;
+    crate::cases::settle(&stack).await;
+
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &b.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(b.wait().unwrap().success());
+
+    assert_eq!(store.message_count().await.unwrap(), 10, "nothing doubled");
+    let cases = cases_json(&kb);
+    assert_eq!(cases.len(), 10);
+    let mut from: Vec<_> = cases.iter().map(|c| c["from"].to_string()).collect();
+    from.sort();
+    from.dedup();
+    assert_eq!(from.len(), 10, "one case per complaint");
+    // A killed while it was sending can leave a notification that the server accepted but
+    // A never marked sent: B sends it again with the same Message-ID (the at-least-once
+    // window after acceptance). Distinct notifications must be exactly one per case.
+    let notices = crate::harness::mailbox(&stack, DIRECTIE).await;
+    let mut ids: Vec<_> = notices
+        .iter()
+        .map(|(_, m)| (m.message_id.clone(), m.subject.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup_by(|a, b| a.0 == b.0);
+    assert_eq!(ids.len(), 10, "one notification per case: {ids:?}");
+    store.close().await;
+}
+
+/// On SQLite one daemon per database: while `run` holds the lock, a second `run` and a
+/// `sync` are refused with a message that says why; after it stops, `sync` works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_daemon_on_one_sqlite_database_is_refused() {
+    use std::process::Stdio;
+
+    use crate::cases::SERVICE;
+    use crate::harness::MailStack;
+    use crate::support::Kb;
+
+    let stack = MailStack::start();
+    let kb = Kb::new(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "",
+    );
+    let log = kb.path("run.log");
+    let mut daemon = kb
+        .command()
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
+    for args in [&["run"][..], &["sync"][..]] {
+        let out = kb.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("another klachtenbus `run` or `sync` is using this database"),
+            "{err}"
+        );
+    }
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(daemon.wait().unwrap().success());
+    kb.sync();
+}
