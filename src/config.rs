@@ -444,7 +444,17 @@ impl Settings {
             idle: self.boolean("imap.idle")?,
             poll_interval_secs: self.integer("imap.poll_interval_secs", 1, 86_400)? as u64,
             fetch_batch: self.integer("imap.fetch_batch", 1, 10_000)? as usize,
-            ca_file: self.opt_string("imap.ca_file")?.map(PathBuf::from),
+            ca_file: match self.opt_string("imap.ca_file")? {
+                // Checked here, before anything is opened or created: a wrong path is a
+                // configuration error that names the key.
+                Some(path) => {
+                    std::fs::File::open(&path).map_err(|e| {
+                        ConfigError::invalid("imap.ca_file", format!("cannot read {path}: {e}"))
+                    })?;
+                    Some(PathBuf::from(path))
+                }
+                None => None,
+            },
         })
     }
 

@@ -10,7 +10,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-use super::{deliver, open_store, services};
+use super::{clock, deliver, open_store, services};
 use crate::case::{CaseRef, Category};
 use crate::config::Settings;
 use crate::form::{Field, Form};
@@ -174,8 +174,9 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     } else if !args.no_prompt && std::io::stdin().is_terminal() {
         prompt(&mut args)?;
     }
-    let store = open_store(settings).await?;
-    let now_local = store
+    // The form is checked before the register is opened: a refused form leaves no trace
+    // (not even a new database file).
+    let now_local = clock()
         .now()
         .with_timezone(&chrono_tz::Europe::Amsterdam)
         .naive_local();
@@ -206,7 +207,6 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
             if !flags.is_empty() {
                 eprintln!("  (niet gegeven: {})", flags.join(" "));
             }
-            store.close().await;
             return Ok(ExitCode::from(2));
         }
     };
@@ -229,6 +229,7 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
             limits.max_message_bytes
         );
     }
+    let store = open_store(settings).await?;
     let pipeline = &services.pipeline;
     let own: Mailbox = format!("Klachtenformulier <{}>", pipeline.from)
         .parse()

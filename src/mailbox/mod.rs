@@ -112,11 +112,24 @@ pub async fn sync_pass(
     let mut last_uid = 0;
     match store.checkpoint(folder).await? {
         Some(cp) if cp.uidvalidity == uidvalidity => last_uid = cp.last_uid,
-        Some(cp) => tracing::warn!(
-            old = cp.uidvalidity,
-            new = uidvalidity,
-            "UIDVALIDITY changed: re-reading the whole folder; already stored messages are recognised by their hash"
-        ),
+        Some(cp) => {
+            tracing::warn!(
+                old = cp.uidvalidity,
+                new = uidvalidity,
+                "UIDVALIDITY changed: re-reading the whole folder; already stored messages are recognised by their hash"
+            );
+            // Recorded at once, so the next pass does not say it again when the folder
+            // stays empty (the checkpoint otherwise moves only with stored mail).
+            store
+                .reset_checkpoint(
+                    folder,
+                    Checkpoint {
+                        uidvalidity,
+                        last_uid: 0,
+                    },
+                )
+                .await?;
+        }
         None => {}
     }
 

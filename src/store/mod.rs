@@ -376,6 +376,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Sets a folder's checkpoint outright (after a UIDVALIDITY change: the old UIDs mean
+    /// nothing any more).
+    pub async fn reset_checkpoint(&self, mailbox: &str, checkpoint: Checkpoint) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (mailbox) DO UPDATE
+             SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(mailbox)
+        .bind(i64::from(checkpoint.uidvalidity))
+        .bind(i64::from(checkpoint.last_uid))
+        .bind(timestamp(self.now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Stores one message outside any mailbox (import).
     pub async fn store_one(&self, message: &NewMessage) -> Result<Stored> {
         let mut tx = self.pool.begin().await?;

@@ -108,6 +108,18 @@ fn cases() -> Vec<Case> {
             expect: "smtp.security",
         },
         Case {
+            name: "unreadable IMAP CA file",
+            toml: "",
+            env: &[("KLACHTENBUS__IMAP__CA_FILE", "/nonexistent/ca.pem")],
+            expect: "imap.ca_file",
+        },
+        Case {
+            name: "judged text bound too small",
+            toml: "",
+            env: &[("KLACHTENBUS__DETECTION__MAX_TEXT_BYTES", "10")],
+            expect: "detection.max_text_bytes",
+        },
+        Case {
             name: "short reply secret",
             toml: "",
             env: &[("KLACHTENBUS__DIRECTIE__REPLY_SECRET", "kort")],

@@ -580,3 +580,31 @@ async fn a_second_daemon_on_one_sqlite_database_is_refused() {
     assert!(daemon.wait().unwrap().success());
     kb.sync();
 }
+
+/// A refused Klachtenformulier leaves no trace: not even a new database file.
+#[test]
+fn a_refused_intake_creates_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installation(dir.path());
+    let out = kb(
+        &config,
+        &[
+            "intake",
+            "--no-prompt",
+            "--naam",
+            "X",
+            "--email",
+            "x@example.test",
+            "--datum",
+            "2026-11-20",
+            "--kanaal",
+            "telefoon",
+            "--opgenomen-door",
+            "Piet",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Klacht"), "{}", stderr(&out));
+    assert!(!dir.path().join("data/kb.sqlite").exists());
+    assert!(!dir.path().join("data").exists());
+}

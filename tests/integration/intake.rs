@@ -272,6 +272,31 @@ async fn uidvalidity_change_stores_nothing_twice() {
     assert_eq!(after.last_uid, 6);
     let flags = stack.flags(USER, FOLDER).await;
     assert!(flags.iter().all(|(_, f)| is_seen(f)), "{flags:?}");
+
+    // Recreated empty: the change is noted once, not on every later sync.
+    {
+        let mut s = stack.imap(USER).await;
+        s.delete(FOLDER).await.unwrap();
+        s.create(FOLDER).await.unwrap();
+        s.logout().await.unwrap();
+    }
+    let changed = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stderr).contains("UIDVALIDITY changed")
+    };
+    let first = kb.run(&["sync"]);
+    assert!(first.status.success());
+    assert!(
+        changed(&first),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = kb.run(&["sync"]);
+    assert!(second.status.success());
+    assert!(
+        !changed(&second),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     store.close().await;
 }
 
