@@ -469,14 +469,19 @@ fn score_text(
     accepted.sort_by_key(|(s, _)| *s);
     let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
     signals.extend(typography(lex, text, norm.capitals_run()));
-    // Praise does not cancel blame: in a mail that also blames, a compliment is mixed
-    // feelings or sarcasm ("echt top service"), for directie to judge, not a discount.
-    if signals
+    // Praise does not cancel strong blame: there a compliment is mixed feelings or sarcasm
+    // ("echt top service"), for directie to judge, not a discount. Next to weak blame only
+    // (a count, a "nog steeds"), real praise ("goed geholpen", "complimenten") does count:
+    // a thank-you that mentions an earlier hitch is not a complaint.
+    let blame: f64 = signals
         .iter()
-        .any(|s| CRITERIA.contains(&s.criterion.as_str()))
-    {
+        .filter(|s| CRITERIA.contains(&s.criterion.as_str()))
+        .map(|s| s.weight)
+        .sum();
+    if blame > 0.0 {
         signals.retain(|s| {
-            let keep = s.criterion != "compliment";
+            let praise_counts = blame < STRONG_BLAME && s.weight <= STRONG_PRAISE;
+            let keep = s.criterion != "compliment" || praise_counts;
             if !keep {
                 ignored.push(Ignored {
                     reason: "compliment_naast_verwijt".into(),
@@ -512,6 +517,12 @@ fn other_target<'a>(lex: &'a Lexicon, words: &str, start: usize, end: usize) -> 
     }
     party
 }
+
+/// Blame of at least this weight is not discounted by praise.
+const STRONG_BLAME: f64 = 3.0;
+/// Praise this strong (or stronger: more negative) counts next to weak blame; formulaic
+/// thanks ("dank voor") never does.
+const STRONG_PRAISE: f64 = -2.0;
 
 /// A verdict lists at most this many ignored matches: enough to explain it, and a mail
 /// that repeats a negated phrase a hundred thousand times does not make a verdict as long.

@@ -443,7 +443,7 @@ fn addresses_that_refuse_automatic_mail() {
 // --- families for complaints without an evaluative word (at the default threshold) ---
 
 fn default_det() -> Detector {
-    Detector::new(2.0, None).unwrap()
+    Detector::new(1.5, None).unwrap()
 }
 
 /// Each family: complaints it must catch, and a trap it must leave alone.
