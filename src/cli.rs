@@ -313,7 +313,9 @@ fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)> {
             anyhow::Error::new(e).context("loading the built-in lexicons")
         }
     })?;
-    let detector = detector.with_max_text_bytes(det.max_text_bytes);
+    let detector = detector
+        .with_max_text_bytes(det.max_text_bytes)
+        .with_doubt_threshold(det.doubt_threshold);
     Ok((detector, ScreenContext::new(own, directie)))
 }
 
@@ -731,6 +733,9 @@ pub struct MessageJson {
     pub parse_status: String,
     pub size: i64,
     pub sha256: String,
+    /// `complaint` (flagged), `doubt` (scored in the doubt band: listed for directie in
+    /// the digest), `none`; null until classified.
+    pub band: Option<&'static str>,
     /// Present while routing this message fails: attempts, last error, next attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routing_failed: Option<crate::store::RoutingFailed>,
@@ -755,6 +760,12 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             parse_status: m.parse_status.as_str().to_string(),
             size: m.size,
             sha256: m.sha256,
+            band: match (m.complaint, m.route.as_deref()) {
+                (None, _) => None,
+                (Some(true), _) => Some("complaint"),
+                (Some(false), Some("doubt")) => Some("doubt"),
+                (Some(false), _) => Some("none"),
+            },
             routing_failed: m.routing_failed,
         })
         .collect();
@@ -770,6 +781,9 @@ async fn messages(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
         let verdict = match (&m.screened, m.complaint, m.score) {
             (Some(reason), _, _) => reason.clone(),
             (None, Some(true), Some(score)) => format!("KLACHT? {score:.1}"),
+            (None, Some(false), Some(score)) if m.band == Some("doubt") => {
+                format!("twijfel {score:.1}")
+            }
             (None, Some(false), Some(score)) => format!("-  {score:.1}"),
             _ => "(not classified)".into(),
         };

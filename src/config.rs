@@ -117,6 +117,8 @@ pub struct DetectionSettings {
     pub lexicon_dir: Option<PathBuf>,
     /// Only this much of a mail's new text is judged.
     pub max_text_bytes: usize,
+    /// From this score up to the threshold a mail is listed as doubtful.
+    pub doubt_threshold: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -479,6 +481,7 @@ impl Settings {
             threshold: self.number("detection.threshold", 0.0, 1000.0)?,
             lexicon_dir: self.opt_string("detection.lexicon_dir")?.map(PathBuf::from),
             max_text_bytes: self.integer("detection.max_text_bytes", 1024, 64 << 20)? as usize,
+            doubt_threshold: self.number("detection.doubt_threshold", 0.0, 1000.0)?,
         })
     }
 

@@ -359,6 +359,13 @@ mod tests {
                 "overdue": false}]),
         );
         c.insert("overdue", &0);
+        c.insert(
+            "doubts",
+            &serde_json::json!([{"number": "17-3f9a2c81d0e4", "from": "jan@example.test",
+                "subject": "Polis", "received": "maandag 30 november 2026", "score": 1.0,
+                "signals": "verwijt_handelen \"nog steeds\""}]),
+        );
+        c.insert("origin", "uit de twijfelgevallen");
         c.insert("problems", &["ontbrekend veld: Klacht"]);
         for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {

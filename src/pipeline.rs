@@ -101,14 +101,26 @@ enum Actor<'a> {
     /// The employee (staff address, or `intake`) who recorded a Klachtenformulier.
     Staff(&'a str),
     Cli,
+    /// Directie, promoting a doubtful mail from the digest (`KLACHT <nummer>`).
+    DoubtPromotion(&'a str),
 }
 
 impl Actor<'_> {
     fn name(&self) -> String {
         match self {
             Actor::System => "klachtenbus".into(),
-            Actor::Directie(a) | Actor::Staff(a) => a.to_string(),
+            Actor::Directie(a) | Actor::Staff(a) | Actor::DoubtPromotion(a) => a.to_string(),
             Actor::Cli => "cli".into(),
+        }
+    }
+
+    /// How the case came about, when it is worth saying in the notification.
+    fn origin(&self) -> Option<String> {
+        match self {
+            Actor::DoubtPromotion(a) => Some(format!(
+                "uit de twijfelgevallen van het overzicht gehaald door {a} (de score lag onder de drempel)"
+            )),
+            _ => None,
         }
     }
 }
@@ -221,13 +233,7 @@ impl Pipeline {
         // The website's contact form: sent by the firm's own server for a customer. It is
         // the customer's mail from here on — judged, opened and answered as theirs. (A
         // Klachtenformulier from staff names the customer too, but is staff's own route.)
-        let contact_form = (!is_form(&mail))
-            .then(|| crate::detect::contact_form::customer(&mail, &self.screen))
-            .flatten();
-        if let Some(customer) = contact_form {
-            tracing::info!(customer = %mask_address(&customer.address), "contact-form mail: routed as the customer's");
-            mail.from = Some(customer);
-        }
+        self.contact_form_as_customer(&mut mail);
         let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
         // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
         let from = mail
@@ -320,10 +326,106 @@ impl Pipeline {
             tracing::info!(case = %case, score = verdict.score, signals = verdict.signals.len(), "case opened");
             return Ok(());
         }
-        if tx.claim_route(id, "message", None, None).await? {
+        // Not flagged: a doubtful mail is listed for directie in the next digest.
+        let route = if verdict.doubt { "doubt" } else { "message" };
+        if tx.claim_route(id, route, None, None).await? {
             tx.save_verdict(id, &verdict).await?;
             tx.commit().await?;
         }
+        Ok(())
+    }
+
+    /// A contact-form mail becomes the customer's: its From is the customer named in it.
+    fn contact_form_as_customer(&self, mail: &mut ParsedMail) {
+        let contact_form = (!is_form(mail))
+            .then(|| crate::detect::contact_form::customer(mail, &self.screen))
+            .flatten();
+        if let Some(customer) = contact_form {
+            tracing::info!(customer = %mask_address(&customer.address), "contact-form mail: routed as the customer's");
+            mail.from = Some(customer);
+        }
+    }
+
+    /// Directie answered the digest with `KLACHT <nummer>` lines: each doubtful mail named
+    /// (with the number listed to this directie address) becomes a `kandidaat`, all in one
+    /// transaction; the notification says it came from the doubt band. Refused as a whole
+    /// when a number does not verify or its mail is no longer doubtful.
+    #[allow(clippy::too_many_arguments)]
+    async fn promote_doubts(
+        &self,
+        store: &Store,
+        id: i64,
+        verdict: &Verdict,
+        from: &str,
+        subject: &str,
+        commands: &[Command],
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut mails = Vec::new();
+        for c in commands {
+            let Command::Promote { message, token } = c else {
+                continue;
+            };
+            let number = format!("{message}-{token}");
+            if !self.key.verify_doubt(*message, token, from) {
+                let reason = format!("nummer {number} staat niet in een overzicht aan uw adres");
+                return self
+                    .refuse(store, id, verdict, from, subject, &reason, report)
+                    .await;
+            }
+            let mail = match store.parsed(*message).await? {
+                Some(m) if store.is_doubt(*message).await? => m,
+                _ => {
+                    let reason = format!(
+                        "bericht {number} staat niet (meer) bij de twijfelgevallen; misschien is het al een zaak"
+                    );
+                    return self
+                        .refuse(store, id, verdict, from, subject, &reason, report)
+                        .await;
+                }
+            };
+            mails.push((*message, mail));
+        }
+        let mut tx = store.begin(&self.id_domain).await?;
+        let numbers: Vec<String> = mails.iter().map(|(m, _)| m.to_string()).collect();
+        if !tx
+            .claim_route(
+                id,
+                "directie_reply",
+                None,
+                Some(&format!("twijfelgevallen: {}", numbers.join(", "))),
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        for (message, mut mail) in mails {
+            if store.case_of_message(message).await?.is_some() {
+                continue;
+            }
+            self.contact_form_as_customer(&mut mail);
+            let judged = self.detector.classify(&mail, &self.screen);
+            let received = store
+                .received_at(message)
+                .await?
+                .unwrap_or_else(|| store.now());
+            let case = self
+                .open_case(
+                    &mut tx,
+                    message,
+                    &mail,
+                    &judged,
+                    received,
+                    None,
+                    Actor::DoubtPromotion(from),
+                )
+                .await?;
+            report.cases_opened += 1;
+            tracing::info!(case = %case, message, "doubtful mail promoted by directie");
+        }
+        tx.commit().await?;
+        report.replies_applied += 1;
         Ok(())
     }
 
@@ -765,6 +867,7 @@ impl Pipeline {
                 ctx.insert("threshold", &verdict.threshold);
                 ctx.insert("signals", &signals);
                 ctx.insert("opened_by", &actor.name());
+                ctx.insert("origin", &actor.origin());
                 ctx.insert("new_text", &case.summary);
                 ctx.insert("preview", &preview.text);
                 ctx.insert("preview_subject", &Self::ack_subject(case));
@@ -962,6 +1065,13 @@ impl Pipeline {
         let body = mail.body_text.as_deref().unwrap_or("");
         let text = new_text(body);
         let commands = parse_reply(&text);
+        if let Ok(list) = &commands {
+            if list.iter().all(|c| matches!(c, Command::Promote { .. })) {
+                return self
+                    .promote_doubts(store, id, verdict, from, &subject, list, report)
+                    .await;
+            }
+        }
         let verified = self.key.verify(token_candidates(mail), from);
 
         let Some(case_ref) = verified else {
@@ -1122,6 +1232,12 @@ impl Pipeline {
                     }
                     tx.set_outcome(case.id, *o).await?;
                     ("uitkomst".into(), o.as_str().into())
+                }
+                Command::Promote { .. } => {
+                    return Ok(Err(format!(
+                        "KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {}",
+                        case.case_ref
+                    )));
                 }
                 Command::Measure(text) => {
                     // The category as this reply may just have set it.

@@ -31,6 +31,9 @@ pub enum Command {
         until: chrono::NaiveDate,
         reason: String,
     },
+    /// `KLACHT <nummer>` on the digest: the doubtful mail `message` becomes a case. The
+    /// number is the register id and a token for the directie address it was listed to.
+    Promote { message: i64, token: String },
 }
 
 impl Command {
@@ -47,6 +50,7 @@ impl Command {
             Command::Extend { .. } => "VERLENG",
             Command::Outcome(_) => "UITKOMST",
             Command::Measure(_) => "MAATREGEL",
+            Command::Promote { .. } => "KLACHT <nummer>",
         }
     }
 }
@@ -93,7 +97,8 @@ pub fn parse_reply(new_text: &str) -> Result<Vec<Command>, CommandError> {
                     | Command::Employee(_)
                     | Command::Outcome(_)
                     | Command::Note(_)
-                    | Command::Measure(_)),
+                    | Command::Measure(_)
+                    | Command::Promote { .. }),
                     takes_rest,
                 ))) => {
                     commands.push(c);
@@ -112,6 +117,24 @@ pub fn parse_reply(new_text: &str) -> Result<Vec<Command>, CommandError> {
     Ok(commands)
 }
 
+/// `KLACHT 17-3f9a2c81d0e4` (or `BEVESTIG`, `JA`, `CONFIRM`): a doubtful mail from the
+/// digest, by its number. `bare` is the line in upper case with single spaces.
+fn promote(bare: &str) -> Option<Command> {
+    let (word, number) = bare.split_once(' ')?;
+    if !matches!(
+        word,
+        "KLACHT" | "BEVESTIG" | "BEVESTIGEN" | "JA" | "CONFIRM"
+    ) {
+        return None;
+    }
+    let (id, token) = number.split_once('-')?;
+    let message = id.parse::<i64>().ok().filter(|m| *m > 0)?;
+    (token.len() == 12 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Command::Promote {
+        message,
+        token: token.to_ascii_lowercase(),
+    })
+}
+
 /// One line as a command. Returns the command and whether it consumed the lines after it.
 fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, CommandError> {
     let t = line.trim();
@@ -119,6 +142,9 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
         .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
         .to_uppercase();
     let bare = bare.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(promote) = promote(&bare) {
+        return Ok(Some((promote, false)));
+    }
     // Decisions are the whole line: "Nee, dit is wel een klacht" is not `NEE`.
     match bare.as_str() {
         "KLACHT" | "BEVESTIG" | "BEVESTIGEN" | "JA" | "CONFIRM" => {
@@ -402,5 +428,26 @@ mod tests {
             parse_reply("AFGEHANDELD persoonlijk"),
             Err(CommandError::BadOral)
         );
+    }
+
+    #[test]
+    fn klacht_with_a_digest_number_promotes_a_doubtful_mail() {
+        assert_eq!(
+            parse_reply("Klacht 17-3F9A2C81D0E4\nKLACHT 20-000000abcdef\n\nGroet, Henk").unwrap(),
+            vec![
+                Command::Promote {
+                    message: 17,
+                    token: "3f9a2c81d0e4".into()
+                },
+                Command::Promote {
+                    message: 20,
+                    token: "000000abcdef".into()
+                }
+            ]
+        );
+        // Without a valid number it is no promotion (and "KLACHT 17" alone is not a command).
+        assert_eq!(parse_reply("KLACHT").unwrap(), vec![Command::Confirm]);
+        assert!(parse_reply("KLACHT 17").is_err());
+        assert!(parse_reply("KLACHT 17-xyz").is_err());
     }
 }

@@ -114,6 +114,34 @@ impl TokenKey {
     }
 }
 
+impl TokenKey {
+    fn doubt_mac(&self, message: i64, directie: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(self.0.expose_secret().as_bytes())
+            .expect("HMAC takes a key of any length");
+        mac.update(format!("twijfel\n{message}\n").as_bytes());
+        mac.update(base_address(directie).as_bytes());
+        mac
+    }
+
+    /// The number under which doubtful mail `message` is listed to `directie` in the
+    /// digest: `17-3f9a2c81d0e4` (register id, 48-bit MAC over id and address).
+    pub fn doubt_number(&self, message: i64, directie: &str) -> String {
+        let tag = self.doubt_mac(message, directie).finalize().into_bytes();
+        format!("{message}-{}", hex::encode(&tag[..6]))
+    }
+
+    /// Whether `token` is the one listed for `message` to `directie` (constant time).
+    pub fn verify_doubt(&self, message: i64, token: &str, directie: &str) -> bool {
+        hex::decode(token).is_ok_and(|tag| {
+            tag.len() == 6
+                && self
+                    .doubt_mac(message, directie)
+                    .verify_truncated_left(&tag)
+                    .is_ok()
+        })
+    }
+}
+
 /// True when `text` holds something shaped like a token (verified or not).
 pub fn has_token_shape(text: &str) -> bool {
     TOKEN.is_match(text)
@@ -164,6 +192,20 @@ mod tests {
         assert_eq!(k.verify(["<x@y>", refs.as_str()], "jan@firma.nl"), Some(c7));
         assert!(has_token_shape(&forged));
         assert!(!format!("{k:?}").contains("geheim"));
+    }
+
+    #[test]
+    fn doubt_numbers_verify_for_their_message_and_address_only() {
+        let k = key();
+        let n = k.doubt_number(17, "Jan@Firma.nl");
+        let (id, token) = n.split_once('-').unwrap();
+        assert_eq!(id, "17");
+        assert_eq!(token.len(), 12);
+        assert!(k.verify_doubt(17, token, "jan@firma.nl"));
+        assert!(!k.verify_doubt(18, token, "jan@firma.nl"));
+        assert!(!k.verify_doubt(17, token, "els@firma.nl"));
+        assert!(!k.verify_doubt(17, "000000000000", "jan@firma.nl"));
+        assert!(!k.verify_doubt(17, "zz", "jan@firma.nl"));
     }
 
     #[test]

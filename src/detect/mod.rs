@@ -83,6 +83,10 @@ pub struct Verdict {
     /// Present when judging this mail took longer than routing's time budget (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub over_budget_ms: Option<u64>,
+    /// Not flagged, but scored at or above `detection.doubt_threshold`: listed for
+    /// directie among the doubtful mails ("twijfelgevallen").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub doubt: bool,
 }
 
 /// How much of a long text was judged.
@@ -106,6 +110,8 @@ pub struct Detector {
     nl: Lexicon,
     en: Lexicon,
     threshold: f64,
+    /// From this score up to the threshold a mail is doubtful (never above the threshold).
+    doubt_threshold: f64,
     max_text_bytes: usize,
     language: whatlang::Detector,
 }
@@ -121,6 +127,7 @@ impl Detector {
             nl,
             en,
             threshold,
+            doubt_threshold: threshold,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
             language: whatlang::Detector::with_allowlist(vec![
                 whatlang::Lang::Nld,
@@ -131,6 +138,13 @@ impl Detector {
 
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// Mails scoring from `doubt` up to the threshold are doubtful
+    /// (`detection.doubt_threshold`; at or above the threshold: no doubt band).
+    pub fn with_doubt_threshold(mut self, doubt: f64) -> Detector {
+        self.doubt_threshold = doubt.min(self.threshold);
+        self
     }
 
     /// Judges at most the first `bytes` of a mail's new text (`detection.max_text_bytes`).
@@ -146,6 +160,7 @@ impl Detector {
         if let Some(reason) = screen::screen(mail, ctx) {
             verdict.screened = Some(reason);
             verdict.complaint = false;
+            verdict.doubt = false;
         }
         verdict
     }
@@ -184,8 +199,10 @@ impl Detector {
         };
         let (signals, ignored) = score_text(lexicon, &text, &norm);
         let score = total(lexicon, &signals);
+        let complaint = score >= self.threshold;
         Verdict {
-            complaint: score >= self.threshold,
+            doubt: !complaint && score >= self.doubt_threshold && score > 0.0,
+            complaint,
             score,
             threshold: self.threshold,
             language,

@@ -409,13 +409,26 @@ impl Pipeline {
         now: DateTime<Utc>,
         cases: &[CaseRow],
     ) -> anyhow::Result<usize> {
-        let Some(time) = self.deadlines.digest_time else {
-            return Ok(0);
+        // Doubtful mails are listed on the first working day after they arrive, even when
+        // no digest of open cases is configured (then at the reminder time, doubts only).
+        let doubts = store.doubts_unlisted().await?;
+        let (time, cases) = match self.deadlines.digest_time {
+            Some(t) => (t, cases),
+            None if !doubts.is_empty() => (self.deadlines.reminder_time, &[][..]),
+            None => return Ok(0),
         };
         let today = local_date(now);
         if !self.calendar.is_working_day(today) || now < Self::at(today, time) {
             return Ok(0);
         }
+        // A mail arriving after the digest of its day waits for the next one.
+        let doubts: Vec<_> = doubts
+            .into_iter()
+            .filter(|d| {
+                DateTime::parse_from_rfc3339(&d.received_at)
+                    .is_ok_and(|t| t.with_timezone(&Utc) < Self::at(today, time))
+            })
+            .collect();
         let mut tx = store.begin(self.id_domain()).await?;
         let mut pending = Vec::new();
         for addr in &self.directie.addresses {
@@ -427,7 +440,7 @@ impl Pipeline {
         if pending.is_empty() {
             return Ok(0);
         }
-        if cases.is_empty() {
+        if cases.is_empty() && doubts.is_empty() {
             return Ok(0);
         }
         let mut rows: Vec<(bool, NaiveDate, serde_json::Value)> = cases
@@ -456,50 +469,87 @@ impl Pipeline {
             .collect();
         rows.sort_by_key(|(overdue, due, _)| (!*overdue, *due));
         let overdue = rows.iter().filter(|r| r.0).count();
-        let mut ctx = Context::new();
-        ctx.insert("today", &dutch_date(today));
-        ctx.insert("cases", &rows.into_iter().map(|r| r.2).collect::<Vec<_>>());
-        ctx.insert("overdue", &overdue);
-        let body = self
-            .letters
-            .render(Template::Overzicht, crate::detect::Language::Nl, &ctx)?;
-        let subject = format!(
-            "Open klachten op {}: {}{}",
-            dutch_date(today),
-            cases.len(),
-            if overdue > 0 {
-                format!(", {overdue} over de termijn")
-            } else {
-                String::new()
-            }
-        );
+        let cases_shown: Vec<serde_json::Value> = rows.into_iter().map(|r| r.2).collect();
+        let mut subject = if cases.is_empty() {
+            format!("Twijfelgevallen op {}: {}", dutch_date(today), doubts.len())
+        } else {
+            format!(
+                "Open klachten op {}: {}{}",
+                dutch_date(today),
+                cases.len(),
+                if overdue > 0 {
+                    format!(", {overdue} over de termijn")
+                } else {
+                    String::new()
+                }
+            )
+        };
+        if !cases.is_empty() && !doubts.is_empty() {
+            subject.push_str(&format!("; {} twijfelgevallen", doubts.len()));
+        }
         let mut queued = 0;
         for (addr, key) in pending {
+            // Each directie address gets its own numbers: a number proves the digest
+            // reached that address.
+            let listed: Vec<serde_json::Value> = doubts
+                .iter()
+                .map(|d| doubt_row(d, &self.key.doubt_number(d.id, addr)))
+                .collect();
+            let mut ctx = Context::new();
+            ctx.insert("today", &dutch_date(today));
+            ctx.insert("cases", &cases_shown);
+            ctx.insert("overdue", &overdue);
+            ctx.insert("doubts", &listed);
+            let body =
+                self.letters
+                    .render(Template::Overzicht, crate::detect::Language::Nl, &ctx)?;
             if tx
-                .enqueue(&NewMail {
-                    case_id: None,
-                    kind: Template::Overzicht.name(),
-                    dedup_key: Some(key),
-                    recipient: addr.clone(),
-                    about_addr: None,
-                    reply_to: None,
-                    subject: subject.clone(),
-                    body: body.clone(),
-                    in_reply_to: None,
-                    references: Vec::new(),
-                    auto_submitted: "auto-generated",
-                    id_token: None,
-                    not_before: now,
-                })
+                .enqueue(&NewMail::notice(
+                    Template::Overzicht.name(),
+                    key,
+                    addr,
+                    subject.clone(),
+                    body,
+                    now,
+                ))
                 .await?
                 .is_some()
             {
                 queued += 1;
             }
         }
+        for d in &doubts {
+            tx.mark_doubt_listed(d.id, today).await?;
+        }
         tx.commit().await?;
         Ok(queued)
     }
+}
+
+/// One doubtful mail as the digest lists it: its number, sender, subject, arrival, score
+/// and the phrases that scored.
+fn doubt_row(d: &crate::store::Doubt, number: &str) -> serde_json::Value {
+    let signals = d
+        .verdict
+        .as_ref()
+        .map(|v| {
+            v.signals
+                .iter()
+                .map(|s| format!("{} \"{}\"", s.criterion, s.phrase))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "number": number,
+        "from": d.from.clone().unwrap_or_else(|| "(onbekend)".into()),
+        "subject": d.subject.clone().unwrap_or_else(|| "(geen onderwerp)".into()),
+        "received": DateTime::parse_from_rfc3339(&d.received_at)
+            .map(|t| dutch_date(local_date(t.with_timezone(&Utc))))
+            .unwrap_or_else(|_| d.received_at.clone()),
+        "score": d.score,
+        "signals": signals,
+    })
 }
 
 /// A running deadline as the mails show it.

@@ -151,6 +151,17 @@ impl NewMail {
     }
 }
 
+/// A doubtful mail as the digest lists it.
+#[derive(Debug, Clone)]
+pub struct Doubt {
+    pub id: i64,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub received_at: String,
+    pub score: f64,
+    pub verdict: Option<Verdict>,
+}
+
 /// A queued mail, as the sender reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxRow {
@@ -312,6 +323,47 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// Doubtful mails not listed in a digest yet and still outside any case, oldest first:
+    /// register id, sender, subject, arrival and the verdict's JSON.
+    pub async fn doubts_unlisted(&self) -> Result<Vec<Doubt>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.from_addr, m.subject, m.received_at, v.score, v.verdict
+             FROM routing r JOIN messages m ON m.id = r.message_pk
+             LEFT JOIN verdicts v ON v.message_pk = m.id
+             LEFT JOIN doubt_listed d ON d.message_pk = m.id
+             LEFT JOIN case_messages cm ON cm.message_pk = m.id
+             WHERE r.route = 'doubt' AND d.message_pk IS NULL AND cm.message_pk IS NULL
+             ORDER BY m.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let verdict: Option<String> = r.try_get("verdict")?;
+                Ok(Doubt {
+                    id: r.try_get("id")?,
+                    from: r.try_get("from_addr")?,
+                    subject: r.try_get("subject")?,
+                    received_at: r.try_get("received_at")?,
+                    score: r.try_get::<Option<f64>, _>("score")?.unwrap_or(0.0),
+                    verdict: verdict.and_then(|v| serde_json::from_str(&v).ok()),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether message `id` was routed as doubtful.
+    pub async fn is_doubt(&self, id: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT route FROM routing WHERE message_pk = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<String, _>("route")? == "doubt",
+            None => false,
+        })
     }
 
     /// When a stored message arrived (RFC 3339).
@@ -928,6 +980,19 @@ impl Tx {
             }
         }
         Ok(None)
+    }
+
+    /// Records that doubtful mail `id` was listed in the digest of `day`.
+    pub async fn mark_doubt_listed(&mut self, id: i64, day: NaiveDate) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO doubt_listed (message_pk, listed_on) VALUES ($1, $2)
+             ON CONFLICT (message_pk) DO NOTHING",
+        )
+        .bind(id)
+        .bind(day.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     /// Marks a queued mail as permanently failed.

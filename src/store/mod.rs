@@ -21,7 +21,7 @@ mod cases;
 mod failures;
 mod lease;
 mod register;
-pub use cases::{CaseRow, Event, NewCase, NewMail, OutboxRow, Tx};
+pub use cases::{CaseRow, Doubt, Event, NewCase, NewMail, OutboxRow, Tx};
 pub use failures::{Failure, FailureKind};
 pub use lease::MailboxLease;
 pub use register::{Forgotten, Measure, NewMeasure, REMOVED};
@@ -135,6 +135,8 @@ pub struct MessageSummary {
     pub screened: Option<String>,
     /// The case the message belongs to.
     pub case_ref: Option<String>,
+    /// Which way routing sent it (`case`, `doubt`, `message`, `screened`, …), once routed.
+    pub route: Option<String>,
     /// Routing failed for this message; it is retried at `next_attempt_at`.
     pub routing_failed: Option<RoutingFailed>,
 }
@@ -152,8 +154,9 @@ const MESSAGE_SUMMARY: &str =
     "SELECT m.id, m.message_id, m.from_addr, m.subject, m.received_at, m.parse_status,
             m.size, m.sha256, v.complaint, v.score, v.screened, c.ref AS case_ref,
             f.attempts AS failed_attempts, f.error AS failed_error,
-            f.next_attempt_at AS failed_next
+            f.next_attempt_at AS failed_next, r.route AS route
      FROM messages m LEFT JOIN verdicts v ON v.message_pk = m.id
+     LEFT JOIN routing r ON r.message_pk = m.id
      LEFT JOIN case_messages cm ON cm.message_pk = m.id
      LEFT JOIN cases c ON c.id = cm.case_id
      LEFT JOIN failures f ON f.kind = 'route' AND f.item = m.id";
@@ -173,6 +176,7 @@ fn message_summary(r: &AnyRow) -> Result<MessageSummary> {
         score: r.try_get("score")?,
         screened: r.try_get("screened")?,
         case_ref: r.try_get("case_ref")?,
+        route: r.try_get("route")?,
         routing_failed: match failed_attempts {
             Some(attempts) => Some(RoutingFailed {
                 attempts,

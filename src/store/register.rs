@@ -446,6 +446,7 @@ mod tests {
         "privacy_log.action",
         "privacy_log.actor",
         "privacy_log.detail",
+        "doubt_listed.listed_on",
         // Errors name steps and settings, never mail text.
         "failures.kind",
         "failures.error",

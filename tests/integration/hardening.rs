@@ -608,3 +608,137 @@ fn a_refused_intake_creates_no_database() {
     assert!(!dir.path().join("data/kb.sqlite").exists());
     assert!(!dir.path().join("data").exists());
 }
+
+/// The doubt band end to end: a mail scoring just under the threshold is not flagged but
+/// listed in directie's digest the next working morning (no digest time configured);
+/// directie answers the digest with its `KLACHT <nummer>` line; a case opens and the
+/// notification says it came from the doubt band.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
+    use crate::cases::{body, send_and_wait, SERVICE};
+    use crate::harness::{mailbox, MailStack};
+    use crate::support::{cases_json, Kb, DIRECTIE};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let sync_at = |now: &str| {
+        let out = kb.run(&["--now", now, "sync"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let doubtful = mail(
+        "Jan Twijfel <jan.twijfel@example.test>",
+        "klachten@example.test",
+        "Polis",
+        "Goedemiddag,\n\nIk heb de nieuwe polis vandaag gekregen, terwijl ik op vakantie was.\n\nGroet, Jan",
+        "doubt-1@example.test",
+    );
+    // Arrived on Tuesday 24 November (the server's INTERNALDATE is the arrival).
+    stack
+        .append_at(SERVICE, "INBOX", &doubtful, "24-Nov-2026 13:00:00 +0100")
+        .await;
+    // Tuesday afternoon: stored and judged, not flagged.
+    let out = sync_at("2026-11-24T14:00");
+    assert!(out.contains("cases: 0 opened"), "{out}");
+    let messages: Vec<serde_json::Value> =
+        serde_json::from_slice(&kb.run(&["messages", "--json"]).stdout).unwrap();
+    assert_eq!(messages[0]["band"], "doubt", "{messages:?}");
+    assert_eq!(messages[0]["complaint"], false);
+
+    // Wednesday 08:05 (the reminder time): the digest lists it, once.
+    sync_at("2026-11-25T08:05");
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
+        .await;
+    sync_at("2026-11-25T08:30");
+    crate::cases::settle(&stack).await;
+    let inbox = mailbox(&stack, DIRECTIE).await;
+    assert_eq!(inbox.len(), 1, "one digest");
+    let digest = &inbox[0].1;
+    assert!(
+        digest
+            .subject
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Twijfelgevallen op"),
+        "{:?}",
+        digest.subject
+    );
+    let text = body(digest);
+    assert!(
+        text.contains("jan.twijfel@example.test") && text.contains("terwijl"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("KLACHT "))
+        .expect("an answer line")
+        .trim()
+        .to_string();
+
+    // A forged number does nothing; the listed one opens a case.
+    let reply = |line: &str, id: &str| {
+        format!(
+            "From: {DIRECTIE}\r\nTo: klachten@example.test\r\nSubject: Re: {}\r\nMessage-ID: <{id}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{line}\r\n\r\nMet vriendelijke groet,\r\nHenk\r\n",
+            digest.subject.clone().unwrap_or_default()
+        )
+    };
+    let forged = format!("{}000000000000", &line[..line.len() - 12]);
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        "klachten@example.test",
+        reply(&forged, "digest-forged@example.test").as_bytes(),
+        SERVICE,
+        2,
+    )
+    .await;
+    let out = sync_at("2026-11-25T09:00");
+    assert!(
+        out.contains("cases: 0 opened") && out.contains("1 refused"),
+        "{out}"
+    );
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        "klachten@example.test",
+        reply(&line, "digest-reply@example.test").as_bytes(),
+        SERVICE,
+        3,
+    )
+    .await;
+    let out = sync_at("2026-11-25T09:05");
+    assert!(
+        out.contains("cases: 1 opened") && out.contains("1 applied"),
+        "{out}"
+    );
+    let cases = cases_json(&kb);
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["from"], "jan.twijfel@example.test");
+    let reference = cases[0]["ref"].as_str().unwrap();
+    // The digest, the refusal of the forged number, and the notification.
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 3, Duration::from_secs(60))
+        .await;
+    let note = crate::cases::notification(&stack, reference).await;
+    assert!(
+        body(&note).contains(
+            "uit de twijfelgevallen van het overzicht gehaald door directie@example.test"
+        ),
+        "{}",
+        body(&note)
+    );
+    // Answering the same line again changes nothing.
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        "klachten@example.test",
+        reply(&line, "digest-reply-2@example.test").as_bytes(),
+        SERVICE,
+        4,
+    )
+    .await;
+    let out = sync_at("2026-11-25T09:10");
+    assert!(out.contains("cases: 0 opened"), "{out}");
+    assert_eq!(cases_json(&kb).len(), 1);
+}
