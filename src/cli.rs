@@ -563,18 +563,24 @@ async fn stand_by(
     }
 }
 
-/// Queues reminders and sends queued mail whenever some is due, until shutdown. It sleeps
-/// until the next reminder moment or outbox retry, and is woken early when intake changed
-/// something (a new case, a decision).
+/// Routes what is stored but unrouted, queues reminders and sends queued mail whenever some
+/// is due, until shutdown. It sleeps until the next reminder moment or outbox retry (at most
+/// 15 seconds), and is woken early when intake changed something (a new case, a decision).
 async fn outbox_worker(
     store: &Store,
     services: &Services,
     cancel: &CancellationToken,
     wake: &tokio::sync::Notify,
 ) {
-    /// Another instance may queue mail; look at the outbox at least this often.
-    const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Another instance may queue mail or store mail it did not route (it died first);
+    /// look at the outbox and sweep for unrouted mail at least this often.
+    const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
     while !cancel.is_cancelled() {
+        // The routing sweep: mail stored but not routed (by an instance that died, or a
+        // message whose retry is due) is routed here whoever stored it.
+        if let Err(e) = route(store, services, cancel).await {
+            tracing::error!(error = %format!("{e:#}"), "routing sweep failed");
+        }
         if let Err(e) = remind(store, services).await {
             tracing::error!(error = %format!("{e:#}"), "reminder round failed");
         }

@@ -742,3 +742,69 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     assert!(out.contains("cases: 0 opened"), "{out}");
     assert_eq!(cases_json(&kb).len(), 1);
 }
+
+/// Mail stored but never routed (its instance died between the two) is routed by a running
+/// daemon within a minute, with no new mail arriving to wake it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route() {
+    use std::process::Stdio;
+
+    use klachtenbus::store::{NewMessage, Origin};
+
+    use crate::cases::{complaint, SERVICE};
+    use crate::harness::MailStack;
+    use crate::support::{cases_json, Kb};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "",
+    );
+    let log = kb.path("run.log");
+    let mut daemon = kb
+        .command()
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
+    // Another process stores 100 complaints and dies before routing them.
+    let store = kb.store().await;
+    for i in 0..100 {
+        let raw = complaint(
+            &format!("klant{i}@example.test"),
+            &format!("Klacht {i}"),
+            &format!("orphan-{i}@example.test"),
+        );
+        store
+            .store_one(&NewMessage {
+                parsed: klachtenbus::parse::parse(&raw),
+                size: raw.len() as u64,
+                raw,
+                origin: Origin::Import,
+                received_at: store.now(),
+            })
+            .await
+            .unwrap();
+    }
+    let start = std::time::Instant::now();
+    while cases_json(&kb).len() < 100 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "not routed within a minute; log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(daemon.wait().unwrap().success());
+    assert_eq!(cases_json(&kb).len(), 100);
+    store.close().await;
+}
