@@ -196,6 +196,7 @@ fn tidy(text: &str) -> String {
 pub fn header_safe(value: &str, max: usize) -> String {
     let spaced: String = value
         .chars()
+        .filter(|c| !is_bidi_control(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     spaced
@@ -205,6 +206,12 @@ pub fn header_safe(value: &str, max: usize) -> String {
         .chars()
         .take(max)
         .collect()
+}
+
+/// Unicode bidirectional formatting characters: in a subject they can make a mail program
+/// show text reversed or reordered ("Trojan Source"); customer text loses them in headers.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -313,6 +320,14 @@ mod tests {
         );
         assert_eq!(header_safe("a\u{0}b\tc", 100), "a b c");
         assert_eq!(header_safe("abcdef", 3), "abc");
+        // Bidirectional overrides and isolates go; ordinary letters of any script stay.
+        assert_eq!(
+            header_safe(
+                "Klacht \u{202E}gnidlow\u{202C} \u{2066}x\u{2069} مرحبا",
+                100
+            ),
+            "Klacht gnidlow x مرحبا"
+        );
     }
 
     #[test]

@@ -1534,7 +1534,9 @@ impl Pipeline {
         }
         tx.save_verdict(id, verdict).await?;
         report.replies_refused += 1;
-        tracing::warn!(from = %mask_address(from), reason, "directie mail not carried out");
+        // The reason can quote directie's own words (an unknown first line, a category):
+        // it goes to directie and into the register, never into the log.
+        tracing::warn!(from = %mask_address(from), message = id, "directie mail not carried out; directie is told why");
         let recent = tx
             .mails_to_since(
                 from,

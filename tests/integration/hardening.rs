@@ -259,6 +259,24 @@ async fn trace_logs_hold_no_bodies_names_tokens_or_passwords() {
         "in_behandeling",
         "the reply was carried out"
     );
+    // A reply whose first line is no command is refused; the refusal quotes the line to
+    // directie, but the log does not.
+    let (_, chatty) = reply_to(
+        &note,
+        DIRECTIE,
+        "Bel Zwanenburg-Testnaam even terug op 06-98765432",
+        "trace-reply-2@example.test",
+    );
+    stack.send(DIRECTIE, &[&to], &chatty).await;
+    stack
+        .wait_for_count(SERVICE, "INBOX", 3, Duration::from_secs(60))
+        .await;
+    let refused = traced(&kb);
+    assert!(
+        refused.contains("directie mail not carried out"),
+        "{refused}"
+    );
+    log.push_str(&refused);
     // Trace level really was on: the service's own debug lines are there.
     assert!(
         log.lines().filter(|l| l.contains(" DEBUG ")).count() >= 2,
