@@ -363,19 +363,7 @@ impl Store {
         for m in messages {
             out.push(insert_message(&mut tx, m, self.now()).await?);
         }
-        sqlx::query(
-            "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (mailbox) DO UPDATE
-             SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(mailbox)
-        .bind(i64::from(checkpoint.uidvalidity))
-        .bind(i64::from(checkpoint.last_uid))
-        .bind(timestamp(self.now()))
-        .execute(&mut *tx)
-        .await?;
+        set_checkpoint(&mut *tx, mailbox, checkpoint, self.now()).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -383,19 +371,7 @@ impl Store {
     /// Sets a folder's checkpoint outright (after a UIDVALIDITY change: the old UIDs mean
     /// nothing any more).
     pub async fn reset_checkpoint(&self, mailbox: &str, checkpoint: Checkpoint) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (mailbox) DO UPDATE
-             SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(mailbox)
-        .bind(i64::from(checkpoint.uidvalidity))
-        .bind(i64::from(checkpoint.last_uid))
-        .bind(timestamp(self.now()))
-        .execute(&self.pool)
-        .await?;
+        set_checkpoint(&self.pool, mailbox, checkpoint, self.now()).await?;
         Ok(())
     }
 
@@ -525,6 +501,29 @@ impl Store {
             attachments: json_col(&r, "attachments")?,
         }))
     }
+}
+
+/// Writes a folder's checkpoint (UIDVALIDITY and highest stored UID).
+async fn set_checkpoint<'e, E: Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    mailbox: &str,
+    checkpoint: Checkpoint,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (mailbox) DO UPDATE
+         SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+             updated_at = excluded.updated_at",
+    )
+    .bind(mailbox)
+    .bind(i64::from(checkpoint.uidvalidity))
+    .bind(i64::from(checkpoint.last_uid))
+    .bind(timestamp(now))
+    .execute(e)
+    .await?;
+    Ok(())
 }
 
 async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(

@@ -435,13 +435,37 @@ async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> Duration {
     }
 }
 
+/// `run` as a daemon, its standard error in `<name>.log` in the installation's folder.
+fn spawn_run(kb: &crate::support::Kb, name: &str) -> (std::process::Child, std::path::PathBuf) {
+    let log = kb.path(&format!("{name}.log"));
+    let child = kb
+        .command()
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    (child, log)
+}
+
+/// Stops a daemon with SIGTERM; it must exit cleanly.
+fn stop(mut daemon: std::process::Child) {
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(
+        daemon.wait().unwrap().success(),
+        "daemon exit after SIGTERM"
+    );
+}
+
 /// Two `run` daemons on one PostgreSQL database and one mailbox: one watches, the other
 /// stands by and takes over within a minute of the first being SIGKILLed; nothing lost or
 /// doubled, every complaint notified once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_daemons_on_postgres_one_watches_and_the_other_takes_over() {
-    use std::process::Stdio;
-
     use crate::cases::{complaint, SERVICE};
     use crate::harness::{MailStack, Postgres};
     use crate::support::{cases_json, Kb, DIRECTIE};
@@ -458,20 +482,9 @@ async fn two_daemons_on_postgres_one_watches_and_the_other_takes_over() {
     );
     // Migrate once before both start, so they do not race on the schema.
     let store = kb.store().await;
-    let spawn = |name: &str| {
-        let log = kb.path(&format!("{name}.log"));
-        let child = kb
-            .command()
-            .arg("run")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        (child, log)
-    };
-    let (mut a, a_log) = spawn("a");
+    let (mut a, a_log) = spawn_run(&kb, "a");
     wait_for_log(&a_log, "holding the mailbox lease", Duration::from_secs(30)).await;
-    let (mut b, b_log) = spawn("b");
+    let (b, b_log) = spawn_run(&kb, "b");
     wait_for_log(&b_log, "standing by", Duration::from_secs(30)).await;
     let wait_stored = |n: i64| {
         let store = store.clone();
@@ -527,12 +540,7 @@ async fn two_daemons_on_postgres_one_watches_and_the_other_takes_over() {
         .await;
     crate::cases::settle(&stack).await;
 
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &b.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    assert!(b.wait().unwrap().success());
+    stop(b);
 
     assert_eq!(store.message_count().await.unwrap(), 10, "nothing doubled");
     let cases = cases_json(&kb);
@@ -559,8 +567,6 @@ async fn two_daemons_on_postgres_one_watches_and_the_other_takes_over() {
 /// `sync` are refused with a message that says why; after it stops, `sync` works.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_daemon_on_one_sqlite_database_is_refused() {
-    use std::process::Stdio;
-
     use crate::cases::SERVICE;
     use crate::harness::MailStack;
     use crate::support::Kb;
@@ -572,14 +578,7 @@ async fn a_second_daemon_on_one_sqlite_database_is_refused() {
         "idle = true\npoll_interval_secs = 3600",
         "",
     );
-    let log = kb.path("run.log");
-    let mut daemon = kb
-        .command()
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let (daemon, log) = spawn_run(&kb, "run");
     wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
     for args in [&["run"][..], &["sync"][..]] {
         let out = kb.run(args);
@@ -590,12 +589,7 @@ async fn a_second_daemon_on_one_sqlite_database_is_refused() {
             "{err}"
         );
     }
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &daemon.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    assert!(daemon.wait().unwrap().success());
+    stop(daemon);
     kb.sync();
 }
 
@@ -765,8 +759,6 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
 /// daemon within a minute, with no new mail arriving to wake it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route() {
-    use std::process::Stdio;
-
     use klachtenbus::store::{NewMessage, Origin};
 
     use crate::cases::{complaint, SERVICE};
@@ -780,14 +772,7 @@ async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route()
         "idle = true\npoll_interval_secs = 3600",
         "",
     );
-    let log = kb.path("run.log");
-    let mut daemon = kb
-        .command()
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let (daemon, log) = spawn_run(&kb, "run");
     wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
     // Another process stores 100 complaints and dies before routing them.
     let store = kb.store().await;
@@ -817,12 +802,7 @@ async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route()
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &daemon.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    assert!(daemon.wait().unwrap().success());
+    stop(daemon);
     assert_eq!(cases_json(&kb).len(), 100);
     store.close().await;
 }
