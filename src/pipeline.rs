@@ -1122,7 +1122,7 @@ impl Pipeline {
             }
         };
         let mut tx = store.begin(&self.id_domain).await?;
-        let Some(case) = tx.case_by_ref(case_ref).await? else {
+        let Some(case) = tx.case_for_decision(case_ref).await? else {
             drop(tx);
             let reason = format!("zaak {case_ref} bestaat niet (meer)");
             return self

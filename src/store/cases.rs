@@ -735,6 +735,19 @@ impl Tx {
         case_by_ref(&mut *self.tx, r).await
     }
 
+    /// The case a decision is about, locked for the rest of the transaction: a second
+    /// decision on the same case (another instance routing a conflicting reply at the same
+    /// moment) waits until this one commits and then reads the case as this one left it.
+    /// The lock is a no-op write, so it works the same on PostgreSQL (a row lock) and
+    /// SQLite (the database's write lock, taken before the case is read).
+    pub async fn case_for_decision(&mut self, r: CaseRef) -> Result<Option<CaseRow>> {
+        sqlx::query("UPDATE cases SET updated_at = updated_at WHERE ref = $1")
+            .bind(r.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        case_by_ref(&mut *self.tx, r).await
+    }
+
     pub async fn case_by_id(&mut self, id: i64) -> Result<Option<CaseRow>> {
         sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
             .bind(id)

@@ -503,7 +503,9 @@ impl Store {
     }
 }
 
-/// Writes a folder's checkpoint (UIDVALIDITY and highest stored UID).
+/// Writes a folder's checkpoint (UIDVALIDITY and highest stored UID). Within one
+/// UIDVALIDITY the checkpoint never moves back: a writer holding an older view (another
+/// instance, a late batch) cannot undo what was recorded after it.
 async fn set_checkpoint<'e, E: Executor<'e, Database = sqlx::Any>>(
     e: E,
     mailbox: &str,
@@ -514,7 +516,12 @@ async fn set_checkpoint<'e, E: Executor<'e, Database = sqlx::Any>>(
         "INSERT INTO mailbox_checkpoints (mailbox, uidvalidity, last_uid, updated_at)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (mailbox) DO UPDATE
-         SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+         SET last_uid = CASE
+                 WHEN mailbox_checkpoints.uidvalidity = excluded.uidvalidity
+                      AND mailbox_checkpoints.last_uid > excluded.last_uid
+                 THEN mailbox_checkpoints.last_uid
+                 ELSE excluded.last_uid END,
+             uidvalidity = excluded.uidvalidity,
              updated_at = excluded.updated_at",
     )
     .bind(mailbox)

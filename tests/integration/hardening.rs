@@ -806,3 +806,63 @@ async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route()
     assert_eq!(cases_json(&kb).len(), 100);
     store.close().await;
 }
+
+/// Two conflicting decisions on one case at the same moment (two instances on PostgreSQL
+/// routing `KLACHT` and `GEEN KLACHT`): the second waits for the first and then reads the
+/// case as the first left it, so it is judged against the new status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_decision_on_a_case_waits_for_the_first_and_sees_its_result() {
+    use klachtenbus::case::Status;
+    use klachtenbus::store::Store;
+
+    use crate::harness::Postgres;
+
+    let pg = Postgres::start();
+    let url = pg.database("decisions").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("klachtenbus.toml");
+    std::fs::write(
+        &config,
+        format!("{VALID_SERVICES}\n[database]\nurl = \"{url}\"\n"),
+    )
+    .unwrap();
+    let eml = dir.path().join("klacht.eml");
+    std::fs::write(
+        &eml,
+        mail(
+            "klant@example.test",
+            "info@firma.example",
+            "Advies",
+            COMPLAINT,
+            "lock-1@example.test",
+        ),
+    )
+    .unwrap();
+    let out = kb(&config, &["import", &eml.display().to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cases = json(&kb(&config, &["cases", "--json"]));
+    let reference: klachtenbus::case::CaseRef = cases[0]["ref"].as_str().unwrap().parse().unwrap();
+
+    let store = Store::connect(&url).await.unwrap();
+    let mut first = store.begin("firma.example").await.unwrap();
+    let case = first.case_for_decision(reference).await.unwrap().unwrap();
+    assert_eq!(case.status, Status::Kandidaat);
+    let second = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.begin("firma.example").await.unwrap();
+            let seen = tx.case_for_decision(reference).await.unwrap().unwrap();
+            tx.commit().await.unwrap();
+            seen.status
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!second.is_finished(), "the second decision did not wait");
+    first
+        .set_status(case.id, Status::InBehandeling)
+        .await
+        .unwrap();
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap(), Status::InBehandeling);
+    store.close().await;
+}

@@ -98,6 +98,31 @@ async fn storage_contract(url: &str) {
         .id();
     assert_eq!(store.raw(id).await.unwrap().unwrap(), odd);
 
+    // The checkpoint never moves back within one UIDVALIDITY (a writer with an older view
+    // cannot undo a later one); a new UIDVALIDITY sets it outright.
+    let behind = Checkpoint {
+        uidvalidity: 78,
+        last_uid: 15,
+    };
+    store.store_batch("INBOX", behind, &[]).await.unwrap();
+    assert_eq!(
+        store.checkpoint("INBOX").await.unwrap().map(|c| c.last_uid),
+        Some(20)
+    );
+    let fresh = Checkpoint {
+        uidvalidity: 79,
+        last_uid: 2,
+    };
+    store.store_batch("INBOX", fresh, &[]).await.unwrap();
+    assert_eq!(store.checkpoint("INBOX").await.unwrap(), Some(fresh));
+    // A reset (after a UIDVALIDITY change is seen) sets it whatever it was.
+    let back = Checkpoint {
+        uidvalidity: 78,
+        last_uid: 20,
+    };
+    store.reset_checkpoint("INBOX", back).await.unwrap();
+    assert_eq!(store.checkpoint("INBOX").await.unwrap(), Some(back));
+
     // Parsed fields round-trip.
     let first = store
         .list_messages()
