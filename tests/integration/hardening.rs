@@ -866,3 +866,64 @@ async fn a_second_decision_on_a_case_waits_for_the_first_and_sees_its_result() {
     assert_eq!(second.await.unwrap(), Status::InBehandeling);
     store.close().await;
 }
+
+/// Two `run` instances on PostgreSQL: mail that an instance stored but did not route before
+/// it was SIGKILLed (simulated by storing it directly) is routed by the survivor within a
+/// minute, with no new mail arriving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_the_survivor_routes_what_a_killed_instance_stored() {
+    use klachtenbus::store::{NewMessage, Origin};
+
+    use crate::cases::{complaint, SERVICE};
+    use crate::harness::{MailStack, Postgres};
+    use crate::support::{cases_json, Kb};
+
+    let stack = MailStack::start();
+    let pg = Postgres::start();
+    let url = pg.database("sweep").await;
+    let kb = Kb::with_db(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "",
+        Some(url),
+    );
+    let store = kb.store().await;
+    let (mut a, a_log) = spawn_run(&kb, "a");
+    wait_for_log(&a_log, "holding the mailbox lease", Duration::from_secs(30)).await;
+    let (b, b_log) = spawn_run(&kb, "b");
+    wait_for_log(&b_log, "standing by", Duration::from_secs(30)).await;
+    a.kill().unwrap();
+    a.wait().unwrap();
+    // What A had stored when it died: 100 complaints, none routed.
+    for i in 0..100 {
+        let raw = complaint(
+            &format!("klant{i}@example.test"),
+            &format!("Klacht {i}"),
+            &format!("stored-by-a-{i}@example.test"),
+        );
+        store
+            .store_one(&NewMessage {
+                parsed: klachtenbus::parse::parse(&raw),
+                size: raw.len() as u64,
+                raw,
+                origin: Origin::Import,
+                received_at: store.now(),
+            })
+            .await
+            .unwrap();
+    }
+    let start = std::time::Instant::now();
+    while cases_json(&kb).len() < 100 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "not routed by the survivor within a minute; log:\n{}",
+            std::fs::read_to_string(&b_log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    stop(b);
+    assert_eq!(cases_json(&kb).len(), 100);
+    assert_eq!(store.message_count().await.unwrap(), 100);
+    store.close().await;
+}
