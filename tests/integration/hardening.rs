@@ -448,6 +448,44 @@ fn spawn_run(kb: &crate::support::Kb, name: &str) -> (std::process::Child, std::
     (child, log)
 }
 
+/// Stores 100 complaints straight into the register, as an instance that died before
+/// routing them would leave them, and waits (at most a minute, no new mail arriving) until a
+/// running daemon has made cases of them; `log` is that daemon's log, shown on failure.
+async fn store_unrouted_and_wait(
+    store: &klachtenbus::store::Store,
+    kb: &crate::support::Kb,
+    prefix: &str,
+    log: &Path,
+) {
+    use klachtenbus::store::{NewMessage, Origin};
+    for i in 0..100 {
+        let raw = crate::cases::complaint(
+            &format!("klant{i}@example.test"),
+            &format!("Klacht {i}"),
+            &format!("{prefix}-{i}@example.test"),
+        );
+        store
+            .store_one(&NewMessage {
+                parsed: klachtenbus::parse::parse(&raw),
+                size: raw.len() as u64,
+                raw,
+                origin: Origin::Import,
+                received_at: store.now(),
+            })
+            .await
+            .unwrap();
+    }
+    let start = std::time::Instant::now();
+    while crate::support::cases_json(kb).len() < 100 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "not routed within a minute; log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// Stops a daemon with SIGTERM; it must exit cleanly.
 fn stop(mut daemon: std::process::Child) {
     assert!(std::process::Command::new("kill")
@@ -759,9 +797,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
 /// daemon within a minute, with no new mail arriving to wake it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route() {
-    use klachtenbus::store::{NewMessage, Origin};
-
-    use crate::cases::{complaint, SERVICE};
+    use crate::cases::SERVICE;
     use crate::harness::MailStack;
     use crate::support::{cases_json, Kb};
 
@@ -776,32 +812,7 @@ async fn a_running_daemon_routes_mail_another_process_stored_but_did_not_route()
     wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
     // Another process stores 100 complaints and dies before routing them.
     let store = kb.store().await;
-    for i in 0..100 {
-        let raw = complaint(
-            &format!("klant{i}@example.test"),
-            &format!("Klacht {i}"),
-            &format!("orphan-{i}@example.test"),
-        );
-        store
-            .store_one(&NewMessage {
-                parsed: klachtenbus::parse::parse(&raw),
-                size: raw.len() as u64,
-                raw,
-                origin: Origin::Import,
-                received_at: store.now(),
-            })
-            .await
-            .unwrap();
-    }
-    let start = std::time::Instant::now();
-    while cases_json(&kb).len() < 100 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "not routed within a minute; log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    store_unrouted_and_wait(&store, &kb, "orphan", &log).await;
     stop(daemon);
     assert_eq!(cases_json(&kb).len(), 100);
     store.close().await;
@@ -872,9 +883,7 @@ async fn a_second_decision_on_a_case_waits_for_the_first_and_sees_its_result() {
 /// minute, with no new mail arriving.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_the_survivor_routes_what_a_killed_instance_stored() {
-    use klachtenbus::store::{NewMessage, Origin};
-
-    use crate::cases::{complaint, SERVICE};
+    use crate::cases::SERVICE;
     use crate::harness::{MailStack, Postgres};
     use crate::support::{cases_json, Kb};
 
@@ -896,32 +905,7 @@ async fn on_postgres_the_survivor_routes_what_a_killed_instance_stored() {
     a.kill().unwrap();
     a.wait().unwrap();
     // What A had stored when it died: 100 complaints, none routed.
-    for i in 0..100 {
-        let raw = complaint(
-            &format!("klant{i}@example.test"),
-            &format!("Klacht {i}"),
-            &format!("stored-by-a-{i}@example.test"),
-        );
-        store
-            .store_one(&NewMessage {
-                parsed: klachtenbus::parse::parse(&raw),
-                size: raw.len() as u64,
-                raw,
-                origin: Origin::Import,
-                received_at: store.now(),
-            })
-            .await
-            .unwrap();
-    }
-    let start = std::time::Instant::now();
-    while cases_json(&kb).len() < 100 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "not routed by the survivor within a minute; log:\n{}",
-            std::fs::read_to_string(&b_log).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    store_unrouted_and_wait(&store, &kb, "stored-by-a", &b_log).await;
     stop(b);
     assert_eq!(cases_json(&kb).len(), 100);
     assert_eq!(store.message_count().await.unwrap(), 100);
