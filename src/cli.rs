@@ -91,6 +91,10 @@ pub enum Command {
         /// Exit with 1 when precision is below this.
         #[arg(long, value_name = "P")]
         min_precision: Option<f64>,
+        /// Write, per mail, the signal families that fired (JSON lines) to FILE, for
+        /// `scripts/fit-weights.py`; a held-out `test/` half is never written.
+        #[arg(long, value_name = "FILE")]
+        features: Option<PathBuf>,
     },
     /// List stored messages.
     Messages {
@@ -261,7 +265,17 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             show_test_misses,
             min_recall,
             min_precision,
-        } => eval(&settings, &dir, show_test_misses, min_recall, min_precision),
+            features,
+        } => eval(
+            &settings,
+            &dir,
+            EvalOptions {
+                show_test_misses,
+                min_recall,
+                min_precision,
+                features,
+            },
+        ),
         Command::Messages { json } => messages(&settings, json).await,
         Command::Cases { status, json } => cases(&settings, status, json).await,
         Command::Show { reference, json } => show(&settings, reference, json).await,
@@ -851,13 +865,20 @@ async fn classify(settings: &Settings, file: &Path, json: bool) -> anyhow::Resul
     Ok(ExitCode::SUCCESS)
 }
 
-fn eval(
-    settings: &Settings,
-    dir: &Path,
+struct EvalOptions {
     show_test_misses: bool,
     min_recall: Option<f64>,
     min_precision: Option<f64>,
-) -> anyhow::Result<ExitCode> {
+    features: Option<PathBuf>,
+}
+
+fn eval(settings: &Settings, dir: &Path, options: EvalOptions) -> anyhow::Result<ExitCode> {
+    let EvalOptions {
+        show_test_misses,
+        min_recall,
+        min_precision,
+        features,
+    } = options;
     let (detector, ctx) = detector(settings)?;
     // One labelled folder, or the halves of a split corpus.
     let halves: Vec<PathBuf> = if dir.join("labels.jsonl").exists() {
@@ -874,6 +895,19 @@ fn eval(
     };
     if halves.is_empty() {
         anyhow::bail!("{}: no labels.jsonl, here or in a subfolder", dir.display());
+    }
+    if let Some(out) = &features {
+        let mut lines = String::new();
+        for half in halves
+            .iter()
+            .filter(|h| h.file_name().is_none_or(|n| n != "test"))
+        {
+            for row in crate::detect::eval::feature_rows(half, &detector, &ctx)? {
+                lines.push_str(&serde_json::to_string(&row)?);
+                lines.push('\n');
+            }
+        }
+        std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
     }
     let mut ok = true;
     for half in &halves {

@@ -174,28 +174,8 @@ pub fn evaluate(
     detector: &Detector,
     ctx: &ScreenContext,
 ) -> Result<EvalReport, EvalError> {
-    let labels_path = dir.join("labels.jsonl");
-    let shown = labels_path.display().to_string();
-    let text = std::fs::read_to_string(&labels_path).map_err(|source| EvalError::Read {
-        path: shown.clone(),
-        source,
-    })?;
     let mut report = EvalReport::default();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let label: Label = serde_json::from_str(line).map_err(|e| EvalError::Label {
-            path: shown.clone(),
-            line: n + 1,
-            reason: e.to_string(),
-        })?;
-        let path = dir.join(&label.file);
-        let raw = std::fs::read(&path).map_err(|source| EvalError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let verdict = detector.classify(&parse(&raw), ctx);
+    let shown = for_each_labelled(dir, detector, ctx, |label, verdict| {
         if let Some(class) = &label.class {
             let c = report.classes.entry(class.clone()).or_default();
             c.complaint = label.complaint;
@@ -215,9 +195,110 @@ pub fn evaluate(
                 verdict,
             });
         }
-    }
+    })?;
     if report.total() == 0 {
         return Err(EvalError::Empty(shown));
     }
     Ok(report)
+}
+
+/// What a weight fit needs of one labelled mail: per lexicon family, the sum of its
+/// signals' weights divided by the family's weight in the lexicon (1 per plain match; an
+/// intensifier or a third-party target scales it), and how many of the four criteria fired.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeatureRow {
+    pub file: String,
+    pub complaint: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    pub language: super::Language,
+    /// Screened mails are never flagged, whatever their signals.
+    pub screened: bool,
+    pub features: std::collections::BTreeMap<String, f64>,
+    pub criteria: usize,
+    pub score: f64,
+    /// How many matches were set aside, by reason (ander_doel, ontkenning, medisch, …).
+    pub ignored: std::collections::BTreeMap<String, usize>,
+}
+
+/// One [`FeatureRow`] per labelled mail of `dir`, in the order of its `labels.jsonl`.
+pub fn feature_rows(
+    dir: &Path,
+    detector: &Detector,
+    ctx: &ScreenContext,
+) -> Result<Vec<FeatureRow>, EvalError> {
+    let mut rows = Vec::new();
+    for_each_labelled(dir, detector, ctx, |label, verdict| {
+        let lex = detector.lexicon(verdict.language);
+        let typography = &lex.typography;
+        let mut features = std::collections::BTreeMap::new();
+        let mut criteria = std::collections::BTreeSet::new();
+        for s in &verdict.signals {
+            let base = match s.family.as_str() {
+                "uitroeptekens" => typography.exclamation_weight,
+                "hoofdletters" => typography.capitals_weight,
+                "polariteit" => lex.polarity.settings.weight,
+                name => lex
+                    .families
+                    .iter()
+                    .find(|f| f.name == name)
+                    .map_or(s.weight, |f| f.weight),
+            };
+            if base != 0.0 {
+                *features.entry(s.family.clone()).or_insert(0.0) += s.weight / base;
+            }
+            if s.weight > 0.0 && super::CRITERIA.contains(&s.criterion.as_str()) {
+                criteria.insert(s.criterion.clone());
+            }
+        }
+        let mut ignored = std::collections::BTreeMap::new();
+        for i in &verdict.ignored {
+            *ignored.entry(i.reason.clone()).or_insert(0) += 1;
+        }
+        rows.push(FeatureRow {
+            ignored,
+            file: label.file,
+            complaint: label.complaint,
+            class: label.class,
+            language: verdict.language,
+            screened: verdict.screened.is_some(),
+            features,
+            criteria: criteria.len(),
+            score: verdict.score,
+        });
+    })?;
+    Ok(rows)
+}
+
+/// Reads `dir/labels.jsonl` and judges every file it names; returns the labels file's name.
+fn for_each_labelled(
+    dir: &Path,
+    detector: &Detector,
+    ctx: &ScreenContext,
+    mut each: impl FnMut(Label, Verdict),
+) -> Result<String, EvalError> {
+    let labels_path = dir.join("labels.jsonl");
+    let shown = labels_path.display().to_string();
+    let text = std::fs::read_to_string(&labels_path).map_err(|source| EvalError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label: Label = serde_json::from_str(line).map_err(|e| EvalError::Label {
+            path: shown.clone(),
+            line: n + 1,
+            reason: e.to_string(),
+        })?;
+        let path = dir.join(&label.file);
+        let raw = std::fs::read(&path).map_err(|source| EvalError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let verdict = detector.classify(&parse(&raw), ctx);
+        each(label, verdict);
+    }
+    Ok(shown)
 }

@@ -14,6 +14,9 @@ use super::walk::for_each_match;
 
 pub const BUILTIN_NL: &str = include_str!("../../lexicon/nl.toml");
 pub const BUILTIN_EN: &str = include_str!("../../lexicon/en.toml");
+/// General polarity lexicons (Pattern, BSD; VADER, MIT: see `lexicon/polarity/`).
+pub const BUILTIN_POLARITY_NL: &str = include_str!("../../lexicon/polarity/nl.tsv");
+pub const BUILTIN_POLARITY_EN: &str = include_str!("../../lexicon/polarity/en.tsv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
@@ -40,6 +43,8 @@ struct LexiconFile {
     typography: Typography,
     #[serde(default)]
     target: Option<Target>,
+    #[serde(default)]
+    polarity: Option<PolaritySettings>,
     #[serde(default)]
     signal: Vec<SignalGroup>,
     #[serde(default)]
@@ -68,9 +73,81 @@ pub struct Target {
     pub second_person: Vec<String>,
 }
 
+/// How the general polarity lexicon counts: words of negative polarity (at most `min` or
+/// below, a negated positive word included) add `weight` per unit of polarity, at most
+/// `max_units` units, and only next to a signal of the four criteria (it needs company).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolaritySettings {
+    pub weight: f64,
+    pub max_units: f64,
+    pub min: f64,
+    /// Words of the polarity lexicon that say nothing about a grievance here.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// The general polarity lexicon of a language and how it counts.
+#[derive(Debug, Clone, Default)]
+pub struct Polarity {
+    pub settings: PolaritySettings,
+    /// Normalised word → polarity (-1.0 … 1.0).
+    pub words: HashMap<String, f64>,
+}
+
+impl Polarity {
+    /// Reads `word<TAB>polarity` lines (`#` starts a comment line).
+    pub fn parse(
+        name: &str,
+        settings: PolaritySettings,
+        text: &str,
+    ) -> Result<Polarity, LexiconError> {
+        let ignore: Vec<String> = settings
+            .ignore
+            .iter()
+            .map(|w| normalize(w).text().to_string())
+            .collect();
+        let mut words = HashMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let invalid = || LexiconError::Invalid {
+                name: name.to_string(),
+                reason: format!("line {}: expected word<TAB>polarity", n + 1),
+            };
+            let (word, value) = line.split_once('\t').ok_or_else(invalid)?;
+            let value: f64 = value.trim().parse().map_err(|_| invalid())?;
+            let norm = normalize(word).text().to_string();
+            // Hyphenated words fall apart into two when normalised: not matchable as one.
+            if norm.is_empty() || norm.contains(' ') || ignore.contains(&norm) {
+                continue;
+            }
+            words.insert(norm, value);
+        }
+        Ok(Polarity { settings, words })
+    }
+}
+
+/// The families of the typography signals (runs of exclamation marks, words in capitals).
+pub const TYPOGRAPHY_FAMILIES: &[&str] = &["uitroeptekens", "hoofdletters"];
+
+/// The family of the polarity lexicon's signal.
+pub const POLARITY_FAMILY: &str = "polariteit";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SignalGroup {
+    /// The family's name, for explanations and for fitting weights (default:
+    /// `<criterion>_<n>`, n counting the groups of the file from 1).
+    #[serde(default)]
+    family: Option<String>,
+    /// One phrase of this family is meant to flag a mail by itself (an explicit signal of
+    /// section 3.1): `scripts/fit-weights.py` keeps its weight at or above the threshold.
+    #[serde(default)]
+    #[allow(dead_code)]
+    alone: bool,
     criterion: String,
     weight: f64,
     #[serde(default)]
@@ -85,6 +162,14 @@ struct ExcludeGroup {
     phrases: Vec<String>,
 }
 
+/// A signal group of the lexicon file: its phrases share a criterion and a weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    pub name: String,
+    pub criterion: String,
+    pub weight: f64,
+}
+
 /// What a pattern does when it matches.
 #[derive(Debug, Clone)]
 pub enum Role {
@@ -92,6 +177,8 @@ pub enum Role {
         criterion: String,
         weight: f64,
         negatable: bool,
+        /// Index into [`Lexicon::families`].
+        family: usize,
     },
     Exclude {
         reason: String,
@@ -135,6 +222,10 @@ pub struct Lexicon {
     /// Whom a grievance targets (no effect when absent).
     pub target: Target,
     pub patterns: Vec<Pattern>,
+    /// The signal groups, in file order (names unique within a lexicon).
+    pub families: Vec<Family>,
+    /// The general polarity lexicon (weight 0 when the lexicon file has no `[polarity]`).
+    pub polarity: Polarity,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
@@ -143,8 +234,8 @@ pub struct Lexicon {
 impl Lexicon {
     pub fn builtin(lang: &str) -> Result<Lexicon, LexiconError> {
         match lang {
-            "nl" => Lexicon::parse("nl.toml", BUILTIN_NL),
-            "en" => Lexicon::parse("en.toml", BUILTIN_EN),
+            "nl" => Lexicon::parse("nl.toml", BUILTIN_NL, BUILTIN_POLARITY_NL),
+            "en" => Lexicon::parse("en.toml", BUILTIN_EN, BUILTIN_POLARITY_EN),
             other => Err(LexiconError::Invalid {
                 name: other.into(),
                 reason: "no built-in lexicon for this language".into(),
@@ -152,17 +243,31 @@ impl Lexicon {
         }
     }
 
-    /// `<dir>/<lang>.toml`.
+    /// `<dir>/<lang>.toml`, with `<dir>/polarity/<lang>.tsv` when that exists (else the
+    /// built-in polarity lexicon).
     pub fn from_dir(dir: &Path, lang: &str) -> Result<Lexicon, LexiconError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| LexiconError::Read {
+                path: path.display().to_string(),
+                source,
+            })
+        };
         let path = dir.join(format!("{lang}.toml"));
-        let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Lexicon::parse(&path.display().to_string(), &text)
+        let text = read(&path)?;
+        let polarity_path = dir.join("polarity").join(format!("{lang}.tsv"));
+        let polarity = if polarity_path.exists() {
+            read(&polarity_path)?
+        } else {
+            match lang {
+                "en" => BUILTIN_POLARITY_EN.to_string(),
+                _ => BUILTIN_POLARITY_NL.to_string(),
+            }
+        };
+        Lexicon::parse(&path.display().to_string(), &text, &polarity)
     }
 
-    pub fn parse(name: &str, text: &str) -> Result<Lexicon, LexiconError> {
+    /// A lexicon file and the polarity lexicon (`word<TAB>polarity` lines) beside it.
+    pub fn parse(name: &str, text: &str, polarity: &str) -> Result<Lexicon, LexiconError> {
         let invalid = |reason: String| LexiconError::Invalid {
             name: name.to_string(),
             reason,
@@ -194,10 +299,26 @@ impl Lexicon {
             });
             Ok(())
         };
-        for group in &file.signal {
+        let mut families: Vec<Family> = Vec::with_capacity(file.signal.len());
+        for (n, group) in file.signal.iter().enumerate() {
             if group.criterion.trim().is_empty() {
                 return Err(invalid("a signal group has an empty criterion".into()));
             }
+            let family = group
+                .family
+                .clone()
+                .unwrap_or_else(|| format!("{}_{}", group.criterion, n + 1));
+            if families.iter().any(|f| f.name == family)
+                || TYPOGRAPHY_FAMILIES.contains(&family.as_str())
+                || family == POLARITY_FAMILY
+            {
+                return Err(invalid(format!("family {family:?} is named twice")));
+            }
+            families.push(Family {
+                name: family,
+                criterion: group.criterion.clone(),
+                weight: group.weight,
+            });
             for p in &group.phrases {
                 add(
                     p,
@@ -205,6 +326,7 @@ impl Lexicon {
                         criterion: group.criterion.clone(),
                         weight: group.weight,
                         negatable: group.negatable,
+                        family: n,
                     },
                 )?;
             }
@@ -258,6 +380,22 @@ impl Lexicon {
                 })
                 .unwrap_or_default(),
             patterns,
+            families,
+            polarity: match file.polarity {
+                Some(settings) => {
+                    let mut p = Polarity::parse(name, settings, polarity)?;
+                    // "zeer" and "erg" are sore and bad as adjectives, but "very" before
+                    // another word: an intensifier or a negator is never a polarity word.
+                    for w in norm_list(&file.intensifiers)
+                        .iter()
+                        .chain(norm_list(&file.negators).iter())
+                    {
+                        p.words.remove(w);
+                    }
+                    p
+                }
+                None => Polarity::default(),
+            },
             automaton,
             starts,
         })

@@ -57,6 +57,9 @@ pub struct Signal {
     /// The words as the sender wrote them.
     pub phrase: String,
     pub weight: f64,
+    /// The lexicon family (signal group) the phrase belongs to.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub family: String,
 }
 
 /// A match that did not count, and why (negated, medical sense, tax objection, …).
@@ -138,6 +141,14 @@ impl Detector {
 
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// The lexicon used for `language`.
+    pub fn lexicon(&self, language: Language) -> &Lexicon {
+        match language {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+        }
     }
 
     /// Mails scoring from `doubt` up to the threshold are doubtful
@@ -422,6 +433,7 @@ fn score_text(
             criterion,
             weight,
             negatable,
+            family,
         } = &p.role
         else {
             continue;
@@ -480,11 +492,18 @@ fn score_text(
                 criterion: criterion.clone(),
                 phrase,
                 weight: round2(w),
+                family: lex.families[*family].name.clone(),
             },
         ));
     }
     accepted.sort_by_key(|(s, _)| *s);
+    let company = accepted
+        .iter()
+        .any(|(_, s)| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
     let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
+    if company {
+        signals.extend(polarity(lex, words, &taken, as_written));
+    }
     signals.extend(typography(lex, text, norm.capitals_run()));
     // Praise does not cancel strong blame: there a compliment is mixed feelings or sarcasm
     // ("echt top service"), for directie to judge, not a discount. Next to weak blame only
@@ -535,6 +554,72 @@ fn other_target<'a>(lex: &'a Lexicon, words: &str, start: usize, end: usize) -> 
     party
 }
 
+/// The general polarity lexicon's signal: the words of negative polarity (a negated
+/// positive word included) outside the phrases already matched, at most
+/// `max_units` units of polarity, shown as the strongest few words as written.
+fn polarity(
+    lex: &Lexicon,
+    words: &str,
+    taken: &std::collections::BTreeMap<usize, usize>,
+    as_written: impl Fn(usize, usize) -> String,
+) -> Option<Signal> {
+    let p = &lex.polarity;
+    if p.settings.weight <= 0.0 || p.words.is_empty() {
+        return None;
+    }
+    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    let mut units = 0.0;
+    let mut previous: [&str; 2] = ["", ""];
+    let mut at = 0;
+    for w in words.split(' ') {
+        let (start, end) = (at, at + w.len());
+        at = end + 1;
+        let inside = taken
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > start);
+        let negated = previous[..lex.negation_window.min(2)]
+            .iter()
+            .any(|b| lex.negators.iter().any(|n| n == b));
+        previous = [w, previous[0]];
+        if inside {
+            continue;
+        }
+        let Some(&value) = p.words.get(w) else {
+            continue;
+        };
+        let value = if negated { -value } else { value };
+        if value > -p.settings.min {
+            continue;
+        }
+        units += -value;
+        found.push((-value, start, end));
+        if units >= p.settings.max_units {
+            break;
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let units = units.min(p.settings.max_units);
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let phrase = found
+        .iter()
+        .take(POLARITY_SHOWN)
+        .map(|&(_, s, e)| as_written(s, e))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Signal {
+        criterion: "polariteit".into(),
+        phrase,
+        weight: round2(p.settings.weight * units),
+        family: "polariteit".into(),
+    })
+}
+
+/// A polarity signal shows at most this many words.
+const POLARITY_SHOWN: usize = 5;
+
 /// Blame of at least this weight is not discounted by praise.
 const STRONG_BLAME: f64 = 3.0;
 /// Praise this strong (or stronger: more negative) counts next to weak blame; formulaic
@@ -573,6 +658,7 @@ fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
             criterion: "sterke_bewoording".into(),
             phrase: m.as_str().trim().to_string(),
             weight: t.exclamation_weight,
+            family: lexicon::TYPOGRAPHY_FAMILIES[0].into(),
         });
     }
     if capitals_run < t.capitals_min_words {
@@ -584,6 +670,7 @@ fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
             criterion: "sterke_bewoording".into(),
             phrase: best.join(" "),
             weight: t.capitals_weight,
+            family: lexicon::TYPOGRAPHY_FAMILIES[1].into(),
         });
     }
     out

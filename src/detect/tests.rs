@@ -291,7 +291,9 @@ fn every_flag_names_its_phrases() {
         assert!(v
             .signals
             .iter()
-            .all(|s| CRITERIA.contains(&s.criterion.as_str()) || s.criterion == "compliment"));
+            .all(|s| CRITERIA.contains(&s.criterion.as_str())
+                || s.criterion == "compliment"
+                || s.criterion == "polariteit"));
     }
 }
 
@@ -556,4 +558,93 @@ fn target_a_grievance_at_a_third_party_counts_less() {
     );
     assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
     assert!(v.complaint, "{v:?}");
+}
+
+// --- the general polarity lexicon: a weak criterion that needs company ---
+
+fn polarity_signal(v: &Verdict) -> Option<&Signal> {
+    v.signals.iter().find(|s| s.criterion == "polariteit")
+}
+
+#[test]
+fn polarity_counts_next_to_a_signal_and_names_its_words() {
+    let d = default_det().with_doubt_threshold(1.0);
+    // "toch" is weak contrast (1.0, below the threshold); the service described in
+    // negative words lifts the score, here into the doubt band.
+    let plain = d.judge(
+        None,
+        "Ik had toch gevraagd om een overzicht, maar wat ik kreeg was het overzicht van 2024.",
+    );
+    assert!(polarity_signal(&plain).is_none(), "{plain:?}");
+    let v = d.judge(
+        None,
+        "Ik had toch gevraagd om een overzicht, maar wat ik kreeg was rommelig en onduidelijk.",
+    );
+    let p = polarity_signal(&v).unwrap_or_else(|| panic!("{v:?}"));
+    assert!(p.phrase.contains("rommelig"), "{p:?}");
+    assert!(p.weight > 0.0 && p.weight <= 0.5 + 1e-9, "capped: {p:?}");
+    assert_eq!(p.family, "polariteit");
+    assert!(v.score > plain.score && v.doubt, "{v:?}");
+    let v = d.judge(
+        None,
+        "I did ask for the schedule twice, and what arrived was messy and useless.",
+    );
+    assert!(polarity_signal(&v).is_some(), "{v:?}");
+}
+
+#[test]
+fn polarity_alone_never_flags_and_ignores_insured_events() {
+    let d = default_det();
+    for text in [
+        // negative words without any signal of the four criteria
+        "Wat een rommelig en onduidelijk weer vandaag, hopelijk wordt het morgen beter.",
+        "The weather was gloomy and the garden is a sad sight, but the house is fine.",
+        // a negated positive word alone
+        "Het gaat niet goed met mijn moeder; kunt u het adres van de polis wijzigen?",
+    ] {
+        let v = d.judge(None, text);
+        assert!(polarity_signal(&v).is_none(), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+    // "pain" and "injury" describe a claim, not a grievance: on the ignore list.
+    let v = d.judge(
+        None,
+        "Still no reply about the claim: the pain and the injury after the accident remain.",
+    );
+    if let Some(p) = polarity_signal(&v) {
+        assert!(
+            !p.phrase.contains("pain") && !p.phrase.contains("injury"),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn polarity_reads_a_negated_positive_word_as_negative() {
+    let d = default_det();
+    let v = d.judge(
+        None,
+        "Ik heb nog steeds geen antwoord en het contact was niet prettig en niet duidelijk.",
+    );
+    let p = polarity_signal(&v).unwrap_or_else(|| panic!("{v:?}"));
+    assert!(p.phrase.contains("duidelijk"), "{p:?}");
+}
+
+#[test]
+fn every_signal_names_its_family_and_families_are_unique() {
+    let d = default_det();
+    let v = d.judge(None, "Ik ben zeer ontevreden, dit is onacceptabel!!");
+    assert!(v.signals.iter().all(|s| !s.family.is_empty()), "{v:?}");
+    assert!(
+        v.signals.iter().any(|s| s.family == "uitroeptekens"),
+        "{v:?}"
+    );
+    let twice = "language = 'nl'\ngap_words = 4\nnegation_window = 2\nnegators = []\n\
+                 intensifier_factor = 1.0\nintensifiers = []\nmax_per_criterion = 5.0\n\
+                 combination_bonus = 1.0\n[typography]\nexclamation_run = 2\n\
+                 exclamation_weight = 1.0\ncapitals_min_words = 2\ncapitals_weight = 1.0\n\
+                 [[signal]]\nfamily = 'x'\ncriterion = 'klachtwoord'\nweight = 1.0\nphrases = ['a']\n\
+                 [[signal]]\nfamily = 'x'\ncriterion = 'klachtwoord'\nweight = 1.0\nphrases = ['b']\n";
+    let err = lexicon::Lexicon::parse("twice.toml", twice, "").unwrap_err();
+    assert!(err.to_string().contains("named twice"), "{err}");
 }
