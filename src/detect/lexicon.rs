@@ -71,6 +71,11 @@ pub struct Target {
     pub factor: f64,
     pub third_parties: Vec<String>,
     pub second_person: Vec<String>,
+    /// The same words for lookups (a signal looks at a dozen words around it).
+    #[serde(skip)]
+    pub third_party_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
+    #[serde(skip)]
+    pub second_person_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
 }
 
 /// How the general polarity lexicon counts: words of negative polarity (at most `min` or
@@ -91,8 +96,9 @@ pub struct PolaritySettings {
 #[derive(Debug, Clone, Default)]
 pub struct Polarity {
     pub settings: PolaritySettings,
-    /// Normalised word → polarity (-1.0 … 1.0).
-    pub words: HashMap<String, f64>,
+    /// Normalised word → polarity (-1.0 … 1.0); looked up once per word of a mail, so
+    /// with a fast (randomly seeded) hasher.
+    pub words: HashMap<String, f64, foldhash::fast::RandomState>,
 }
 
 impl Polarity {
@@ -107,7 +113,7 @@ impl Polarity {
             .iter()
             .map(|w| normalize(w).text().to_string())
             .collect();
-        let mut words = HashMap::new();
+        let mut words = HashMap::with_hasher(foldhash::fast::RandomState::default());
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -373,10 +379,16 @@ impl Lexicon {
             typography: file.typography,
             target: file
                 .target
-                .map(|t| Target {
-                    third_parties: norm_list(&t.third_parties),
-                    second_person: norm_list(&t.second_person),
-                    ..t
+                .map(|t| {
+                    let third_parties = norm_list(&t.third_parties);
+                    let second_person = norm_list(&t.second_person);
+                    Target {
+                        third_party_set: third_parties.iter().cloned().collect(),
+                        second_person_set: second_person.iter().cloned().collect(),
+                        third_parties,
+                        second_person,
+                        ..t
+                    }
                 })
                 .unwrap_or_default(),
             patterns,

@@ -544,11 +544,11 @@ fn other_target<'a>(lex: &'a Lexicon, words: &str, start: usize, end: usize) -> 
         .take(t.window.div_ceil(2));
     let mut party = None;
     for w in before.chain(after) {
-        if t.second_person.iter().any(|s| s == w) {
+        if t.second_person_set.contains(w) {
             return None;
         }
         if party.is_none() {
-            party = t.third_parties.iter().find(|p| *p == w).map(String::as_str);
+            party = t.third_party_set.get(w).map(String::as_str);
         }
     }
     party
@@ -571,23 +571,24 @@ fn polarity(
     let mut units = 0.0;
     let mut previous: [&str; 2] = ["", ""];
     let mut at = 0;
+    // The matched phrases in order: a cursor walks them beside the words.
+    let mut phrases = taken.iter().map(|(&s, &e)| (s, e)).peekable();
     for w in words.split(' ') {
         let (start, end) = (at, at + w.len());
         at = end + 1;
-        let inside = taken
-            .range(..end)
-            .next_back()
-            .is_some_and(|(_, &e)| e > start);
-        let negated = previous[..lex.negation_window.min(2)]
-            .iter()
-            .any(|b| lex.negators.iter().any(|n| n == b));
+        while phrases.next_if(|&(_, e)| e <= start).is_some() {}
+        let inside = phrases.peek().is_some_and(|&(s, _)| s < end);
+        let before = previous;
         previous = [w, previous[0]];
-        if inside {
+        if inside || w.len() < 3 {
             continue;
         }
         let Some(&value) = p.words.get(w) else {
             continue;
         };
+        let negated = before[..lex.negation_window.min(2)]
+            .iter()
+            .any(|b| lex.negators.iter().any(|n| n == b));
         let value = if negated { -value } else { value };
         if value > -p.settings.min {
             continue;
