@@ -145,6 +145,9 @@ pub struct SmtpSettings {
     pub give_up_after_hours: u64,
     /// First retry delay after a temporary failure; doubles per attempt, capped at an hour.
     pub retry_first_secs: u64,
+    /// How long a claim on an outbox row lasts without renewal (renewed every quarter of it
+    /// while the row is sent).
+    pub claim_lease_secs: u64,
 }
 
 /// `[directie]`: who decides, and how their replies are authenticated.
@@ -543,6 +546,7 @@ impl Settings {
             from,
             give_up_after_hours: self.integer("smtp.give_up_after_hours", 1, 24 * 365)? as u64,
             retry_first_secs: self.integer("smtp.retry_first_secs", 0, 86_400)? as u64,
+            claim_lease_secs: self.integer("smtp.claim_lease_secs", 4, 86_400)? as u64,
         })
     }
 

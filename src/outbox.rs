@@ -23,11 +23,10 @@ use crate::detect::Language;
 use crate::letters::{header_safe, Letters, Template};
 use crate::store::{NewMail, OutboxRow, Store, StoreError};
 
-/// How long a claim on an outbox row lasts without renewal. Longer than one SMTP
-/// command's timeout, so a renewal always comes first while the sender is alive.
+/// How long a claim on an outbox row lasts without renewal, by default
+/// (`smtp.claim_lease_secs`). The sender renews it every quarter of the lease while a row is
+/// being sent, so a relay slower than the lease does not outlast it.
 pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(120);
-/// How often the sender renews its claim while a row is being sent.
-const CLAIM_RENEW: Duration = Duration::from_secs(30);
 
 /// How one send went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -53,6 +52,9 @@ pub struct Mailer {
     id_domain: String,
     give_up: chrono::Duration,
     retry_first_secs: u64,
+    /// How long a claim lasts, and how often it is renewed while sending.
+    claim_lease: chrono::Duration,
+    claim_renew: Duration,
     directie: Vec<String>,
     letters: Arc<Letters>,
 }
@@ -92,6 +94,8 @@ impl Mailer {
                 .unwrap_or_default(),
             give_up: chrono::Duration::hours(smtp.give_up_after_hours as i64),
             retry_first_secs: smtp.retry_first_secs,
+            claim_lease: chrono::Duration::seconds(smtp.claim_lease_secs as i64),
+            claim_renew: Duration::from_secs(smtp.claim_lease_secs.max(4)) / 4,
             directie,
             letters,
         })
@@ -166,8 +170,8 @@ impl Mailer {
 
     /// Sends every mail that is due. Store errors stop the round; SMTP errors are per mail.
     ///
-    /// Rows are claimed one at a time, in this process's name, for [`CLAIM_LEASE`], and the
-    /// claim is renewed every [`CLAIM_RENEW`] while the row is being sent: a slow server
+    /// Rows are claimed one at a time, in this process's name, for `smtp.claim_lease_secs`,
+    /// and the claim is renewed every quarter of that while the row is being sent: a slow server
     /// cannot outlast the claim, so no second instance sends the same row meanwhile, and a
     /// crashed sender's row is free again after one lease (at once for a process on the
     /// same host, which releases the claims of processes no longer running).
@@ -183,7 +187,7 @@ impl Mailer {
         }
         loop {
             let now = store.now();
-            let rows = store.claim_due(now, CLAIM_LEASE, 1).await?;
+            let rows = store.claim_due(now, self.claim_lease, 1).await?;
             if rows.is_empty() {
                 return Ok(report);
             }
@@ -259,13 +263,13 @@ impl Mailer {
     ) -> Result<Result<(), SendError>, StoreError> {
         let send = self.send(row);
         tokio::pin!(send);
-        let mut renew = tokio::time::interval(CLAIM_RENEW);
+        let mut renew = tokio::time::interval(self.claim_renew);
         renew.tick().await;
         loop {
             tokio::select! {
                 outcome = &mut send => return Ok(outcome),
                 _ = renew.tick() => {
-                    let until = store.now() + CLAIM_LEASE;
+                    let until = store.now() + self.claim_lease;
                     if !store.renew_claim(row.id, until).await? {
                         tracing::warn!(outbox = row.id, "lost the claim on a mail while sending it");
                     }

@@ -1136,7 +1136,10 @@ impl Pipeline {
             return Ok(());
         }
         tx.save_verdict(id, verdict).await?;
-        match self.apply(&mut tx, &case, &commands, id, from).await? {
+        match self
+            .apply(&mut tx, &case, &commands, id, from, mail.date)
+            .await?
+        {
             Ok(()) => {
                 tx.commit().await?;
                 report.replies_applied += 1;
@@ -1151,7 +1154,9 @@ impl Pipeline {
     }
 
     /// Applies directie's commands to a case. `Ok(Err(reason))` when a command does not
-    /// apply (the caller rolls back and tells directie why).
+    /// apply (the caller rolls back and tells directie why). `written` is the reply's Date:
+    /// a `KLACHT` written before someone else's `GEEN KLACHT` on the case was recorded is a
+    /// conflict, not a reconsideration, and is refused.
     async fn apply(
         &self,
         tx: &mut Tx,
@@ -1159,6 +1164,7 @@ impl Pipeline {
         commands: &[Command],
         id: i64,
         from: &str,
+        written: Option<DateTime<Utc>>,
     ) -> anyhow::Result<Result<(), String>> {
         tx.link_message(id, case.id, "directie").await?;
         let mut status = case.status;
@@ -1170,6 +1176,11 @@ impl Pipeline {
                 Command::Close => Some(Decision::Close),
                 _ => None,
             };
+            if decision == Some(Decision::Confirm) && status == Status::GeenKlacht {
+                if let Some(reason) = self.overtaken(tx, case, written).await? {
+                    return Ok(Err(reason));
+                }
+            }
             let next = match decision {
                 Some(d) => match status.apply(d) {
                     Ok(n) => n,
@@ -1510,6 +1521,37 @@ impl Pipeline {
             return Err("het adres neemt geen antwoord aan");
         }
         Ok(addr.to_string())
+    }
+
+    /// Why a `KLACHT` written at `written` may not overturn the case's `GEEN KLACHT`: that
+    /// decision was recorded after the reply was written, so its author did not know of it
+    /// (two directie members answering the same notification at once). `None`: a later
+    /// reconsideration, which applies.
+    async fn overtaken(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        written: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Option<String>> {
+        let Some(written) = written else {
+            return Ok(None);
+        };
+        let Some((at, actor)) = tx.last_event(case.id, "geen_klacht").await? else {
+            return Ok(None);
+        };
+        let Ok(decided) = DateTime::parse_from_rfc3339(&at) else {
+            return Ok(None);
+        };
+        if written >= decided.with_timezone(&Utc) {
+            return Ok(None);
+        }
+        let when = decided.with_timezone(&chrono_tz::Europe::Amsterdam);
+        Ok(Some(format!(
+            "KLACHT is niet uitgevoerd: {actor} besloot op {} om {} GEEN KLACHT, nadat uw antwoord was geschreven. Wilt u dat besluit herzien, beantwoord de melding dan opnieuw met KLACHT ({})",
+            dutch_date(when.date_naive()),
+            when.format("%H:%M"),
+            case.case_ref
+        )))
     }
 
     /// A directie mail that is not carried out: routed as refused, logged, and directie

@@ -771,6 +771,24 @@ impl Tx {
         Ok(())
     }
 
+    /// The latest event of `kind` on a case: when it was recorded (RFC 3339) and by whom.
+    pub async fn last_event(
+        &mut self,
+        case_id: i64,
+        kind: &str,
+    ) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "SELECT at, actor FROM case_events WHERE case_id = $1 AND kind = $2
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(case_id)
+        .bind(kind)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| Ok((r.try_get("at")?, r.try_get("actor")?)))
+            .transpose()
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub async fn event(
         &mut self,

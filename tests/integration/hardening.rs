@@ -419,7 +419,7 @@ async fn outbox_claims_have_an_owner_and_a_dead_owner_s_claims_are_released() {
 }
 
 /// Waits until `path` contains `needle`, for at most `limit`; returns how long it took.
-async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> Duration {
+pub(crate) async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> Duration {
     let start = std::time::Instant::now();
     loop {
         let log = std::fs::read_to_string(path).unwrap_or_default();
@@ -436,7 +436,10 @@ async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> Duration {
 }
 
 /// `run` as a daemon, its standard error in `<name>.log` in the installation's folder.
-fn spawn_run(kb: &crate::support::Kb, name: &str) -> (std::process::Child, std::path::PathBuf) {
+pub(crate) fn spawn_run(
+    kb: &crate::support::Kb,
+    name: &str,
+) -> (std::process::Child, std::path::PathBuf) {
     let log = kb.path(&format!("{name}.log"));
     let child = kb
         .command()
@@ -487,7 +490,7 @@ async fn store_unrouted_and_wait(
 }
 
 /// Stops a daemon with SIGTERM; it must exit cleanly.
-fn stop(mut daemon: std::process::Child) {
+pub(crate) fn stop(mut daemon: std::process::Child) {
     assert!(std::process::Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
         .status()

@@ -722,3 +722,67 @@ pub fn reply_to(
     );
     (to, raw.into_bytes())
 }
+
+/// Postfix's `smtp-sink` on a free loopback port: an SMTP server that answers the end of
+/// DATA only after `delay_secs` (a slow relay), and keeps every mail it accepted as a file.
+pub struct SlowRelay {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl SlowRelay {
+    pub fn start(delay_secs: u32) -> SlowRelay {
+        require_root();
+        let dir = tempfile::tempdir().unwrap();
+        // smtp-sink drops to the postfix user after binding; it writes the mails there.
+        run(
+            Command::new("chown").arg("postfix").arg(dir.path()),
+            "chown the smtp-sink folder",
+        );
+        let port = free_port();
+        let child = Command::new("/usr/sbin/smtp-sink")
+            .arg("-u")
+            .arg("postfix")
+            .arg("-d")
+            .arg(dir.path().join("%H%M%S."))
+            .arg("-w")
+            .arg(delay_secs.to_string())
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("20")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start smtp-sink (Debian package postfix)");
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "smtp-sink did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SlowRelay { port, dir, child }
+    }
+
+    /// Every mail accepted so far, parsed.
+    pub fn mails(&self) -> Vec<klachtenbus::parse::ParsedMail> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .map(|raw| klachtenbus::parse::parse(&raw))
+            .collect()
+    }
+}
+
+impl Drop for SlowRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

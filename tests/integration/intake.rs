@@ -464,10 +464,14 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
         .spawn()
         .unwrap();
     let store = {
-        // The daemon migrates at start; wait for its database.
+        // The daemon migrates at start; wait until it is past that (watching the mailbox),
+        // not just until its file exists, so the two do not migrate at once.
         let start = Instant::now();
         loop {
-            if kb.path("data/klachtenbus.sqlite").exists() {
+            if std::fs::read_to_string(&log_path)
+                .unwrap_or_default()
+                .contains("watching mailbox")
+            {
                 break kb.store().await;
             }
             assert!(

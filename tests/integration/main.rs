@@ -13,6 +13,7 @@ mod detection;
 mod dossier;
 mod forms;
 mod hardening;
+mod instances;
 mod intake;
 mod inventory;
 mod storage;
