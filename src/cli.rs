@@ -457,7 +457,17 @@ fn shutdown_token() -> CancellationToken {
     token
 }
 
+/// `run`, with every log line of the daemon carrying the instance's name (host/pid/start):
+/// with several instances on one database, the logs say which did what.
 async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
+    use tracing::Instrument;
+    let instance = crate::store::instance();
+    run_instance(settings)
+        .instrument(tracing::info_span!("run", instance = %instance))
+        .await
+}
+
+async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
     settings.database()?;
