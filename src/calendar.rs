@@ -61,7 +61,7 @@ pub struct Holiday {
     pub name: &'static str,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CalendarError {
     #[error("{0} is outside the calendar's range ({FIRST_YEAR} to {LAST_YEAR})")]
     OutOfRange(NaiveDate),

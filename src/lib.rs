@@ -9,6 +9,8 @@
 //! - [`detect`]: screening and the explainable complaint heuristics;
 //! - [`pipeline`]: routing of what intake stored: screening, detection, cases, directie's
 //!   replies, follow-ups;
+//! - [`route`]: pure deciders (a directie reply against its case → effects or a refusal);
+//! - [`domain`]: the effects a decision has, as values;
 //! - [`authority`]: who a mail is from, for decisions (one From, aligned
 //!   Authentication-Results per RFC 8601);
 //! - [`case`]: case references, the lifecycle state machine, reply commands and tokens;
@@ -30,6 +32,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod detect;
+pub mod domain;
 pub mod dossier;
 pub mod form;
 pub mod import;
@@ -40,4 +43,5 @@ pub mod outbox;
 pub mod parse;
 pub mod pipeline;
 pub mod report;
+pub mod route;
 pub mod store;

@@ -24,15 +24,17 @@ use crate::authority;
 use crate::calendar::{dutch_date, english_date, local_date, Calendar};
 use crate::case::command::{parse_reply, Command};
 use crate::case::token::{has_token_shape, plus_address, TokenKey};
-use crate::case::{CaseRef, Decision, Status};
+use crate::case::CaseRef;
 use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
 use crate::detect::screen::{automatic, base_address, refuses_mail};
 use crate::detect::{Detector, Language, ScreenContext, ScreenReason, Verdict};
+use crate::domain::effect::{Effect, LetterKind};
 use crate::form::Form;
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
+use crate::route::reply::{self, first_chars};
 use crate::store::{CaseRow, FailureKind, NewCase, NewMail, Store, Tx};
 use tokio_util::sync::CancellationToken;
 
@@ -1153,10 +1155,10 @@ impl Pipeline {
         }
     }
 
-    /// Applies directie's commands to a case. `Ok(Err(reason))` when a command does not
-    /// apply (the caller rolls back and tells directie why). `written` is the reply's Date:
-    /// a `KLACHT` written before someone else's `GEEN KLACHT` on the case was recorded is a
-    /// conflict, not a reconsideration, and is refused.
+    /// Carries out directie's commands on a case: the decider judges them against the case
+    /// ([`reply::decide`]), then their effects are written here in order. `Ok(Err(reason))`
+    /// when the reply is refused (the caller rolls back and tells directie why). `written`
+    /// is the reply's Date header.
     async fn apply(
         &self,
         tx: &mut Tx,
@@ -1167,120 +1169,70 @@ impl Pipeline {
         written: Option<DateTime<Utc>>,
     ) -> anyhow::Result<Result<(), String>> {
         tx.link_message(id, case.id, "directie").await?;
+        let rejection = match tx.last_event(case.id, "geen_klacht").await? {
+            Some((at, by)) => DateTime::parse_from_rfc3339(&at)
+                .ok()
+                .map(|at| reply::Rejection {
+                    at: at.with_timezone(&Utc),
+                    by,
+                }),
+            None => None,
+        };
+        let view = reply::CaseView {
+            reference: case.case_ref,
+            status: case.status,
+            position_by: NaiveDate::parse_from_str(&case.position_by, "%Y-%m-%d")?,
+            category: case.category.clone(),
+        };
+        let input = reply::Reply {
+            commands,
+            written,
+            rejection,
+            today: local_date(tx.now()),
+        };
+        let effects = match reply::decide(&view, &input, &self.calendar) {
+            Ok(effects) => effects,
+            Err(refusal) => return Ok(Err(refusal.to_string())),
+        };
         let mut status = case.status;
-        for c in commands {
-            let decision = match c {
-                Command::Confirm => Some(Decision::Confirm),
-                Command::Reject => Some(Decision::Reject),
-                Command::Position(_) | Command::HandledOrally { .. } => Some(Decision::Position),
-                Command::Close => Some(Decision::Close),
-                _ => None,
-            };
-            if decision == Some(Decision::Confirm) && status == Status::GeenKlacht {
-                if let Some(reason) = self.overtaken(tx, case, written).await? {
-                    return Ok(Err(reason));
+        for effect in effects {
+            match effect {
+                Effect::SetStatus(n) => {
+                    tx.set_status(case.id, n).await?;
+                    status = n;
                 }
-            }
-            let next = match decision {
-                Some(d) => match status.apply(d) {
-                    Ok(n) => n,
-                    Err(e) => return Ok(Err(format!("{e} ({})", case.case_ref))),
-                },
-                None => None,
-            };
-            if decision.is_some() && next.is_none() {
-                tx.event(
-                    case.id,
-                    from,
-                    "herhaald",
-                    &format!("{} was al verwerkt; niets veranderd", c.word()),
-                    Some(id),
-                    None,
-                )
-                .await?;
-                continue;
-            }
-            if let Some(n) = next {
-                tx.set_status(case.id, n).await?;
-                status = n;
-            }
-            let (kind, detail): (String, String) = match c {
-                Command::Confirm => ("bevestigd".into(), "directie: dit is een klacht".into()),
-                Command::Reject => (
-                    "geen_klacht".into(),
-                    "directie: geen klacht; klager krijgt niets".into(),
-                ),
-                Command::Position(text) => (
-                    "standpunt".into(),
-                    format!("standpunt per brief: {}", first_chars(text, 300)),
-                ),
-                Command::HandledOrally { how, summary } => {
-                    (format!("afgehandeld_{}", how.as_str()), summary.clone())
-                }
-                Command::Close => ("gesloten".into(), "dossier gesloten".into()),
-                Command::Extend { until, reason } => {
-                    match self.extend(tx, case, status, *until, reason).await? {
-                        Ok(detail) => ("verlengd".into(), detail),
-                        Err(why) => return Ok(Err(format!("{why} ({})", case.case_ref))),
-                    }
-                }
-                Command::Category(cat) => {
-                    tx.set_category(case.id, cat.as_str()).await?;
-                    ("categorie".into(), cat.as_str().into())
-                }
-                Command::Employee(name) => {
-                    tx.set_employee(case.id, name).await?;
-                    ("medewerker".into(), name.clone())
-                }
-                Command::Note(text) => ("notitie".into(), text.clone()),
-                Command::Outcome(o) => {
-                    if matches!(status, Status::Kandidaat | Status::GeenKlacht) {
-                        return Ok(Err(format!(
-                            "UITKOMST past alleen bij een bevestigde klacht; deze zaak is {} ({})",
-                            status.as_str(),
-                            case.case_ref
-                        )));
-                    }
-                    tx.set_outcome(case.id, *o).await?;
-                    ("uitkomst".into(), o.as_str().into())
-                }
-                Command::Promote { .. } => {
-                    return Ok(Err(format!(
-                        "KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {}",
-                        case.case_ref
-                    )));
-                }
-                Command::Measure(text) => {
-                    // The category as this reply may just have set it.
-                    let category = tx.case_by_id(case.id).await?.and_then(|c| c.category);
+                Effect::SetPositionBy(d) => tx.set_position_by(case.id, d).await?,
+                Effect::SetCategory(c) => tx.set_category(case.id, c.as_str()).await?,
+                Effect::SetEmployee(name) => tx.set_employee(case.id, &name).await?,
+                Effect::SetOutcome(o) => tx.set_outcome(case.id, o).await?,
+                Effect::AddMeasure { text, category } => {
                     tx.add_measure(&crate::store::NewMeasure {
                         taken_on: local_date(tx.now()),
                         owner: from.to_string(),
-                        text: text.clone(),
+                        text,
                         case_id: Some(case.id),
                         category,
                     })
                     .await?;
-                    ("maatregel".into(), text.clone())
                 }
-            };
-            tx.event(case.id, from, &kind, &detail, Some(id), None)
-                .await?;
-            match c {
-                Command::Confirm => {
+                Effect::Event { kind, detail } => {
+                    tx.event(case.id, from, &kind, &detail, Some(id), None)
+                        .await?
+                }
+                Effect::Letter(LetterKind::Acknowledgement) => {
                     self.letter_to_customer(tx, case, Template::Bevestigingsbrief, Letter::Plain)
                         .await?
                 }
-                Command::Position(text) => {
+                Effect::Letter(LetterKind::Position(text)) => {
                     self.letter_to_customer(
                         tx,
                         case,
                         Template::Standpuntbrief,
-                        Letter::Position(text),
+                        Letter::Position(&text),
                     )
                     .await?
                 }
-                Command::Extend { reason, .. } => {
+                Effect::Letter(LetterKind::Extension { previous, reason }) => {
                     // The letter shows the new date: read the case again.
                     let now = reload(tx, case.id).await?;
                     self.letter_to_customer(
@@ -1288,69 +1240,16 @@ impl Pipeline {
                         &now,
                         Template::Verlengingsbrief,
                         Letter::Extension {
-                            previous: &case.position_by,
-                            reason,
+                            previous: &previous.to_string(),
+                            reason: &reason,
                         },
                     )
                     .await?
                 }
-                _ => {}
             }
         }
         tracing::info!(case = %case.case_ref, command = commands[0].word(), status = status.as_str(), "directie reply applied");
         Ok(Ok(()))
-    }
-
-    /// `VERLENG`: moves the position deadline of a confirmed case to `until` (or the next
-    /// working day after it). `Ok(Err(why))` when it does not apply.
-    async fn extend(
-        &self,
-        tx: &mut Tx,
-        case: &CaseRow,
-        status: Status,
-        until: NaiveDate,
-        reason: &str,
-    ) -> anyhow::Result<Result<String, String>> {
-        if status != Status::InBehandeling {
-            return Ok(Err(format!(
-                "VERLENG past alleen bij een bevestigde klacht zonder standpunt; deze zaak is {}",
-                status.as_str()
-            )));
-        }
-        let current = NaiveDate::parse_from_str(&case.position_by, "%Y-%m-%d")?;
-        let today = local_date(tx.now());
-        let moved = match self.calendar.on_or_next_working_day(until) {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(format!("VERLENG {until}: {e}"))),
-        };
-        if moved <= current || moved <= today {
-            return Ok(Err(format!(
-                "de nieuwe datum {} ligt niet na de huidige termijn {} (en na vandaag)",
-                dutch_date(until),
-                dutch_date(current)
-            )));
-        }
-        if moved > today + Duration::days(366) {
-            return Ok(Err(format!(
-                "de nieuwe datum {} ligt meer dan een jaar vooruit",
-                dutch_date(until)
-            )));
-        }
-        tx.set_position_by(case.id, moved).await?;
-        let note = if moved != until {
-            format!(
-                " ({} is geen werkdag: {})",
-                dutch_date(until),
-                self.calendar.closed_reason(until).unwrap_or("gesloten")
-            )
-        } else {
-            String::new()
-        };
-        Ok(Ok(format!(
-            "standpunt uiterlijk {}{note}, was {}: {reason}",
-            dutch_date(moved),
-            dutch_date(current)
-        )))
     }
 
     /// A stored YYYY-MM-DD date as the letters write it.
@@ -1521,37 +1420,6 @@ impl Pipeline {
             return Err("het adres neemt geen antwoord aan");
         }
         Ok(addr.to_string())
-    }
-
-    /// Why a `KLACHT` written at `written` may not overturn the case's `GEEN KLACHT`: that
-    /// decision was recorded after the reply was written, so its author did not know of it
-    /// (two directie members answering the same notification at once). `None`: a later
-    /// reconsideration, which applies.
-    async fn overtaken(
-        &self,
-        tx: &mut Tx,
-        case: &CaseRow,
-        written: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<Option<String>> {
-        let Some(written) = written else {
-            return Ok(None);
-        };
-        let Some((at, actor)) = tx.last_event(case.id, "geen_klacht").await? else {
-            return Ok(None);
-        };
-        let Ok(decided) = DateTime::parse_from_rfc3339(&at) else {
-            return Ok(None);
-        };
-        if written >= decided.with_timezone(&Utc) {
-            return Ok(None);
-        }
-        let when = decided.with_timezone(&chrono_tz::Europe::Amsterdam);
-        Ok(Some(format!(
-            "KLACHT is niet uitgevoerd: {actor} besloot op {} om {} GEEN KLACHT, nadat uw antwoord was geschreven. Wilt u dat besluit herzien, beantwoord de melding dan opnieuw met KLACHT ({})",
-            dutch_date(when.date_naive()),
-            when.format("%H:%M"),
-            case.case_ref
-        )))
     }
 
     /// A directie mail that is not carried out: routed as refused, logged, and directie
@@ -1771,14 +1639,6 @@ fn summary_of(mail: &ParsedMail) -> String {
         text
     };
     first_chars(text, SUMMARY_CHARS)
-}
-
-fn first_chars(s: &str, n: usize) -> String {
-    let mut out: String = s.chars().take(n).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 fn criterion_label(criterion: &str) -> String {

@@ -1,0 +1,264 @@
+//! Directie's reply to a case: the commands it holds, judged against the case as it is,
+//! become effects, or one refusal that says why nothing was done.
+//!
+//! The rules: the lifecycle of [`Status::apply`] (a decision already taken is noted as
+//! repeated and changes nothing); a `KLACHT` written before someone else's `GEEN KLACHT`
+//! was recorded is a conflict, not a reconsideration; `UITKOMST` only for a confirmed
+//! complaint; `VERLENG` only for a confirmed complaint without a position, to a working day
+//! after both the current deadline and today, at most a year ahead; `KLACHT <nummer>`
+//! belongs on the digest, not on a case.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::calendar::{dutch_date, Calendar, CalendarError};
+use crate::case::command::Command;
+use crate::case::{CaseRef, Decision, Status, TransitionError};
+use crate::domain::effect::{Effect, LetterKind};
+
+/// What the decider needs to know of the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseView {
+    pub reference: CaseRef,
+    pub status: Status,
+    pub position_by: NaiveDate,
+    pub category: Option<String>,
+}
+
+/// A `GEEN KLACHT` already recorded on the case: when, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// One reply to judge.
+pub struct Reply<'a> {
+    pub commands: &'a [Command],
+    /// The reply's Date header.
+    pub written: Option<DateTime<Utc>>,
+    /// The latest `GEEN KLACHT` on the case, if any.
+    pub rejection: Option<Rejection>,
+    /// Today in Amsterdam.
+    pub today: NaiveDate,
+}
+
+/// Why a reply was not carried out (nothing of it is).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{error} ({case})")]
+    Transition {
+        error: TransitionError,
+        case: CaseRef,
+    },
+    #[error("KLACHT is niet uitgevoerd: {} besloot op {} GEEN KLACHT, nadat uw antwoord was geschreven. Wilt u dat besluit herzien, beantwoord de melding dan opnieuw met KLACHT ({case})", .rejection.by, amsterdam(&.rejection.at))]
+    Overtaken { rejection: Rejection, case: CaseRef },
+    #[error("UITKOMST past alleen bij een bevestigde klacht; deze zaak is {} ({case})", .status.as_str())]
+    OutcomeTooEarly { status: Status, case: CaseRef },
+    #[error("VERLENG past alleen bij een bevestigde klacht zonder standpunt; deze zaak is {} ({case})", .status.as_str())]
+    ExtendNotNow { status: Status, case: CaseRef },
+    #[error("VERLENG {until}: {error} ({case})")]
+    ExtendCalendar {
+        until: NaiveDate,
+        error: CalendarError,
+        case: CaseRef,
+    },
+    #[error("de nieuwe datum {} ligt niet na de huidige termijn {} (en na vandaag) ({case})", dutch_date(*.until), dutch_date(*.current))]
+    ExtendNotLater {
+        until: NaiveDate,
+        current: NaiveDate,
+        case: CaseRef,
+    },
+    #[error("de nieuwe datum {} ligt meer dan een jaar vooruit ({case})", dutch_date(*.until))]
+    ExtendTooFar { until: NaiveDate, case: CaseRef },
+    #[error("KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {case}")]
+    PromoteOnCase { case: CaseRef },
+}
+
+/// A moment as directie reads it: "maandag 30 november 2026 om 14:05".
+fn amsterdam(at: &DateTime<Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    format!(
+        "{} om {}",
+        dutch_date(local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
+/// The effects of `reply` on `case`, in the order they are to be written, or the refusal
+/// of the whole reply.
+pub fn decide(case: &CaseView, reply: &Reply, calendar: &Calendar) -> Result<Vec<Effect>, Refusal> {
+    let mut effects = Vec::new();
+    let mut status = case.status;
+    let mut position_by = case.position_by;
+    let mut category = case.category.clone();
+    for c in reply.commands {
+        let decision = match c {
+            Command::Confirm => Some(Decision::Confirm),
+            Command::Reject => Some(Decision::Reject),
+            Command::Position(_) | Command::HandledOrally { .. } => Some(Decision::Position),
+            Command::Close => Some(Decision::Close),
+            _ => None,
+        };
+        if decision == Some(Decision::Confirm) && status == Status::GeenKlacht {
+            if let Some(rejection) = overtaken(reply) {
+                return Err(Refusal::Overtaken {
+                    rejection,
+                    case: case.reference,
+                });
+            }
+        }
+        let next = match decision {
+            Some(d) => status.apply(d).map_err(|error| Refusal::Transition {
+                error,
+                case: case.reference,
+            })?,
+            None => None,
+        };
+        if decision.is_some() && next.is_none() {
+            effects.push(Effect::Event {
+                kind: "herhaald".into(),
+                detail: format!("{} was al verwerkt; niets veranderd", c.word()),
+            });
+            continue;
+        }
+        if let Some(n) = next {
+            effects.push(Effect::SetStatus(n));
+            status = n;
+        }
+        let (kind, detail): (String, String) = match c {
+            Command::Confirm => ("bevestigd".into(), "directie: dit is een klacht".into()),
+            Command::Reject => (
+                "geen_klacht".into(),
+                "directie: geen klacht; klager krijgt niets".into(),
+            ),
+            Command::Position(text) => (
+                "standpunt".into(),
+                format!("standpunt per brief: {}", first_chars(text, 300)),
+            ),
+            Command::HandledOrally { how, summary } => {
+                (format!("afgehandeld_{}", how.as_str()), summary.clone())
+            }
+            Command::Close => ("gesloten".into(), "dossier gesloten".into()),
+            Command::Extend { until, reason } => {
+                let moved = extension(
+                    case.reference,
+                    status,
+                    position_by,
+                    *until,
+                    reply.today,
+                    calendar,
+                )?;
+                effects.push(Effect::SetPositionBy(moved));
+                let note = if moved != *until {
+                    format!(
+                        " ({} is geen werkdag: {})",
+                        dutch_date(*until),
+                        calendar.closed_reason(*until).unwrap_or("gesloten")
+                    )
+                } else {
+                    String::new()
+                };
+                let detail = format!(
+                    "standpunt uiterlijk {}{note}, was {}: {reason}",
+                    dutch_date(moved),
+                    dutch_date(position_by)
+                );
+                position_by = moved;
+                ("verlengd".into(), detail)
+            }
+            Command::Category(cat) => {
+                effects.push(Effect::SetCategory(*cat));
+                category = Some(cat.as_str().to_string());
+                ("categorie".into(), cat.as_str().into())
+            }
+            Command::Employee(name) => {
+                effects.push(Effect::SetEmployee(name.clone()));
+                ("medewerker".into(), name.clone())
+            }
+            Command::Note(text) => ("notitie".into(), text.clone()),
+            Command::Outcome(o) => {
+                if matches!(status, Status::Kandidaat | Status::GeenKlacht) {
+                    return Err(Refusal::OutcomeTooEarly {
+                        status,
+                        case: case.reference,
+                    });
+                }
+                effects.push(Effect::SetOutcome(*o));
+                ("uitkomst".into(), o.as_str().into())
+            }
+            Command::Promote { .. } => {
+                return Err(Refusal::PromoteOnCase {
+                    case: case.reference,
+                })
+            }
+            Command::Measure(text) => {
+                effects.push(Effect::AddMeasure {
+                    text: text.clone(),
+                    category: category.clone(),
+                });
+                ("maatregel".into(), text.clone())
+            }
+        };
+        effects.push(Effect::Event { kind, detail });
+        match c {
+            Command::Confirm => effects.push(Effect::Letter(LetterKind::Acknowledgement)),
+            Command::Position(text) => {
+                effects.push(Effect::Letter(LetterKind::Position(text.clone())))
+            }
+            Command::Extend { reason, .. } => effects.push(Effect::Letter(LetterKind::Extension {
+                previous: case.position_by,
+                reason: reason.clone(),
+            })),
+            _ => {}
+        }
+    }
+    Ok(effects)
+}
+
+/// The earlier `GEEN KLACHT` a `KLACHT` did not know of: recorded after the reply was
+/// written. A reply without a Date, or written after it, reconsiders the case.
+fn overtaken(reply: &Reply) -> Option<Rejection> {
+    let rejection = reply.rejection.as_ref()?;
+    let written = reply.written?;
+    (written < rejection.at).then(|| rejection.clone())
+}
+
+/// `VERLENG until`: the working day the position moves to.
+fn extension(
+    case: CaseRef,
+    status: Status,
+    current: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+    calendar: &Calendar,
+) -> Result<NaiveDate, Refusal> {
+    if status != Status::InBehandeling {
+        return Err(Refusal::ExtendNotNow { status, case });
+    }
+    let moved = calendar
+        .on_or_next_working_day(until)
+        .map_err(|error| Refusal::ExtendCalendar { until, error, case })?;
+    if moved <= current || moved <= today {
+        return Err(Refusal::ExtendNotLater {
+            until,
+            current,
+            case,
+        });
+    }
+    if moved > today + Duration::days(366) {
+        return Err(Refusal::ExtendTooFar { until, case });
+    }
+    Ok(moved)
+}
+
+/// At most `n` characters of `s`, with "…" when cut.
+pub fn first_chars(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
