@@ -88,6 +88,20 @@ pub const KIFID_WEEKS: i64 = 8;
 /// Mail text shown to directie and quoted in letters is bounded.
 const SUMMARY_CHARS: usize = 4000;
 
+/// A mail about a case to every directie address (see `each_directie_address`).
+struct DirectieMail {
+    kind: Template,
+    /// Dedup key prefix; the address is appended.
+    dedup: String,
+    subject: String,
+    /// The customer address it concerns (for the daily limits).
+    about: Option<String>,
+    /// In-Reply-To and References.
+    thread: (Option<String>, Vec<String>),
+    /// How the timeline names it ("melding", "vervolgmelding").
+    what: &'static str,
+}
+
 /// What a letter to the complainant carries besides the case.
 #[derive(Debug, Clone, Copy)]
 enum Letter<'a> {
@@ -680,22 +694,20 @@ impl Pipeline {
                         references.push(m.clone());
                     }
                     tx.enqueue(&NewMail {
-                        case_id: None,
-                        kind: Template::FormulierOnvolledig.name(),
-                        dedup_key: Some(format!("formulier_onvolledig:{id}")),
-                        recipient: from.to_string(),
-                        about_addr: None,
-                        reply_to: None,
-                        subject: format!(
-                            "Klachtenformulier niet verwerkt: {}",
-                            header_safe(&subject, 150)
-                        ),
-                        body,
                         in_reply_to,
                         references,
                         auto_submitted: "auto-replied",
-                        id_token: None,
-                        not_before: tx.now(),
+                        ..NewMail::notice(
+                            Template::FormulierOnvolledig.name(),
+                            format!("formulier_onvolledig:{id}"),
+                            from,
+                            format!(
+                                "Klachtenformulier niet verwerkt: {}",
+                                header_safe(&subject, 150)
+                            ),
+                            body,
+                            tx.now(),
+                        )
                     })
                     .await?;
                 }
@@ -859,10 +871,17 @@ impl Pipeline {
             case.case_ref,
             header_safe(case.subject.as_deref().unwrap_or("(geen onderwerp)"), 150)
         );
-        let (in_reply_to, references) = self.thread_refs(tx, case).await?;
-        for d in &self.directie.addresses {
-            let token = self.key.token(case.case_ref, d);
-            let body = self.render(Template::Notificatie, case, |ctx| {
+        let thread = self.thread_refs(tx, case).await?;
+        let to_each = DirectieMail {
+            kind: Template::Notificatie,
+            dedup: format!("notificatie:{}", case.id),
+            subject,
+            about,
+            thread,
+            what: "melding",
+        };
+        self.each_directie_address(tx, case, to_each, |d| {
+            self.render(Template::Notificatie, case, |ctx| {
                 ctx.insert("sender", sender);
                 ctx.insert("form", &form);
                 ctx.insert("score", &verdict.score);
@@ -877,22 +896,41 @@ impl Pipeline {
                     "forward_address",
                     &plus_address(&self.from, &self.key.forward_token(d)),
                 );
-            })?;
+            })
+        })
+        .await
+    }
+
+    /// Queues `mail` about `case` to every directie address, each with its own reply token
+    /// (the Reply-To plus-address and the Message-ID carry it, so an answer is authenticated
+    /// as that address's), once per dedup key and address, and notes each in the timeline
+    /// (`melding_directie`, "<what> aan <address>"). `body` renders the mail for an address.
+    async fn each_directie_address(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        mail: DirectieMail,
+        body: impl Fn(&str) -> anyhow::Result<Body>,
+    ) -> anyhow::Result<()> {
+        let (in_reply_to, references) = mail.thread;
+        for d in &self.directie.addresses {
+            let token = self.key.token(case.case_ref, d);
             let queued = tx
                 .enqueue(&NewMail {
                     case_id: Some(case.id),
-                    kind: Template::Notificatie.name(),
-                    dedup_key: Some(format!("notificatie:{}:{d}", case.id)),
-                    recipient: d.clone(),
-                    about_addr: about.clone(),
+                    about_addr: mail.about.clone(),
                     reply_to: Some(plus_address(&self.from, &token)),
-                    subject: subject.clone(),
-                    body,
                     in_reply_to: in_reply_to.clone(),
                     references: references.clone(),
-                    auto_submitted: "auto-generated",
                     id_token: Some(token),
-                    not_before: tx.now(),
+                    ..NewMail::notice(
+                        mail.kind.name(),
+                        format!("{}:{d}", mail.dedup),
+                        d,
+                        mail.subject.clone(),
+                        body(d)?,
+                        tx.now(),
+                    )
                 })
                 .await?;
             if let Some((outbox, _)) = queued {
@@ -900,7 +938,7 @@ impl Pipeline {
                     case.id,
                     "klachtenbus",
                     "melding_directie",
-                    &format!("melding aan {d}"),
+                    &format!("{} aan {d}", mail.what),
                     None,
                     Some(outbox),
                 )
@@ -995,42 +1033,23 @@ impl Pipeline {
             ctx.insert("subject", &subject_line);
             ctx.insert("new_text", &text);
         })?;
-        for d in &self.directie.addresses {
-            let token = self.key.token(case.case_ref, d);
-            let queued = tx
-                .enqueue(&NewMail {
-                    case_id: Some(case_id),
-                    kind: Template::Vervolgbericht.name(),
-                    dedup_key: Some(format!("vervolg:{id}:{d}")),
-                    recipient: d.clone(),
-                    about_addr: Some(from.to_string()),
-                    reply_to: Some(plus_address(&self.from, &token)),
-                    subject: format!(
-                        "[{}] Nieuw bericht: {}",
-                        case.case_ref,
-                        header_safe(&subject_line, 150)
-                    ),
-                    body: body.clone(),
-                    in_reply_to: mail.message_id.clone(),
-                    references: mail.message_id.iter().cloned().collect(),
-                    auto_submitted: "auto-generated",
-                    id_token: Some(token),
-                    not_before: tx.now(),
-                })
-                .await?;
-            if let Some((outbox, _)) = queued {
-                tx.event(
-                    case_id,
-                    "klachtenbus",
-                    "melding_directie",
-                    &format!("vervolgmelding aan {d}"),
-                    None,
-                    Some(outbox),
-                )
-                .await?;
-            }
-        }
-        Ok(())
+        let to_each = DirectieMail {
+            kind: Template::Vervolgbericht,
+            dedup: format!("vervolg:{id}"),
+            subject: format!(
+                "[{}] Nieuw bericht: {}",
+                case.case_ref,
+                header_safe(&subject_line, 150)
+            ),
+            about: Some(from.to_string()),
+            thread: (
+                mail.message_id.clone(),
+                mail.message_id.iter().cloned().collect(),
+            ),
+            what: "vervolgmelding",
+        };
+        self.each_directie_address(tx, &case, to_each, |_| Ok(body.clone()))
+            .await
     }
 
     /// A mail from a directie address: an authenticated command, or refused.
@@ -1351,18 +1370,19 @@ impl Pipeline {
         let queued = tx
             .enqueue(&NewMail {
                 case_id: Some(case.id),
-                kind: template.name(),
-                dedup_key: Some(dedup_key),
-                recipient: recipient.clone(),
-                about_addr: Some(recipient),
-                reply_to: None,
-                subject,
-                body,
+                about_addr: Some(recipient.clone()),
                 in_reply_to,
                 references,
                 auto_submitted: "auto-replied",
                 id_token: Some(case.case_ref.to_string().to_ascii_lowercase()),
-                not_before,
+                ..NewMail::notice(
+                    template.name(),
+                    dedup_key,
+                    &recipient,
+                    subject,
+                    body,
+                    not_before,
+                )
             })
             .await?;
         match queued {
@@ -1462,19 +1482,15 @@ impl Pipeline {
                 .letters
                 .render(Template::NietBegrepen, Language::Nl, &ctx)?;
             tx.enqueue(&NewMail {
-                case_id: None,
-                kind: Template::NietBegrepen.name(),
-                dedup_key: Some(format!("niet_begrepen:{id}")),
-                recipient: from.to_string(),
-                about_addr: None,
-                reply_to: None,
-                subject: format!("Antwoord niet uitgevoerd: {}", header_safe(subject, 150)),
-                body,
-                in_reply_to: None,
-                references: Vec::new(),
                 auto_submitted: "auto-replied",
-                id_token: None,
-                not_before: tx.now(),
+                ..NewMail::notice(
+                    Template::NietBegrepen.name(),
+                    format!("niet_begrepen:{id}"),
+                    from,
+                    format!("Antwoord niet uitgevoerd: {}", header_safe(subject, 150)),
+                    body,
+                    tx.now(),
+                )
             })
             .await?;
         }

@@ -296,23 +296,23 @@ impl Pipeline {
             let queued = tx
                 .enqueue(&NewMail {
                     case_id: Some(case.id),
-                    kind: template.name(),
-                    dedup_key: Some(format!(
-                        "{}:{}:{}:{addr}",
-                        template.name(),
-                        case.id,
-                        timestamp(latest)
-                    )),
-                    recipient: addr.clone(),
-                    about_addr: None,
                     reply_to: token.as_ref().map(|t| plus_address(&self.from, t)),
-                    subject: subject.clone(),
-                    body,
                     in_reply_to: in_reply_to.clone(),
                     references: references.clone(),
-                    auto_submitted: "auto-generated",
                     id_token: token,
-                    not_before: now,
+                    ..NewMail::notice(
+                        template.name(),
+                        format!(
+                            "{}:{}:{}:{addr}",
+                            template.name(),
+                            case.id,
+                            timestamp(latest)
+                        ),
+                        addr,
+                        subject.clone(),
+                        body,
+                        now,
+                    )
                 })
                 .await?;
             if first_outbox.is_none() {
