@@ -1,0 +1,281 @@
+//! What the letters and notices of a case say: the template context, subjects, the
+//! complainant's address and the daily limits of letters to them.
+
+use super::*;
+
+impl Pipeline {
+    /// `confirm_by`, `position_by` and the Kifid 8-week mark for a case that arrived at
+    /// `arrival`, counted on the local (Europe/Amsterdam) date.
+    pub fn deadlines_for(
+        &self,
+        arrival: DateTime<Utc>,
+    ) -> anyhow::Result<(NaiveDate, NaiveDate, NaiveDate)> {
+        let local = local_date(arrival);
+        let confirm_by = self
+            .calendar
+            .add_working_days(local, self.deadlines.confirm_werkdagen)?;
+        let position_by = self
+            .calendar
+            .add_days_to_working_day(local, self.deadlines.position_days)?;
+        let kifid_from = local + Duration::weeks(KIFID_WEEKS);
+        Ok((confirm_by, position_by, kifid_from))
+    }
+
+    pub(super) fn org_context(&self, ctx: &mut Context) {
+        ctx.insert("org", &self.org);
+        let months = self.org.kifid_term_months;
+        ctx.insert(
+            "kifid",
+            &serde_json::json!({
+                "term": if months == 3 { "drie maanden".to_string() } else { format!("{months} maanden") },
+                "term_en": if months == 3 { "three months".to_string() } else { format!("{months} months") },
+            }),
+        );
+    }
+
+    pub(super) fn case_context(&self, case: &CaseRow, ctx: &mut Context) {
+        let english = case.language == "en";
+        let date = |s: &str| self.local_date_text(s, english);
+        let received = DateTime::parse_from_rfc3339(&case.received_at)
+            .map(|d| {
+                let d = d.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+                if english {
+                    english_date(d)
+                } else {
+                    dutch_date(d)
+                }
+            })
+            .unwrap_or_else(|_| case.received_at.clone());
+        // A name recorded with its title ("Mevrouw A. de Boer", "Dhr. Jansen") is used as is.
+        let titled = |n: &str| {
+            let n = n.to_lowercase();
+            [
+                "mevrouw ", "mevr.", "mw.", "dhr.", "de heer ", "heer ", "familie ", "fam.",
+            ]
+            .iter()
+            .any(|t| n.starts_with(t))
+        };
+        let salutation = match (&case.complainant_name, english) {
+            (Some(n), false) if titled(n) => n.clone(),
+            (Some(n), false) => format!("heer/mevrouw {n}"),
+            (None, false) => "heer/mevrouw".to_string(),
+            (Some(n), true) => n.clone(),
+            (None, true) => "Sir or Madam".to_string(),
+        };
+        ctx.insert(
+            "case",
+            &serde_json::json!({
+                "ref": case.case_ref.to_string(),
+                "status": case.status.as_str(),
+                "subject": case.subject.clone().unwrap_or_default(),
+                "salutation": salutation,
+                "received": received,
+                "confirm_by": date(&case.confirm_by),
+                "position_by": date(&case.position_by),
+                "kifid_from": case.kifid_from.as_deref().map(date).unwrap_or_default(),
+                "summary": case.summary,
+                "phone_note": matches!(case.channel.as_str(), "telefoon" | "mondeling" | "formulier"),
+            }),
+        );
+    }
+
+    pub(super) fn language(case: &CaseRow) -> Language {
+        if case.language == "en" {
+            Language::En
+        } else {
+            Language::Nl
+        }
+    }
+
+    pub(super) fn render(
+        &self,
+        t: Template,
+        case: &CaseRow,
+        extra: impl FnOnce(&mut Context),
+    ) -> anyhow::Result<Body> {
+        let mut ctx = Context::new();
+        self.org_context(&mut ctx);
+        self.case_context(case, &mut ctx);
+        extra(&mut ctx);
+        Ok(self.letters.render(t, Self::language(case), &ctx)?)
+    }
+
+    pub(super) fn ack_subject(case: &CaseRow) -> String {
+        if case.language == "en" {
+            format!("Acknowledgement of your complaint [{}]", case.case_ref)
+        } else {
+            format!("Ontvangstbevestiging van uw klacht [{}]", case.case_ref)
+        }
+    }
+
+    /// A stored YYYY-MM-DD date as the letters write it.
+    pub(super) fn local_date_text(&self, date: &str, english: bool) -> String {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map(|d| {
+                if english {
+                    english_date(d)
+                } else {
+                    dutch_date(d)
+                }
+            })
+            .unwrap_or_else(|_| date.to_string())
+    }
+
+    /// Queues a letter to the complainant, unless the address must never get automatic
+    /// mail; at most one of each kind per case; deferred past the daily limit.
+    pub(super) async fn letter_to_customer(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        template: Template,
+        letter: Letter<'_>,
+    ) -> anyhow::Result<()> {
+        let recipient = match self.customer_address(case) {
+            Ok(a) => a,
+            Err(why) => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_niet_verstuurd",
+                    &format!("{}: {why}", template.name()),
+                    None,
+                    None,
+                )
+                .await?;
+                tracing::warn!(case = %case.case_ref, reason = why, "letter not sent");
+                return Ok(());
+            }
+        };
+        let now = tx.now();
+        let recent = tx
+            .mails_to_since(&recipient, now - Duration::hours(24), None)
+            .await?;
+        let not_before = if recent >= i64::from(self.max_auto_mails_per_day) {
+            tx.event(
+                case.id,
+                "klachtenbus",
+                "brief_uitgesteld",
+                &format!(
+                    "{}: daglimiet voor {recipient} bereikt; verzending over 24 uur",
+                    template.name()
+                ),
+                None,
+                None,
+            )
+            .await?;
+            now + Duration::hours(24)
+        } else {
+            now
+        };
+        let english = case.language == "en";
+        let body = self.render(template, case, |ctx| match letter {
+            Letter::Plain => {}
+            Letter::Position(p) => ctx.insert("position", p),
+            Letter::Extension { previous, reason } => {
+                ctx.insert("previous", &self.local_date_text(previous, english));
+                ctx.insert("reason", reason);
+            }
+        })?;
+        let subject = match template {
+            Template::Standpuntbrief if english => {
+                format!("Our position on your complaint [{}]", case.case_ref)
+            }
+            Template::Standpuntbrief => format!("Ons standpunt over uw klacht [{}]", case.case_ref),
+            Template::Verlengingsbrief if english => {
+                format!(
+                    "New date for our position on your complaint [{}]",
+                    case.case_ref
+                )
+            }
+            Template::Verlengingsbrief => {
+                format!(
+                    "Nieuwe termijn voor ons standpunt over uw klacht [{}]",
+                    case.case_ref
+                )
+            }
+            _ => Self::ack_subject(case),
+        };
+        // One acknowledgement and one position letter per case; one extension letter per
+        // new date.
+        let dedup_key = match letter {
+            Letter::Extension { .. } => {
+                format!("{}:{}:{}", template.name(), case.id, case.position_by)
+            }
+            _ => format!("{}:{}", template.name(), case.id),
+        };
+        let (in_reply_to, references) = self.thread_refs(tx, case).await?;
+        let queued = tx
+            .enqueue(&NewMail {
+                case_id: Some(case.id),
+                about_addr: Some(recipient.clone()),
+                in_reply_to,
+                references,
+                auto_submitted: "auto-replied",
+                id_token: Some(case.case_ref.to_string().to_ascii_lowercase()),
+                ..NewMail::notice(
+                    template.name(),
+                    dedup_key,
+                    &recipient,
+                    subject,
+                    body,
+                    not_before,
+                )
+            })
+            .await?;
+        match queued {
+            Some((outbox, _)) => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_klaargezet",
+                    template.name(),
+                    None,
+                    Some(outbox),
+                )
+                .await?
+            }
+            None => {
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_al_verstuurd",
+                    &format!("{} is al eerder klaargezet; niet nog eens", template.name()),
+                    None,
+                    None,
+                )
+                .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// The complainant's address, if automatic mail may go there.
+    pub(super) fn customer_address(&self, case: &CaseRow) -> Result<String, &'static str> {
+        let Some(addr) = case.complainant_addr.as_deref() else {
+            return Err("geen e-mailadres van de klager bekend");
+        };
+        if let Some(reason) = &case.screened {
+            return Err(match reason.as_str() {
+                "auto_reply" => "de bron was een automatisch antwoord",
+                "bounce" => "de bron was een onbestelbaar-melding",
+                "mailing_list" => "de bron was een nieuwsbrief of lijstmail",
+                "no_reply" => "de bron was een no-reply-adres",
+                _ => "de bron was eigen mail of mail van de directie",
+            });
+        }
+        let base = base_address(addr);
+        if self
+            .screen
+            .own_addresses
+            .iter()
+            .any(|o| base_address(o) == base)
+            || self.directie.addresses.contains(&base)
+        {
+            return Err("het adres is van de firma zelf");
+        }
+        if refuses_mail(&base) {
+            return Err("het adres neemt geen antwoord aan");
+        }
+        Ok(addr.to_string())
+    }
+}

@@ -1,0 +1,551 @@
+//! Directie's mail: replies carried out on their case (judged by [`crate::route::reply`]),
+//! refusals explained to directie, forwards and doubtful mails promoted to cases.
+
+use super::*;
+
+impl Pipeline {
+    /// A mail from a directie address: an authenticated command, or refused.
+    pub(super) async fn directie_mail(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        from: &str,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        if let Some(reason) = automatic(mail) {
+            self.claim_automatic(store, id, "directie_automatic", reason, verdict)
+                .await?;
+            tracing::info!(
+                reason = reason.as_str(),
+                "automatic mail from a directie address ignored"
+            );
+            return Ok(());
+        }
+        let subject = mail.subject.clone().unwrap_or_default();
+        // One author, a Sender that is trusted too, and — with a trusted receiving server —
+        // an authentication pass aligned with the author's domain; else nothing is done.
+        if let Err(why) = authority::prove(
+            mail,
+            &self.directie.addresses,
+            self.directie.trusted_authserv_id.as_deref(),
+        ) {
+            return self
+                .refuse(store, id, verdict, from, &subject, &why.to_string(), report)
+                .await;
+        }
+        let body = mail.body_text.as_deref().unwrap_or("");
+        let text = new_text(body);
+        let commands = parse_reply(&text);
+        if let Ok(list) = &commands {
+            if list.iter().all(|c| matches!(c, Command::Promote { .. })) {
+                return self
+                    .promote_doubts(store, id, verdict, from, &subject, list, report)
+                    .await;
+            }
+        }
+        let verified = self.key.verify(token_candidates(mail), from);
+
+        let Some(case_ref) = verified else {
+            if matches!(commands.as_deref(), Ok([Command::Confirm, ..])) {
+                if let Some(fwd) = forwarded(mail) {
+                    // A forward opens a case naming a third party: it needs the same proof
+                    // as a reply — the trusted server's aligned pass (checked above), or
+                    // this directie address's own forwarding token.
+                    if self.directie.trusted_authserv_id.is_some()
+                        || self.key.verify_forward(token_candidates(mail), from)
+                    {
+                        return self
+                            .promote_forward(store, id, mail, verdict, from, fwd, report)
+                            .await;
+                    }
+                    let reason = format!(
+                        "een doorgestuurde mail met KLACHT wordt alleen uitgevoerd als u hem naar uw eigen doorstuuradres stuurt: {}",
+                        plus_address(&self.from, &self.key.forward_token(from))
+                    );
+                    return self
+                        .refuse(store, id, verdict, from, &subject, &reason, report)
+                        .await;
+                }
+            }
+            let reason = if self.carries_token(mail) {
+                "het kenmerk in uw antwoord hoort niet bij uw adres (of is gewijzigd)"
+            } else {
+                "uw antwoord bevat geen kenmerk van klachtenbus; beantwoord de melding zelf, zodat het antwoordadres klachten+kl-… blijft staan"
+            };
+            return self
+                .refuse(store, id, verdict, from, &subject, reason, report)
+                .await;
+        };
+        if let Some(other) = CaseRef::find_in(&subject).filter(|s| *s != case_ref) {
+            let reason =
+                format!("het onderwerp noemt {other}, maar het antwoordadres hoort bij {case_ref}");
+            return self
+                .refuse(store, id, verdict, from, &subject, &reason, report)
+                .await;
+        }
+        let commands = match commands {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = format!("{e} (zaak {case_ref})");
+                return self
+                    .refuse(store, id, verdict, from, &subject, &reason, report)
+                    .await;
+            }
+        };
+        let mut tx = store.begin(&self.id_domain).await?;
+        let Some(case) = tx.case_for_decision(case_ref).await? else {
+            drop(tx);
+            let reason = format!("zaak {case_ref} bestaat niet (meer)");
+            return self
+                .refuse(store, id, verdict, from, &subject, &reason, report)
+                .await;
+        };
+        if !tx
+            .claim_route(id, "directie_reply", Some(case.id), None)
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        match self
+            .apply(&mut tx, &case, &commands, id, from, mail.date)
+            .await?
+        {
+            Ok(()) => {
+                tx.commit().await?;
+                report.replies_applied += 1;
+                Ok(())
+            }
+            Err(reason) => {
+                drop(tx);
+                self.refuse(store, id, verdict, from, &subject, &reason, report)
+                    .await
+            }
+        }
+    }
+
+    /// Carries out directie's commands on a case: the decider judges them against the case
+    /// ([`reply::decide`]), then their effects are written here in order. `Ok(Err(reason))`
+    /// when the reply is refused (the caller rolls back and tells directie why). `written`
+    /// is the reply's Date header.
+    pub(super) async fn apply(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        commands: &[Command],
+        id: i64,
+        from: &str,
+        written: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Result<(), String>> {
+        tx.link_message(id, case.id, "directie").await?;
+        let rejection = match tx.last_event(case.id, "geen_klacht").await? {
+            Some((at, by)) => DateTime::parse_from_rfc3339(&at)
+                .ok()
+                .map(|at| reply::Rejection {
+                    at: at.with_timezone(&Utc),
+                    by,
+                }),
+            None => None,
+        };
+        let view = reply::CaseView {
+            reference: case.case_ref,
+            status: case.status,
+            position_by: NaiveDate::parse_from_str(&case.position_by, "%Y-%m-%d")?,
+            category: case.category.clone(),
+        };
+        let input = reply::Reply {
+            commands,
+            written,
+            rejection,
+            today: local_date(tx.now()),
+        };
+        let effects = match reply::decide(&view, &input, &self.calendar) {
+            Ok(effects) => effects,
+            Err(refusal) => return Ok(Err(refusal.to_string())),
+        };
+        let mut status = case.status;
+        for effect in effects {
+            match effect {
+                Effect::SetStatus(n) => {
+                    tx.set_status(case.id, n).await?;
+                    status = n;
+                }
+                Effect::SetPositionBy(d) => tx.set_position_by(case.id, d).await?,
+                Effect::SetCategory(c) => tx.set_category(case.id, c.as_str()).await?,
+                Effect::SetEmployee(name) => tx.set_employee(case.id, &name).await?,
+                Effect::SetOutcome(o) => tx.set_outcome(case.id, o).await?,
+                Effect::AddMeasure { text, category } => {
+                    tx.add_measure(&crate::store::NewMeasure {
+                        taken_on: local_date(tx.now()),
+                        owner: from.to_string(),
+                        text,
+                        case_id: Some(case.id),
+                        category,
+                    })
+                    .await?;
+                }
+                Effect::Event { kind, detail } => {
+                    tx.event(case.id, from, &kind, &detail, Some(id), None)
+                        .await?
+                }
+                Effect::Letter(LetterKind::Acknowledgement) => {
+                    self.letter_to_customer(tx, case, Template::Bevestigingsbrief, Letter::Plain)
+                        .await?
+                }
+                Effect::Letter(LetterKind::Position(text)) => {
+                    self.letter_to_customer(
+                        tx,
+                        case,
+                        Template::Standpuntbrief,
+                        Letter::Position(&text),
+                    )
+                    .await?
+                }
+                Effect::Letter(LetterKind::Extension { previous, reason }) => {
+                    // The letter shows the new date: read the case again.
+                    let now = reload(tx, case.id).await?;
+                    self.letter_to_customer(
+                        tx,
+                        &now,
+                        Template::Verlengingsbrief,
+                        Letter::Extension {
+                            previous: &previous.to_string(),
+                            reason: &reason,
+                        },
+                    )
+                    .await?
+                }
+            }
+        }
+        tracing::info!(case = %case.case_ref, command = commands[0].word(), status = status.as_str(), "directie reply applied");
+        Ok(Ok(()))
+    }
+
+    /// A directie mail that is not carried out: routed as refused, logged, and directie
+    /// (the configured address it came from) is told why, within the daily limit.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn refuse(
+        &self,
+        store: &Store,
+        id: i64,
+        verdict: &Verdict,
+        from: &str,
+        subject: &str,
+        reason: &str,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        if !tx
+            .claim_route(id, "directie_refused", None, Some(reason))
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        report.replies_refused += 1;
+        // The reason can quote directie's own words (an unknown first line, a category):
+        // it goes to directie and into the register, never into the log.
+        tracing::warn!(from = %mask_address(from), message = id, "directie mail not carried out; directie is told why");
+        let recent = tx
+            .mails_to_since(
+                from,
+                tx.now() - Duration::hours(24),
+                Some(Template::NietBegrepen.name()),
+            )
+            .await?;
+        if recent < REFUSAL_NOTICES_PER_DAY {
+            let mut ctx = Context::new();
+            ctx.insert("subject", subject);
+            ctx.insert("reason", reason);
+            let body = self
+                .letters
+                .render(Template::NietBegrepen, Language::Nl, &ctx)?;
+            tx.enqueue(&NewMail {
+                auto_submitted: "auto-replied",
+                ..NewMail::notice(
+                    Template::NietBegrepen.name(),
+                    format!("niet_begrepen:{id}"),
+                    from,
+                    format!("Antwoord niet uitgevoerd: {}", header_safe(subject, 150)),
+                    body,
+                    tx.now(),
+                )
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Directie forwarded a mail with `KLACHT` on top: the forwarded mail becomes a
+    /// `kandidaat` (directie then confirms it from the notification, as for any case).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn promote_forward(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &ParsedMail,
+        verdict: &Verdict,
+        from: &str,
+        fwd: Forwarded,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut tx = store.begin(&self.id_domain).await?;
+        if !tx
+            .claim_route(id, "case", None, Some("forwarded by directie"))
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        let mut original = mail.clone();
+        original.from = fwd.from;
+        original.subject = fwd.subject.or_else(|| mail.subject.clone());
+        original.body_text = Some(fwd.text);
+        original.in_reply_to.clear();
+        original.references.clear();
+        let judged = self.detector.judge(
+            original.subject.as_deref(),
+            original.body_text.as_deref().unwrap_or(""),
+        );
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        let case = self
+            .open_case(
+                &mut tx,
+                id,
+                &original,
+                &judged,
+                received,
+                None,
+                Actor::Directie(from),
+            )
+            .await?;
+        tx.commit().await?;
+        report.cases_opened += 1;
+        tracing::info!(case = %case, "case opened from a mail directie forwarded");
+        Ok(())
+    }
+
+    /// Directie answered the digest with `KLACHT <nummer>` lines: each doubtful mail named
+    /// (with the number listed to this directie address) becomes a `kandidaat`, all in one
+    /// transaction; the notification says it came from the doubt band. Refused as a whole
+    /// when a number does not verify or its mail is no longer doubtful.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn promote_doubts(
+        &self,
+        store: &Store,
+        id: i64,
+        verdict: &Verdict,
+        from: &str,
+        subject: &str,
+        commands: &[Command],
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let mut mails = Vec::new();
+        for c in commands {
+            let Command::Promote { message, token } = c else {
+                continue;
+            };
+            let number = format!("{message}-{token}");
+            if !self.key.verify_doubt(*message, token, from) {
+                let reason = format!("nummer {number} staat niet in een overzicht aan uw adres");
+                return self
+                    .refuse(store, id, verdict, from, subject, &reason, report)
+                    .await;
+            }
+            let mail = match store.parsed(*message).await? {
+                Some(m) if store.is_doubt(*message).await? => m,
+                _ => {
+                    let reason = format!(
+                        "bericht {number} staat niet (meer) bij de twijfelgevallen; misschien is het al een zaak"
+                    );
+                    return self
+                        .refuse(store, id, verdict, from, subject, &reason, report)
+                        .await;
+                }
+            };
+            mails.push((*message, mail));
+        }
+        let mut tx = store.begin(&self.id_domain).await?;
+        let numbers: Vec<String> = mails.iter().map(|(m, _)| m.to_string()).collect();
+        if !tx
+            .claim_route(
+                id,
+                "directie_reply",
+                None,
+                Some(&format!("twijfelgevallen: {}", numbers.join(", "))),
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        tx.save_verdict(id, verdict).await?;
+        for (message, mut mail) in mails {
+            if store.case_of_message(message).await?.is_some() {
+                continue;
+            }
+            self.contact_form_as_customer(&mut mail);
+            let judged = self.detector.classify(&mail, &self.screen);
+            let received = store
+                .received_at(message)
+                .await?
+                .unwrap_or_else(|| store.now());
+            let case = self
+                .open_case(
+                    &mut tx,
+                    message,
+                    &mail,
+                    &judged,
+                    received,
+                    None,
+                    Actor::DoubtPromotion(from),
+                )
+                .await?;
+            report.cases_opened += 1;
+            tracing::info!(case = %case, message, "doubtful mail promoted by directie");
+        }
+        tx.commit().await?;
+        report.replies_applied += 1;
+        Ok(())
+    }
+
+    /// Turns a stored message into a `kandidaat` on request (`promote`).
+    pub async fn promote(&self, store: &Store, id: i64) -> anyhow::Result<CaseRef> {
+        if let Some(r) = store.case_of_message(id).await? {
+            anyhow::bail!("message {id} already belongs to case {r}");
+        }
+        let mail = store
+            .parsed(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no stored message {id}"))?;
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        let verdict = self.detector.classify(&mail, &self.screen);
+        let mut tx = store.begin(&self.id_domain).await?;
+        // A message not routed yet is routed by this promotion.
+        tx.claim_route(id, "case", None, Some("promoted")).await?;
+        tx.save_verdict(id, &verdict).await?;
+        let screened = verdict.screened.map(|r| r.as_str().to_string());
+        let case = self
+            .open_case(&mut tx, id, &mail, &verdict, received, screened, Actor::Cli)
+            .await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    pub(super) fn carries_token(&self, mail: &ParsedMail) -> bool {
+        token_candidates(mail).any(has_token_shape)
+    }
+}
+
+/// Where a reply can carry its token: the addresses it was sent to (the plus-address of
+/// our Reply-To) and the Message-IDs it answers (our notification's).
+pub(super) fn token_candidates(mail: &ParsedMail) -> impl Iterator<Item = &str> {
+    mail.to
+        .iter()
+        .chain(mail.cc.iter())
+        .map(|a| a.address.as_str())
+        .chain(["delivered-to", "x-original-to"].into_iter().flat_map(|h| {
+            mail.headers
+                .get(h)
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+        }))
+        .chain(mail.in_reply_to.iter().map(String::as_str))
+        .chain(mail.references.iter().map(String::as_str))
+}
+
+/// What a forward holds: the original sender, subject and text.
+pub(super) struct Forwarded {
+    from: Option<crate::parse::MailAddress>,
+    subject: Option<String>,
+    text: String,
+}
+
+/// A forwarded mail inside directie's message: the block after a forward marker, with its
+/// `Van:`/`From:` and `Onderwerp:`/`Subject:` lines.
+pub(super) fn forwarded(mail: &ParsedMail) -> Option<Forwarded> {
+    let body = mail.body_text.as_deref()?;
+    let lines: Vec<&str> = body.lines().collect();
+    let start = lines.iter().position(|l| {
+        let t = l.trim().to_lowercase();
+        (t.starts_with("---") || t.starts_with("___") || t.starts_with("begin forwarded"))
+            && (t.contains("doorgestuurd")
+                || t.contains("forwarded")
+                || t.contains("oorspronkelijk bericht")
+                || t.contains("original message"))
+    })?;
+    let mut from = None;
+    let mut subject = None;
+    let mut i = start + 1;
+    while i < lines.len() && i < start + 12 {
+        let l = lines[i].trim();
+        if l.is_empty() && (from.is_some() || subject.is_some()) {
+            break;
+        }
+        if let Some((name, value)) = l.split_once(':') {
+            let name = name.trim().to_lowercase();
+            let value = value.trim();
+            if name == "van" || name == "from" {
+                from = parse_mailbox(value);
+            } else if name == "onderwerp" || name == "subject" {
+                subject = Some(crate::parse::clean(value, 500));
+            }
+        }
+        i += 1;
+    }
+    let text = lines[i.min(lines.len())..].join("\n").trim().to_string();
+    (from.is_some() && !text.is_empty()).then_some(Forwarded {
+        from,
+        subject,
+        text,
+    })
+}
+
+/// `Name <a@b>` or `a@b` from a forwarded header line.
+pub(super) fn parse_mailbox(value: &str) -> Option<crate::parse::MailAddress> {
+    let (name, addr) = match (value.rfind('<'), value.rfind('>')) {
+        (Some(s), Some(e)) if s < e => (
+            Some(value[..s].trim().trim_matches('"').to_string()).filter(|n| !n.is_empty()),
+            value[s + 1..e].trim(),
+        ),
+        _ => (None, value.trim()),
+    };
+    let addr = addr.trim_start_matches("mailto:");
+    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| crate::parse::MailAddress {
+        name: name.map(|n| crate::parse::clean(&n, 200)),
+        address: crate::parse::clean(&addr.to_ascii_lowercase(), 320),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn mail_with(headers: &[(&str, &str)], body: &str) -> ParsedMail {
+        let mut h: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in headers {
+            h.entry(k.to_string()).or_default().push(v.to_string());
+        }
+        let mut m = crate::parse::parse(b"From: a@b.nl\r\nSubject: x\r\n\r\nx");
+        m.headers = h;
+        m.body_text = Some(body.into());
+        m
+    }
+
+    #[test]
+    fn forwards_yield_the_original_sender_and_text() {
+        let m = mail_with(
+            &[],
+            "KLACHT\n\n---------- Doorgestuurd bericht ---------\nVan: Piet Klant <Piet@Example.test>\nDatum: 24 nov 2026\nOnderwerp: Slecht advies\nAan: info@firma.nl\n\nIk ben heel ontevreden over het advies.\n",
+        );
+        let f = forwarded(&m).unwrap();
+        assert_eq!(f.from.unwrap().address, "piet@example.test");
+        assert_eq!(f.subject.as_deref(), Some("Slecht advies"));
+        assert_eq!(f.text, "Ik ben heel ontevreden over het advies.");
+        assert!(forwarded(&mail_with(&[], "KLACHT\n\ngeen doorgestuurd bericht")).is_none());
+    }
+}

@@ -1,0 +1,175 @@
+//! The runner: every stored message that has not been routed yet is loaded, judged and
+//! routed in one transaction of its own; a message that fails is recorded and passed over.
+
+use super::*;
+
+impl Pipeline {
+    /// Routes every stored message that has not been routed yet.
+    pub async fn route_new(&self, store: &Store) -> anyhow::Result<RouteReport> {
+        self.route_until(store, &CancellationToken::new()).await
+    }
+
+    /// Routes stored messages until none is left or `cancel` fires (checked between
+    /// messages). A message whose routing fails is recorded, retried later with backoff
+    /// and reported to directie once; the messages behind it are routed all the same.
+    /// Only a failure to record such a failure (the database itself) ends the pass.
+    #[tracing::instrument(skip_all)]
+    pub async fn route_until(
+        &self,
+        store: &Store,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<RouteReport> {
+        let mut report = RouteReport::default();
+        loop {
+            let batch = store.unrouted(200).await?;
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            let before = report;
+            for (id, failed_before) in batch {
+                if cancel.is_cancelled() {
+                    report.interrupted = true;
+                    return Ok(report);
+                }
+                match self.route_one(store, id, &mut report).await {
+                    Ok(()) if failed_before => store.clear_failure(FailureKind::Route, id).await?,
+                    Ok(()) => {}
+                    Err(e) => {
+                        report.failed += 1;
+                        self.routing_failed(store, id, &e).await?;
+                    }
+                }
+            }
+            if report == before {
+                // Every id was routed by someone else meanwhile; nothing more to do now.
+                return Ok(report);
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(message = id))]
+    pub(super) async fn route_one(
+        &self,
+        store: &Store,
+        id: i64,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
+        let Some(mut mail) = store.parsed(id).await? else {
+            return Ok(());
+        };
+        // The website's contact form: sent by the firm's own server for a customer. It is
+        // the customer's mail from here on — judged, opened and answered as theirs. (A
+        // Klachtenformulier from staff names the customer too, but is staff's own route.)
+        self.contact_form_as_customer(&mut mail);
+        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
+        let from = mail
+            .from
+            .as_ref()
+            .map(|a| {
+                authority::normalize_address(&a.address).unwrap_or_else(|| base_address(&a.address))
+            })
+            .unwrap_or_default();
+        let listed = |list: &[String]| {
+            !from.is_empty()
+                && list
+                    .iter()
+                    .any(|a| authority::normalize_address(a).as_deref() == Some(from.as_str()))
+        };
+        let verdict = self.classify_within_budget(id, &mail);
+        report.classified += 1;
+        if is_form(&mail) {
+            if listed(&self.staff) {
+                return self
+                    .form_mail(store, id, &mail, &verdict, &from, report)
+                    .await;
+            }
+            tracing::warn!(from = %mask_address(&from), "a Klachtenformulier from an address not in staff.addresses: treated as ordinary mail");
+        }
+        if listed(&self.directie.addresses) {
+            return self
+                .directie_mail(store, id, &mail, &verdict, &from, report)
+                .await;
+        }
+        if let Some(reason) = verdict.screened {
+            if self
+                .claim_automatic(store, id, "screened", reason, &verdict)
+                .await?
+            {
+                report.screened += 1;
+                tracing::debug!(reason = reason.as_str(), "screened");
+            }
+            return Ok(());
+        }
+        let mut tx = store.begin(&self.id_domain).await?;
+        if self.carries_token(&mail) {
+            // Somebody other than directie answering a notification: never a command,
+            // and not a new complaint either.
+            if tx
+                .claim_route(
+                    id,
+                    "refused_reply",
+                    None,
+                    Some("not from a directie address"),
+                )
+                .await?
+            {
+                tx.save_verdict(id, &verdict).await?;
+                tx.commit().await?;
+                report.replies_refused += 1;
+                tracing::warn!(from = %mask_address(&from), "reply to a notification from a sender who is not directie; ignored");
+            }
+            return Ok(());
+        }
+        let mut thread = mail.in_reply_to.clone();
+        thread.extend(mail.references.iter().cloned());
+        let mut case_id = tx.case_for_thread(&thread).await?;
+        if case_id.is_none() {
+            if let Some(r) = mail.subject.as_deref().and_then(CaseRef::find_in) {
+                case_id = tx.case_by_ref(r).await?.map(|c| c.id);
+            }
+        }
+        if let Some(case_id) = case_id {
+            if !tx.claim_route(id, "follow_up", Some(case_id), None).await? {
+                return Ok(());
+            }
+            tx.save_verdict(id, &verdict).await?;
+            self.follow_up(&mut tx, case_id, id, &mail, &from).await?;
+            tx.commit().await?;
+            report.follow_ups += 1;
+            return Ok(());
+        }
+        if verdict.complaint {
+            report.flagged += 1;
+            if !tx.claim_route(id, "case", None, None).await? {
+                return Ok(());
+            }
+            tx.save_verdict(id, &verdict).await?;
+            let case = self
+                .open_case(&mut tx, id, &mail, &verdict, received, None, Actor::System)
+                .await?;
+            tx.commit().await?;
+            report.cases_opened += 1;
+            tracing::info!(case = %case, score = verdict.score, signals = verdict.signals.len(), "case opened");
+            return Ok(());
+        }
+        // Not flagged: a doubtful mail is listed for directie in the next digest.
+        let route = if verdict.doubt { "doubt" } else { "message" };
+        if tx.claim_route(id, route, None, None).await? {
+            tx.save_verdict(id, &verdict).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// A contact-form mail becomes the customer's: its From is the customer named in it.
+    pub(super) fn contact_form_as_customer(&self, mail: &mut ParsedMail) {
+        let contact_form = (!is_form(mail))
+            .then(|| crate::detect::contact_form::customer(mail, &self.screen))
+            .flatten();
+        if let Some(customer) = contact_form {
+            tracing::info!(customer = %mask_address(&customer.address), "contact-form mail: routed as the customer's");
+            mail.from = Some(customer);
+        }
+    }
+}
