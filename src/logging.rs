@@ -29,7 +29,8 @@ const TRANSCRIPT_TARGETS: &[&str] = &[
 ];
 
 /// Whether an event may be logged at all: everything of ours and of other crates, but
-/// from [`TRANSCRIPT_TARGETS`] only warnings and errors.
+/// from the crates that log protocol transcripts or queries (IMAP, SMTP, SQL, TLS, parsing,
+/// templates) only warnings and errors.
 pub fn allowed(meta: &Metadata<'_>) -> bool {
     *meta.level() <= Level::WARN || !is_transcript_target(meta.target())
 }
