@@ -10,15 +10,13 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use std::sync::Arc;
+use crate::startup::detector;
 
 use crate::calendar::{dutch_date, Calendar, Profile};
 use crate::case::{CaseRef, Status};
 use crate::clock::Clock;
 use crate::config::{ConfigError, ImapSettings, Settings};
-use crate::detect::{Detector, ScreenContext};
 use crate::dossier::CaseJson;
-use crate::letters::Letters;
 use crate::outbox::{DeliveryReport, Mailer};
 use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
 use crate::store::{Backend, Store, Stored};
@@ -304,33 +302,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens and migrates the database named by `database.url`.
 async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let db = settings.database()?;
-    let store = Store::connect(&db.url)
-        .await
-        .context("opening the database (database.url)")?;
-    store.migrate().await.context("migrating the database")?;
-    Ok(store.with_clock(clock()))
-}
-
-/// The detector and screening addresses from `[detection]`, `smtp.from`, `imap.username`
-/// and `directie.addresses`.
-fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)> {
-    let det = settings.detection()?;
-    let (own, directie) = settings.screen_addresses()?;
-    let detector = Detector::new(det.threshold, det.lexicon_dir.as_deref()).map_err(|e| {
-        if det.lexicon_dir.is_some() {
-            anyhow::Error::new(ConfigError::Invalid {
-                key: "detection.lexicon_dir".into(),
-                reason: e.to_string(),
-            })
-        } else {
-            anyhow::Error::new(e).context("loading the built-in lexicons")
-        }
-    })?;
-    let detector = detector
-        .with_max_text_bytes(det.max_text_bytes)
-        .with_doubt_threshold(det.doubt_threshold);
-    Ok((detector, ScreenContext::new(own, directie)))
+    crate::startup::open_store(settings, clock()).await
 }
 
 /// Routing and sending, built from `[smtp]`, `[directie]`, `[organisation]`,
@@ -340,41 +312,9 @@ struct Services {
     mailer: Mailer,
 }
 
-/// The routing pipeline as `sync` and `run` build it from the settings (`[smtp]`,
-/// `[directie]`, `[organisation]`, `[deadlines]`, `[detection]`, `[limits]`, `[staff]`,
-/// `[report]`).
-pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
-    let (detector, ctx) = detector(settings)?;
-    let smtp = settings.smtp()?;
-    let limits = settings.limits()?;
-    let letters = Arc::new(Letters::new().context("loading the letter templates")?);
-    Ok(Pipeline::new(
-        detector,
-        ctx,
-        settings.directie()?,
-        smtp.from.clone(),
-        settings.organisation()?,
-        settings.deadlines()?,
-        limits.max_auto_mails_per_address_per_day,
-        letters,
-    )
-    .with_staff(settings.staff()?)
-    .with_report(settings.report()?))
-}
-
 fn services(settings: &Settings) -> anyhow::Result<Services> {
-    let pipeline = pipeline(settings)?;
-    let smtp = settings.smtp()?;
-    let mailer = Mailer::new(
-        &smtp,
-        &pipeline.org.name,
-        pipeline.directie.addresses.clone(),
-        pipeline.letters.clone(),
-    )
-    .map_err(|e| ConfigError::Invalid {
-        key: "smtp.host".into(),
-        reason: e.to_string(),
-    })?;
+    let pipeline = crate::startup::pipeline(settings)?;
+    let mailer = crate::startup::mailer(settings, &pipeline)?;
     Ok(Services { pipeline, mailer })
 }
 

@@ -23,6 +23,7 @@
 //! - [`dossier`]: one case exported with its original messages;
 //! - [`config`]: layered settings with errors that name the setting;
 //! - [`logging`]: tracing setup and address masking;
+//! - [`startup`]: the application assembled from its settings (also in process, for tests);
 //! - [`cli`]: the `klachtenbus` commands.
 
 pub mod authority;
@@ -44,4 +45,5 @@ pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod route;
+pub mod startup;
 pub mod store;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::stub::AsyncStubTransport;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 use sha2::Digest;
@@ -46,8 +47,34 @@ pub enum SendError {
     Permanent(String),
 }
 
+/// Where outgoing mail is handed over.
+#[derive(Clone)]
+pub enum Transport {
+    /// The SMTP server of `[smtp]`.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// A log in memory of every mail, each accepted: for building the whole application
+    /// in a test without a mail server ([`Transport::memory`]).
+    Memory(AsyncStubTransport),
+}
+
+impl Transport {
+    /// A memory transport; [`Transport::sent`] reads what it was given.
+    pub fn memory() -> Transport {
+        Transport::Memory(AsyncStubTransport::new_ok())
+    }
+
+    /// The mails a memory transport was given, as sent (envelope and raw text); none for
+    /// SMTP.
+    pub async fn sent(&self) -> Vec<(lettre::address::Envelope, String)> {
+        match self {
+            Transport::Memory(stub) => stub.messages().await,
+            Transport::Smtp(_) => Vec::new(),
+        }
+    }
+}
+
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    transport: Transport,
     from: Mailbox,
     id_domain: String,
     give_up: chrono::Duration,
@@ -85,7 +112,7 @@ impl Mailer {
             smtp.from.parse()?,
         );
         Ok(Mailer {
-            transport: builder.build(),
+            transport: Transport::Smtp(builder.build()),
             from,
             id_domain: smtp
                 .from
@@ -99,6 +126,12 @@ impl Mailer {
             directie,
             letters,
         })
+    }
+
+    /// Hands mail over to `transport` instead of the SMTP server of the settings.
+    pub fn with_transport(mut self, transport: Transport) -> Mailer {
+        self.transport = transport;
+        self
     }
 
     /// The mail a row stands for.
@@ -153,10 +186,16 @@ impl Mailer {
 
     async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.build(row)?;
-        match self.transport.send(message).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-            Err(e) => Err(SendError::Temporary(e.to_string())),
+        match &self.transport {
+            Transport::Smtp(smtp) => match smtp.send(message).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                Err(e) => Err(SendError::Temporary(e.to_string())),
+            },
+            Transport::Memory(stub) => stub
+                .send(message)
+                .await
+                .map_err(|e| SendError::Temporary(e.to_string())),
         }
     }
 

@@ -257,7 +257,7 @@ async fn build(
     let clock = Clock::manual(local(2025, 1, 1, 9));
     let store = Store::connect(&db).await.unwrap().with_clock(clock.clone());
     store.migrate().await.unwrap();
-    let pipeline = klachtenbus::cli::pipeline(&settings).unwrap();
+    let pipeline = klachtenbus::startup::pipeline(&settings).unwrap();
     let mut fx = Fixture {
         store,
         clock,

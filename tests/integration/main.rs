@@ -1,6 +1,7 @@
 //! Integration tests: one binary (one link step) with a module per area. They run against
 //! real Dovecot, Postfix and PostgreSQL started by `harness`.
 
+mod app;
 mod cases;
 #[path = "harness.rs"]
 mod harness;

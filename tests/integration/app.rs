@@ -1,0 +1,291 @@
+//! The whole application built in process (`startup::App`) with a manual clock and a
+//! memory transport: the triage and deadline flows without a mail server, in milliseconds.
+//! The Dovecot/Postfix tests stay the end-to-end proof; these cover the rules between.
+
+use chrono::{DateTime, TimeZone, Utc};
+use klachtenbus::clock::Clock;
+use klachtenbus::config::Settings;
+use klachtenbus::outbox::Transport;
+use klachtenbus::parse::{parse, ParsedMail};
+use klachtenbus::startup::App;
+use klachtenbus::store::{NewMessage, Origin};
+
+use crate::cases::COMPLAINT;
+use crate::harness::reply_to;
+use crate::support::{mail, DIRECTIE, REPLY_SECRET};
+
+const CUSTOMER: &str = "klant@example.test";
+
+/// An application with its register in a temporary folder, its clock in the test's hand
+/// and its outgoing mail kept in memory.
+pub struct TestApp {
+    pub app: App,
+    pub clock: Clock,
+    transport: Transport,
+    _dir: tempfile::TempDir,
+}
+
+/// A moment in Amsterdam (winter time, UTC+1).
+fn amsterdam(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Amsterdam
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl TestApp {
+    pub async fn start(at: DateTime<Utc>) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("klachtenbus.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[database]\nurl = \"sqlite://{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@example.test\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n\n[logging]\nlevel = \"warn\"\n",
+                db = dir.path().join("register.sqlite").display()
+            ),
+        )
+        .unwrap();
+        let settings = Settings::load_with_env(Some(&config), std::iter::empty()).unwrap();
+        let clock = Clock::manual(at);
+        let transport = Transport::memory();
+        let app = App::build(&settings, clock.clone())
+            .await
+            .unwrap()
+            .with_transport(transport.clone());
+        TestApp {
+            app,
+            clock,
+            transport,
+            _dir: dir,
+        }
+    }
+
+    /// A mail arriving now, as intake stores it.
+    pub async fn arrive(&self, raw: Vec<u8>) {
+        let store = &self.app.store;
+        store
+            .store_one(&NewMessage {
+                parsed: parse(&raw),
+                size: raw.len() as u64,
+                raw,
+                origin: Origin::Import,
+                received_at: self.clock.now(),
+            })
+            .await
+            .unwrap();
+    }
+
+    /// What `sync` does after reading the mailbox: route, remind, send.
+    pub async fn step(&self) {
+        self.app.route().await.unwrap();
+        self.app.remind().await.unwrap();
+        self.app.deliver().await.unwrap();
+    }
+
+    /// Every mail sent so far, with its envelope recipients.
+    pub async fn sent(&self) -> Vec<(Vec<String>, ParsedMail)> {
+        self.transport
+            .sent()
+            .await
+            .into_iter()
+            .map(|(envelope, raw)| {
+                let to = envelope.to().iter().map(|a| a.to_string()).collect();
+                (to, parse(raw.as_bytes()))
+            })
+            .collect()
+    }
+
+    /// The sent mails to `to` whose subject contains `needle`.
+    pub async fn sent_to(&self, to: &str, needle: &str) -> Vec<ParsedMail> {
+        self.sent()
+            .await
+            .into_iter()
+            .filter(|(rcpt, m)| {
+                rcpt.iter().any(|r| r == to)
+                    && m.subject.as_deref().is_some_and(|s| s.contains(needle))
+            })
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    pub async fn case_status(&self, reference: &str) -> String {
+        let r = reference.parse().unwrap();
+        self.app
+            .store
+            .case(r)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str()
+            .to_string()
+    }
+}
+
+fn body(m: &ParsedMail) -> &str {
+    m.body_text.as_deref().unwrap_or("")
+}
+
+/// A complaint on Monday 30 November 2026: directie is notified, answers KLACHT, the
+/// customer gets the acknowledgement with both deadlines; a second KLACHT changes nothing
+/// and sends nothing; a GEEN KLACHT afterwards is refused and directie is told why.
+#[tokio::test]
+async fn triage_in_process_from_complaint_to_acknowledgement() {
+    let t = TestApp::start(amsterdam(2026, 11, 30, 10)).await;
+    t.arrive(mail(
+        CUSTOMER,
+        "klachten@example.test",
+        "Hypotheekadvies",
+        COMPLAINT,
+        "app-1@example.test",
+    ))
+    .await;
+    t.step().await;
+    let notices = t.sent_to(DIRECTIE, "Mogelijke klacht").await;
+    assert_eq!(notices.len(), 1);
+    let notice = &notices[0];
+    let reference = klachtenbus::case::CaseRef::find_in(notice.subject.as_deref().unwrap())
+        .unwrap()
+        .to_string();
+    assert_eq!(t.case_status(&reference).await, "kandidaat");
+    for part in ["woensdag 9 december 2026", "maandag 14 december 2026"] {
+        assert!(body(notice).contains(part), "{part}:\n{}", body(notice));
+    }
+
+    // Tuesday: directie confirms.
+    t.clock.set(amsterdam(2026, 12, 1, 9));
+    t.arrive(
+        reply_to(
+            notice,
+            DIRECTIE,
+            "KLACHT\nCATEGORIE advies",
+            "app-r1@example.test",
+        )
+        .1,
+    )
+    .await;
+    t.step().await;
+    assert_eq!(t.case_status(&reference).await, "in_behandeling");
+    let acks = t.sent_to(CUSTOMER, "Ontvangstbevestiging").await;
+    assert_eq!(acks.len(), 1);
+    assert!(
+        body(&acks[0]).contains("maandag 14 december 2026"),
+        "{}",
+        body(&acks[0])
+    );
+
+    // The same answer again: noted, nothing sent. Then a conflicting one: refused.
+    t.arrive(reply_to(notice, DIRECTIE, "KLACHT", "app-r2@example.test").1)
+        .await;
+    t.arrive(reply_to(notice, DIRECTIE, "GEEN KLACHT", "app-r3@example.test").1)
+        .await;
+    t.step().await;
+    assert_eq!(t.sent_to(CUSTOMER, "Ontvangstbevestiging").await.len(), 1);
+    assert_eq!(t.case_status(&reference).await, "in_behandeling");
+    let refused = t.sent_to(DIRECTIE, "Antwoord niet uitgevoerd").await;
+    assert_eq!(refused.len(), 1);
+    assert!(
+        body(&refused[0]).contains("GEEN KLACHT is not possible while the case is in_behandeling"),
+        "{}",
+        body(&refused[0])
+    );
+}
+
+/// Deadlines on the working-day calendar with the clock in hand: a complaint left alone is
+/// reminded two working days before its confirmation deadline and on it, and escalated
+/// after it; a confirmed one is reminded before its position deadline.
+#[tokio::test]
+async fn reminders_and_escalation_in_process() {
+    let t = TestApp::start(amsterdam(2026, 11, 30, 10)).await;
+    for (i, customer) in ["a@example.test", "b@example.test"].iter().enumerate() {
+        t.arrive(mail(
+            customer,
+            "klachten@example.test",
+            &format!("Klacht {i}"),
+            COMPLAINT,
+            &format!("app-d{i}@example.test"),
+        ))
+        .await;
+    }
+    t.step().await;
+    let notices = t.sent_to(DIRECTIE, "Mogelijke klacht").await;
+    assert_eq!(notices.len(), 2);
+    // B is confirmed at once.
+    let b = notices
+        .iter()
+        .find(|n| n.subject.as_deref().unwrap().contains("Klacht 1"))
+        .unwrap();
+    t.arrive(reply_to(b, DIRECTIE, "KLACHT", "app-d-r@example.test").1)
+        .await;
+    t.step().await;
+
+    // Friday 4 December, 08:00: nothing due yet.
+    t.clock.set(amsterdam(2026, 12, 4, 8));
+    t.step().await;
+    assert_eq!(t.sent_to(DIRECTIE, "Herinnering").await.len(), 0);
+    // Monday 7 December, 08:00: two working days before Wednesday 9 December.
+    t.clock.set(amsterdam(2026, 12, 7, 8));
+    t.step().await;
+    let first = t.sent_to(DIRECTIE, "Herinnering").await;
+    assert_eq!(first.len(), 1, "A only: B is confirmed");
+    assert!(
+        first[0]
+            .subject
+            .as_deref()
+            .unwrap()
+            .contains("ontvangstbevestiging uiterlijk woensdag 9 december 2026"),
+        "{:?}",
+        first[0].subject
+    );
+    // The same moment again: nothing twice.
+    t.step().await;
+    assert_eq!(t.sent_to(DIRECTIE, "Herinnering").await.len(), 1);
+    // Wednesday 9 December: A's deadline itself, and three working days before B's
+    // position deadline of Monday 14 December.
+    t.clock.set(amsterdam(2026, 12, 9, 8));
+    t.step().await;
+    assert_eq!(
+        t.sent_to(
+            DIRECTIE,
+            "Herinnering: ontvangstbevestiging uiterlijk woensdag 9 december"
+        )
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        t.sent_to(
+            DIRECTIE,
+            "Herinnering: gemotiveerd standpunt uiterlijk maandag 14 december"
+        )
+        .await
+        .len(),
+        1
+    );
+    // Thursday 10 December: A is overdue.
+    t.clock.set(amsterdam(2026, 12, 10, 8));
+    t.step().await;
+    let overdue = t.sent_to(DIRECTIE, "Termijn verstreken").await;
+    assert_eq!(overdue.len(), 1);
+    assert!(
+        overdue[0]
+            .subject
+            .as_deref()
+            .unwrap()
+            .contains("ontvangstbevestiging"),
+        "{:?}",
+        overdue[0].subject
+    );
+    // Monday 14 December: B's position deadline itself.
+    t.clock.set(amsterdam(2026, 12, 14, 8));
+    t.step().await;
+    assert_eq!(
+        t.sent_to(
+            DIRECTIE,
+            "Herinnering: gemotiveerd standpunt uiterlijk maandag 14 december"
+        )
+        .await
+        .len(),
+        2
+    );
+}
