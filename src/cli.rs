@@ -57,7 +57,12 @@ pub enum Command {
     /// The daemon: watch the mailbox (IDLE or polling) until SIGINT/SIGTERM.
     Run,
     /// One full pass over the mailbox, then exit.
-    Sync,
+    Sync {
+        /// Mail received before this day (YYYY-MM-DD) is stored as archive, not acted on
+        /// (as `imap.since`, for this run).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+    },
     /// Apply database migrations.
     Migrate,
     /// Store archived messages as if they had arrived on their Date.
@@ -249,7 +254,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let _ = CLOCK.set(cli.now.map(Clock::starting_at).unwrap_or_default());
     match cli.command {
         Command::Run => run(&settings).await,
-        Command::Sync => sync(&settings).await,
+        Command::Sync { since } => sync(&settings, since).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
@@ -355,6 +360,12 @@ fn print_route(r: &RouteReport) {
         "cases: {} opened, {} follow-ups joined; directie replies: {} applied, {} refused",
         r.cases_opened, r.follow_ups, r.replies_applied, r.replies_refused
     );
+    if r.archived > 0 {
+        println!(
+            "{} received before imap.since: kept as archive, not acted on",
+            r.archived
+        );
+    }
     if r.failed > 0 {
         println!(
             "routing failed for {} message(s): retried later, directie told (see `messages`)",
@@ -575,11 +586,14 @@ async fn outbox_worker(
     }
 }
 
-async fn sync(settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn sync(settings: &Settings, since: Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
     let imap = settings.imap()?;
     let limits = settings.limits()?;
     settings.database()?;
-    let services = services(settings)?;
+    let mut services = services(settings)?;
+    if since.is_some() {
+        services.pipeline = services.pipeline.with_since(since);
+    }
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
     // The mailbox is read only by the holder of its lease: on SQLite a running daemon

@@ -26,6 +26,8 @@ pub enum ConfigError {
     Invalid { key: String, reason: String },
     #[error("configuration: cannot read {path}: {reason}")]
     File { path: PathBuf, reason: String },
+    #[error("configuration: `{key}` is not a setting{}", .hint.as_ref().map(|h| format!(" (did you mean `{h}`?)")).unwrap_or_default())]
+    Unknown { key: String, hint: Option<String> },
 }
 
 impl ConfigError {
@@ -46,7 +48,9 @@ impl ConfigError {
     /// The setting this error is about, when it is about one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            ConfigError::Missing { key, .. } | ConfigError::Invalid { key, .. } => Some(key),
+            ConfigError::Missing { key, .. }
+            | ConfigError::Invalid { key, .. }
+            | ConfigError::Unknown { key, .. } => Some(key),
             ConfigError::File { .. } => None,
         }
     }
@@ -96,6 +100,17 @@ pub fn is_loopback_host(host: &str) -> bool {
             .unwrap_or(false)
 }
 
+/// `imap.mark`: what intake does on the server to a message it has stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// Flag it `\Seen`.
+    Seen,
+    /// Leave it as it is: staff who share the mailbox keep their unread markers.
+    None,
+    /// Move it to this folder (`imap.processed_folder`).
+    Move(String),
+}
+
 #[derive(Debug, Clone)]
 pub struct ImapSettings {
     pub host: String,
@@ -104,7 +119,8 @@ pub struct ImapSettings {
     pub username: String,
     pub password: SecretString,
     pub folder: String,
-    pub processed_folder: Option<String>,
+    /// What is done on the server to a message once it is stored.
+    pub mark: Mark,
     pub idle: bool,
     pub poll_interval_secs: u64,
     pub fetch_batch: usize,
@@ -227,6 +243,71 @@ pub struct LoggingSettings {
     pub format: LogFormat,
 }
 
+/// Every setting there is: the keys of `config/default.toml`, set or commented out there
+/// (`# key = …` inside its section), as `section.key`.
+static KNOWN: std::sync::LazyLock<std::collections::BTreeSet<String>> =
+    std::sync::LazyLock::new(|| {
+        let mut known = std::collections::BTreeSet::new();
+        let mut section = None;
+        for line in DEFAULTS.lines() {
+            let line = line.trim_end();
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = Some(name.to_string());
+                continue;
+            }
+            let setting = line.strip_prefix('#').map(str::trim_start).unwrap_or(line);
+            let Some((key, _)) = setting.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
+            if let Some(s) = &section {
+                if !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    known.insert(format!("{s}.{key}"));
+                }
+            }
+        }
+        known
+    });
+
+/// Refuses a setting that does not exist (a typo such as `imap.hots` would otherwise be
+/// ignored, and the default used), naming it and the nearest real one.
+fn check_known(cfg: &Config) -> Result<(), ConfigError> {
+    let unknown = |key: String| {
+        let hint = KNOWN
+            .iter()
+            .map(|k| (strsim::levenshtein(k, &key), k))
+            .filter(|(d, _)| *d <= 3)
+            .min()
+            .map(|(_, k)| k.clone());
+        ConfigError::Unknown { key, hint }
+    };
+    let table: config::Map<String, config::Value> =
+        cfg.clone()
+            .try_deserialize()
+            .map_err(|e| ConfigError::File {
+                path: PathBuf::from("(configuration)"),
+                reason: e.to_string(),
+            })?;
+    for (section, value) in table {
+        match value.kind {
+            config::ValueKind::Table(keys) => {
+                for key in keys.keys() {
+                    let full = format!("{section}.{key}");
+                    if !KNOWN.contains(&full) {
+                        return Err(unknown(full));
+                    }
+                }
+            }
+            _ => return Err(unknown(section)),
+        }
+    }
+    Ok(())
+}
+
 /// The layered configuration, not yet turned into typed sections. Commands ask for the
 /// sections they need, up front, so that a command which does not touch IMAP (say
 /// `migrate`) does not demand IMAP settings, and a daemon never half-starts.
@@ -302,6 +383,7 @@ impl Settings {
             path: PathBuf::from("(environment)"),
             reason: e.to_string(),
         })?;
+        check_known(&cfg)?;
         Ok(Settings { cfg })
     }
 
@@ -411,6 +493,22 @@ impl Settings {
         self.string(key).map(SecretString::from)
     }
 
+    /// `imap.since`: the day from which mail is acted on (read on its own, so that the
+    /// commands that route without reading the mailbox need no other IMAP setting).
+    pub fn intake_since(&self) -> Result<Option<chrono::NaiveDate>, ConfigError> {
+        match self.opt_string("imap.since")? {
+            None => Ok(None),
+            Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    ConfigError::invalid(
+                        "imap.since",
+                        format!("{text:?} is not a date (YYYY-MM-DD)"),
+                    )
+                }),
+        }
+    }
+
     /// The `[imap]` section.
     pub fn imap(&self) -> Result<ImapSettings, ConfigError> {
         let host = self.string("imap.host")?;
@@ -438,6 +536,24 @@ impl Settings {
                 "must differ from imap.folder",
             ));
         }
+        let mark = match (self.opt_string("imap.mark")?.as_deref(), processed_folder) {
+            (None | Some("move"), Some(pf)) => Mark::Move(pf),
+            (None | Some("seen"), None) => Mark::Seen,
+            (Some("none"), None) => Mark::None,
+            (Some("move"), None) => return Err(ConfigError::missing("imap.processed_folder")),
+            (Some("seen" | "none"), Some(_)) => {
+                return Err(ConfigError::invalid(
+                    "imap.processed_folder",
+                    "is only used with imap.mark = \"move\"; remove it or set mark = \"move\"",
+                ))
+            }
+            (Some(other), _) => {
+                return Err(ConfigError::invalid(
+                    "imap.mark",
+                    format!("{other:?} is not seen, none or move"),
+                ))
+            }
+        };
         Ok(ImapSettings {
             host,
             port,
@@ -445,7 +561,7 @@ impl Settings {
             username: self.string("imap.username")?,
             password: self.secret("imap.password")?,
             folder,
-            processed_folder,
+            mark,
             idle: self.boolean("imap.idle")?,
             poll_interval_secs: self.integer("imap.poll_interval_secs", 1, 86_400)? as u64,
             fetch_batch: self.integer("imap.fetch_batch", 1, 10_000)? as usize,
@@ -793,6 +909,39 @@ mod tests {
             !format!("{imap:?}").contains("12345"),
             "secret leaked in Debug"
         );
+    }
+
+    #[test]
+    fn an_unknown_setting_is_named_with_the_nearest_real_one() {
+        let load = |pairs: &[(&str, &str)], file: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("k.toml");
+            std::fs::write(&path, file).unwrap();
+            Settings::load_with_env(
+                Some(&path),
+                pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+            )
+        };
+        let err = load(&[], "[imap]\nhots = \"mail.example.nl\"\n").unwrap_err();
+        assert_eq!(err.key(), Some("imap.hots"));
+        assert_eq!(
+            err.to_string(),
+            "configuration: `imap.hots` is not a setting (did you mean `imap.host`?)"
+        );
+        let err = load(&[("KLACHTENBUS__SMTP__RETRY_FIRST_SEC", "5")], "").unwrap_err();
+        assert_eq!(err.key(), Some("smtp.retry_first_sec"));
+        assert!(err.to_string().contains("smtp.retry_first_secs"), "{err}");
+        // A section that does not exist, and a key outside any section.
+        let err = load(&[], "[imapp]\nhost = \"x\"\n").unwrap_err();
+        assert_eq!(err.key(), Some("imapp.host"));
+        let err = load(&[], "threshold = 2\n").unwrap_err();
+        assert_eq!(err.key(), Some("threshold"));
+        // Settings that are commented out in the defaults are real settings.
+        let ok = load(
+            &[],
+            "[imap]\nprocessed_folder = \"Verwerkt\"\n[smtp]\nfrom = \"k@firma.nl\"\n",
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct RouteReport {
     pub follow_ups: usize,
     pub replies_applied: usize,
     pub replies_refused: usize,
+    /// Messages received before `imap.since`: kept as archive, not routed.
+    pub archived: usize,
     /// Messages whose routing failed in this round (recorded, retried later).
     pub failed: usize,
     /// The round stopped early because shutdown was requested.
@@ -78,6 +80,9 @@ pub struct Pipeline {
     pub staff: Vec<String>,
     /// `[report]`: the scheduled half-yearly inventory.
     pub report: crate::config::ReportSettings,
+    /// `imap.since` (or `sync --since`): mail received before this day (Amsterdam) is kept
+    /// as archive and never routed.
+    pub since: Option<NaiveDate>,
 }
 
 /// Refusal notices to one directie address per day. They go only to configured directie
@@ -178,7 +183,14 @@ impl Pipeline {
                 schedule: false,
                 time: chrono::NaiveTime::MIN,
             },
+            since: None,
         }
+    }
+
+    /// Keeps mail received before `since` as archive, unrouted (`imap.since`).
+    pub fn with_since(mut self, since: Option<NaiveDate>) -> Pipeline {
+        self.since = since;
+        self
     }
 
     /// Who may mail a Klachtenformulier (`staff.addresses`).

@@ -54,7 +54,8 @@ pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
         letters,
     )
     .with_staff(settings.staff()?)
-    .with_report(settings.report()?))
+    .with_report(settings.report()?)
+    .with_since(settings.intake_since()?))
 }
 
 /// The mailer for `pipeline`'s mail, to the server of `[smtp]`.

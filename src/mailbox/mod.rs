@@ -3,7 +3,7 @@
 //! Order of durability, per batch: fetch (`BODY.PEEK[]`, so nothing is marked read by the
 //! fetch itself) → parse → one database transaction with the raw bytes, their hash, the
 //! parsed fields and the new checkpoint → only then `\Seen` (or a move to
-//! `imap.processed_folder`). A crash before the commit leaves the server untouched and the
+//! `imap.processed_folder`, or nothing: `imap.mark`). A crash before the commit leaves the server untouched and the
 //! checkpoint where it was; a crash after it leaves at most a flag to set, which the next
 //! pass sets (`server_pending`). Duplicates are recognised by the SHA-256 of the bytes, so
 //! a re-read after a UIDVALIDITY change stores nothing twice.
@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 pub use connect::{connect, ImapSession, ServerCaps};
 pub use watch::watch;
 
-use crate::config::{ImapSettings, LimitsSettings};
+use crate::config::{ImapSettings, LimitsSettings, Mark};
 use crate::parse;
 use crate::store::{Checkpoint, NewMessage, Origin, Store, StoreError, Stored};
 
@@ -100,7 +100,7 @@ pub async fn sync_pass(
     cancel: &CancellationToken,
 ) -> Result<PassReport, IntakeError> {
     let folder = settings.folder.as_str();
-    if let Some(pf) = &settings.processed_folder {
+    if let Mark::Move(pf) = &settings.mark {
         // Creating an existing folder fails harmlessly; a real problem shows at the move.
         let _ = timed("creating processed_folder", session.create(pf)).await;
     }
@@ -402,7 +402,8 @@ fn uid_of(m: &NewMessage) -> Option<u32> {
     }
 }
 
-/// Flags stored messages `\Seen`, or moves them to the processed folder.
+/// Flags stored messages `\Seen`, moves them to the processed folder, or (`imap.mark =
+/// none`) leaves them alone.
 async fn mark_done(
     session: &mut ImapSession,
     caps: ServerCaps,
@@ -413,8 +414,9 @@ async fn mark_done(
         return Ok(());
     }
     let set = uid_set(uids);
-    match &settings.processed_folder {
-        None => {
+    match &settings.mark {
+        Mark::None => Ok(()),
+        Mark::Seen => {
             timed("flagging messages \\Seen", async {
                 let _: Vec<Fetch> = session
                     .uid_store(&set, "+FLAGS.SILENT (\\Seen)")
@@ -425,8 +427,10 @@ async fn mark_done(
             })
             .await
         }
-        Some(folder) if caps.move_ => timed("moving messages", session.uid_mv(&set, folder)).await,
-        Some(folder) => {
+        Mark::Move(folder) if caps.move_ => {
+            timed("moving messages", session.uid_mv(&set, folder)).await
+        }
+        Mark::Move(folder) => {
             // No MOVE: copy, then delete the originals (RFC 4315 UID EXPUNGE where
             // available, so that other deleted messages are left alone).
             timed("copying messages", session.uid_copy(&set, folder)).await?;

@@ -46,7 +46,8 @@ impl Pipeline {
 
     /// Queues the report of the half year just ended to every directie address, once per
     /// half year (the outbox's dedup key holds across restarts and instances). A register
-    /// with no case received before that half year ended has nothing to report.
+    /// with no case received before that half year ended, or that stored its first message
+    /// after it, has nothing to report.
     pub async fn report_due(&self, store: &Store) -> anyhow::Result<usize> {
         if !self.report.schedule {
             return Ok(0);
@@ -60,6 +61,13 @@ impl Pipeline {
             return Ok(0);
         }
         let period = current.previous();
+        // A half year that ended before the service first stored anything is not its to
+        // report (a first start on a mailbox with months of old mail).
+        if let Some(first) = store.first_stored_at().await? {
+            if local_date(first) > period.to {
+                return Ok(0);
+            }
+        }
         let mut tx = store.begin(self.id_domain()).await?;
         let mut todo = Vec::new();
         for addr in &self.directie.addresses {

@@ -62,6 +62,21 @@ impl Pipeline {
         // Klachtenformulier from staff names the customer too, but is staff's own route.)
         self.contact_form_as_customer(&mut mail);
         let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        // Mail from before `imap.since` (a first run on a mailbox with months of mail) is
+        // kept, not acted on: no case, no notification, no escalation.
+        if let Some(since) = self.since {
+            if local_date(received) < since {
+                let mut tx = store.begin(&self.id_domain).await?;
+                if tx
+                    .claim_route(id, "archive", None, Some("received before imap.since"))
+                    .await?
+                {
+                    tx.commit().await?;
+                    report.archived += 1;
+                }
+                return Ok(());
+            }
+        }
         // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
         let from = mail
             .from

@@ -428,6 +428,18 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")?)
     }
 
+    /// When the register stored its first message: the first start of the service (a
+    /// first run on a full mailbox stores its old mail then).
+    pub async fn first_stored_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let row = sqlx::query("SELECT MIN(stored_at) AS first FROM messages")
+            .fetch_one(&self.pool)
+            .await?;
+        let first: Option<String> = row.try_get("first")?;
+        Ok(first
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
     pub async fn list_messages(&self) -> Result<Vec<MessageSummary>> {
         let rows = sqlx::query(&format!("{MESSAGE_SUMMARY} ORDER BY m.received_at, m.id"))
             .fetch_all(&self.pool)

@@ -316,6 +316,134 @@ async fn processed_folder_receives_stored_mail() {
     store.close().await;
 }
 
+/// `imap.mark = "none"`: staff who share the mailbox keep their unread markers. Some mails
+/// are read and one is flagged before `sync`; after two passes every flag is as it was and
+/// nothing is stored twice (the checkpoint alone says what was read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mark_none_leaves_every_flag_as_staff_left_it() {
+    let stack = MailStack::start();
+    stack
+        .append(USER, "INBOX", &numbered_mails(6, "Gedeeld", "share"))
+        .await;
+    {
+        // A colleague read two mails and flagged one.
+        let mut s = stack.imap(USER).await;
+        s.select("INBOX").await.unwrap();
+        let _: Vec<_> = s
+            .uid_store("1:2", "+FLAGS (\\Seen)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let _: Vec<_> = s
+            .uid_store("4", "+FLAGS (\\Flagged)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let _ = s.logout().await;
+    }
+    let before = stack.flags(USER, "INBOX").await;
+    let kb = Kb::new(&stack, USER, "mark = \"none\"", "");
+    let out = kb.sync();
+    assert!(out.contains("6 stored"), "{out}");
+    stack
+        .append(USER, "INBOX", &numbered_mails(1, "Later", "share-late"))
+        .await;
+    let out = kb.sync();
+    assert!(out.contains("1 fetched"), "{out}");
+    let out = kb.sync();
+    assert!(out.contains("0 fetched"), "{out}");
+    // \Recent belongs to whichever session saw a message first: not a flag staff set.
+    let lasting = |flags: Vec<(u32, Vec<String>)>| {
+        flags
+            .into_iter()
+            .map(|(uid, f)| (uid, f.into_iter().filter(|f| f != "Recent").collect()))
+            .collect::<Vec<(u32, Vec<String>)>>()
+    };
+    let (before, after) = (lasting(before), lasting(stack.flags(USER, "INBOX").await));
+    assert!(before[0].1.contains(&"Seen".to_string()), "{before:?}");
+    assert_eq!(&after[..6], &before[..], "no flag changed");
+    assert!(
+        after[6].1.is_empty(),
+        "the later mail is still unread: {after:?}"
+    );
+    let store = kb.store().await;
+    assert_eq!(store.message_count().await.unwrap(), 7);
+    store.close().await;
+}
+
+/// A first run on a mailbox holding a year of mail, with `imap.since` = today: all 300
+/// stored, none acted on (no case, no mail, no half-year report); mail arriving afterwards
+/// is routed as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_run_with_since_keeps_old_mail_as_archive() {
+    use chrono::Duration as Days;
+    let stack = MailStack::start();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
+    for i in 0..300u32 {
+        let day = today - Days::days(1 + i64::from(i));
+        // Every third one a complaint: without `since` each would open a case.
+        let raw = if i % 3 == 0 {
+            crate::cases::complaint(
+                &format!("oud{i}@example.test"),
+                &format!("Klacht {i}"),
+                &format!("old-{i}@example.test"),
+            )
+        } else {
+            mail(
+                "klant@example.test",
+                "klachten@example.test",
+                &format!("Vraag {i}"),
+                "Wanneer komt de nieuwe polis?",
+                &format!("old-{i}@example.test"),
+            )
+        };
+        let date = format!("{} 10:00:00 +0100", day.format("%d-%b-%Y"));
+        stack.append_at(USER, "INBOX", &raw, &date).await;
+    }
+    let kb = Kb::new(&stack, USER, &format!("since = \"{today}\""), "");
+    let out = kb.sync();
+    assert!(out.contains("300 stored"), "{out}");
+    assert!(
+        out.contains("300 received before imap.since: kept as archive"),
+        "{out}"
+    );
+    assert!(crate::support::cases_json(&kb).is_empty());
+    let store = kb.store().await;
+    assert_eq!(store.message_count().await.unwrap(), 300);
+    assert_eq!(
+        store.outbox_counts().await.unwrap(),
+        (0, 0, 0),
+        "no mail at all"
+    );
+
+    // A complaint arriving now is routed as usual.
+    stack
+        .send(
+            "nieuw@example.test",
+            &["klachten@example.test"],
+            &crate::cases::complaint("nieuw@example.test", "Klacht nu", "new-1@example.test"),
+        )
+        .await;
+    stack
+        .wait_for_count(USER, "INBOX", 301, Duration::from_secs(30))
+        .await;
+    let out = kb.sync();
+    assert!(out.contains("1 opened"), "{out}");
+    let cases = crate::support::cases_json(&kb);
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["from"], "nieuw@example.test");
+    let (pending, sent, failed) = store.outbox_counts().await.unwrap();
+    assert_eq!((pending, failed), (0, 0));
+    assert_eq!(sent, 1, "the notification of the new case only");
+    store.close().await;
+}
+
 /// Messages a parser can choke on, each with a name for the failure message.
 fn malformed_messages() -> Vec<(&'static str, Vec<u8>)> {
     let mut v: Vec<(&'static str, Vec<u8>)> = vec![
