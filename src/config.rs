@@ -100,6 +100,24 @@ pub fn is_loopback_host(host: &str) -> bool {
             .unwrap_or(false)
 }
 
+/// How a connection logs in.
+enum Auth {
+    Password,
+    OAuth2,
+}
+
+/// `[oauth2]`: where access tokens come from.
+#[derive(Debug, Clone)]
+pub struct OAuth2Settings {
+    /// `microsoft`, `google` or `generic`.
+    pub provider: String,
+    pub flow: crate::oauth::Flow,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    pub scopes: Vec<String>,
+}
+
 /// `imap.mark`: what intake does on the server to a message it has stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mark {
@@ -117,7 +135,10 @@ pub struct ImapSettings {
     pub port: u16,
     pub security: Security,
     pub username: String,
+    /// Empty with `imap.auth = "oauth2"`.
     pub password: SecretString,
+    /// `imap.auth = "oauth2"`: log in with SASL XOAUTH2 and a token from here.
+    pub oauth2: Option<std::sync::Arc<crate::oauth::TokenSource>>,
     pub folder: String,
     /// What is done on the server to a message once it is stored.
     pub mark: Mark,
@@ -156,6 +177,8 @@ pub struct SmtpSettings {
     pub security: Security,
     /// Both set, or neither.
     pub credentials: Option<(String, SecretString)>,
+    /// `smtp.auth = "oauth2"`: AUTH XOAUTH2 as this user with a token from the source.
+    pub oauth2: Option<(String, std::sync::Arc<crate::oauth::TokenSource>)>,
     /// The service's own address (`klachten@firma.nl`); replies come back to it.
     pub from: String,
     pub give_up_after_hours: u64,
@@ -509,6 +532,98 @@ impl Settings {
         }
     }
 
+    /// `imap.auth` / `smtp.auth`.
+    fn auth(&self, key: &str) -> Result<Auth, ConfigError> {
+        match self.opt_string(key)?.as_deref() {
+            None | Some("password") => Ok(Auth::Password),
+            Some("oauth2") => Ok(Auth::OAuth2),
+            Some(other) => Err(ConfigError::invalid(
+                key,
+                format!("{other:?} is not password or oauth2"),
+            )),
+        }
+    }
+
+    /// The `[oauth2]` section: where tokens for `imap.auth`/`smtp.auth = "oauth2"` come
+    /// from.
+    pub fn oauth2(&self) -> Result<OAuth2Settings, ConfigError> {
+        use crate::oauth::Flow;
+        let provider = self
+            .opt_string("oauth2.provider")?
+            .unwrap_or_else(|| "generic".into());
+        if let Some(command) = self.opt_string("oauth2.token_command")? {
+            return Ok(OAuth2Settings {
+                provider,
+                flow: Flow::Command(command),
+                token_url: String::new(),
+                client_id: String::new(),
+                client_secret: None,
+                scopes: Vec::new(),
+            });
+        }
+        let flow = match self.string("oauth2.flow")?.as_str() {
+            "client_credentials" => Flow::ClientCredentials,
+            "refresh_token" => Flow::RefreshToken {
+                token_file: PathBuf::from(self.string("oauth2.token_file")?),
+            },
+            other => {
+                return Err(ConfigError::invalid(
+                    "oauth2.flow",
+                    format!("{other:?} is not client_credentials or refresh_token"),
+                ))
+            }
+        };
+        let token_url = match (provider.as_str(), self.opt_string("oauth2.token_url")?) {
+            (_, Some(url)) => url,
+            ("microsoft", None) => format!(
+                "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
+                self.string("oauth2.tenant")?
+            ),
+            ("google", None) => "https://oauth2.googleapis.com/token".into(),
+            ("generic", None) => return Err(ConfigError::missing("oauth2.token_url")),
+            (other, None) => {
+                return Err(ConfigError::invalid(
+                    "oauth2.provider",
+                    format!("{other:?} is not microsoft, google or generic"),
+                ))
+            }
+        };
+        if !(token_url.starts_with("https://")
+            || token_url.starts_with("http://127.")
+            || token_url.starts_with("http://localhost"))
+        {
+            return Err(ConfigError::invalid(
+                "oauth2.token_url",
+                "must be an https:// address (http only on this machine)",
+            ));
+        }
+        let scopes = match self.opt_string("oauth2.scopes")? {
+            Some(s) => s.split_whitespace().map(str::to_string).collect(),
+            None => match (provider.as_str(), &flow) {
+                ("microsoft", Flow::ClientCredentials) => {
+                    vec!["https://outlook.office365.com/.default".into()]
+                }
+                ("microsoft", _) => vec![
+                    "https://outlook.office365.com/IMAP.AccessAsUser.All".into(),
+                    "https://outlook.office365.com/SMTP.Send".into(),
+                    "offline_access".into(),
+                ],
+                ("google", _) => vec!["https://mail.google.com/".into()],
+                _ => Vec::new(),
+            },
+        };
+        Ok(OAuth2Settings {
+            provider,
+            flow,
+            token_url,
+            client_id: self.string("oauth2.client_id")?,
+            client_secret: self
+                .opt_string("oauth2.client_secret")?
+                .map(SecretString::from),
+            scopes,
+        })
+    }
+
     /// The `[imap]` section.
     pub fn imap(&self) -> Result<ImapSettings, ConfigError> {
         let host = self.string("imap.host")?;
@@ -554,12 +669,22 @@ impl Settings {
                 ))
             }
         };
+        let (password, oauth2) = match self.auth("imap.auth")? {
+            Auth::Password => (self.secret("imap.password")?, None),
+            Auth::OAuth2 => (
+                SecretString::from(String::new()),
+                Some(std::sync::Arc::new(crate::oauth::TokenSource::new(
+                    self.oauth2()?,
+                ))),
+            ),
+        };
         Ok(ImapSettings {
             host,
             port,
             security,
             username: self.string("imap.username")?,
-            password: self.secret("imap.password")?,
+            password,
+            oauth2,
             folder,
             mark,
             idle: self.boolean("imap.idle")?,
@@ -639,12 +764,22 @@ impl Settings {
             ));
         }
         let username = self.opt_string("smtp.username")?;
-        let password = self.opt_string("smtp.password")?;
-        let credentials = match (username, password) {
-            (Some(u), Some(p)) => Some((u, SecretString::from(p))),
-            (None, None) => None,
-            (Some(_), None) => return Err(ConfigError::missing("smtp.password")),
-            (None, Some(_)) => return Err(ConfigError::missing("smtp.username")),
+        let (credentials, oauth2) = match self.auth("smtp.auth")? {
+            Auth::Password => {
+                let password = self.opt_string("smtp.password")?;
+                let credentials = match (username, password) {
+                    (Some(u), Some(p)) => Some((u, SecretString::from(p))),
+                    (None, None) => None,
+                    (Some(_), None) => return Err(ConfigError::missing("smtp.password")),
+                    (None, Some(_)) => return Err(ConfigError::missing("smtp.username")),
+                };
+                (credentials, None)
+            }
+            Auth::OAuth2 => {
+                let user = username.ok_or_else(|| ConfigError::missing("smtp.username"))?;
+                let source = crate::oauth::TokenSource::new(self.oauth2()?);
+                (None, Some((user, std::sync::Arc::new(source))))
+            }
         };
         let from = self.string("smtp.from")?;
         check_address("smtp.from", &from)?;
@@ -659,6 +794,7 @@ impl Settings {
             port: self.integer("smtp.port", 1, 65535)? as u16,
             security,
             credentials,
+            oauth2,
             from,
             give_up_after_hours: self.integer("smtp.give_up_after_hours", 1, 24 * 365)? as u64,
             retry_first_secs: self.integer("smtp.retry_first_secs", 0, 86_400)? as u64,

@@ -15,6 +15,8 @@
 //!   Authentication-Results per RFC 8601);
 //! - [`case`]: case references, the lifecycle state machine, reply commands and tokens;
 //! - [`letters`]: tera templates for letters and notices;
+//! - [`oauth`]: OAuth2 access tokens for IMAP and SMTP (client credentials, refresh token,
+//!   token command);
 //! - [`outbox`]: the SMTP worker that sends queued mail once, with retries;
 //! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
@@ -40,6 +42,7 @@ pub mod import;
 pub mod letters;
 pub mod logging;
 pub mod mailbox;
+pub mod oauth;
 pub mod outbox;
 pub mod parse;
 pub mod pipeline;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::stub::AsyncStubTransport;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
@@ -52,6 +52,13 @@ pub enum SendError {
 pub enum Transport {
     /// The SMTP server of `[smtp]`.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The SMTP server of `[smtp]` with `smtp.auth = "oauth2"`: every connection logs in
+    /// with AUTH XOAUTH2 as `user` with a current token.
+    SmtpOAuth2 {
+        builder: Box<lettre::transport::smtp::AsyncSmtpTransportBuilder>,
+        user: String,
+        tokens: Arc<crate::oauth::TokenSource>,
+    },
     /// A log in memory of every mail, each accepted: for building the whole application
     /// in a test without a mail server ([`Transport::memory`]).
     Memory(AsyncStubTransport),
@@ -68,7 +75,7 @@ impl Transport {
     pub async fn sent(&self) -> Vec<(lettre::address::Envelope, String)> {
         match self {
             Transport::Memory(stub) => stub.messages().await,
-            Transport::Smtp(_) => Vec::new(),
+            Transport::Smtp(_) | Transport::SmtpOAuth2 { .. } => Vec::new(),
         }
     }
 }
@@ -111,8 +118,16 @@ impl Mailer {
             Some(header_safe(org_name, 100)).filter(|n| !n.is_empty()),
             smtp.from.parse()?,
         );
+        let transport = match &smtp.oauth2 {
+            None => Transport::Smtp(builder.build()),
+            Some((user, tokens)) => Transport::SmtpOAuth2 {
+                builder: Box::new(builder),
+                user: user.clone(),
+                tokens: tokens.clone(),
+            },
+        };
         Ok(Mailer {
-            transport: Transport::Smtp(builder.build()),
+            transport,
             from,
             id_domain: smtp
                 .from
@@ -192,6 +207,44 @@ impl Mailer {
                 Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
                 Err(e) => Err(SendError::Temporary(e.to_string())),
             },
+            Transport::SmtpOAuth2 {
+                builder,
+                user,
+                tokens,
+            } => {
+                let mut outcome = None;
+                // A refused token (revoked, expired early) is fetched anew once; a login
+                // that keeps failing is the token's problem, not the mail's: retried later.
+                for attempt in 0..2 {
+                    let token = tokens.access_token().await.map_err(|e| {
+                        SendError::Temporary(format!("no OAuth2 token for SMTP: {e}"))
+                    })?;
+                    let smtp = (**builder)
+                        .clone()
+                        .credentials(Credentials::new(
+                            user.clone(),
+                            token.expose_secret().to_string(),
+                        ))
+                        .authentication(vec![Mechanism::Xoauth2])
+                        .build::<Tokio1Executor>();
+                    match smtp.send(message.clone()).await {
+                        Ok(_) => return Ok(()),
+                        Err(e) if is_auth_refusal(&e) => {
+                            tokens.invalidate().await;
+                            if attempt == 1 {
+                                outcome = Some(SendError::Temporary(format!(
+                                    "SMTP refused the OAuth2 login: {e}"
+                                )));
+                            }
+                        }
+                        Err(e) if e.is_permanent() => {
+                            return Err(SendError::Permanent(e.to_string()))
+                        }
+                        Err(e) => return Err(SendError::Temporary(e.to_string())),
+                    }
+                }
+                Err(outcome.unwrap_or_else(|| SendError::Temporary("SMTP login failed".into())))
+            }
             Transport::Memory(stub) => stub
                 .send(message)
                 .await
@@ -384,6 +437,12 @@ impl Mailer {
         }
         tx.commit().await
     }
+}
+
+/// An SMTP answer that refuses the login (530/535), not the mail.
+fn is_auth_refusal(e: &lettre::transport::smtp::Error) -> bool {
+    e.status()
+        .is_some_and(|code| matches!(code.to_string().as_str(), "530" | "534" | "535"))
 }
 
 fn raw(name: &'static str, value: &str) -> HeaderValue {

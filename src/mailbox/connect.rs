@@ -34,9 +34,34 @@ pub struct ServerCaps {
 }
 
 pub async fn connect(settings: &ImapSettings) -> Result<(ImapSession, ServerCaps), IntakeError> {
-    tokio::time::timeout(CONNECT_TIMEOUT, connect_inner(settings))
-        .await
-        .map_err(|_| IntakeError::Timeout("connecting and logging in"))?
+    let attempt = || async {
+        tokio::time::timeout(CONNECT_TIMEOUT, connect_inner(settings))
+            .await
+            .map_err(|_| IntakeError::Timeout("connecting and logging in"))?
+    };
+    match (attempt().await, &settings.oauth2) {
+        // The server refused the token (revoked, or expired early): fetch a new one, once.
+        (Err(IntakeError::Login(why)), Some(tokens)) => {
+            tracing::info!(reason = %why, "IMAP refused the OAuth2 token; fetching a new one");
+            tokens.invalidate().await;
+            attempt().await
+        }
+        (result, _) => result,
+    }
+}
+
+/// SASL XOAUTH2 for async-imap: the initial response, then (when the server answers a
+/// refusal with a JSON challenge) the empty response that ends the exchange.
+struct XOAuth2 {
+    initial: Option<String>,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.initial.take().unwrap_or_default()
+    }
 }
 
 async fn connect_inner(settings: &ImapSettings) -> Result<(ImapSession, ServerCaps), IntakeError> {
@@ -63,10 +88,25 @@ async fn connect_inner(settings: &ImapSettings) -> Result<(ImapSession, ServerCa
     if settings.security != Security::StartTls {
         read_greeting(&mut client).await?;
     }
-    let mut session = client
-        .login(&settings.username, settings.password.expose_secret())
-        .await
-        .map_err(|(e, _)| IntakeError::Login(e.to_string()))?;
+    let mut session = match &settings.oauth2 {
+        None => client
+            .login(&settings.username, settings.password.expose_secret())
+            .await
+            .map_err(|(e, _)| IntakeError::Login(e.to_string()))?,
+        Some(tokens) => {
+            let token = tokens.access_token().await?;
+            let initial = crate::oauth::xoauth2(&settings.username, &token);
+            client
+                .authenticate(
+                    "XOAUTH2",
+                    XOAuth2 {
+                        initial: Some(initial),
+                    },
+                )
+                .await
+                .map_err(|(e, _)| IntakeError::Login(e.to_string()))?
+        }
+    };
     let caps = session.capabilities().await?;
     let caps = ServerCaps {
         idle: caps.has_str("IDLE"),

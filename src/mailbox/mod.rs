@@ -41,6 +41,9 @@ pub enum IntakeError {
     Tls(String),
     #[error("IMAP login refused: {0}")]
     Login(String),
+    /// No OAuth2 token to log in with.
+    #[error("IMAP login: no OAuth2 token")]
+    Token(#[from] crate::oauth::TokenError),
     #[error("IMAP: {0}")]
     Imap(#[from] async_imap::error::Error),
     #[error("IMAP server did not answer in time while {0}")]

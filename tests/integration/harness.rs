@@ -22,8 +22,15 @@ use futures::TryStreamExt;
 use tokio::net::TcpStream;
 
 pub const DOMAIN: &str = "example.test";
-/// Every Dovecot user of the test stack has this password.
+/// Every Dovecot user of the test stack has this password (but see [`OAUTH_ONLY_USER`]).
 pub const PASSWORD: &str = "secret";
+/// The OAuth2 client that [`TokenServer`] sets up (confidential). Dovecot introspects
+/// tokens with these credentials, and glewlwyd only answers for tokens of this client.
+pub const OAUTH_CLIENT: &str = "klachtenbus";
+pub const OAUTH_SECRET: &str = "app-secret";
+/// The service mailbox: in a [`MailStack::start_oauth2`] stack it logs in with an OAuth2
+/// token only, never with [`PASSWORD`].
+pub const OAUTH_ONLY_USER: &str = "klachten@example.test";
 /// Postfix rejects this recipient at RCPT time with a 5xx answer.
 pub const UNKNOWN_RECIPIENT: &str = "unknown@example.test";
 
@@ -89,10 +96,28 @@ pub struct MailStack {
     pub smtp_port: u16,
     dovecot: Option<Child>,
     postfix_running: bool,
+    /// Port of the [`TokenServer`] that Dovecot asks (RFC 7662 introspection) whether an
+    /// OAuth2 token is valid; `None` for password logins only ([`MailStack::start`]).
+    oauth2: Option<u16>,
 }
 
 impl MailStack {
+    /// Password logins only: every user logs in with [`PASSWORD`].
     pub fn start() -> MailStack {
+        Self::start_with(None)
+    }
+
+    /// Like [`MailStack::start`], but Dovecot (IMAP, and SMTP AUTH through Postfix) also
+    /// takes OAuth2 tokens of `tokens` (SASL XOAUTH2 and OAUTHBEARER), checked by
+    /// introspection at every login. A token opens the mailbox whose local part is its
+    /// glewlwyd user name (user tokens) or its client id (client_credentials tokens).
+    /// Every user keeps the [`PASSWORD`] login except [`OAUTH_ONLY_USER`], the service
+    /// mailbox, which logs in with a token only. Postfix relays for authenticated clients.
+    pub fn start_oauth2(tokens: &TokenServer) -> MailStack {
+        Self::start_with(Some(tokens.port))
+    }
+
+    fn start_with(token_port: Option<u16>) -> MailStack {
         require_root();
         let dir = world_readable_tempdir("kb-mail-");
         let mut stack = MailStack {
@@ -102,6 +127,7 @@ impl MailStack {
             dir,
             dovecot: None,
             postfix_running: false,
+            oauth2: token_port,
         };
         stack.write_dovecot_config();
         stack.start_dovecot();
@@ -116,6 +142,15 @@ impl MailStack {
 
     fn dovecot_conf(&self) -> PathBuf {
         self.root().join("dovecot/dovecot.conf")
+    }
+
+    /// Dovecot's `base_dir`: its sockets, among them `auth-postfix` for Postfix's SASL.
+    fn dovecot_base_dir(&self) -> PathBuf {
+        self.root().join("dovecot/run")
+    }
+
+    pub fn dovecot_log(&self) -> String {
+        fs::read_to_string(self.root().join("dovecot/dovecot.log")).unwrap_or_default()
     }
 
     fn postfix_etc(&self) -> PathBuf {
@@ -139,6 +174,80 @@ impl MailStack {
             "chown mail dir",
         );
         let r = root.display();
+        // Without OAuth2 every extra piece is empty: start()'s configuration as it always was.
+        let mut mechanisms = "plain login";
+        let mut auth_settings = String::new();
+        let mut oauth_passdbs = String::new();
+        let mut static_passdb_limits = String::new();
+        let mut userdb_extra = "";
+        let mut oauth_services = "";
+        if let Some(token_port) = self.oauth2 {
+            for (kind, attribute) in [("client", "client_id"), ("user", "username")] {
+                let ext = root.join(format!("dovecot/oauth2-{kind}.conf.ext"));
+                fs::write(
+                    &ext,
+                    format!(
+                        r#"# RFC 7662 introspection at glewlwyd, authenticated as the client that owns the tokens
+introspection_mode = post
+introspection_url = http://{OAUTH_CLIENT}:{OAUTH_SECRET}@127.0.0.1:{token_port}/api/oidc/introspect
+# the introspection field that must match the SASL user (by local part)
+username_attribute = {attribute}
+username_format = %Ln
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+"#
+                    ),
+                )
+                .unwrap();
+                // It holds the client secret; auth reads it as root.
+                fs::set_permissions(&ext, fs::Permissions::from_mode(0o600)).unwrap();
+            }
+            mechanisms = "plain login xoauth2 oauthbearer";
+            auth_settings = format!(
+                r#"auth_default_realm = {DOMAIN}
+auth_verbose = yes
+# no 2 s delay before a refusal
+auth_failure_delay = 0
+"#
+            );
+            oauth_passdbs = format!(
+                r#"# client_credentials tokens: the introspection answer has client_id, no username
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {r}/dovecot/oauth2-client.conf.ext
+}}
+# user tokens (password, refresh_token, device_code grants): it has username
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {r}/dovecot/oauth2-user.conf.ext
+}}
+"#
+            );
+            // The password never checks a token, and the service mailbox has no password.
+            static_passdb_limits =
+                format!("  mechanisms = plain login\n  username_filter = !{OAUTH_ONLY_USER}\n");
+            // An oauth2 passdb cannot tell whether a user exists (LMTP would answer 451).
+            userdb_extra = " allow_all_users=yes";
+            oauth_services = r#"# auth cannot reach anvil-auth-penalty, so there is no per-IP penalty (up to
+# 15 s) after failed logins
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+# SASL for Postfix (smtpd_sasl_type = dovecot)
+service auth {
+  unix_listener auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+"#;
+        }
         let conf = format!(
             r#"base_dir = {r}/dovecot/run
 state_dir = {r}/dovecot/state
@@ -148,20 +257,20 @@ protocols = imap lmtp
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:{r}/mail/%u
+auth_mechanisms = {mechanisms}
+{auth_settings}mail_location = maildir:{r}/mail/%u
 first_valid_uid = 1
 default_login_user = dovenull
 default_internal_user = dovecot
 recipient_delimiter = +
 imap_idle_notify_interval = 2 secs
-passdb {{
+{oauth_passdbs}passdb {{
   driver = static
-  args = password={PASSWORD}
+{static_passdb_limits}  args = password={PASSWORD}
 }}
 userdb {{
   driver = static
-  args = uid=mail gid=mail home={r}/mail/%u
+  args = uid=mail gid=mail home={r}/mail/%u{userdb_extra}
 }}
 service imap-login {{
   inet_listener imap {{
@@ -178,7 +287,7 @@ service lmtp {{
     port = {lmtp}
   }}
 }}
-"#,
+{oauth_services}"#,
             imap = self.imap_port,
             lmtp = self.lmtp_port,
         );
@@ -188,6 +297,18 @@ service lmtp {{
     /// Starts (or restarts) Dovecot with the same configuration and ports.
     pub fn start_dovecot(&mut self) {
         assert!(self.dovecot.is_none(), "dovecot already running");
+        if self.oauth2.is_some() {
+            // Left by an earlier run in this base_dir, it makes auth retry for 5 s before
+            // the first login (the listener has mode 0, see write_dovecot_config).
+            let stale = self.dovecot_base_dir().join("anvil-auth-penalty");
+            if let Err(e) = fs::remove_file(&stale) {
+                assert!(
+                    e.kind() == std::io::ErrorKind::NotFound,
+                    "remove {}: {e}",
+                    stale.display()
+                );
+            }
+        }
         let out = fs::File::create(self.root().join("dovecot/stdout.log")).unwrap();
         let child = Command::new("dovecot")
             .arg("-c")
@@ -250,6 +371,20 @@ service lmtp {{
             "chown postfix data dir",
         );
         let pd = p.display();
+        // Without OAuth2 both are empty: start()'s configuration as it always was.
+        let mut permit_sasl = "";
+        let mut sasl = String::new();
+        if self.oauth2.is_some() {
+            permit_sasl = ", permit_sasl_authenticated";
+            sasl = format!(
+                "smtpd_sasl_auth_enable = yes\n\
+                 smtpd_sasl_type = dovecot\n\
+                 smtpd_sasl_path = {}\n\
+                 smtpd_sasl_security_options = noanonymous\n\
+                 smtpd_tls_auth_only = no\n",
+                self.dovecot_base_dir().join("auth-postfix").display()
+            );
+        }
         let main_cf = format!(
             r#"compatibility_level = 3.6
 queue_directory = {pd}/queue
@@ -273,7 +408,7 @@ virtual_mailbox_domains = {DOMAIN}
 virtual_mailbox_maps = regexp:{pd}/etc/vmailbox
 virtual_transport = lmtp:inet:127.0.0.1:{lmtp}
 recipient_delimiter = +
-smtpd_recipient_restrictions = check_recipient_access regexp:{pd}/etc/recipient_access, permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access regexp:{pd}/etc/recipient_access, permit_mynetworks{permit_sasl}, reject_unauth_destination
 maillog_file = {pd}/maillog
 maillog_file_prefixes = {pd}
 smtputf8_enable = no
@@ -287,7 +422,7 @@ lmtp_connect_timeout = 2s
 alias_maps =
 alias_database =
 local_recipient_maps =
-"#,
+{sasl}"#,
             lmtp = self.lmtp_port
         );
         fs::write(etc.join("main.cf"), main_cf).unwrap();
@@ -422,6 +557,43 @@ local_recipient_maps =
             .await
             .map_err(|(e, _)| e)
             .expect("login to dovecot")
+    }
+
+    /// A logged-in IMAP session for `user` (local part or full address), with SASL
+    /// XOAUTH2 and an OAuth2 access token (a [`MailStack::start_oauth2`] stack).
+    pub async fn imap_with_token(&self, user: &str, token: &str) -> Session<TcpStream> {
+        self.try_imap_with_token(user, token)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "XOAUTH2 login of {user} to dovecot: {e}; dovecot log:\n{}",
+                    self.dovecot_log()
+                )
+            })
+    }
+
+    /// The XOAUTH2 login of [`MailStack::imap_with_token`], for tests that expect a refusal
+    /// (`NO`, for a bad, expired or revoked token, or a token of another user).
+    pub async fn try_imap_with_token(
+        &self,
+        user: &str,
+        token: &str,
+    ) -> Result<Session<TcpStream>, async_imap::error::Error> {
+        let tcp = TcpStream::connect(("127.0.0.1", self.imap_port))
+            .await
+            .expect("connect to dovecot");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let xoauth2 = XOAuth2 {
+            initial: Some(format!(
+                "user={}\x01auth=Bearer {token}\x01\x01",
+                full_address(user)
+            )),
+        };
+        client
+            .authenticate("XOAUTH2", xoauth2)
+            .await
+            .map_err(|(e, _)| e)
     }
 
     /// Number of messages in `folder` of `user`.
@@ -785,4 +957,413 @@ impl Drop for SlowRelay {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// SASL XOAUTH2 for async-imap: the first answer is `user=<address>^Aauth=Bearer <token>^A^A`.
+/// When it refuses the token, Dovecot sends an error challenge (base64 JSON) first; the
+/// client answers it with an empty line and then gets the `NO`.
+struct XOAuth2 {
+    initial: Option<String>,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.initial.take().unwrap_or_default()
+    }
+}
+
+/// glewlwyd's SQL schema, with its admin user `admin` / `password` (scope g_admin).
+const GLEWLWYD_INIT_SQL: &str = "/usr/share/doc/glewlwyd/database/init.sqlite3.sql.gz";
+const GLEWLWYD_ADMIN: &str = "admin";
+const GLEWLWYD_ADMIN_PASSWORD: &str = "password";
+
+/// An OAuth2 token server of its own: Debian's glewlwyd (OIDC plugin, SQLite) on a free
+/// loopback port in a temporary folder, stopped when dropped. It knows the scope `mail`,
+/// the confidential client [`OAUTH_CLIENT`] / [`OAUTH_SECRET`] (grants client_credentials,
+/// password, refresh_token and device code; it may introspect and revoke its own tokens),
+/// and the users added with [`TokenServer::add_user`]. Access tokens are JWTs that
+/// [`MailStack::start_oauth2`]'s Dovecot checks by introspection.
+pub struct TokenServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl TokenServer {
+    /// Access tokens live `access_token_secs`, refresh tokens an hour (and stay the same
+    /// when used).
+    pub fn start(access_token_secs: u32) -> TokenServer {
+        require_root();
+        let dir = world_readable_tempdir("kb-oauth-");
+        let root = dir.path();
+        let port = free_port();
+        let db = root.join("glewlwyd.db");
+        let sql = Command::new("zcat")
+            .arg(GLEWLWYD_INIT_SQL)
+            .output()
+            .unwrap_or_else(|e| panic!("zcat: cannot start: {e}"));
+        assert!(
+            sql.status.success(),
+            "zcat {GLEWLWYD_INIT_SQL} failed (is glewlwyd installed? scripts/install-deps.sh): {}",
+            String::from_utf8_lossy(&sql.stderr)
+        );
+        let init = root.join("init.sql");
+        fs::write(&init, &sql.stdout).unwrap();
+        run(
+            Command::new("sqlite3")
+                .arg(&db)
+                .stdin(fs::File::open(&init).unwrap()),
+            "sqlite3 glewlwyd.db < init.sqlite3.sql (is sqlite3 installed? scripts/install-deps.sh)",
+        );
+        let r = root.display();
+        // No use_secure_connection key at all: glewlwyd 2.7 then wants certificate files.
+        let conf = format!(
+            r#"port={port}
+bind_address="127.0.0.1"
+external_url="http://127.0.0.1:{port}"
+login_url="login.html"
+api_prefix="api"
+allow_origin="*"
+log_mode="file"
+log_level="INFO"
+log_file="{r}/glewlwyd.log"
+cookie_secure=0
+cookie_same_site="empty"
+session_expiration=3600
+session_key="GLEWLWYD2_SESSION_ID"
+admin_session_authentication="cookie"
+profile_session_authentication="cookie"
+allow_multiple_user_per_session=true
+login_api_enabled=true
+plugin_api_run_enabled=""
+add_x_frame_option_header_deny=true
+max_post_size=16778240
+admin_scope="g_admin"
+profile_scope="g_profile"
+user_module_path="/usr/lib/glewlwyd/user"
+client_module_path="/usr/lib/glewlwyd/client"
+user_auth_scheme_module_path="/usr/lib/glewlwyd/scheme"
+plugin_module_path="/usr/lib/glewlwyd/plugin"
+hash_algorithm = "SHA512"
+database =
+{{
+  type = "sqlite3"
+  path = "{r}/glewlwyd.db"
+}};
+"#
+        );
+        let conf_path = root.join("glewlwyd.conf");
+        fs::write(&conf_path, conf).unwrap();
+        let out = fs::File::create(root.join("stdout.log")).unwrap();
+        let child = Command::new("glewlwyd")
+            .arg(format!("--config-file={}", conf_path.display()))
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start glewlwyd (is it installed? scripts/install-deps.sh)");
+        // From here on a panic drops the server, which stops glewlwyd.
+        let mut server = TokenServer { port, dir, child };
+        server.wait_until_listening();
+        server.setup(access_token_secs);
+        server
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/api{path}", self.port)
+    }
+
+    /// The token endpoint (RFC 6749), for every grant.
+    pub fn token_url(&self) -> String {
+        self.api("/oidc/token")
+    }
+
+    /// The introspection endpoint (RFC 7662) that Dovecot asks, with HTTP Basic auth of
+    /// [`OAUTH_CLIENT`].
+    pub fn introspect_url(&self) -> String {
+        self.api("/oidc/introspect")
+    }
+
+    /// glewlwyd's own log and what it wrote to stdout and stderr.
+    pub fn log(&self) -> String {
+        let root = self.dir.path();
+        format!(
+            "{}{}",
+            fs::read_to_string(root.join("glewlwyd.log")).unwrap_or_default(),
+            fs::read_to_string(root.join("stdout.log")).unwrap_or_default()
+        )
+    }
+
+    fn wait_until_listening(&mut self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "glewlwyd exited ({status}) before it opened port {}; log:\n{}",
+                    self.port,
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "glewlwyd did not open port {} within 20 s; log:\n{}",
+            self.port,
+            self.log()
+        );
+    }
+
+    /// The scope, the OIDC plugin instance, and the client, through the admin API.
+    fn setup(&self, access_token_secs: u32) {
+        let (code, body) = self.curl(&[
+            "-c",
+            &self.admin_cookies(),
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            &serde_json::json!({
+                "username": GLEWLWYD_ADMIN,
+                "password": GLEWLWYD_ADMIN_PASSWORD,
+            })
+            .to_string(),
+            &self.api("/auth/"),
+        ]);
+        if code != 200 {
+            panic!(
+                "glewlwyd admin login -> HTTP {code}: {body}\nglewlwyd log:\n{}",
+                self.log()
+            );
+        }
+        self.admin_post(
+            "/scope/",
+            serde_json::json!({
+                "name": "mail",
+                "display_name": "Mail",
+                "description": "IMAP/SMTP access",
+                "password_required": false,
+                "password_max_age": 0,
+                "scheme": {},
+            }),
+        );
+        self.admin_post(
+            "/mod/plugin/",
+            serde_json::json!({
+                "module": "oidc",
+                "name": "oidc",
+                "display_name": "klachtenbus test OIDC",
+                "enabled": true,
+                "parameters": {
+                    "iss": self.api("/oidc"),
+                    "jwt-type": "sha",
+                    "jwt-key-size": "256",
+                    "key": "test-signing-secret-0123456789abcdef",
+                    "access-token-duration": access_token_secs,
+                    "refresh-token-duration": 3600,
+                    "code-duration": 600,
+                    "refresh-token-rolling": false,
+                    "allow-non-oidc": true,
+                    "auth-type-code-enabled": true,
+                    "auth-type-client-enabled": true,
+                    "auth-type-password-enabled": true,
+                    "auth-type-refresh-enabled": true,
+                    "auth-type-device-enabled": true,
+                    "device-authorization-expiration": 600,
+                    "device-authorization-interval": 1,
+                    "introspection-revocation-allowed": true,
+                    "introspection-revocation-allow-target-client": true,
+                },
+            }),
+        );
+        self.admin_post(
+            "/client/",
+            serde_json::json!({
+                "client_id": OAUTH_CLIENT,
+                "name": OAUTH_CLIENT,
+                "confidential": true,
+                "client_secret": OAUTH_SECRET,
+                "enabled": true,
+                "scope": ["mail"],
+                "authorization_type": [
+                    "client_credentials",
+                    "password",
+                    "refresh_token",
+                    "device_authorization",
+                    "code",
+                ],
+                "redirect_uri": ["http://127.0.0.1/cb"],
+                "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"],
+            }),
+        );
+    }
+
+    /// A glewlwyd user with scope `mail`. `name` is a local part or a full address; glewlwyd
+    /// knows the local part, which is the mailbox a token of this user opens in Dovecot.
+    pub fn add_user(&self, name: &str, password: &str) {
+        let local = local_part(name);
+        self.admin_post(
+            "/user/",
+            serde_json::json!({
+                "username": local,
+                "name": local,
+                "email": full_address(name),
+                "password": password,
+                "enabled": true,
+                "scope": ["mail"],
+            }),
+        );
+    }
+
+    /// An access token of the client itself (client_credentials grant). Its subject is
+    /// the client: it opens the mailbox `klachtenbus@example.test`.
+    pub fn client_credentials_token(&self) -> String {
+        let answer = self.token(&[("grant_type", "client_credentials"), ("scope", "mail")]);
+        json_str(&answer, "access_token")
+    }
+
+    /// Access token and refresh token of `user` (password grant; local part or full address).
+    pub fn password_grant(&self, user: &str, password: &str) -> (String, String) {
+        let answer = self.token(&[
+            ("grant_type", "password"),
+            ("scope", "mail"),
+            ("username", local_part(user)),
+            ("password", password),
+        ]);
+        (
+            json_str(&answer, "access_token"),
+            json_str(&answer, "refresh_token"),
+        )
+    }
+
+    /// A new access token for a refresh token (which stays valid).
+    pub fn refresh_grant(&self, refresh_token: &str) -> String {
+        let answer = self.token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ]);
+        json_str(&answer, "access_token")
+    }
+
+    /// Revokes an access or refresh token (RFC 7009); `hint` is `access_token` or
+    /// `refresh_token`.
+    pub fn revoke(&self, token: &str, hint: &str) {
+        let (code, body) = self.client_post(
+            "/oidc/revoke",
+            &[("token", token), ("token_type_hint", hint)],
+        );
+        if code != 200 {
+            panic!(
+                "glewlwyd revoke -> HTTP {code}: {body}\nglewlwyd log:\n{}",
+                self.log()
+            );
+        }
+    }
+
+    fn token(&self, form: &[(&str, &str)]) -> serde_json::Value {
+        let (code, body) = self.client_post("/oidc/token", form);
+        if code != 200 {
+            panic!(
+                "glewlwyd token request {form:?} -> HTTP {code}: {body}\nglewlwyd log:\n{}",
+                self.log()
+            );
+        }
+        serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!(
+                "glewlwyd token answer is not JSON ({e}): {body}\nglewlwyd log:\n{}",
+                self.log()
+            )
+        })
+    }
+
+    /// A form POST with the client's HTTP Basic auth.
+    fn client_post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let mut args = vec!["-u".to_string(), format!("{OAUTH_CLIENT}:{OAUTH_SECRET}")];
+        for (name, value) in form {
+            args.push("--data-urlencode".to_string());
+            args.push(format!("{name}={value}"));
+        }
+        args.push(self.api(path));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.curl(&args)
+    }
+
+    fn admin_cookies(&self) -> String {
+        self.dir.path().join("admin.cookies").display().to_string()
+    }
+
+    /// A JSON POST to the admin API with the session of `setup`'s login; wants HTTP 200.
+    fn admin_post(&self, path: &str, body: serde_json::Value) {
+        let (code, answer) = self.curl(&[
+            "-b",
+            &self.admin_cookies(),
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            &body.to_string(),
+            &self.api(path),
+        ]);
+        if code != 200 {
+            panic!(
+                "glewlwyd admin API POST {path} {body} -> HTTP {code}: {answer}\nglewlwyd log:\n{}",
+                self.log()
+            );
+        }
+    }
+
+    /// One request with the curl binary: HTTP status and body.
+    fn curl(&self, args: &[&str]) -> (u16, String) {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "30", "-w", "\n%{http_code}"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("curl: cannot start: {e} (scripts/install-deps.sh)"));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", text.as_str()));
+        let code: u16 = code.trim().parse().unwrap_or(0);
+        if !out.status.success() || code == 0 {
+            panic!(
+                "curl {args:?} failed ({}): {}\nglewlwyd log:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr),
+                self.log()
+            );
+        }
+        (code, body.to_string())
+    }
+}
+
+impl Drop for TokenServer {
+    fn drop(&mut self) {
+        // Only while it runs: the id of a reaped child may belong to another process.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn local_part(user: &str) -> &str {
+    user.split('@').next().unwrap_or(user)
+}
+
+fn json_str(answer: &serde_json::Value, field: &str) -> String {
+    answer[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in glewlwyd's answer {answer}"))
+        .to_string()
 }

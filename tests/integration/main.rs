@@ -17,4 +17,5 @@ mod hardening;
 mod instances;
 mod intake;
 mod inventory;
+mod oauth;
 mod storage;
