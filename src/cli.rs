@@ -22,6 +22,7 @@ use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
 use crate::store::{Backend, Store, Stored};
 use crate::{import, logging, mailbox};
 
+mod check;
 mod register;
 
 #[derive(Debug, Parser)]
@@ -65,6 +66,9 @@ pub enum Command {
     },
     /// Apply database migrations.
     Migrate,
+    /// Try every setting and each server it names (IMAP login, folders, SMTP login,
+    /// database, OAuth2 token) without changing anything; exit 1 when something fails.
+    Check,
     /// Store archived messages as if they had arrived on their Date.
     Import {
         /// .eml files
@@ -255,6 +259,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run => run(&settings).await,
         Command::Sync { since } => sync(&settings, since).await,
+        Command::Check => check::check(&settings).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;

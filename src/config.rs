@@ -76,6 +76,14 @@ pub enum Security {
 }
 
 impl Security {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::StartTls => "starttls",
+            Security::None => "none",
+        }
+    }
+
     fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
         match value.trim().to_ascii_lowercase().as_str() {
             "tls" => Ok(Security::Tls),

@@ -143,6 +143,39 @@ impl Mailer {
         })
     }
 
+    /// Connects to the SMTP server and logs in, sending nothing (`check`).
+    pub async fn test_connection(&self) -> Result<(), String> {
+        let tested = match &self.transport {
+            Transport::Smtp(smtp) => smtp.test_connection().await,
+            Transport::SmtpOAuth2 {
+                builder,
+                user,
+                tokens,
+            } => {
+                let token = tokens
+                    .access_token()
+                    .await
+                    .map_err(|e| format!("no OAuth2 token: {e}"))?;
+                (**builder)
+                    .clone()
+                    .credentials(Credentials::new(
+                        user.clone(),
+                        token.expose_secret().to_string(),
+                    ))
+                    .authentication(vec![Mechanism::Xoauth2])
+                    .build::<Tokio1Executor>()
+                    .test_connection()
+                    .await
+            }
+            Transport::Memory(_) => Ok(true),
+        };
+        match tested {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the server did not answer NOOP".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// Hands mail over to `transport` instead of the SMTP server of the settings.
     pub fn with_transport(mut self, transport: Transport) -> Mailer {
         self.transport = transport;

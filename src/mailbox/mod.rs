@@ -8,6 +8,7 @@
 //! pass sets (`server_pending`). Duplicates are recognised by the SHA-256 of the bytes, so
 //! a re-read after a UIDVALIDITY change stores nothing twice.
 
+pub mod check;
 mod connect;
 mod watch;
 

@@ -8,6 +8,7 @@ mod harness;
 mod support;
 
 mod calendar;
+mod check;
 mod config_cli;
 mod deadlines;
 mod detection;
