@@ -64,6 +64,10 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         since: Option<chrono::NaiveDate>,
     },
+    /// Store a refresh token for `oauth2.flow = "refresh_token"`: prints an address and a
+    /// code, waits until a person has approved there, and saves the token in
+    /// `oauth2.token_file`.
+    Login,
     /// Apply database migrations.
     Migrate,
     /// Try every setting and each server it names (IMAP login, folders, SMTP login,
@@ -260,6 +264,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run => run(&settings).await,
         Command::Sync { since } => sync(&settings, since).await,
         Command::Check => check::check(&settings).await,
+        Command::Login => login(&settings).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
@@ -308,6 +313,23 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => calendar(&settings, from, werkdagen, dagen, holidays, profile, json),
     }
+}
+
+/// `login`: the device-code flow of `[oauth2]`.
+async fn login(settings: &Settings) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let tokens = crate::oauth::TokenSource::new(settings.oauth2()?);
+    let saved = tokens
+        .login_device(|uri, code, secs| {
+            println!(
+                "Open {uri} and enter the code {code} (valid for {} minutes); waiting for the approval…",
+                secs / 60
+            );
+            let _ = std::io::stdout().flush();
+        })
+        .await?;
+    println!("refresh token saved in {}", saved.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens and migrates the database named by `database.url`.

@@ -124,6 +124,8 @@ pub struct OAuth2Settings {
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     pub scopes: Vec<String>,
+    /// Where `klachtenbus login` asks for a device code (RFC 8628).
+    pub device_url: Option<String>,
 }
 
 /// `imap.mark`: what intake does on the server to a message it has stored.
@@ -567,6 +569,7 @@ impl Settings {
                 client_id: String::new(),
                 client_secret: None,
                 scopes: Vec::new(),
+                device_url: None,
             });
         }
         let flow = match self.string("oauth2.flow")?.as_str() {
@@ -620,6 +623,15 @@ impl Settings {
                 _ => Vec::new(),
             },
         };
+        let device_url = match (provider.as_str(), self.opt_string("oauth2.device_url")?) {
+            (_, Some(url)) => Some(url),
+            ("microsoft", None) => Some(format!(
+                "https://login.microsoftonline.com/{}/oauth2/v2.0/devicecode",
+                self.string("oauth2.tenant")?
+            )),
+            ("google", None) => Some("https://oauth2.googleapis.com/device/code".into()),
+            _ => None,
+        };
         Ok(OAuth2Settings {
             provider,
             flow,
@@ -629,6 +641,7 @@ impl Settings {
                 .opt_string("oauth2.client_secret")?
                 .map(SecretString::from),
             scopes,
+            device_url,
         })
     }
 

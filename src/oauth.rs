@@ -163,6 +163,72 @@ impl TokenSource {
         }
     }
 
+    /// `klachtenbus login`: the device-code flow (RFC 8628). `show` is given the address to
+    /// open and the code to enter; once a person has approved there, the refresh token is
+    /// stored in `oauth2.token_file` (a new 0600 file renamed over the old one).
+    pub async fn login_device(
+        &self,
+        show: impl Fn(&str, &str, u64),
+    ) -> Result<PathBuf, TokenError> {
+        let Flow::RefreshToken { token_file } = &self.settings.flow else {
+            return Err(TokenError::Refused {
+                kind: "not possible".into(),
+                detail: Some("login stores a refresh token: set oauth2.flow = \"refresh_token\" and oauth2.token_file".into()),
+                hint: None,
+            });
+        };
+        let device_url = self
+            .settings
+            .device_url
+            .clone()
+            .ok_or_else(|| TokenError::Refused {
+                kind: "not possible".into(),
+                detail: Some(
+                    "oauth2.device_url is not set (it is known for provider microsoft and google)"
+                        .into(),
+                ),
+                hint: None,
+            })?;
+        let url = oauth2::DeviceAuthorizationUrl::new(device_url)
+            .map_err(|e| TokenError::Unavailable(format!("oauth2.device_url: {e}")))?;
+        let client = self.client()?.set_device_authorization_url(url);
+        let mut request = client.exchange_device_code();
+        for s in &self.settings.scopes {
+            request = request.add_scope(Scope::new(s.clone()));
+        }
+        let details: oauth2::StandardDeviceAuthorizationResponse = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| refused(e, &self.settings.flow))?;
+        show(
+            details.verification_uri().as_str(),
+            details.user_code().secret(),
+            details.expires_in().as_secs(),
+        );
+        let response = client
+            .exchange_device_access_token(&details)
+            .request_async(&self.http, tokio::time::sleep, None)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(r) => TokenError::Refused {
+                    kind: r.error().to_string(),
+                    detail: r.error_description().cloned(),
+                    hint: Some("run `klachtenbus login` again and approve within the time shown"),
+                },
+                other => TokenError::Unavailable(other.to_string()),
+            })?;
+        let refresh = response
+            .refresh_token()
+            .ok_or_else(|| TokenError::Refused {
+                kind: "no refresh token".into(),
+                detail: Some("the server gave an access token only".into()),
+                hint: Some("ask for offline access (oauth2.scopes with offline_access)"),
+            })?;
+        write_refresh_token(token_file, refresh.secret())?;
+        *self.cached.lock().await = Some(cached_from(&response));
+        Ok(token_file.clone())
+    }
+
     fn client(
         &self,
     ) -> Result<

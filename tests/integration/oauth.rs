@@ -156,3 +156,99 @@ async fn a_token_command_supplies_the_token() {
     );
     stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
 }
+
+/// `klachtenbus login`: the device-code flow stores the refresh token (0600) that `sync`
+/// then uses. The approval is given through glewlwyd's own login API, as a person would in
+/// the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_stores_a_refresh_token_by_the_device_code_flow() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    let tokens = TokenServer::start(300);
+    tokens.add_user("klachten", "klachten-pw");
+    let stack = MailStack::start_oauth2(&tokens);
+    let user = "klachten";
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("oauth2-token.json");
+    let api = format!("http://127.0.0.1:{}/api", tokens.port);
+    let kb = oauth_kb(
+        &stack,
+        user,
+        &format!(
+            "{}\ntoken_file = \"{}\"\ndevice_url = \"{api}/oidc/device_authorization/\"",
+            generic(&tokens, "refresh_token"),
+            token_file.display()
+        ),
+    );
+    let mut login = kb
+        .command()
+        .arg("login")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let code = first
+        .split("enter the code ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no code in {first:?}"))
+        .to_string();
+    assert!(first.starts_with("Open http://127.0.0.1:"), "{first}");
+
+    // The person logs in at the token server and approves the device.
+    let cookies = dir.path().join("cookies");
+    let curl = |args: &[&str]| {
+        let out = std::process::Command::new("curl")
+            .arg("-s")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "curl {args:?}");
+    };
+    curl(&[
+        "-c",
+        cookies.to_str().unwrap(),
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"username":"klachten","password":"klachten-pw"}"#,
+        &format!("{api}/auth/"),
+    ]);
+    curl(&[
+        "-b",
+        cookies.to_str().unwrap(),
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"scope":"mail"}"#,
+        &format!("{api}/auth/grant/{OAUTH_CLIENT}"),
+    ]);
+    curl(&[
+        "-b",
+        cookies.to_str().unwrap(),
+        "-o",
+        "/dev/null",
+        &format!("{api}/oidc/device?code={code}&g_continue"),
+    ]);
+    let status = login.wait().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(status.success(), "login: {rest:?}");
+    assert!(
+        rest.iter().any(|l| l.starts_with("refresh token saved in")),
+        "{rest:?}"
+    );
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    send_complaint(&stack, user, 0).await;
+    settle(&stack).await;
+    let out = kb.sync();
+    assert!(
+        out.contains("1 stored") && out.contains("1 opened"),
+        "{out}"
+    );
+}
