@@ -64,6 +64,13 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         since: Option<chrono::NaiveDate>,
     },
+    /// How the service is doing: the last successful mailbox pass and mail sent, failures
+    /// and alerts, the outbox and mail not yet routed.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Store a refresh token for `oauth2.flow = "refresh_token"`: prints an address and a
     /// code, waits until a person has approved there, and saves the token in
     /// `oauth2.token_file`.
@@ -265,6 +272,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync { since } => sync(&settings, since).await,
         Command::Check => check::check(&settings).await,
         Command::Login => login(&settings).await,
+        Command::Status { json } => status(&settings, json).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
@@ -313,6 +321,76 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => calendar(&settings, from, werkdagen, dagen, holidays, profile, json),
     }
+}
+
+/// `status`: the health of intake and sending, the outbox and the routing backlog.
+async fn status(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let recorded = store.health().await?;
+    let health: Vec<crate::store::Health> = crate::store::HEALTH_KINDS
+        .iter()
+        .map(|k| {
+            recorded
+                .iter()
+                .find(|h| h.kind == *k)
+                .cloned()
+                .unwrap_or(crate::store::Health {
+                    kind: k.to_string(),
+                    last_ok: None,
+                    failing_since: None,
+                    last_error: None,
+                    alerted_at: None,
+                })
+        })
+        .collect();
+    let (pending, sent, failed) = store.outbox_counts().await?;
+    let unrouted = store.unrouted(100_000).await?.len();
+    store.close().await;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "health": health,
+                "outbox": { "pending": pending, "sent": sent, "failed": failed },
+                "unrouted": unrouted,
+            }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let local = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                t.with_timezone(&chrono_tz::Europe::Amsterdam)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "never".into())
+    };
+    for h in &health {
+        let name = if h.kind == "intake" {
+            "mailbox"
+        } else {
+            "sending"
+        };
+        match &h.failing_since {
+            None => println!("{name:<8} ok; last success {}", local(&h.last_ok)),
+            Some(_) => println!(
+                "{name:<8} FAILING since {} (last success {}){}: {}",
+                local(&h.failing_since),
+                local(&h.last_ok),
+                if h.alerted_at.is_some() {
+                    "; alert sent"
+                } else {
+                    ""
+                },
+                h.last_error.as_deref().unwrap_or("")
+            ),
+        }
+    }
+    println!("outbox   {pending} waiting, {sent} sent, {failed} failed permanently");
+    println!("routing  {unrouted} stored message(s) not routed yet");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `login`: the device-code flow of `[oauth2]`.
@@ -585,6 +663,11 @@ async fn outbox_worker(
         }
         if let Err(e) = remind(store, services).await {
             tracing::error!(error = %format!("{e:#}"), "reminder round failed");
+        }
+        // Alerts are queued before the round, so that an alert about the mailbox goes out
+        // in it (one about sending waits until sending works again).
+        if let Err(e) = services.pipeline.alerts_due(store).await {
+            tracing::error!(error = %format!("{e:#}"), "alert round failed");
         }
         if let Err(e) = deliver(store, services).await {
             tracing::error!(error = %format!("{e:#}"), "outbox round failed");

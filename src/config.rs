@@ -247,6 +247,14 @@ impl DeadlineSettings {
     }
 }
 
+/// `[alerts]`: who is told when intake or sending keeps failing.
+#[derive(Debug, Clone)]
+pub struct AlertSettings {
+    pub after_minutes: u64,
+    /// Empty: directie.
+    pub addresses: Vec<String>,
+}
+
 /// `[report]`: the half-yearly inventory mailed to directie.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportSettings {
@@ -409,6 +417,7 @@ impl Settings {
                 .with_list_parse_key("deadlines.confirm_reminders")
                 .with_list_parse_key("deadlines.position_reminders")
                 .with_list_parse_key("deadlines.escalation_addresses")
+                .with_list_parse_key("alerts.addresses")
                 .try_parsing(true)
                 .source(Some(env)),
         );
@@ -956,6 +965,14 @@ impl Settings {
         Ok(ReportSettings {
             schedule: self.boolean("report.schedule")?,
             time,
+        })
+    }
+
+    /// The `[alerts]` section.
+    pub fn alerts(&self) -> Result<AlertSettings, ConfigError> {
+        Ok(AlertSettings {
+            after_minutes: self.integer("alerts.after_minutes", 1, 7 * 24 * 60)? as u64,
+            addresses: self.addresses("alerts.addresses")?,
         })
     }
 

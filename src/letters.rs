@@ -35,10 +35,14 @@ pub enum Template {
     FormulierOnvolledig,
     /// To directie: a stored mail could not be routed (it is retried; told once).
     VerwerkingMislukt,
+    /// Directie is told once that intake or sending has been failing for a while.
+    Storing,
+    /// … and once that it works again.
+    Hersteld,
 }
 
 impl Template {
-    pub const ALL: [Template; 12] = [
+    pub const ALL: [Template; 14] = [
         Template::Bevestigingsbrief,
         Template::Standpuntbrief,
         Template::Notificatie,
@@ -51,6 +55,8 @@ impl Template {
         Template::Overzicht,
         Template::FormulierOnvolledig,
         Template::VerwerkingMislukt,
+        Template::Storing,
+        Template::Hersteld,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +73,8 @@ impl Template {
             Template::Overzicht => "overzicht",
             Template::FormulierOnvolledig => "formulier_onvolledig",
             Template::VerwerkingMislukt => "verwerking_mislukt",
+            Template::Storing => "storing",
+            Template::Hersteld => "hersteld",
         }
     }
 
@@ -118,6 +126,10 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/formulier_onvolledig.html.tera",
     "nl/verwerking_mislukt.txt.tera",
     "nl/verwerking_mislukt.html.tera",
+    "nl/storing.txt.tera",
+    "nl/storing.html.tera",
+    "nl/hersteld.txt.tera",
+    "nl/hersteld.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -382,6 +394,11 @@ mod tests {
         );
         c.insert("origin", "uit de twijfelgevallen");
         c.insert("problems", &["ontbrekend veld: Klacht"]);
+        c.insert("what", "de mailbox niet lezen");
+        c.insert("consequence", "komen nieuwe klachten niet binnen");
+        c.insert("since", "dinsdag 1 december 2026 om 10:05");
+        c.insert("recovered", "dinsdag 1 december 2026 om 11:20");
+        c.insert("last_ok", &Some("dinsdag 1 december 2026 om 10:00"));
         for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {
                 let b = l.render(t, lang, &c).unwrap();

@@ -302,6 +302,23 @@ impl Mailer {
     /// same host, which releases the claims of processes no longer running).
     #[tracing::instrument(skip_all)]
     pub async fn deliver_due(&self, store: &Store) -> Result<DeliveryReport, StoreError> {
+        let mut last_error = None;
+        let report = self.deliver_round(store, &mut last_error).await?;
+        // The health of sending: a round that sent something worked; one that only met
+        // temporary failures did not.
+        if report.sent > 0 {
+            store.health_ok("sending").await?;
+        } else if let Some(e) = last_error {
+            store.health_failed("sending", &e).await?;
+        }
+        Ok(report)
+    }
+
+    async fn deliver_round(
+        &self,
+        store: &Store,
+        last_error: &mut Option<String>,
+    ) -> Result<DeliveryReport, StoreError> {
         let mut report = DeliveryReport::default();
         let released = store.release_stale_claims().await?;
         if released > 0 {
@@ -337,6 +354,7 @@ impl Mailer {
                         );
                     }
                     Err(SendError::Temporary(e)) => {
+                        *last_error = Some(e.clone());
                         let created = DateTime::parse_from_rfc3339(&row.created_at)
                             .map(|d| d.with_timezone(&Utc))
                             .unwrap_or(now);

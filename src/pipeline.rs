@@ -9,6 +9,7 @@
 //! The routing row, the case change, its events and the mail it causes are committed
 //! together, so a crash at any point repeats nothing a person would notice.
 
+mod alerts;
 mod compose;
 mod directie;
 mod failed;
@@ -83,6 +84,8 @@ pub struct Pipeline {
     /// `imap.since` (or `sync --since`): mail received before this day (Amsterdam) is kept
     /// as archive and never routed.
     pub since: Option<NaiveDate>,
+    /// `[alerts]`: who is told when intake or sending keeps failing.
+    pub alerts: crate::config::AlertSettings,
 }
 
 /// Refusal notices to one directie address per day. They go only to configured directie
@@ -184,7 +187,17 @@ impl Pipeline {
                 time: chrono::NaiveTime::MIN,
             },
             since: None,
+            alerts: crate::config::AlertSettings {
+                after_minutes: 30,
+                addresses: Vec::new(),
+            },
         }
+    }
+
+    /// Who is alerted, and after how long (`[alerts]`).
+    pub fn with_alerts(mut self, alerts: crate::config::AlertSettings) -> Pipeline {
+        self.alerts = alerts;
+        self
     }
 
     /// Keeps mail received before `since` as archive, unrouted (`imap.since`).

@@ -55,7 +55,8 @@ pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
     )
     .with_staff(settings.staff()?)
     .with_report(settings.report()?)
-    .with_since(settings.intake_since()?))
+    .with_since(settings.intake_since()?)
+    .with_alerts(settings.alerts()?))
 }
 
 /// The mailer for `pipeline`'s mail, to the server of `[smtp]`.

@@ -43,6 +43,9 @@ pub async fn watch<F, Fut>(
             Ok(()) => break,
             Err(e) => {
                 tracing::warn!(error = %e, retry_in_secs = backoff.as_secs(), "mailbox watch interrupted; reconnecting");
+                if let Err(db) = store.health_failed("intake", &e.to_string()).await {
+                    tracing::warn!(error = %db, "cannot record the intake failure");
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = cancel.cancelled() => break,
@@ -81,6 +84,9 @@ where
     loop {
         let report = sync_pass(&mut session, caps, settings, limits, store, cancel).await?;
         connected();
+        if let Err(db) = store.health_ok("intake").await {
+            tracing::warn!(error = %db, "cannot record the intake pass");
+        }
         if report.fetched > 0 {
             tracing::info!(
                 stored = report.stored,

@@ -19,10 +19,12 @@ use crate::parse::{ParseStatus, ParsedMail};
 
 mod cases;
 mod failures;
+mod health;
 mod lease;
 mod register;
 pub use cases::{CaseRow, Doubt, Event, NewCase, NewMail, OutboxRow, Tx};
 pub use failures::{Failure, FailureKind};
+pub use health::{Health, KINDS as HEALTH_KINDS};
 pub use lease::MailboxLease;
 pub use register::{Forgotten, Measure, NewMeasure, REMOVED};
 

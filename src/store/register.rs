@@ -383,6 +383,13 @@ mod tests {
         "routing.detail",
     ];
     const NOT_PERSONAL: &[&str] = &[
+        // The service's own health: server errors (host, port, the service's own
+        // address), never a customer's.
+        "health.kind",
+        "health.last_ok",
+        "health.failing_since",
+        "health.last_error",
+        "health.alerted_at",
         "mailbox_checkpoints.mailbox",
         "mailbox_checkpoints.updated_at",
         "messages.sha256",

@@ -914,3 +914,82 @@ async fn on_postgres_the_survivor_routes_what_a_killed_instance_stored() {
     assert_eq!(store.message_count().await.unwrap(), 100);
     store.close().await;
 }
+
+/// The mailbox unreachable for longer than `alerts.after_minutes` under `run`: exactly one
+/// alert mail saying so, and exactly one when it works again; `status` tells the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_mailbox_is_alerted_once_and_its_recovery_once() {
+    use crate::cases::SERVICE;
+    use crate::harness::{mailbox, MailStack};
+    use crate::support::{Kb, DIRECTIE};
+
+    let mut stack = MailStack::start();
+    let kb = Kb::new(
+        &stack,
+        SERVICE,
+        "idle = true\npoll_interval_secs = 3600",
+        "[alerts]\nafter_minutes = 1\n",
+    );
+    let (daemon, log) = spawn_run(&kb, "run");
+    wait_for_log(&log, "watching mailbox", Duration::from_secs(30)).await;
+    stack.stop_dovecot();
+    // Failing for a minute, plus the outbox's next look (at most 15 s).
+    wait_for_log(&log, "alert queued", Duration::from_secs(120)).await;
+    let out = kb.run(&["status"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("mailbox  FAILING since"), "{text}");
+    assert!(text.contains("alert sent"), "{text}");
+    stack.start_dovecot();
+    // The watch reconnects at its next backoff step (at most two minutes), then the
+    // recovery notice is queued.
+    let start = std::time::Instant::now();
+    loop {
+        let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        if log_text.matches("alert queued").count() >= 2 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "no recovery notice:\n{log_text}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 2, Duration::from_secs(60))
+        .await;
+    crate::cases::settle(&stack).await;
+    stop(daemon);
+    let subjects: Vec<String> = mailbox(&stack, DIRECTIE)
+        .await
+        .into_iter()
+        .filter_map(|(_, m)| m.subject)
+        .collect();
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| s.contains("storing — kan de mailbox niet lezen"))
+            .count(),
+        1,
+        "{subjects:?}"
+    );
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(|s| s.contains("hersteld — kan weer de mailbox lezen"))
+            .count(),
+        1,
+        "{subjects:?}"
+    );
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    let out = kb.run(&["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let intake = v["health"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "intake")
+        .unwrap()
+        .clone();
+    assert!(intake["failing_since"].is_null(), "{v}");
+    assert!(intake["alerted_at"].is_null(), "{v}");
+}

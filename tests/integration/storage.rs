@@ -175,6 +175,37 @@ async fn storage_contract(url: &str) {
         store.checkpoint("INBOX").await.unwrap().unwrap().last_uid,
         20
     );
+
+    // Health: failing since the first failure, alerted once (a second instance reading the
+    // same state does not alert again), cleared by a success.
+    store
+        .health_failed("intake", "connection refused")
+        .await
+        .unwrap();
+    store
+        .health_failed("intake", "still refused")
+        .await
+        .unwrap();
+    let h = store.health().await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert!(h[0].failing_since.is_some());
+    assert_eq!(h[0].last_error.as_deref(), Some("still refused"));
+    let now = store.now();
+    let mut tx = store.begin("example.test").await.unwrap();
+    assert!(tx.set_alerted("intake", None, Some(now)).await.unwrap());
+    assert!(!tx.set_alerted("intake", None, Some(now)).await.unwrap());
+    tx.commit().await.unwrap();
+    store.health_ok("intake").await.unwrap();
+    let h = store.health().await.unwrap();
+    assert!(h[0].failing_since.is_none() && h[0].alerted_at.is_some() && h[0].last_ok.is_some());
+    let was = h[0].alerted_at.clone();
+    let mut tx = store.begin("example.test").await.unwrap();
+    assert!(tx
+        .set_alerted("intake", was.as_deref(), None)
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.health().await.unwrap()[0].alerted_at.is_none());
     store.close().await;
 }
 
