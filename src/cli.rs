@@ -529,6 +529,18 @@ async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode> {
     settings.database()?;
     let services = services(settings)?;
     let store = open_store(settings).await?;
+    let smtp = settings.smtp()?;
+    // One line that says what this daemon is and where it reads and sends (no secrets).
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = ?store.backend(),
+        mailbox = %format!("{}:{}/{}", imap.host, imap.port, imap.folder),
+        imap_auth = if imap.oauth2.is_some() { "oauth2" } else { "password" },
+        smtp = %format!("{}:{}", smtp.host, smtp.port),
+        smtp_auth = if smtp.oauth2.is_some() { "oauth2" } else if smtp.credentials.is_some() { "password" } else { "none" },
+        mark = ?imap.mark,
+        "klachtenbus starting"
+    );
     let mailbox_id = mailbox_identity(&imap);
     // On SQLite one daemon per database: a second `run` is refused at once.
     let mut first_lease = match store.backend() {

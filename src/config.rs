@@ -703,9 +703,7 @@ impl Settings {
             Auth::Password => (self.secret("imap.password")?, None),
             Auth::OAuth2 => (
                 SecretString::from(String::new()),
-                Some(std::sync::Arc::new(crate::oauth::TokenSource::new(
-                    self.oauth2()?,
-                ))),
+                Some(crate::oauth::TokenSource::shared(self.oauth2()?)),
             ),
         };
         Ok(ImapSettings {
@@ -807,8 +805,8 @@ impl Settings {
             }
             Auth::OAuth2 => {
                 let user = username.ok_or_else(|| ConfigError::missing("smtp.username"))?;
-                let source = crate::oauth::TokenSource::new(self.oauth2()?);
-                (None, Some((user, std::sync::Arc::new(source))))
+                let source = crate::oauth::TokenSource::shared(self.oauth2()?);
+                (None, Some((user, source)))
             }
         };
         let from = self.string("smtp.from")?;

@@ -82,7 +82,31 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
+/// The sources of this process, one per token server, client and flow: the IMAP and SMTP
+/// connections share one, so that a refresh token that may be used only once (rotated at
+/// every refresh) is never used by both.
+static SHARED: std::sync::LazyLock<std::sync::Mutex<Vec<Shared>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A source and the settings it was made for.
+type Shared = (String, std::sync::Arc<TokenSource>);
+
 impl TokenSource {
+    /// The process's source for these settings (made on first use).
+    pub fn shared(settings: OAuth2Settings) -> std::sync::Arc<TokenSource> {
+        let key = format!(
+            "{}\u{0}{}\u{0}{:?}",
+            settings.token_url, settings.client_id, settings.flow
+        );
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, source)) = shared.iter().find(|(k, _)| *k == key) {
+            return source.clone();
+        }
+        let source = std::sync::Arc::new(TokenSource::new(settings));
+        shared.push((key, source.clone()));
+        source
+    }
+
     pub fn new(settings: OAuth2Settings) -> TokenSource {
         let http = reqwest::Client::builder()
             // Following redirects would let the token server send the secret elsewhere.

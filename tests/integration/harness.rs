@@ -1166,6 +1166,9 @@ database =
                     "refresh-token-duration": 3600,
                     "code-duration": 600,
                     "refresh-token-rolling": false,
+                    // A refresh token works once and the answer carries its successor, as
+                    // with providers that rotate them.
+                    "refresh-token-one-use": "always",
                     "allow-non-oidc": true,
                     "auth-type-code-enabled": true,
                     "auth-type-client-enabled": true,

@@ -118,7 +118,13 @@ async fn a_refresh_token_keeps_a_daemon_going_and_a_revoked_one_is_named() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains(&refresh), "no token in the log");
 
-    tokens.revoke(&refresh, "refresh_token");
+    // Every refresh gave a new refresh token (one use each), and the daemon saved it.
+    let current = std::fs::read_to_string(&token_file).unwrap();
+    let current: serde_json::Value = serde_json::from_str(&current).unwrap();
+    let current = current["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(current, refresh, "the rotated refresh token was saved");
+    assert!(!text.contains(&current), "no token in the log");
+    tokens.revoke(&current, "refresh_token");
     let out = kb.run(&["sync"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
@@ -136,9 +142,9 @@ async fn a_token_command_supplies_the_token() {
     tokens.add_user("klachten", "klachten-pw");
     let stack = MailStack::start_oauth2(&tokens);
     let user = "klachten";
-    let (_, refresh) = tokens.password_grant(user, "klachten-pw");
+    // Any arrangement that prints a token: here curl with the password grant.
     let command = format!(
-        "curl -s -u {OAUTH_CLIENT}:{OAUTH_SECRET} -d grant_type=refresh_token -d refresh_token={refresh} {} | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'",
+        "curl -s -u {OAUTH_CLIENT}:{OAUTH_SECRET} -d grant_type=password -d scope=mail -d username=klachten -d password=klachten-pw {} | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'",
         tokens.token_url()
     );
     let kb = oauth_kb(
