@@ -465,6 +465,12 @@ fn print_route(r: &RouteReport) {
         "cases: {} opened, {} follow-ups joined; directie replies: {} applied, {} refused",
         r.cases_opened, r.follow_ups, r.replies_applied, r.replies_refused
     );
+    if r.held > 0 {
+        println!(
+            "{} complaint-like mails older than a week held: this is the register's first run and they are more than limits.first_run_max_cases, so no case was opened for them. Set imap.since to today to keep old mail as archive, and open a case for any that still matters with `klachtenbus promote <id>` (ids: `klachtenbus messages`)",
+            r.held
+        );
+    }
     if r.archived > 0 {
         println!(
             "{} received before imap.since: kept as archive, not acted on",

@@ -177,6 +177,8 @@ pub struct DatabaseSettings {
 pub struct LimitsSettings {
     pub max_message_bytes: u64,
     pub max_auto_mails_per_address_per_day: u32,
+    /// On a register without cases, more old complaint-like mails than this are held.
+    pub first_run_max_cases: usize,
 }
 
 /// `[smtp]`: where outgoing mail is handed over.
@@ -990,6 +992,7 @@ impl Settings {
                 0,
                 1000,
             )? as u32,
+            first_run_max_cases: self.integer("limits.first_run_max_cases", 0, 1_000_000)? as usize,
         })
     }
 

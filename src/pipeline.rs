@@ -57,6 +57,8 @@ pub struct RouteReport {
     pub replies_refused: usize,
     /// Messages received before `imap.since`: kept as archive, not routed.
     pub archived: usize,
+    /// Old complaint-like mails held on a first run (`limits.first_run_max_cases`).
+    pub held: usize,
     /// Messages whose routing failed in this round (recorded, retried later).
     pub failed: usize,
     /// The round stopped early because shutdown was requested.
@@ -86,6 +88,8 @@ pub struct Pipeline {
     pub since: Option<NaiveDate>,
     /// `[alerts]`: who is told when intake or sending keeps failing.
     pub alerts: crate::config::AlertSettings,
+    /// `limits.first_run_max_cases` (0: no check).
+    pub first_run_max_cases: usize,
 }
 
 /// Refusal notices to one directie address per day. They go only to configured directie
@@ -191,7 +195,14 @@ impl Pipeline {
                 after_minutes: 30,
                 addresses: Vec::new(),
             },
+            first_run_max_cases: 0,
         }
+    }
+
+    /// Holds old complaint-like mail on a first run (`limits.first_run_max_cases`).
+    pub fn with_first_run_limit(mut self, max_cases: usize) -> Pipeline {
+        self.first_run_max_cases = max_cases;
+        self
     }
 
     /// Who is alerted, and after how long (`[alerts]`).

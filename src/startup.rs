@@ -56,7 +56,8 @@ pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
     .with_staff(settings.staff()?)
     .with_report(settings.report()?)
     .with_since(settings.intake_since()?)
-    .with_alerts(settings.alerts()?))
+    .with_alerts(settings.alerts()?)
+    .with_first_run_limit(limits.first_run_max_cases))
 }
 
 /// The mailer for `pipeline`'s mail, to the server of `[smtp]`.

@@ -20,6 +20,9 @@ impl Pipeline {
         cancel: &CancellationToken,
     ) -> anyhow::Result<RouteReport> {
         let mut report = RouteReport::default();
+        if self.first_run_max_cases > 0 && !store.has_cases().await? {
+            report.held = self.hold_old_candidates(store).await?;
+        }
         loop {
             let batch = store.unrouted(200).await?;
             if batch.is_empty() {
@@ -45,6 +48,55 @@ impl Pipeline {
                 return Ok(report);
             }
         }
+    }
+
+    /// A first run on a mailbox full of old mail (the register has no case yet): when more
+    /// than `limits.first_run_max_cases` complaint-like mails older than a week wait, they
+    /// are held — routed as `archive`, no case, no notification — so that months of old
+    /// mail do not open cases with long-passed deadlines. Returns how many were held.
+    async fn hold_old_candidates(&self, store: &Store) -> anyhow::Result<usize> {
+        let week_ago = store.now() - Duration::days(7);
+        let mut old = Vec::new();
+        for (id, _) in store.unrouted(1_000_000).await? {
+            let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+            if received >= week_ago || self.since.is_some_and(|s| local_date(received) < s) {
+                continue;
+            }
+            let Some(mut mail) = store.parsed(id).await? else {
+                continue;
+            };
+            self.contact_form_as_customer(&mut mail);
+            let verdict = self.classify_within_budget(id, &mail);
+            if verdict.complaint && verdict.screened.is_none() && !self.carries_token(&mail) {
+                old.push((id, verdict));
+            }
+        }
+        if old.len() <= self.first_run_max_cases {
+            return Ok(0);
+        }
+        let mut held = 0;
+        for (id, verdict) in &old {
+            let mut tx = store.begin(&self.id_domain).await?;
+            if tx
+                .claim_route(
+                    *id,
+                    "archive",
+                    None,
+                    Some("first run: held, older than a week"),
+                )
+                .await?
+            {
+                tx.save_verdict(*id, verdict).await?;
+                tx.commit().await?;
+                held += 1;
+            }
+        }
+        tracing::warn!(
+            held,
+            limit = self.first_run_max_cases,
+            "first run: old complaint-like mail held, no cases opened for it"
+        );
+        Ok(held)
     }
 
     #[tracing::instrument(skip_all, fields(message = id))]

@@ -441,6 +441,14 @@ impl Store {
         rows.iter().map(case_row).collect()
     }
 
+    /// Whether the register holds any case at all.
+    pub async fn has_cases(&self) -> Result<bool> {
+        let row = sqlx::query("SELECT id FROM cases LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn case(&self, r: CaseRef) -> Result<Option<CaseRow>> {
         case_by_ref(&self.pool, r).await
     }

@@ -444,6 +444,47 @@ async fn a_first_run_with_since_keeps_old_mail_as_archive() {
     store.close().await;
 }
 
+/// A first run without `imap.since` on a mailbox with 30 old complaints and 2 recent ones:
+/// the old ones are held (more than `limits.first_run_max_cases`), the recent ones become
+/// cases, and the operator is told what to do; a held one can still be promoted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_run_holds_many_old_complaints() {
+    use chrono::Duration as Days;
+    let stack = MailStack::start();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
+    for i in 0..32u32 {
+        let age = if i < 30 { 10 + i64::from(i) } else { 0 };
+        let day = today - Days::days(age);
+        let raw = crate::cases::complaint(
+            &format!("oud{i}@example.test"),
+            &format!("Klacht {i}"),
+            &format!("held-{i}@example.test"),
+        );
+        let date = format!("{} 08:00:00 +0100", day.format("%d-%b-%Y"));
+        stack.append_at(USER, "INBOX", &raw, &date).await;
+    }
+    let kb = Kb::new(&stack, USER, "", "");
+    let out = kb.sync();
+    assert!(out.contains("32 stored"), "{out}");
+    assert!(
+        out.contains("30 complaint-like mails older than a week held"),
+        "{out}"
+    );
+    assert_eq!(crate::support::cases_json(&kb).len(), 2, "the recent two");
+    // A held mail that still matters is promoted by hand.
+    let messages: Vec<serde_json::Value> =
+        serde_json::from_slice(&kb.run(&["messages", "--json"]).stdout).unwrap();
+    let held = messages
+        .iter()
+        .find(|m| m["message_id"] == "held-3@example.test")
+        .unwrap();
+    let out = kb.run(&["promote", &held["id"].to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(crate::support::cases_json(&kb).len(), 3);
+}
+
 /// Messages a parser can choke on, each with a name for the failure message.
 fn malformed_messages() -> Vec<(&'static str, Vec<u8>)> {
     let mut v: Vec<(&'static str, Vec<u8>)> = vec![
