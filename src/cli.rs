@@ -323,6 +323,50 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The OAuth2 token files `run` and `sync` will need, checked before the database is
+/// opened or created.
+fn check_token_files(
+    imap: &ImapSettings,
+    smtp: &crate::config::SmtpSettings,
+) -> anyhow::Result<()> {
+    let sources = imap
+        .oauth2
+        .iter()
+        .chain(smtp.oauth2.as_ref().map(|(_, s)| s));
+    for source in sources {
+        source.check_files().map_err(|e| ConfigError::Invalid {
+            key: "oauth2.token_file".into(),
+            reason: format!("{e}; store one with `klachtenbus login`"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Before `run` starts: a folder that does not exist or a processed folder spelled with
+/// another separator can never work, so the daemon refuses to start (exit 2) instead of
+/// retrying for ever. A server that cannot be reached now is no reason: it is retried.
+async fn refuse_never_working(imap: &ImapSettings) -> anyhow::Result<()> {
+    let fatal: Vec<String> = crate::mailbox::check::check(imap)
+        .await
+        .into_iter()
+        .filter(|f| f.fatal)
+        .map(|f| f.what)
+        .collect();
+    if fatal.is_empty() {
+        return Ok(());
+    }
+    let key = if fatal.iter().any(|w| w.contains("processed_folder")) {
+        "imap.processed_folder"
+    } else {
+        "imap.folder"
+    };
+    Err(ConfigError::Invalid {
+        key: key.into(),
+        reason: fatal.join("; "),
+    }
+    .into())
+}
+
 /// `status`: the health of intake and sending, the outbox and the routing backlog.
 async fn status(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
@@ -534,8 +578,10 @@ async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode> {
     let limits = settings.limits()?;
     settings.database()?;
     let services = services(settings)?;
-    let store = open_store(settings).await?;
     let smtp = settings.smtp()?;
+    check_token_files(&imap, &smtp)?;
+    refuse_never_working(&imap).await?;
+    let store = open_store(settings).await?;
     // One line that says what this daemon is and where it reads and sends (no secrets).
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
@@ -722,6 +768,7 @@ async fn sync(settings: &Settings, since: Option<chrono::NaiveDate>) -> anyhow::
     if since.is_some() {
         services.pipeline = services.pipeline.with_since(since);
     }
+    check_token_files(&imap, &settings.smtp()?)?;
     let store = open_store(settings).await?;
     let cancel = shutdown_token();
     // The mailbox is read only by the holder of its lease: on SQLite a running daemon

@@ -121,6 +121,15 @@ impl TokenSource {
         }
     }
 
+    /// The files the source needs, checked before anything else is opened: the refresh
+    /// token of `flow = "refresh_token"` must be readable.
+    pub fn check_files(&self) -> Result<(), TokenError> {
+        match &self.settings.flow {
+            Flow::RefreshToken { token_file } => read_refresh_token(token_file).map(drop),
+            _ => Ok(()),
+        }
+    }
+
     /// A valid access token: the one kept, or a new one.
     pub async fn access_token(&self) -> Result<SecretString, TokenError> {
         let mut cached = self.cached.lock().await;

@@ -9,7 +9,13 @@ use crate::mailbox::check::Finding;
 /// Prints one line per check; exit 0 when all are fine, 1 otherwise.
 pub(super) async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut findings: Vec<Finding> = Vec::new();
-    let mut note = |ok: bool, what: String| findings.push(Finding { ok, what });
+    let mut note = |ok: bool, what: String| {
+        findings.push(Finding {
+            ok,
+            what,
+            fatal: false,
+        })
+    };
 
     // Every section, so that one run names every broken setting.
     let sections: [(&str, Result<(), crate::config::ConfigError>); 8] = [
@@ -81,10 +87,12 @@ pub(super) async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
             Err(e) => Finding {
                 ok: false,
                 what: format!("smtp: {e}"),
+                fatal: false,
             },
             Ok(mailer) => match mailer.test_connection().await {
                 Ok(()) => Finding {
                     ok: true,
+                    fatal: false,
                     what: format!(
                         "smtp: connected to {at}{} (nothing sent)",
                         if smtp.credentials.is_some() || smtp.oauth2.is_some() {
@@ -97,6 +105,7 @@ pub(super) async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
                 Err(e) => Finding {
                     ok: false,
                     what: format!("smtp: {at}: {e} — {}", smtp_hint(smtp.security, &e)),
+                    fatal: false,
                 },
             },
         };

@@ -12,6 +12,9 @@ use crate::config::{ImapSettings, Mark, Security};
 pub struct Finding {
     pub ok: bool,
     pub what: String,
+    /// A setting that can never work (a folder that does not exist, a processed folder
+    /// spelled with another separator): `run` refuses to start on it.
+    pub fatal: bool,
 }
 
 impl Finding {
@@ -19,6 +22,7 @@ impl Finding {
         Finding {
             ok: true,
             what: what.into(),
+            fatal: false,
         }
     }
 
@@ -26,6 +30,15 @@ impl Finding {
         Finding {
             ok: false,
             what: what.into(),
+            fatal: false,
+        }
+    }
+
+    fn fatal(what: impl Into<String>) -> Finding {
+        Finding {
+            ok: false,
+            what: what.into(),
+            fatal: true,
         }
     }
 }
@@ -92,7 +105,7 @@ pub async fn check(settings: &ImapSettings) -> Vec<Finding> {
                 )));
             } else {
                 let some: Vec<&str> = folders.iter().take(10).map(|(n, _)| n.as_str()).collect();
-                out.push(Finding::fail(format!(
+                out.push(Finding::fatal(format!(
                     "imap: folder {:?} does not exist — set imap.folder to one of: {}",
                     settings.folder,
                     some.join(", ")
@@ -123,7 +136,7 @@ fn processed_folder(name: &str, separator: &str, exists: bool) -> Finding {
         .find(|c| c.to_string() != separator && name.contains(*c));
     if let Some(c) = foreign {
         let right = name.replace(c, separator);
-        return Finding::fail(format!(
+        return Finding::fatal(format!(
             "imap: processed_folder {name:?} uses {c:?}, but this server separates folders with {separator:?} — write processed_folder = {right:?}"
         ));
     }

@@ -106,7 +106,9 @@ pub async fn sync_pass(
     let folder = settings.folder.as_str();
     if let Mark::Move(pf) = &settings.mark {
         // Creating an existing folder fails harmlessly; a real problem shows at the move.
+        // Subscribed, so that mail programs show it.
         let _ = timed("creating processed_folder", session.create(pf)).await;
+        let _ = timed("subscribing processed_folder", session.subscribe(pf)).await;
     }
     let mailbox = timed("selecting the folder", session.select(folder)).await?;
     let uidvalidity = mailbox

@@ -90,3 +90,36 @@ async fn check_passes_a_working_configuration_and_names_each_broken_setting() {
     // Nothing was changed on the server.
     assert_eq!(stack.flags(SERVICE, "INBOX").await.len(), 0);
 }
+
+/// `run` refuses to start on a setting that can never work (here a processed folder spelled
+/// with the wrong separator), naming it, instead of retrying for ever; nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_a_processed_folder_that_can_never_work() {
+    let stack = MailStack::start();
+    stack
+        .append(
+            SERVICE,
+            "INBOX",
+            &crate::support::numbered_mails(1, "Vraag", "never"),
+        )
+        .await;
+    let kb = Kb::new(
+        &stack,
+        SERVICE,
+        "processed_folder = \"Klachtenbus/Verwerkt\"",
+        "",
+    );
+    let out = kb.run(&["run"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        crate::support::stderr(&out)
+    );
+    let err = crate::support::stderr(&out);
+    assert!(
+        err.contains("imap.processed_folder") && err.contains("\"Klachtenbus.Verwerkt\""),
+        "{err}"
+    );
+    assert_eq!(stack.count(SERVICE, "INBOX").await, 1, "nothing moved");
+}

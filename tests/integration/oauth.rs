@@ -89,10 +89,8 @@ async fn a_refresh_token_keeps_a_daemon_going_and_a_revoked_one_is_named() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("login refused"), "{}", stderr(&out));
 
-    let (_, refresh) = tokens.password_grant(user, "klachten-pw");
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("oauth2-token.json");
-    klachtenbus::oauth::write_refresh_token(&token_file, &refresh).unwrap();
     let kb = oauth_kb(
         &stack,
         user,
@@ -102,6 +100,17 @@ async fn a_refresh_token_keeps_a_daemon_going_and_a_revoked_one_is_named() {
             token_file.display()
         ),
     );
+    // No refresh token stored yet: refused before any database is created.
+    let out = kb.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("oauth2.token_file") && stderr(&out).contains("klachtenbus login"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!kb.path("data/klachtenbus.sqlite").exists());
+    let (_, refresh) = tokens.password_grant(user, "klachten-pw");
+    klachtenbus::oauth::write_refresh_token(&token_file, &refresh).unwrap();
     let (daemon, log) = crate::hardening::spawn_run(&kb, "run");
     crate::hardening::wait_for_log(&log, "watching mailbox", WAIT).await;
     for i in 0..3 {
