@@ -1,0 +1,406 @@
+//! The commands that run the service: `run` (the daemon: lease, watch, routing sweep,
+//! outbox), `sync`, `status` and `login`, and the checks they make before they start.
+
+use super::*;
+
+/// The OAuth2 token files `run` and `sync` will need, checked before the database is
+/// opened or created.
+pub(super) fn check_token_files(
+    imap: &ImapSettings,
+    smtp: &crate::config::SmtpSettings,
+) -> anyhow::Result<()> {
+    let sources = imap
+        .oauth2
+        .iter()
+        .chain(smtp.oauth2.as_ref().map(|(_, s)| s));
+    for source in sources {
+        source.check_files().map_err(|e| ConfigError::Invalid {
+            key: "oauth2.token_file".into(),
+            reason: format!("{e}; store one with `klachtenbus login`"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Before `run` starts: a folder that does not exist or a processed folder spelled with
+/// another separator can never work, so the daemon refuses to start (exit 2) instead of
+/// retrying for ever. A server that cannot be reached now is no reason: it is retried.
+pub(super) async fn refuse_never_working(imap: &ImapSettings) -> anyhow::Result<()> {
+    let fatal: Vec<String> = crate::mailbox::check::check(imap)
+        .await
+        .into_iter()
+        .filter(|f| f.fatal)
+        .map(|f| f.what)
+        .collect();
+    if fatal.is_empty() {
+        return Ok(());
+    }
+    let key = if fatal.iter().any(|w| w.contains("processed_folder")) {
+        "imap.processed_folder"
+    } else {
+        "imap.folder"
+    };
+    Err(ConfigError::Invalid {
+        key: key.into(),
+        reason: fatal.join("; "),
+    }
+    .into())
+}
+
+/// `status`: the health of intake and sending, the outbox and the routing backlog.
+pub(super) async fn status(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let recorded = store.health().await?;
+    let health: Vec<crate::store::Health> = crate::store::HEALTH_KINDS
+        .iter()
+        .map(|k| {
+            recorded
+                .iter()
+                .find(|h| h.kind == *k)
+                .cloned()
+                .unwrap_or(crate::store::Health {
+                    kind: k.to_string(),
+                    last_ok: None,
+                    failing_since: None,
+                    last_error: None,
+                    alerted_at: None,
+                })
+        })
+        .collect();
+    let (pending, sent, failed) = store.outbox_counts().await?;
+    let unrouted = store.unrouted(100_000).await?.len();
+    store.close().await;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "health": health,
+                "outbox": { "pending": pending, "sent": sent, "failed": failed },
+                "unrouted": unrouted,
+            }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let local = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                t.with_timezone(&chrono_tz::Europe::Amsterdam)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "never".into())
+    };
+    for h in &health {
+        let name = if h.kind == "intake" {
+            "mailbox"
+        } else {
+            "sending"
+        };
+        match &h.failing_since {
+            None => println!("{name:<8} ok; last success {}", local(&h.last_ok)),
+            Some(_) => println!(
+                "{name:<8} FAILING since {} (last success {}){}: {}",
+                local(&h.failing_since),
+                local(&h.last_ok),
+                if h.alerted_at.is_some() {
+                    "; alert sent"
+                } else {
+                    ""
+                },
+                h.last_error.as_deref().unwrap_or("")
+            ),
+        }
+    }
+    println!("outbox   {pending} waiting, {sent} sent, {failed} failed permanently");
+    println!("routing  {unrouted} stored message(s) not routed yet");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `login`: the device-code flow of `[oauth2]`.
+pub(super) async fn login(settings: &Settings) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let tokens = crate::oauth::TokenSource::new(settings.oauth2()?);
+    let saved = tokens
+        .login_device(|uri, code, secs| {
+            println!(
+                "Open {uri} and enter the code {code} (valid for {} minutes); waiting for the approval…",
+                secs / 60
+            );
+            let _ = std::io::stdout().flush();
+        })
+        .await?;
+    println!("refresh token saved in {}", saved.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `run`, with every log line of the daemon carrying the instance's name (host/pid/start):
+/// with several instances on one database, the logs say which did what.
+pub(super) async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
+    use tracing::Instrument;
+    let instance = crate::store::instance();
+    run_instance(settings)
+        .instrument(tracing::info_span!("run", instance = %instance))
+        .await
+}
+
+pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let imap = settings.imap()?;
+    let limits = settings.limits()?;
+    settings.database()?;
+    let services = services(settings)?;
+    let smtp = settings.smtp()?;
+    check_token_files(&imap, &smtp)?;
+    refuse_never_working(&imap).await?;
+    let store = open_store(settings).await?;
+    // One line that says what this daemon is and where it reads and sends (no secrets).
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = ?store.backend(),
+        mailbox = %format!("{}:{}/{}", imap.host, imap.port, imap.folder),
+        imap_auth = if imap.oauth2.is_some() { "oauth2" } else { "password" },
+        smtp = %format!("{}:{}", smtp.host, smtp.port),
+        smtp_auth = if smtp.oauth2.is_some() { "oauth2" } else if smtp.credentials.is_some() { "password" } else { "none" },
+        mark = ?imap.mark,
+        "klachtenbus starting"
+    );
+    let mailbox_id = mailbox_identity(&imap);
+    // On SQLite one daemon per database: a second `run` is refused at once.
+    let mut first_lease = match store.backend() {
+        Backend::Sqlite => Some(
+            store
+                .try_mailbox_lease(&mailbox_id)
+                .await?
+                .ok_or_else(|| busy(&store))?,
+        ),
+        Backend::Postgres => None,
+    };
+    let cancel = shutdown_token();
+    let wake = tokio::sync::Notify::new();
+    // What earlier runs stored but did not route.
+    route(&store, &services, &cancel).await?;
+    let watch = async {
+        // On PostgreSQL every instance routes, sends and reminds, but only the holder of
+        // the mailbox lease watches the mailbox; the others stand by and take over when
+        // its connection ends.
+        while !cancel.is_cancelled() {
+            let mut lease = match first_lease.take() {
+                Some(lease) => lease,
+                None => match stand_by(&store, &mailbox_id, &cancel).await {
+                    Some(lease) => lease,
+                    None => break,
+                },
+            };
+            let watching = cancel.child_token();
+            let watch = mailbox::watch(&imap, &limits, &store, &watching, |report| {
+                let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
+                async move {
+                    if report.stored > 0 {
+                        if let Err(e) = route(store, services, cancel).await {
+                            tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
+                        }
+                        wake.notify_one();
+                    }
+                }
+            });
+            let guard = async {
+                loop {
+                    tokio::time::sleep(LEASE_CHECK).await;
+                    if !lease.alive().await {
+                        tracing::error!(
+                            "lost the mailbox lease (database connection); standing by"
+                        );
+                        watching.cancel();
+                        return;
+                    }
+                }
+            };
+            tokio::select! {
+                _ = watch => {}
+                _ = guard => {}
+            }
+            drop(lease);
+        }
+    };
+    tokio::join!(watch, outbox_worker(&store, &services, &cancel, &wake));
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How often a standing-by instance tries to take the mailbox lease, and how often the
+/// holder checks that it still has it.
+const LEASE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The identity of the mailbox for its lease: server, user and folder.
+pub(super) fn mailbox_identity(imap: &ImapSettings) -> String {
+    format!(
+        "{}:{}/{}/{}",
+        imap.host, imap.port, imap.username, imap.folder
+    )
+}
+
+/// The error for a second `run` or `sync` on one SQLite database.
+pub(super) fn busy(store: &Store) -> anyhow::Error {
+    anyhow::anyhow!(
+        "another klachtenbus `run` or `sync` is using this database (lock {}); stop it first — a running daemon already does what `sync` does",
+        store
+            .lock_file()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    )
+}
+
+/// Waits until this instance holds the mailbox lease, or shutdown. Says once that it
+/// stands by.
+pub(super) async fn stand_by(
+    store: &Store,
+    mailbox: &str,
+    cancel: &CancellationToken,
+) -> Option<crate::store::MailboxLease> {
+    let mut said = false;
+    loop {
+        match store.try_mailbox_lease(mailbox).await {
+            Ok(Some(lease)) => {
+                tracing::info!("holding the mailbox lease: this instance watches the mailbox");
+                return Some(lease);
+            }
+            Ok(None) if !said => {
+                tracing::info!("another instance watches the mailbox; standing by (routing, sending and reminders go on here)");
+                said = true;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot ask for the mailbox lease; trying again"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return None,
+            _ = tokio::time::sleep(LEASE_CHECK) => {}
+        }
+    }
+}
+
+/// Routes what is stored but unrouted, queues reminders and sends queued mail whenever some
+/// is due, until shutdown. It sleeps until the next reminder moment or outbox retry (at most
+/// 15 seconds), and is woken early when intake changed something (a new case, a decision).
+pub(super) async fn outbox_worker(
+    store: &Store,
+    services: &Services,
+    cancel: &CancellationToken,
+    wake: &tokio::sync::Notify,
+) {
+    /// Another instance may queue mail or store mail it did not route (it died first);
+    /// look at the outbox and sweep for unrouted mail at least this often.
+    const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
+    while !cancel.is_cancelled() {
+        // The routing sweep: mail stored but not routed (by an instance that died, or a
+        // message whose retry is due) is routed here whoever stored it.
+        if let Err(e) = route(store, services, cancel).await {
+            tracing::error!(error = %format!("{e:#}"), "routing sweep failed");
+        }
+        if let Err(e) = remind(store, services).await {
+            tracing::error!(error = %format!("{e:#}"), "reminder round failed");
+        }
+        // Alerts are queued before the round, so that an alert about the mailbox goes out
+        // in it (one about sending waits until sending works again).
+        if let Err(e) = services.pipeline.alerts_due(store).await {
+            tracing::error!(error = %format!("{e:#}"), "alert round failed");
+        }
+        if let Err(e) = deliver(store, services).await {
+            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
+        }
+        let now = store.now();
+        let until = |t: chrono::DateTime<chrono::Utc>| {
+            (t - now)
+                .to_std()
+                .unwrap_or(std::time::Duration::ZERO)
+                .max(std::time::Duration::from_secs(1))
+        };
+        let mut next = OUTBOX_LOOK;
+        if let Ok(Some(due)) = store.next_due().await {
+            next = next.min(until(due));
+        }
+        match services.pipeline.next_moment(store, now).await {
+            Ok(Some(at)) => next = next.min(until(at)),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot plan reminders"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(next) => {}
+        }
+    }
+}
+
+pub(super) async fn sync(
+    settings: &Settings,
+    since: Option<chrono::NaiveDate>,
+) -> anyhow::Result<ExitCode> {
+    let imap = settings.imap()?;
+    let limits = settings.limits()?;
+    settings.database()?;
+    let mut services = services(settings)?;
+    if since.is_some() {
+        services.pipeline = services.pipeline.with_since(since);
+    }
+    check_token_files(&imap, &settings.smtp()?)?;
+    let store = open_store(settings).await?;
+    let cancel = shutdown_token();
+    // The mailbox is read only by the holder of its lease: on SQLite a running daemon
+    // refuses `sync`; on PostgreSQL a `sync` beside a watching instance skips the mailbox
+    // and does the rest (routing, reminders, sending).
+    let lease = store.try_mailbox_lease(&mailbox_identity(&imap)).await?;
+    if lease.is_none() && store.backend() == Backend::Sqlite {
+        return Err(busy(&store));
+    }
+    let report = match &lease {
+        Some(_) => {
+            let (mut session, caps) = mailbox::connect(&imap)
+                .await
+                .with_context(|| format!("connecting to {}:{}", imap.host, imap.port))?;
+            let report = mailbox::sync_pass(&mut session, caps, &imap, &limits, &store, &cancel)
+                .await
+                .with_context(|| format!("reading folder {:?}", imap.folder))?;
+            let _ = session.logout().await;
+            report
+        }
+        None => {
+            println!(
+                "{}: watched by another instance; not read by this sync",
+                imap.folder
+            );
+            Default::default()
+        }
+    };
+    let routed = route(&store, &services, &cancel).await?;
+    let reminded = remind(&store, &services).await?;
+    let delivered = deliver(&store, &services).await?;
+    let (pending, _, _) = store.outbox_counts().await?;
+    store.close().await;
+    println!(
+        "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){}",
+        imap.folder,
+        report.fetched,
+        report.stored,
+        report.duplicates,
+        report.headers_only,
+        report.unparsed,
+        if report.interrupted {
+            "; stopped early on request"
+        } else {
+            ""
+        }
+    );
+    print_route(&routed);
+    println!(
+        "deadlines: {} reminders, {} escalations, {} digests",
+        reminded.reminders, reminded.escalations, reminded.digests
+    );
+    if reminded.reports > 0 {
+        println!("inventory: {} half-yearly reports queued", reminded.reports);
+    }
+    println!(
+        "mail: {} sent, {} failed permanently, {} waiting in the outbox",
+        delivered.sent, delivered.failed, pending
+    );
+    Ok(ExitCode::SUCCESS)
+}
