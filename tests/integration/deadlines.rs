@@ -288,13 +288,14 @@ async fn the_daemon_wakes_for_the_next_reminder_by_itself() {
     // working days before confirm_by): the daemon sleeps until that moment and sends it
     // without a `sync`.
     let log_path = kb.path("run.log");
-    let mut daemon = kb
-        .command()
-        .args(["--now", "2015-12-07T07:59:57", "run"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
+    let mut daemon = crate::hardening::Daemon(
+        kb.command()
+            .args(["--now", "2015-12-07T07:59:57", "run"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     let start = std::time::Instant::now();
     while stack.count(DIRECTIE, "INBOX").await < 2 {
         assert!(

@@ -435,11 +435,34 @@ pub(crate) async fn wait_for_log(path: &Path, needle: &str, limit: Duration) -> 
     }
 }
 
+/// A daemon started by a test. Killed when dropped if it still runs, so that a test that
+/// fails leaves no daemon behind to reconnect to a port another test's server has taken.
+pub(crate) struct Daemon(pub(crate) std::process::Child);
+
+impl std::ops::Deref for Daemon {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Daemon {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `run` as a daemon, its standard error in `<name>.log` in the installation's folder.
-pub(crate) fn spawn_run(
-    kb: &crate::support::Kb,
-    name: &str,
-) -> (std::process::Child, std::path::PathBuf) {
+pub(crate) fn spawn_run(kb: &crate::support::Kb, name: &str) -> (Daemon, std::path::PathBuf) {
     let log = kb.path(&format!("{name}.log"));
     let child = kb
         .command()
@@ -448,7 +471,7 @@ pub(crate) fn spawn_run(
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    (child, log)
+    (Daemon(child), log)
 }
 
 /// Stores 100 complaints straight into the register, as an instance that died before
@@ -490,7 +513,7 @@ async fn store_unrouted_and_wait(
 }
 
 /// Stops a daemon with SIGTERM; it must exit cleanly.
-pub(crate) fn stop(mut daemon: std::process::Child) {
+pub(crate) fn stop(mut daemon: Daemon) {
     assert!(std::process::Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
         .status()

@@ -625,13 +625,14 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
     let kb = Kb::new(&stack, USER, "idle = true\npoll_interval_secs = 3600", "");
     let log_path = kb.path("run.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut daemon = kb
-        .command()
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut daemon = crate::hardening::Daemon(
+        kb.command()
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
     let store = {
         // The daemon migrates at start; wait until it is past that (watching the mailbox),
         // not just until its file exists, so the two do not migrate at once.
