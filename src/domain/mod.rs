@@ -3,3 +3,5 @@
 //! writes them in one transaction.
 
 pub mod effect;
+pub mod excerpt;
+pub mod name;

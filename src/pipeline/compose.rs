@@ -2,6 +2,26 @@
 //! complainant's address and the daily limits of letters to them.
 
 use super::*;
+use crate::domain::excerpt::excerpt;
+use crate::domain::name::PersonName;
+
+/// What became of a letter to the complainant.
+pub(super) enum LetterOutcome {
+    Queued(QueuedLetter),
+    /// Not queued, and why (no usable address, already sent).
+    NotSent(String),
+}
+
+/// A letter as it was queued, for directie's confirmation.
+#[derive(serde::Serialize)]
+pub(super) struct QueuedLetter {
+    pub what: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// Held back by the daily limit.
+    pub deferred: bool,
+}
 
 impl Pipeline {
     /// `confirm_by`, `position_by` and the Kifid 8-week mark for a case that arrived at
@@ -46,22 +66,10 @@ impl Pipeline {
                 }
             })
             .unwrap_or_else(|_| case.received_at.clone());
-        // A name recorded with its title ("Mevrouw A. de Boer", "Dhr. Jansen") is used as is.
-        let titled = |n: &str| {
-            let n = n.to_lowercase();
-            [
-                "mevrouw ", "mevr.", "mw.", "dhr.", "de heer ", "heer ", "familie ", "fam.",
-            ]
-            .iter()
-            .any(|t| n.starts_with(t))
-        };
-        let salutation = match (&case.complainant_name, english) {
-            (Some(n), false) if titled(n) => n.clone(),
-            (Some(n), false) => format!("heer/mevrouw {n}"),
-            (None, false) => "heer/mevrouw".to_string(),
-            (Some(n), true) => n.clone(),
-            (None, true) => "Sir or Madam".to_string(),
-        };
+        // "mevrouw K. van der Berg" → "Geachte mevrouw Van der Berg"; no title known →
+        // "heer/mevrouw Smit"; no name → "heer, mevrouw" (DOMAIN.md, letters).
+        let name = PersonName::parse(case.complainant_name.as_deref().unwrap_or(""));
+        let salutation = name.salutation(english);
         ctx.insert(
             "case",
             &serde_json::json!({
@@ -74,6 +82,8 @@ impl Pipeline {
                 "position_by": date(&case.position_by),
                 "kifid_from": case.kifid_from.as_deref().map(date).unwrap_or_default(),
                 "summary": case.summary,
+                "excerpt": excerpt(&case.summary),
+                "name_line": name.address_line(english),
                 "phone_note": matches!(case.channel.as_str(), "telefoon" | "mondeling" | "formulier"),
             }),
         );
@@ -121,15 +131,77 @@ impl Pipeline {
             .unwrap_or_else(|_| date.to_string())
     }
 
+    /// The template of a letter kind.
+    pub(super) fn letter_template(kind: &LetterKind) -> Template {
+        match kind {
+            LetterKind::Acknowledgement { .. } => Template::Bevestigingsbrief,
+            LetterKind::Position(_) => Template::Standpuntbrief,
+            LetterKind::Extension { .. } => Template::Verlengingsbrief,
+        }
+    }
+
+    /// A letter's subject, in the case's language.
+    pub(super) fn letter_subject(case: &CaseRow, kind: &LetterKind) -> String {
+        let english = case.language == "en";
+        let r = case.case_ref;
+        match kind {
+            LetterKind::Acknowledgement { .. } => Self::ack_subject(case),
+            LetterKind::Position(_) if english => format!("Our position on your complaint [{r}]"),
+            LetterKind::Position(_) => format!("Ons standpunt over uw klacht [{r}]"),
+            LetterKind::Extension { .. } if english => {
+                format!("New date for our position on your complaint [{r}]")
+            }
+            LetterKind::Extension { .. } => {
+                format!("Nieuwe termijn voor ons standpunt over uw klacht [{r}]")
+            }
+        }
+    }
+
+    /// A letter to the complainant as it reads for `case` (as the case now is).
+    pub(super) fn render_letter(&self, case: &CaseRow, kind: &LetterKind) -> anyhow::Result<Body> {
+        let english = case.language == "en";
+        let mut case = case.clone();
+        if let LetterKind::Acknowledgement {
+            promised: Some(d), ..
+        } = kind
+        {
+            case.position_by = d.to_string();
+        }
+        self.render(Self::letter_template(kind), &case, |ctx| match kind {
+            LetterKind::Acknowledgement { promised, kifid } => {
+                ctx.insert("late", &promised.is_some());
+                ctx.insert("kifid_open", kifid);
+            }
+            LetterKind::Position(p) => ctx.insert("position", p),
+            LetterKind::Extension {
+                previous,
+                reason,
+                kifid,
+            } => {
+                let previous = previous.map(|d| {
+                    if english {
+                        english_date(d)
+                    } else {
+                        dutch_date(d)
+                    }
+                });
+                ctx.insert("previous", &previous);
+                ctx.insert("reason", reason);
+                ctx.insert("kifid_open", kifid);
+            }
+        })
+    }
+
     /// Queues a letter to the complainant, unless the address must never get automatic
-    /// mail; at most one of each kind per case; deferred past the daily limit.
+    /// mail; at most one of each kind per case; deferred past the daily limit. Says what
+    /// became of it.
     pub(super) async fn letter_to_customer(
         &self,
         tx: &mut Tx,
         case: &CaseRow,
-        template: Template,
-        letter: Letter<'_>,
-    ) -> anyhow::Result<()> {
+        kind: &LetterKind,
+    ) -> anyhow::Result<LetterOutcome> {
+        let template = Self::letter_template(kind);
         let recipient = match self.customer_address(case) {
             Ok(a) => a,
             Err(why) => {
@@ -143,14 +215,18 @@ impl Pipeline {
                 )
                 .await?;
                 tracing::warn!(case = %case.case_ref, reason = why, "letter not sent");
-                return Ok(());
+                return Ok(LetterOutcome::NotSent(format!(
+                    "{}: {why}",
+                    template.name()
+                )));
             }
         };
         let now = tx.now();
         let recent = tx
             .mails_to_since(&recipient, now - Duration::hours(24), None)
             .await?;
-        let not_before = if recent >= i64::from(self.max_auto_mails_per_day) {
+        let deferred = recent >= i64::from(self.max_auto_mails_per_day);
+        let not_before = if deferred {
             tx.event(
                 case.id,
                 "klachtenbus",
@@ -167,43 +243,18 @@ impl Pipeline {
         } else {
             now
         };
-        let english = case.language == "en";
-        let body = self.render(template, case, |ctx| match letter {
-            Letter::Plain => {}
-            Letter::Position(p) => ctx.insert("position", p),
-            Letter::Extension { previous, reason } => {
-                ctx.insert("previous", &self.local_date_text(previous, english));
-                ctx.insert("reason", reason);
-            }
-        })?;
-        let subject = match template {
-            Template::Standpuntbrief if english => {
-                format!("Our position on your complaint [{}]", case.case_ref)
-            }
-            Template::Standpuntbrief => format!("Ons standpunt over uw klacht [{}]", case.case_ref),
-            Template::Verlengingsbrief if english => {
-                format!(
-                    "New date for our position on your complaint [{}]",
-                    case.case_ref
-                )
-            }
-            Template::Verlengingsbrief => {
-                format!(
-                    "Nieuwe termijn voor ons standpunt over uw klacht [{}]",
-                    case.case_ref
-                )
-            }
-            _ => Self::ack_subject(case),
-        };
+        let body = self.render_letter(case, kind)?;
+        let subject = Self::letter_subject(case, kind);
         // One acknowledgement and one position letter per case; one extension letter per
         // new date.
-        let dedup_key = match letter {
-            Letter::Extension { .. } => {
+        let dedup_key = match kind {
+            LetterKind::Extension { .. } => {
                 format!("{}:{}:{}", template.name(), case.id, case.position_by)
             }
             _ => format!("{}:{}", template.name(), case.id),
         };
         let (in_reply_to, references) = self.thread_refs(tx, case).await?;
+        let text = body.text.clone();
         let queued = tx
             .enqueue(&NewMail {
                 case_id: Some(case.id),
@@ -216,7 +267,7 @@ impl Pipeline {
                     template.name(),
                     dedup_key,
                     &recipient,
-                    subject,
+                    subject.clone(),
                     body,
                     not_before,
                 )
@@ -232,7 +283,14 @@ impl Pipeline {
                     None,
                     Some(outbox),
                 )
-                .await?
+                .await?;
+                Ok(LetterOutcome::Queued(QueuedLetter {
+                    what: template.name(),
+                    to: recipient,
+                    subject,
+                    text,
+                    deferred,
+                }))
             }
             None => {
                 tx.event(
@@ -243,10 +301,13 @@ impl Pipeline {
                     None,
                     None,
                 )
-                .await?
+                .await?;
+                Ok(LetterOutcome::NotSent(format!(
+                    "{} is al eerder klaargezet; niet nog eens",
+                    template.name()
+                )))
             }
         }
-        Ok(())
     }
 
     /// The complainant's address, if automatic mail may go there.
