@@ -165,7 +165,9 @@ impl Kb {
              [database]\nurl = \"sqlite://{db}\"\n\n\
              [logging]\nlevel = \"debug\"\n\n\
              [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nsecurity = \"none\"\nfrom = \"{SERVICE_ADDR}\"\nretry_first_secs = 0\n\n\
-             [directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n\
+             [directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\
+             # The campaign counts mailboxes: one mail per decision, as before these existed.\n\
+             confirmations = false\nreview_position = false\n\n\
              [organisation]\nname = \"De Vries Advies B.V.\"\nphone = \"020 123 45 67\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n\n{extra}\n",
             imap = stack.imap_port,
             smtp = stack.smtp_port,

@@ -207,6 +207,11 @@ pub struct DirectieSettings {
     pub addresses: Vec<String>,
     pub reply_secret: SecretString,
     pub trusted_authserv_id: Option<String>,
+    /// After each carried-out reply, a short "Verwerkt" mail to the directie member who
+    /// sent it, with what changed and any letter as sent.
+    pub confirmations: bool,
+    /// `STANDPUNT` returns the position letter as a draft first; `VERSTUUR` sends it.
+    pub review_position: bool,
 }
 
 /// `[organisation]`: the firm facts letters carry.
@@ -217,6 +222,9 @@ pub struct OrganisationSettings {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub signatory: Option<String>,
+    /// Who handles complaints, as the acknowledgement names them ("mw. J. de Wit,
+    /// klachtenfunctionaris"); unset: "onze directie".
+    pub complaints_officer: Option<String>,
     pub kifid_number: Option<String>,
     pub kifid_binding: bool,
     /// The term for taking a complaint to Kifid after the final position, in months.
@@ -231,6 +239,9 @@ pub struct DeadlineSettings {
     pub extra_closed_days: Vec<chrono::NaiveDate>,
     pub confirm_werkdagen: u32,
     pub position_days: u32,
+    /// A complaint confirmed after its position date: the new date is this many working
+    /// days from the day of confirmation.
+    pub late_position_days: u32,
     /// Working days before `confirm_by` on which directie is reminded (0 = on the day).
     pub confirm_reminders: Vec<u32>,
     /// Working days before `position_by` on which directie is reminded.
@@ -849,7 +860,21 @@ impl Settings {
             addresses: addresses.iter().map(|a| a.to_ascii_lowercase()).collect(),
             reply_secret: SecretString::from(secret),
             trusted_authserv_id: self.opt_string("directie.trusted_authserv_id")?,
+            confirmations: self.boolean("directie.confirmations")?,
+            review_position: self.boolean("directie.review_position")?,
         })
+    }
+
+    /// `ui.language`: the language of the command line's human output.
+    pub fn ui_language(&self) -> Result<crate::detect::Language, ConfigError> {
+        match self.string("ui.language")?.as_str() {
+            "nl" => Ok(crate::detect::Language::Nl),
+            "en" => Ok(crate::detect::Language::En),
+            other => Err(ConfigError::invalid(
+                "ui.language",
+                format!("{other:?} is not nl or en"),
+            )),
+        }
     }
 
     /// The `[organisation]` section.
@@ -860,6 +885,7 @@ impl Settings {
             phone: self.opt_string("organisation.phone")?,
             website: self.opt_string("organisation.website")?,
             signatory: self.opt_string("organisation.signatory")?,
+            complaints_officer: self.opt_string("organisation.complaints_officer")?,
             kifid_number: self.opt_string("organisation.kifid_number")?,
             kifid_binding: self.boolean("organisation.kifid_binding")?,
             kifid_term_months: self.integer("organisation.kifid_term_months", 1, 24)? as u32,
@@ -935,6 +961,7 @@ impl Settings {
             extra_closed_days,
             confirm_werkdagen,
             position_days,
+            late_position_days: self.integer("deadlines.late_position_days", 1, 100)? as u32,
             confirm_reminders: offsets("deadlines.confirm_reminders", confirm_werkdagen)?,
             position_reminders: offsets("deadlines.position_reminders", 30)?,
             reminder_time,

@@ -39,10 +39,14 @@ pub enum Template {
     Storing,
     /// … and once that it works again.
     Hersteld,
+    /// To the directie member who replied: what was carried out, with any letter as sent.
+    Verwerkt,
+    /// To the directie member who wrote `STANDPUNT`: the position letter as a draft.
+    ConceptStandpunt,
 }
 
 impl Template {
-    pub const ALL: [Template; 14] = [
+    pub const ALL: [Template; 16] = [
         Template::Bevestigingsbrief,
         Template::Standpuntbrief,
         Template::Notificatie,
@@ -57,6 +61,8 @@ impl Template {
         Template::VerwerkingMislukt,
         Template::Storing,
         Template::Hersteld,
+        Template::Verwerkt,
+        Template::ConceptStandpunt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +81,8 @@ impl Template {
             Template::VerwerkingMislukt => "verwerking_mislukt",
             Template::Storing => "storing",
             Template::Hersteld => "hersteld",
+            Template::Verwerkt => "verwerkt",
+            Template::ConceptStandpunt => "concept_standpunt",
         }
     }
 
@@ -130,6 +138,10 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/storing.html.tera",
     "nl/hersteld.txt.tera",
     "nl/hersteld.html.tera",
+    "nl/verwerkt.txt.tera",
+    "nl/verwerkt.html.tera",
+    "nl/concept_standpunt.txt.tera",
+    "nl/concept_standpunt.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -245,7 +257,8 @@ mod tests {
                 "confirm_by": "donderdag 3 december 2026",
                 "position_by": "dinsdag 8 december 2026", "summary": summary,
                 "kifid_from": "dinsdag 19 januari 2027",
-                "phone_note": false, "status": "kandidaat", "subject": "Polis"}),
+                "phone_note": false, "status": "kandidaat", "subject": "Polis",
+                "excerpt": summary}),
         );
         c.insert("position", "Wij betalen de kosten terug.");
         c.insert(
@@ -399,6 +412,18 @@ mod tests {
         c.insert("since", "dinsdag 1 december 2026 om 10:05");
         c.insert("recovered", "dinsdag 1 december 2026 om 11:20");
         c.insert("last_ok", &Some("dinsdag 1 december 2026 om 10:00"));
+        c.insert("done", &["bevestigd als klacht"]);
+        c.insert("warnings", &["de standpunttermijn was al verstreken"]);
+        c.insert(
+            "letters",
+            &serde_json::json!([{"what": "bevestigingsbrief", "to": "jan@example.test",
+                "subject": "Ontvangstbevestiging", "text": "Geachte heer Jansen,", "deferred": false}]),
+        );
+        c.insert("not_sent", &Vec::<String>::new());
+        c.insert("letter", "Geachte heer Jansen,");
+        c.insert("letter_subject", "Ons standpunt over uw klacht");
+        c.insert("to", "jan@example.test");
+        c.insert("version", &1);
         for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {
                 let b = l.render(t, lang, &c).unwrap();

@@ -283,6 +283,15 @@ pub fn clean(s: &str, max_chars: usize) -> String {
         .collect()
 }
 
+/// As [`clean`], keeping line breaks: for texts shown as paragraphs (a note, a timeline
+/// entry), never for header values.
+pub fn clean_text(s: &str, max_chars: usize) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+        .take(max_chars)
+        .collect()
+}
+
 fn strip_nul(s: &str) -> String {
     s.replace('\0', "")
 }

@@ -118,14 +118,6 @@ struct DirectieMail {
     what: &'static str,
 }
 
-/// What a letter to the complainant carries besides the case.
-#[derive(Debug, Clone, Copy)]
-enum Letter<'a> {
-    Plain,
-    Position(&'a str),
-    Extension { previous: &'a str, reason: &'a str },
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor<'a> {
     System,

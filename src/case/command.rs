@@ -31,6 +31,9 @@ pub enum Command {
         until: chrono::NaiveDate,
         reason: String,
     },
+    /// `VERSTUUR`: send the draft position letter as it was shown (with
+    /// `directie.review_position`).
+    Send,
     /// `KLACHT <nummer>` on the digest: the doubtful mail `message` becomes a case. The
     /// number is the register id and a token for the directie address it was listed to.
     Promote { message: i64, token: String },
@@ -50,6 +53,7 @@ impl Command {
             Command::Extend { .. } => "VERLENG",
             Command::Outcome(_) => "UITKOMST",
             Command::Measure(_) => "MAATREGEL",
+            Command::Send => "VERSTUUR",
             Command::Promote { .. } => "KLACHT <nummer>",
         }
     }
@@ -57,19 +61,19 @@ impl Command {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
-    #[error("the reply has no text above the quoted notification")]
+    #[error("het antwoord heeft geen tekst boven de geciteerde melding")]
     Empty,
-    #[error("the first line ({0:?}) is not a command")]
+    #[error("de eerste regel ({0:?}) is geen opdracht")]
     Unknown(String),
-    #[error("{0} needs {1}")]
+    #[error("{0} heeft {1} nodig")]
     MissingArgument(&'static str, &'static str),
-    #[error("{0:?} is not a category (advies, informatie, termijn, bejegening, overig)")]
+    #[error("{0:?} is geen categorie (advies, informatie, termijn, bejegening, overig)")]
     BadCategory(String),
-    #[error("{0:?} is not an outcome (gegrond, deels gegrond, ongegrond)")]
+    #[error("{0:?} is geen uitkomst (gegrond, deels gegrond, ongegrond)")]
     BadOutcome(String),
-    #[error("AFGEHANDELD needs telefonisch or persoonlijk, then a summary")]
+    #[error("AFGEHANDELD heeft telefonisch of persoonlijk nodig, en dan een samenvatting, bijvoorbeeld \"AFGEHANDELD telefonisch klant akkoord met excuses\"")]
     BadOral,
-    #[error("VERLENG needs a date (2026-12-28 or 28-12-2026) and then the reason, e.g. \"VERLENG 28-12-2026 wij wachten op stukken van de verzekeraar\"")]
+    #[error("VERLENG heeft een datum nodig (2026-12-28 of 28-12-2026) en dan de reden, bijvoorbeeld \"VERLENG 28-12-2026 wij wachten op stukken van de verzekeraar\"")]
     BadExtension,
 }
 
@@ -79,42 +83,194 @@ const MAX_WORD: usize = 200;
 
 /// The commands in a reply's new text: the main command first, then any attribute
 /// commands (`CATEGORIE`, `MEDEWERKER`, `UITKOMST`, `NOTITIE`, `MAATREGEL`) on the
-/// following lines.
+/// following lines, in order.
+///
+/// - A first line that starts with a decision and goes on ("Geen klacht, ik bel hem zelf",
+///   "Klacht: graag snel") is that decision; the rest of the line is a note. `JA`, `NEE`
+///   and `NO` are decisions only as the whole line ("Nee, dit is wel een klacht" is not).
+/// - A text (a position, a note, a measure, a reason) ends at a line `--`, at a closing
+///   line ("Met vriendelijke groet", "Groet, Jan"), or at a line that is an attribute
+///   command; inside a position text a free-text command (`NOTITIE`, `MAATREGEL`,
+///   `MEDEWERKER`) must be written in capitals or followed by a colon, so an ordinary
+///   sentence such as "Medewerker Jansen heeft u gebeld" stays in the letter.
 pub fn parse_reply(new_text: &str) -> Result<Vec<Command>, CommandError> {
     let lines: Vec<&str> = new_text.lines().collect();
     let Some(first) = lines.iter().position(|l| !l.trim().is_empty()) else {
         return Err(CommandError::Empty);
     };
     let rest = &lines[first + 1..];
-    let (main, takes_rest) = parse_line(lines[first], rest)?
-        .ok_or_else(|| CommandError::Unknown(crate::parse::clean(lines[first].trim(), 80)))?;
-    let mut commands = vec![main];
-    if !takes_rest {
-        for (i, line) in rest.iter().enumerate() {
-            match parse_line(line, &rest[i + 1..]) {
-                Ok(Some((
-                    c @ (Command::Category(_)
-                    | Command::Employee(_)
-                    | Command::Outcome(_)
-                    | Command::Note(_)
-                    | Command::Measure(_)
-                    | Command::Promote { .. }),
-                    takes_rest,
-                ))) => {
-                    commands.push(c);
-                    if takes_rest {
-                        // A note or measure takes the lines after it.
-                        break;
-                    }
-                }
-                Err(e @ (CommandError::BadCategory(_) | CommandError::BadOutcome(_))) => {
-                    return Err(e)
-                }
-                _ => {}
-            }
+    let mut commands = Vec::new();
+    let mut i = match parse_line(lines[first], rest)? {
+        Some((main, taken)) => {
+            commands.push(main);
+            taken
         }
+        None => {
+            let (decision, note) = decision_with_text(lines[first]).ok_or_else(|| {
+                CommandError::Unknown(crate::parse::clean(lines[first].trim(), 80))
+            })?;
+            commands.push(decision);
+            commands.push(Command::Note(note));
+            0
+        }
+    };
+    while i < rest.len() {
+        if ends_text(rest[i]) {
+            break;
+        }
+        match parse_line(rest[i], &rest[i + 1..]) {
+            Ok(Some((
+                c @ (Command::Category(_)
+                | Command::Employee(_)
+                | Command::Outcome(_)
+                | Command::Note(_)
+                | Command::Measure(_)
+                | Command::Promote { .. }),
+                taken,
+            ))) => {
+                commands.push(c);
+                i += taken;
+            }
+            Err(e @ (CommandError::BadCategory(_) | CommandError::BadOutcome(_))) => return Err(e),
+            _ => {}
+        }
+        i += 1;
     }
     Ok(commands)
+}
+
+/// A line that ends a text and every command after it: `--` (a signature separator) or
+/// a closing ("Met vriendelijke groet", "Groet, Jan", "Mvg Jan", "Kind regards").
+fn ends_text(line: &str) -> bool {
+    let t = line.trim();
+    if t == "--" || t == "-- " {
+        return true;
+    }
+    if t.chars().count() > 60 {
+        return false;
+    }
+    let l = t.to_lowercase();
+    let l = l.trim_start_matches(['-', ' ']);
+    const CLOSINGS: &[&str] = &[
+        "met vriendelijke groet",
+        "met hartelijke groet",
+        "met een vriendelijke groet",
+        "vriendelijke groet",
+        "hartelijke groet",
+        "beste groet",
+        "groeten",
+        "groetjes",
+        "groet",
+        "mvg",
+        "m.v.g",
+        "hoogachtend",
+        "kind regards",
+        "best regards",
+        "regards",
+        "sincerely",
+        "yours sincerely",
+    ];
+    // The closing alone, with punctuation, or followed by a short name ("Groet Jan").
+    let original = t.trim_start_matches(['-', ' ']);
+    CLOSINGS.iter().any(|c| {
+        l.strip_prefix(c).is_some_and(|after| {
+            let name = original.get(c.len()..).unwrap_or("").trim();
+            after.is_empty()
+                || after.starts_with([',', '.', '!'])
+                || (after.starts_with(' ')
+                    && name.split_whitespace().count() <= 4
+                    && name.starts_with(char::is_uppercase))
+        })
+    })
+}
+
+/// A line that ends a position text: an attribute command (free-text ones in capitals or
+/// with a colon), or the end of the text.
+fn ends_position(line: &str) -> bool {
+    if ends_text(line) {
+        return true;
+    }
+    let t = line.trim();
+    let word = t.split(char::is_whitespace).next().unwrap_or("");
+    let shouted = word.chars().any(char::is_alphabetic) && word.chars().all(|c| !c.is_lowercase())
+        || word.ends_with(':');
+    match parse_line(line, &[]) {
+        Ok(Some((Command::Category(_) | Command::Outcome(_), _))) => true,
+        Ok(Some((Command::Note(_) | Command::Measure(_) | Command::Employee(_), _))) => shouted,
+        Err(CommandError::MissingArgument("NOTITIE" | "MAATREGEL", _)) => shouted,
+        _ => false,
+    }
+}
+
+/// The lines of `after` that belong to a text starting on the command's own line: up to a
+/// line for which `stop` holds. Returns the text (line breaks kept, at most `MAX_TEXT`
+/// characters) and how many lines of `after` it took.
+fn text_until(arg: &str, after: &[&str], stop: fn(&str) -> bool) -> (String, usize) {
+    let mut text = String::new();
+    if !arg.is_empty() {
+        text.push_str(arg);
+    }
+    let mut taken = 0;
+    for l in after {
+        if stop(l) {
+            break;
+        }
+        taken += 1;
+        if !text.is_empty() || !l.trim().is_empty() {
+            text.push('\n');
+            text.push_str(l.trim_end());
+        }
+    }
+    let text: String = text.trim().chars().take(MAX_TEXT).collect();
+    (text, taken)
+}
+
+/// A text ends at a closing, `--`, or the next attribute command.
+fn ends_note(line: &str) -> bool {
+    ends_position(line)
+}
+
+/// "Geen klacht, ik bel hem zelf" / "Klacht: graag snel": a decision word with text after
+/// it on the first line. Not for `JA`/`NEE` (ordinary answers start with them), nor when a
+/// number follows (`KLACHT 17` is a malformed digest line, not a confirmation).
+fn decision_with_text(line: &str) -> Option<(Command, String)> {
+    const FORMS: &[(&[&str], Command)] = &[
+        (&["geen", "klacht"], Command::Reject),
+        (&["not", "a", "complaint"], Command::Reject),
+        (&["bevestigen"], Command::Confirm),
+        (&["bevestig"], Command::Confirm),
+        (&["klacht"], Command::Confirm),
+        (&["confirm"], Command::Confirm),
+    ];
+    'forms: for (words, command) in FORMS {
+        let mut rest = line.trim_start();
+        for (i, w) in words.iter().enumerate() {
+            let end = rest
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(rest.len());
+            if !rest[..end].eq_ignore_ascii_case(w) {
+                continue 'forms;
+            }
+            rest = &rest[end..];
+            if i + 1 < words.len() {
+                let t = rest.trim_start();
+                if t.len() == rest.len() {
+                    continue 'forms;
+                }
+                rest = t;
+            }
+        }
+        let note = rest
+            .trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ',' | ':' | ';' | '.' | '-' | '–' | '!')
+            })
+            .trim();
+        if note.is_empty() || note.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        return Some((command.clone(), crate::parse::clean(note, MAX_WORD * 10)));
+    }
+    None
 }
 
 /// `KLACHT 17-3f9a2c81d0e4` (or `BEVESTIG`, `JA`, `CONFIRM`): a doubtful mail from the
@@ -135,25 +291,25 @@ fn promote(bare: &str) -> Option<Command> {
     })
 }
 
-/// One line as a command. Returns the command and whether it consumed the lines after it.
-fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, CommandError> {
+/// One line as a command. Returns the command and how many of the lines after it
+/// (`after`) it took as its text.
+fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, usize)>, CommandError> {
     let t = line.trim();
     let bare = t
         .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
         .to_uppercase();
     let bare = bare.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(promote) = promote(&bare) {
-        return Ok(Some((promote, false)));
+        return Ok(Some((promote, 0)));
     }
-    // Decisions are the whole line: "Nee, dit is wel een klacht" is not `NEE`.
+    // Decisions are the whole line here; see `decision_with_text` for a decision with a note.
     match bare.as_str() {
         "KLACHT" | "BEVESTIG" | "BEVESTIGEN" | "JA" | "CONFIRM" => {
-            return Ok(Some((Command::Confirm, false)))
+            return Ok(Some((Command::Confirm, 0)))
         }
-        "GEEN KLACHT" | "NEE" | "NO" | "NOT A COMPLAINT" => {
-            return Ok(Some((Command::Reject, false)))
-        }
-        "SLUIT" | "SLUITEN" | "CLOSE" => return Ok(Some((Command::Close, false))),
+        "GEEN KLACHT" | "NEE" | "NO" | "NOT A COMPLAINT" => return Ok(Some((Command::Reject, 0))),
+        "SLUIT" | "SLUITEN" | "CLOSE" => return Ok(Some((Command::Close, 0))),
+        "VERSTUUR" | "VERSTUREN" | "SEND" => return Ok(Some((Command::Send, 0))),
         _ => {}
     }
     let (word, arg) = match t.split_once(char::is_whitespace) {
@@ -161,20 +317,6 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
         None => (t, ""),
     };
     let word = word.trim_end_matches([':', '.', ',']).to_uppercase();
-    let following = || {
-        let mut text = String::new();
-        if !arg.is_empty() {
-            text.push_str(arg);
-        }
-        for l in after {
-            if !text.is_empty() || !l.trim().is_empty() {
-                text.push('\n');
-                text.push_str(l.trim_end());
-            }
-        }
-        let text = text.trim().to_string();
-        text.chars().take(MAX_TEXT).collect::<String>()
-    };
     let one_line = |what: &'static str, name: &'static str| {
         let a = crate::parse::clean(arg, MAX_WORD);
         if a.is_empty() {
@@ -185,42 +327,42 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
     };
     let cmd = match word.as_str() {
         "CATEGORIE" | "CATEGORY" => {
-            let a = one_line("a category", "CATEGORIE")?;
+            let a = one_line("een categorie", "CATEGORIE")?;
             let c = Category::parse(&a).ok_or(CommandError::BadCategory(a))?;
-            (Command::Category(c), false)
+            (Command::Category(c), 0)
         }
         "UITKOMST" | "OUTCOME" => {
-            let a = one_line("an outcome", "UITKOMST")?;
+            let a = one_line("een uitkomst", "UITKOMST")?;
             let o = Outcome::parse(&a).ok_or(CommandError::BadOutcome(a))?;
-            (Command::Outcome(o), false)
+            (Command::Outcome(o), 0)
         }
         "MAATREGEL" | "MEASURE" => {
-            let text = following();
+            let (text, taken) = text_until(arg, after, ends_note);
             if text.is_empty() {
-                return Err(CommandError::MissingArgument("MAATREGEL", "a text"));
+                return Err(CommandError::MissingArgument("MAATREGEL", "een tekst"));
             }
             (
                 Command::Measure(crate::parse::clean(&text.replace('\n', " "), 2000)),
-                true,
+                taken,
             )
         }
-        "MEDEWERKER" | "EMPLOYEE" => (Command::Employee(one_line("a name", "MEDEWERKER")?), false),
+        "MEDEWERKER" | "EMPLOYEE" => (Command::Employee(one_line("een naam", "MEDEWERKER")?), 0),
         "NOTITIE" | "NOTE" => {
-            let text = following();
+            let (text, taken) = text_until(arg, after, ends_note);
             if text.is_empty() {
-                return Err(CommandError::MissingArgument("NOTITIE", "a text"));
+                return Err(CommandError::MissingArgument("NOTITIE", "een tekst"));
             }
-            (Command::Note(text), true)
+            (Command::Note(text), taken)
         }
         "STANDPUNT" | "POSITION" => {
-            let text = following();
+            let (text, taken) = text_until(arg, after, ends_position);
             if text.is_empty() {
                 return Err(CommandError::MissingArgument(
                     "STANDPUNT",
-                    "the reasoned position on the lines after it",
+                    "het gemotiveerde standpunt op de regels eronder",
                 ));
             }
-            (Command::Position(text), true)
+            (Command::Position(text), taken)
         }
         "AFGEHANDELD" | "HANDLED" => {
             let (how, summary) = match arg.split_once(char::is_whitespace) {
@@ -232,18 +374,11 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
                 "persoonlijk" | "in-person" | "person" | "personally" => Oral::Persoonlijk,
                 _ => return Err(CommandError::BadOral),
             };
-            let mut summary = summary.trim().to_string();
-            for l in after {
-                if !summary.is_empty() || !l.trim().is_empty() {
-                    summary.push('\n');
-                    summary.push_str(l.trim_end());
-                }
-            }
-            let summary: String = summary.trim().chars().take(MAX_TEXT).collect();
+            let (summary, taken) = text_until(summary.trim(), after, ends_note);
             if summary.is_empty() {
                 return Err(CommandError::BadOral);
             }
-            (Command::HandledOrally { how, summary }, true)
+            (Command::HandledOrally { how, summary }, taken)
         }
         "VERLENG" | "VERLENGEN" | "EXTEND" => {
             let (date, reason) = match arg.split_once(char::is_whitespace) {
@@ -252,18 +387,12 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, bool)>, Com
             };
             let until = parse_date(date.trim_end_matches([':', ',', '.']))
                 .ok_or(CommandError::BadExtension)?;
-            let mut reason = reason.trim().to_string();
-            for l in after {
-                if !reason.is_empty() || !l.trim().is_empty() {
-                    reason.push('\n');
-                    reason.push_str(l.trim_end());
-                }
-            }
-            let reason = crate::parse::clean(reason.trim(), 2000);
+            let (reason, taken) = text_until(reason.trim(), after, ends_note);
+            let reason = crate::parse::clean(&reason, 2000);
             if reason.is_empty() {
                 return Err(CommandError::BadExtension);
             }
-            (Command::Extend { until, reason }, true)
+            (Command::Extend { until, reason }, taken)
         }
         _ => return Ok(None),
     };
@@ -392,7 +521,7 @@ mod tests {
         );
         assert_eq!(
             parse_reply("MAATREGEL"),
-            Err(CommandError::MissingArgument("MAATREGEL", "a text"))
+            Err(CommandError::MissingArgument("MAATREGEL", "een tekst"))
         );
     }
 
@@ -449,5 +578,134 @@ mod tests {
         assert_eq!(parse_reply("KLACHT").unwrap(), vec![Command::Confirm]);
         assert!(parse_reply("KLACHT 17").is_err());
         assert!(parse_reply("KLACHT 17-xyz").is_err());
+    }
+
+    #[test]
+    fn a_position_ends_at_the_first_command_line() {
+        let c = parse_reply(
+            "STANDPUNT\nWij hebben uw klacht onderzocht.\nU krijgt de kosten terug.\n\nUITKOMST gegrond\nMAATREGEL Offertes voortaan\nschriftelijk bevestigen\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            vec![
+                Command::Position(
+                    "Wij hebben uw klacht onderzocht.\nU krijgt de kosten terug.".into()
+                ),
+                Command::Outcome(Outcome::Gegrond),
+                Command::Measure("Offertes voortaan schriftelijk bevestigen".into()),
+            ]
+        );
+        // `--` ends the text too; a signature below it is not part of anything.
+        let c = parse_reply("STANDPUNT\nU krijgt gelijk.\n--\nJan Jansen\nDirecteur").unwrap();
+        assert_eq!(c, vec![Command::Position("U krijgt gelijk.".into())]);
+        // A closing with a name ends it as well.
+        let c = parse_reply("STANDPUNT\nU krijgt gelijk.\n\nGroet, Jan\nCATEGORIE advies").unwrap();
+        assert_eq!(c, vec![Command::Position("U krijgt gelijk.".into())]);
+        // Ordinary sentences that start with a command word stay in the letter.
+        let text = "STANDPUNT\nMedewerker Jansen heeft u op 3 november gebeld.\nMaatregel of niet, wij betreuren het.\nUitkomst van ons onderzoek: u heeft gelijk.\nNotitie van het gesprek sturen wij mee.";
+        let c = parse_reply(text).unwrap();
+        assert_eq!(c.len(), 1, "{c:?}");
+        let Command::Position(p) = &c[0] else {
+            panic!("{c:?}")
+        };
+        assert_eq!(p.lines().count(), 4, "{p}");
+        // In capitals or with a colon they are commands.
+        let c = parse_reply("STANDPUNT\nU krijgt gelijk.\nMedewerker: Piet\nNOTITIE teruggebeld")
+            .unwrap();
+        assert_eq!(
+            c,
+            vec![
+                Command::Position("U krijgt gelijk.".into()),
+                Command::Employee("Piet".into()),
+                Command::Note("teruggebeld".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_decision_with_text_is_the_decision_and_a_note() {
+        for (text, decision, note) in [
+            (
+                "Geen klacht, ik bel hem zelf",
+                Command::Reject,
+                "ik bel hem zelf",
+            ),
+            (
+                "geen klacht - vraag over premie",
+                Command::Reject,
+                "vraag over premie",
+            ),
+            (
+                "Klacht: graag snel oppakken",
+                Command::Confirm,
+                "graag snel oppakken",
+            ),
+            (
+                "KLACHT. Sandra belt haar morgen",
+                Command::Confirm,
+                "Sandra belt haar morgen",
+            ),
+            (
+                "Bevestig, zie mijn notities",
+                Command::Confirm,
+                "zie mijn notities",
+            ),
+            (
+                "Not a complaint, just a question",
+                Command::Reject,
+                "just a question",
+            ),
+        ] {
+            assert_eq!(
+                parse_reply(text).unwrap(),
+                vec![decision, Command::Note(note.into())],
+                "{text}"
+            );
+        }
+        // Further lines still carry attribute commands.
+        assert_eq!(
+            parse_reply("Klacht, graag vandaag\nCATEGORIE advies").unwrap(),
+            vec![
+                Command::Confirm,
+                Command::Note("graag vandaag".into()),
+                Command::Category(Category::Advies),
+            ]
+        );
+        // Not decisions: a longer word, JA/NEE in a sentence, a number.
+        for text in [
+            "Klachtje? Weet ik niet",
+            "Nee, dit is wel een klacht",
+            "Klachten zijn er genoeg",
+            "Klacht 17",
+        ] {
+            assert!(parse_reply(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_note_keeps_its_line_breaks_and_stops_at_the_signature() {
+        assert_eq!(
+            parse_reply("NOTITIE klant gebeld\n\nhij wacht op de offerte\nMet vriendelijke groet,\nJan\nDirecteur").unwrap(),
+            vec![Command::Note("klant gebeld\n\nhij wacht op de offerte".into())]
+        );
+        assert_eq!(
+            parse_reply("NOTITIE klant gebeld\nMvg Jan de Vries").unwrap(),
+            vec![Command::Note("klant gebeld".into())]
+        );
+        // "Groet" inside a sentence is not a closing.
+        assert_eq!(
+            parse_reply("NOTITIE klant gebeld\ngroet de klant van mij als hij belt").unwrap(),
+            vec![Command::Note(
+                "klant gebeld\ngroet de klant van mij als hij belt".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn verstuur_sends_the_draft() {
+        for text in ["VERSTUUR", "Versturen.", "send"] {
+            assert_eq!(parse_reply(text).unwrap(), vec![Command::Send], "{text}");
+        }
     }
 }

@@ -125,6 +125,19 @@ impl Status {
     }
 }
 
+impl Status {
+    /// The status as a person reads it, in Dutch.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Kandidaat => "kandidaat (nog niet beoordeeld)",
+            Status::GeenKlacht => "geen klacht",
+            Status::InBehandeling => "in behandeling",
+            Status::StandpuntGegeven => "standpunt gegeven",
+            Status::Gesloten => "gesloten",
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -156,7 +169,7 @@ impl Decision {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{} is not possible while the case is {from}", decision.word())]
+#[error("{} kan niet: de zaak is {}", decision.word(), from.label())]
 pub struct TransitionError {
     pub from: Status,
     pub decision: Decision,

@@ -28,15 +28,29 @@ pub enum Effect {
     },
     /// A letter to the complainant.
     Letter(LetterKind),
+    /// The position letter as a draft, to the directie member who wrote it, who sends it
+    /// with `VERSTUUR`.
+    Draft(String),
 }
 
 /// Which letter a decision sends the complainant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LetterKind {
-    /// The bevestigingsbrief.
-    Acknowledgement,
+    /// The bevestigingsbrief. `promised`: the position date had passed when the complaint
+    /// was confirmed; the letter apologises and promises this date instead (the register
+    /// keeps the missed deadline). `kifid`: the 8-week mark falls on or before the promised
+    /// date (the letter names Kifid).
+    Acknowledgement {
+        promised: Option<NaiveDate>,
+        kifid: bool,
+    },
     /// The standpuntbrief, with the position as directie wrote it.
     Position(String),
-    /// The verlengingsbrief: the position deadline moved from `previous`.
-    Extension { previous: NaiveDate, reason: String },
+    /// The verlengingsbrief: the position deadline moved from `previous` (None when that
+    /// date has passed: the letter does not repeat it).
+    Extension {
+        previous: Option<NaiveDate>,
+        reason: String,
+        kifid: bool,
+    },
 }

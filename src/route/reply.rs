@@ -7,6 +7,12 @@
 //! complaint; `VERLENG` only for a confirmed complaint without a position, to a working day
 //! after both the current deadline and today, at most a year ahead; `KLACHT <nummer>`
 //! belongs on the digest, not on a case.
+//!
+//! Time: a complaint confirmed after its position date gets a new date
+//! (`late_position_days` working days from today) and a letter that apologises for the
+//! delay; every letter that names a date for the position carries the Kifid paragraph
+//! when the 8-week mark falls on or before that date. With `review_position`, `STANDPUNT`
+//! makes a draft for directie and `VERSTUUR` sends the latest draft.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -21,7 +27,38 @@ pub struct CaseView {
     pub reference: CaseRef,
     pub status: Status,
     pub position_by: NaiveDate,
+    /// The day the case reaches Kifid's 8-week mark.
+    pub kifid_from: NaiveDate,
     pub category: Option<String>,
+    /// The latest draft of the position letter (`STANDPUNT` under review), if any.
+    pub draft: Option<Draft>,
+}
+
+/// A draft of the position letter: its text and its number (1 for the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub text: String,
+    pub version: u32,
+}
+
+/// The draft a reply answers, from its subject ("… (versie 2) …").
+pub fn draft_version_in(subject: &str) -> Option<u32> {
+    let lower = subject.to_lowercase();
+    let at = lower.find("(versie ")?;
+    let digits: String = lower[at + 8..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The firm's settings a decision depends on.
+pub struct Rules<'a> {
+    pub calendar: &'a Calendar,
+    /// `directie.review_position`.
+    pub review_position: bool,
+    /// `deadlines.late_position_days`.
+    pub late_position_days: u32,
 }
 
 /// A `GEEN KLACHT` already recorded on the case: when, and by whom.
@@ -40,6 +77,8 @@ pub struct Reply<'a> {
     pub rejection: Option<Rejection>,
     /// Today in Amsterdam.
     pub today: NaiveDate,
+    /// The draft version named in the reply's subject, if any.
+    pub draft_named: Option<u32>,
 }
 
 /// Why a reply was not carried out (nothing of it is).
@@ -70,6 +109,16 @@ pub enum Refusal {
     },
     #[error("de nieuwe datum {} ligt meer dan een jaar vooruit ({case})", dutch_date(*.until))]
     ExtendTooFar { until: NaiveDate, case: CaseRef },
+    #[error("VERSTUUR: er is geen concept van de standpuntbrief om te versturen; stuur eerst STANDPUNT met het standpunt eronder ({case})")]
+    NoDraft { case: CaseRef },
+    #[error("VERSTUUR: dit antwoord hoort bij versie {named} van het concept, maar er is een nieuwere versie {latest}; beantwoord die met VERSTUUR ({case})")]
+    DraftReplaced {
+        named: u32,
+        latest: u32,
+        case: CaseRef,
+    },
+    #[error("de nieuwe standpunttermijn kon niet worden berekend: {error} ({case})")]
+    LateCalendar { error: CalendarError, case: CaseRef },
     #[error("KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {case}")]
     PromoteOnCase { case: CaseRef },
 }
@@ -86,16 +135,69 @@ fn amsterdam(at: &DateTime<Utc>) -> String {
 
 /// The effects of `reply` on `case`, in the order they are to be written, or the refusal
 /// of the whole reply.
-pub fn decide(case: &CaseView, reply: &Reply, calendar: &Calendar) -> Result<Vec<Effect>, Refusal> {
+pub fn decide(case: &CaseView, reply: &Reply, rules: &Rules) -> Result<Vec<Effect>, Refusal> {
+    let calendar = rules.calendar;
     let mut effects = Vec::new();
     let mut status = case.status;
     let mut position_by = case.position_by;
     let mut category = case.category.clone();
+    // A late confirmation's new date, for the acknowledgement.
+    let mut promised: Option<NaiveDate> = None;
     for c in reply.commands {
+        // Under review a position is a draft: it changes nothing yet, but only where a
+        // position could be given.
+        if let (Command::Position(text), true) = (c, rules.review_position) {
+            match status.apply(Decision::Position) {
+                Ok(Some(_)) => {
+                    effects.push(Effect::Event {
+                        kind: "standpunt_concept".into(),
+                        detail: format!("concept standpuntbrief: {}", first_chars(text, 300)),
+                    });
+                    effects.push(Effect::Draft(text.clone()));
+                }
+                Ok(None) => effects.push(Effect::Event {
+                    kind: "herhaald".into(),
+                    detail: "STANDPUNT: het standpunt is al gegeven; niets veranderd".into(),
+                }),
+                Err(error) => {
+                    return Err(Refusal::Transition {
+                        error,
+                        case: case.reference,
+                    })
+                }
+            }
+            continue;
+        }
+        let sent_draft;
+        let c = match c {
+            Command::Send => {
+                if status == Status::InBehandeling {
+                    let Some(draft) = case.draft.clone() else {
+                        return Err(Refusal::NoDraft {
+                            case: case.reference,
+                        });
+                    };
+                    if let Some(named) = reply.draft_named.filter(|n| *n != draft.version) {
+                        return Err(Refusal::DraftReplaced {
+                            named,
+                            latest: draft.version,
+                            case: case.reference,
+                        });
+                    }
+                    sent_draft = Command::Position(draft.text);
+                    &sent_draft
+                } else {
+                    c
+                }
+            }
+            other => other,
+        };
         let decision = match c {
             Command::Confirm => Some(Decision::Confirm),
             Command::Reject => Some(Decision::Reject),
-            Command::Position(_) | Command::HandledOrally { .. } => Some(Decision::Position),
+            Command::Position(_) | Command::HandledOrally { .. } | Command::Send => {
+                Some(Decision::Position)
+            }
             Command::Close => Some(Decision::Close),
             _ => None,
         };
@@ -126,6 +228,32 @@ pub fn decide(case: &CaseView, reply: &Reply, calendar: &Calendar) -> Result<Vec
             status = n;
         }
         let (kind, detail): (String, String) = match c {
+            Command::Confirm if position_by < reply.today => {
+                // Confirmed after the position date: a new date, never one in the past.
+                let moved = calendar
+                    .add_working_days(reply.today, rules.late_position_days)
+                    .map_err(|error| Refusal::LateCalendar {
+                        error,
+                        case: case.reference,
+                    })?;
+                // The register keeps the procedure's deadline (the half-yearly review must
+                // see it was missed); the letter promises the new date.
+                promised = Some(moved);
+                effects.push(Effect::Event {
+                    kind: "termijn_verstreken".into(),
+                    detail: format!(
+                        "de standpunttermijn ({}) was al verstreken; de klager krijgt excuses en een nieuwe datum: {}{}",
+                        dutch_date(position_by),
+                        dutch_date(moved),
+                        if case.kifid_from <= moved {
+                            ", met de mogelijkheid van Kifid"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+                ("bevestigd".into(), "directie: dit is een klacht".into())
+            }
             Command::Confirm => ("bevestigd".into(), "directie: dit is een klacht".into()),
             Command::Reject => (
                 "geen_klacht".into(),
@@ -186,6 +314,7 @@ pub fn decide(case: &CaseView, reply: &Reply, calendar: &Calendar) -> Result<Vec
                 effects.push(Effect::SetOutcome(*o));
                 ("uitkomst".into(), o.as_str().into())
             }
+            Command::Send => unreachable!("VERSTUUR is the draft's STANDPUNT or repeated"),
             Command::Promote { .. } => {
                 return Err(Refusal::PromoteOnCase {
                     case: case.reference,
@@ -200,14 +329,20 @@ pub fn decide(case: &CaseView, reply: &Reply, calendar: &Calendar) -> Result<Vec
             }
         };
         effects.push(Effect::Event { kind, detail });
+        let kifid = case.kifid_from <= promised.unwrap_or(position_by);
         match c {
-            Command::Confirm => effects.push(Effect::Letter(LetterKind::Acknowledgement)),
+            Command::Confirm => effects.push(Effect::Letter(LetterKind::Acknowledgement {
+                promised: promised.take(),
+                kifid,
+            })),
             Command::Position(text) => {
                 effects.push(Effect::Letter(LetterKind::Position(text.clone())))
             }
             Command::Extend { reason, .. } => effects.push(Effect::Letter(LetterKind::Extension {
-                previous: case.position_by,
+                // A date that has passed is not repeated to the complainant.
+                previous: (case.position_by >= reply.today).then_some(case.position_by),
                 reason: reason.clone(),
+                kifid,
             })),
             _ => {}
         }

@@ -779,22 +779,55 @@ impl Tx {
         Ok(())
     }
 
-    /// The latest event of `kind` on a case: when it was recorded (RFC 3339) and by whom.
+    /// The latest event of `kind` on a case: when it was recorded (RFC 3339), by whom,
+    /// and its detail.
     pub async fn last_event(
         &mut self,
         case_id: i64,
         kind: &str,
-    ) -> Result<Option<(String, String)>> {
+    ) -> Result<Option<(String, String, String)>> {
         let row = sqlx::query(
-            "SELECT at, actor FROM case_events WHERE case_id = $1 AND kind = $2
+            "SELECT at, actor, detail FROM case_events WHERE case_id = $1 AND kind = $2
              ORDER BY id DESC LIMIT 1",
         )
         .bind(case_id)
         .bind(kind)
         .fetch_optional(&mut *self.tx)
         .await?;
-        row.map(|r| Ok((r.try_get("at")?, r.try_get("actor")?)))
+        row.map(|r| Ok((r.try_get("at")?, r.try_get("actor")?, r.try_get("detail")?)))
             .transpose()
+    }
+
+    /// Saves `text` as the case's position draft, replacing an earlier one; returns its
+    /// version (1 for the first).
+    pub async fn save_draft(&mut self, case_id: i64, text: &str, author: &str) -> Result<u32> {
+        let version: i32 = sqlx::query_scalar(
+            "INSERT INTO position_drafts (case_id, version, body, author, at)
+             VALUES ($1, 1, $2, $3, $4)
+             ON CONFLICT (case_id) DO UPDATE SET version = position_drafts.version + 1,
+                 body = excluded.body, author = excluded.author, at = excluded.at
+             RETURNING version",
+        )
+        .bind(case_id)
+        .bind(text)
+        .bind(crate::parse::clean(author, 320))
+        .bind(self.now.to_rfc3339())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(u32::try_from(version).unwrap_or(0))
+    }
+
+    /// The case's position draft: its text and version.
+    pub async fn draft(&mut self, case_id: i64) -> Result<Option<(String, u32)>> {
+        let row = sqlx::query("SELECT body, version FROM position_drafts WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|r| {
+            let version: i32 = r.try_get("version")?;
+            Ok((r.try_get("body")?, u32::try_from(version).unwrap_or(0)))
+        })
+        .transpose()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -815,7 +848,7 @@ impl Tx {
         .bind(timestamp(self.now))
         .bind(crate::parse::clean(actor, 320))
         .bind(kind)
-        .bind(crate::parse::clean(detail, 2000))
+        .bind(crate::parse::clean_text(detail, 2000))
         .bind(message_pk)
         .bind(outbox_id)
         .execute(&mut *self.tx)

@@ -216,6 +216,10 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
+            sqlx::query("DELETE FROM position_drafts WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut *tx.tx)
+                .await?;
             sqlx::query(
                 "UPDATE case_events SET detail = $1
                  WHERE case_id = $2 AND kind NOT IN ('categorie', 'uitkomst', 'bevestigd',
@@ -372,6 +376,8 @@ mod tests {
         "cases.complainant_phone",
         "case_events.actor",
         "case_events.detail",
+        // Deleted by purge and erase (the whole row).
+        "position_drafts.body",
         "outbox.recipient",
         "outbox.about_addr",
         "outbox.subject",
@@ -426,6 +432,9 @@ mod tests {
         "case_messages.role",
         "case_events.at",
         "case_events.kind",
+        // A directie address and a moment; the row goes with the draft.
+        "position_drafts.author",
+        "position_drafts.at",
         "outbox.kind",
         // Dedup keys hold row ids and directie addresses only.
         "outbox.dedup_key",

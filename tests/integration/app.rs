@@ -185,7 +185,7 @@ async fn triage_in_process_from_complaint_to_acknowledgement() {
     let refused = t.sent_to(DIRECTIE, "Antwoord niet uitgevoerd").await;
     assert_eq!(refused.len(), 1);
     assert!(
-        body(&refused[0]).contains("GEEN KLACHT is not possible while the case is in_behandeling"),
+        body(&refused[0]).contains("GEEN KLACHT kan niet: de zaak is in behandeling"),
         "{}",
         body(&refused[0])
     );

@@ -195,7 +195,7 @@ async fn forms_by_intake_and_by_staff_mail_and_the_half_yearly_report() {
     let ack = &mailbox(&stack, CALLER).await[0].1;
     let text = body(ack).replace("\r\n", "\n");
     assert!(text.contains(&phone_ref), "{text}");
-    assert!(text.starts_with("Geachte Mevrouw A. de Boer,"), "{text}");
+    assert!(text.starts_with("Geachte mevrouw De Boer,"), "{text}");
     assert!(text.contains("advies over haar pensioen"), "{text}");
     assert!(text.contains("Klopt de\nsamenvatting niet"), "{text}");
     assert!(ack.in_reply_to.is_empty(), "a form is not a mail to answer");
@@ -275,7 +275,7 @@ async fn forms_by_intake_and_by_staff_mail_and_the_half_yearly_report() {
     let out = kb.run(&["report", "--period", "2026-H2", "--mail"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("1 mail(s) queued"),
+        stdout(&out).contains("1 mail klaargezet"),
         "{}",
         stdout(&out)
     );

@@ -844,6 +844,7 @@ pub async fn mailbox(
         for f in fetches {
             let raw = f.body().expect("body").to_vec();
             let parsed = klachtenbus::parse::parse(&raw);
+            assert_no_past_promise(&parsed);
             out.push((raw, parsed));
         }
     }
@@ -1369,4 +1370,77 @@ fn json_str(answer: &serde_json::Value, field: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in glewlwyd's answer {answer}"))
         .to_string()
+}
+
+/// A letter to a complainant never promises a date before the day it was sent: every date
+/// after "uiterlijk op" / "no later than" / "by" in an acknowledgement, extension or
+/// position letter is on or after the letter's own Date (in Amsterdam). Checked on every
+/// mail a test reads from a mailbox.
+pub fn assert_no_past_promise(mail: &klachtenbus::parse::ParsedMail) {
+    let subject = mail.subject.as_deref().unwrap_or("");
+    let letter = [
+        "Ontvangstbevestiging van uw klacht",
+        "Nieuwe termijn voor ons standpunt",
+        "Ons standpunt over uw klacht",
+        "Acknowledgement of your complaint",
+        "New date for our position",
+        "Our position on your complaint",
+    ]
+    .iter()
+    .any(|s| subject.contains(s));
+    let (Some(sent), true) = (mail.date, letter) else {
+        return;
+    };
+    let sent = sent
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
+    let text = mail.body_text.as_deref().unwrap_or("").replace('\n', " ");
+    let promise = regex::Regex::new(
+        r"(?i)(uiterlijk op|no later than|position by)\s+(?:[a-z]+ )?(\d{1,2}) ([a-z]+) (\d{4})",
+    )
+    .unwrap();
+    const NL: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    for c in promise.captures_iter(&text) {
+        let month = c[3].to_lowercase();
+        let m = NL
+            .iter()
+            .position(|n| *n == month)
+            .or_else(|| {
+                (1..=12)
+                    .find(|m| {
+                        chrono::NaiveDate::from_ymd_opt(2026, *m as u32, 1)
+                            .unwrap()
+                            .format("%B")
+                            .to_string()
+                            .to_lowercase()
+                            == month
+                    })
+                    .map(|m| m - 1)
+            })
+            .unwrap_or_else(|| panic!("unknown month in {:?}", &c[0]));
+        let date = chrono::NaiveDate::from_ymd_opt(
+            c[4].parse().unwrap(),
+            m as u32 + 1,
+            c[2].parse().unwrap(),
+        )
+        .unwrap();
+        assert!(
+            date >= sent,
+            "letter {subject:?} sent on {sent} promises {date} ({:?}):\n{text}",
+            &c[0]
+        );
+    }
 }

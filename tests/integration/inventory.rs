@@ -249,7 +249,7 @@ async fn build(
     std::fs::write(
         &config,
         format!(
-            "[database]\nurl = \"{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@firma.example\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"inventory-secret-0123456789\"\n\n[staff]\naddresses = [\"{STAFF}\"]\n\n[organisation]\nname = \"Firma B.V.\"\n\n[limits]\nmax_auto_mails_per_address_per_day = 10\n\n[logging]\nlevel = \"warn\"\n"
+            "[database]\nurl = \"{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@firma.example\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"inventory-secret-0123456789\"\nreview_position = false\n\n[staff]\naddresses = [\"{STAFF}\"]\n\n[organisation]\nname = \"Firma B.V.\"\n\n[limits]\nmax_auto_mails_per_address_per_day = 10\n\n[logging]\nlevel = \"warn\"\n"
         ),
     )
     .unwrap();
@@ -382,15 +382,14 @@ fn section_rows(format: &str, out: &str, key: &str, title: &str) -> Vec<(String,
                 .iter()
                 .take_while(|l| !l.trim().is_empty())
                 .map(|l| {
-                    let chars: Vec<char> = l.chars().collect();
-                    let label: String = chars[2..36.min(chars.len())].iter().collect();
-                    let cells = chars
-                        .get(36..)
-                        .unwrap_or(&[])
-                        .chunks(14)
-                        .map(|c| c.iter().collect::<String>().trim().to_string())
-                        .collect();
-                    (label.trim().to_string(), cells)
+                    // Columns are separated by at least two spaces.
+                    let mut parts = l
+                        .split("  ")
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string);
+                    let label = parts.next().unwrap_or_default();
+                    (label, parts.collect())
                 })
                 .collect()
         }
@@ -551,7 +550,12 @@ async fn inventory_of_three_half_years_in_every_format_and_purge_keeps_the_count
     }
     for o in ["gegrond", "deels_gegrond", "ongegrond"] {
         let n = complaints.iter().filter(|p| p.outcome == Some(o)).count();
-        expect.push(count(o, o, ("uitkomst", "Per uitkomst"), n));
+        expect.push(count(
+            o,
+            &o.replace('_', " "),
+            ("uitkomst", "Per uitkomst"),
+            n,
+        ));
     }
     let acks: Vec<i64> = complaints.iter().map(|p| p.ack.unwrap()).collect();
     let positions: Vec<i64> = complaints.iter().filter_map(|p| p.position).collect();

@@ -19,4 +19,5 @@ mod instances;
 mod intake;
 mod inventory;
 mod oauth;
+mod replies;
 mod storage;

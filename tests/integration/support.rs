@@ -56,7 +56,7 @@ impl Kb {
         // Settings every installation needs for cases and mail; tests change them through
         // `Kb::env` (KLACHTENBUS__… variables) rather than by repeating sections.
         let toml = format!(
-            "{toml}\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nsecurity = \"none\"\nfrom = \"{from}\"\nretry_first_secs = 0\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nphone = \"020 123 45 67\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n",
+            "{toml}\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nsecurity = \"none\"\nfrom = \"{from}\"\nretry_first_secs = 0\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n# The scenarios written before these existed: tests that need them turn them on.\nconfirmations = false\nreview_position = false\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nphone = \"020 123 45 67\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n",
             smtp = stack.smtp_port,
             from = full_address(user),
         );
