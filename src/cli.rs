@@ -16,6 +16,7 @@ use crate::calendar::{dutch_date, Calendar, Profile};
 use crate::case::{CaseRef, Status};
 use crate::clock::Clock;
 use crate::config::{ConfigError, ImapSettings, Settings};
+use crate::detect::Language;
 use crate::dossier::CaseJson;
 use crate::outbox::{DeliveryReport, Mailer};
 use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
@@ -25,6 +26,7 @@ use crate::{import, logging, mailbox};
 mod check;
 mod daemon;
 mod inspect;
+pub mod labels;
 mod register;
 
 use daemon::*;
@@ -47,6 +49,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "MOMENT", value_parser = crate::clock::parse_moment)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 
+    /// Language of the output for people: nl (default) or en; overrides ui.language.
+    /// `--json` and CSV are the same in both.
+    #[arg(long, global = true, value_name = "nl|en", value_parser = parse_lang)]
+    pub lang: Option<Language>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -56,6 +63,41 @@ static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
 
 fn clock() -> Clock {
     CLOCK.get().cloned().unwrap_or_default()
+}
+
+/// The language of this invocation's human output (`--lang`, else `ui.language`, else
+/// Dutch); set once in `dispatch`.
+static LANG: std::sync::OnceLock<Language> = std::sync::OnceLock::new();
+
+fn lang() -> Language {
+    LANG.get().copied().unwrap_or(Language::Nl)
+}
+
+/// The language for what is said before the settings are read (a bad argument): `--lang`
+/// as given on the command line, else Dutch.
+fn early_lang() -> Language {
+    if let Some(l) = LANG.get() {
+        return *l;
+    }
+    let args: Vec<String> = std::env::args_os()
+        .filter_map(|a| a.into_string().ok())
+        .collect();
+    for (i, a) in args.iter().enumerate() {
+        let value = match a.strip_prefix("--lang=") {
+            Some(v) => Some(v),
+            None if a == "--lang" => args.get(i + 1).map(String::as_str),
+            None => None,
+        };
+        if let Some(l) = value.and_then(labels::parse_language) {
+            return l;
+        }
+    }
+    Language::Nl
+}
+
+/// `klachtenbus: <message>` on standard error, in this invocation's language.
+fn complain(nl: &str, en: &str) {
+    eprintln!("klachtenbus: {}", labels::t(lang(), nl, en));
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,9 +170,10 @@ pub enum Command {
     /// List cases with status and deadlines.
     Cases {
         /// Only cases with this status (kandidaat, geen_klacht, in_behandeling,
-        /// standpunt_gegeven, gesloten).
+        /// standpunt_gegeven, gesloten), or `open` (kandidaat and in_behandeling) or
+        /// `overdue` (open and past a deadline that still runs).
         #[arg(long, value_name = "S", value_parser = parse_status)]
-        status: Option<Status>,
+        status: Option<StatusFilter>,
         #[arg(long)]
         json: bool,
     },
@@ -182,9 +225,10 @@ pub enum Command {
     },
     /// The inventory of a period: counts, times, trends, measures.
     Report {
-        /// 2026-H1, 2026-H2, or 2026-01-01..2026-03-31.
+        /// 2026-H1, 2026-H2, 2026 (the whole year), or 2026-01-01..2026-03-31; without
+        /// it, the current half year.
         #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
-        period: crate::report::Period,
+        period: Option<crate::report::Period>,
         /// text, md, csv or html.
         #[arg(long, value_name = "F", default_value = "text", value_parser = parse_format)]
         format: crate::report::Format,
@@ -210,6 +254,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write a consistent copy of the register (SQLite) to FILE while `run` keeps going;
+    /// an existing FILE is never overwritten. On PostgreSQL: use pg_dump.
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Turn a stored message (register id or Message-ID) into a `kandidaat` case.
     Promote {
         #[arg(value_name = "MESSAGE-ID")]
@@ -217,29 +267,94 @@ pub enum Command {
     },
 }
 
-fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s).ok_or_else(|| {
-        format!(
-            "{s:?} is not a status; expected one of {}",
-            crate::case::STATUSES.map(|s| s.as_str()).join(", ")
-        )
+/// Which cases `cases --status` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Exactly this status.
+    Is(Status),
+    /// Not yet handled: `kandidaat` or `in_behandeling` (as the inventory counts "open").
+    Open,
+    /// Open and past a deadline that still runs (as the escalations decide).
+    Overdue,
+}
+
+impl StatusFilter {
+    /// Whether `case` passes on `today` (an Amsterdam date).
+    pub fn admits(self, case: &crate::store::CaseRow, today: chrono::NaiveDate) -> bool {
+        match self {
+            StatusFilter::Is(s) => case.status == s,
+            StatusFilter::Open => crate::report::is_open(case.status),
+            StatusFilter::Overdue => crate::report::is_overdue(case, today),
+        }
+    }
+}
+
+fn parse_status(s: &str) -> Result<StatusFilter, String> {
+    let key = s.trim().to_lowercase().replace([' ', '-'], "_");
+    match key.as_str() {
+        "open" => return Ok(StatusFilter::Open),
+        "overdue" | "te_laat" => return Ok(StatusFilter::Overdue),
+        _ => {}
+    }
+    if let Some(status) = Status::parse(&key) {
+        return Ok(StatusFilter::Is(status));
+    }
+    let known = crate::case::STATUSES.map(|s| s.as_str()).join(", ");
+    Err(match early_lang() {
+        Language::Nl => format!("{s:?} is geen status; kies uit {known}, open of overdue"),
+        Language::En => format!("{s:?} is not a status; expected one of {known}, open or overdue"),
     })
 }
 
+fn parse_lang(s: &str) -> Result<Language, String> {
+    labels::parse_language(s).ok_or_else(|| format!("{s:?}: nl of en (nl or en)"))
+}
+
 fn parse_period(s: &str) -> Result<crate::report::Period, String> {
-    s.parse()
+    crate::report::Period::parse_in(s, early_lang())
 }
 
 fn parse_format(s: &str) -> Result<crate::report::Format, String> {
-    s.parse()
+    s.parse().map_err(|_: String| match early_lang() {
+        Language::Nl => format!("{s:?}: kies text, md, csv of html"),
+        Language::En => format!("{s:?}: use text, md, csv or html"),
+    })
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse()
+    s.parse().map_err(|_: String| match early_lang() {
+        Language::Nl => format!("{s:?} is geen kalender; kies kantoor of atw"),
+        Language::En => format!("{s:?} is not a calendar; expected kantoor or atw"),
+    })
+}
+
+/// A case reference as people type it: `KL-2026-0009`, `KL-2026-9`, `kl-2026-9` or
+/// `2026-9` (the register prints `KL-2026-0009`).
+pub fn case_ref(s: &str) -> Option<CaseRef> {
+    let t = s.trim();
+    let rest = match t.get(..2) {
+        Some(p) if p.eq_ignore_ascii_case("kl") => t[2..].trim_start_matches(['-', ' ']),
+        _ => t,
+    };
+    let (year, seq) = rest.split_once('-')?;
+    let digits = |d: &str, max: usize| {
+        !d.is_empty() && d.len() <= max && d.bytes().all(|b| b.is_ascii_digit())
+    };
+    if year.len() != 4 || !digits(year, 4) || !digits(seq, 7) {
+        return None;
+    }
+    CaseRef::new(year.parse().ok()?, seq.parse().ok()?)
 }
 
 fn parse_ref(s: &str) -> Result<CaseRef, String> {
-    s.parse().map_err(|e: crate::case::BadRef| e.to_string())
+    case_ref(s).ok_or_else(|| match early_lang() {
+        Language::Nl => {
+            format!("{s:?} is geen zaakkenmerk (schrijf KL-2026-7, KL-2026-0007 of 2026-7)")
+        }
+        Language::En => {
+            format!("{s:?} is not a case reference (write KL-2026-7, KL-2026-0007 or 2026-7)")
+        }
+    })
 }
 
 /// Runs the parsed command line and maps the outcome to the exit code contract:
@@ -251,7 +366,15 @@ pub fn main(cli: Cli) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("klachtenbus: cannot start the async runtime: {e}");
+            let l = cli.lang.unwrap_or(Language::Nl);
+            eprintln!(
+                "klachtenbus: {}: {e}",
+                labels::t(
+                    l,
+                    "kan de asynchrone runtime niet starten",
+                    "cannot start the async runtime"
+                )
+            );
             return ExitCode::from(1);
         }
     };
@@ -272,12 +395,34 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref())?;
     logging::init(&settings.logging()?);
     let _ = CLOCK.set(cli.now.map(Clock::starting_at).unwrap_or_default());
+    // The commands that speak to people read `ui.language` (a wrong value stops them
+    // with exit 2, naming the setting); `--lang` overrides it.
+    let speaks = matches!(
+        cli.command,
+        Command::Messages { .. }
+            | Command::Cases { .. }
+            | Command::Show { .. }
+            | Command::Calendar { .. }
+            | Command::Dossier { .. }
+            | Command::Maatregel { .. }
+            | Command::Report { .. }
+            | Command::Status { .. }
+            | Command::Promote { .. }
+            | Command::Purge { .. }
+            | Command::Erase { .. }
+    );
+    let language = match cli.lang {
+        Some(l) => l,
+        None if speaks => settings.ui_language()?,
+        None => Language::Nl,
+    };
+    let _ = LANG.set(language);
     match cli.command {
         Command::Run => run(&settings).await,
         Command::Sync { since } => sync(&settings, since).await,
         Command::Check => check::check(&settings).await,
         Command::Login => login(&settings).await,
-        Command::Status { json } => status(&settings, json).await,
+        Command::Status { json } => inspect::service_status(&settings, json).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
@@ -316,6 +461,31 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             mail,
         } => register::report(&settings, period, format, out, mail).await,
         Command::Purge { dry_run } => register::purge(&settings, dry_run).await,
+        Command::Backup { file } => {
+            let store = open_store(&settings).await?;
+            let result = store.backup_to(&file).await;
+            store.close().await;
+            match result {
+                Ok(bytes) => {
+                    println!(
+                        "{}",
+                        labels::t(
+                            lang(),
+                            &format!(
+                                "register gekopieerd naar {} ({bytes} bytes)",
+                                file.display()
+                            ),
+                            &format!("register copied to {} ({bytes} bytes)", file.display()),
+                        )
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("klachtenbus: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
         Command::Erase { email, dry_run } => register::erase(&settings, &email, dry_run).await,
         Command::Calendar {
             from,
@@ -435,4 +605,114 @@ fn shutdown_token() -> CancellationToken {
         t.cancel();
     });
     token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn references_as_people_type_them() {
+        let r = CaseRef::new(2026, 9).unwrap();
+        for s in [
+            "KL-2026-9",
+            "kl-2026-9",
+            "2026-9",
+            "KL-2026-0009",
+            "Kl-2026-009",
+            " KL 2026-9 ",
+            "kl2026-9",
+        ] {
+            assert_eq!(case_ref(s), Some(r), "{s:?}");
+            assert_eq!(parse_ref(s), Ok(r), "{s:?}");
+        }
+        assert_eq!(case_ref("2027-12345").unwrap().to_string(), "KL-2027-12345");
+        for bad in [
+            "KL-26-9",
+            "KL-2026-0",
+            "KL-2026-0000",
+            "2026",
+            "9",
+            "KL-2026-",
+            "KL-2026-9x",
+            "x KL-2026-9",
+            "2026-9-1",
+            "KL-0999-1",
+            "KL-2026-12345678",
+            "ÉÉ-2026-9",
+            "",
+        ] {
+            assert_eq!(case_ref(bad), None, "{bad:?}");
+            assert!(parse_ref(bad).is_err(), "{bad:?}");
+        }
+        // Through clap, as `show` gets it.
+        let cli = Cli::try_parse_from(["klachtenbus", "show", "2026-9"]).unwrap();
+        assert!(matches!(cli.command, Command::Show { reference, .. } if reference == r));
+        let cli = Cli::try_parse_from([
+            "klachtenbus",
+            "maatregel",
+            "add",
+            "x",
+            "--case",
+            "kl-2026-9",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Maatregel {
+                action: register::MeasureAction::Add { case: Some(c), .. }
+            } if c == r
+        ));
+    }
+
+    #[test]
+    fn status_filters() {
+        assert_eq!(parse_status("open"), Ok(StatusFilter::Open));
+        assert_eq!(parse_status("OVERDUE"), Ok(StatusFilter::Overdue));
+        assert_eq!(parse_status("te-laat"), Ok(StatusFilter::Overdue));
+        assert_eq!(
+            parse_status("in_behandeling"),
+            Ok(StatusFilter::Is(Status::InBehandeling))
+        );
+        assert_eq!(
+            parse_status("standpunt gegeven"),
+            Ok(StatusFilter::Is(Status::StandpuntGegeven))
+        );
+        for s in crate::case::STATUSES {
+            assert_eq!(parse_status(s.as_str()), Ok(StatusFilter::Is(s)));
+        }
+        assert!(parse_status("openstaand").is_err());
+    }
+
+    #[test]
+    fn report_period_is_optional_and_takes_a_year() {
+        let cli = Cli::try_parse_from(["klachtenbus", "report"]).unwrap();
+        assert!(matches!(cli.command, Command::Report { period: None, .. }));
+        let cli = Cli::try_parse_from(["klachtenbus", "report", "--period", "2026"]).unwrap();
+        let Command::Report {
+            period: Some(p), ..
+        } = cli.command
+        else {
+            panic!("no period");
+        };
+        assert_eq!(p.label(), "2026");
+        assert_eq!(p.from.to_string(), "2026-01-01");
+        assert_eq!(p.to.to_string(), "2026-12-31");
+        assert!(Cli::try_parse_from(["klachtenbus", "report", "--period", "2026-H3"]).is_err());
+    }
+
+    #[test]
+    fn lang_is_a_global_flag() {
+        let cli = Cli::try_parse_from(["klachtenbus", "cases", "--lang", "en"]).unwrap();
+        assert_eq!(cli.lang, Some(Language::En));
+        let cli = Cli::try_parse_from(["klachtenbus", "--lang", "nl", "status"]).unwrap();
+        assert_eq!(cli.lang, Some(Language::Nl));
+        assert!(Cli::try_parse_from(["klachtenbus", "--lang", "de", "status"]).is_err());
+    }
 }

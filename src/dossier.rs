@@ -19,6 +19,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use crate::case::CaseRef;
+use crate::cli::labels::{self, Language};
 use crate::outbox::Mailer;
 use crate::store::{CaseRow, Event, OutboxRow, Store};
 
@@ -169,24 +170,57 @@ fn safe_name(name: Option<&str>) -> Option<String> {
     (!cleaned.is_empty()).then_some(cleaned)
 }
 
+/// The case and its timeline for people, in Dutch (the dossier is the firm's archive),
+/// times in Amsterdam time; `case.json` keeps the stored values.
 fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
+    let nl = Language::Nl;
     let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let when = |v: &Option<String>| {
+        v.as_deref()
+            .map(|at| labels::time_str(nl, at))
+            .unwrap_or_else(|| "-".into())
+    };
     let mut md = format!("# Dossier {}\n\n", case.case_ref);
     for (k, v) in [
-        ("Status", case.status.as_str().to_string()),
-        ("Kanaal", case.channel.clone()),
+        ("Status", labels::status(nl, case.status).to_string()),
+        ("Kanaal", labels::channel(nl, &case.channel)),
         ("Klager", or(&case.complainant_name)),
         ("E-mail", or(&case.complainant_addr)),
         ("Onderwerp", or(&case.subject)),
-        ("Ontvangen", case.received_at.clone()),
-        ("Ontvangstbevestiging uiterlijk", case.confirm_by.clone()),
-        ("Standpunt uiterlijk", case.position_by.clone()),
-        ("Kifid vanaf (8 weken)", or(&case.kifid_from)),
-        ("Categorie", or(&case.category)),
+        ("Ontvangen", labels::time_str(nl, &case.received_at)),
+        (
+            "Ontvangstbevestiging uiterlijk",
+            labels::date_str(nl, &case.confirm_by),
+        ),
+        (
+            "Standpunt uiterlijk",
+            labels::date_str(nl, &case.position_by),
+        ),
+        (
+            "Kifid vanaf (8 weken)",
+            case.kifid_from
+                .as_deref()
+                .map(|d| labels::date_str(nl, d))
+                .unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "Categorie",
+            case.category
+                .as_deref()
+                .map(|c| labels::category_str(nl, c))
+                .unwrap_or_else(|| "-".into()),
+        ),
         ("Medewerker", or(&case.employee)),
-        ("Bevestigd", or(&case.confirmed_at)),
-        ("Standpunt gegeven", or(&case.position_at)),
-        ("Gesloten", or(&case.closed_at)),
+        (
+            "Uitkomst",
+            case.outcome
+                .as_deref()
+                .map(|o| labels::outcome_str(nl, o))
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("Bevestigd", when(&case.confirmed_at)),
+        ("Standpunt gegeven", when(&case.position_at)),
+        ("Gesloten", when(&case.closed_at)),
     ] {
         md.push_str(&format!("- **{k}:** {}\n", one_line(&v)));
     }
@@ -194,13 +228,13 @@ fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
     for line in case.summary.lines() {
         md.push_str(&format!("> {line}\n"));
     }
-    md.push_str("\n## Tijdlijn\n\n| tijd | wie | wat | toelichting |\n| --- | --- | --- | --- |\n");
+    md.push_str("\n## Tijdlijn\n\nTijden in Nederlandse tijd (Europe/Amsterdam).\n\n| tijd | wie | wat | toelichting |\n| --- | --- | --- | --- |\n");
     for e in events {
         md.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            e.at,
+            labels::time_str(nl, &e.at),
             cell(&e.actor),
-            cell(&e.kind),
+            cell(&labels::event(nl, &e.kind)),
             cell(&e.detail)
         ));
     }
@@ -209,10 +243,10 @@ fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             m.id,
-            cell(&m.kind),
+            cell(&labels::mail_kind(nl, &m.kind)),
             cell(&m.recipient),
-            cell(&m.status),
-            m.sent_at.as_deref().unwrap_or("-")
+            cell(&labels::mail_status(nl, &m.status)),
+            when(&m.sent_at)
         ));
     }
     md
@@ -248,5 +282,62 @@ mod tests {
     #[test]
     fn table_cells_stay_in_their_column() {
         assert_eq!(cell("a | b\nc"), "a \\| b c");
+    }
+
+    #[test]
+    fn the_timeline_is_dutch_and_in_amsterdam_time() {
+        let case = CaseRow {
+            id: 1,
+            case_ref: CaseRef::new(2026, 9).unwrap(),
+            status: crate::case::Status::InBehandeling,
+            channel: "email".into(),
+            message_pk: None,
+            complainant_addr: Some("m.bakker@example.test".into()),
+            complainant_name: None,
+            subject: Some("Polis".into()),
+            language: "nl".into(),
+            summary: "Nog steeds geen antwoord.".into(),
+            screened: None,
+            received_at: "2026-11-25T05:01:57Z".into(),
+            confirm_by: "2026-12-04".into(),
+            position_by: "2026-12-09".into(),
+            kifid_from: Some("2027-01-20".into()),
+            reminded_through: None,
+            category: None,
+            employee: None,
+            confirmed_at: Some("2026-07-01T13:48:00Z".into()),
+            position_at: None,
+            closed_at: None,
+            postal: None,
+            phone: None,
+            taken_by: None,
+            outcome: Some("deels_gegrond".into()),
+            purged_at: None,
+        };
+        let events = vec![Event {
+            at: "2026-11-25T05:01:57Z".into(),
+            actor: "klachtenbus".into(),
+            kind: "brief_klaargezet".into(),
+            detail: "bevestigingsbrief".into(),
+            message: None,
+            outbox: Some(4),
+        }];
+        let md = timeline_md(&case, &events, &[]);
+        assert!(md.contains("- **Status:** in behandeling\n"), "{md}");
+        assert!(md.contains("- **Kanaal:** e-mail\n"), "{md}");
+        assert!(md.contains("- **Ontvangen:** 25-11-2026 06:01\n"), "{md}");
+        assert!(
+            md.contains("- **Ontvangstbevestiging uiterlijk:** 4-12-2026\n"),
+            "{md}"
+        );
+        assert!(md.contains("- **Uitkomst:** deels gegrond\n"), "{md}");
+        // Summer time: UTC+2.
+        assert!(md.contains("- **Bevestigd:** 1-7-2026 15:48\n"), "{md}");
+        assert!(
+            md.contains(
+                "| 25-11-2026 06:01 | klachtenbus | brief klaargezet | bevestigingsbrief |"
+            ),
+            "{md}"
+        );
     }
 }

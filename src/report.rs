@@ -16,9 +16,16 @@
 //!   and today is on or after it;
 //! - a category *rose markedly* when it has at least 3 complaints and at least twice the
 //!   mean of the two periods before (or any 3 when both were 0);
+//! - *open*: `kandidaat` or `in_behandeling` ([`is_open`]); *over the deadline*: open and
+//!   past `confirm_by` without an acknowledgement, or past `position_by` without a
+//!   position ([`is_overdue`], the notion of the escalations);
 //! - a measure's effect compares the complaints of its category in equal windows before and
-//!   after the day it was taken (at most 182 days, ending with the period); under 28 days
-//!   is too early to tell.
+//!   after the day it was taken (at most 182 days, ending with the period, or today when
+//!   that is earlier); under 28 days — a measure younger than that — is too early to tell
+//!   ("te vroeg").
+//!
+//! Labels and titles come in Dutch or English ([`build_in`]); keys and CSV values are the
+//! same in both.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,18 +35,31 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::calendar::{dutch_date, local_date};
-use crate::case::{Category, Outcome, Status};
+use crate::calendar::{dutch_date, english_date, local_date};
+use crate::case::{Outcome, Status};
+use crate::cli::labels::{self, Language};
 use crate::store::{CaseRow, Measure};
 
-/// A reporting period: a half year, or any range of dates (both ends included).
+/// A reporting period: a half year, a calendar year, or any range of dates (both ends
+/// included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// `(year, 1 | 2)` for a half year.
-    half: Option<(i32, u8)>,
+    kind: Kind,
 }
+
+/// What kind of period it is, for its label and the period before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `(year, 1 | 2)`
+    Half(i32, u8),
+    Year(i32),
+    Range,
+}
+
+/// The years a half year or a year may lie in.
+const YEARS: std::ops::RangeInclusive<i32> = 1990..=2200;
 
 impl Period {
     pub fn half(year: i32, half: u8) -> Option<Period> {
@@ -57,7 +77,16 @@ impl Period {
         Some(Period {
             from,
             to,
-            half: Some((year, half)),
+            kind: Kind::Half(year, half),
+        })
+    }
+
+    /// The calendar year `year`, 1 January to 31 December.
+    pub fn year(year: i32) -> Option<Period> {
+        Some(Period {
+            from: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 31)?,
+            kind: Kind::Year(year),
         })
     }
 
@@ -69,15 +98,16 @@ impl Period {
 
     /// The period of the same kind just before this one.
     pub fn previous(&self) -> Period {
-        match self.half {
-            Some((y, 2)) => Period::half(y, 1).expect("valid"),
-            Some((y, _)) => Period::half(y - 1, 2).expect("valid"),
-            None => {
+        match self.kind {
+            Kind::Half(y, 2) => Period::half(y, 1).expect("valid"),
+            Kind::Half(y, _) => Period::half(y - 1, 2).expect("valid"),
+            Kind::Year(y) => Period::year(y - 1).expect("valid"),
+            Kind::Range => {
                 let days = (self.to - self.from).num_days() + 1;
                 Period {
                     from: self.from - Duration::days(days),
                     to: self.from - Duration::days(1),
-                    half: None,
+                    kind: Kind::Range,
                 }
             }
         }
@@ -87,17 +117,76 @@ impl Period {
         self.from <= d && d <= self.to
     }
 
-    /// The label used in reports and dedup keys: `2026-H1`, or `2026-01-01..2026-03-31`.
+    /// The label used in reports and dedup keys: `2026-H1`, `2026`, or
+    /// `2026-01-01..2026-03-31`.
     pub fn label(&self) -> String {
         self.to_string()
+    }
+
+    /// Reads `2026-H1`, `2026-H2`, `2026` (the whole year) or `2026-01-01..2026-03-31`,
+    /// with the reason in `lang` when it is none of these.
+    pub fn parse_in(s: &str, lang: Language) -> Result<Period, String> {
+        let s = s.trim();
+        let bad = || match lang {
+            Language::Nl => format!(
+                "{s:?} is geen periode: gebruik 2026, 2026-H1, 2026-H2 of 2026-01-01..2026-03-31"
+            ),
+            Language::En => format!(
+                "{s:?} is not a period: use 2026, 2026-H1, 2026-H2 or 2026-01-01..2026-03-31"
+            ),
+        };
+        if let Some((a, b)) = s.split_once("..") {
+            let d = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
+            let (from, to) = (d(a)?, d(b)?);
+            if to < from {
+                return Err(match lang {
+                    Language::Nl => format!("{s:?}: het einde ligt vóór het begin"),
+                    Language::En => format!("{s:?}: the end lies before the start"),
+                });
+            }
+            if (to - from).num_days() > 366 * 10 {
+                return Err(match lang {
+                    Language::Nl => format!("{s:?}: hoogstens tien jaar"),
+                    Language::En => format!("{s:?}: at most ten years"),
+                });
+            }
+            return Ok(Period {
+                from,
+                to,
+                kind: Kind::Range,
+            });
+        }
+        let year = |y: &str| -> Result<i32, String> {
+            if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let y: i32 = y.parse().map_err(|_| bad())?;
+            if YEARS.contains(&y) {
+                Ok(y)
+            } else {
+                Err(bad())
+            }
+        };
+        let Some((y, half)) = s.split_once(['-', ' ']) else {
+            // A whole year: `2026`.
+            return Period::year(year(s)?).ok_or_else(bad);
+        };
+        let y = year(y)?;
+        let half = match half.trim().to_ascii_uppercase().as_str() {
+            "H1" => 1,
+            "H2" => 2,
+            _ => return Err(bad()),
+        };
+        Period::half(y, half).ok_or_else(bad)
     }
 }
 
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.half {
-            Some((y, h)) => write!(f, "{y}-H{h}"),
-            None => write!(f, "{}..{}", self.from, self.to),
+        match self.kind {
+            Kind::Half(y, h) => write!(f, "{y}-H{h}"),
+            Kind::Year(y) => write!(f, "{y}"),
+            Kind::Range => write!(f, "{}..{}", self.from, self.to),
         }
     }
 }
@@ -106,35 +195,7 @@ impl FromStr for Period {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Period, String> {
-        let s = s.trim();
-        let bad =
-            || format!("{s:?} is not a period: use 2026-H1, 2026-H2 or 2026-01-01..2026-03-31");
-        if let Some((a, b)) = s.split_once("..") {
-            let d = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
-            let (from, to) = (d(a)?, d(b)?);
-            if to < from {
-                return Err(format!("{s:?}: the end lies before the start"));
-            }
-            if (to - from).num_days() > 366 * 10 {
-                return Err(format!("{s:?}: at most ten years"));
-            }
-            return Ok(Period {
-                from,
-                to,
-                half: None,
-            });
-        }
-        let (year, half) = s.split_once(['-', ' ']).ok_or_else(bad)?;
-        let year: i32 = year.parse().map_err(|_| bad())?;
-        let half = match half.to_ascii_uppercase().as_str() {
-            "H1" => 1,
-            "H2" => 2,
-            _ => return Err(bad()),
-        };
-        if !(1990..=2200).contains(&year) {
-            return Err(bad());
-        }
-        Period::half(year, half).ok_or_else(bad)
+        Period::parse_in(s, Language::En)
     }
 }
 
@@ -248,6 +309,9 @@ pub struct Report {
     pub to_text: String,
     pub generated: String,
     pub organisation: String,
+    /// The language of titles, labels and findings (`nl` or `en`); keys and CSV values
+    /// are the same in both.
+    pub language: &'static str,
     /// Short findings for the top of the report (what rose, what is late).
     pub highlights: Vec<String>,
     pub sections: Vec<Section>,
@@ -302,38 +366,137 @@ fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
     (b - a).num_seconds() as f64 / 86_400.0
 }
 
-fn pad(label: &str, cells: &[String]) -> String {
-    let mut line = format!("  {:<34}", label);
-    for c in cells {
-        line.push_str(&format!("{:>14}", c));
+/// The widest a column other than the last may be in the text format; longer text is cut
+/// with "…" there (Markdown, HTML and CSV keep it whole).
+const MAX_COLUMN: usize = 60;
+
+/// Whether a cell reads as a figure (right-aligned): digits, decimal comma or point,
+/// percent sign, or the dash of "no figure".
+fn numeric(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '%' | '–' | '-'))
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
     }
-    line.trim_end().to_string()
+}
+
+/// Lays out a table for a fixed-width screen: every column as wide as its widest cell
+/// (counted in characters), two spaces between columns, columns marked in `right`
+/// right-aligned. A left-aligned last column is not padded, and no line ends in spaces.
+/// Rows shorter than the widest are read as ending in empty cells.
+pub fn columns(rows: &[Vec<String>], right: &[bool]) -> Vec<String> {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; n];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let cell = row.get(i).map(String::as_str).unwrap_or("");
+                let gap = (*width).saturating_sub(cell.chars().count());
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if right.get(i).copied().unwrap_or(false) {
+                    line.extend(std::iter::repeat_n(' ', gap));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if i + 1 < n {
+                        line.extend(std::iter::repeat_n(' ', gap));
+                    }
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// The text-format lines of a section: its header line and one line per row, indented by
+/// two spaces. The first column holds the row labels; a column of figures is right-aligned.
+fn layout(columns_: &[Column], rows: &[(String, Vec<Cell>)]) -> (String, Vec<String>) {
+    let last = columns_.len();
+    let fit = |i: usize, s: &str| {
+        if i < last {
+            clip(s, MAX_COLUMN)
+        } else {
+            s.to_string()
+        }
+    };
+    let mut table: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
+    table.push(
+        std::iter::once(String::new())
+            .chain(
+                columns_
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| fit(i + 1, &c.label)),
+            )
+            .collect(),
+    );
+    for (label, cells) in rows {
+        table.push(
+            std::iter::once(fit(0, label))
+                .chain(cells.iter().enumerate().map(|(i, c)| fit(i + 1, &c.text)))
+                .collect(),
+        );
+    }
+    let right: Vec<bool> = (0..=last)
+        .map(|i| {
+            i > 0 && {
+                let mut cells = rows
+                    .iter()
+                    .filter_map(|(_, cells)| cells.get(i - 1))
+                    .map(|c| c.text.as_str())
+                    .filter(|t| !t.is_empty())
+                    .peekable();
+                cells.peek().is_some() && cells.all(numeric)
+            }
+        })
+        .collect();
+    let mut lines =
+        columns(&table, &right)
+            .into_iter()
+            .map(|l| if l.is_empty() { l } else { format!("  {l}") });
+    let header = lines.next().unwrap_or_default();
+    (header, lines.collect())
 }
 
 fn section(
     key: &str,
     title: &str,
-    columns: &[(&str, &str)],
+    columns_: &[(&str, &str)],
     rows: Vec<(String, String, Vec<Cell>)>,
 ) -> Section {
-    let columns: Vec<Column> = columns
+    let columns_: Vec<Column> = columns_
         .iter()
         .map(|(k, l)| Column {
             key: k.to_string(),
             label: l.to_string(),
         })
         .collect();
-    let header = pad(
-        "",
-        &columns.iter().map(|c| c.label.clone()).collect::<Vec<_>>(),
-    );
+    let labelled: Vec<(String, Vec<Cell>)> = rows
+        .iter()
+        .map(|(_, label, cells)| (label.clone(), cells.clone()))
+        .collect();
+    let (header, lines) = layout(&columns_, &labelled);
     let rows = rows
         .into_iter()
-        .map(|(key, label, cells)| Row {
-            line: pad(
-                &label,
-                &cells.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
-            ),
+        .zip(lines)
+        .map(|((key, label, cells), line)| Row {
+            line,
             key,
             label,
             cells,
@@ -342,14 +505,15 @@ fn section(
     Section {
         key: key.into(),
         title: title.into(),
-        columns,
+        columns: columns_,
         rows,
         note: None,
         header,
     }
 }
 
-fn channel_label(c: &str) -> String {
+/// The inventory's key for a channel (`e-mail`, `telefoon`, …; CSV keeps these).
+fn channel_key(c: &str) -> String {
     match c {
         "email" => "e-mail".into(),
         "formulier" => "formulier".into(),
@@ -361,7 +525,35 @@ const CATEGORY_COLOURS: [&str; 6] = [
     "#1b6ca8", "#f0a202", "#d1495b", "#00798c", "#6a4c93", "#9a9a9a",
 ];
 
-/// Builds the inventory of `period` from every case and measure in the register.
+/// Open: waiting for directie's decision (`kandidaat`) or for the position
+/// (`in_behandeling`). A case with a position given, closed, or judged not a complaint
+/// is not open.
+pub fn is_open(status: Status) -> bool {
+    matches!(status, Status::Kandidaat | Status::InBehandeling)
+}
+
+/// Open and past a deadline that still runs on `today` (an Amsterdam date): `confirm_by`
+/// while the case is `kandidaat` (no acknowledgement yet), `position_by` while no position
+/// has been given. The deadline day itself is not over the deadline: escalations start on
+/// the working day after it.
+pub fn is_overdue(case: &CaseRow, today: NaiveDate) -> bool {
+    let passed = |s: &str| date(s).is_some_and(|d| today > d);
+    match case.status {
+        Status::Kandidaat => passed(&case.confirm_by) || passed(&case.position_by),
+        Status::InBehandeling => passed(&case.position_by),
+        _ => false,
+    }
+}
+
+/// What a measure's effect is called: (as people read it, as CSV holds it).
+fn effect(lang: Language, nl: &'static str, en: &'static str) -> Cell {
+    Cell {
+        text: labels::t(lang, nl, en).to_string(),
+        raw: nl.to_string(),
+    }
+}
+
+/// Builds the inventory of `period` from every case and measure in the register, in Dutch.
 pub fn build(
     period: &Period,
     cases: &[CaseRow],
@@ -369,6 +561,24 @@ pub fn build(
     now: DateTime<Utc>,
     organisation: &str,
 ) -> Report {
+    build_in(period, cases, measures, now, organisation, Language::Nl)
+}
+
+/// Builds the inventory in `lang`: titles, labels and findings in that language; keys and
+/// the CSV values (`raw`) are the same in both.
+pub fn build_in(
+    period: &Period,
+    cases: &[CaseRow],
+    measures: &[Measure],
+    now: DateTime<Utc>,
+    organisation: &str,
+    lang: Language,
+) -> Report {
+    let tr = |nl: &'static str, en: &'static str| labels::t(lang, nl, en);
+    let long_date = |d: NaiveDate| match lang {
+        Language::Nl => dutch_date(d),
+        Language::En => english_date(d),
+    };
     let today = local_date(now);
     let facts: Vec<Fact> = cases
         .iter()
@@ -404,109 +614,123 @@ pub fn build(
 
     let mut sections = Vec::new();
     let mut highlights = Vec::new();
+    let number = tr("aantal", "number");
     sections.push(section(
         "totaal",
-        "Aantallen",
-        &[("aantal", "aantal")],
+        tr("Aantallen", "Counts"),
+        &[("aantal", number)],
         vec![
             (
                 "klachten".into(),
-                "klachten".into(),
+                tr("klachten", "complaints").into(),
                 vec![Cell::count(total)],
             ),
             (
                 "geen_klacht".into(),
-                "gemarkeerd, geen klacht".into(),
+                tr("gemarkeerd, geen klacht", "flagged, not a complaint").into(),
                 vec![Cell::count(not_complaints)],
             ),
             (
                 "te_beoordelen".into(),
-                "nog te beoordelen".into(),
+                tr("nog te beoordelen", "awaiting a decision").into(),
                 vec![Cell::count(waiting)],
             ),
             (
                 "geanonimiseerd".into(),
-                "persoonsgegevens verwijderd".into(),
+                tr("persoonsgegevens verwijderd", "personal data removed").into(),
                 vec![Cell::count(anonymised)],
             ),
         ],
     ));
 
-    let share_cols: &[(&str, &str)] = &[("aantal", "aantal"), ("aandeel", "aandeel")];
-    let tally =
-        |key: &dyn Fn(&Fact) -> String, order: &[String]| -> Vec<(String, String, Vec<Cell>)> {
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for f in &complaints {
-                *counts.entry(key(f)).or_default() += 1;
-            }
-            let mut rows = Vec::new();
-            for k in order {
-                let n = counts.remove(k).unwrap_or(0);
-                rows.push((k.clone(), n));
-            }
-            let mut rest: Vec<(String, usize)> = counts.into_iter().collect();
-            rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            rows.extend(rest);
-            rows.into_iter()
-                .map(|(k, n)| (k.clone(), k, vec![Cell::count(n), Cell::percent(n, total)]))
-                .collect()
-        };
-    let categories: Vec<String> = [
-        Category::Advies,
-        Category::Informatie,
-        Category::Termijn,
-        Category::Bejegening,
-        Category::Overig,
-    ]
-    .iter()
-    .map(|c| c.as_str().to_string())
-    .collect();
+    let share_cols: &[(&str, &str)] = &[("aantal", number), ("aandeel", tr("aandeel", "share"))];
+    // Rows per key (in `order` first, then the others by count), labelled for people.
+    let tally = |key: &dyn Fn(&Fact) -> String,
+                 label: &dyn Fn(&str) -> String,
+                 order: &[String]|
+     -> Vec<(String, String, Vec<Cell>)> {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &complaints {
+            *counts.entry(key(f)).or_default() += 1;
+        }
+        let mut rows = Vec::new();
+        for k in order {
+            let n = counts.remove(k).unwrap_or(0);
+            rows.push((k.clone(), n));
+        }
+        let mut rest: Vec<(String, usize)> = counts.into_iter().collect();
+        rest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        rows.extend(rest);
+        rows.into_iter()
+            .map(|(k, n)| {
+                let l = label(&k);
+                (k, l, vec![Cell::count(n), Cell::percent(n, total)])
+            })
+            .collect()
+    };
+    let categories: Vec<String> = labels::CATEGORIES
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
     let category_of = |f: &Fact| f.case.category.clone().unwrap_or_else(|| "onbekend".into());
+    let category_label = |k: &str| labels::category_str(lang, k);
     sections.push(section(
         "categorie",
-        "Per categorie",
+        tr("Per categorie", "By category"),
         share_cols,
-        tally(&category_of, &categories),
+        tally(&category_of, &category_label, &categories),
     ));
-    let channels: Vec<String> = ["e-mail", "telefoon", "mondeling", "brief"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let channels: Vec<String> = labels::CHANNELS.iter().map(|c| channel_key(c)).collect();
     sections.push(section(
         "kanaal",
-        "Per kanaal",
+        tr("Per kanaal", "By channel"),
         share_cols,
-        tally(&|f: &Fact| channel_label(&f.case.channel), &channels),
+        tally(
+            &|f: &Fact| channel_key(&f.case.channel),
+            &|k: &str| labels::channel(lang, k),
+            &channels,
+        ),
     ));
+    const NOT_RECORDED: &str = "(niet vastgelegd)";
     sections.push(section(
         "medewerker",
-        "Per betrokken medewerker",
+        tr("Per betrokken medewerker", "By employee involved"),
         share_cols,
         tally(
             &|f: &Fact| {
                 f.case
                     .employee
                     .clone()
-                    .unwrap_or_else(|| "(niet vastgelegd)".into())
+                    .unwrap_or_else(|| NOT_RECORDED.into())
+            },
+            &|k: &str| {
+                if k == NOT_RECORDED {
+                    tr(NOT_RECORDED, "(not recorded)").to_string()
+                } else {
+                    k.to_string()
+                }
             },
             &[],
         ),
     ));
+    const UNDECIDED: &str = "nog_niet_bepaald";
     let outcomes: Vec<String> = Outcome::ALL
         .iter()
         .map(|o| o.as_str().to_string())
-        .chain(std::iter::once("nog_niet_bepaald".to_string()))
+        .chain(std::iter::once(UNDECIDED.to_string()))
         .collect();
     sections.push(section(
         "uitkomst",
-        "Per uitkomst",
+        tr("Per uitkomst", "By outcome"),
         share_cols,
         tally(
-            &|f: &Fact| {
-                f.case
-                    .outcome
-                    .clone()
-                    .unwrap_or_else(|| "nog_niet_bepaald".into())
+            &|f: &Fact| f.case.outcome.clone().unwrap_or_else(|| UNDECIDED.into()),
+            &|k: &str| {
+                if k == UNDECIDED {
+                    tr("nog niet bepaald", "not yet decided").to_string()
+                } else {
+                    labels::outcome_str(lang, k)
+                }
             },
             &outcomes,
         ),
@@ -517,13 +741,13 @@ pub fn build(
     for (key, label, stamp, deadline) in [
         (
             "ontvangstbevestiging",
-            "ontvangstbevestiging",
+            tr("ontvangstbevestiging", "acknowledgement"),
             (|c: &CaseRow| c.confirmed_at.clone()) as fn(&CaseRow) -> Option<String>,
             (|c: &CaseRow| c.confirm_by.clone()) as fn(&CaseRow) -> String,
         ),
         (
             "standpunt",
-            "standpunt",
+            tr("standpunt", "position"),
             |c: &CaseRow| c.position_at.clone(),
             |c: &CaseRow| c.position_by.clone(),
         ),
@@ -554,23 +778,26 @@ pub fn build(
             ],
         ));
         if days.len() > within {
-            highlights.push(format!(
-                "{label}: {} van {} na de termijn",
-                days.len() - within,
-                days.len()
-            ));
+            let late = days.len() - within;
+            highlights.push(match lang {
+                Language::Nl => format!("{label}: {late} van {} na de termijn", days.len()),
+                Language::En => format!("{label}: {late} of {} after the deadline", days.len()),
+            });
         }
     }
     sections.push(section(
         "doorlooptijd",
-        "Doorlooptijd in kalenderdagen",
+        tr(
+            "Doorlooptijd in kalenderdagen",
+            "Handling time in calendar days",
+        ),
         &[
-            ("aantal", "aantal"),
-            ("mediaan", "mediaan"),
-            ("p90", "90e perc."),
-            ("max", "maximum"),
-            ("binnen_termijn", "op tijd"),
-            ("binnen_termijn_pct", "op tijd %"),
+            ("aantal", number),
+            ("mediaan", tr("mediaan", "median")),
+            ("p90", tr("90e perc.", "90th perc.")),
+            ("max", tr("maximum", "maximum")),
+            ("binnen_termijn", tr("op tijd", "on time")),
+            ("binnen_termijn_pct", tr("op tijd %", "on time %")),
         ],
         timing_rows,
     ));
@@ -592,18 +819,12 @@ pub fn build(
     let open: Vec<&Fact> = in_period
         .iter()
         .copied()
-        .filter(|f| matches!(f.case.status, Status::Kandidaat | Status::InBehandeling))
+        .filter(|f| is_open(f.case.status))
         .collect();
     let overdue: Vec<&Fact> = open
         .iter()
         .copied()
-        .filter(|f| {
-            let due = match f.case.status {
-                Status::Kandidaat => date(&f.case.confirm_by),
-                _ => date(&f.case.position_by),
-            };
-            due.is_some_and(|d| today > d)
-        })
+        .filter(|f| is_overdue(f.case, today))
         .collect();
     let refs = |fs: &[&Fact]| {
         fs.iter()
@@ -612,32 +833,56 @@ pub fn build(
             .join(" ")
     };
     if !kifid.is_empty() {
-        highlights.push(format!(
-            "{} klacht(en) voorbij de Kifid-grens van 8 weken",
-            kifid.len()
-        ));
+        let n = labels::count(
+            lang,
+            kifid.len(),
+            ("klacht", "klachten"),
+            ("complaint", "complaints"),
+        );
+        highlights.push(match lang {
+            Language::Nl => format!("{n} voorbij de Kifid-grens van 8 weken"),
+            Language::En => format!("{n} past the Kifid mark of 8 weeks"),
+        });
     }
     if !overdue.is_empty() {
-        highlights.push(format!("{} open zaak/zaken over de termijn", overdue.len()));
+        let n = labels::count(
+            lang,
+            overdue.len(),
+            ("open zaak", "open zaken"),
+            ("open case", "open cases"),
+        );
+        highlights.push(match lang {
+            Language::Nl => format!("{n} over de termijn"),
+            Language::En => format!("{n} past a deadline"),
+        });
     }
+    let cases_col = tr("zaken", "cases");
+    let stand_title = match lang {
+        Language::Nl => format!("Stand op {}", long_date(today)),
+        Language::En => format!("As of {}", long_date(today)),
+    };
     sections.push(section(
         "stand",
-        &format!("Stand op {}", dutch_date(today)),
-        &[("aantal", "aantal"), ("zaken", "zaken")],
+        &stand_title,
+        &[("aantal", number), ("zaken", cases_col)],
         vec![
             (
                 "kifid_8_weken".into(),
-                "voorbij Kifid-grens (8 weken)".into(),
+                tr(
+                    "voorbij Kifid-grens (8 weken)",
+                    "past the Kifid mark (8 weeks)",
+                )
+                .into(),
                 vec![Cell::count(kifid.len()), Cell::text(kifid.join(" "))],
             ),
             (
                 "open".into(),
-                "open".into(),
+                tr("open", "open").into(),
                 vec![Cell::count(open.len()), Cell::text(refs(&open))],
             ),
             (
                 "te_laat".into(),
-                "open en over de termijn".into(),
+                tr("open en over de termijn", "open and past a deadline").into(),
                 vec![Cell::count(overdue.len()), Cell::text(refs(&overdue))],
             ),
         ],
@@ -666,31 +911,37 @@ pub fn build(
         }
         let mean = (a + b) as f64 / 2.0;
         let rose = c >= 3 && (mean == 0.0 || c as f64 >= 2.0 * mean);
+        let label = category_label(cat);
         if rose {
-            highlights.push(format!(
-                "categorie {cat} is opvallend gestegen: {a} → {b} → {c}"
-            ));
+            highlights.push(match lang {
+                Language::Nl => format!("categorie {label} is opvallend gestegen: {a} → {b} → {c}"),
+                Language::En => format!("category {label} rose markedly: {a} → {b} → {c}"),
+            });
         }
         trend_rows.push((
             cat.clone(),
-            cat.clone(),
+            label,
             vec![
                 Cell::count(a),
                 Cell::count(b),
                 Cell::count(c),
-                Cell::text(if rose { "gestegen" } else { "" }),
+                if rose {
+                    effect(lang, "gestegen", "risen")
+                } else {
+                    Cell::text("")
+                },
             ],
         ));
     }
     let (l2, l1, l0) = (p2.label(), p1.label(), period.label());
     sections.push(section(
         "trend",
-        "Trend per categorie",
+        tr("Trend per categorie", "Trend by category"),
         &[
             ("twee_perioden_terug", &l2),
             ("vorige_periode", &l1),
             ("deze_periode", &l0),
-            ("signaal", "signaal"),
+            ("signaal", tr("signaal", "signal")),
         ],
         trend_rows,
     ));
@@ -699,7 +950,7 @@ pub fn build(
     let window = Period {
         from: p2.from,
         to: period.to,
-        half: None,
+        kind: Kind::Range,
     };
     let mut by_person: BTreeMap<String, Vec<&Fact>> = BTreeMap::new();
     for f in facts
@@ -721,15 +972,24 @@ pub fn build(
         .collect();
     repeat.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     if !repeat.is_empty() {
-        highlights.push(format!(
-            "{} klager(s) met meer dan één klacht in drie perioden",
-            repeat.len()
-        ));
+        let n = labels::count(
+            lang,
+            repeat.len(),
+            ("klager", "klagers"),
+            ("complainant", "complainants"),
+        );
+        highlights.push(match lang {
+            Language::Nl => format!("{n} met meer dan één klacht in drie perioden"),
+            Language::En => format!("{n} with more than one complaint in three periods"),
+        });
     }
     let mut repeat_section = section(
         "herhaalde_klagers",
-        "Klagers met meer dan één klacht (deze en de twee vorige perioden)",
-        &[("aantal", "aantal"), ("zaken", "zaken")],
+        tr(
+            "Klagers met meer dan één klacht (deze en de twee vorige perioden)",
+            "Complainants with more than one complaint (this and the two previous periods)",
+        ),
+        &[("aantal", number), ("zaken", cases_col)],
         repeat
             .iter()
             .map(|(who, fs)| {
@@ -742,11 +1002,14 @@ pub fn build(
             .collect(),
     );
     if repeat_section.rows.is_empty() {
-        repeat_section.note = Some("geen".into());
+        repeat_section.note = Some(tr("geen", "none").into());
     }
     sections.push(repeat_section);
 
-    // Measures and whether their category fell afterwards.
+    // Measures and whether their category fell afterwards. The windows before and after
+    // are equal: at most half a year, and never beyond the period's end or today — a
+    // measure younger than that cannot be judged yet ("te vroeg").
+    let observed_until = period.to.min(today);
     let mut measure_rows = Vec::new();
     for m in measures {
         let Some(on) = date(&m.taken_on) else {
@@ -756,7 +1019,7 @@ pub fn build(
             continue;
         }
         let cat = m.category.clone();
-        let span = MEASURE_WINDOW_DAYS.min((period.to - on).num_days() + 1);
+        let span = MEASURE_WINDOW_DAYS.min((observed_until - on).num_days() + 1);
         let (before, after, verdict) = match &cat {
             Some(cat) if span >= MEASURE_MIN_DAYS => {
                 let n = |from: NaiveDate, to: NaiveDate| {
@@ -773,47 +1036,71 @@ pub fn build(
                 let before = n(on - Duration::days(span), on);
                 let after = n(on, on + Duration::days(span));
                 let verdict = if after < before {
-                    "gedaald"
+                    effect(lang, "gedaald", "decreased")
                 } else {
-                    "niet gedaald"
+                    effect(lang, "niet gedaald", "not decreased")
                 };
                 (Cell::count(before), Cell::count(after), verdict)
             }
-            Some(_) => (Cell::decimal(None), Cell::decimal(None), "te vroeg"),
-            None => (Cell::decimal(None), Cell::decimal(None), "geen categorie"),
+            Some(_) => (
+                Cell::decimal(None),
+                Cell::decimal(None),
+                effect(lang, "te vroeg", "too early"),
+            ),
+            None => (
+                Cell::decimal(None),
+                Cell::decimal(None),
+                effect(lang, "geen categorie", "no category"),
+            ),
+        };
+        let category_cell = match &cat {
+            Some(c) => Cell {
+                text: labels::category_str(lang, c),
+                raw: c.clone(),
+            },
+            None => Cell::text(""),
         };
         measure_rows.push((
             format!("{}#{}", m.taken_on, m.id),
-            m.taken_on.clone(),
+            on_label(lang, &m.taken_on).unwrap_or_else(|| m.taken_on.clone()),
             vec![
                 Cell::text(m.text.clone()),
                 Cell::text(m.owner.clone()),
-                Cell::text(cat.unwrap_or_default()),
+                category_cell,
                 Cell::text(m.case.clone().unwrap_or_default()),
-                Cell::text(format!("{span}")),
+                Cell::count(span.max(0) as usize),
                 before,
                 after,
-                Cell::text(verdict),
+                verdict,
             ],
         ));
     }
     let mut measure_section = section(
         "maatregelen",
-        "Maatregelen en hun effect op de categorie",
+        tr(
+            "Maatregelen en hun effect op de categorie",
+            "Measures and their effect on the category",
+        ),
         &[
-            ("maatregel", "maatregel"),
-            ("eigenaar", "eigenaar"),
-            ("categorie", "categorie"),
-            ("zaak", "zaak"),
-            ("venster_dagen", "venster"),
-            ("ervoor", "ervoor"),
-            ("erna", "erna"),
-            ("effect", "effect"),
+            ("maatregel", tr("maatregel", "measure")),
+            ("eigenaar", tr("eigenaar", "owner")),
+            ("categorie", tr("categorie", "category")),
+            ("zaak", tr("zaak", "case")),
+            ("venster_dagen", tr("venster", "window")),
+            ("ervoor", tr("ervoor", "before")),
+            ("erna", tr("erna", "after")),
+            ("effect", tr("effect", "effect")),
         ],
         measure_rows,
     );
     if measure_section.rows.is_empty() {
-        measure_section.note = Some("geen maatregelen in deze of de twee vorige perioden".into());
+        measure_section.note = Some(
+            tr(
+                "geen maatregelen in deze of de twee vorige perioden",
+                "no measures in this or the two previous periods",
+            )
+            .into(),
+        );
     }
     sections.push(measure_section);
 
@@ -824,14 +1111,20 @@ pub fn build(
         period: period.label(),
         from: period.from.to_string(),
         to: period.to.to_string(),
-        from_text: dutch_date(period.from),
-        to_text: dutch_date(period.to),
-        generated: dutch_date(today),
+        from_text: long_date(period.from),
+        to_text: long_date(period.to),
+        generated: long_date(today),
         organisation: organisation.to_string(),
+        language: lang.as_str(),
         highlights,
         sections,
         chart,
     }
+}
+
+/// A measure's day as people write it (`5-3-2026` in Dutch).
+fn on_label(lang: Language, taken_on: &str) -> Option<String> {
+    date(taken_on).map(|d| labels::date(lang, d))
 }
 
 /// Complaints per month, stacked by category, as inline SVG.
@@ -936,6 +1229,25 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "inventarisatie.html.tera",
 ];
 
+/// The text format in English (`report --lang en`); the Dutch one, which the mailed
+/// report uses too, is `templates/nl/inventarisatie.txt.tera`. Markdown and HTML are
+/// Dutch documents only.
+const ENGLISH_TEXT: &str = r#"Complaints inventory {{ organisation }}
+Period {{ period }}: {{ from_text }} to {{ to_text }} (drawn up {{ generated }})
+
+Notable:
+{% for h in highlights %}  - {{ h }}
+{% else %}  - nothing in particular
+{% endfor %}{% for s in sections %}
+{{ s.title }}
+{{ s.header }}
+{% for r in s.rows %}{{ r.line }}
+{% endfor %}{% if s.note %}  {{ s.note }}
+{% endif %}{% endfor %}
+Times in calendar days from receipt to the acknowledgement and to the position; median and
+90th percentile (nearest rank). "On time" is on or before the case's deadline.
+"#;
+
 /// Renders reports in every format.
 pub struct Renderer {
     tera: Tera,
@@ -944,7 +1256,12 @@ pub struct Renderer {
 impl Renderer {
     pub fn new() -> Result<Renderer, tera::Error> {
         let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        tera.add_raw_templates(
+            TEMPLATES
+                .iter()
+                .copied()
+                .chain([("inventarisatie.en.txt.tera", ENGLISH_TEXT)]),
+        )?;
         tera.autoescape_on(vec![".html.tera"]);
         Ok(Renderer { tera })
     }
@@ -952,6 +1269,7 @@ impl Renderer {
     pub fn render(&self, report: &Report, format: Format) -> Result<String, tera::Error> {
         let name = match format {
             Format::Csv => return Ok(csv(report)),
+            Format::Text if report.language == "en" => "inventarisatie.en.txt.tera",
             Format::Text => "inventarisatie.txt.tera",
             Format::Markdown => "inventarisatie.md.tera",
             Format::Html => "inventarisatie.html.tera",
@@ -1030,5 +1348,402 @@ mod tests {
             let out = renderer.render(&r, f).unwrap();
             assert!(out.contains("klachten"), "{f:?}: {out}");
         }
+        let en = build_in(
+            &"2026-H1".parse().unwrap(),
+            &[],
+            &[],
+            Utc::now(),
+            "Firma B.V.",
+            Language::En,
+        );
+        let out = renderer.render(&en, Format::Text).unwrap();
+        assert!(out.starts_with("Complaints inventory Firma B.V."), "{out}");
+        assert!(out.contains("  complaints"), "{out}");
+        assert!(!out.contains("klachten"), "{out}");
+    }
+
+    #[test]
+    fn whole_years_and_dutch_reasons() {
+        let y: Period = "2026".parse().unwrap();
+        assert_eq!(y.from, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(y.to, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(y.label(), "2026");
+        assert_eq!(y.previous().label(), "2025");
+        assert_eq!(y.previous().previous().from.to_string(), "2024-01-01");
+        assert!(y.contains(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()));
+        assert_eq!(Period::year(2026), Some(y));
+        // The other forms are unchanged.
+        assert_eq!(
+            " 2026-h2 ".parse::<Period>().unwrap().to_string(),
+            "2026-H2"
+        );
+        assert_eq!(
+            "2026-01-01..2026-12-31".parse::<Period>().unwrap().label(),
+            "2026-01-01..2026-12-31"
+        );
+        for bad in ["26", "1989", "20266", "2026-", "2026-H", "zomer", ""] {
+            assert!(bad.parse::<Period>().is_err(), "{bad:?}");
+        }
+        let nl = Period::parse_in("zomer", Language::Nl).unwrap_err();
+        assert_eq!(
+            nl,
+            "\"zomer\" is geen periode: gebruik 2026, 2026-H1, 2026-H2 of 2026-01-01..2026-03-31"
+        );
+        let en = Period::parse_in("2026-05-01..2026-04-01", Language::En).unwrap_err();
+        assert_eq!(
+            en,
+            "\"2026-05-01..2026-04-01\": the end lies before the start"
+        );
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        ts(s).unwrap()
+    }
+
+    /// A case received at `received` (RFC 3339), confirmed then unless still `kandidaat`
+    /// or `geen_klacht`; deadlines 9 and 14 days on.
+    fn case(
+        n: u32,
+        received: &str,
+        status: Status,
+        category: Option<&str>,
+        employee: Option<&str>,
+    ) -> CaseRow {
+        let day = local_date(at(received));
+        CaseRow {
+            id: i64::from(n),
+            case_ref: crate::case::CaseRef::new(2026, n).unwrap(),
+            status,
+            channel: "email".into(),
+            message_pk: None,
+            complainant_addr: Some(format!("klant{n}@example.test")),
+            complainant_name: None,
+            subject: None,
+            language: "nl".into(),
+            summary: String::new(),
+            screened: None,
+            received_at: received.into(),
+            confirm_by: (day + Duration::days(9)).to_string(),
+            position_by: (day + Duration::days(14)).to_string(),
+            kifid_from: Some((day + Duration::weeks(8)).to_string()),
+            reminded_through: None,
+            category: category.map(String::from),
+            employee: employee.map(String::from),
+            confirmed_at: (!matches!(status, Status::Kandidaat | Status::GeenKlacht))
+                .then(|| received.to_string()),
+            position_at: None,
+            closed_at: None,
+            postal: None,
+            phone: None,
+            taken_by: None,
+            outcome: None,
+            purged_at: None,
+        }
+    }
+
+    fn measure(id: i64, taken_on: &str, text: &str, category: Option<&str>) -> Measure {
+        Measure {
+            id,
+            taken_on: taken_on.into(),
+            owner: "Els".into(),
+            text: text.into(),
+            case: None,
+            category: category.map(String::from),
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn open_and_overdue_follow_the_deadlines_that_still_run() {
+        // Received Tuesday 24 November 2026: confirm by 3 December, position by 8 December.
+        let mut c = case(1, "2026-11-24T09:00:00Z", Status::Kandidaat, None, None);
+        assert_eq!(c.confirm_by, "2026-12-03");
+        assert!(is_open(c.status));
+        assert!(
+            !is_overdue(&c, day("2026-12-03")),
+            "the deadline day itself"
+        );
+        assert!(is_overdue(&c, day("2026-12-04")));
+        c.status = Status::InBehandeling;
+        assert!(is_open(c.status));
+        assert!(
+            !is_overdue(&c, day("2026-12-04")),
+            "acknowledged: confirm_by is done"
+        );
+        assert!(!is_overdue(&c, day("2026-12-08")));
+        assert!(is_overdue(&c, day("2026-12-09")));
+        for s in [
+            Status::StandpuntGegeven,
+            Status::Gesloten,
+            Status::GeenKlacht,
+        ] {
+            c.status = s;
+            assert!(!is_open(s), "{s}");
+            assert!(!is_overdue(&c, day("2027-06-01")), "{s}");
+        }
+    }
+
+    /// The cells of a text line: runs of two or more spaces separate them.
+    fn fields(line: &str) -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// Every line of `s` holds its label and cells (the header its column labels), each
+    /// separated from the next by at least two spaces.
+    fn assert_columns_apart(s: &Section) {
+        let last = s.columns.len();
+        let fit = |i: usize, t: &str| {
+            if i < last {
+                clip(t, MAX_COLUMN)
+            } else {
+                t.to_string()
+            }
+        };
+        let want: Vec<String> = s
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| fit(i + 1, &c.label))
+            .collect();
+        assert_eq!(fields(&s.header), want, "{}: header {:?}", s.key, s.header);
+        for r in &s.rows {
+            let want: Vec<String> = std::iter::once(fit(0, &r.label))
+                .chain(r.cells.iter().enumerate().map(|(i, c)| fit(i + 1, &c.text)))
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(fields(&r.line), want, "{}: row {:?}", s.key, r.line);
+            assert!(r.line.starts_with("  "), "{:?}", r.line);
+            assert_eq!(r.line, r.line.trim_end(), "trailing spaces");
+        }
+    }
+
+    #[test]
+    fn text_columns_never_run_together() {
+        let long = "een categorie met een veel langere naam dan de kop";
+        let s = section(
+            "categorie",
+            "Per categorie",
+            &[("aantal", "aantal"), ("aandeel", "aandeel")],
+            vec![
+                (
+                    "x".into(),
+                    long.into(),
+                    vec![Cell::count(12), Cell::percent(12, 40)],
+                ),
+                (
+                    "advies".into(),
+                    "advies".into(),
+                    vec![Cell::count(3), Cell::percent(3, 40)],
+                ),
+            ],
+        );
+        assert_eq!(
+            s.header,
+            format!("  {}  aantal  aandeel", " ".repeat(long.len()))
+        );
+        assert_eq!(s.rows[0].line, format!("  {long}      12    30,0%"));
+        assert_eq!(
+            s.rows[1].line,
+            format!("  advies{}       3     7,5%", " ".repeat(long.len() - 6))
+        );
+        assert_columns_apart(&s);
+        // Figures are right-aligned under their header: each column ends where its
+        // header label ends.
+        for (col, label) in [(1, "aantal"), (2, "aandeel")] {
+            let end = s.header.find(label).unwrap() + label.len();
+            for r in &s.rows {
+                let cell = &r.cells[col - 1].text;
+                assert_eq!(r.line.rfind(cell.as_str()).unwrap() + cell.len(), end);
+            }
+        }
+
+        // A whole report with long labels, long measure text and wide column headers
+        // (a date range's trend columns), in both languages.
+        let period: Period = "2026-01-01..2026-03-31".parse().unwrap();
+        let employee = "mevrouw drs. Bartholomea van der Heijden-Oudshoorn tot Wijckersloot";
+        let cases = vec![
+            case(
+                1,
+                "2026-01-10T09:00:00Z",
+                Status::InBehandeling,
+                Some("informatie"),
+                Some(employee),
+            ),
+            case(
+                2,
+                "2026-02-10T09:00:00Z",
+                Status::InBehandeling,
+                Some("informatie"),
+                None,
+            ),
+            case(3, "2026-02-11T09:00:00Z", Status::Kandidaat, None, None),
+            case(4, "2026-03-01T09:00:00Z", Status::GeenKlacht, None, None),
+        ];
+        let measures = vec![measure(
+            1,
+            "2026-02-01",
+            "Elke adviseur belt binnen twee werkdagen terug en legt dat vast in het klantdossier, ook als de klant niet opneemt",
+            Some("informatie"),
+        )];
+        for lang in [Language::Nl, Language::En] {
+            let r = build_in(
+                &period,
+                &cases,
+                &measures,
+                at("2026-05-01T10:00:00Z"),
+                "Firma",
+                lang,
+            );
+            for s in &r.sections {
+                assert_columns_apart(s);
+            }
+            let text = Renderer::new().unwrap().render(&r, Format::Text).unwrap();
+            for s in &r.sections {
+                for r in &s.rows {
+                    assert!(text.contains(&format!("{}\n", r.line)), "{}", r.line);
+                }
+            }
+        }
+    }
+
+    fn measure_row(r: &Report) -> &Row {
+        let s = r.sections.iter().find(|s| s.key == "maatregelen").unwrap();
+        assert_eq!(s.rows.len(), 1, "{:?}", s.rows);
+        &s.rows[0]
+    }
+
+    #[test]
+    fn a_measure_younger_than_its_window_is_too_early() {
+        let h2: Period = "2026-H2".parse().unwrap();
+        let complaints = vec![
+            case(
+                1,
+                "2026-07-10T09:00:00Z",
+                Status::InBehandeling,
+                Some("termijn"),
+                None,
+            ),
+            case(
+                2,
+                "2026-07-20T09:00:00Z",
+                Status::InBehandeling,
+                Some("termijn"),
+                None,
+            ),
+        ];
+        let m = vec![measure(1, "2026-08-01", "Termijnbewaking", Some("termijn"))];
+        // On 15 August the measure is 15 days old: nothing after it can be judged yet,
+        // though the half year runs on to December.
+        let r = build(&h2, &complaints, &m, at("2026-08-15T10:00:00Z"), "Firma");
+        let row = measure_row(&r);
+        let cells: Vec<(&str, &str)> = row
+            .cells
+            .iter()
+            .map(|c| (c.text.as_str(), c.raw.as_str()))
+            .collect();
+        assert_eq!(row.label, "1-8-2026");
+        assert_eq!(cells[4], ("15", "15"), "the window is the measure's age");
+        assert_eq!(cells[5], ("–", ""));
+        assert_eq!(cells[6], ("–", ""));
+        assert_eq!(cells[7], ("te vroeg", "te vroeg"));
+        let en = build_in(
+            &h2,
+            &complaints,
+            &m,
+            at("2026-08-15T10:00:00Z"),
+            "Firma",
+            Language::En,
+        );
+        let en_row = measure_row(&en);
+        assert_eq!(en_row.cells[7].text, "too early");
+        assert_eq!(en_row.cells[7].raw, "te vroeg", "CSV keeps the Dutch value");
+        assert_eq!(en_row.label, "2026-08-01");
+
+        // 40 days on, the windows are 40 days: two before it, none after.
+        let r = build(&h2, &complaints, &m, at("2026-09-09T10:00:00Z"), "Firma");
+        let row = measure_row(&r);
+        let texts: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts[4..], ["40", "2", "0", "gedaald"]);
+
+        // Looked back on after the half year, the window runs to its end (153 days).
+        let r = build(&h2, &complaints, &m, at("2027-03-01T10:00:00Z"), "Firma");
+        let texts: Vec<String> = measure_row(&r)
+            .cells
+            .iter()
+            .map(|c| c.text.clone())
+            .collect();
+        assert_eq!(texts[4..], ["153", "2", "0", "gedaald"]);
+
+        // With a complaint after it as well, the category did not fall.
+        let mut more = complaints.clone();
+        more.push(case(
+            3,
+            "2026-08-20T09:00:00Z",
+            Status::InBehandeling,
+            Some("termijn"),
+            None,
+        ));
+        more.push(case(
+            4,
+            "2026-08-21T09:00:00Z",
+            Status::InBehandeling,
+            Some("termijn"),
+            None,
+        ));
+        let r = build(&h2, &more, &m, at("2026-09-09T10:00:00Z"), "Firma");
+        let texts: Vec<String> = measure_row(&r)
+            .cells
+            .iter()
+            .map(|c| c.text.clone())
+            .collect();
+        assert_eq!(texts[4..], ["40", "2", "2", "niet gedaald"]);
+    }
+
+    #[test]
+    fn outcomes_and_channels_are_labelled_and_keys_stay() {
+        let mut c = case(
+            1,
+            "2026-02-10T09:00:00Z",
+            Status::InBehandeling,
+            Some("advies"),
+            None,
+        );
+        c.outcome = Some("deels_gegrond".into());
+        let r = build(
+            &"2026-H1".parse().unwrap(),
+            &[c],
+            &[],
+            at("2026-07-15T10:00:00Z"),
+            "F",
+        );
+        let uitkomst = r.sections.iter().find(|s| s.key == "uitkomst").unwrap();
+        let row = uitkomst
+            .rows
+            .iter()
+            .find(|r| r.key == "deels_gegrond")
+            .unwrap();
+        assert_eq!(row.label, "deels gegrond");
+        assert_eq!(row.cells[0].raw, "1");
+        let open = uitkomst
+            .rows
+            .iter()
+            .find(|r| r.key == "nog_niet_bepaald")
+            .unwrap();
+        assert_eq!(open.label, "nog niet bepaald");
+        let kanaal = r.sections.iter().find(|s| s.key == "kanaal").unwrap();
+        assert_eq!(kanaal.rows[0].key, "e-mail");
+        assert_eq!(kanaal.rows[0].label, "e-mail");
+        let csv = csv(&r);
+        assert!(
+            csv.contains("2026-H1,uitkomst,deels_gegrond,aantal,1"),
+            "{csv}"
+        );
     }
 }

@@ -1,7 +1,11 @@
 //! The commands that read and change the register by hand: `import`, `messages`,
-//! `classify`, `eval`, `cases`, `show`, `promote`, `dossier`, `calendar`.
+//! `classify`, `eval`, `cases`, `show`, `promote`, `dossier`, `calendar`, and `status`.
+//! What people read goes through [`labels`] (Dutch or English, Amsterdam time); `--json`
+//! prints the stored values as they are.
 
+use super::labels::t;
 use super::*;
+use crate::report::columns;
 
 pub(super) async fn import_files(
     settings: &Settings,
@@ -107,39 +111,75 @@ pub(super) async fn messages(settings: &Settings, json: bool) -> anyhow::Result<
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "{:>5}  {:<20}  {:<32}  {:<16}  SUBJECT",
-        "ID", "RECEIVED", "FROM", "VERDICT"
-    );
+    let lang = lang();
+    let mut table = vec![vec![
+        "ID".to_string(),
+        t(lang, "ONTVANGEN", "RECEIVED").into(),
+        t(lang, "VAN", "FROM").into(),
+        t(lang, "OORDEEL", "VERDICT").into(),
+        t(lang, "ONDERWERP", "SUBJECT").into(),
+    ]];
     for m in &rows {
         let verdict = match (&m.screened, m.complaint, m.score) {
-            (Some(reason), _, _) => reason.clone(),
-            (None, Some(true), Some(score)) => format!("KLACHT? {score:.1}"),
-            (None, Some(false), Some(score)) if m.band == Some("doubt") => {
-                format!("twijfel {score:.1}")
+            (Some(reason), _, _) => labels::screened(lang, reason),
+            (None, Some(true), Some(score)) => {
+                format!(
+                    "{}? {}",
+                    t(lang, "KLACHT", "COMPLAINT"),
+                    labels::score(lang, score)
+                )
             }
-            (None, Some(false), Some(score)) => format!("-  {score:.1}"),
-            _ => "(not classified)".into(),
+            (None, Some(false), Some(score)) if m.band == Some("doubt") => {
+                format!(
+                    "{} {}",
+                    t(lang, "twijfel", "doubt"),
+                    labels::score(lang, score)
+                )
+            }
+            (None, Some(false), Some(score)) => format!("-  {}", labels::score(lang, score)),
+            _ => t(lang, "(niet beoordeeld)", "(not classified)").into(),
         };
         let verdict = if m.parse_status == "parsed" {
             verdict
         } else {
-            format!("{verdict} [{}]", m.parse_status)
+            format!(
+                "{verdict} [{}]",
+                labels::parse_status(lang, &m.parse_status)
+            )
         };
         let verdict = match &m.routing_failed {
-            Some(f) => format!("ROUTING FAILED x{}", f.attempts),
+            Some(f) => format!(
+                "{} x{}",
+                t(lang, "VERWERKING MISLUKT", "ROUTING FAILED"),
+                f.attempts
+            ),
             None => verdict,
         };
-        println!(
-            "{:>5}  {:<20}  {:<32}  {:<16}  {}",
-            m.id,
-            m.received_at,
+        table.push(vec![
+            m.id.to_string(),
+            labels::time_str(lang, &m.received_at),
             truncate(m.from.as_deref().unwrap_or("-"), 32),
             verdict,
-            truncate(m.subject.as_deref().unwrap_or("(no subject)"), 60)
-        );
+            truncate(
+                m.subject
+                    .as_deref()
+                    .unwrap_or(t(lang, "(geen onderwerp)", "(no subject)")),
+                60,
+            ),
+        ]);
     }
-    println!("{} message(s)", rows.len());
+    for line in columns(&table, &[true]) {
+        println!("{line}");
+    }
+    println!(
+        "{}",
+        labels::count(
+            lang,
+            rows.len(),
+            ("bericht", "berichten"),
+            ("message", "messages")
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -273,11 +313,22 @@ pub(super) fn eval(
 
 pub(super) async fn cases(
     settings: &Settings,
-    status: Option<Status>,
+    filter: Option<StatusFilter>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
-    let rows = store.cases(status).await?;
+    // `open` and `overdue` are decided on today's Amsterdam date, as the escalations are.
+    let today = crate::calendar::local_date(store.now());
+    let rows: Vec<crate::store::CaseRow> = match filter {
+        Some(StatusFilter::Is(status)) => store.cases(Some(status)).await?,
+        Some(f) => store
+            .cases(None)
+            .await?
+            .into_iter()
+            .filter(|c| f.admits(c, today))
+            .collect(),
+        None => store.cases(None).await?,
+    };
     if json {
         let mut out = Vec::with_capacity(rows.len());
         for case in rows {
@@ -293,24 +344,63 @@ pub(super) async fn cases(
         return Ok(ExitCode::SUCCESS);
     }
     store.close().await;
-    println!(
-        "{:<13}  {:<17}  {:<10}  {:<10}  {:<10}  {:<28}  SUBJECT",
-        "REF", "STATUS", "BEVESTIG", "STANDPUNT", "KIFID", "FROM"
-    );
+    let lang = lang();
+    let mut table = vec![vec![
+        t(lang, "KENMERK", "REF").to_string(),
+        "STATUS".into(),
+        t(lang, "BEVESTIGEN", "CONFIRM BY").into(),
+        t(lang, "STANDPUNT", "POSITION BY").into(),
+        t(lang, "KIFID", "KIFID FROM").into(),
+        t(lang, "VAN", "FROM").into(),
+        t(lang, "ONDERWERP", "SUBJECT").into(),
+    ]];
     for c in &rows {
-        println!(
-            "{:<13}  {:<17}  {:<10}  {:<10}  {:<10}  {:<28}  {}",
+        let status = labels::status(lang, c.status);
+        // Open and past a deadline that still runs: as `--status overdue` lists them.
+        let status = if crate::report::is_overdue(c, today) {
+            format!("{status} ({})", t(lang, "te laat", "overdue"))
+        } else {
+            status.to_string()
+        };
+        table.push(vec![
             c.case_ref.to_string(),
-            c.status.as_str(),
-            c.confirm_by,
-            c.position_by,
-            c.kifid_from.as_deref().unwrap_or("-"),
+            status,
+            labels::date_str(lang, &c.confirm_by),
+            labels::date_str(lang, &c.position_by),
+            c.kifid_from
+                .as_deref()
+                .map(|d| labels::date_str(lang, d))
+                .unwrap_or_else(|| "-".into()),
             truncate(c.complainant_addr.as_deref().unwrap_or("-"), 28),
-            truncate(c.subject.as_deref().unwrap_or("(geen onderwerp)"), 50)
-        );
+            truncate(
+                c.subject
+                    .as_deref()
+                    .unwrap_or(t(lang, "(geen onderwerp)", "(no subject)")),
+                50,
+            ),
+        ]);
     }
-    println!("{} case(s)", rows.len());
+    for line in columns(&table, &[]) {
+        println!("{line}");
+    }
+    println!(
+        "{}",
+        labels::count(lang, rows.len(), ("zaak", "zaken"), ("case", "cases"))
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `label: value` lines with the values under one another, indented by two spaces.
+fn fields(lines: &[(String, String)]) {
+    let width = lines
+        .iter()
+        .map(|(k, _)| k.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    for (k, v) in lines {
+        let key = format!("{k}:");
+        println!("  {key:<width$} {v}");
+    }
 }
 
 pub(super) async fn show(
@@ -321,7 +411,7 @@ pub(super) async fn show(
     let store = open_store(settings).await?;
     let Some(case) = store.case(reference).await? else {
         store.close().await;
-        eprintln!("klachtenbus: no case {reference}");
+        no_case(reference);
         return Ok(ExitCode::from(1));
     };
     let timeline = store.events(case.id).await?;
@@ -336,58 +426,141 @@ pub(super) async fn show(
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}  {}", case.case_ref, case.status);
+    let lang = lang();
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let when = |v: &Option<String>| v.as_deref().map(|at| labels::time_str(lang, at));
+    println!("{}  {}", case.case_ref, labels::status(lang, case.status));
     let addr = case.complainant_addr.as_deref().unwrap_or("-");
-    match case.complainant_name.as_deref() {
-        Some(n) => println!("  from:        {n} <{addr}>"),
-        None => println!("  from:        {addr}"),
+    let from = match case.complainant_name.as_deref() {
+        Some(n) => format!("{n} <{addr}>"),
+        None => addr.to_string(),
+    };
+    let mut lines: Vec<(String, String)> = vec![
+        (t(lang, "van", "from").into(), from),
+        (
+            t(lang, "onderwerp", "subject").into(),
+            or_dash(&case.subject),
+        ),
+        (
+            t(lang, "ontvangen", "received").into(),
+            labels::time_str(lang, &case.received_at),
+        ),
+        (
+            t(lang, "bevestigen uiterlijk", "confirm by").into(),
+            labels::date_str(lang, &case.confirm_by),
+        ),
+        (
+            t(lang, "standpunt uiterlijk", "position by").into(),
+            labels::date_str(lang, &case.position_by),
+        ),
+        (
+            t(lang, "kifid vanaf", "kifid from").into(),
+            format!(
+                "{} {}",
+                case.kifid_from
+                    .as_deref()
+                    .map(|d| labels::date_str(lang, d))
+                    .unwrap_or_else(|| "-".into()),
+                t(
+                    lang,
+                    "(8 weken zonder standpunt)",
+                    "(8 weeks without a position)"
+                )
+            ),
+        ),
+    ];
+    for (nl, en, at) in [
+        ("bevestigd", "confirmed", &case.confirmed_at),
+        ("standpunt gegeven", "position given", &case.position_at),
+        ("gesloten", "closed", &case.closed_at),
+    ] {
+        if let Some(at) = when(at) {
+            lines.push((t(lang, nl, en).into(), at));
+        }
     }
-    println!("  subject:     {}", case.subject.as_deref().unwrap_or("-"));
-    println!("  received:    {}", case.received_at);
-    println!("  confirm by:  {}", case.confirm_by);
-    println!("  position by: {}", case.position_by);
-    println!(
-        "  kifid from:  {} (8 weeks without a position)",
-        case.kifid_from.as_deref().unwrap_or("-")
-    );
-    println!("  category:    {}", case.category.as_deref().unwrap_or("-"));
-    println!("  employee:    {}", case.employee.as_deref().unwrap_or("-"));
-    println!("  channel:     {}", case.channel);
-    if let Some(t) = &case.taken_by {
-        println!("  taken by:    {t}");
+    lines.push((
+        t(lang, "categorie", "category").into(),
+        case.category
+            .as_deref()
+            .map(|c| labels::category_str(lang, c))
+            .unwrap_or_else(|| "-".into()),
+    ));
+    lines.push((
+        t(lang, "medewerker", "employee").into(),
+        or_dash(&case.employee),
+    ));
+    lines.push((
+        t(lang, "kanaal", "channel").into(),
+        labels::channel(lang, &case.channel),
+    ));
+    for (nl, en, v) in [
+        ("opgenomen door", "taken by", &case.taken_by),
+        ("adres", "address", &case.postal),
+        ("telefoon", "phone", &case.phone),
+    ] {
+        if let Some(v) = v {
+            lines.push((t(lang, nl, en).into(), v.clone()));
+        }
     }
-    if let Some(a) = &case.postal {
-        println!("  address:     {a}");
-    }
-    if let Some(p) = &case.phone {
-        println!("  phone:       {p}");
-    }
-    println!("  outcome:     {}", case.outcome.as_deref().unwrap_or("-"));
-    if let Some(p) = &case.purged_at {
-        println!("  personal data removed at {p}");
-    }
-    println!("timeline:");
-    for e in &timeline {
+    lines.push((
+        t(lang, "uitkomst", "outcome").into(),
+        case.outcome
+            .as_deref()
+            .map(|o| labels::outcome_str(lang, o))
+            .unwrap_or_else(|| "-".into()),
+    ));
+    fields(&lines);
+    if let Some(p) = when(&case.purged_at) {
         println!(
-            "  {}  {:<20}  {:<24}  {}",
-            e.at,
-            e.kind,
-            truncate(&e.actor, 24),
-            truncate(&e.detail, 100)
+            "  {} {p}",
+            t(
+                lang,
+                "persoonsgegevens verwijderd op",
+                "personal data removed at"
+            )
         );
     }
-    println!("mail:");
-    for m in &mail {
-        println!(
-            "  {}  {:<18}  {:<8}  {}  {}",
-            m.created_at,
-            m.kind,
-            m.status,
-            m.recipient,
-            m.last_error.as_deref().unwrap_or("")
-        );
+    println!("{}:", t(lang, "tijdlijn", "timeline"));
+    let events: Vec<Vec<String>> = timeline
+        .iter()
+        .map(|e| {
+            vec![
+                labels::time_str(lang, &e.at),
+                labels::event(lang, &e.kind),
+                truncate(&e.actor, 24),
+                // One line per entry: a position's text keeps its line breaks.
+                truncate(&one_line(&e.detail), 100),
+            ]
+        })
+        .collect();
+    for line in columns(&events, &[]) {
+        println!("  {line}");
+    }
+    println!("{}:", t(lang, "mail", "mail"));
+    let sent: Vec<Vec<String>> = mail
+        .iter()
+        .map(|m| {
+            vec![
+                labels::time_str(lang, &m.created_at),
+                labels::mail_kind(lang, &m.kind),
+                labels::mail_status(lang, &m.status),
+                m.recipient.clone(),
+                one_line(m.last_error.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    for line in columns(&sent, &[]) {
+        println!("  {line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "geen zaak KL-2026-0009" on standard error.
+pub(super) fn no_case(reference: CaseRef) {
+    complain(
+        &format!("geen zaak {reference}"),
+        &format!("no case {reference}"),
+    );
 }
 
 pub(super) async fn promote(settings: &Settings, message: &str) -> anyhow::Result<ExitCode> {
@@ -395,14 +568,23 @@ pub(super) async fn promote(settings: &Settings, message: &str) -> anyhow::Resul
     let store = open_store(settings).await?;
     let Some(id) = store.find_message(message).await? else {
         store.close().await;
-        eprintln!("klachtenbus: no stored message {message:?} (give the id from `messages` or a Message-ID)");
+        complain(
+            &format!("geen opgeslagen bericht {message:?} (geef het id uit `messages` of een Message-ID)"),
+            &format!("no stored message {message:?} (give the id from `messages` or a Message-ID)"),
+        );
         return Ok(ExitCode::from(1));
     };
     let result = services.pipeline.promote(&store, id).await;
     store.close().await;
     match result {
         Ok(r) => {
-            println!("{r}: opened as kandidaat from message {id}; directie is notified by the next `sync` or by `run`");
+            println!(
+                "{}",
+                match lang() {
+                    Language::Nl => format!("{r}: geopend als kandidaat uit bericht {id}; directie krijgt bericht bij de volgende `sync` of van `run`"),
+                    Language::En => format!("{r}: opened as kandidaat from message {id}; directie is notified by the next `sync` or by `run`"),
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -419,14 +601,30 @@ pub(super) async fn dossier(
 ) -> anyhow::Result<ExitCode> {
     let services = services(settings)?;
     let store = open_store(settings).await?;
+    if store.case(reference).await?.is_none() {
+        store.close().await;
+        no_case(reference);
+        return Ok(ExitCode::from(1));
+    }
     let written = crate::dossier::write(&store, &services.mailer, reference, out).await;
     store.close().await;
     let written = written?;
     println!(
-        "dossier {reference}: {} files in {} (check with: cd {} && sha256sum -c SHA256SUMS)",
-        written.len(),
-        out.display(),
-        out.display()
+        "{}",
+        match lang() {
+            Language::Nl => format!(
+                "dossier {reference}: {} bestanden in {} (controleer met: cd {} && sha256sum -c SHA256SUMS)",
+                written.len(),
+                out.display(),
+                out.display()
+            ),
+            Language::En => format!(
+                "dossier {reference}: {} files in {} (check with: cd {} && sha256sum -c SHA256SUMS)",
+                written.len(),
+                out.display(),
+                out.display()
+            ),
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -441,16 +639,31 @@ pub(super) fn calendar(
     profile: Option<Profile>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let lang = lang();
+    let long_date = |d: chrono::NaiveDate| match lang {
+        Language::Nl => dutch_date(d),
+        Language::En => crate::calendar::english_date(d),
+    };
+    let out_of_range = |what: String| {
+        complain(
+            &format!(
+                "{what} valt buiten het bereik van de kalender ({} tot en met {})",
+                crate::calendar::FIRST_YEAR,
+                crate::calendar::LAST_YEAR
+            ),
+            &format!(
+                "{what} is outside the calendar's range ({} to {})",
+                crate::calendar::FIRST_YEAR,
+                crate::calendar::LAST_YEAR
+            ),
+        )
+    };
     let deadlines = settings.deadlines()?;
     let profile = profile.unwrap_or(deadlines.calendar);
     let cal = Calendar::new(profile, deadlines.extra_closed_days.iter().copied());
     if let Some(year) = year {
         if !(crate::calendar::FIRST_YEAR..=crate::calendar::LAST_YEAR).contains(&year) {
-            eprintln!(
-                "klachtenbus: {year} is outside the calendar's range ({} to {})",
-                crate::calendar::FIRST_YEAR,
-                crate::calendar::LAST_YEAR
-            );
+            out_of_range(year.to_string());
             return Ok(ExitCode::from(2));
         }
         // One line per day; two holidays on one day (Hemelvaart on 5 May) share it.
@@ -481,22 +694,39 @@ pub(super) fn calendar(
             );
         } else {
             println!("{year} ({profile}):");
-            for (d, n) in days {
-                println!("  {d}  {:<28} {n}", dutch_date(d));
+            let table: Vec<Vec<String>> = days
+                .into_iter()
+                .map(|(d, n)| {
+                    let n = if n == "gesloten" {
+                        t(lang, "gesloten", "closed").to_string()
+                    } else {
+                        n
+                    };
+                    vec![labels::date(lang, d), long_date(d), n]
+                })
+                .collect();
+            for line in columns(&table, &[true]) {
+                println!("  {line}");
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let from = from.context("--from is required")?;
+    let Some(from) = from else {
+        complain("geef --from", "give --from");
+        return Ok(ExitCode::from(2));
+    };
     let (deadline, n, key) = match (werkdagen, dagen) {
         (Some(n), _) => (cal.add_working_days(from, n), n, "werkdagen"),
         (None, Some(n)) => (cal.add_days_to_working_day(from, n), n, "dagen"),
-        (None, None) => anyhow::bail!("give --werkdagen or --dagen"),
+        (None, None) => {
+            complain("geef --werkdagen of --dagen", "give --werkdagen or --dagen");
+            return Ok(ExitCode::from(2));
+        }
     };
     let deadline = match deadline {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("klachtenbus: {e}");
+        Err(crate::calendar::CalendarError::OutOfRange(d)) => {
+            out_of_range(labels::date(lang, d));
             return Ok(ExitCode::from(2));
         }
     };
@@ -515,17 +745,155 @@ pub(super) fn calendar(
             .take_while(|d| *d <= deadline)
             .filter_map(|d| {
                 let r = cal.closed_reason(d)?;
-                (!matches!(r, "zaterdag" | "zondag")).then(|| format!("{d} {r}"))
+                (!matches!(r, "zaterdag" | "zondag")).then(|| {
+                    let r = if r == "gesloten" {
+                        t(lang, "gesloten", "closed")
+                    } else {
+                        r
+                    };
+                    format!("{} {r}", labels::date(lang, d))
+                })
             })
             .collect();
-        println!("from:      {} ({from})", dutch_date(from));
-        println!("{:<10} {n} ({profile})", format!("{key}:"));
-        println!("deadline:  {} ({deadline})", dutch_date(deadline));
+        let count = match (key, lang) {
+            ("werkdagen", Language::Nl) => "werkdagen",
+            ("werkdagen", Language::En) => "working days",
+            (_, Language::Nl) => "dagen",
+            (_, Language::En) => "days",
+        };
+        let mut lines = vec![
+            (
+                t(lang, "vanaf", "from").to_string(),
+                format!("{} ({})", long_date(from), labels::date(lang, from)),
+            ),
+            (count.to_string(), format!("{n} ({profile})")),
+            (
+                t(lang, "termijn", "deadline").to_string(),
+                format!("{} ({})", long_date(deadline), labels::date(lang, deadline)),
+            ),
+        ];
         if !skipped.is_empty() {
-            println!("closed:    {}", skipped.join(", "));
+            lines.push((
+                t(lang, "gesloten", "closed").to_string(),
+                skipped.join(", "),
+            ));
+        }
+        let width = lines
+            .iter()
+            .map(|(k, _)| k.chars().count() + 1)
+            .max()
+            .unwrap_or(0);
+        for (k, v) in lines {
+            let k = format!("{k}:");
+            println!("{k:<width$} {v}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `status`: the health of intake and sending, the outbox and the routing backlog.
+pub(super) async fn service_status(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let recorded = store.health().await?;
+    let health: Vec<crate::store::Health> = crate::store::HEALTH_KINDS
+        .iter()
+        .map(|k| {
+            recorded
+                .iter()
+                .find(|h| h.kind == *k)
+                .cloned()
+                .unwrap_or(crate::store::Health {
+                    kind: k.to_string(),
+                    last_ok: None,
+                    failing_since: None,
+                    last_error: None,
+                    alerted_at: None,
+                })
+        })
+        .collect();
+    let (pending, sent, failed) = store.outbox_counts().await?;
+    let unrouted = store.unrouted(100_000).await?.len();
+    store.close().await;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "health": health,
+                "outbox": { "pending": pending, "sent": sent, "failed": failed },
+                "unrouted": unrouted,
+            }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lang = lang();
+    let local = |at: &Option<String>| {
+        at.as_deref()
+            .map(|at| labels::time_str(lang, at))
+            .unwrap_or_else(|| t(lang, "nooit", "never").into())
+    };
+    let mut table: Vec<Vec<String>> = Vec::new();
+    for h in &health {
+        let name = match h.kind.as_str() {
+            "intake" => t(lang, "mailbox", "mailbox"),
+            _ => t(lang, "versturen", "sending"),
+        };
+        let state = match &h.failing_since {
+            None => match lang {
+                Language::Nl => format!("in orde; laatst gelukt {}", local(&h.last_ok)),
+                Language::En => format!("ok; last success {}", local(&h.last_ok)),
+            },
+            Some(_) => {
+                let alerted = h.alerted_at.is_some();
+                let error = h.last_error.as_deref().unwrap_or("");
+                match lang {
+                    Language::Nl => format!(
+                        "STORING sinds {} (laatst gelukt {}){}: {error}",
+                        local(&h.failing_since),
+                        local(&h.last_ok),
+                        if alerted { "; melding verstuurd" } else { "" },
+                    ),
+                    Language::En => format!(
+                        "FAILING since {} (last success {}){}: {error}",
+                        local(&h.failing_since),
+                        local(&h.last_ok),
+                        if alerted { "; alert sent" } else { "" },
+                    ),
+                }
+            }
+        };
+        table.push(vec![name.to_string(), state]);
+    }
+    table.push(vec![
+        "outbox".into(),
+        match lang {
+            Language::Nl => {
+                format!("{pending} wachtend, {sent} verstuurd, {failed} definitief mislukt")
+            }
+            Language::En => format!("{pending} waiting, {sent} sent, {failed} failed permanently"),
+        },
+    ]);
+    table.push(vec![
+        t(lang, "verwerking", "routing").into(),
+        format!(
+            "{} {}",
+            labels::count(
+                lang,
+                unrouted,
+                ("opgeslagen bericht", "opgeslagen berichten"),
+                ("stored message", "stored messages"),
+            ),
+            t(lang, "nog niet verwerkt", "not routed yet")
+        ),
+    ]);
+    for line in columns(&table, &[]) {
+        println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `s` with every run of white space (line breaks too) as one space.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub(super) fn truncate(s: &str, max: usize) -> String {

@@ -10,9 +10,11 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-use super::{clock, deliver, open_store, services};
+use super::labels::{self, t};
+use super::{clock, complain, deliver, lang, open_store, services};
 use crate::case::{CaseRef, Category};
 use crate::config::Settings;
+use crate::detect::Language;
 use crate::form::{Field, Form};
 use crate::logging::mask_address;
 use crate::report::{Format, Period, Renderer};
@@ -301,7 +303,7 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     println!(
         "{case}: Klachtenformulier ({}) geregistreerd, ontvangen {}; directie is {}",
         form.channel.as_str(),
-        form.received.format("%Y-%m-%d %H:%M"),
+        form.received.format("%-d-%-m-%Y %H:%M"),
         if delivered.sent > 0 {
             "op de hoogte gebracht"
         } else {
@@ -349,17 +351,22 @@ pub(super) async fn measure(
             owner,
             date,
         } => {
+            let lang = lang();
             let text = crate::parse::clean(text.trim(), 2000);
             if text.is_empty() {
-                eprintln!("klachtenbus: a measure needs a text");
+                complain(
+                    "een maatregel heeft een tekst nodig",
+                    "a measure needs a text",
+                );
                 return Ok(ExitCode::from(2));
             }
             let category = match category {
                 Some(c) => match Category::parse(&c) {
                     Some(c) => Some(c.as_str().to_string()),
                     None => {
-                        eprintln!(
-                            "klachtenbus: {c:?} is not a category (advies, informatie, termijn, bejegening, overig)"
+                        complain(
+                            &format!("{c:?} is geen categorie (advies, informatie, termijn, bejegening, overig)"),
+                            &format!("{c:?} is not a category (advies, informatie, termijn, bejegening, overig)"),
                         );
                         return Ok(ExitCode::from(2));
                     }
@@ -371,7 +378,10 @@ pub(super) async fn measure(
                 .or_else(|| std::env::var("LOGNAME").ok())
                 .filter(|o| !o.trim().is_empty());
             let Some(owner) = owner else {
-                eprintln!("klachtenbus: say who owns the measure with --owner");
+                complain(
+                    "zeg met --owner wie eigenaar is van de maatregel",
+                    "say who owns the measure with --owner",
+                );
                 return Ok(ExitCode::from(2));
             };
             let store = open_store(settings).await?;
@@ -379,7 +389,7 @@ pub(super) async fn measure(
                 Some(r) => {
                     let Some(c) = store.case(r).await? else {
                         store.close().await;
-                        eprintln!("klachtenbus: no case {r}");
+                        super::inspect::no_case(r);
                         return Ok(ExitCode::from(1));
                     };
                     (Some(c.id), category.or(c.category))
@@ -397,37 +407,55 @@ pub(super) async fn measure(
                 })
                 .await?;
             store.close().await;
-            println!(
-                "measure {id} recorded on {taken_on}{}",
-                category
-                    .map(|c| format!(" (category {c})"))
-                    .unwrap_or_default()
-            );
+            let category = category
+                .map(|c| {
+                    format!(
+                        " ({} {})",
+                        t(lang, "categorie", "category"),
+                        labels::category_str(lang, &c)
+                    )
+                })
+                .unwrap_or_default();
+            let on = labels::date(lang, taken_on);
+            match lang {
+                Language::Nl => println!("maatregel {id} vastgelegd op {on}{category}"),
+                Language::En => println!("measure {id} recorded on {on}{category}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         MeasureAction::List { json } => {
             let store = open_store(settings).await?;
             let list = store.measures().await?;
             store.close().await;
+            let lang = lang();
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
-                println!("no measures");
+                println!("{}", t(lang, "geen maatregelen", "no measures"));
             } else {
-                println!(
-                    "{:<5} {:<10} {:<12} {:<14} {:<11} TEXT",
-                    "ID", "DATE", "CATEGORY", "CASE", "OWNER"
-                );
+                let mut table = vec![vec![
+                    t(lang, "NR", "ID").to_string(),
+                    t(lang, "DATUM", "DATE").into(),
+                    t(lang, "CATEGORIE", "CATEGORY").into(),
+                    t(lang, "ZAAK", "CASE").into(),
+                    t(lang, "EIGENAAR", "OWNER").into(),
+                    t(lang, "MAATREGEL", "TEXT").into(),
+                ]];
                 for m in list {
-                    println!(
-                        "{:<5} {:<10} {:<12} {:<14} {:<11} {}",
-                        m.id,
-                        m.taken_on,
-                        m.category.as_deref().unwrap_or("-"),
-                        m.case.as_deref().unwrap_or("-"),
-                        super::truncate(&m.owner, 11),
-                        m.text
-                    );
+                    table.push(vec![
+                        m.id.to_string(),
+                        labels::date_str(lang, &m.taken_on),
+                        m.category
+                            .as_deref()
+                            .map(|c| labels::category_str(lang, c))
+                            .unwrap_or_else(|| "-".into()),
+                        m.case.clone().unwrap_or_else(|| "-".into()),
+                        super::truncate(&m.owner, 20),
+                        m.text,
+                    ]);
+                }
+                for line in crate::report::columns(&table, &[true]) {
+                    println!("{line}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -437,27 +465,46 @@ pub(super) async fn measure(
 
 pub(super) async fn report(
     settings: &Settings,
-    period: Period,
+    period: Option<Period>,
     format: Format,
     out: Option<PathBuf>,
     mail: bool,
 ) -> anyhow::Result<ExitCode> {
+    let lang = lang();
+    // Without --period: the half year of today (Amsterdam).
+    let period =
+        period.unwrap_or_else(|| Period::half_of(crate::calendar::local_date(clock().now())));
     if mail {
         let services = services(settings)?;
         let store = open_store(settings).await?;
         let queued = services.pipeline.mail_report(&store, &period).await?;
         let delivered = deliver(&store, &services).await?;
         store.close().await;
-        println!(
-            "report {period}: {queued} mail(s) queued to directie, {} sent",
-            delivered.sent
-        );
+        let queued = labels::count(lang, queued, ("mail", "mails"), ("mail", "mails"));
+        let sent = delivered.sent;
+        match lang {
+            Language::Nl => println!(
+                "inventarisatie {period}: {queued} klaargezet voor directie, {sent} verstuurd"
+            ),
+            Language::En => {
+                println!("report {period}: {queued} queued to directie, {sent} sent")
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let org = settings.organisation().map(|o| o.name).unwrap_or_default();
     let store = open_store(settings).await?;
-    let report = crate::pipeline::inventory(&store, &period, &org).await?;
+    let cases = store.cases(None).await?;
+    let measures = store.measures().await?;
+    let now = store.now();
     store.close().await;
+    // The text is for the person at the terminal; Markdown and HTML are the firm's Dutch
+    // documents (their templates are Dutch), and CSV holds machine values either way.
+    let report_lang = match format {
+        Format::Text => lang,
+        _ => Language::Nl,
+    };
+    let report = crate::report::build_in(&period, &cases, &measures, now, &org, report_lang);
     let text = Renderer::new()
         .context("loading the report templates")?
         .render(&report, format)
@@ -465,7 +512,12 @@ pub(super) async fn report(
     match out {
         Some(path) => {
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-            println!("report {period} written to {}", path.display());
+            match lang {
+                Language::Nl => {
+                    println!("inventarisatie {period} geschreven naar {}", path.display())
+                }
+                Language::En => println!("report {period} written to {}", path.display()),
+            }
         }
         None => print!("{text}"),
     }
@@ -473,17 +525,28 @@ pub(super) async fn report(
 }
 
 fn print_forgotten(what: &str, f: &crate::store::Forgotten) {
-    println!(
-        "{what}: personal data removed from {} case(s), {} message(s), {} mail(s){}",
-        f.cases.len(),
-        f.messages,
-        f.mails,
-        if f.cases.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", f.cases.join(" "))
-        }
+    let lang = lang();
+    let cases = labels::count(lang, f.cases.len(), ("zaak", "zaken"), ("case", "cases"));
+    let messages = labels::count(
+        lang,
+        f.messages as usize,
+        ("bericht", "berichten"),
+        ("message", "messages"),
     );
+    let mails = labels::count(lang, f.mails as usize, ("mail", "mails"), ("mail", "mails"));
+    let refs = if f.cases.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", f.cases.join(" "))
+    };
+    match lang {
+        Language::Nl => {
+            println!("{what}: persoonsgegevens verwijderd uit {cases}, {messages}, {mails}{refs}")
+        }
+        Language::En => {
+            println!("{what}: personal data removed from {cases}, {messages}, {mails}{refs}")
+        }
+    }
 }
 
 fn actor() -> String {
@@ -506,13 +569,28 @@ pub(super) async fn purge(settings: &Settings, dry_run: bool) -> anyhow::Result<
     if dry_run {
         let refs = refs_of(&store, &cases).await?;
         store.close().await;
-        println!(
-            "purge (dry run): {} case(s) ended before {} and {} message(s) outside cases would be emptied{}",
-            cases.len(),
-            crate::calendar::local_date(before),
+        let lang = lang();
+        let day = labels::date(lang, crate::calendar::local_date(before));
+        let n = labels::count(lang, cases.len(), ("zaak", "zaken"), ("case", "cases"));
+        let m = labels::count(
+            lang,
             loose.len(),
-            if refs.is_empty() { String::new() } else { format!(": {}", refs.join(" ")) }
+            ("bericht", "berichten"),
+            ("message", "messages"),
         );
+        let refs = if refs.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", refs.join(" "))
+        };
+        match lang {
+            Language::Nl => println!(
+                "purge (proef): {n} afgehandeld vóór {day} en {m} buiten zaken zouden worden geleegd{refs}"
+            ),
+            Language::En => println!(
+                "purge (dry run): {n} ended before {day} and {m} outside cases would be emptied{refs}"
+            ),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let reason = format!(
@@ -549,45 +627,66 @@ pub(super) async fn erase(
 ) -> anyhow::Result<ExitCode> {
     let email = email.trim().to_ascii_lowercase();
     if !email.contains('@') || email.contains(char::is_whitespace) {
-        eprintln!("klachtenbus: {email:?} is not an e-mail address");
+        complain(
+            &format!("{email:?} is geen e-mailadres"),
+            &format!("{email:?} is not an e-mail address"),
+        );
         return Ok(ExitCode::from(2));
     }
+    let lang = lang();
     let store = open_store(settings).await?;
     let (cases, loose) = store.holding_address(&email).await?;
     let open: Vec<String> = cases
         .iter()
         .filter(|(_, _, s)| s == "kandidaat" || s == "in_behandeling")
-        .map(|(_, r, s)| format!("{r} ({s})"))
+        .map(|(_, r, s)| {
+            let shown = match crate::case::Status::parse(s) {
+                Some(st) => labels::status(lang, st).to_string(),
+                None => s.clone(),
+            };
+            format!("{r} ({shown})")
+        })
         .collect();
     if !open.is_empty() {
         store.close().await;
-        eprintln!(
-            "klachtenbus: erase refused: {} still has open case(s): {}. A complaint must be handled (and its deadlines kept) before its data can go; close the case(s) first (SLUIT), then erase again.",
-            mask_address(&email),
-            open.join(", ")
+        let who = mask_address(&email);
+        let list = open.join(", ");
+        complain(
+            &format!("erase geweigerd: {who} heeft nog een open zaak: {list}. Een klacht moet zijn afgehandeld (binnen de termijnen) voordat de gegevens weg mogen; sluit eerst de zaak (SLUIT) en probeer dan opnieuw."),
+            &format!("erase refused: {who} still has open case(s): {list}. A complaint must be handled (and its deadlines kept) before its data can go; close the case(s) first (SLUIT), then erase again."),
         );
         return Ok(ExitCode::from(1));
     }
     let ids: Vec<i64> = cases.iter().map(|(id, _, _)| *id).collect();
     if dry_run {
         store.close().await;
-        println!(
-            "erase (dry run): {} case(s) and {} message(s) outside cases would be emptied{}",
-            ids.len(),
+        let n = labels::count(lang, ids.len(), ("zaak", "zaken"), ("case", "cases"));
+        let m = labels::count(
+            lang,
             loose.len(),
-            if cases.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ": {}",
-                    cases
-                        .iter()
-                        .map(|(_, r, _)| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
-            }
+            ("bericht", "berichten"),
+            ("message", "messages"),
         );
+        let refs = if cases.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": {}",
+                cases
+                    .iter()
+                    .map(|(_, r, _)| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        };
+        match lang {
+            Language::Nl => {
+                println!("erase (proef): {n} en {m} buiten zaken zouden worden geleegd{refs}")
+            }
+            Language::En => {
+                println!("erase (dry run): {n} and {m} outside cases would be emptied{refs}")
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let done = store

@@ -332,6 +332,32 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of an SQLite register to `file` (`VACUUM INTO`: a
+    /// snapshot that `run` can go on writing beside) and returns its size. Refuses an
+    /// existing `file`, and a PostgreSQL register (use `pg_dump`).
+    pub async fn backup_to(&self, file: &std::path::Path) -> anyhow::Result<u64> {
+        if self.backend == Backend::Postgres {
+            anyhow::bail!(
+                "the register is on PostgreSQL: back it up with pg_dump (pg_dump -Fc DATABASE > FILE)"
+            );
+        }
+        if file.exists() {
+            anyhow::bail!(
+                "{} already exists; a backup never overwrites a file",
+                file.display()
+            );
+        }
+        let target = file
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("{} is not a UTF-8 path", file.display()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("backup to {} failed: {e}", file.display()))?;
+        Ok(std::fs::metadata(file)?.len())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

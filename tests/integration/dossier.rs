@@ -58,7 +58,7 @@ async fn dossier_holds_the_original_the_mail_sent_and_a_manifest_and_is_repeatab
     let run = || {
         let o = kb.run(&["dossier", &reference, "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        assert!(stdout(&o).contains("files in"), "{}", stdout(&o));
+        assert!(stdout(&o).contains("bestanden in"), "{}", stdout(&o));
         files(&out)
     };
     let first = run();

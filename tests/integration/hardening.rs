@@ -97,7 +97,7 @@ fn a_message_that_always_fails_is_passed_over_and_reported_once() {
     assert!(error.contains("1985"), "{error}");
     // The text listing says so too.
     let listing = stdout(&kb(&config, &["messages"]));
-    assert!(listing.contains("ROUTING FAILED x1"), "{listing}");
+    assert!(listing.contains("VERWERKING MISLUKT x1"), "{listing}");
 
     // Directie was told, once per directie address.
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -960,8 +960,12 @@ async fn an_unreachable_mailbox_is_alerted_once_and_its_recovery_once() {
     wait_for_log(&log, "alert queued", Duration::from_secs(120)).await;
     let out = kb.run(&["status"]);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(text.contains("mailbox  FAILING since"), "{text}");
-    assert!(text.contains("alert sent"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("mailbox") && l.contains("STORING sinds")),
+        "{text}"
+    );
+    assert!(text.contains("melding verstuurd"), "{text}");
     stack.start_dovecot();
     // The watch reconnects at its next backoff step (at most two minutes), then the
     // recovery notice is queued.

@@ -330,5 +330,31 @@ fn import_dates_by_header_and_messages_lists_json() {
     assert!(first["case"].is_null());
 
     let out = run(&["messages".as_ref()]);
-    assert!(stdout(&out).contains("2 message(s)"));
+    assert!(stdout(&out).contains("2 berichten"));
+
+    // `backup FILE`: a copy of the register that opens and holds the same messages; an
+    // existing file is never overwritten.
+    let copy = dir.path().join("backup.sqlite");
+    let out = run(&["backup".as_ref(), copy.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let backup = klachtenbus::store::Store::connect(&format!("sqlite://{}", copy.display()))
+            .await
+            .unwrap();
+        let n = backup.list_messages().await.unwrap().len();
+        backup.close().await;
+        n
+    });
+    assert_eq!(listed, 2);
+    let out = run(&["backup".as_ref(), copy.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
