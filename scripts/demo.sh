@@ -6,4 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/as-root.sh
+if [ ! -x target/debug/examples/demo ]; then
+    echo "demo: compiling klachtenbus and its dependencies first (a few minutes the first time)..."
+fi
 cargo run --quiet --example demo -- "$@"
