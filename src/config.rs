@@ -865,6 +865,12 @@ impl Settings {
         })
     }
 
+    /// `letters.template_dir`: a folder whose `nl/…` and `en/…` files replace built-in
+    /// templates of the same name.
+    pub fn letters_template_dir(&self) -> Result<Option<PathBuf>, ConfigError> {
+        Ok(self.opt_string("letters.template_dir")?.map(PathBuf::from))
+    }
+
     /// `ui.language`: the language of the command line's human output.
     pub fn ui_language(&self) -> Result<crate::detect::Language, ConfigError> {
         match self.string("ui.language")?.as_str() {

@@ -3,6 +3,8 @@
 //! never template source, and the HTML parts are auto-escaped. Header values built from
 //! customer text go through [`header_safe`].
 
+use std::path::Path;
+
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -164,16 +166,63 @@ pub struct Letters {
 }
 
 impl Letters {
+    /// The built-in templates.
     pub fn new() -> Result<Letters, LetterError> {
+        Self::with_overrides(None)
+    }
+
+    /// The built-in templates, each replaced by the file of the same name under `dir`
+    /// (`nl/bevestigingsbrief.txt.tera`, …) when there is one. A file there that is not a
+    /// template name, one that does not parse, or one that does not render with
+    /// [`sample_context`] is refused, naming the file.
+    pub fn with_overrides(dir: Option<&Path>) -> Result<Letters, LetterError> {
         let mut tera = Tera::default();
         // Tera only escapes names ending in .html by default; ours end in .html.tera.
         tera.autoescape_on(vec![".html.tera"]);
-        tera.add_raw_templates(TEMPLATES.iter().copied())
-            .map_err(|source| LetterError {
-                name: "templates/".into(),
-                source,
-            })?;
-        Ok(Letters { tera })
+        let mut overridden: Vec<(&str, String)> = Vec::new();
+        if let Some(dir) = dir {
+            check_override_names(dir)?;
+            for (name, _) in TEMPLATES {
+                let path = dir.join(name);
+                if path.is_file() {
+                    let shown = path.display().to_string();
+                    let source = std::fs::read_to_string(&path).map_err(|e| LetterError {
+                        name: shown.clone(),
+                        source: tera::Error::msg(e.to_string()),
+                    })?;
+                    overridden.push((name, shown));
+                    tera.add_raw_template(name, &source)
+                        .map_err(|source| LetterError {
+                            name: path.display().to_string(),
+                            source,
+                        })?;
+                }
+            }
+        }
+        for (name, source) in TEMPLATES {
+            if !overridden.iter().any(|(n, _)| n == name) {
+                tera.add_raw_template(name, source)
+                    .map_err(|source| LetterError {
+                        name: format!("templates/{name}"),
+                        source,
+                    })?;
+            }
+        }
+        let letters = Letters { tera };
+        if !overridden.is_empty() {
+            let sample = sample_context();
+            for t in Template::ALL {
+                for lang in [Language::Nl, Language::En] {
+                    if let Err(mut e) = letters.render(t, lang, &sample) {
+                        if let Some((_, shown)) = overridden.iter().find(|(n, _)| *n == e.name) {
+                            e.name = shown.clone();
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(letters)
     }
 
     pub fn render(
@@ -194,6 +243,53 @@ impl Letters {
             html: one("html")?,
         })
     }
+}
+
+/// Every file under an override folder must be a template name: a misspelt file would
+/// otherwise be ignored without a word.
+fn check_override_names(dir: &Path) -> Result<(), LetterError> {
+    let refuse = |name: String, why: String| LetterError {
+        name,
+        source: tera::Error::msg(why),
+    };
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| refuse(dir.display().to_string(), e.to_string()))?;
+    for lang in entries {
+        let lang = lang.map_err(|e| refuse(dir.display().to_string(), e.to_string()))?;
+        let lang_name = lang.file_name().to_string_lossy().to_string();
+        if !lang.path().is_dir() {
+            return Err(refuse(
+                lang.path().display().to_string(),
+                "templates belong in nl/ or en/ under letters.template_dir".into(),
+            ));
+        }
+        for file in std::fs::read_dir(lang.path())
+            .map_err(|e| refuse(lang.path().display().to_string(), e.to_string()))?
+        {
+            let file =
+                file.map_err(|e| refuse(lang.path().display().to_string(), e.to_string()))?;
+            let name = format!("{lang_name}/{}", file.file_name().to_string_lossy());
+            if !TEMPLATES.iter().any(|(n, _)| *n == name) {
+                let known: Vec<&str> = TEMPLATES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .filter(|n| n.starts_with(&format!("{lang_name}/")))
+                    .collect();
+                return Err(refuse(
+                    file.path().display().to_string(),
+                    format!(
+                        "not a template name; the names in {lang_name}/ are: {}",
+                        if known.is_empty() {
+                            "(none: use nl/ or en/)".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Blank-line runs left by template conditionals collapsed to one.
@@ -238,34 +334,111 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The base of [`sample_context`]: firm and case values, with `summary` as the complaint.
+pub fn sample_base(summary: &str) -> Context {
+    let mut c = Context::new();
+    c.insert(
+        "org",
+        &serde_json::json!({"name": "De Vries Advies B.V.", "phone": "020 123 45 67",
+            "address": null, "website": null, "signatory": "J. de Vries",
+            "kifid_number": "300.012345", "kifid_binding": true}),
+    );
+    c.insert(
+        "case",
+        &serde_json::json!({"ref": "KL-2026-0007", "salutation": "heer Jansen",
+            "received": "dinsdag 24 november 2026",
+            "confirm_by": "donderdag 3 december 2026",
+            "position_by": "dinsdag 8 december 2026", "summary": summary,
+            "kifid_from": "dinsdag 19 januari 2027",
+            "phone_note": false, "status": "kandidaat", "subject": "Polis",
+            "excerpt": summary}),
+    );
+    c.insert("position", "Wij betalen de kosten terug.");
+    c.insert(
+        "kifid",
+        &serde_json::json!({"term": "drie maanden", "term_en": "three months"}),
+    );
+    c
+}
+
+/// A context with every value any template uses, with made-up values: overrides in
+/// `letters.template_dir` are checked by rendering every template with it.
+pub fn sample_context() -> Context {
+    let mut c = sample_base("De premie van mijn polis is zonder bericht verhoogd.");
+    c.insert("sender", "Jan <jan@example.test>");
+    c.insert("score", &3.5);
+    c.insert("threshold", &2.5);
+    c.insert("signals", &Vec::<serde_json::Value>::new());
+    c.insert("opened_by", "directie");
+    c.insert("new_text", "tekst");
+    c.insert("preview", "voorbeeld");
+    c.insert("preview_subject", "onderwerp");
+    c.insert("forward_address", "klachten+kl-doorsturen-0123@firma.nl");
+    c.insert("message", &17);
+    c.insert("sender", "jan@example.test");
+    c.insert("received", "maandag 30 november 2026");
+    c.insert("attempts", &1);
+    c.insert("next_attempt", "2026-11-30T10:01:00Z");
+    c.insert("error", "opening the case: date out of range");
+    c.insert("subject", "onderwerp");
+    c.insert("reason", "onbekend commando");
+    c.insert("case_ref", "KL-2026-0007");
+    c.insert("kind", "bevestigingsbrief");
+    c.insert("recipient", "x@example.test");
+    c.insert("error", "550 unknown user");
+    c.insert("previous", "maandag 14 december 2026");
+    c.insert(
+        "deadlines",
+        &serde_json::json!([{"label": "ontvangstbevestiging", "date": "woensdag 9 december 2026",
+            "state": "vandaag", "overdue": false}]),
+    );
+    c.insert("status", "kandidaat");
+    c.insert("todo", "beslis");
+    c.insert("directie", &true);
+    c.insert("complainant", "Jan <jan@example.test>");
+    c.insert("today", "maandag 7 december 2026");
+    c.insert(
+        "cases",
+        &serde_json::json!([{"ref": "KL-2026-0007", "status": "kandidaat", "subject": "Polis",
+            "complainant": "jan@example.test", "received": "maandag 30 november 2026",
+            "next": "ontvangstbevestiging uiterlijk woensdag 9 december 2026 (nog 2 werkdagen)",
+            "overdue": false}]),
+    );
+    c.insert("overdue", &0);
+    c.insert(
+        "doubts",
+        &serde_json::json!([{"number": "17-3f9a2c81d0e4", "from": "jan@example.test",
+            "subject": "Polis", "received": "maandag 30 november 2026", "score": 1.0,
+            "signals": "verwijt_handelen \"nog steeds\""}]),
+    );
+    c.insert("origin", "uit de twijfelgevallen");
+    c.insert("problems", &["ontbrekend veld: Klacht"]);
+    c.insert("what", "de mailbox niet lezen");
+    c.insert("consequence", "komen nieuwe klachten niet binnen");
+    c.insert("since", "dinsdag 1 december 2026 om 10:05");
+    c.insert("recovered", "dinsdag 1 december 2026 om 11:20");
+    c.insert("last_ok", &Some("dinsdag 1 december 2026 om 10:00"));
+    c.insert("done", &["bevestigd als klacht"]);
+    c.insert("warnings", &["de standpunttermijn was al verstreken"]);
+    c.insert(
+        "letters",
+        &serde_json::json!([{"what": "bevestigingsbrief", "to": "jan@example.test",
+            "subject": "Ontvangstbevestiging", "text": "Geachte heer Jansen,", "deferred": false}]),
+    );
+    c.insert("not_sent", &Vec::<String>::new());
+    c.insert("letter", "Geachte heer Jansen,");
+    c.insert("letter_subject", "Ons standpunt over uw klacht");
+    c.insert("to", "jan@example.test");
+    c.insert("version", &1);
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn context(summary: &str) -> Context {
-        let mut c = Context::new();
-        c.insert(
-            "org",
-            &serde_json::json!({"name": "De Vries Advies B.V.", "phone": "020 123 45 67",
-                "address": null, "website": null, "signatory": "J. de Vries",
-                "kifid_number": "300.012345", "kifid_binding": true}),
-        );
-        c.insert(
-            "case",
-            &serde_json::json!({"ref": "KL-2026-0007", "salutation": "heer Jansen",
-                "received": "dinsdag 24 november 2026",
-                "confirm_by": "donderdag 3 december 2026",
-                "position_by": "dinsdag 8 december 2026", "summary": summary,
-                "kifid_from": "dinsdag 19 januari 2027",
-                "phone_note": false, "status": "kandidaat", "subject": "Polis",
-                "excerpt": summary}),
-        );
-        c.insert("position", "Wij betalen de kosten terug.");
-        c.insert(
-            "kifid",
-            &serde_json::json!({"term": "drie maanden", "term_en": "three months"}),
-        );
-        c
+        sample_base(summary)
     }
 
     #[test]
@@ -358,77 +531,102 @@ mod tests {
     #[test]
     fn every_template_renders() {
         let l = Letters::new().unwrap();
-        let mut c = context("x");
-        c.insert("sender", "Jan <jan@example.test>");
-        c.insert("score", &3.5);
-        c.insert("threshold", &2.5);
-        c.insert("signals", &Vec::<serde_json::Value>::new());
-        c.insert("opened_by", "directie");
-        c.insert("new_text", "tekst");
-        c.insert("preview", "voorbeeld");
-        c.insert("preview_subject", "onderwerp");
-        c.insert("forward_address", "klachten+kl-doorsturen-0123@firma.nl");
-        c.insert("message", &17);
-        c.insert("sender", "jan@example.test");
-        c.insert("received", "maandag 30 november 2026");
-        c.insert("attempts", &1);
-        c.insert("next_attempt", "2026-11-30T10:01:00Z");
-        c.insert("error", "opening the case: date out of range");
-        c.insert("subject", "onderwerp");
-        c.insert("reason", "onbekend commando");
-        c.insert("case_ref", "KL-2026-0007");
-        c.insert("kind", "bevestigingsbrief");
-        c.insert("recipient", "x@example.test");
-        c.insert("error", "550 unknown user");
-        c.insert("previous", "maandag 14 december 2026");
-        c.insert(
-            "deadlines",
-            &serde_json::json!([{"label": "ontvangstbevestiging", "date": "woensdag 9 december 2026",
-                "state": "vandaag", "overdue": false}]),
-        );
-        c.insert("status", "kandidaat");
-        c.insert("todo", "beslis");
-        c.insert("directie", &true);
-        c.insert("complainant", "Jan <jan@example.test>");
-        c.insert("today", "maandag 7 december 2026");
-        c.insert(
-            "cases",
-            &serde_json::json!([{"ref": "KL-2026-0007", "status": "kandidaat", "subject": "Polis",
-                "complainant": "jan@example.test", "received": "maandag 30 november 2026",
-                "next": "ontvangstbevestiging uiterlijk woensdag 9 december 2026 (nog 2 werkdagen)",
-                "overdue": false}]),
-        );
-        c.insert("overdue", &0);
-        c.insert(
-            "doubts",
-            &serde_json::json!([{"number": "17-3f9a2c81d0e4", "from": "jan@example.test",
-                "subject": "Polis", "received": "maandag 30 november 2026", "score": 1.0,
-                "signals": "verwijt_handelen \"nog steeds\""}]),
-        );
-        c.insert("origin", "uit de twijfelgevallen");
-        c.insert("problems", &["ontbrekend veld: Klacht"]);
-        c.insert("what", "de mailbox niet lezen");
-        c.insert("consequence", "komen nieuwe klachten niet binnen");
-        c.insert("since", "dinsdag 1 december 2026 om 10:05");
-        c.insert("recovered", "dinsdag 1 december 2026 om 11:20");
-        c.insert("last_ok", &Some("dinsdag 1 december 2026 om 10:00"));
-        c.insert("done", &["bevestigd als klacht"]);
-        c.insert("warnings", &["de standpunttermijn was al verstreken"]);
-        c.insert(
-            "letters",
-            &serde_json::json!([{"what": "bevestigingsbrief", "to": "jan@example.test",
-                "subject": "Ontvangstbevestiging", "text": "Geachte heer Jansen,", "deferred": false}]),
-        );
-        c.insert("not_sent", &Vec::<String>::new());
-        c.insert("letter", "Geachte heer Jansen,");
-        c.insert("letter_subject", "Ons standpunt over uw klacht");
-        c.insert("to", "jan@example.test");
-        c.insert("version", &1);
+        let c = sample_context();
         for t in Template::ALL {
             for lang in [Language::Nl, Language::En] {
                 let b = l.render(t, lang, &c).unwrap();
                 assert!(!b.text.trim().is_empty() && b.html.contains("</html>"));
             }
+        }
+    }
+
+    /// What every letter and notice says, per template and language, with fixed values:
+    /// a change in wording shows up as a snapshot diff (`INSTA_UPDATE=always cargo test
+    /// --lib letters` to accept it after reading it).
+    #[test]
+    fn letter_snapshots() {
+        let l = Letters::new().unwrap();
+        let c = sample_context();
+        let mut variants = vec![];
+        for t in Template::ALL {
+            variants.push((t, Language::Nl, "", c.clone()));
+            if t.language(Language::En) == "en" {
+                variants.push((t, Language::En, "", c.clone()));
+            }
+        }
+        for lang in [Language::Nl, Language::En] {
+            // Confirmed after the position date, with Kifid open.
+            let mut late = c.clone();
+            late.insert("late", &true);
+            late.insert("kifid_open", &true);
+            variants.push((Template::Bevestigingsbrief, lang, "_laat", late));
+            // Extended after the old date passed: that date is not repeated.
+            let mut passed = c.clone();
+            passed.insert("previous", &Option::<String>::None);
+            passed.insert("kifid_open", &true);
+            variants.push((
+                Template::Verlengingsbrief,
+                lang,
+                "_termijn_verstreken",
+                passed,
+            ));
+        }
+        for (t, lang, variant, ctx) in variants {
+            let b = l.render(t, lang, &ctx).unwrap();
+            insta::assert_snapshot!(
+                format!("{}_{}{variant}", t.name(), lang.as_str()),
+                format!("{}\n===== html =====\n{}", b.text, b.html)
+            );
+        }
+    }
+
+    #[test]
+    fn overrides_replace_a_template_and_broken_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("nl")).unwrap();
+        let ack = dir.path().join("nl/bevestigingsbrief.txt.tera");
+        std::fs::write(
+            &ack,
+            "Geachte {{ case.salutation }},\n\nEigen tekst van de firma over {{ case.ref }}.\n",
+        )
+        .unwrap();
+        let l = Letters::with_overrides(Some(dir.path())).unwrap();
+        let b = l
+            .render(Template::Bevestigingsbrief, Language::Nl, &sample_context())
+            .unwrap();
+        assert!(
+            b.text
+                .contains("Eigen tekst van de firma over KL-2026-0007."),
+            "{}",
+            b.text
+        );
+        // The HTML part and the English letter are still the built-in ones.
+        assert!(b.html.contains("Uw klacht gaat over"));
+        let en = l
+            .render(Template::Bevestigingsbrief, Language::En, &sample_context())
+            .unwrap();
+        assert!(en.text.contains("Your complaint concerns"));
+
+        // Broken: a syntax error, a value that does not exist, a misspelt file name.
+        for (file, source, why) in [
+            ("nl/bevestigingsbrief.txt.tera", "{{ case.ref ", "parse"),
+            (
+                "nl/standpuntbrief.html.tera",
+                "<p>{{ case.nummer }}</p>",
+                "render",
+            ),
+            ("nl/bevestigingbrief.txt.tera", "x", "name"),
+            ("fr/bevestigingsbrief.txt.tera", "x", "name"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, source).unwrap();
+            let err = Letters::with_overrides(Some(dir.path()))
+                .err()
+                .unwrap_or_else(|| panic!("{file} accepted"));
+            let text = format!("{err}");
+            assert!(text.contains(&path.display().to_string()), "{why}: {text}");
         }
     }
 }

@@ -42,7 +42,10 @@ pub fn pipeline(settings: &Settings) -> anyhow::Result<Pipeline> {
     let (detector, ctx) = detector(settings)?;
     let smtp = settings.smtp()?;
     let limits = settings.limits()?;
-    let letters = Arc::new(Letters::new().context("loading the letter templates")?);
+    let letters = Arc::new(
+        Letters::with_overrides(settings.letters_template_dir()?.as_deref())
+            .context("loading the letter templates")?,
+    );
     Ok(Pipeline::new(
         detector,
         ctx,

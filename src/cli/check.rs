@@ -46,7 +46,14 @@ pub(super) async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
     match crate::startup::pipeline(settings) {
         Ok(_) => note(
             true,
-            "templates and lexicons: loaded (letters render from the built-in templates)".into(),
+            match settings.letters_template_dir() {
+                Ok(Some(dir)) => format!(
+                    "templates and lexicons: loaded; every template renders, with the firm's own from {}",
+                    dir.display()
+                ),
+                _ => "templates and lexicons: loaded (letters render from the built-in templates)"
+                    .into(),
+            },
         ),
         Err(e) => note(false, format!("templates and lexicons: {e:#}")),
     }

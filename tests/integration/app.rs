@@ -35,13 +35,25 @@ fn amsterdam(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 
 impl TestApp {
     pub async fn start(at: DateTime<Utc>) -> TestApp {
+        Self::start_with(at, "", |_| {}).await
+    }
+
+    /// As [`TestApp::start`], with `extra` appended to the configuration, after `prepare`
+    /// has had the chance to write files into the application's folder.
+    pub async fn start_with(
+        at: DateTime<Utc>,
+        extra: &str,
+        prepare: impl FnOnce(&std::path::Path),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        prepare(dir.path());
         let config = dir.path().join("klachtenbus.toml");
         std::fs::write(
             &config,
             format!(
-                "[database]\nurl = \"sqlite://{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@example.test\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n\n[logging]\nlevel = \"warn\"\n",
-                db = dir.path().join("register.sqlite").display()
+                "[database]\nurl = \"sqlite://{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@example.test\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n\n[logging]\nlevel = \"warn\"\n\n{extra}\n",
+                db = dir.path().join("register.sqlite").display(),
+                extra = extra.replace("{dir}", &dir.path().display().to_string())
             ),
         )
         .unwrap();
@@ -90,7 +102,9 @@ impl TestApp {
             .into_iter()
             .map(|(envelope, raw)| {
                 let to = envelope.to().iter().map(|a| a.to_string()).collect();
-                (to, parse(raw.as_bytes()))
+                let mail = parse(raw.as_bytes());
+                crate::harness::assert_no_past_promise(&mail);
+                (to, mail)
             })
             .collect()
     }
@@ -288,4 +302,48 @@ async fn reminders_and_escalation_in_process() {
         .len(),
         2
     );
+}
+
+/// The firm's own acknowledgement from `letters.template_dir` is the one the complainant
+/// gets; the built-in HTML part and the other letters stay.
+#[tokio::test]
+async fn an_override_template_changes_the_acknowledgement() {
+    let t = TestApp::start_with(
+        amsterdam(2026, 11, 30, 10),
+        "[letters]\ntemplate_dir = \"{dir}/brieven\"\n",
+        |dir| {
+            std::fs::create_dir_all(dir.join("brieven/nl")).unwrap();
+            std::fs::write(
+                dir.join("brieven/nl/bevestigingsbrief.txt.tera"),
+                "Geachte {{ case.salutation }},\n\nWij van {{ org.name }} hebben uw klacht {{ case.ref }} goed ontvangen.\nUiterlijk op {{ case.position_by }} hoort u van ons.\n",
+            )
+            .unwrap();
+        },
+    )
+    .await;
+    t.arrive(mail(
+        CUSTOMER,
+        "klachten@example.test",
+        "Hypotheekadvies",
+        COMPLAINT,
+        "tpl-1@example.test",
+    ))
+    .await;
+    t.step().await;
+    let notice = &t.sent_to(DIRECTIE, "Mogelijke klacht").await[0];
+    t.arrive(reply_to(notice, DIRECTIE, "KLACHT", "tpl-r1@example.test").1)
+        .await;
+    t.step().await;
+    let acks = t.sent_to(CUSTOMER, "Ontvangstbevestiging").await;
+    assert_eq!(acks.len(), 1);
+    let text = body(&acks[0]);
+    assert!(
+        text.contains("Wij van De Vries Advies B.V. hebben uw klacht KL-2026-0001 goed ontvangen."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Uiterlijk op maandag 14 december 2026"),
+        "{text}"
+    );
+    assert!(!text.contains("Uw klacht gaat over"), "{text}");
 }

@@ -123,3 +123,50 @@ async fn run_refuses_a_processed_folder_that_can_never_work() {
     );
     assert_eq!(stack.count(SERVICE, "INBOX").await, 1, "nothing moved");
 }
+
+/// `letters.template_dir`: the firm's own acknowledgement is checked at start; a broken one
+/// stops `check` (a FAIL line naming the file) and `run` (before it reads any mail).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_template_override_stops_check_and_run_naming_the_file() {
+    let stack = MailStack::start();
+    stack
+        .append(
+            SERVICE,
+            "INBOX",
+            &crate::support::numbered_mails(1, "Vraag", "tpl"),
+        )
+        .await;
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let dir = kb.path("eigen-brieven");
+    std::fs::create_dir_all(dir.join("nl")).unwrap();
+    let ack = dir.join("nl/bevestigingsbrief.txt.tera");
+    std::fs::write(
+        &ack,
+        "Geachte {{ case.salutation }},\n\nOns eigen briefpapier: {{ case.ref }}\n",
+    )
+    .unwrap();
+    let dir_env = dir.display().to_string();
+    let env = [("KLACHTENBUS__LETTERS__TEMPLATE_DIR", dir_env.as_str())];
+    let (code, out) = check(&kb, &env);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("with the firm's own from"), "{out}");
+
+    std::fs::write(&ack, "Geachte {{ case.aanhef }},\n").unwrap();
+    let (code, out) = check(&kb, &env);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        fail_line(&out, "templates").contains(&ack.display().to_string()),
+        "{out}"
+    );
+    let run = kb
+        .command()
+        .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .arg("run")
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = crate::support::stderr(&run);
+    assert!(err.contains(&ack.display().to_string()), "{err}");
+    let messages = kb.run(&["messages", "--json"]);
+    assert_eq!(stdout(&messages).trim(), "[]", "nothing was read");
+}
