@@ -23,6 +23,8 @@ python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 command -v glewlwyd >/dev/null 2>&1 || missing+=(glewlwyd dbconfig-no-thanks sqlite3)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The printable letters are read back with pdftotext.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}"

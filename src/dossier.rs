@@ -72,8 +72,15 @@ pub async fn write(
 
     let mail = store.case_mail(case.id).await?;
     for (n, row) in mail.iter().filter(|m| m.status == "sent").enumerate() {
+        let mut row = row.clone();
+        row.attachment = store.attachment(row.id).await?;
+        if let Some(a) = &row.attachment {
+            // The printable letter, as a file of its own too.
+            let name = safe_name(Some(&a.filename)).unwrap_or_else(|| "brief.pdf".into());
+            files.insert(format!("brieven/{:02}-{name}", n + 1), a.data.clone());
+        }
         let message = mailer
-            .build(row)
+            .build(&row)
             .map_err(|e| anyhow::anyhow!("rebuilding mail {}: {e}", row.id))?;
         files.insert(
             format!("verzonden/{:02}-{}.eml", n + 1, row.kind),

@@ -45,10 +45,12 @@ pub enum Template {
     Verwerkt,
     /// To the directie member who wrote `STANDPUNT`: the position letter as a draft.
     ConceptStandpunt,
+    /// To directie: a letter for a complainant without e-mail, as a PDF to print and post.
+    PerPost,
 }
 
 impl Template {
-    pub const ALL: [Template; 16] = [
+    pub const ALL: [Template; 17] = [
         Template::Bevestigingsbrief,
         Template::Standpuntbrief,
         Template::Notificatie,
@@ -65,6 +67,7 @@ impl Template {
         Template::Hersteld,
         Template::Verwerkt,
         Template::ConceptStandpunt,
+        Template::PerPost,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Template {
             Template::Hersteld => "hersteld",
             Template::Verwerkt => "verwerkt",
             Template::ConceptStandpunt => "concept_standpunt",
+            Template::PerPost => "per_post",
         }
     }
 
@@ -144,6 +148,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "nl/verwerkt.html.tera",
     "nl/concept_standpunt.txt.tera",
     "nl/concept_standpunt.html.tera",
+    "nl/per_post.txt.tera",
+    "nl/per_post.html.tera",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -430,6 +436,12 @@ pub fn sample_context() -> Context {
     c.insert("letter_subject", "Ons standpunt over uw klacht");
     c.insert("to", "jan@example.test");
     c.insert("version", &1);
+    c.insert("letter_kind", "ontvangstbevestiging");
+    c.insert("filename", "KL-2026-0007-bevestigingsbrief.pdf");
+    c.insert(
+        "address",
+        &["Mevrouw A. de Boer", "Dorpsstraat 12", "1234 AB Ergens"],
+    );
     c
 }
 

@@ -17,6 +17,7 @@
 //! - [`letters`]: tera templates for letters and notices;
 //! - [`oauth`]: OAuth2 access tokens for IMAP and SMTP (client credentials, refresh token,
 //!   token command);
+//! - [`pdf`]: letters on A4 paper for complainants without e-mail;
 //! - [`outbox`]: the SMTP worker that sends queued mail once, with retries;
 //! - [`calendar`]: the Dutch working-day calendar the deadlines run on;
 //! - [`import`]: archived `.eml` files into the register;
@@ -45,6 +46,7 @@ pub mod mailbox;
 pub mod oauth;
 pub mod outbox;
 pub mod parse;
+pub mod pdf;
 pub mod pipeline;
 pub mod report;
 pub mod route;

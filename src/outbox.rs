@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::stub::AsyncStubTransport;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -223,13 +224,27 @@ impl Mailer {
             "kb-{}",
             &hex::encode(sha2::Sha256::digest(row.message_id.as_bytes()))[..32]
         );
-        b.multipart(
-            MultiPart::alternative()
-                .boundary(boundary)
-                .singlepart(SinglePart::plain(row.body_text.clone()))
-                .singlepart(SinglePart::html(row.body_html.clone())),
-        )
-        .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
+        let alternative = MultiPart::alternative()
+            .boundary(boundary.clone())
+            .singlepart(SinglePart::plain(row.body_text.clone()))
+            .singlepart(SinglePart::html(row.body_html.clone()));
+        let body = match &row.attachment {
+            None => alternative,
+            Some(a) => {
+                let content_type = ContentType::parse(&a.content_type).map_err(|e| {
+                    SendError::Permanent(format!("attachment type {:?}: {e}", a.content_type))
+                })?;
+                MultiPart::mixed()
+                    .boundary(format!("{boundary}-m"))
+                    .multipart(alternative)
+                    .singlepart(
+                        LettreAttachment::new(header_safe(&a.filename, 200))
+                            .body(a.data.clone(), content_type),
+                    )
+            }
+        };
+        b.multipart(body)
+            .map_err(|e| SendError::Permanent(format!("cannot build the mail: {e}")))
     }
 
     async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
@@ -334,7 +349,8 @@ impl Mailer {
                 return Ok(report);
             }
             let retrying_before = report.retrying;
-            for row in rows {
+            for mut row in rows {
+                row.attachment = store.attachment(row.id).await?;
                 let outcome = self.send_renewing(store, &row).await?;
                 let now = store.now();
                 match outcome {

@@ -34,6 +34,9 @@ pub enum Command {
     /// `VERSTUUR`: send the draft position letter as it was shown (with
     /// `directie.review_position`).
     Send,
+    /// `VERSTUURD PER POST`: the printed letter (for a complainant without e-mail) is in the
+    /// post.
+    Posted,
     /// `KLACHT <nummer>` on the digest: the doubtful mail `message` becomes a case. The
     /// number is the register id and a token for the directie address it was listed to.
     Promote { message: i64, token: String },
@@ -54,6 +57,7 @@ impl Command {
             Command::Outcome(_) => "UITKOMST",
             Command::Measure(_) => "MAATREGEL",
             Command::Send => "VERSTUUR",
+            Command::Posted => "VERSTUURD PER POST",
             Command::Promote { .. } => "KLACHT <nummer>",
         }
     }
@@ -310,6 +314,9 @@ fn parse_line(line: &str, after: &[&str]) -> Result<Option<(Command, usize)>, Co
         "GEEN KLACHT" | "NEE" | "NO" | "NOT A COMPLAINT" => return Ok(Some((Command::Reject, 0))),
         "SLUIT" | "SLUITEN" | "CLOSE" => return Ok(Some((Command::Close, 0))),
         "VERSTUUR" | "VERSTUREN" | "SEND" => return Ok(Some((Command::Send, 0))),
+        "VERSTUURD PER POST" | "PER POST VERSTUURD" | "POSTED" => {
+            return Ok(Some((Command::Posted, 0)))
+        }
         _ => {}
     }
     let (word, arg) = match t.split_once(char::is_whitespace) {
@@ -700,6 +707,17 @@ mod tests {
                 "klant gebeld\ngroet de klant van mij als hij belt".into()
             )]
         );
+    }
+
+    #[test]
+    fn verstuurd_per_post_is_its_own_command() {
+        for text in [
+            "VERSTUURD PER POST",
+            "Verstuurd per post.",
+            "per post verstuurd",
+        ] {
+            assert_eq!(parse_reply(text).unwrap(), vec![Command::Posted], "{text}");
+        }
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn channel(lang: Language, c: &str) -> String {
 }
 
 /// The timeline kinds (README, "cases --json and show --json").
-pub const EVENT_KINDS: [&str; 27] = [
+pub const EVENT_KINDS: [&str; 29] = [
     "geopend",
     "melding_directie",
     "melding_onderdrukt",
@@ -146,6 +146,8 @@ pub const EVENT_KINDS: [&str; 27] = [
     "uitkomst",
     "maatregel",
     "gegevens_verwijderd",
+    "brief_per_post",
+    "per_post_verstuurd",
 ];
 
 /// A timeline entry's kind (`brief_klaargezet` → "brief klaargezet").
@@ -158,6 +160,12 @@ pub fn event(lang: Language, kind: &str) -> String {
         "geen_klacht" => t(lang, "geen klacht", "not a complaint"),
         "standpunt" => t(lang, "standpunt gegeven", "position given"),
         "standpunt_concept" => t(lang, "concept standpunt gemaakt", "position drafted"),
+        "brief_per_post" => t(
+            lang,
+            "brief als PDF aan directie (per post)",
+            "letter as PDF to directie (by post)",
+        ),
+        "per_post_verstuurd" => t(lang, "brief per post verstuurd", "letter posted"),
         "termijn_verstreken" => t(
             lang,
             "nieuwe standpunttermijn (termijn was verstreken)",

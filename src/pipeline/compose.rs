@@ -157,8 +157,19 @@ impl Pipeline {
         }
     }
 
-    /// A letter to the complainant as it reads for `case` (as the case now is).
+    /// A letter to the complainant as it reads for `case` (as the case now is), by e-mail.
     pub(super) fn render_letter(&self, case: &CaseRow, kind: &LetterKind) -> anyhow::Result<Body> {
+        self.render_letter_for(case, kind, false)
+    }
+
+    /// As [`Pipeline::render_letter`]; `paper`: the letter is printed and posted (it does
+    /// not ask to answer "this e-mail").
+    pub(super) fn render_letter_for(
+        &self,
+        case: &CaseRow,
+        kind: &LetterKind,
+        paper: bool,
+    ) -> anyhow::Result<Body> {
         let english = case.language == "en";
         let mut case = case.clone();
         if let LetterKind::Acknowledgement {
@@ -167,27 +178,30 @@ impl Pipeline {
         {
             case.position_by = d.to_string();
         }
-        self.render(Self::letter_template(kind), &case, |ctx| match kind {
-            LetterKind::Acknowledgement { promised, kifid } => {
-                ctx.insert("late", &promised.is_some());
-                ctx.insert("kifid_open", kifid);
-            }
-            LetterKind::Position(p) => ctx.insert("position", p),
-            LetterKind::Extension {
-                previous,
-                reason,
-                kifid,
-            } => {
-                let previous = previous.map(|d| {
-                    if english {
-                        english_date(d)
-                    } else {
-                        dutch_date(d)
-                    }
-                });
-                ctx.insert("previous", &previous);
-                ctx.insert("reason", reason);
-                ctx.insert("kifid_open", kifid);
+        self.render(Self::letter_template(kind), &case, |ctx| {
+            ctx.insert("paper", &paper);
+            match kind {
+                LetterKind::Acknowledgement { promised, kifid } => {
+                    ctx.insert("late", &promised.is_some());
+                    ctx.insert("kifid_open", kifid);
+                }
+                LetterKind::Position(p) => ctx.insert("position", p),
+                LetterKind::Extension {
+                    previous,
+                    reason,
+                    kifid,
+                } => {
+                    let previous = previous.map(|d| {
+                        if english {
+                            english_date(d)
+                        } else {
+                            dutch_date(d)
+                        }
+                    });
+                    ctx.insert("previous", &previous);
+                    ctx.insert("reason", reason);
+                    ctx.insert("kifid_open", kifid);
+                }
             }
         })
     }
@@ -204,6 +218,11 @@ impl Pipeline {
         let template = Self::letter_template(kind);
         let recipient = match self.customer_address(case) {
             Ok(a) => a,
+            // No e-mail address, but a postal one (a letter, phone or form complaint):
+            // the letter goes to directie as a PDF to post.
+            Err(_) if case.complainant_addr.is_none() && case.postal.is_some() => {
+                return self.letter_by_post(tx, case, kind).await;
+            }
             Err(why) => {
                 tx.event(
                     case.id,
@@ -308,6 +327,154 @@ impl Pipeline {
                 )))
             }
         }
+    }
+
+    /// A letter for a complainant without e-mail: rendered to a printable PDF (letterhead,
+    /// address block, date, reference, "Betreft") and sent to every directie address to
+    /// print and post; the mail (with the PDF) is in the case's dossier.
+    pub(super) async fn letter_by_post(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        kind: &LetterKind,
+    ) -> anyhow::Result<LetterOutcome> {
+        let template = Self::letter_template(kind);
+        let english = case.language == "en";
+        let body = self.render_letter_for(case, kind, true)?;
+        let subject = Self::letter_subject(case, kind);
+        let name = PersonName::parse(case.complainant_name.as_deref().unwrap_or(""));
+        let mut address: Vec<String> = name
+            .address_line(english)
+            .or_else(|| case.complainant_name.clone())
+            .into_iter()
+            .collect();
+        address.extend(
+            case.postal
+                .as_deref()
+                .unwrap_or("")
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
+        let today = local_date(tx.now());
+        let labels = if english {
+            ["Date", "Our reference", "Subject"]
+        } else {
+            ["Datum", "Ons kenmerk", "Betreft"]
+        };
+        let letterhead: Vec<String> = std::iter::once(Some(self.org.name.clone()))
+            .chain([
+                self.org.address.clone(),
+                self.org.phone.clone(),
+                self.org.website.clone(),
+            ])
+            .flatten()
+            .collect();
+        let paper = crate::pdf::PaperLetter {
+            letterhead,
+            address: address.clone(),
+            heading: vec![
+                (
+                    labels[0].into(),
+                    if english {
+                        english_date(today)
+                    } else {
+                        dutch_date(today)
+                    },
+                ),
+                (labels[1].into(), case.case_ref.to_string()),
+                (
+                    labels[2].into(),
+                    subject
+                        .trim_end_matches(&format!(" [{}]", case.case_ref))
+                        .to_string(),
+                ),
+            ],
+            body: body.text.clone(),
+            page_label: if english {
+                |n, total| format!("page {n} of {total}")
+            } else {
+                |n, total| format!("pagina {n} van {total}")
+            },
+        };
+        let pdf = crate::pdf::render(&paper)?;
+        let filename = format!("{}-{}.pdf", case.case_ref, template.name());
+        let what = match kind {
+            LetterKind::Acknowledgement { .. } => "ontvangstbevestiging",
+            LetterKind::Position(_) => "standpuntbrief",
+            LetterKind::Extension { .. } => "verlengingsbrief",
+        };
+        let notice = self.render(Template::PerPost, case, |ctx| {
+            ctx.insert("letter_kind", what);
+            ctx.insert("filename", &filename);
+            ctx.insert("address", &address);
+        })?;
+        let dedup = match kind {
+            LetterKind::Extension { .. } => {
+                format!(
+                    "per_post:{}:{}:{}",
+                    template.name(),
+                    case.id,
+                    case.position_by
+                )
+            }
+            _ => format!("per_post:{}:{}", template.name(), case.id),
+        };
+        let mut queued_any = false;
+        for d in &self.directie.addresses {
+            let token = self.key.token(case.case_ref, d);
+            let queued = tx
+                .enqueue(&NewMail {
+                    case_id: Some(case.id),
+                    reply_to: Some(plus_address(&self.from, &token)),
+                    id_token: Some(token),
+                    attachment: Some(crate::store::Attachment {
+                        filename: filename.clone(),
+                        content_type: "application/pdf".into(),
+                        data: pdf.clone(),
+                    }),
+                    ..NewMail::notice(
+                        Template::PerPost.name(),
+                        format!("{dedup}:{d}"),
+                        d,
+                        format!(
+                            "[{}] Per post te versturen: {}",
+                            case.case_ref,
+                            header_safe(&subject, 150)
+                        ),
+                        notice.clone(),
+                        tx.now(),
+                    )
+                })
+                .await?;
+            if let Some((outbox, _)) = queued {
+                queued_any = true;
+                tx.event(
+                    case.id,
+                    "klachtenbus",
+                    "brief_per_post",
+                    &format!("{}: PDF aan {d} om per post te versturen", template.name()),
+                    None,
+                    Some(outbox),
+                )
+                .await?;
+            }
+        }
+        if !queued_any {
+            return Ok(LetterOutcome::NotSent(format!(
+                "{} is al eerder klaargezet; niet nog eens",
+                template.name()
+            )));
+        }
+        tracing::info!(case = %case.case_ref, letter = template.name(), "letter to be posted: PDF sent to directie");
+        Ok(LetterOutcome::Queued(QueuedLetter {
+            what: template.name(),
+            to: format!("per post: {}", address.join(", ")),
+            subject,
+            text: body.text,
+            deferred: false,
+        }))
     }
 
     /// The complainant's address, if automatic mail may go there.

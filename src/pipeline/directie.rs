@@ -763,6 +763,7 @@ fn done_line(kind: &str, detail: &str) -> String {
         "standpunt" => "standpunt gegeven".into(),
         "standpunt_concept" => "concept van de standpuntbrief gemaakt; nog niet verstuurd".into(),
         "gesloten" => "dossier gesloten".into(),
+        "per_post_verstuurd" => "de brief is per post verstuurd".into(),
         "verlengd" => format!("termijn verlengd: {detail}"),
         "termijn_verstreken" => format!("nieuwe standpunttermijn: {detail}"),
         "categorie" => format!("categorie: {detail}"),

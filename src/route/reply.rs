@@ -315,6 +315,10 @@ pub fn decide(case: &CaseView, reply: &Reply, rules: &Rules) -> Result<Vec<Effec
                 ("uitkomst".into(), o.as_str().into())
             }
             Command::Send => unreachable!("VERSTUUR is the draft's STANDPUNT or repeated"),
+            Command::Posted => (
+                "per_post_verstuurd".into(),
+                "directie: de brief is per post verstuurd".into(),
+            ),
             Command::Promote { .. } => {
                 return Err(Refusal::PromoteOnCase {
                     case: case.reference,

@@ -120,6 +120,16 @@ pub struct NewMail {
     /// Put into the Message-ID (a reply token), so replies carry it in References.
     pub id_token: Option<String>,
     pub not_before: DateTime<Utc>,
+    /// A file sent with the mail (the printable letter).
+    pub attachment: Option<Attachment>,
+}
+
+/// A file attached to a queued mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
 }
 
 impl NewMail {
@@ -147,6 +157,7 @@ impl NewMail {
             auto_submitted: "auto-generated",
             id_token: None,
             not_before: now,
+            attachment: None,
         }
     }
 }
@@ -185,6 +196,9 @@ pub struct OutboxRow {
     pub created_at: String,
     pub sent_at: Option<String>,
     pub last_error: Option<String>,
+    /// Loaded apart ([`crate::store::Store::attachment`]) by the sender and the dossier.
+    #[serde(skip)]
+    pub attachment: Option<Attachment>,
 }
 
 const CASE_COLUMNS: &str = "id, ref, status, channel, message_pk, complainant_addr, \
@@ -264,6 +278,7 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
         last_error: r.try_get("last_error")?,
+        attachment: None,
     })
 }
 
@@ -990,6 +1005,18 @@ impl Tx {
             .bind(id)
             .execute(&mut *self.tx)
             .await?;
+        if let Some(a) = &mail.attachment {
+            sqlx::query(
+                "INSERT INTO outbox_attachments (outbox_id, filename, content_type, data)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(crate::parse::clean(&a.filename, 200))
+            .bind(a.content_type.clone())
+            .bind(a.data.clone())
+            .execute(&mut *self.tx)
+            .await?;
+        }
         Ok(Some((id, message_id)))
     }
 

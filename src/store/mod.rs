@@ -22,7 +22,7 @@ mod failures;
 mod health;
 mod lease;
 mod register;
-pub use cases::{CaseRow, Doubt, Event, NewCase, NewMail, OutboxRow, Tx};
+pub use cases::{Attachment, CaseRow, Doubt, Event, NewCase, NewMail, OutboxRow, Tx};
 pub use failures::{Failure, FailureKind};
 pub use health::{Health, KINDS as HEALTH_KINDS};
 pub use lease::MailboxLease;
@@ -356,6 +356,24 @@ impl Store {
             .await
             .map_err(|e| anyhow::anyhow!("backup to {} failed: {e}", file.display()))?;
         Ok(std::fs::metadata(file)?.len())
+    }
+
+    /// The file attached to an outbox mail, if any.
+    pub async fn attachment(&self, outbox_id: i64) -> Result<Option<cases::Attachment>> {
+        let row = sqlx::query(
+            "SELECT filename, content_type, data FROM outbox_attachments WHERE outbox_id = $1",
+        )
+        .bind(outbox_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(cases::Attachment {
+                filename: r.try_get("filename")?,
+                content_type: r.try_get("content_type")?,
+                data: r.try_get("data")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn close(&self) {

@@ -216,6 +216,13 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
+            sqlx::query(
+                "DELETE FROM outbox_attachments
+                 WHERE outbox_id IN (SELECT id FROM outbox WHERE case_id = $1)",
+            )
+            .bind(case_id)
+            .execute(&mut *tx.tx)
+            .await?;
             sqlx::query("DELETE FROM position_drafts WHERE case_id = $1")
                 .bind(case_id)
                 .execute(&mut *tx.tx)
@@ -378,6 +385,8 @@ mod tests {
         "case_events.detail",
         // Deleted by purge and erase (the whole row).
         "position_drafts.body",
+        "outbox_attachments.data",
+        "outbox_attachments.filename",
         "outbox.recipient",
         "outbox.about_addr",
         "outbox.subject",
@@ -432,6 +441,7 @@ mod tests {
         "case_messages.role",
         "case_events.at",
         "case_events.kind",
+        "outbox_attachments.content_type",
         // A directie address and a moment; the row goes with the draft.
         "position_drafts.author",
         "position_drafts.at",

@@ -169,3 +169,110 @@ async fn late_confirmation_review_and_verstuur() {
     let show = kb.run(&["show", &reference]);
     assert!(show.status.success(), "{}", stderr(&show));
 }
+
+/// A letter complaint taken in with `intake`, without an e-mail address: `KLACHT` sends
+/// directie the acknowledgement as a PDF to print and post; the text of the PDF has the
+/// name, the address, the reference and the date; the dossier holds it; `VERSTUURD PER
+/// POST` on that mail is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complainant_without_email_gets_a_printable_letter() {
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let received = klachtenbus::calendar::local_date(chrono::Utc::now()).to_string();
+    let out = kb.run(&[
+        "intake",
+        "--no-prompt",
+        "--datum",
+        &received,
+        "--naam",
+        "mevrouw K. van der Berg",
+        "--adres",
+        "Dorpsstraat 12, 1234 AB Ergens",
+        "--kanaal",
+        "brief",
+        "--opgenomen-door",
+        "Piet",
+        "--klacht",
+        "Zij schrijft dat de premie van haar polis is verhoogd zonder dat iemand het haar vertelde.",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    kb.sync();
+    let note = wait_for_subject(&stack, DIRECTIE, "Mogelijke klacht").await;
+    let reference = CaseRef::find_in(note.subject.as_deref().unwrap())
+        .unwrap()
+        .to_string();
+    let (to, raw) = reply_to(&note, DIRECTIE, "KLACHT", "post-r1@example.test");
+    send_and_wait(&stack, DIRECTIE, &to, &raw, SERVICE, 1).await;
+    kb.sync();
+    let post = wait_for_subject(&stack, DIRECTIE, "Per post te versturen").await;
+    assert!(body(&post).contains("Dorpsstraat 12"), "{}", body(&post));
+    let raw_post = mailbox(&stack, DIRECTIE)
+        .await
+        .into_iter()
+        .find(|(_, m)| m.subject == post.subject)
+        .unwrap()
+        .0;
+    let attachments = klachtenbus::parse::attachment_contents(&raw_post);
+    let (name, pdf) = attachments
+        .iter()
+        .find(|(n, _)| n.as_deref().is_some_and(|n| n.ends_with(".pdf")))
+        .expect("a PDF attached");
+    assert_eq!(
+        name.as_deref(),
+        Some(format!("{reference}-bevestigingsbrief.pdf").as_str())
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("brief.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    if let Ok(keep) = std::env::var("KLACHTENBUS_PDF_SAMPLE") {
+        std::fs::write(keep, pdf).unwrap();
+    }
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let today =
+        klachtenbus::calendar::dutch_date(klachtenbus::calendar::local_date(chrono::Utc::now()));
+    for part in [
+        "Mevrouw K. van der Berg",
+        "Dorpsstraat 12",
+        "1234 AB Ergens",
+        reference.as_str(),
+        today.as_str(),
+        "Betreft:",
+        "Geachte mevrouw Van der Berg,",
+        "De Vries Advies B.V.",
+    ] {
+        assert!(text.contains(part), "PDF text lacks {part:?}:\n{text}");
+    }
+    // No e-mail went to anyone but directie.
+    let case = &cases_json(&kb)[0];
+    assert_eq!(case["status"], "in_behandeling");
+
+    // The dossier holds the PDF as sent.
+    let out_dir = dir.path().join("dossier");
+    let out = kb.run(&["dossier", &reference, "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let letters: Vec<_> = std::fs::read_dir(out_dir.join("brieven"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(&std::fs::read(&letters[0]).unwrap(), pdf);
+
+    // Directie confirms the posting by answering that mail.
+    let (to, raw) = reply_to(
+        &post,
+        DIRECTIE,
+        "VERSTUURD PER POST",
+        "post-r2@example.test",
+    );
+    send_and_wait(&stack, DIRECTIE, &to, &raw, SERVICE, 2).await;
+    kb.sync();
+    let timeline = cases_json(&kb)[0]["timeline"].as_array().unwrap().clone();
+    assert!(
+        timeline.iter().any(|e| e["kind"] == "per_post_verstuurd"),
+        "{timeline:?}"
+    );
+}
