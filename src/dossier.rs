@@ -320,6 +320,8 @@ mod tests {
             taken_by: None,
             outcome: Some("deels_gegrond".into()),
             purged_at: None,
+            acknowledged_at: None,
+            position_sent_at: None,
         };
         let events = vec![Event {
             at: "2026-11-25T05:01:57Z".into(),

@@ -7,8 +7,9 @@
 //! - a case counts in the period of the Amsterdam date it was received;
 //! - a *complaint* is a case directie confirmed (`confirmed_at` set); *judged not a
 //!   complaint* is one closed without that; *waiting* is still `kandidaat`;
-//! - times are calendar days (to one decimal) from receipt to the acknowledgement
-//!   (`KLACHT`) and to the position; the median of an even count is the mean of the middle
+//! - times are calendar days (to one decimal) from receipt to the acknowledgement and to
+//!   the position going out (`acknowledged_at`, `position_sent_at`: queued by e-mail,
+//!   posted by directie, or a position handled orally); the median of an even count is the mean of the middle
 //!   two, the 90th percentile is the nearest rank (⌈0.9·n⌉-th smallest);
 //! - *within the deadline*: acknowledged on or before `confirm_by`, position on or before
 //!   `position_by` (as extended by `VERLENG`);
@@ -742,13 +743,13 @@ pub fn build_in(
         (
             "ontvangstbevestiging",
             tr("ontvangstbevestiging", "acknowledgement"),
-            (|c: &CaseRow| c.confirmed_at.clone()) as fn(&CaseRow) -> Option<String>,
+            (|c: &CaseRow| c.acknowledged_at.clone()) as fn(&CaseRow) -> Option<String>,
             (|c: &CaseRow| c.confirm_by.clone()) as fn(&CaseRow) -> String,
         ),
         (
             "standpunt",
             tr("standpunt", "position"),
-            |c: &CaseRow| c.position_at.clone(),
+            |c: &CaseRow| c.position_sent_at.clone(),
             |c: &CaseRow| c.position_by.clone(),
         ),
     ] {
@@ -809,7 +810,7 @@ pub fn build_in(
             let Some(mark) = f.case.kifid_from.as_deref().and_then(date) else {
                 return false;
             };
-            match f.case.position_at.as_deref().and_then(ts) {
+            match f.case.position_sent_at.as_deref().and_then(ts) {
                 Some(p) => local_date(p) >= mark,
                 None => today >= mark,
             }
@@ -1431,6 +1432,8 @@ mod tests {
             employee: employee.map(String::from),
             confirmed_at: (!matches!(status, Status::Kandidaat | Status::GeenKlacht))
                 .then(|| received.to_string()),
+            acknowledged_at: (!matches!(status, Status::Kandidaat | Status::GeenKlacht))
+                .then(|| received.to_string()),
             position_at: None,
             closed_at: None,
             postal: None,
@@ -1438,6 +1441,7 @@ mod tests {
             taken_by: None,
             outcome: None,
             purged_at: None,
+            position_sent_at: None,
         }
     }
 

@@ -28,6 +28,10 @@ pub enum Effect {
     },
     /// A letter to the complainant.
     Letter(LetterKind),
+    /// Directie posted the printed acknowledgement (`position: false`) or position letter.
+    LetterPosted {
+        position: bool,
+    },
     /// The position letter as a draft, to the directie member who wrote it, who sends it
     /// with `VERSTUUR`.
     Draft(String),

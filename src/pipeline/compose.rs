@@ -21,6 +21,8 @@ pub(super) struct QueuedLetter {
     pub text: String,
     /// Held back by the daily limit.
     pub deferred: bool,
+    /// Printed and posted by directie (no e-mail address).
+    pub by_post: bool,
 }
 
 impl Pipeline {
@@ -309,6 +311,7 @@ impl Pipeline {
                     subject,
                     text,
                     deferred,
+                    by_post: false,
                 }))
             }
             None => {
@@ -474,6 +477,7 @@ impl Pipeline {
             subject,
             text: body.text,
             deferred: false,
+            by_post: true,
         }))
     }
 

@@ -216,6 +216,8 @@ impl Pipeline {
                 .unwrap_or(position_by + Duration::weeks(KIFID_WEEKS)),
             category: case.category.clone(),
             draft,
+            ack_sent: case.acknowledged_at.is_some(),
+            position_sent: case.position_sent_at.is_some(),
         };
         let input = reply::Reply {
             commands,
@@ -271,15 +273,32 @@ impl Pipeline {
                 Effect::Event { kind, detail } => {
                     tx.event(case.id, from, &kind, &detail, Some(id), None)
                         .await?;
+                    if kind.starts_with("afgehandeld_") {
+                        // A position given by phone or in person went out with the call.
+                        tx.stamp_sent(case.id, true).await?;
+                    }
                     if kind == "termijn_verstreken" {
                         done.warnings.push(detail.clone());
                     }
                     done.lines.push(done_line(&kind, &detail));
                 }
                 Effect::Letter(kind) => match self.letter_to_customer(tx, &current, &kind).await? {
-                    LetterOutcome::Queued(letter) => done.letters.push(letter),
+                    LetterOutcome::Queued(letter) => {
+                        // By e-mail it goes out now; on paper when directie posts it.
+                        if !letter.by_post {
+                            match kind {
+                                LetterKind::Acknowledgement { .. } => {
+                                    tx.stamp_sent(case.id, false).await?
+                                }
+                                LetterKind::Position(_) => tx.stamp_sent(case.id, true).await?,
+                                LetterKind::Extension { .. } => {}
+                            }
+                        }
+                        done.letters.push(letter)
+                    }
                     LetterOutcome::NotSent(why) => done.not_sent.push(why),
                 },
+                Effect::LetterPosted { position } => tx.stamp_sent(case.id, position).await?,
                 Effect::Draft(text) => {
                     let version = tx.save_draft(case.id, &text, from).await?;
                     done.draft = Some((text, version));

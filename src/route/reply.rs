@@ -32,6 +32,9 @@ pub struct CaseView {
     pub category: Option<String>,
     /// The latest draft of the position letter (`STANDPUNT` under review), if any.
     pub draft: Option<Draft>,
+    /// Whether the acknowledgement and the position have gone out (by e-mail or post).
+    pub ack_sent: bool,
+    pub position_sent: bool,
 }
 
 /// A draft of the position letter: its text and its number (1 for the first).
@@ -117,6 +120,10 @@ pub enum Refusal {
         latest: u32,
         case: CaseRef,
     },
+    #[error(
+        "VERSTUURD PER POST: er wacht bij deze zaak geen brief op verzending per post ({case})"
+    )]
+    NothingToPost { case: CaseRef },
     #[error("de nieuwe standpunttermijn kon niet worden berekend: {error} ({case})")]
     LateCalendar { error: CalendarError, case: CaseRef },
     #[error("KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {case}")]
@@ -315,10 +322,25 @@ pub fn decide(case: &CaseView, reply: &Reply, rules: &Rules) -> Result<Vec<Effec
                 ("uitkomst".into(), o.as_str().into())
             }
             Command::Send => unreachable!("VERSTUUR is the draft's STANDPUNT or repeated"),
-            Command::Posted => (
-                "per_post_verstuurd".into(),
-                "directie: de brief is per post verstuurd".into(),
-            ),
+            Command::Posted => {
+                // The earliest letter still waiting for the post.
+                let (position, what) = if !case.ack_sent && status != Status::Kandidaat {
+                    (false, "ontvangstbevestiging")
+                } else if !case.position_sent
+                    && matches!(status, Status::StandpuntGegeven | Status::Gesloten)
+                {
+                    (true, "standpuntbrief")
+                } else {
+                    return Err(Refusal::NothingToPost {
+                        case: case.reference,
+                    });
+                };
+                effects.push(Effect::LetterPosted { position });
+                (
+                    "per_post_verstuurd".into(),
+                    format!("directie: de {what} is per post verstuurd"),
+                )
+            }
             Command::Promote { .. } => {
                 return Err(Refusal::PromoteOnCase {
                     case: case.reference,

@@ -81,6 +81,10 @@ pub struct CaseRow {
     pub outcome: Option<String>,
     /// When `purge` or `erase` removed the personal data.
     pub purged_at: Option<String>,
+    /// When the acknowledgement went out (queued by e-mail, or posted).
+    pub acknowledged_at: Option<String>,
+    /// When the position went out (letter queued or posted, or handled orally).
+    pub position_sent_at: Option<String>,
 }
 
 fn display<S: serde::Serializer>(r: &CaseRef, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -204,7 +208,8 @@ pub struct OutboxRow {
 const CASE_COLUMNS: &str = "id, ref, status, channel, message_pk, complainant_addr, \
     complainant_name, subject, language, summary, screened, received_at, confirm_by, \
     position_by, kifid_from, reminded_through, category, employee, confirmed_at, position_at, closed_at, \
-    complainant_postal, complainant_phone, taken_by, outcome, purged_at";
+    complainant_postal, complainant_phone, taken_by, outcome, purged_at, acknowledged_at, \
+    position_sent_at";
 
 const OUTBOX_COLUMNS: &str = "id, case_id, kind, recipient, reply_to, subject, body_text, \
     body_html, in_reply_to, refs, auto_submitted, message_id, date_header, status, attempts, \
@@ -248,6 +253,8 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         taken_by: r.try_get("taken_by")?,
         outcome: r.try_get("outcome")?,
         purged_at: r.try_get("purged_at")?,
+        acknowledged_at: r.try_get("acknowledged_at")?,
+        position_sent_at: r.try_get("position_sent_at")?,
     })
 }
 
@@ -889,6 +896,22 @@ impl Tx {
         sqlx::query(&sql)
             .bind(status.as_str())
             .bind(now)
+            .bind(case_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Stamps when a letter went out: `acknowledged_at` or `position_sent_at` (the first
+    /// time only).
+    pub async fn stamp_sent(&mut self, case_id: i64, position: bool) -> Result<()> {
+        let sql = if position {
+            "UPDATE cases SET position_sent_at = COALESCE(position_sent_at, $1) WHERE id = $2"
+        } else {
+            "UPDATE cases SET acknowledged_at = COALESCE(acknowledged_at, $1) WHERE id = $2"
+        };
+        sqlx::query(sql)
+            .bind(timestamp(self.now))
             .bind(case_id)
             .execute(&mut *self.tx)
             .await?;

@@ -430,6 +430,8 @@ mod tests {
         "cases.employee",
         "cases.taken_by",
         "cases.confirmed_at",
+        "cases.acknowledged_at",
+        "cases.position_sent_at",
         "cases.position_at",
         "cases.closed_at",
         "cases.created_at",

@@ -246,9 +246,10 @@ async fn a_complainant_without_email_gets_a_printable_letter() {
     ] {
         assert!(text.contains(part), "PDF text lacks {part:?}:\n{text}");
     }
-    // No e-mail went to anyone but directie.
+    // Not acknowledged until it is posted: the report times it from the posting.
     let case = &cases_json(&kb)[0];
     assert_eq!(case["status"], "in_behandeling");
+    assert!(case["acknowledged_at"].is_null(), "{case}");
 
     // The dossier holds the PDF as sent.
     let out_dir = dir.path().join("dossier");
@@ -270,9 +271,15 @@ async fn a_complainant_without_email_gets_a_printable_letter() {
     );
     send_and_wait(&stack, DIRECTIE, &to, &raw, SERVICE, 2).await;
     kb.sync();
-    let timeline = cases_json(&kb)[0]["timeline"].as_array().unwrap().clone();
+    let case = cases_json(&kb)[0].clone();
+    let timeline = case["timeline"].as_array().unwrap().clone();
     assert!(
-        timeline.iter().any(|e| e["kind"] == "per_post_verstuurd"),
+        timeline.iter().any(|e| e["kind"] == "per_post_verstuurd"
+            && e["detail"]
+                .as_str()
+                .unwrap()
+                .contains("ontvangstbevestiging")),
         "{timeline:?}"
     );
+    assert!(case["acknowledged_at"].is_string(), "{case}");
 }

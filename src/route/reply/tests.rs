@@ -29,6 +29,8 @@ fn case(status: Status) -> CaseView {
         kifid_from: date("2027-01-25"),
         category: None,
         draft: None,
+        ack_sent: false,
+        position_sent: false,
     }
 }
 
@@ -575,4 +577,39 @@ fn draft_versions_are_read_from_the_subject() {
         None
     );
     assert_eq!(draft_version_in("(versie x)"), None);
+}
+
+#[test]
+fn verstuurd_per_post_marks_the_earliest_letter_waiting_for_the_post() {
+    let cal = calendar();
+    let posted = [Command::Posted];
+    // Confirmed, acknowledgement on paper not yet posted: that one.
+    let effects = decide(&case(Status::InBehandeling), &reply(&posted), &rules(&cal)).unwrap();
+    assert!(effects.contains(&Effect::LetterPosted { position: false }));
+    // Acknowledgement posted, position given: the position letter.
+    let view = CaseView {
+        ack_sent: true,
+        ..case(Status::StandpuntGegeven)
+    };
+    let effects = decide(&view, &reply(&posted), &rules(&cal)).unwrap();
+    assert!(effects.contains(&Effect::LetterPosted { position: true }));
+    // Nothing waiting: refused, with the reason.
+    for view in [
+        CaseView {
+            ack_sent: true,
+            ..case(Status::InBehandeling)
+        },
+        case(Status::Kandidaat),
+        CaseView {
+            ack_sent: true,
+            position_sent: true,
+            ..case(Status::StandpuntGegeven)
+        },
+    ] {
+        let got = decide(&view, &reply(&posted), &rules(&cal));
+        assert!(
+            matches!(got, Err(Refusal::NothingToPost { .. })),
+            "{view:?}: {got:?}"
+        );
+    }
 }
