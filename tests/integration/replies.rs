@@ -166,8 +166,41 @@ async fn late_confirmation_review_and_verstuur() {
     assert_eq!(cases_json(&kb)[0]["status"], "standpunt_gegeven");
     let done = wait_for_subject(&stack, DIRECTIE, "Verwerkt: VERSTUUR").await;
     assert!(body(&done).contains("U krijgt de advieskosten terug."));
-    let show = kb.run(&["show", &reference]);
+    // What a person reads: Dutch labels and Amsterdam times in show, cases and messages;
+    // --json keeps the stored values and UTC.
+    let case = cases_json(&kb)[0].clone();
+    let received = chrono::DateTime::parse_from_rfc3339(case["received_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%-d-%-m-%Y %H:%M")
+        .to_string();
+    assert!(case["received_at"].as_str().unwrap().ends_with('Z'));
+    let show = kb.run(&["show", &reference.replace("KL-", "").replace("-000", "-")]);
     assert!(show.status.success(), "{}", stderr(&show));
+    let text = stdout(&show);
+    for part in [
+        received.as_str(),
+        "standpunt gegeven",
+        "gegrond",
+        "Adviesrapporten voortaan laten nalezen",
+    ] {
+        assert!(text.contains(part), "show lacks {part:?}:\n{text}");
+    }
+    for machine in ["standpunt_gegeven", "in_behandeling", "brief_klaargezet"] {
+        assert!(!text.contains(machine), "show prints {machine}:\n{text}");
+    }
+    let cases = stdout(&kb.run(&["cases"]));
+    assert!(
+        cases.contains("standpunt gegeven") && cases.contains("1 zaak"),
+        "{cases}"
+    );
+    let messages = stdout(&kb.run(&["messages"]));
+    assert!(
+        messages.contains(&received) && messages.contains("berichten"),
+        "{messages}"
+    );
+    let english = stdout(&kb.run(&["--lang", "en", "cases"]));
+    assert!(english.contains("position given"), "{english}");
 }
 
 /// A letter complaint taken in with `intake`, without an e-mail address: `KLACHT` sends
