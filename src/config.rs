@@ -229,6 +229,49 @@ pub struct OrganisationSettings {
     pub kifid_binding: bool,
     /// The term for taking a complaint to Kifid after the final position, in months.
     pub kifid_term_months: u32,
+    /// `organisation.logo_file`: shown in the letterhead of letters (HTML and PDF).
+    pub logo_file: Option<String>,
+    #[serde(skip)]
+    pub logo: Option<Logo>,
+}
+
+/// The firm's logo, read and checked at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub data: std::sync::Arc<Vec<u8>>,
+    /// `image/png` or `image/jpeg`.
+    pub content_type: &'static str,
+}
+
+impl Logo {
+    /// The Content-ID the HTML letters refer to (`cid:logo@klachtenbus`).
+    pub const CID: &'static str = "logo@klachtenbus";
+    /// The largest logo accepted.
+    pub const MAX_BYTES: usize = 512 * 1024;
+
+    /// Reads a PNG or JPEG file.
+    pub fn read(path: &Path) -> Result<Logo, String> {
+        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if data.len() > Self::MAX_BYTES {
+            return Err(format!(
+                "{} is {} KB; a logo may be at most {} KB",
+                path.display(),
+                data.len() / 1024,
+                Self::MAX_BYTES / 1024
+            ));
+        }
+        let content_type = if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else {
+            return Err(format!("{} is not a PNG or JPEG image", path.display()));
+        };
+        Ok(Logo {
+            data: std::sync::Arc::new(data),
+            content_type,
+        })
+    }
 }
 
 /// `[deadlines]`.
@@ -885,6 +928,7 @@ impl Settings {
 
     /// The `[organisation]` section.
     pub fn organisation(&self) -> Result<OrganisationSettings, ConfigError> {
+        let logo_file = self.opt_string("organisation.logo_file")?;
         Ok(OrganisationSettings {
             name: self.string("organisation.name")?,
             address: self.opt_string("organisation.address")?,
@@ -895,6 +939,14 @@ impl Settings {
             kifid_number: self.opt_string("organisation.kifid_number")?,
             kifid_binding: self.boolean("organisation.kifid_binding")?,
             kifid_term_months: self.integer("organisation.kifid_term_months", 1, 24)? as u32,
+            logo: logo_file
+                .as_deref()
+                .map(|f| {
+                    Logo::read(Path::new(f))
+                        .map_err(|e| ConfigError::invalid("organisation.logo_file", e))
+                })
+                .transpose()?,
+            logo_file,
         })
     }
 
@@ -1241,5 +1293,47 @@ mod tests {
         assert_eq!(s.database().unwrap_err().key(), Some("database.url"));
         let s = with(&[]);
         assert!(s.database().unwrap().url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn a_logo_must_be_a_small_png_or_jpeg() {
+        let dir = tempfile::tempdir().unwrap();
+        let logo = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let config = dir.path().join("k.toml");
+            std::fs::write(
+                &config,
+                format!(
+                    "[organisation]\nname = \"Firma\"\nlogo_file = \"{}\"\n",
+                    path.display()
+                ),
+            )
+            .unwrap();
+            Settings::load_with_env(Some(&config), std::iter::empty())
+                .unwrap()
+                .organisation()
+        };
+        let png = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/logo.png"
+        ))
+        .unwrap();
+        let org = logo("logo.png", &png).unwrap();
+        assert_eq!(org.logo.unwrap().content_type, "image/png");
+        let org = logo("logo.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap();
+        assert_eq!(org.logo.unwrap().content_type, "image/jpeg");
+        for (name, bytes, why) in [
+            ("logo.gif", b"GIF89a....".to_vec(), "not a PNG or JPEG"),
+            (
+                "big.png",
+                [png.clone(), vec![0; Logo::MAX_BYTES]].concat(),
+                "at most 512 KB",
+            ),
+        ] {
+            let err = logo(name, &bytes).unwrap_err();
+            assert_eq!(err.key(), Some("organisation.logo_file"));
+            assert!(err.to_string().contains(why), "{err}");
+        }
     }
 }

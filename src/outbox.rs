@@ -92,6 +92,8 @@ pub struct Mailer {
     claim_renew: Duration,
     directie: Vec<String>,
     letters: Arc<Letters>,
+    /// Sent inline with HTML that refers to it (`cid:logo@klachtenbus`).
+    logo: Option<crate::config::Logo>,
 }
 
 impl Mailer {
@@ -141,6 +143,7 @@ impl Mailer {
             claim_renew: Duration::from_secs(smtp.claim_lease_secs.max(4)) / 4,
             directie,
             letters,
+            logo: None,
         })
     }
 
@@ -178,6 +181,12 @@ impl Mailer {
     }
 
     /// Hands mail over to `transport` instead of the SMTP server of the settings.
+    /// The firm's logo, for HTML letters that show it.
+    pub fn with_logo(mut self, logo: Option<crate::config::Logo>) -> Mailer {
+        self.logo = logo;
+        self
+    }
+
     pub fn with_transport(mut self, transport: Transport) -> Mailer {
         self.transport = transport;
         self
@@ -224,10 +233,29 @@ impl Mailer {
             "kb-{}",
             &hex::encode(sha2::Sha256::digest(row.message_id.as_bytes()))[..32]
         );
+        let html = SinglePart::html(row.body_html.clone());
         let alternative = MultiPart::alternative()
             .boundary(boundary.clone())
-            .singlepart(SinglePart::plain(row.body_text.clone()))
-            .singlepart(SinglePart::html(row.body_html.clone()));
+            .singlepart(SinglePart::plain(row.body_text.clone()));
+        let logo = self.logo.as_ref().filter(|_| {
+            row.body_html
+                .contains(&format!("cid:{}", crate::config::Logo::CID))
+        });
+        let alternative = match logo {
+            None => alternative.singlepart(html),
+            Some(logo) => alternative.multipart(
+                MultiPart::related()
+                    .boundary(format!("{boundary}-r"))
+                    .singlepart(html)
+                    .singlepart(
+                        LettreAttachment::new_inline(crate::config::Logo::CID.to_string()).body(
+                            logo.data.as_ref().clone(),
+                            ContentType::parse(logo.content_type)
+                                .map_err(|e| SendError::Permanent(format!("logo type: {e}")))?,
+                        ),
+                    ),
+            ),
+        };
         let body = match &row.attachment {
             None => alternative,
             Some(a) => {

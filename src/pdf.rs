@@ -5,7 +5,8 @@
 
 use std::sync::LazyLock;
 
-use krilla::geom::Point;
+use krilla::geom::{Point, Size, Transform};
+use krilla::image::Image;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
@@ -44,6 +45,8 @@ pub struct PaperLetter {
     pub body: String,
     /// "pagina {n} van {total}" or "page {n} of {total}".
     pub page_label: fn(usize, usize) -> String,
+    /// The firm's logo (PNG or JPEG), top left on the first page.
+    pub logo: Option<crate::config::Logo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,6 +201,23 @@ pub fn render(letter: &PaperLetter) -> Result<Vec<u8>, PdfError> {
             PageSettings::from_wh(WIDTH, HEIGHT).ok_or_else(|| PdfError("page size".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
+        if let (0, Some(logo)) = (index, &letter.logo) {
+            let data: Vec<u8> = logo.data.as_ref().clone();
+            let image = if logo.content_type == "image/png" {
+                Image::from_png(data.into(), true)
+            } else {
+                Image::from_jpeg(data.into(), true)
+            }
+            .map_err(|e| PdfError(format!("logo: {e}")))?;
+            let (w, h) = image.size();
+            // At most 48 pt high and 180 pt wide, keeping its proportions.
+            let scale = (48.0 / h.max(1) as f32).min(180.0 / w.max(1) as f32);
+            let size = Size::from_wh(w as f32 * scale, h as f32 * scale)
+                .ok_or_else(|| PdfError("logo size".into()))?;
+            surface.push_transform(&Transform::from_translate(LEFT, TOP - 8.0));
+            surface.draw_image(image, size);
+            surface.pop();
+        }
         let mut draw = |x: f32, y: f32, font: &Font, size: f32, text: &str| {
             surface.draw_text(
                 Point::from_xy(x, y),
@@ -301,6 +321,7 @@ mod tests {
             ],
             body: body.into(),
             page_label: |n, total| format!("pagina {n} van {total}"),
+            logo: None,
         }
     }
 
@@ -350,6 +371,30 @@ mod tests {
         let long = "x".repeat(400);
         let lines = body_lines(&long, 100.0);
         assert_eq!(lines.concat(), long);
+    }
+
+    #[test]
+    fn a_logo_is_drawn_on_the_first_page() {
+        let logo = crate::config::Logo::read(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/logo.png"
+        )))
+        .unwrap();
+        let plain = render(&letter("Geachte mevrouw De Boer,")).unwrap();
+        let with_logo = render(&PaperLetter {
+            logo: Some(logo),
+            ..letter("Geachte mevrouw De Boer,")
+        })
+        .unwrap();
+        assert!(with_logo.len() > plain.len());
+        if let Ok(path) = std::env::var("KLACHTENBUS_PDF_SAMPLE") {
+            std::fs::write(path, &with_logo).unwrap();
+        }
+        let text = String::from_utf8_lossy(&with_logo);
+        assert!(
+            text.contains("/Subtype/Image") || text.contains("/Subtype /Image"),
+            "no image object in the PDF"
+        );
     }
 
     #[test]

@@ -75,7 +75,8 @@ pub fn mailer(settings: &Settings, pipeline: &Pipeline) -> anyhow::Result<Mailer
     .map_err(|e| ConfigError::Invalid {
         key: "smtp.host".into(),
         reason: e.to_string(),
-    })?)
+    })?
+    .with_logo(pipeline.org.logo.clone()))
 }
 
 /// Opens and migrates the database named by `database.url`, reading time from `clock`.

@@ -400,6 +400,7 @@ impl Pipeline {
             } else {
                 |n, total| format!("pagina {n} van {total}")
             },
+            logo: self.org.logo.clone(),
         };
         let pdf = crate::pdf::render(&paper)?;
         let filename = format!("{}-{}.pdf", case.case_ref, template.name());

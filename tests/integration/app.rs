@@ -38,7 +38,8 @@ impl TestApp {
         Self::start_with(at, "", |_| {}).await
     }
 
-    /// As [`TestApp::start`], with `extra` appended to the configuration, after `prepare`
+    /// As [`TestApp::start`], with `extra` appended to the configuration (right after the
+    /// `[organisation]` keys, so it can add to them or start a section), after `prepare`
     /// has had the chance to write files into the application's folder.
     pub async fn start_with(
         at: DateTime<Utc>,
@@ -51,7 +52,7 @@ impl TestApp {
         std::fs::write(
             &config,
             format!(
-                "[database]\nurl = \"sqlite://{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@example.test\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n\n[logging]\nlevel = \"warn\"\n\n{extra}\n",
+                "[database]\nurl = \"sqlite://{db}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"none\"\nfrom = \"klachten@example.test\"\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"{REPLY_SECRET}\"\n\n[logging]\nlevel = \"warn\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\nsignatory = \"J. de Vries, directeur\"\nkifid_number = \"300.012345\"\n{extra}\n",
                 db = dir.path().join("register.sqlite").display(),
                 extra = extra.replace("{dir}", &dir.path().display().to_string())
             ),
@@ -106,6 +107,16 @@ impl TestApp {
                 crate::harness::assert_no_past_promise(&mail);
                 (to, mail)
             })
+            .collect()
+    }
+
+    /// Every mail sent so far, as sent (bytes).
+    pub async fn sent_raw(&self) -> Vec<String> {
+        self.transport
+            .sent()
+            .await
+            .into_iter()
+            .map(|(_, raw)| raw)
             .collect()
     }
 
@@ -346,4 +357,44 @@ async fn an_override_template_changes_the_acknowledgement() {
         "{text}"
     );
     assert!(!text.contains("Uw klacht gaat over"), "{text}");
+}
+
+/// `organisation.logo_file`: the acknowledgement's HTML shows the logo, sent inline with it
+/// (multipart/related, Content-ID logo@klachtenbus); the text part is unchanged.
+#[tokio::test]
+async fn the_logo_is_sent_inline_with_html_letters() {
+    let logo = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logo.png");
+    let t = TestApp::start_with(
+        amsterdam(2026, 11, 30, 10),
+        &format!("logo_file = \"{logo}\"\n"),
+        |_| {},
+    )
+    .await;
+    t.arrive(mail(
+        CUSTOMER,
+        "klachten@example.test",
+        "Hypotheekadvies",
+        COMPLAINT,
+        "logo-1@example.test",
+    ))
+    .await;
+    t.step().await;
+    let notice = &t.sent_to(DIRECTIE, "Mogelijke klacht").await[0];
+    t.arrive(reply_to(notice, DIRECTIE, "KLACHT", "logo-r1@example.test").1)
+        .await;
+    t.step().await;
+    let raw = t.sent_raw().await;
+    let ack = raw
+        .iter()
+        .find(|r| r.contains("Subject: Ontvangstbevestiging van uw klacht"))
+        .expect("an acknowledgement");
+    assert!(ack.contains("multipart/related"), "{ack}");
+    assert!(ack.contains("Content-ID: <logo@klachtenbus>"), "{ack}");
+    assert!(ack.contains("cid:logo@klachtenbus"));
+    // The notice to directie has no logo and stays multipart/alternative only.
+    let note = raw
+        .iter()
+        .find(|r| r.contains("Subject: [KL-2026-0001] Mogelijke klacht"))
+        .unwrap();
+    assert!(!note.contains("multipart/related"));
 }
