@@ -28,13 +28,13 @@ async fn check_passes_a_working_configuration_and_names_each_broken_setting() {
 
     let (code, out) = check(&kb, &[]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("checks passed"), "{out}");
+    assert!(out.contains("controles geslaagd"), "{out}");
     for part in [
-        "imap: logged in",
-        "folder \"INBOX\" found",
-        "IDLE offered",
-        "smtp: connected",
-        "database: reachable",
+        "imap: ingelogd",
+        "map \"INBOX\" gevonden",
+        "IDLE aangeboden",
+        "smtp: verbonden",
+        "database: bereikbaar",
     ] {
         assert!(out.contains(part), "{part}:\n{out}");
     }
@@ -50,11 +50,11 @@ async fn check_passes_a_working_configuration_and_names_each_broken_setting() {
     );
     assert_eq!(code, Some(1), "{out}");
     assert!(
-        fail_line(&out, "imap:").contains("check imap.username and imap.password"),
+        fail_line(&out, "imap:").contains("controleer imap.username en imap.password"),
         "{out}"
     );
     assert!(
-        fail_line(&out, "smtp:").contains("check smtp.host and smtp.port"),
+        fail_line(&out, "smtp:").contains("controleer smtp.host en smtp.port"),
         "{out}"
     );
 
@@ -62,7 +62,7 @@ async fn check_passes_a_working_configuration_and_names_each_broken_setting() {
     let (code, out) = check(&kb, &[("KLACHTENBUS__IMAP__SECURITY", "tls")]);
     assert_eq!(code, Some(1), "{out}");
     assert!(
-        fail_line(&out, "imap:").contains("try security = \"starttls\""),
+        fail_line(&out, "imap:").contains("probeer dan security = \"starttls\""),
         "{out}"
     );
 
@@ -80,7 +80,7 @@ async fn check_passes_a_working_configuration_and_names_each_broken_setting() {
     );
     assert_eq!(code, Some(1), "{out}");
     assert!(
-        fail_line(&out, "folder \"Klachten\" does not exist").contains("INBOX"),
+        fail_line(&out, "map \"Klachten\" bestaat niet").contains("INBOX"),
         "{out}"
     );
     assert!(
@@ -124,19 +124,14 @@ async fn run_refuses_a_processed_folder_that_can_never_work() {
     assert_eq!(stack.count(SERVICE, "INBOX").await, 1, "nothing moved");
 }
 
-/// `letters.template_dir`: the firm's own acknowledgement is checked at start; a broken one
-/// stops `check` (a FAIL line naming the file) and `run` (before it reads any mail).
+/// `letters.template_dir`, end to end: the firm's own acknowledgement is what the customer
+/// gets through Postfix; a broken one stops `check` (a FAIL line naming the file) and `run`
+/// (before it reads any mail).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broken_template_override_stops_check_and_run_naming_the_file() {
+async fn a_template_override_changes_the_acknowledgement_and_a_broken_one_stops_check_and_run() {
+    const CUSTOMER: &str = "briefpapier@example.test";
     let stack = MailStack::start();
-    stack
-        .append(
-            SERVICE,
-            "INBOX",
-            &crate::support::numbered_mails(1, "Vraag", "tpl"),
-        )
-        .await;
-    let kb = Kb::new(&stack, SERVICE, "", "");
+    let mut kb = Kb::new(&stack, SERVICE, "", "");
     let dir = kb.path("eigen-brieven");
     std::fs::create_dir_all(dir.join("nl")).unwrap();
     let ack = dir.join("nl/bevestigingsbrief.txt.tera");
@@ -145,28 +140,68 @@ async fn a_broken_template_override_stops_check_and_run_naming_the_file() {
         "Geachte {{ case.salutation }},\n\nOns eigen briefpapier: {{ case.ref }}\n",
     )
     .unwrap();
-    let dir_env = dir.display().to_string();
-    let env = [("KLACHTENBUS__LETTERS__TEMPLATE_DIR", dir_env.as_str())];
-    let (code, out) = check(&kb, &env);
+    kb.env.push((
+        "KLACHTENBUS__LETTERS__TEMPLATE_DIR".into(),
+        dir.display().to_string(),
+    ));
+    let (code, out) = check(&kb, &[]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("with the firm's own from"), "{out}");
+    assert!(out.contains("met de eigen templates uit"), "{out}");
 
+    crate::cases::send_and_wait(
+        &stack,
+        CUSTOMER,
+        "klachten@example.test",
+        &crate::cases::complaint(CUSTOMER, "Hypotheek", "tpl-1@example.test"),
+        SERVICE,
+        1,
+    )
+    .await;
+    kb.sync();
+    stack
+        .wait_for_count(crate::support::DIRECTIE, "INBOX", 1, crate::cases::WAIT)
+        .await;
+    let note = crate::harness::mailbox(&stack, crate::support::DIRECTIE).await[0]
+        .1
+        .clone();
+    let (to, raw) = crate::harness::reply_to(
+        &note,
+        crate::support::DIRECTIE,
+        "KLACHT",
+        "tpl-r1@example.test",
+    );
+    crate::cases::send_and_wait(&stack, crate::support::DIRECTIE, &to, &raw, SERVICE, 2).await;
+    kb.sync();
+    stack
+        .wait_for_count(CUSTOMER, "INBOX", 1, crate::cases::WAIT)
+        .await;
+    let letter = &crate::harness::mailbox(&stack, CUSTOMER).await[0].1;
+    let text = crate::cases::body(letter);
+    assert!(
+        text.contains("Ons eigen briefpapier: KL-2026-0001"),
+        "{text}"
+    );
+
+    // Broken: check names the file; run stops before reading the mail that is waiting.
     std::fs::write(&ack, "Geachte {{ case.aanhef }},\n").unwrap();
-    let (code, out) = check(&kb, &env);
+    let (code, out) = check(&kb, &[]);
     assert_eq!(code, Some(1), "{out}");
     assert!(
         fail_line(&out, "templates").contains(&ack.display().to_string()),
         "{out}"
     );
-    let run = kb
-        .command()
-        .envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-        .arg("run")
-        .output()
-        .unwrap();
+    stack
+        .append(
+            SERVICE,
+            "INBOX",
+            &crate::support::numbered_mails(1, "Vraag", "tpl"),
+        )
+        .await;
+    let run = kb.run(&["run"]);
     assert!(!run.status.success());
     let err = crate::support::stderr(&run);
     assert!(err.contains(&ack.display().to_string()), "{err}");
-    let messages = kb.run(&["messages", "--json"]);
-    assert_eq!(stdout(&messages).trim(), "[]", "nothing was read");
+    let messages: Vec<serde_json::Value> =
+        serde_json::from_slice(&kb.run(&["messages", "--json"]).stdout).unwrap();
+    assert_eq!(messages.len(), 2, "the waiting mail was not read");
 }
