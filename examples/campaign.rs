@@ -956,8 +956,8 @@ fn area_smtp(ctx: &Ctx) -> Area {
         for _ in 0..3 {
             let out = kb.must(&["sync"]);
             let s = text(&out.stdout);
-            down_sent += number_before(&s, " sent,");
-            waiting = number_before(&s, " waiting");
+            down_sent += number_before(&s, " verstuurd,");
+            waiting = number_before(&s, " wachtend");
         }
         let attempts_min = db_count(
             &kb.db,
@@ -1046,7 +1046,7 @@ fn area_smtp(ctx: &Ctx) -> Area {
     })
 }
 
-/// The number just before `marker` in `text` ("3 sent," → 3); 0 when absent.
+/// The number just before `marker` in `text` ("3 verstuurd," → 3); 0 when absent.
 fn number_before(text: &str, marker: &str) -> usize {
     text.find(marker)
         .map(|i| {
@@ -1207,8 +1207,8 @@ fn area_imap(ctx: &Ctx) -> Area {
                 !stored2.contains_key(&id)
             })
             .count();
-        let re_read = number_before(&report, " already stored");
-        let newly = number_before(&report, " stored,");
+        let re_read = number_before(&report, " al opgeslagen");
+        let newly = number_before(&report, " opgeslagen,");
 
         let good = exit.is_some_and(|s| s.success())
             && stalls == 0
@@ -1701,7 +1701,7 @@ fn area_hostile(ctx: &Ctx) -> Area {
         let log = format!("{}{}", text(&first.stderr), text(&second.stderr));
         let panic_count = panics(&log);
         let second_out = text(&second.stdout);
-        let nothing_left = second_out.contains(": 0 fetched");
+        let nothing_left = second_out.contains(": 0 opgehaald");
         let good = in_box as usize == total
             && stored == total
             && unrouted == 0

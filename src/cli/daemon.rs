@@ -26,7 +26,7 @@ pub(super) fn check_token_files(
 /// another separator can never work, so the daemon refuses to start (exit 2) instead of
 /// retrying for ever. A server that cannot be reached now is no reason: it is retried.
 pub(super) async fn refuse_never_working(imap: &ImapSettings) -> anyhow::Result<()> {
-    let fatal: Vec<String> = crate::mailbox::check::check(imap)
+    let fatal: Vec<String> = crate::mailbox::check::check(imap, lang())
         .await
         .into_iter()
         .filter(|f| f.fatal)
@@ -50,17 +50,26 @@ pub(super) async fn refuse_never_working(imap: &ImapSettings) -> anyhow::Result<
 /// `login`: the device-code flow of `[oauth2]`.
 pub(super) async fn login(settings: &Settings) -> anyhow::Result<ExitCode> {
     use std::io::Write;
+    let lang = lang();
     let tokens = crate::oauth::TokenSource::new(settings.oauth2()?);
     let saved = tokens
         .login_device(|uri, code, secs| {
-            println!(
-                "Open {uri} and enter the code {code} (valid for {} minutes); waiting for the approval…",
-                secs / 60
-            );
+            let minutes = secs / 60;
+            match lang {
+                Language::Nl => println!(
+                    "Open {uri} en voer de code {code} in (geldig gedurende {minutes} minuten); wachten op goedkeuring…"
+                ),
+                Language::En => println!(
+                    "Open {uri} and enter the code {code} (valid for {minutes} minutes); waiting for the approval…"
+                ),
+            }
             let _ = std::io::stdout().flush();
         })
         .await?;
-    println!("refresh token saved in {}", saved.display());
+    match lang {
+        Language::Nl => println!("refresh token opgeslagen in {}", saved.display()),
+        Language::En => println!("refresh token saved in {}", saved.display()),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -171,13 +180,18 @@ pub(super) fn mailbox_identity(imap: &ImapSettings) -> String {
 
 /// The error for a second `run` or `sync` on one SQLite database.
 pub(super) fn busy(store: &Store) -> anyhow::Error {
-    anyhow::anyhow!(
-        "another klachtenbus `run` or `sync` is using this database (lock {}); stop it first — a running daemon already does what `sync` does",
-        store
-            .lock_file()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
-    )
+    let lock = store
+        .lock_file()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    match lang() {
+        Language::Nl => anyhow::anyhow!(
+            "een andere klachtenbus `run` of `sync` gebruikt deze database (slot {lock}); stop die eerst — een draaiende daemon doet al wat `sync` doet"
+        ),
+        Language::En => anyhow::anyhow!(
+            "another klachtenbus `run` or `sync` is using this database (lock {lock}); stop it first — a running daemon already does what `sync` does"
+        ),
+    }
 }
 
 /// Waits until this instance holds the mailbox lease, or shutdown. Says once that it
@@ -284,20 +298,35 @@ pub(super) async fn sync(
     }
     let report = match &lease {
         Some(_) => {
-            let (mut session, caps) = mailbox::connect(&imap)
-                .await
-                .with_context(|| format!("connecting to {}:{}", imap.host, imap.port))?;
+            let (mut session, caps) =
+                mailbox::connect(&imap)
+                    .await
+                    .with_context(|| match lang() {
+                        Language::Nl => {
+                            format!("bij het verbinden met {}:{}", imap.host, imap.port)
+                        }
+                        Language::En => format!("connecting to {}:{}", imap.host, imap.port),
+                    })?;
             let report = mailbox::sync_pass(&mut session, caps, &imap, &limits, &store, &cancel)
                 .await
-                .with_context(|| format!("reading folder {:?}", imap.folder))?;
+                .with_context(|| match lang() {
+                    Language::Nl => format!("bij het lezen van map {:?}", imap.folder),
+                    Language::En => format!("reading folder {:?}", imap.folder),
+                })?;
             let _ = session.logout().await;
             report
         }
         None => {
-            println!(
-                "{}: watched by another instance; not read by this sync",
-                imap.folder
-            );
+            match lang() {
+                Language::Nl => println!(
+                    "{}: wordt bewaakt door een andere instantie; deze sync leest de map niet",
+                    imap.folder
+                ),
+                Language::En => println!(
+                    "{}: watched by another instance; not read by this sync",
+                    imap.folder
+                ),
+            }
             Default::default()
         }
     };
@@ -306,31 +335,81 @@ pub(super) async fn sync(
     let delivered = deliver(&store, &services).await?;
     let (pending, _, _) = store.outbox_counts().await?;
     store.close().await;
-    println!(
-        "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){}",
-        imap.folder,
-        report.fetched,
-        report.stored,
-        report.duplicates,
-        report.headers_only,
-        report.unparsed,
-        if report.interrupted {
-            "; stopped early on request"
-        } else {
-            ""
-        }
-    );
+    let lang = lang();
+    let stopped = if report.interrupted {
+        labels::t(
+            lang,
+            "; op verzoek eerder gestopt",
+            "; stopped early on request",
+        )
+    } else {
+        ""
+    };
+    match lang {
+        Language::Nl => println!(
+            "{}: {} opgehaald, {} opgeslagen, {} al opgeslagen ({} met alleen kopregels, {} onleesbaar){stopped}",
+            imap.folder,
+            report.fetched,
+            report.stored,
+            report.duplicates,
+            report.headers_only,
+            report.unparsed,
+        ),
+        Language::En => println!(
+            "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){stopped}",
+            imap.folder,
+            report.fetched,
+            report.stored,
+            report.duplicates,
+            report.headers_only,
+            report.unparsed,
+        ),
+    }
     print_route(&routed);
     println!(
-        "deadlines: {} reminders, {} escalations, {} digests",
-        reminded.reminders, reminded.escalations, reminded.digests
+        "{}: {}, {}, {}",
+        labels::t(lang, "termijnen", "deadlines"),
+        labels::count(
+            lang,
+            reminded.reminders,
+            ("herinnering", "herinneringen"),
+            ("reminder", "reminders"),
+        ),
+        labels::count(
+            lang,
+            reminded.escalations,
+            ("escalatie", "escalaties"),
+            ("escalation", "escalations"),
+        ),
+        labels::count(
+            lang,
+            reminded.digests,
+            ("ochtendoverzicht", "ochtendoverzichten"),
+            ("digest", "digests"),
+        ),
     );
     if reminded.reports > 0 {
-        println!("inventory: {} half-yearly reports queued", reminded.reports);
+        println!(
+            "{}: {} {}",
+            labels::t(lang, "inventarisatie", "inventory"),
+            labels::count(
+                lang,
+                reminded.reports,
+                ("halfjaarrapport", "halfjaarrapporten"),
+                ("half-yearly report", "half-yearly reports"),
+            ),
+            labels::t(lang, "klaargezet", "queued"),
+        );
     }
-    println!(
-        "mail: {} sent, {} failed permanently, {} waiting in the outbox",
-        delivered.sent, delivered.failed, pending
-    );
+    match lang {
+        Language::Nl => println!(
+            "mail: {} verstuurd, {} definitief mislukt, {pending} wachtend in de outbox",
+            delivered.sent, delivered.failed
+        ),
+        Language::En => println!(
+            "mail: {} sent, {} failed permanently, {pending} waiting in the outbox",
+            delivered.sent, delivered.failed
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }

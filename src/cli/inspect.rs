@@ -11,38 +11,63 @@ pub(super) async fn import_files(
     settings: &Settings,
     files: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
+    let lang = lang();
     let services = services(settings)?;
     let store = open_store(settings).await?;
     let mut failed = 0;
     for path in files {
         match import::import_file(&store, path).await {
             Ok(done) => {
-                let what = match done.stored {
-                    Stored::New(id) => format!("stored as message {id}"),
-                    Stored::Duplicate(id) => format!("already stored as message {id}"),
+                let what = match (done.stored, lang) {
+                    (Stored::New(id), Language::Nl) => format!("opgeslagen als bericht {id}"),
+                    (Stored::New(id), Language::En) => format!("stored as message {id}"),
+                    (Stored::Duplicate(id), Language::Nl) => {
+                        format!("al opgeslagen als bericht {id}")
+                    }
+                    (Stored::Duplicate(id), Language::En) => {
+                        format!("already stored as message {id}")
+                    }
                 };
-                let dated = if done.dated_by_header {
-                    "Date header"
-                } else {
-                    "file time (no usable Date header)"
+                let dated = match (done.dated_by_header, lang) {
+                    (true, Language::Nl) => "Date-kopregel",
+                    (true, Language::En) => "Date header",
+                    (false, Language::Nl) => "tijd van het bestand (geen bruikbare Date-kopregel)",
+                    (false, Language::En) => "file time (no usable Date header)",
                 };
                 println!(
-                    "{}: {what}, received {} ({dated}), {}",
+                    "{}: {what}, {} {} ({dated}), {}",
                     path.display(),
-                    crate::store::timestamp(done.received_at),
-                    done.status.as_str()
+                    t(lang, "ontvangen", "received"),
+                    labels::time(lang, done.received_at),
+                    labels::parse_status(lang, done.status.as_str())
                 );
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("klachtenbus: import: {e}");
+                let said = match (&e, lang) {
+                    (import::ImportError::Read { path, source }, Language::Nl) => {
+                        format!("kan {path} niet lezen: {source}")
+                    }
+                    (import::ImportError::Empty { path }, Language::Nl) => {
+                        format!("{path} is leeg")
+                    }
+                    _ => e.to_string(),
+                };
+                eprintln!("klachtenbus: import: {said}");
             }
         }
     }
     let routed = route(&store, &services, &CancellationToken::new()).await?;
     if routed.classified > 0 || routed.failed > 0 {
         print_route(&routed);
-        println!("mail to directie is sent by the next `sync` or by `run`");
+        println!(
+            "{}",
+            t(
+                lang,
+                "mail aan directie gaat uit bij de volgende `sync` of door `run`",
+                "mail to directie is sent by the next `sync` or by `run`",
+            )
+        );
     }
     store.close().await;
     Ok(if failed == 0 {
@@ -188,14 +213,21 @@ pub(super) async fn classify(
     file: &Path,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let lang = lang();
     let (detector, ctx) = detector(settings)?;
     let raw = if file.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .context("reading standard input")?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context(t(
+            lang,
+            "bij het lezen van standaardinvoer",
+            "reading standard input",
+        ))?;
         buf
     } else {
-        std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
+        std::fs::read(file).with_context(|| match lang {
+            Language::Nl => format!("bij het lezen van {}", file.display()),
+            Language::En => format!("reading {}", file.display()),
+        })?
     };
     let mail = crate::parse::parse(&raw);
     let verdict = detector.classify(&mail, &ctx);
@@ -203,22 +235,41 @@ pub(super) async fn classify(
         println!("{}", serde_json::to_string_pretty(&verdict)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let judged = match (verdict.screened, verdict.complaint) {
+        (Some(r), _) => format!(
+            "{} ({})",
+            t(lang, "uitgefilterd", "screened out"),
+            match lang {
+                Language::Nl => labels::screened(lang, r.as_str()),
+                Language::En => r.as_str().to_string(),
+            }
+        ),
+        (None, true) => t(lang, "lijkt op een klacht", "looks like a complaint").into(),
+        (None, false) => t(lang, "geen klacht", "not a complaint").into(),
+    };
     println!(
-        "{}: score {} (threshold {}), language {}",
-        match (verdict.screened, verdict.complaint) {
-            (Some(r), _) => format!("screened out ({})", r.as_str()),
-            (None, true) => "looks like a complaint".into(),
-            (None, false) => "not a complaint".into(),
-        },
-        verdict.score,
-        verdict.threshold,
+        "{judged}: score {} ({} {}), {} {}",
+        crate::detect::eval::number(lang, verdict.score),
+        t(lang, "drempel", "threshold"),
+        crate::detect::eval::number(lang, verdict.threshold),
+        t(lang, "taal", "language"),
         verdict.language.as_str()
     );
     for s in &verdict.signals {
-        println!("  {:<18} {:>5}  {:?}", s.criterion, s.weight, s.phrase);
+        println!(
+            "  {:<18} {:>5}  {:?}",
+            s.criterion,
+            crate::detect::eval::number(lang, s.weight),
+            s.phrase
+        );
     }
     for i in &verdict.ignored {
-        println!("  (not counted: {}) {:?}", i.reason, i.phrase);
+        println!(
+            "  ({}: {}) {:?}",
+            t(lang, "niet meegeteld", "not counted"),
+            i.reason,
+            i.phrase
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -241,13 +292,18 @@ pub(super) fn eval(
         min_precision,
         features,
     } = options;
+    let lang = lang();
     let (detector, ctx) = detector(settings)?;
     // One labelled folder, or the halves of a split corpus.
     let halves: Vec<PathBuf> = if dir.join("labels.jsonl").exists() {
         vec![dir.to_path_buf()]
     } else {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| anyhow::anyhow!("{}: no labels.jsonl to read ({e})", dir.display()))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| match lang {
+            Language::Nl => {
+                anyhow::anyhow!("{}: geen labels.jsonl om te lezen ({e})", dir.display())
+            }
+            Language::En => anyhow::anyhow!("{}: no labels.jsonl to read ({e})", dir.display()),
+        })?;
         let mut subs: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.join("labels.jsonl").exists())
@@ -256,7 +312,17 @@ pub(super) fn eval(
         subs
     };
     if halves.is_empty() {
-        anyhow::bail!("{}: no labels.jsonl, here or in a subfolder", dir.display());
+        match lang {
+            Language::Nl => {
+                anyhow::bail!(
+                    "{}: geen labels.jsonl, hier of in een submap",
+                    dir.display()
+                )
+            }
+            Language::En => {
+                anyhow::bail!("{}: no labels.jsonl, here or in a subfolder", dir.display())
+            }
+        }
     }
     if let Some(out) = &features {
         let mut lines = String::new();
@@ -269,7 +335,10 @@ pub(super) fn eval(
                 lines.push('\n');
             }
         }
-        std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
+        std::fs::write(out, lines).with_context(|| match lang {
+            Language::Nl => format!("bij het schrijven van {}", out.display()),
+            Language::En => format!("writing {}", out.display()),
+        })?;
     }
     let mut ok = true;
     for half in &halves {
@@ -279,28 +348,53 @@ pub(super) fn eval(
             println!("== {}", half.display());
         }
         if held_out {
-            print!("{}", report.render_figures());
-            println!("(misses of the held-out half not shown; --show-test-misses lists them)");
+            print!("{}", report.render_figures(lang));
+            println!(
+                "{}",
+                t(
+                    lang,
+                    "(missers van de achtergehouden helft niet getoond; --show-test-misses toont ze)",
+                    "(misses of the held-out half not shown; --show-test-misses lists them)",
+                )
+            );
         } else {
-            print!("{}", report.render());
+            print!("{}", report.render(lang));
         }
         if halves.len() > 1 {
             println!();
         }
+        let figure = |x: f64| crate::detect::eval::figure(lang, x);
+        let number = |x: f64| crate::detect::eval::number(lang, x);
         if let Some(r) = min_recall.filter(|r| report.recall() < *r) {
-            eprintln!(
-                "klachtenbus: {}: recall {:.3} is below {r}",
-                half.display(),
-                report.recall()
-            );
+            match lang {
+                Language::Nl => eprintln!(
+                    "klachtenbus: {}: recall {} is lager dan {}",
+                    half.display(),
+                    figure(report.recall()),
+                    number(r)
+                ),
+                Language::En => eprintln!(
+                    "klachtenbus: {}: recall {:.3} is below {r}",
+                    half.display(),
+                    report.recall()
+                ),
+            }
             ok = false;
         }
         if let Some(p) = min_precision.filter(|p| report.precision() < *p) {
-            eprintln!(
-                "klachtenbus: {}: precision {:.3} is below {p}",
-                half.display(),
-                report.precision()
-            );
+            match lang {
+                Language::Nl => eprintln!(
+                    "klachtenbus: {}: precisie {} is lager dan {}",
+                    half.display(),
+                    figure(report.precision()),
+                    number(p)
+                ),
+                Language::En => eprintln!(
+                    "klachtenbus: {}: precision {:.3} is below {p}",
+                    half.display(),
+                    report.precision()
+                ),
+            }
             ok = false;
         }
     }

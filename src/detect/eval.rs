@@ -8,7 +8,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Detector, ScreenContext, Verdict};
+use super::{Detector, Language, ScreenContext, Verdict};
+use crate::cli::labels::{self, t};
 use crate::parse::parse;
 
 #[derive(Debug, thiserror::Error)]
@@ -86,47 +87,82 @@ impl EvalReport {
         }
     }
 
-    /// The figures, the per-class table and every miss with its signals.
-    pub fn render(&self) -> String {
-        let mut out = self.render_figures();
+    /// The figures, the per-class table and every miss with its signals, in `lang`.
+    pub fn render(&self, lang: Language) -> String {
+        let mut out = self.render_figures(lang);
         for m in &self.misses {
-            render_miss(&mut out, m);
+            render_miss(&mut out, m, lang);
         }
         out
     }
 
     /// The figures and the per-class table, without the misses: for a held-out half whose
     /// misses nobody tuning the lexicons should read.
-    pub fn render_figures(&self) -> String {
+    pub fn render_figures(&self, lang: Language) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "messages:  {}", self.total());
-        let _ = writeln!(out, "precision: {:.3}", self.precision());
-        let _ = writeln!(out, "recall:    {:.3}", self.recall());
-        let _ = writeln!(out, "F1:        {:.3}", self.f1());
-        let _ = writeln!(out);
-        let _ = writeln!(out, "                    flagged   not flagged");
-        let _ = writeln!(
-            out,
-            "complaint         {:>9}   {:>11}",
-            self.true_pos, self.false_neg
-        );
-        let _ = writeln!(
-            out,
-            "not a complaint   {:>9}   {:>11}",
-            self.false_pos, self.true_neg
-        );
-        if !self.classes.is_empty() {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "class             label      n   right   rate");
-            for (name, c) in &self.classes {
+        match lang {
+            Language::Nl => {
+                let _ = writeln!(out, "berichten: {}", self.total());
+                let _ = writeln!(out, "precisie:  {}", figure(lang, self.precision()));
+                let _ = writeln!(out, "recall:    {}", figure(lang, self.recall()));
+                let _ = writeln!(out, "F1:        {}", figure(lang, self.f1()));
+                let _ = writeln!(out);
+                let _ = writeln!(out, "                  gesignaleerd   niet gesignaleerd");
                 let _ = writeln!(
                     out,
-                    "{:<16}  {:<7} {:>4}   {:>5}  {:>5.2}",
+                    "klacht            {:>12}   {:>17}",
+                    self.true_pos, self.false_neg
+                );
+                let _ = writeln!(
+                    out,
+                    "geen klacht       {:>12}   {:>17}",
+                    self.false_pos, self.true_neg
+                );
+            }
+            Language::En => {
+                let _ = writeln!(out, "messages:  {}", self.total());
+                let _ = writeln!(out, "precision: {:.3}", self.precision());
+                let _ = writeln!(out, "recall:    {:.3}", self.recall());
+                let _ = writeln!(out, "F1:        {:.3}", self.f1());
+                let _ = writeln!(out);
+                let _ = writeln!(out, "                    flagged   not flagged");
+                let _ = writeln!(
+                    out,
+                    "complaint         {:>9}   {:>11}",
+                    self.true_pos, self.false_neg
+                );
+                let _ = writeln!(
+                    out,
+                    "not a complaint   {:>9}   {:>11}",
+                    self.false_pos, self.true_neg
+                );
+            }
+        }
+        if !self.classes.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{}",
+                t(
+                    lang,
+                    "klasse            soort      n    goed  ratio",
+                    "class             label      n   right   rate"
+                )
+            );
+            for (name, c) in &self.classes {
+                let rate = format!("{:.2}", ratio(c.correct, c.total));
+                let rate = match lang {
+                    Language::Nl => rate.replace('.', ","),
+                    Language::En => rate,
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<16}  {:<7} {:>4}   {:>5}  {:>5}",
                     name,
                     if c.complaint { "klacht" } else { "geen" },
                     c.total,
                     c.correct,
-                    ratio(c.correct, c.total)
+                    rate
                 );
             }
         }
@@ -134,30 +170,74 @@ impl EvalReport {
     }
 }
 
-fn render_miss(out: &mut String, m: &Miss) {
+/// A figure of `eval` (precision, recall, F1) to three decimals: "0,950" in Dutch,
+/// "0.950" in English.
+pub fn figure(lang: Language, x: f64) -> String {
+    let s = format!("{x:.3}");
+    match lang {
+        Language::Nl => s.replace('.', ","),
+        Language::En => s,
+    }
+}
+
+/// A score, threshold or weight as written: "7,5" in Dutch, "7.5" in English.
+pub fn number(lang: Language, x: f64) -> String {
+    let s = x.to_string();
+    match lang {
+        Language::Nl => s.replace('.', ","),
+        Language::En => s,
+    }
+}
+
+fn render_miss(out: &mut String, m: &Miss, lang: Language) {
     let _ = writeln!(out);
+    let screened = m
+        .verdict
+        .screened
+        .map(|r| {
+            format!(
+                ", {}: {}",
+                t(lang, "uitgefilterd", "screened"),
+                match lang {
+                    Language::Nl => labels::screened(lang, r.as_str()),
+                    Language::En => r.as_str().to_string(),
+                }
+            )
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} {}: score {} (threshold {}), language {}{}",
-        if m.expected { "MISSED" } else { "FALSE FLAG" },
+        "{} {}: score {} ({} {}), {} {}{screened}",
+        match (m.expected, lang) {
+            (true, Language::Nl) => "GEMIST",
+            (true, Language::En) => "MISSED",
+            (false, Language::Nl) => "TEN ONRECHTE GESIGNALEERD",
+            (false, Language::En) => "FALSE FLAG",
+        },
         m.file,
-        m.verdict.score,
-        m.verdict.threshold,
+        number(lang, m.verdict.score),
+        t(lang, "drempel", "threshold"),
+        number(lang, m.verdict.threshold),
+        t(lang, "taal", "language"),
         m.verdict.language.as_str(),
-        m.verdict
-            .screened
-            .map(|r| format!(", screened: {}", r.as_str()))
-            .unwrap_or_default()
     );
     for s in &m.verdict.signals {
         let _ = writeln!(
             out,
             "    {:<18} {:>5}  {:?}",
-            s.criterion, s.weight, s.phrase
+            s.criterion,
+            number(lang, s.weight),
+            s.phrase
         );
     }
     for i in &m.verdict.ignored {
-        let _ = writeln!(out, "    (ignored: {}) {:?}", i.reason, i.phrase);
+        let _ = writeln!(
+            out,
+            "    ({}: {}) {:?}",
+            t(lang, "genegeerd", "ignored"),
+            i.reason,
+            i.phrase
+        );
     }
 }
 

@@ -96,8 +96,8 @@ async fn complaint_notification_reply_acknowledgement_follow_up_and_position() {
     )
     .await;
     let out = kb.sync();
-    assert!(out.contains("cases: 1 opened"), "{out}");
-    assert!(out.contains("mail: 1 sent"), "{out}");
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    assert!(out.contains("mail: 1 verstuurd"), "{out}");
 
     // 1. Directie's mailbox holds the notification.
     stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
@@ -153,7 +153,10 @@ async fn complaint_notification_reply_acknowledgement_follow_up_and_position() {
     );
     send_and_wait(&stack, DIRECTIE, &to, &reply, SERVICE, 2).await;
     let out = kb.sync();
-    assert!(out.contains("directie replies: 1 applied"), "{out}");
+    assert!(
+        out.contains("antwoorden van directie: 1 uitgevoerd"),
+        "{out}"
+    );
     stack.wait_for_count(CUSTOMER, "INBOX", 1, WAIT).await;
     // The same decision again changes nothing and sends nothing.
     let (to, again) = reply_to(&note, DIRECTIE, "klacht", "antwoord-2@example.test");
@@ -226,7 +229,7 @@ async fn complaint_notification_reply_acknowledgement_follow_up_and_position() {
     .await;
     let out = kb.sync();
     assert!(
-        out.contains("cases: 0 opened, 1 follow-ups joined"),
+        out.contains("zaken: 0 geopend, 1 vervolgbericht toegevoegd"),
         "{out}"
     );
     let cases = cases_json(&kb);
@@ -355,7 +358,7 @@ async fn forged_replies_change_nothing() {
     }
     let out = kb.sync();
     assert!(
-        out.contains("directie replies: 0 applied, 5 refused"),
+        out.contains("antwoorden van directie: 0 uitgevoerd, 5 geweigerd"),
         "{out}"
     );
 
@@ -372,7 +375,7 @@ async fn forged_replies_change_nothing() {
     send_and_wait(&stack, DIRECTIE, &to, failing.as_bytes(), SERVICE, 9).await;
     let out = kb.sync();
     assert!(
-        out.contains("directie replies: 0 applied, 2 refused"),
+        out.contains("antwoorden van directie: 0 uitgevoerd, 2 geweigerd"),
         "{out}"
     );
 
@@ -404,7 +407,10 @@ async fn forged_replies_change_nothing() {
         .replacen("From:", "Authentication-Results: mx.example.test; spf=pass; dkim=pass header.d=example.test\r\nFrom:", 1);
     send_and_wait(&stack, DIRECTIE, &to, genuine.as_bytes(), SERVICE, 10).await;
     let out = kb.sync();
-    assert!(out.contains("directie replies: 1 applied"), "{out}");
+    assert!(
+        out.contains("antwoorden van directie: 1 uitgevoerd"),
+        "{out}"
+    );
     assert_eq!(
         case_by_ref(&cases_json(&kb), &ref1)["status"],
         "in_behandeling"
@@ -434,7 +440,7 @@ async fn geen_klacht_sends_nothing_and_unknown_commands_are_explained_to_directi
     send_and_wait(&stack, DIRECTIE, &to, &raw, SERVICE, 4).await;
     let out = kb.sync();
     assert!(
-        out.contains("directie replies: 1 applied, 1 refused"),
+        out.contains("antwoorden van directie: 1 uitgevoerd, 1 geweigerd"),
         "{out}"
     );
     stack.wait_for_count(DIRECTIE, "INBOX", 3, WAIT).await;
@@ -487,7 +493,7 @@ async fn letters_survive_postfix_downtime_and_5xx_is_not_retried() {
     for _ in 0..2 {
         let out = kb.sync();
         assert!(
-            out.contains("mail: 0 sent, 0 failed permanently, 2 waiting"),
+            out.contains("mail: 0 verstuurd, 0 definitief mislukt, 2 wachtend"),
             "{out}"
         );
     }
@@ -505,7 +511,10 @@ async fn letters_survive_postfix_downtime_and_5xx_is_not_retried() {
     let out = kb.sync();
     // The acknowledgement and directie's delivery-failure notice go; the letter to the
     // unknown recipient fails once, for good.
-    assert!(out.contains("mail: 2 sent, 1 failed permanently"), "{out}");
+    assert!(
+        out.contains("mail: 2 verstuurd, 1 definitief mislukt"),
+        "{out}"
+    );
     kb.sync();
     stack.wait_for_count(CUSTOMER, "INBOX", 1, WAIT).await;
     // Directie hears about the letter that cannot be delivered.
@@ -606,10 +615,10 @@ async fn automatic_mail_opens_nothing_and_floods_are_limited() {
         )
         .await;
     let out = kb.sync();
-    assert!(out.contains("3 screened out"), "{out}");
+    assert!(out.contains("3 uitgefilterd"), "{out}");
     assert!(
         out.contains(
-            "cases: 0 opened, 0 follow-ups joined; directie replies: 0 applied, 0 refused"
+            "zaken: 0 geopend, 0 vervolgberichten toegevoegd; antwoorden van directie: 0 uitgevoerd, 0 geweigerd"
         ),
         "{out}"
     );
@@ -633,8 +642,8 @@ async fn automatic_mail_opens_nothing_and_floods_are_limited() {
         .collect();
     stack.append(SERVICE, "INBOX", &flood).await;
     let out = kb.sync();
-    assert!(out.contains("cases: 20 opened"), "{out}");
-    assert!(out.contains("mail: 3 sent"), "{out}");
+    assert!(out.contains("zaken: 20 geopend"), "{out}");
+    assert!(out.contains("mail: 3 verstuurd"), "{out}");
     settle(&stack).await;
     let about_flood = mailbox(&stack, DIRECTIE)
         .await
@@ -752,7 +761,7 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     )
     .await;
     let out = kb.sync();
-    assert!(out.contains("cases: 0 opened"), "{out}");
+    assert!(out.contains("zaken: 0 geopend"), "{out}");
     assert!(cases_json(&kb).is_empty());
 
     let out = kb.run(&["promote", "<vraag-1@example.test>"]);
@@ -796,8 +805,8 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     )
     .await;
     let out = kb.sync();
-    assert!(out.contains("cases: 0 opened"), "{out}");
-    assert!(out.contains("1 refused"), "{out}");
+    assert!(out.contains("zaken: 0 geopend"), "{out}");
+    assert!(out.contains("1 geweigerd"), "{out}");
     stack.wait_for_count(DIRECTIE, "INBOX", 2, WAIT).await;
     let refusal = mailbox(&stack, DIRECTIE)
         .await
@@ -821,7 +830,7 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     )
     .await;
     let out = kb.sync();
-    assert!(out.contains("cases: 1 opened"), "{out}");
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
     let cases = cases_json(&kb);
     let fwd = &cases[1];
     assert_eq!(fwd["from"], "karel@example.test");

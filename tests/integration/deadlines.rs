@@ -23,7 +23,7 @@ fn sync_at(kb: &Kb, moment: &str) -> (u32, u32, u32) {
     let text = stdout(&out);
     let line = text
         .lines()
-        .find(|l| l.starts_with("deadlines: "))
+        .find(|l| l.starts_with("termijnen: "))
         .unwrap_or_else(|| panic!("no deadlines line in {text}"));
     let n: Vec<u32> = line
         .split(|c: char| !c.is_ascii_digit())
@@ -171,7 +171,7 @@ async fn reminders_escalations_digest_and_extension_with_a_controlled_clock() {
             send_and_wait(&stack, DIRECTIE, &to, &raw, SERVICE, in_service).await;
             let out = kb.run(&["--now", "2015-12-10T10:00", "sync"]);
             assert!(
-                stdout(&out).contains("directie replies: 1 applied"),
+                stdout(&out).contains("antwoorden van directie: 1 uitgevoerd"),
                 "{}",
                 stdout(&out)
             );

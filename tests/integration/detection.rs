@@ -40,7 +40,12 @@ fn corpus_meets_recall_and_precision() {
         .unwrap();
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
-    for line in ["precision:", "recall:", "F1:", "flagged   not flagged"] {
+    for line in [
+        "precisie:",
+        "recall:",
+        "F1:",
+        "gesignaleerd   niet gesignaleerd",
+    ] {
         assert!(text.contains(line), "eval output lacks {line:?}:\n{text}");
     }
 }
@@ -59,10 +64,11 @@ fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
             .find_map(|l| l.strip_prefix(name))
             .unwrap_or_else(|| panic!("no {name} for {half}"))
             .trim()
+            .replace(',', ".")
             .parse()
             .unwrap()
     };
-    (figure("precision:"), figure("recall:"), figure("F1:"))
+    (figure("precisie:"), figure("recall:"), figure("F1:"))
 }
 
 #[test]
@@ -107,8 +113,8 @@ fn split_corpus_holds_its_recorded_figures_on_both_halves() {
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
     // The held-out half shows figures and classes, never its misses.
     let test_section = &text[text.find("/test\n").unwrap()..text.find("/tune\n").unwrap()];
-    assert!(test_section.contains("class "), "{test_section}");
-    assert!(!test_section.contains("MISSED") && !test_section.contains("FALSE FLAG"));
+    assert!(test_section.contains("klasse "), "{test_section}");
+    assert!(!test_section.contains("GEMIST") && !test_section.contains("TEN ONRECHTE"));
 
     let frozen: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{CORPUS2}/frozen.json")).unwrap())
@@ -139,8 +145,8 @@ fn eval_fails_below_the_bar_and_reports_misses() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("MISSED 001.eml"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("recall 0.000 is below 0.95"));
+    assert!(stdout(&out).contains("GEMIST 001.eml"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("recall 0,000 is lager dan 0,95"));
 
     let out = Command::new(BIN)
         .args(["eval", "/nonexistent-dir"])
@@ -212,7 +218,7 @@ fn classify_json_matches_the_contract() {
         .output()
         .unwrap();
     assert!(
-        stdout(&out).starts_with("looks like a complaint"),
+        stdout(&out).starts_with("lijkt op een klacht"),
         "{}",
         stdout(&out)
     );
@@ -252,7 +258,7 @@ async fn sync_classifies_and_screened_mail_is_never_a_complaint() {
     let kb = Kb::new(&stack, "klachten", "", "");
     let out = kb.sync();
     assert!(
-        out.contains("classified 6: 3 look like a complaint, 2 screened out"),
+        out.contains("6 berichten beoordeeld: 3 lijken op een klacht, 2 uitgefilterd"),
         "{out}"
     );
 

@@ -232,21 +232,21 @@ async fn forms_by_intake_and_by_staff_mail_and_the_half_yearly_report() {
     assert!(inventory_subjects(&stack).await.is_empty());
     let first = sync_at(&kb, "2027-01-04T07:30");
     assert!(
-        !first.contains("inventory:"),
+        !first.contains("inventarisatie:"),
         "not before report.time: {first}"
     );
     let due = sync_at(&kb, "2027-01-04T08:05");
     assert!(
-        due.contains("inventory: 1 half-yearly reports queued"),
+        due.contains("inventarisatie: 1 halfjaarrapport klaargezet"),
         "{due}"
     );
     for now in ["2027-01-04T09:00", "2027-01-05T08:30", "2027-03-01T12:00"] {
         let again = sync_at(&kb, now);
-        assert!(!again.contains("inventory:"), "{now}: {again}");
+        assert!(!again.contains("inventarisatie:"), "{now}: {again}");
     }
     let mid = sync_at(&kb, "2027-07-01T08:30");
     assert!(
-        mid.contains("inventory: 1 half-yearly reports queued"),
+        mid.contains("inventarisatie: 1 halfjaarrapport klaargezet"),
         "{mid}"
     );
     sync_at(&kb, "2027-07-01T09:30");

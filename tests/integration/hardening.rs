@@ -73,7 +73,7 @@ fn a_message_that_always_fails_is_passed_over_and_reported_once() {
     let out = kb(&config, &args);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("routing failed for 1 message(s)"),
+        stdout(&out).contains("verwerking mislukt voor 1 bericht"),
         "{}",
         stdout(&out)
     );
@@ -316,7 +316,7 @@ async fn a_contact_form_mail_opens_a_case_for_the_customer() {
     )
     .await;
     let out = kb.sync();
-    assert!(out.contains("cases: 1 opened"), "{out}");
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
     let cases = cases_json(&kb);
     assert_eq!(cases[0]["from"], "karel@example.test");
     let reference = cases[0]["ref"].as_str().unwrap().to_string();
@@ -330,7 +330,7 @@ async fn a_contact_form_mail_opens_a_case_for_the_customer() {
         .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
         .await;
     let out = kb.sync();
-    assert!(out.contains("1 applied"), "{out}");
+    assert!(out.contains("1 uitgevoerd"), "{out}");
     stack
         .wait_for_count("karel", "INBOX", 1, Duration::from_secs(60))
         .await;
@@ -649,7 +649,7 @@ async fn a_second_daemon_on_one_sqlite_database_is_refused() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = stderr(&out);
         assert!(
-            err.contains("another klachtenbus `run` or `sync` is using this database"),
+            err.contains("een andere klachtenbus `run` of `sync` gebruikt deze database"),
             "{err}"
         );
     }
@@ -715,7 +715,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
         .await;
     // Tuesday afternoon: stored and judged, not flagged.
     let out = sync_at("2026-11-24T14:00");
-    assert!(out.contains("cases: 0 opened"), "{out}");
+    assert!(out.contains("zaken: 0 geopend"), "{out}");
     let messages: Vec<serde_json::Value> =
         serde_json::from_slice(&kb.run(&["messages", "--json"]).stdout).unwrap();
     assert_eq!(messages[0]["band"], "doubt", "{messages:?}");
@@ -771,7 +771,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     .await;
     let out = sync_at("2026-11-25T09:00");
     assert!(
-        out.contains("cases: 0 opened") && out.contains("1 refused"),
+        out.contains("zaken: 0 geopend") && out.contains("1 geweigerd"),
         "{out}"
     );
     send_and_wait(
@@ -785,7 +785,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     .await;
     let out = sync_at("2026-11-25T09:05");
     assert!(
-        out.contains("cases: 1 opened") && out.contains("1 applied"),
+        out.contains("zaken: 1 geopend") && out.contains("1 uitgevoerd"),
         "{out}"
     );
     let cases = cases_json(&kb);
@@ -815,7 +815,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     )
     .await;
     let out = sync_at("2026-11-25T09:10");
-    assert!(out.contains("cases: 0 opened"), "{out}");
+    assert!(out.contains("zaken: 0 geopend"), "{out}");
     assert_eq!(cases_json(&kb).len(), 1);
 }
 

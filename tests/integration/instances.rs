@@ -366,7 +366,10 @@ async fn conflicting_replies_routed_by_two_instances_apply_once_per_case() {
             .await
             .unwrap();
         let out = kb.sync();
-        assert!(out.contains("directie replies: 1 applied"), "{out}");
+        assert!(
+            out.contains("antwoorden van directie: 1 uitgevoerd"),
+            "{out}"
+        );
         let case = cases_json(&kb)
             .into_iter()
             .find(|c| c["ref"] == r.as_str())

@@ -55,13 +55,13 @@ async fn twenty_then_none(stack: &MailStack, kb: &Kb) {
         .await;
 
     let first = kb.sync();
-    assert!(first.contains("20 stored"), "first sync: {first}");
+    assert!(first.contains("20 opgeslagen"), "first sync: {first}");
     let store = kb.store().await;
     assert_eq!(store.message_count().await.unwrap(), 20);
 
     let second = kb.sync();
     assert!(
-        second.contains("0 fetched, 0 stored"),
+        second.contains("0 opgehaald, 0 opgeslagen"),
         "second sync: {second}"
     );
     assert_eq!(store.message_count().await.unwrap(), 20);
@@ -263,7 +263,7 @@ async fn uidvalidity_change_stores_nothing_twice() {
 
     let out = kb.sync();
     assert!(
-        out.contains("6 fetched, 0 stored, 6 already stored"),
+        out.contains("6 opgehaald, 0 opgeslagen, 6 al opgeslagen"),
         "{out}"
     );
     assert_eq!(store.message_count().await.unwrap(), 6);
@@ -310,7 +310,7 @@ async fn processed_folder_receives_stored_mail() {
     assert_eq!(stack.count(USER, "INBOX").await, 0);
     assert_eq!(stack.count(USER, "Verwerkt").await, 4);
     let out = kb.sync();
-    assert!(out.contains("0 fetched"), "{out}");
+    assert!(out.contains("0 opgehaald"), "{out}");
     let store = kb.store().await;
     assert_eq!(store.message_count().await.unwrap(), 4);
     store.close().await;
@@ -348,14 +348,14 @@ async fn mark_none_leaves_every_flag_as_staff_left_it() {
     let before = stack.flags(USER, "INBOX").await;
     let kb = Kb::new(&stack, USER, "mark = \"none\"", "");
     let out = kb.sync();
-    assert!(out.contains("6 stored"), "{out}");
+    assert!(out.contains("6 opgeslagen"), "{out}");
     stack
         .append(USER, "INBOX", &numbered_mails(1, "Later", "share-late"))
         .await;
     let out = kb.sync();
-    assert!(out.contains("1 fetched"), "{out}");
+    assert!(out.contains("1 opgehaald"), "{out}");
     let out = kb.sync();
-    assert!(out.contains("0 fetched"), "{out}");
+    assert!(out.contains("0 opgehaald"), "{out}");
     // \Recent belongs to whichever session saw a message first: not a flag staff set.
     let lasting = |flags: Vec<(u32, Vec<String>)>| {
         flags
@@ -408,9 +408,9 @@ async fn a_first_run_with_since_keeps_old_mail_as_archive() {
     }
     let kb = Kb::new(&stack, USER, &format!("since = \"{today}\""), "");
     let out = kb.sync();
-    assert!(out.contains("300 stored"), "{out}");
+    assert!(out.contains("300 opgeslagen"), "{out}");
     assert!(
-        out.contains("300 received before imap.since: kept as archive"),
+        out.contains("300 berichten ontvangen vóór imap.since: als archief bewaard"),
         "{out}"
     );
     assert!(crate::support::cases_json(&kb).is_empty());
@@ -434,7 +434,7 @@ async fn a_first_run_with_since_keeps_old_mail_as_archive() {
         .wait_for_count(USER, "INBOX", 301, Duration::from_secs(30))
         .await;
     let out = kb.sync();
-    assert!(out.contains("1 opened"), "{out}");
+    assert!(out.contains("1 geopend"), "{out}");
     let cases = crate::support::cases_json(&kb);
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["from"], "nieuw@example.test");
@@ -467,9 +467,9 @@ async fn a_first_run_holds_many_old_complaints() {
     }
     let kb = Kb::new(&stack, USER, "", "");
     let out = kb.sync();
-    assert!(out.contains("32 stored"), "{out}");
+    assert!(out.contains("32 opgeslagen"), "{out}");
     assert!(
-        out.contains("30 complaint-like mails older than a week held"),
+        out.contains("30 berichten ouder dan een week die op een klacht lijken, zijn aangehouden"),
         "{out}"
     );
     assert_eq!(crate::support::cases_json(&kb).len(), 2, "the recent two");
@@ -615,7 +615,7 @@ async fn malformed_messages_are_all_stored_and_oversize_keeps_headers() {
         );
     }
     // The second pass finds nothing new: no message is stuck.
-    assert!(kb.sync().contains("0 fetched"));
+    assert!(kb.sync().contains("0 opgehaald"));
     store.close().await;
 }
 

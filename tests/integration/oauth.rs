@@ -63,8 +63,8 @@ async fn client_credentials_read_the_mailbox_and_send_with_xoauth2() {
     send_complaint(&stack, user, 0).await;
     stack.wait_for_count(user, "INBOX", 1, WAIT).await;
     let out = kb.sync();
-    assert!(out.contains("1 stored"), "{out}");
-    assert!(out.contains("1 opened"), "{out}");
+    assert!(out.contains("1 opgeslagen"), "{out}");
+    assert!(out.contains("1 geopend"), "{out}");
     stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
     let log = stack.postfix_log();
     assert!(
@@ -166,7 +166,7 @@ async fn a_token_command_supplies_the_token() {
     settle(&stack).await;
     let out = kb.sync();
     assert!(
-        out.contains("1 stored") && out.contains("1 opened"),
+        out.contains("1 opgeslagen") && out.contains("1 geopend"),
         "{out}"
     );
     stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
@@ -205,7 +205,7 @@ async fn login_stores_a_refresh_token_by_the_device_code_flow() {
     let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let code = first
-        .split("enter the code ")
+        .split("voer de code ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no code in {first:?}"))
@@ -253,7 +253,8 @@ async fn login_stores_a_refresh_token_by_the_device_code_flow() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(status.success(), "login: {rest:?}");
     assert!(
-        rest.iter().any(|l| l.starts_with("refresh token saved in")),
+        rest.iter()
+            .any(|l| l.starts_with("refresh token opgeslagen in")),
         "{rest:?}"
     );
     let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
@@ -263,7 +264,7 @@ async fn login_stores_a_refresh_token_by_the_device_code_flow() {
     settle(&stack).await;
     let out = kb.sync();
     assert!(
-        out.contains("1 stored") && out.contains("1 opened"),
+        out.contains("1 opgeslagen") && out.contains("1 geopend"),
         "{out}"
     );
 }

@@ -291,15 +291,15 @@ fn import_dates_by_header_and_messages_lists_json() {
     );
     let text = stdout(&out);
     assert!(
-        text.contains("received 2026-11-24T09:00:00Z (Date header)"),
+        text.contains("ontvangen 24-11-2026 10:00 (Date-kopregel)"),
         "{text}"
     );
-    assert!(text.contains("file time"), "{text}");
+    assert!(text.contains("tijd van het bestand"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.eml"));
 
     let out = run(&["import".as_ref(), a.as_os_str()]);
     assert!(out.status.success());
-    assert!(stdout(&out).contains("already stored"));
+    assert!(stdout(&out).contains("al opgeslagen"));
 
     let out = run(&["messages".as_ref(), "--json".as_ref()]);
     assert!(out.status.success());
