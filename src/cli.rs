@@ -23,14 +23,22 @@ use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
 use crate::store::{Backend, Store, Stored};
 use crate::{import, logging, mailbox};
 
+mod args;
+mod cases;
 mod check;
 mod daemon;
 mod inspect;
 pub mod labels;
 mod register;
+mod retention;
+mod service;
 
+pub use args::case_ref;
+use args::*;
+use cases::*;
 use daemon::*;
 use inspect::*;
+use service::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -267,96 +275,6 @@ pub enum Command {
     },
 }
 
-/// Which cases `cases --status` lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    /// Exactly this status.
-    Is(Status),
-    /// Not yet handled: `kandidaat` or `in_behandeling` (as the inventory counts "open").
-    Open,
-    /// Open and past a deadline that still runs (as the escalations decide).
-    Overdue,
-}
-
-impl StatusFilter {
-    /// Whether `case` passes on `today` (an Amsterdam date).
-    pub fn admits(self, case: &crate::store::CaseRow, today: chrono::NaiveDate) -> bool {
-        match self {
-            StatusFilter::Is(s) => case.status == s,
-            StatusFilter::Open => crate::report::is_open(case.status),
-            StatusFilter::Overdue => crate::report::is_overdue(case, today),
-        }
-    }
-}
-
-fn parse_status(s: &str) -> Result<StatusFilter, String> {
-    let key = s.trim().to_lowercase().replace([' ', '-'], "_");
-    match key.as_str() {
-        "open" => return Ok(StatusFilter::Open),
-        "overdue" | "te_laat" => return Ok(StatusFilter::Overdue),
-        _ => {}
-    }
-    if let Some(status) = Status::parse(&key) {
-        return Ok(StatusFilter::Is(status));
-    }
-    let known = crate::case::STATUSES.map(|s| s.as_str()).join(", ");
-    Err(match early_lang() {
-        Language::Nl => format!("{s:?} is geen status; kies uit {known}, open of overdue"),
-        Language::En => format!("{s:?} is not a status; expected one of {known}, open or overdue"),
-    })
-}
-
-fn parse_lang(s: &str) -> Result<Language, String> {
-    labels::parse_language(s).ok_or_else(|| format!("{s:?}: nl of en (nl or en)"))
-}
-
-fn parse_period(s: &str) -> Result<crate::report::Period, String> {
-    crate::report::Period::parse_in(s, early_lang())
-}
-
-fn parse_format(s: &str) -> Result<crate::report::Format, String> {
-    s.parse().map_err(|_: String| match early_lang() {
-        Language::Nl => format!("{s:?}: kies text, md, csv of html"),
-        Language::En => format!("{s:?}: use text, md, csv or html"),
-    })
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse().map_err(|_: String| match early_lang() {
-        Language::Nl => format!("{s:?} is geen kalender; kies kantoor of atw"),
-        Language::En => format!("{s:?} is not a calendar; expected kantoor or atw"),
-    })
-}
-
-/// A case reference as people type it: `KL-2026-0009`, `KL-2026-9`, `kl-2026-9` or
-/// `2026-9` (the register prints `KL-2026-0009`).
-pub fn case_ref(s: &str) -> Option<CaseRef> {
-    let t = s.trim();
-    let rest = match t.get(..2) {
-        Some(p) if p.eq_ignore_ascii_case("kl") => t[2..].trim_start_matches(['-', ' ']),
-        _ => t,
-    };
-    let (year, seq) = rest.split_once('-')?;
-    let digits = |d: &str, max: usize| {
-        !d.is_empty() && d.len() <= max && d.bytes().all(|b| b.is_ascii_digit())
-    };
-    if year.len() != 4 || !digits(year, 4) || !digits(seq, 7) {
-        return None;
-    }
-    CaseRef::new(year.parse().ok()?, seq.parse().ok()?)
-}
-
-fn parse_ref(s: &str) -> Result<CaseRef, String> {
-    case_ref(s).ok_or_else(|| match early_lang() {
-        Language::Nl => {
-            format!("{s:?} is geen zaakkenmerk (schrijf KL-2026-7, KL-2026-0007 of 2026-7)")
-        }
-        Language::En => {
-            format!("{s:?} is not a case reference (write KL-2026-7, KL-2026-0007 or 2026-7)")
-        }
-    })
-}
-
 /// Runs the parsed command line and maps the outcome to the exit code contract:
 /// 0 success, 1 runtime failure, 2 bad usage or configuration.
 pub fn main(cli: Cli) -> ExitCode {
@@ -433,7 +351,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync { since } => sync(&settings, since).await,
         Command::Check => check::check(&settings).await,
         Command::Login => login(&settings).await,
-        Command::Status { json } => inspect::service_status(&settings, json).await,
+        Command::Status { json } => service::service_status(&settings, json).await,
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
@@ -478,7 +396,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             mail,
         } => register::report(&settings, period, format, out, mail).await,
-        Command::Purge { dry_run } => register::purge(&settings, dry_run).await,
+        Command::Purge { dry_run } => retention::purge(&settings, dry_run).await,
         Command::Backup { file } => {
             let store = open_store(&settings).await?;
             let result = store.backup_to(&file).await;
@@ -504,7 +422,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Erase { email, dry_run } => register::erase(&settings, &email, dry_run).await,
+        Command::Erase { email, dry_run } => retention::erase(&settings, &email, dry_run).await,
         Command::Calendar {
             from,
             werkdagen,
@@ -562,101 +480,6 @@ async fn deliver(store: &Store, services: &Services) -> anyhow::Result<DeliveryR
         .context("sending queued mail")
 }
 
-/// What routing did, as `sync` and `import` print it.
-fn print_route(r: &RouteReport) {
-    let lang = lang();
-    let msgs = |n: usize| labels::count(lang, n, ("bericht", "berichten"), ("message", "messages"));
-    match lang {
-        Language::Nl => println!(
-            "{} beoordeeld: {} op een klacht, {} uitgefilterd",
-            msgs(r.classified),
-            if r.flagged == 1 {
-                "1 lijkt".to_string()
-            } else {
-                format!("{} lijken", r.flagged)
-            },
-            r.screened
-        ),
-        Language::En => println!(
-            "classified {}: {} like a complaint, {} screened out",
-            r.classified,
-            if r.flagged == 1 {
-                "1 looks".to_string()
-            } else {
-                format!("{} look", r.flagged)
-            },
-            r.screened
-        ),
-    }
-    let follow_ups = labels::count(
-        lang,
-        r.follow_ups,
-        ("vervolgbericht", "vervolgberichten"),
-        ("follow-up", "follow-ups"),
-    );
-    match lang {
-        Language::Nl => println!(
-            "zaken: {} geopend, {follow_ups} toegevoegd; antwoorden van directie: {} uitgevoerd, {} geweigerd",
-            r.cases_opened, r.replies_applied, r.replies_refused
-        ),
-        Language::En => println!(
-            "cases: {} opened, {follow_ups} joined; directie replies: {} applied, {} refused",
-            r.cases_opened, r.replies_applied, r.replies_refused
-        ),
-    }
-    if r.held > 0 {
-        match lang {
-            Language::Nl => println!(
-                "{} ouder dan een week {}: het register draait voor het eerst en er wachten meer dan limits.first_run_max_cases, dus er is geen zaak voor geopend. Zet imap.since op vandaag om oude mail als archief te bewaren, en open een zaak voor elk bericht dat er nog toe doet met `klachtenbus promote <id>` (id's: `klachtenbus messages`)",
-                msgs(r.held),
-                if r.held == 1 {
-                    "dat op een klacht lijkt, is aangehouden"
-                } else {
-                    "die op een klacht lijken, zijn aangehouden"
-                }
-            ),
-            Language::En => println!(
-                "{} complaint-like mails older than a week held: this is the register's first run and they are more than limits.first_run_max_cases, so no case was opened for them. Set imap.since to today to keep old mail as archive, and open a case for any that still matters with `klachtenbus promote <id>` (ids: `klachtenbus messages`)",
-                r.held
-            ),
-        }
-    }
-    if r.archived > 0 {
-        match lang {
-            Language::Nl => println!(
-                "{} ontvangen vóór imap.since: als archief bewaard, niet behandeld",
-                msgs(r.archived)
-            ),
-            Language::En => println!(
-                "{} received before imap.since: kept as archive, not acted on",
-                r.archived
-            ),
-        }
-    }
-    if r.failed > 0 {
-        match lang {
-            Language::Nl => println!(
-                "verwerking mislukt voor {}: wordt later opnieuw geprobeerd, directie is ingelicht (zie `messages`)",
-                msgs(r.failed)
-            ),
-            Language::En => println!(
-                "routing failed for {}: retried later, directie told (see `messages`)",
-                msgs(r.failed)
-            ),
-        }
-    }
-    if r.interrupted {
-        println!(
-            "{}",
-            labels::t(
-                lang,
-                "verwerking op verzoek eerder gestopt; de rest wordt de volgende keer verwerkt",
-                "routing stopped early on request; the rest is routed next time",
-            )
-        );
-    }
-}
-
 /// A token cancelled by SIGINT or SIGTERM.
 fn shutdown_token() -> CancellationToken {
     let token = CancellationToken::new();
@@ -689,111 +512,4 @@ fn shutdown_token() -> CancellationToken {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn references_as_people_type_them() {
-        let r = CaseRef::new(2026, 9).unwrap();
-        for s in [
-            "KL-2026-9",
-            "kl-2026-9",
-            "2026-9",
-            "KL-2026-0009",
-            "Kl-2026-009",
-            " KL 2026-9 ",
-            "kl2026-9",
-        ] {
-            assert_eq!(case_ref(s), Some(r), "{s:?}");
-            assert_eq!(parse_ref(s), Ok(r), "{s:?}");
-        }
-        assert_eq!(case_ref("2027-12345").unwrap().to_string(), "KL-2027-12345");
-        for bad in [
-            "KL-26-9",
-            "KL-2026-0",
-            "KL-2026-0000",
-            "2026",
-            "9",
-            "KL-2026-",
-            "KL-2026-9x",
-            "x KL-2026-9",
-            "2026-9-1",
-            "KL-0999-1",
-            "KL-2026-12345678",
-            "ÉÉ-2026-9",
-            "",
-        ] {
-            assert_eq!(case_ref(bad), None, "{bad:?}");
-            assert!(parse_ref(bad).is_err(), "{bad:?}");
-        }
-        // Through clap, as `show` gets it.
-        let cli = Cli::try_parse_from(["klachtenbus", "show", "2026-9"]).unwrap();
-        assert!(matches!(cli.command, Command::Show { reference, .. } if reference == r));
-        let cli = Cli::try_parse_from([
-            "klachtenbus",
-            "maatregel",
-            "add",
-            "x",
-            "--case",
-            "kl-2026-9",
-        ])
-        .unwrap();
-        assert!(matches!(
-            cli.command,
-            Command::Maatregel {
-                action: register::MeasureAction::Add { case: Some(c), .. }
-            } if c == r
-        ));
-    }
-
-    #[test]
-    fn status_filters() {
-        assert_eq!(parse_status("open"), Ok(StatusFilter::Open));
-        assert_eq!(parse_status("OVERDUE"), Ok(StatusFilter::Overdue));
-        assert_eq!(parse_status("te-laat"), Ok(StatusFilter::Overdue));
-        assert_eq!(
-            parse_status("in_behandeling"),
-            Ok(StatusFilter::Is(Status::InBehandeling))
-        );
-        assert_eq!(
-            parse_status("standpunt gegeven"),
-            Ok(StatusFilter::Is(Status::StandpuntGegeven))
-        );
-        for s in crate::case::STATUSES {
-            assert_eq!(parse_status(s.as_str()), Ok(StatusFilter::Is(s)));
-        }
-        assert!(parse_status("openstaand").is_err());
-    }
-
-    #[test]
-    fn report_period_is_optional_and_takes_a_year() {
-        let cli = Cli::try_parse_from(["klachtenbus", "report"]).unwrap();
-        assert!(matches!(cli.command, Command::Report { period: None, .. }));
-        let cli = Cli::try_parse_from(["klachtenbus", "report", "--period", "2026"]).unwrap();
-        let Command::Report {
-            period: Some(p), ..
-        } = cli.command
-        else {
-            panic!("no period");
-        };
-        assert_eq!(p.label(), "2026");
-        assert_eq!(p.from.to_string(), "2026-01-01");
-        assert_eq!(p.to.to_string(), "2026-12-31");
-        assert!(Cli::try_parse_from(["klachtenbus", "report", "--period", "2026-H3"]).is_err());
-    }
-
-    #[test]
-    fn lang_is_a_global_flag() {
-        let cli = Cli::try_parse_from(["klachtenbus", "cases", "--lang", "en"]).unwrap();
-        assert_eq!(cli.lang, Some(Language::En));
-        let cli = Cli::try_parse_from(["klachtenbus", "--lang", "nl", "status"]).unwrap();
-        assert_eq!(cli.lang, Some(Language::Nl));
-        assert!(Cli::try_parse_from(["klachtenbus", "--lang", "de", "status"]).is_err());
-    }
-}
+mod tests;

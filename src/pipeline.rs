@@ -10,6 +10,7 @@
 //! together, so a crash at any point repeats nothing a person would notice.
 
 mod alerts;
+mod apply;
 mod compose;
 mod directie;
 mod failed;

@@ -413,3 +413,98 @@ pub(super) async fn sync(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// What routing did, as `sync` and `import` print it.
+pub(super) fn print_route(r: &RouteReport) {
+    let lang = lang();
+    let msgs = |n: usize| labels::count(lang, n, ("bericht", "berichten"), ("message", "messages"));
+    match lang {
+        Language::Nl => println!(
+            "{} beoordeeld: {} op een klacht, {} uitgefilterd",
+            msgs(r.classified),
+            if r.flagged == 1 {
+                "1 lijkt".to_string()
+            } else {
+                format!("{} lijken", r.flagged)
+            },
+            r.screened
+        ),
+        Language::En => println!(
+            "classified {}: {} like a complaint, {} screened out",
+            r.classified,
+            if r.flagged == 1 {
+                "1 looks".to_string()
+            } else {
+                format!("{} look", r.flagged)
+            },
+            r.screened
+        ),
+    }
+    let follow_ups = labels::count(
+        lang,
+        r.follow_ups,
+        ("vervolgbericht", "vervolgberichten"),
+        ("follow-up", "follow-ups"),
+    );
+    match lang {
+        Language::Nl => println!(
+            "zaken: {} geopend, {follow_ups} toegevoegd; antwoorden van directie: {} uitgevoerd, {} geweigerd",
+            r.cases_opened, r.replies_applied, r.replies_refused
+        ),
+        Language::En => println!(
+            "cases: {} opened, {follow_ups} joined; directie replies: {} applied, {} refused",
+            r.cases_opened, r.replies_applied, r.replies_refused
+        ),
+    }
+    if r.held > 0 {
+        match lang {
+            Language::Nl => println!(
+                "{} ouder dan een week {}: het register draait voor het eerst en er wachten meer dan limits.first_run_max_cases, dus er is geen zaak voor geopend. Zet imap.since op vandaag om oude mail als archief te bewaren, en open een zaak voor elk bericht dat er nog toe doet met `klachtenbus promote <id>` (id's: `klachtenbus messages`)",
+                msgs(r.held),
+                if r.held == 1 {
+                    "dat op een klacht lijkt, is aangehouden"
+                } else {
+                    "die op een klacht lijken, zijn aangehouden"
+                }
+            ),
+            Language::En => println!(
+                "{} complaint-like mails older than a week held: this is the register's first run and they are more than limits.first_run_max_cases, so no case was opened for them. Set imap.since to today to keep old mail as archive, and open a case for any that still matters with `klachtenbus promote <id>` (ids: `klachtenbus messages`)",
+                r.held
+            ),
+        }
+    }
+    if r.archived > 0 {
+        match lang {
+            Language::Nl => println!(
+                "{} ontvangen vóór imap.since: als archief bewaard, niet behandeld",
+                msgs(r.archived)
+            ),
+            Language::En => println!(
+                "{} received before imap.since: kept as archive, not acted on",
+                r.archived
+            ),
+        }
+    }
+    if r.failed > 0 {
+        match lang {
+            Language::Nl => println!(
+                "verwerking mislukt voor {}: wordt later opnieuw geprobeerd, directie is ingelicht (zie `messages`)",
+                msgs(r.failed)
+            ),
+            Language::En => println!(
+                "routing failed for {}: retried later, directie told (see `messages`)",
+                msgs(r.failed)
+            ),
+        }
+    }
+    if r.interrupted {
+        println!(
+            "{}",
+            labels::t(
+                lang,
+                "verwerking op verzoek eerder gestopt; de rest wordt de volgende keer verwerkt",
+                "routing stopped early on request; the rest is routed next time",
+            )
+        );
+    }
+}

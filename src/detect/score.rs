@@ -1,0 +1,541 @@
+//! Scoring a text: the lexicon's phrases found with their criteria and weights, targets
+//! and negations, polarity, typography; the language of a text.
+
+use super::*;
+
+/// Frequent words of Dutch that English does not use.
+pub(super) fn is_dutch_word(w: &str) -> bool {
+    matches!(
+        w,
+        "de" | "het"
+            | "een"
+            | "ik"
+            | "je"
+            | "u"
+            | "uw"
+            | "niet"
+            | "en"
+            | "van"
+            | "dat"
+            | "op"
+            | "te"
+            | "met"
+            | "voor"
+            | "zijn"
+            | "heb"
+            | "heeft"
+            | "wij"
+            | "maar"
+            | "ook"
+            | "nog"
+            | "mijn"
+            | "geen"
+            | "dit"
+            | "die"
+            | "er"
+            | "om"
+            | "aan"
+            | "bij"
+            | "naar"
+            | "als"
+            | "dan"
+            | "wat"
+            | "wel"
+            | "zou"
+            | "kan"
+            | "hebben"
+            | "worden"
+            | "wordt"
+            | "ben"
+            | "bent"
+            | "mij"
+            | "ons"
+            | "onze"
+            | "hier"
+            | "daar"
+            | "graag"
+            | "moet"
+    )
+}
+
+/// Frequent words of English that Dutch does not use.
+pub(super) fn is_english_word(w: &str) -> bool {
+    matches!(
+        w,
+        "the"
+            | "a"
+            | "and"
+            | "of"
+            | "to"
+            | "i"
+            | "you"
+            | "your"
+            | "my"
+            | "not"
+            | "that"
+            | "it"
+            | "for"
+            | "on"
+            | "with"
+            | "have"
+            | "has"
+            | "this"
+            | "was"
+            | "be"
+            | "are"
+            | "but"
+            | "no"
+            | "our"
+            | "me"
+            | "would"
+            | "will"
+            | "can"
+            | "been"
+            | "there"
+            | "what"
+            | "please"
+            | "thank"
+            | "thanks"
+            | "from"
+            | "they"
+            | "am"
+            | "at"
+            | "an"
+            | "any"
+            | "if"
+            | "or"
+            | "so"
+            | "do"
+            | "did"
+            | "should"
+    )
+}
+
+pub(super) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub(super) fn score_text(
+    lex: &Lexicon,
+    text: &str,
+    norm: &normalize::Normalized,
+) -> (Vec<Signal>, Vec<Ignored>) {
+    let words = norm.text();
+    let hits = lex.scan(norm);
+    let as_written = |s: usize, e: usize| {
+        let r = norm.source_range(s, e);
+        join_words(&text[r])
+    };
+
+    let mut ignored = Vec::new();
+    // Exclusions (medical klachten, tax bezwaar) sorted by start, with the running maximum
+    // of their ends: whether a hit overlaps one is then a bisection, not a walk over all.
+    let mut excludes: Vec<(usize, usize, &str)> = hits
+        .iter()
+        .filter_map(|h| match &lex.patterns[h.pattern].role {
+            Role::Exclude { reason } => Some((h.start, h.end, reason.as_str())),
+            Role::Signal { .. } => None,
+        })
+        .collect();
+    excludes.sort_unstable_by_key(|&(s, e, _)| (s, e));
+    let mut reach: Vec<(usize, usize)> = Vec::with_capacity(excludes.len());
+    for (i, &(_, e, _)) in excludes.iter().enumerate() {
+        match reach.last() {
+            Some(&(far, j)) if far >= e => reach.push((far, j)),
+            _ => reach.push((e, i)),
+        }
+    }
+    let excluded_by = |start: usize, end: usize| {
+        let n = excludes.partition_point(|&(s, _, _)| s < end);
+        let (far, i) = *reach.get(n.checked_sub(1)?)?;
+        (far > start).then(|| excludes[i].2)
+    };
+    let mut candidates: Vec<&lexicon::Hit> = Vec::new();
+    for h in hits
+        .iter()
+        .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Signal { .. }))
+    {
+        match excluded_by(h.start, h.end) {
+            Some(reason) => note_ignored(&mut ignored, reason, || as_written(h.start, h.end)),
+            None => candidates.push(h),
+        }
+    }
+    // Longest match wins where matches overlap ("bedankt voor niets" over "bedankt voor").
+    candidates.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.start.cmp(&b.start))
+    });
+    // The ranges taken so far, disjoint, by start: the one starting last before a hit's
+    // end is the only one that can overlap it.
+    let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    // At most one signal per pattern, so this list stays as short as the lexicon allows.
+    let mut seen_patterns: Vec<&str> = Vec::new();
+    let mut accepted: Vec<(usize, Signal)> = Vec::new();
+    for h in candidates {
+        if taken
+            .range(..h.end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > h.start)
+        {
+            continue;
+        }
+        taken.insert(h.start, h.end);
+        let p = &lex.patterns[h.pattern];
+        let Role::Signal {
+            criterion,
+            weight,
+            negatable,
+            family,
+        } = &p.role
+        else {
+            continue;
+        };
+        // The words before the match, nearest first (no list is built: few are read).
+        let before = || words[..h.start].split_whitespace().rev();
+        if *negatable
+            && before()
+                .take(lex.negation_window)
+                .any(|w| lex.negators.iter().any(|n| n == w))
+        {
+            note_ignored(&mut ignored, "ontkenning", || {
+                as_written(
+                    h.start.saturating_sub(
+                        before()
+                            .take(lex.negation_window)
+                            .map(|w| w.len() + 1)
+                            .sum(),
+                    ),
+                    h.end,
+                )
+            });
+            continue;
+        }
+        if seen_patterns.contains(&p.source.as_str()) {
+            continue;
+        }
+        seen_patterns.push(p.source.as_str());
+        let previous = before().next();
+        let intensified =
+            *weight > 0.0 && previous.is_some_and(|w| lex.intensifiers.iter().any(|i| i == w));
+        let mut w = if intensified {
+            weight * lex.intensifier_factor
+        } else {
+            *weight
+        };
+        // A grievance aimed at someone else (a third party near it, the firm not
+        // addressed) counts for less.
+        if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
+            if let Some(party) = other_target(lex, words, h.start, h.end) {
+                note_ignored(&mut ignored, "ander_doel", || {
+                    format!("{} ({party})", as_written(h.start, h.end))
+                });
+                w *= lex.target.factor;
+            }
+        }
+        let (start, phrase) = if intensified {
+            let s = h.start - previous.map_or(0, str::len) - 1;
+            (s, as_written(s, h.end))
+        } else {
+            (h.start, as_written(h.start, h.end))
+        };
+        accepted.push((
+            start,
+            Signal {
+                criterion: criterion.clone(),
+                phrase,
+                weight: round2(w),
+                family: lex.families[*family].name.clone(),
+            },
+        ));
+    }
+    accepted.sort_by_key(|(s, _)| *s);
+    let company = accepted
+        .iter()
+        .any(|(_, s)| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
+    let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
+    if company {
+        signals.extend(polarity(lex, words, &taken, as_written));
+    }
+    signals.extend(typography(lex, text, norm.capitals_run()));
+    // Praise does not cancel strong blame: there a compliment is mixed feelings or sarcasm
+    // ("echt top service"), for directie to judge, not a discount. Next to weak blame only
+    // (a count, a "nog steeds"), real praise ("goed geholpen", "complimenten") does count:
+    // a thank-you that mentions an earlier hitch is not a complaint.
+    let blame: f64 = signals
+        .iter()
+        .filter(|s| CRITERIA.contains(&s.criterion.as_str()))
+        .map(|s| s.weight)
+        .sum();
+    if blame > 0.0 {
+        signals.retain(|s| {
+            let praise_counts = blame < STRONG_BLAME && s.weight <= STRONG_PRAISE;
+            let keep = s.criterion != "compliment" || praise_counts;
+            if !keep {
+                ignored.push(Ignored {
+                    reason: "compliment_naast_verwijt".into(),
+                    phrase: s.phrase.clone(),
+                });
+            }
+            keep
+        });
+    }
+    (signals, ignored)
+}
+
+/// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
+/// the lexicon's third parties within the target window around it, with no word that
+/// addresses the firm in that window.
+pub(super) fn other_target<'a>(
+    lex: &'a Lexicon,
+    words: &str,
+    start: usize,
+    end: usize,
+) -> Option<&'a str> {
+    let t = &lex.target;
+    if t.window == 0 || t.third_parties.is_empty() {
+        return None;
+    }
+    let before = words[..start].split_whitespace().rev().take(t.window);
+    let after = words[end.min(words.len())..]
+        .split_whitespace()
+        .take(t.window.div_ceil(2));
+    let mut party = None;
+    for w in before.chain(after) {
+        if t.second_person_set.contains(w) {
+            return None;
+        }
+        if party.is_none() {
+            party = t.third_party_set.get(w).map(String::as_str);
+        }
+    }
+    party
+}
+
+/// The general polarity lexicon's signal: the words of negative polarity (a negated
+/// positive word included) outside the phrases already matched, at most
+/// `max_units` units of polarity, shown as the strongest few words as written.
+pub(super) fn polarity(
+    lex: &Lexicon,
+    words: &str,
+    taken: &std::collections::BTreeMap<usize, usize>,
+    as_written: impl Fn(usize, usize) -> String,
+) -> Option<Signal> {
+    let p = &lex.polarity;
+    if p.settings.weight <= 0.0 || p.words.is_empty() {
+        return None;
+    }
+    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    let mut units = 0.0;
+    let mut previous: [&str; 2] = ["", ""];
+    let mut at = 0;
+    // The matched phrases in order: a cursor walks them beside the words.
+    let mut phrases = taken.iter().map(|(&s, &e)| (s, e)).peekable();
+    for w in words.split(' ') {
+        let (start, end) = (at, at + w.len());
+        at = end + 1;
+        while phrases.next_if(|&(_, e)| e <= start).is_some() {}
+        let inside = phrases.peek().is_some_and(|&(s, _)| s < end);
+        let before = previous;
+        previous = [w, previous[0]];
+        if inside || w.len() < 3 {
+            continue;
+        }
+        let Some(&value) = p.words.get(w) else {
+            continue;
+        };
+        let negated = before[..lex.negation_window.min(2)]
+            .iter()
+            .any(|b| lex.negators.iter().any(|n| n == b));
+        let value = if negated { -value } else { value };
+        if value > -p.settings.min {
+            continue;
+        }
+        units += -value;
+        found.push((-value, start, end));
+        if units >= p.settings.max_units {
+            break;
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let units = units.min(p.settings.max_units);
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let phrase = found
+        .iter()
+        .take(POLARITY_SHOWN)
+        .map(|&(_, s, e)| as_written(s, e))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Signal {
+        criterion: "polariteit".into(),
+        phrase,
+        weight: round2(p.settings.weight * units),
+        family: "polariteit".into(),
+    })
+}
+
+/// A polarity signal shows at most this many words.
+pub(super) const POLARITY_SHOWN: usize = 5;
+
+/// Blame of at least this weight is not discounted by praise.
+pub(super) const STRONG_BLAME: f64 = 3.0;
+/// Praise this strong (or stronger: more negative) counts next to weak blame; formulaic
+/// thanks ("dank voor") never does.
+pub(super) const STRONG_PRAISE: f64 = -2.0;
+
+/// A verdict lists at most this many ignored matches: enough to explain it, and a mail
+/// that repeats a negated phrase a hundred thousand times does not make a verdict as long.
+pub(super) const MAX_IGNORED: usize = 50;
+
+pub(super) fn note_ignored(
+    ignored: &mut Vec<Ignored>,
+    reason: &str,
+    phrase: impl FnOnce() -> String,
+) {
+    if ignored.len() < MAX_IGNORED {
+        ignored.push(Ignored {
+            reason: reason.to_string(),
+            phrase: phrase(),
+        });
+    }
+}
+
+pub(super) static EXCLAMATIONS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[!¡]{2,}(\s*[!?1]+)*").expect("exclamation regex"));
+
+/// Shouting: runs of exclamation marks, and words in CAPITALS. `capitals_run` is
+/// [`normalize::Normalized::capitals_run`] of `text`: the words are only read when it
+/// allows a long enough run.
+pub(super) fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
+    let t = &lex.typography;
+    let mut out = Vec::new();
+    if !text.contains("!!") && !text.contains('¡') {
+        // No run of exclamation marks: skip the regex.
+    } else if let Some(m) = EXCLAMATIONS
+        .find_iter(text)
+        .find(|m| m.as_str().chars().filter(|c| *c == '!').count() >= t.exclamation_run)
+    {
+        out.push(Signal {
+            criterion: "sterke_bewoording".into(),
+            phrase: m.as_str().trim().to_string(),
+            weight: t.exclamation_weight,
+            family: lexicon::TYPOGRAPHY_FAMILIES[0].into(),
+        });
+    }
+    if capitals_run < t.capitals_min_words {
+        return out;
+    }
+    let (words, best) = capitals(text);
+    if words >= t.capitals_min_words {
+        out.push(Signal {
+            criterion: "sterke_bewoording".into(),
+            phrase: best.join(" "),
+            weight: t.capitals_weight,
+            family: lexicon::TYPOGRAPHY_FAMILIES[1].into(),
+        });
+    }
+    out
+}
+
+/// The longest run of consecutive words written in capitals (white-space separated, at
+/// least three letters, none lower case, at least one capital), first of the longest: its
+/// length in words, and its first [`CAPITALS_SHOWN`] words.
+pub(super) fn capitals(text: &str) -> (usize, Vec<&str>) {
+    let mut run: Vec<&str> = Vec::new();
+    let mut run_len = 0;
+    let mut best: Vec<&str> = Vec::new();
+    let mut best_len = 0;
+    // A run is kept only when it ends, so a text of a million capital words is read once.
+    fn end_run<'a>(
+        run: &mut Vec<&'a str>,
+        run_len: &mut usize,
+        best: &mut Vec<&'a str>,
+        best_len: &mut usize,
+    ) {
+        if *run_len > *best_len {
+            *best_len = *run_len;
+            *best = std::mem::take(run);
+        } else {
+            run.clear();
+        }
+        *run_len = 0;
+    }
+    for raw in split_words(text) {
+        // Nearly every word has a lower-case ASCII letter: reject those with a byte scan
+        // before the Unicode checks below.
+        if raw.bytes().any(|b| b.is_ascii_lowercase()) {
+            end_run(&mut run, &mut run_len, &mut best, &mut best_len);
+            continue;
+        }
+        let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 3
+            && w.chars().all(|c| !c.is_lowercase())
+            && w.chars().any(|c| c.is_uppercase())
+        {
+            if run.len() < CAPITALS_SHOWN {
+                run.push(w);
+            }
+            run_len += 1;
+        } else {
+            end_run(&mut run, &mut run_len, &mut best, &mut best_len);
+        }
+    }
+    end_run(&mut run, &mut run_len, &mut best, &mut best_len);
+    (best_len, best)
+}
+
+/// A shouted phrase shows at most this many words.
+pub(super) const CAPITALS_SHOWN: usize = 25;
+
+/// The words of `text` joined by single spaces (a phrase as written, without its line
+/// breaks and runs of spaces).
+pub(super) fn join_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in split_words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// The words of `text` as `split_whitespace` gives them, splitting on ASCII white space
+/// byte by byte and decoding only chunks that hold other characters (which may be
+/// Unicode white space such as a no-break space).
+pub(super) fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_ascii_whitespace().flat_map(|chunk| {
+        let ascii = chunk.is_ascii();
+        let whole = ascii.then_some(chunk);
+        let parts = (!ascii).then(|| chunk.split(char::is_whitespace).filter(|w| !w.is_empty()));
+        whole.into_iter().chain(parts.into_iter().flatten())
+    })
+}
+
+pub(super) fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {
+    let mut sum = 0.0;
+    let mut distinct = 0;
+    for c in CRITERIA {
+        let s: f64 = signals
+            .iter()
+            .filter(|s| s.criterion == *c)
+            .map(|s| s.weight)
+            .sum();
+        if s > 0.0 {
+            distinct += 1;
+        }
+        sum += s.min(lex.max_per_criterion);
+    }
+    sum += signals
+        .iter()
+        .filter(|s| !CRITERIA.contains(&s.criterion.as_str()))
+        .map(|s| s.weight)
+        .sum::<f64>();
+    if distinct >= 2 {
+        sum += lex.combination_bonus;
+    }
+    round2(sum.max(0.0))
+}

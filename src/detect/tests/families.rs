@@ -1,0 +1,208 @@
+//! The lexicon families of the generalising detector, targets, and polarity.
+
+use super::*;
+
+fn default_det() -> Detector {
+    Detector::new(1.5, None).unwrap()
+}
+
+/// Each family: complaints it must catch, and a trap it must leave alone.
+fn family(flagged: &[&str], not_flagged: &[&str]) {
+    let d = default_det();
+    for text in flagged {
+        let v = d.judge(None, text);
+        assert!(v.complaint, "should flag: {text}\n{v:?}");
+    }
+    for text in not_flagged {
+        let v = d.judge(None, text);
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+    }
+}
+
+#[test]
+fn family_facts_that_differ_from_what_was_agreed() {
+    family(
+        &[
+            "In het rapport staat een jaarinkomen van 41.000 euro terwijl mijn loonstrook 47.500 euro \
+             laat zien. Daardoor klopt de maximale hypotheek niet. Graag een nieuwe berekening.",
+            "The statement lists a premium of EUR 88 instead of the EUR 61 we agreed in March. \
+             Could you correct this?",
+            "De brief met mijn polisgegevens is bij de buren bezorgd, op nummer 12 in plaats van 21.",
+        ],
+        &[
+            "Mijn nieuwe adres is Dorpsstraat 12, 1234 AB Ergens. Wilt u dat in uw administratie aanpassen?",
+            "Could you send me the premium overview for next year? Thanks in advance.",
+        ],
+    );
+}
+
+#[test]
+fn family_expectation_against_outcome() {
+    family(
+        &[
+            "Wij gingen ervan uit dat de inboedel ook in de schuur verzekerd was; dat had u ons \
+             verteld. Nu blijkt dat de schuur is uitgesloten.",
+            "We were told the policy would cover the full value. It turns out there is a limit of \
+             EUR 5,000.",
+        ],
+        &["Ik verwacht de getekende offerte morgen terug te sturen. Fijn weekend!"],
+    );
+}
+
+#[test]
+fn family_repetition_and_waiting() {
+    family(
+        &[
+            "Dit is al de derde keer dat ik vraag om het polisblad. Nog steeds niets ontvangen.",
+            "I have asked three times for the transfer form and I am still waiting.",
+        ],
+        &["Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen."],
+    );
+}
+
+#[test]
+fn family_how_the_customer_was_treated() {
+    family(
+        &[
+            "Tijdens het gesprek werd ik onder druk gezet om meteen te tekenen.",
+            "Ik had gevraagd mij alleen per mail te benaderen, maar ik ben toch gebeld op mijn werk.",
+            "The adviser was condescending and did not listen to a word my wife said.",
+        ],
+        &["Het gesprek met uw adviseur was prettig en duidelijk, dank daarvoor."],
+    );
+}
+
+#[test]
+fn family_indirect_complaints() {
+    family(
+        &[
+            "Ik wil geen formele klacht indienen, maar het gesprek was niet helemaal wat ik had verwacht.",
+            "I don't want to make a formal complaint, but how could nobody tell us about the fee?",
+        ],
+        &["Geen klachten hoor, alles prima geregeld. Tot volgend jaar!"],
+    );
+}
+
+#[test]
+fn family_context_withdrawn_about_and_someone_else() {
+    family(
+        &[],
+        &[
+            // Withdrawn.
+            "Hierbij trek ik mijn klacht van vorige week in; het is netjes opgelost.",
+            "I withdraw my complaint, the matter has been resolved.",
+            // A text about complaints.
+            "In onze nieuwsbrief: heeft u een klacht? Zo werkt de klachtenregeling van het Kifid.",
+            // Research.
+            "Voor mijn scriptie doe ik onderzoek naar klachtbehandeling bij adviseurs. Mag ik u interviewen?",
+            // A complaint about another party, shared with the firm.
+            "Ik heb een klacht ingediend bij de bank over de afwijzing. Kunt u mij helpen?",
+        ],
+    );
+}
+
+#[test]
+fn target_a_grievance_at_a_third_party_counts_less() {
+    let d = default_det();
+    let v = d.judge(
+        None,
+        "De verzekeraar reageert niet en de schade-expert is nog steeds niet langs geweest.",
+    );
+    assert!(v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+    // Addressed to the firm, the same words count in full.
+    let v = d.judge(
+        None,
+        "U reageert niet en u bent nog steeds niet langs geweest bij de verzekeraar.",
+    );
+    assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+}
+
+// --- the general polarity lexicon: a weak criterion that needs company ---
+
+fn polarity_signal(v: &Verdict) -> Option<&Signal> {
+    v.signals.iter().find(|s| s.criterion == "polariteit")
+}
+
+#[test]
+fn polarity_counts_next_to_a_signal_and_names_its_words() {
+    let d = default_det().with_doubt_threshold(1.0);
+    // "toch" is weak contrast (1.0, below the threshold); the service described in
+    // negative words lifts the score, here into the doubt band.
+    let plain = d.judge(
+        None,
+        "Ik had toch gevraagd om een overzicht, maar wat ik kreeg was het overzicht van 2024.",
+    );
+    assert!(polarity_signal(&plain).is_none(), "{plain:?}");
+    let v = d.judge(
+        None,
+        "Ik had toch gevraagd om een overzicht, maar wat ik kreeg was rommelig en onduidelijk.",
+    );
+    let p = polarity_signal(&v).unwrap_or_else(|| panic!("{v:?}"));
+    assert!(p.phrase.contains("rommelig"), "{p:?}");
+    assert!(p.weight > 0.0 && p.weight <= 0.5 + 1e-9, "capped: {p:?}");
+    assert_eq!(p.family, "polariteit");
+    assert!(v.score > plain.score && v.doubt, "{v:?}");
+    let v = d.judge(
+        None,
+        "I did ask for the schedule twice, and what arrived was messy and useless.",
+    );
+    assert!(polarity_signal(&v).is_some(), "{v:?}");
+}
+
+#[test]
+fn polarity_alone_never_flags_and_ignores_insured_events() {
+    let d = default_det();
+    for text in [
+        // negative words without any signal of the four criteria
+        "Wat een rommelig en onduidelijk weer vandaag, hopelijk wordt het morgen beter.",
+        "The weather was gloomy and the garden is a sad sight, but the house is fine.",
+        // a negated positive word alone
+        "Het gaat niet goed met mijn moeder; kunt u het adres van de polis wijzigen?",
+    ] {
+        let v = d.judge(None, text);
+        assert!(polarity_signal(&v).is_none(), "{text}: {v:?}");
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+    // "pain" and "injury" describe a claim, not a grievance: on the ignore list.
+    let v = d.judge(
+        None,
+        "Still no reply about the claim: the pain and the injury after the accident remain.",
+    );
+    if let Some(p) = polarity_signal(&v) {
+        assert!(
+            !p.phrase.contains("pain") && !p.phrase.contains("injury"),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn polarity_reads_a_negated_positive_word_as_negative() {
+    let d = default_det();
+    let v = d.judge(
+        None,
+        "Ik heb nog steeds geen antwoord en het contact was niet prettig en niet duidelijk.",
+    );
+    let p = polarity_signal(&v).unwrap_or_else(|| panic!("{v:?}"));
+    assert!(p.phrase.contains("duidelijk"), "{p:?}");
+}
+
+#[test]
+fn every_signal_names_its_family_and_families_are_unique() {
+    let d = default_det();
+    let v = d.judge(None, "Ik ben zeer ontevreden, dit is onacceptabel!!");
+    assert!(v.signals.iter().all(|s| !s.family.is_empty()), "{v:?}");
+    assert!(
+        v.signals.iter().any(|s| s.family == "uitroeptekens"),
+        "{v:?}"
+    );
+    let twice = "language = 'nl'\ngap_words = 4\nnegation_window = 2\nnegators = []\n\
+                 intensifier_factor = 1.0\nintensifiers = []\nmax_per_criterion = 5.0\n\
+                 combination_bonus = 1.0\n[typography]\nexclamation_run = 2\n\
+                 exclamation_weight = 1.0\ncapitals_min_words = 2\ncapitals_weight = 1.0\n\
+                 [[signal]]\nfamily = 'x'\ncriterion = 'klachtwoord'\nweight = 1.0\nphrases = ['a']\n\
+                 [[signal]]\nfamily = 'x'\ncriterion = 'klachtwoord'\nweight = 1.0\nphrases = ['b']\n";
+    let err = lexicon::Lexicon::parse("twice.toml", twice, "").unwrap_err();
+    assert!(err.to_string().contains("named twice"), "{err}");
+}
