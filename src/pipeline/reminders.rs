@@ -21,6 +21,9 @@ use crate::case::Status;
 use crate::letters::Template;
 use crate::store::{timestamp, CaseRow, FailureKind, NewMail, Store};
 
+mod text;
+use text::*;
+
 /// The two clocks of the procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deadline {
@@ -526,32 +529,6 @@ impl Pipeline {
     }
 }
 
-/// One doubtful mail as the digest lists it: its number, sender, subject, arrival, score
-/// and the phrases that scored.
-fn doubt_row(d: &crate::store::Doubt, number: &str) -> serde_json::Value {
-    let signals = d
-        .verdict
-        .as_ref()
-        .map(|v| {
-            v.signals
-                .iter()
-                .map(|s| format!("{} \"{}\"", s.criterion, s.phrase))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    serde_json::json!({
-        "number": number,
-        "from": d.from.clone().unwrap_or_else(|| "(onbekend)".into()),
-        "subject": d.subject.clone().unwrap_or_else(|| "(geen onderwerp)".into()),
-        "received": DateTime::parse_from_rfc3339(&d.received_at)
-            .map(|t| dutch_date(local_date(t.with_timezone(&Utc))))
-            .unwrap_or_else(|_| d.received_at.clone()),
-        "score": d.score,
-        "signals": signals,
-    })
-}
-
 /// A running deadline as the mails show it.
 #[derive(Debug, Clone, serde::Serialize)]
 struct DeadlineState {
@@ -565,38 +542,9 @@ struct DeadlineState {
     overdue: bool,
 }
 
-/// The due moment of the latest reminder sent for the case.
-fn reminded_through(case: &CaseRow) -> Option<DateTime<Utc>> {
-    case.reminded_through
-        .as_deref()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Cases with a deadline that may still run.
 async fn open_cases(store: &Store) -> anyhow::Result<Vec<CaseRow>> {
     let mut cases = store.cases(Some(Status::Kandidaat)).await?;
     cases.extend(store.cases(Some(Status::InBehandeling)).await?);
     Ok(cases)
-}
-
-fn status_text(s: Status) -> &'static str {
-    match s {
-        Status::Kandidaat => "kandidaat (wacht op uw beslissing)",
-        Status::InBehandeling => "in behandeling (wacht op het standpunt)",
-        Status::GeenKlacht => "geen klacht",
-        Status::StandpuntGegeven => "standpunt gegeven",
-        Status::Gesloten => "gesloten",
-    }
-}
-
-fn todo_text(s: Status) -> &'static str {
-    match s {
-        Status::Kandidaat => {
-            "beslis of dit een klacht is: antwoord KLACHT (de ontvangstbevestiging gaat dan uit) of GEEN KLACHT"
-        }
-        _ => {
-            "geef het gemotiveerde standpunt: antwoord STANDPUNT met de tekst eronder, AFGEHANDELD telefonisch|persoonlijk met een samenvatting, of VERLENG datum reden"
-        }
-    }
 }
