@@ -221,8 +221,7 @@ fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
         (
             "Uitkomst",
             case.outcome
-                .as_deref()
-                .map(|o| labels::outcome_str(nl, o))
+                .map(|o| labels::outcome_str(nl, o.as_str()))
                 .unwrap_or_else(|| "-".into()),
         ),
         ("Bevestigd", when(&case.confirmed_at)),
@@ -302,7 +301,7 @@ mod tests {
             complainant_addr: Some("m.bakker@example.test".into()),
             complainant_name: None,
             subject: Some("Polis".into()),
-            language: "nl".into(),
+            language: crate::detect::Language::Nl,
             summary: "Nog steeds geen antwoord.".into(),
             screened: None,
             received_at: "2026-11-25T05:01:57Z".into(),
@@ -318,7 +317,7 @@ mod tests {
             postal: None,
             phone: None,
             taken_by: None,
-            outcome: Some("deels_gegrond".into()),
+            outcome: Some(crate::case::Outcome::DeelsGegrond),
             purged_at: None,
             acknowledged_at: None,
             position_sent_at: None,

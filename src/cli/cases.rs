@@ -200,8 +200,7 @@ pub(super) async fn show(
     lines.push((
         t(lang, "uitkomst", "outcome").into(),
         case.outcome
-            .as_deref()
-            .map(|o| labels::outcome_str(lang, o))
+            .map(|o| labels::outcome_str(lang, o.as_str()))
             .unwrap_or_else(|| "-".into()),
     ));
     fields(&lines);

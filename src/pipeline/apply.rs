@@ -91,7 +91,7 @@ impl Pipeline {
                 }
                 Effect::SetOutcome(o) => {
                     tx.set_outcome(case.id, o).await?;
-                    current.outcome = Some(o.as_str().to_string());
+                    current.outcome = Some(o);
                 }
                 Effect::AddMeasure { text, category } => {
                     tx.add_measure(&crate::store::NewMeasure {

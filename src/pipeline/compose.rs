@@ -56,7 +56,7 @@ impl Pipeline {
     }
 
     pub(super) fn case_context(&self, case: &CaseRow, ctx: &mut Context) {
-        let english = case.language == "en";
+        let english = case.language == Language::En;
         let date = |s: &str| self.local_date_text(s, english);
         let received = DateTime::parse_from_rfc3339(&case.received_at)
             .map(|d| {
@@ -92,7 +92,7 @@ impl Pipeline {
     }
 
     pub(super) fn language(case: &CaseRow) -> Language {
-        if case.language == "en" {
+        if case.language == Language::En {
             Language::En
         } else {
             Language::Nl
@@ -113,7 +113,7 @@ impl Pipeline {
     }
 
     pub(super) fn ack_subject(case: &CaseRow) -> String {
-        if case.language == "en" {
+        if case.language == Language::En {
             format!("Acknowledgement of your complaint [{}]", case.case_ref)
         } else {
             format!("Ontvangstbevestiging van uw klacht [{}]", case.case_ref)
@@ -144,7 +144,7 @@ impl Pipeline {
 
     /// A letter's subject, in the case's language.
     pub(super) fn letter_subject(case: &CaseRow, kind: &LetterKind) -> String {
-        let english = case.language == "en";
+        let english = case.language == Language::En;
         let r = case.case_ref;
         match kind {
             LetterKind::Acknowledgement { .. } => Self::ack_subject(case),
@@ -172,7 +172,7 @@ impl Pipeline {
         kind: &LetterKind,
         paper: bool,
     ) -> anyhow::Result<Body> {
-        let english = case.language == "en";
+        let english = case.language == Language::En;
         let mut case = case.clone();
         if let LetterKind::Acknowledgement {
             promised: Some(d), ..
@@ -342,7 +342,7 @@ impl Pipeline {
         kind: &LetterKind,
     ) -> anyhow::Result<LetterOutcome> {
         let template = Self::letter_template(kind);
-        let english = case.language == "en";
+        let english = case.language == Language::En;
         let body = self.render_letter_for(case, kind, true)?;
         let subject = Self::letter_subject(case, kind);
         let name = PersonName::parse(case.complainant_name.as_deref().unwrap_or(""));

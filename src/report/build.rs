@@ -173,7 +173,12 @@ pub fn build_in(
         tr("Per uitkomst", "By outcome"),
         share_cols,
         tally(
-            &|f: &Fact| f.case.outcome.clone().unwrap_or_else(|| UNDECIDED.into()),
+            &|f: &Fact| {
+                f.case
+                    .outcome
+                    .map(|o| o.as_str().to_string())
+                    .unwrap_or_else(|| UNDECIDED.into())
+            },
             &|k: &str| {
                 if k == UNDECIDED {
                     tr("nog niet bepaald", "not yet decided").to_string()

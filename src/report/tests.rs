@@ -116,7 +116,7 @@ fn case(
         complainant_addr: Some(format!("klant{n}@example.test")),
         complainant_name: None,
         subject: None,
-        language: "nl".into(),
+        language: crate::detect::Language::Nl,
         summary: String::new(),
         screened: None,
         received_at: received.into(),
@@ -415,7 +415,7 @@ fn outcomes_and_channels_are_labelled_and_keys_stay() {
         Some("advies"),
         None,
     );
-    c.outcome = Some("deels_gegrond".into());
+    c.outcome = Some(Outcome::DeelsGegrond);
     let r = build(
         &"2026-H1".parse().unwrap(),
         &[c],

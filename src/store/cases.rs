@@ -12,8 +12,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use super::{json_col, timestamp, Result, Store, StoreError};
-use crate::case::{CaseRef, Status};
-use crate::detect::Verdict;
+use crate::case::{CaseRef, Outcome, Status};
+use crate::detect::{Language, Verdict};
 use crate::letters::Body;
 
 /// A case about to be opened.
@@ -24,7 +24,7 @@ pub struct NewCase {
     pub complainant_addr: Option<String>,
     pub complainant_name: Option<String>,
     pub subject: Option<String>,
-    pub language: String,
+    pub language: Language,
     pub summary: String,
     pub screened: Option<String>,
     pub received_at: DateTime<Utc>,
@@ -54,7 +54,7 @@ pub struct CaseRow {
     #[serde(rename = "from_name")]
     pub complainant_name: Option<String>,
     pub subject: Option<String>,
-    pub language: String,
+    pub language: Language,
     #[serde(skip)]
     pub summary: String,
     #[serde(skip)]
@@ -78,7 +78,7 @@ pub struct CaseRow {
     pub phone: Option<String>,
     /// The employee who took a phone, oral or letter complaint.
     pub taken_by: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// When `purge` or `erase` removed the personal data.
     pub purged_at: Option<String>,
     /// When the acknowledgement went out (queued by e-mail, or posted).
@@ -235,7 +235,10 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         complainant_addr: r.try_get("complainant_addr")?,
         complainant_name: r.try_get("complainant_name")?,
         subject: r.try_get("subject")?,
-        language: r.try_get("language")?,
+        language: match r.try_get::<String, _>("language")?.as_str() {
+            "en" => Language::En,
+            _ => Language::Nl,
+        },
         summary: r.try_get("summary")?,
         screened: r.try_get("screened")?,
         received_at: r.try_get("received_at")?,
@@ -251,7 +254,10 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         postal: r.try_get("complainant_postal")?,
         phone: r.try_get("complainant_phone")?,
         taken_by: r.try_get("taken_by")?,
-        outcome: r.try_get("outcome")?,
+        outcome: r
+            .try_get::<Option<String>, _>("outcome")?
+            .as_deref()
+            .and_then(Outcome::parse),
         purged_at: r.try_get("purged_at")?,
         acknowledged_at: r.try_get("acknowledged_at")?,
         position_sent_at: r.try_get("position_sent_at")?,

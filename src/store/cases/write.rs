@@ -75,7 +75,7 @@ impl Tx {
         .bind(new.complainant_addr.clone())
         .bind(new.complainant_name.clone())
         .bind(new.subject.clone())
-        .bind(new.language.clone())
+        .bind(new.language.as_str())
         .bind(new.summary.clone())
         .bind(new.screened.clone())
         .bind(timestamp(new.received_at))
