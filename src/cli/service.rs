@@ -153,7 +153,15 @@ pub(super) fn calendar(
                 skipped.join(", "),
             ));
         }
-        labels::fields(&lines, "");
+        let width = lines
+            .iter()
+            .map(|(k, _)| k.chars().count() + 1)
+            .max()
+            .unwrap_or(0);
+        for (k, v) in lines {
+            let k = format!("{k}:");
+            println!("{k:<width$} {v}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
