@@ -85,19 +85,6 @@ pub(super) async fn cases(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `label: value` lines with the values under one another, indented by two spaces.
-fn fields(lines: &[(String, String)]) {
-    let width = lines
-        .iter()
-        .map(|(k, _)| k.chars().count() + 1)
-        .max()
-        .unwrap_or(0);
-    for (k, v) in lines {
-        let key = format!("{k}:");
-        println!("  {key:<width$} {v}");
-    }
-}
-
 pub(super) async fn show(
     settings: &Settings,
     reference: CaseRef,
@@ -203,7 +190,7 @@ pub(super) async fn show(
             .map(|o| labels::outcome_str(lang, o.as_str()))
             .unwrap_or_else(|| "-".into()),
     ));
-    fields(&lines);
+    labels::fields(&lines, "  ");
     if let Some(p) = when(&case.purged_at) {
         println!(
             "  {} {p}",

@@ -284,6 +284,19 @@ pub fn date_str(lang: Language, s: &str) -> String {
     }
 }
 
+/// Prints `label: value` lines with the values under one another, after `indent`.
+pub fn fields(lines: &[(String, String)], indent: &str) {
+    let width = lines
+        .iter()
+        .map(|(k, _)| k.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    for (k, v) in lines {
+        let key = format!("{k}:");
+        println!("{indent}{key:<width$} {v}");
+    }
+}
+
 /// A moment in Amsterdam time: "1-12-2026 15:48" in Dutch, "2026-12-01 15:48" in English.
 pub fn time(lang: Language, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&Amsterdam);

@@ -153,15 +153,7 @@ pub(super) fn calendar(
                 skipped.join(", "),
             ));
         }
-        let width = lines
-            .iter()
-            .map(|(k, _)| k.chars().count() + 1)
-            .max()
-            .unwrap_or(0);
-        for (k, v) in lines {
-            let k = format!("{k}:");
-            println!("{k:<width$} {v}");
-        }
+        labels::fields(&lines, "");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -470,23 +470,27 @@ local_recipient_maps =
         );
         fs::write(etc.join("master.cf"), master_cf).unwrap();
         allow_postfix_config_dir(&etc);
-        run(
-            Command::new("postfix")
-                .arg("-c")
-                .arg(&etc)
-                .args(["post-install", "create-missing"]),
-            "postfix post-install create-missing",
-        );
+        with_main_cf_lock(|| {
+            run(
+                Command::new("postfix")
+                    .arg("-c")
+                    .arg(&etc)
+                    .args(["post-install", "create-missing"]),
+                "postfix post-install create-missing",
+            )
+        });
     }
 
     pub fn start_postfix(&mut self) {
-        run(
-            Command::new("postfix")
-                .arg("-c")
-                .arg(self.postfix_etc())
-                .arg("start"),
-            "postfix start (is postfix installed? scripts/install-deps.sh)",
-        );
+        with_main_cf_lock(|| {
+            run(
+                Command::new("postfix")
+                    .arg("-c")
+                    .arg(self.postfix_etc())
+                    .arg("start"),
+                "postfix start (is postfix installed? scripts/install-deps.sh)",
+            )
+        });
         self.postfix_running = true;
         wait_for_port(
             self.smtp_port,
@@ -497,11 +501,13 @@ local_recipient_maps =
 
     pub fn stop_postfix(&mut self) {
         if self.postfix_running {
-            let _ = Command::new("postfix")
-                .arg("-c")
-                .arg(self.postfix_etc())
-                .arg("stop")
-                .output();
+            let _ = with_main_cf_lock(|| {
+                Command::new("postfix")
+                    .arg("-c")
+                    .arg(self.postfix_etc())
+                    .arg("stop")
+                    .output()
+            });
             self.postfix_running = false;
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(10)
@@ -514,13 +520,15 @@ local_recipient_maps =
 
     /// Asks Postfix to retry deferred mail now.
     pub fn flush_postfix(&self) {
-        run(
-            Command::new("postqueue")
-                .arg("-c")
-                .arg(self.postfix_etc())
-                .arg("-f"),
-            "postqueue -f",
-        );
+        with_main_cf_lock(|| {
+            run(
+                Command::new("postqueue")
+                    .arg("-c")
+                    .arg(self.postfix_etc())
+                    .arg("-f"),
+                "postqueue -f",
+            )
+        });
     }
 
     pub fn postfix_log(&self) -> String {
@@ -721,7 +729,11 @@ fn forget_postfix_config_dir(etc: &Path) {
     edit_alternate_dirs(|dirs| dirs.retain(|d| *d != me));
 }
 
-fn edit_alternate_dirs(change: impl FnOnce(&mut Vec<String>)) {
+/// Runs `work` holding the lock that guards the default main.cf. Every postfix command
+/// that reads main.cf (start, stop, post-install, postqueue) runs under it too: while
+/// another test rewrites the file, a reader could otherwise see a list without its own
+/// folder and refuse the `-c` configuration.
+fn with_main_cf_lock<T>(work: impl FnOnce() -> T) -> T {
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -729,6 +741,16 @@ fn edit_alternate_dirs(change: impl FnOnce(&mut Vec<String>)) {
         .open("/etc/postfix/.klachtenbus-tests.lock")
         .expect("open postfix lock file (is postfix installed?)");
     lock.lock().expect("lock postfix main.cf");
+    let result = work();
+    let _ = lock.unlock();
+    result
+}
+
+fn edit_alternate_dirs(change: impl FnOnce(&mut Vec<String>)) {
+    with_main_cf_lock(|| edit_alternate_dirs_locked(change))
+}
+
+fn edit_alternate_dirs_locked(change: impl FnOnce(&mut Vec<String>)) {
     let out = Command::new("postconf")
         .args(["-h", "alternate_config_directories"])
         .output()
@@ -750,7 +772,6 @@ fn edit_alternate_dirs(change: impl FnOnce(&mut Vec<String>)) {
         )),
         &format!("postconf -e in {POSTFIX_MAIN_CF}"),
     );
-    let _ = lock.unlock();
 }
 
 /// A PostgreSQL 15 cluster of its own, in a temporary folder.
