@@ -436,7 +436,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens and migrates the database named by `database.url`.
 async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    crate::startup::open_store(settings, clock()).await
+    crate::startup::open_store(settings).await
 }
 
 /// Routing and sending, built from `[smtp]`, `[directie]`, `[organisation]`,
@@ -447,7 +447,7 @@ struct Services {
 }
 
 fn services(settings: &Settings) -> anyhow::Result<Services> {
-    let pipeline = crate::startup::pipeline(settings)?;
+    let pipeline = crate::startup::pipeline(settings)?.with_clock(clock());
     let mailer = crate::startup::mailer(settings, &pipeline)?;
     Ok(Services { pipeline, mailer })
 }

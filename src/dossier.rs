@@ -71,7 +71,11 @@ pub async fn write(
     }
 
     let mail = store.case_mail(case.id).await?;
-    for (n, row) in mail.iter().filter(|m| m.status == "sent").enumerate() {
+    for (n, row) in mail
+        .iter()
+        .filter(|m| m.status == crate::store::MailStatus::Sent)
+        .enumerate()
+    {
         let mut row = row.clone();
         row.attachment = store.attachment(row.id).await?;
         if let Some(a) = &row.attachment {
@@ -190,7 +194,7 @@ fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
     let mut md = format!("# Dossier {}\n\n", case.case_ref);
     for (k, v) in [
         ("Status", labels::status(nl, case.status).to_string()),
-        ("Kanaal", labels::channel(nl, &case.channel)),
+        ("Kanaal", labels::channel(nl, case.channel.as_str())),
         ("Klager", or(&case.complainant_name)),
         ("E-mail", or(&case.complainant_addr)),
         ("Onderwerp", or(&case.subject)),
@@ -251,7 +255,7 @@ fn timeline_md(case: &CaseRow, events: &[Event], mail: &[OutboxRow]) -> String {
             m.id,
             cell(&labels::mail_kind(nl, &m.kind)),
             cell(&m.recipient),
-            cell(&labels::mail_status(nl, &m.status)),
+            cell(&labels::mail_status(nl, m.status.as_str())),
             when(&m.sent_at)
         ));
     }
@@ -296,7 +300,7 @@ mod tests {
             id: 1,
             case_ref: CaseRef::new(2026, 9).unwrap(),
             status: crate::case::Status::InBehandeling,
-            channel: "email".into(),
+            channel: crate::case::Channel::Email,
             message_pk: None,
             complainant_addr: Some("m.bakker@example.test".into()),
             complainant_name: None,

@@ -31,7 +31,13 @@ pub struct Imported {
     pub status: parse::ParseStatus,
 }
 
-pub async fn import_file(store: &Store, path: &Path) -> Result<Imported, ImportError> {
+/// Stores the message in the file at `path`, received at its Date header (else the file's
+/// time, else `now`); `now` also stamps the row.
+pub async fn import_file(
+    store: &Store,
+    path: &Path,
+    now: DateTime<Utc>,
+) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
     let raw = tokio::fs::read(path)
         .await
@@ -58,7 +64,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<Imported, ImportE
     })?;
     let (received_at, dated_by_header) = match parsed.date {
         Some(d) => (d, true),
-        None => (modified.unwrap_or_else(Utc::now), false),
+        None => (modified.unwrap_or(now), false),
     };
     let status = parsed.status;
     let message = NewMessage {
@@ -69,7 +75,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<Imported, ImportE
         parsed,
     };
     let stored = store
-        .store_one(&message)
+        .store_one(&message, now)
         .await
         .map_err(|source| ImportError::Store {
             path: shown,

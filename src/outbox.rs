@@ -94,6 +94,8 @@ pub struct Mailer {
     letters: Arc<Letters>,
     /// Sent inline with HTML that refers to it (`cid:logo@klachtenbus`).
     logo: Option<crate::config::Logo>,
+    /// What time it is (retry times, claims, stamps).
+    clock: crate::clock::Clock,
 }
 
 impl Mailer {
@@ -144,6 +146,7 @@ impl Mailer {
             directie,
             letters,
             logo: None,
+            clock: crate::clock::Clock::system(),
         })
     }
 
@@ -185,6 +188,16 @@ impl Mailer {
     pub fn with_logo(mut self, logo: Option<crate::config::Logo>) -> Mailer {
         self.logo = logo;
         self
+    }
+
+    /// Reads time from `clock` instead of the system clock (`--now`, tests).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Mailer {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     pub fn with_transport(mut self, transport: Transport) -> Mailer {
@@ -350,9 +363,9 @@ impl Mailer {
         // The health of sending: a round that sent something worked; one that only met
         // temporary failures did not.
         if report.sent > 0 {
-            store.health_ok("sending").await?;
+            store.health_ok("sending", self.now()).await?;
         } else if let Some(e) = last_error {
-            store.health_failed("sending", &e).await?;
+            store.health_failed("sending", &e, self.now()).await?;
         }
         Ok(report)
     }
@@ -371,7 +384,7 @@ impl Mailer {
             );
         }
         loop {
-            let now = store.now();
+            let now = self.now();
             let rows = store.claim_due(now, self.claim_lease, 1).await?;
             if rows.is_empty() {
                 return Ok(report);
@@ -380,7 +393,7 @@ impl Mailer {
             for mut row in rows {
                 row.attachment = store.attachment(row.id).await?;
                 let outcome = self.send_renewing(store, &row).await?;
-                let now = store.now();
+                let now = self.now();
                 match outcome {
                     Ok(()) => {
                         if !store.mark_sent(row.id, now).await? {
@@ -456,7 +469,7 @@ impl Mailer {
             tokio::select! {
                 outcome = &mut send => return Ok(outcome),
                 _ = renew.tick() => {
-                    let until = store.now() + self.claim_lease;
+                    let until = self.now() + self.claim_lease;
                     if !store.renew_claim(row.id, until).await? {
                         tracing::warn!(outbox = row.id, "lost the claim on a mail while sending it");
                     }
@@ -475,7 +488,7 @@ impl Mailer {
             error = %error,
             "mail cannot be delivered; not retried"
         );
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         tx.mark_failed(row.id, error).await?;
         let case = match row.case_id {
             Some(id) => tx.case_by_id(id).await?,

@@ -30,7 +30,8 @@ use crate::authority;
 use crate::calendar::{dutch_date, english_date, local_date, Calendar};
 use crate::case::command::{parse_reply, Command};
 use crate::case::token::{has_token_shape, plus_address, TokenKey};
-use crate::case::CaseRef;
+use crate::case::{CaseRef, Channel};
+use crate::clock::Clock;
 use crate::config::{DeadlineSettings, DirectieSettings, OrganisationSettings};
 use crate::detect::newtext::new_text;
 use crate::detect::screen::{automatic, base_address, refuses_mail};
@@ -40,7 +41,7 @@ use crate::form::Form;
 use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
-use crate::route::reply::{self, first_chars};
+use crate::route::reply::{self, first_chars, Refusal};
 use crate::store::{CaseRow, FailureKind, NewCase, NewMail, Store, Tx};
 use tokio_util::sync::CancellationToken;
 
@@ -91,6 +92,8 @@ pub struct Pipeline {
     pub alerts: crate::config::AlertSettings,
     /// `limits.first_run_max_cases` (0: no check).
     pub first_run_max_cases: usize,
+    /// What time it is: every decision and every stamp in the register reads this clock.
+    clock: Clock,
 }
 
 /// Refusal notices to one directie address per day. They go only to configured directie
@@ -151,7 +154,10 @@ impl Actor<'_> {
 }
 
 impl Pipeline {
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one section of the settings"
+    )]
     pub fn new(
         detector: Detector,
         screen: ScreenContext,
@@ -189,6 +195,7 @@ impl Pipeline {
                 addresses: Vec::new(),
             },
             first_run_max_cases: 0,
+            clock: Clock::system(),
         }
     }
 
@@ -196,6 +203,21 @@ impl Pipeline {
     pub fn with_first_run_limit(mut self, max_cases: usize) -> Pipeline {
         self.first_run_max_cases = max_cases;
         self
+    }
+
+    /// Reads time from `clock` instead of the system clock (`--now`, tests).
+    pub fn with_clock(mut self, clock: Clock) -> Pipeline {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The current time by the pipeline's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Who is alerted, and after how long (`[alerts]`).

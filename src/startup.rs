@@ -76,17 +76,18 @@ pub fn mailer(settings: &Settings, pipeline: &Pipeline) -> anyhow::Result<Mailer
         key: "smtp.host".into(),
         reason: e.to_string(),
     })?
-    .with_logo(pipeline.org.logo.clone()))
+    .with_logo(pipeline.org.logo.clone())
+    .with_clock(pipeline.clock().clone()))
 }
 
-/// Opens and migrates the database named by `database.url`, reading time from `clock`.
-pub async fn open_store(settings: &Settings, clock: Clock) -> anyhow::Result<Store> {
+/// Opens and migrates the database named by `database.url`.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let db = settings.database()?;
     let store = Store::connect(&db.url)
         .await
         .context("opening the database (database.url)")?;
     store.migrate().await.context("migrating the database")?;
-    Ok(store.with_clock(clock))
+    Ok(store)
 }
 
 /// The register, the pipeline that routes what it holds, and the mailer that sends what it
@@ -100,9 +101,9 @@ pub struct App {
 impl App {
     /// Checks every setting the services need, then opens the database.
     pub async fn build(settings: &Settings, clock: Clock) -> anyhow::Result<App> {
-        let pipeline = pipeline(settings)?;
+        let pipeline = pipeline(settings)?.with_clock(clock);
         let mailer = mailer(settings, &pipeline)?;
-        let store = open_store(settings, clock).await?;
+        let store = open_store(settings).await?;
         Ok(App {
             store,
             pipeline,

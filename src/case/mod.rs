@@ -248,6 +248,62 @@ impl Outcome {
     }
 }
 
+/// How the complaint reached the firm: by e-mail, or on a Klachtenformulier by phone, in
+/// person or by letter. `Formulier` is a form of an early register that did not record
+/// how it came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Telefoon,
+    Mondeling,
+    Brief,
+    Formulier,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Telefoon => "telefoon",
+            Channel::Mondeling => "mondeling",
+            Channel::Brief => "brief",
+            Channel::Formulier => "formulier",
+        }
+    }
+
+    /// The register's word for the channel.
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "email" => Some(Channel::Email),
+            "telefoon" => Some(Channel::Telefoon),
+            "mondeling" => Some(Channel::Mondeling),
+            "brief" => Some(Channel::Brief),
+            "formulier" => Some(Channel::Formulier),
+            _ => None,
+        }
+    }
+
+    /// Taken down by an employee from what the complainant said (phone, in person, or a
+    /// form without its channel): the acknowledgement repeats the complaint as noted.
+    pub fn is_spoken(self) -> bool {
+        matches!(
+            self,
+            Channel::Telefoon | Channel::Mondeling | Channel::Formulier
+        )
+    }
+}
+
+impl From<crate::form::Channel> for Channel {
+    fn from(c: crate::form::Channel) -> Channel {
+        match c {
+            crate::form::Channel::Telefoon => Channel::Telefoon,
+            crate::form::Channel::Mondeling => Channel::Mondeling,
+            crate::form::Channel::Brief => Channel::Brief,
+        }
+    }
+}
+
 /// How an oral position was given (`AFGEHANDELD telefonisch|persoonlijk`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Oral {

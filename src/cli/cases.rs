@@ -13,7 +13,7 @@ pub(super) async fn cases(
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
     // `open` and `overdue` are decided on today's Amsterdam date, as the escalations are.
-    let today = crate::calendar::local_date(store.now());
+    let today = crate::calendar::local_date(clock().now());
     let rows: Vec<crate::store::CaseRow> = match filter {
         Some(StatusFilter::Is(status)) => store.cases(Some(status)).await?,
         Some(f) => store
@@ -173,7 +173,7 @@ pub(super) async fn show(
     ));
     lines.push((
         t(lang, "kanaal", "channel").into(),
-        labels::channel(lang, &case.channel),
+        labels::channel(lang, case.channel.as_str()),
     ));
     for (nl, en, v) in [
         ("opgenomen door", "taken by", &case.taken_by),
@@ -224,7 +224,7 @@ pub(super) async fn show(
             vec![
                 labels::time_str(lang, &m.created_at),
                 labels::mail_kind(lang, &m.kind),
-                labels::mail_status(lang, &m.status),
+                labels::mail_status(lang, m.status.as_str()),
                 m.recipient.clone(),
                 one_line(m.last_error.as_deref().unwrap_or("")),
             ]

@@ -131,7 +131,8 @@ pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode
                 },
             };
             let watching = cancel.child_token();
-            let watch = mailbox::watch(&imap, &limits, &store, &watching, |report| {
+            let clock = clock();
+            let watch = mailbox::watch(&imap, &limits, &store, &clock, &watching, |report| {
                 let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
                 async move {
                     if report.stored > 0 {
@@ -251,7 +252,7 @@ pub(super) async fn outbox_worker(
         if let Err(e) = deliver(store, services).await {
             tracing::error!(error = %format!("{e:#}"), "outbox round failed");
         }
-        let now = store.now();
+        let now = services.pipeline.now();
         let until = |t: chrono::DateTime<chrono::Utc>| {
             (t - now)
                 .to_std()
@@ -307,12 +308,20 @@ pub(super) async fn sync(
                         }
                         Language::En => format!("connecting to {}:{}", imap.host, imap.port),
                     })?;
-            let report = mailbox::sync_pass(&mut session, caps, &imap, &limits, &store, &cancel)
-                .await
-                .with_context(|| match lang() {
-                    Language::Nl => format!("bij het lezen van map {:?}", imap.folder),
-                    Language::En => format!("reading folder {:?}", imap.folder),
-                })?;
+            let report = mailbox::sync_pass(
+                &mut session,
+                caps,
+                &imap,
+                &limits,
+                &store,
+                &clock(),
+                &cancel,
+            )
+            .await
+            .with_context(|| match lang() {
+                Language::Nl => format!("bij het lezen van map {:?}", imap.folder),
+                Language::En => format!("reading folder {:?}", imap.folder),
+            })?;
             let _ = session.logout().await;
             report
         }

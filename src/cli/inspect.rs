@@ -17,7 +17,7 @@ pub(super) async fn import_files(
     let store = open_store(settings).await?;
     let mut failed = 0;
     for path in files {
-        match import::import_file(&store, path).await {
+        match import::import_file(&store, path, clock().now()).await {
             Ok(done) => {
                 let what = match (done.stored, lang) {
                     (Stored::New(id), Language::Nl) => format!("opgeslagen als bericht {id}"),

@@ -235,7 +235,7 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     let own: Mailbox = format!("Klachtenformulier <{}>", pipeline.from)
         .parse()
         .context("smtp.from as a mailbox")?;
-    let stamp = store.now();
+    let stamp = clock().now();
     let message_id = format!(
         "<intake.{}.{}@{}>",
         stamp.timestamp_micros(),
@@ -268,16 +268,19 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     let parsed = crate::parse::parse(&raw);
     let verdict = pipeline.detector.classify(&parsed, &pipeline.screen);
     let stored = store
-        .store_one(&NewMessage {
-            size: raw.len() as u64,
-            raw,
-            origin: Origin::Intake,
-            received_at: form.received_utc(),
-            parsed,
-        })
+        .store_one(
+            &NewMessage {
+                size: raw.len() as u64,
+                raw,
+                origin: Origin::Intake,
+                received_at: form.received_utc(),
+                parsed,
+            },
+            clock().now(),
+        )
         .await?;
     let id = stored.id();
-    let mut tx = store.begin(pipeline.id_domain()).await?;
+    let mut tx = store.begin(pipeline.id_domain(), clock().now()).await?;
     if !tx
         .claim_route(id, "formulier", None, Some("intake"))
         .await?
@@ -395,15 +398,18 @@ pub(super) async fn measure(
                 }
                 None => (None, category),
             };
-            let taken_on = date.unwrap_or_else(|| crate::calendar::local_date(store.now()));
+            let taken_on = date.unwrap_or_else(|| crate::calendar::local_date(clock().now()));
             let id = store
-                .add_measure(&NewMeasure {
-                    taken_on,
-                    owner,
-                    text,
-                    case_id,
-                    category: category.clone(),
-                })
+                .add_measure(
+                    &NewMeasure {
+                        taken_on,
+                        owner,
+                        text,
+                        case_id,
+                        category: category.clone(),
+                    },
+                    clock().now(),
+                )
                 .await?;
             store.close().await;
             let category = category
@@ -495,7 +501,7 @@ pub(super) async fn report(
     let store = open_store(settings).await?;
     let cases = store.cases(None).await?;
     let measures = store.measures().await?;
-    let now = store.now();
+    let now = clock().now();
     store.close().await;
     // The text is for the person at the terminal; Markdown and HTML are the firm's Dutch
     // documents (their templates are Dutch), and CSV holds machine values either way.

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::labels;
-use super::{complain, lang, open_store};
+use super::{clock, complain, lang, open_store};
 use crate::config::Settings;
 use crate::detect::Language;
 use crate::logging::mask_address;
@@ -45,7 +45,7 @@ fn actor() -> String {
 pub(super) async fn purge(settings: &Settings, dry_run: bool) -> anyhow::Result<ExitCode> {
     let retention = settings.retention()?;
     let store = open_store(settings).await?;
-    let now = store.now();
+    let now = clock().now();
     let before = now
         .checked_sub_months(chrono::Months::new(12 * retention.keep_years))
         .unwrap_or(now);
@@ -84,7 +84,7 @@ pub(super) async fn purge(settings: &Settings, dry_run: bool) -> anyhow::Result<
         crate::calendar::local_date(before)
     );
     let done = store
-        .forget(&cases, &loose, "purge", &actor(), &reason)
+        .forget(&cases, &loose, "purge", &actor(), &reason, clock().now())
         .await?;
     store.close().await;
     tracing::info!(
@@ -123,14 +123,8 @@ pub(super) async fn erase(
     let (cases, loose) = store.holding_address(&email).await?;
     let open: Vec<String> = cases
         .iter()
-        .filter(|(_, _, s)| s == "kandidaat" || s == "in_behandeling")
-        .map(|(_, r, s)| {
-            let shown = match crate::case::Status::parse(s) {
-                Some(st) => labels::status(lang, st).to_string(),
-                None => s.clone(),
-            };
-            format!("{r} ({shown})")
-        })
+        .filter(|(_, _, s)| crate::report::is_open(*s))
+        .map(|(_, r, s)| format!("{r} ({})", labels::status(lang, *s)))
         .collect();
     if !open.is_empty() {
         store.close().await;
@@ -159,7 +153,7 @@ pub(super) async fn erase(
                 ": {}",
                 cases
                     .iter()
-                    .map(|(_, r, _)| r.as_str())
+                    .map(|(_, r, _)| r.to_string())
                     .collect::<Vec<_>>()
                     .join(" ")
             )
@@ -181,6 +175,7 @@ pub(super) async fn erase(
             "erase",
             &actor(),
             "verzoek van de betrokkene (AVG art. 17)",
+            clock().now(),
         )
         .await?;
     store.close().await;

@@ -4,7 +4,6 @@ use super::labels::t;
 use super::*;
 use crate::report::columns;
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn calendar(
     settings: &Settings,
     from: Option<chrono::NaiveDate>,
@@ -179,7 +178,7 @@ pub(super) async fn service_status(settings: &Settings, json: bool) -> anyhow::R
         })
         .collect();
     let (pending, sent, failed) = store.outbox_counts().await?;
-    let unrouted = store.unrouted(100_000).await?.len();
+    let unrouted = store.unrouted(100_000, clock().now()).await?.len();
     store.close().await;
     if json {
         println!(

@@ -5,3 +5,4 @@
 pub mod effect;
 pub mod excerpt;
 pub mod name;
+pub mod refusal;

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 pub use connect::{connect, ImapSession, ServerCaps};
 pub use watch::watch;
 
+use crate::clock::Clock;
 use crate::config::{ImapSettings, LimitsSettings, Mark};
 use crate::parse;
 use crate::store::{Checkpoint, NewMessage, Origin, Store, StoreError, Stored};
@@ -101,6 +102,7 @@ pub async fn sync_pass(
     settings: &ImapSettings,
     limits: &LimitsSettings,
     store: &Store,
+    clock: &Clock,
     cancel: &CancellationToken,
 ) -> Result<PassReport, IntakeError> {
     let folder = settings.folder.as_str();
@@ -133,6 +135,7 @@ pub async fn sync_pass(
                         uidvalidity,
                         last_uid: 0,
                     },
+                    clock.now(),
                 )
                 .await?;
         }
@@ -171,7 +174,16 @@ pub async fn sync_pass(
             report.interrupted = true;
             break;
         }
-        let r = ingest_batch(session, caps, settings, limits, store, uidvalidity, &batch).await?;
+        let r = ingest_batch(
+            session,
+            caps,
+            settings,
+            limits,
+            (store, clock),
+            uidvalidity,
+            &batch,
+        )
+        .await?;
         report.add(r);
     }
     Ok(report)
@@ -293,13 +305,12 @@ async fn fetch_set(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn ingest_batch(
     session: &mut ImapSession,
     caps: ServerCaps,
     settings: &ImapSettings,
     limits: &LimitsSettings,
-    store: &Store,
+    (store, clock): (&Store, &Clock),
     uidvalidity: u32,
     batch: &[(u32, u64)],
 ) -> Result<PassReport, IntakeError> {
@@ -331,7 +342,7 @@ async fn ingest_batch(
 
     // Parsing is CPU work on untrusted input: keep it off the async workers.
     let folder = settings.folder.clone();
-    let now = store.now();
+    let now = clock.now();
     let messages: Vec<NewMessage> = tokio::task::spawn_blocking(move || {
         fetched
             .into_iter()
@@ -367,6 +378,7 @@ async fn ingest_batch(
                 last_uid,
             },
             &messages,
+            now,
         )
         .await?;
 

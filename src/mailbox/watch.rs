@@ -8,6 +8,7 @@ use async_imap::extensions::idle::IdleResponse;
 use tokio_util::sync::CancellationToken;
 
 use super::{connect, sync_pass, ImapSession, IntakeError, PassReport};
+use crate::clock::Clock;
 use crate::config::{ImapSettings, LimitsSettings};
 use crate::store::Store;
 
@@ -22,6 +23,7 @@ pub async fn watch<F, Fut>(
     settings: &ImapSettings,
     limits: &LimitsSettings,
     store: &Store,
+    clock: &Clock,
     cancel: &CancellationToken,
     mut after_pass: F,
 ) where
@@ -34,6 +36,7 @@ pub async fn watch<F, Fut>(
             settings,
             limits,
             store,
+            clock,
             cancel,
             &mut after_pass,
             &mut || backoff = BACKOFF_START,
@@ -43,7 +46,10 @@ pub async fn watch<F, Fut>(
             Ok(()) => break,
             Err(e) => {
                 tracing::warn!(error = %e, retry_in_secs = backoff.as_secs(), "mailbox watch interrupted; reconnecting");
-                if let Err(db) = store.health_failed("intake", &e.to_string()).await {
+                if let Err(db) = store
+                    .health_failed("intake", &e.to_string(), clock.now())
+                    .await
+                {
                     tracing::warn!(error = %db, "cannot record the intake failure");
                 }
                 tokio::select! {
@@ -62,6 +68,7 @@ async fn watch_connection<F, Fut>(
     settings: &ImapSettings,
     limits: &LimitsSettings,
     store: &Store,
+    clock: &Clock,
     cancel: &CancellationToken,
     after_pass: &mut F,
     connected: &mut dyn FnMut(),
@@ -82,9 +89,9 @@ where
         "watching mailbox"
     );
     loop {
-        let report = sync_pass(&mut session, caps, settings, limits, store, cancel).await?;
+        let report = sync_pass(&mut session, caps, settings, limits, store, clock, cancel).await?;
         connected();
-        if let Err(db) = store.health_ok("intake").await {
+        if let Err(db) = store.health_ok("intake", clock.now()).await {
             tracing::warn!(error = %db, "cannot record the intake pass");
         }
         if report.fetched > 0 {

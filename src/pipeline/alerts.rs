@@ -38,7 +38,7 @@ fn moment(t: chrono::DateTime<Utc>) -> String {
 impl Pipeline {
     /// Queues the alerts and recovery notices that are due. Returns how many were queued.
     pub async fn alerts_due(&self, store: &Store) -> anyhow::Result<usize> {
-        let now = store.now();
+        let now = self.now();
         let mut queued = 0;
         for h in store.health().await? {
             let (template, dedup_at, alerted) = match (h.failing_since(), h.alerted_at()) {
@@ -58,7 +58,7 @@ impl Pipeline {
                     wording(&h.kind).0.replace("niet ", "").replace("geen ", "")
                 ),
             };
-            let mut tx = store.begin(self.id_domain()).await?;
+            let mut tx = store.begin(self.id_domain(), self.now()).await?;
             if !tx
                 .set_alerted(&h.kind, h.alerted_at.as_deref(), alerted)
                 .await?

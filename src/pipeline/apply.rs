@@ -8,9 +8,12 @@ impl Pipeline {
     /// Carries out directie's commands on a case: the decider judges them against the case
     /// ([`reply::decide`]), then their effects are written here in order, and directie is
     /// told what was done ("Verwerkt", unless `directie.confirmations` is off; a draft
-    /// position goes back as a draft instead). `Ok(Err(reason))` when the reply is refused
+    /// position goes back as a draft instead). `Ok(Err(refusal))` when the reply is refused
     /// (the caller rolls back and tells directie why). `written` is the reply's Date header.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a letter to one member needs the transaction, the case, the member and what the letter says"
+    )]
     pub(super) async fn apply(
         &self,
         tx: &mut Tx,
@@ -20,7 +23,7 @@ impl Pipeline {
         from: &str,
         subject: &str,
         written: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<Result<(), String>> {
+    ) -> anyhow::Result<Result<(), Refusal>> {
         tx.link_message(id, case.id, "directie").await?;
         let rejection = match tx.last_event(case.id, "geen_klacht").await? {
             Some((at, by, _)) => {
@@ -66,7 +69,7 @@ impl Pipeline {
         };
         let effects = match reply::decide(&view, &input, &rules) {
             Ok(effects) => effects,
-            Err(refusal) => return Ok(Err(refusal.to_string())),
+            Err(refusal) => return Ok(Err(refusal)),
         };
         // The case as the effects leave it: letters show the new dates.
         let mut current = case.clone();
@@ -149,18 +152,16 @@ impl Pipeline {
         Ok(Ok(()))
     }
 
-    /// Queues a mail about `case` to one directie member, with that member's reply token
-    /// (Reply-To plus-address and Message-ID), so it can be answered like a notification.
-    #[allow(clippy::too_many_arguments)]
+    /// Queues `mail` (to `member`) about `case`, with that member's reply token (Reply-To
+    /// plus-address and Message-ID), so it can be answered like a notification. The
+    /// outbox row, unless the mail's dedup key was queued before. Every mail to directie
+    /// about a case goes through here.
     pub(super) async fn to_directie_member(
         &self,
         tx: &mut Tx,
         case: &CaseRow,
         member: &str,
-        kind: Template,
-        dedup: String,
-        subject: String,
-        body: Body,
+        mail: NewMail,
     ) -> anyhow::Result<Option<i64>> {
         let token = self.key.token(case.case_ref, member);
         let queued = tx
@@ -168,14 +169,17 @@ impl Pipeline {
                 case_id: Some(case.id),
                 reply_to: Some(plus_address(&self.from, &token)),
                 id_token: Some(token),
-                ..NewMail::notice(kind.name(), dedup, member, subject, body, tx.now())
+                ..mail
             })
             .await?;
         Ok(queued.map(|(outbox, _)| outbox))
     }
 
     /// "Verwerkt": what a reply changed, with the letters as sent.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a letter to one member needs the transaction, the case, the member and what the letter says"
+    )]
     async fn confirm_to(
         &self,
         tx: &mut Tx,
@@ -196,22 +200,24 @@ impl Pipeline {
             ctx.insert("status", case.status.label());
         })?;
         let title = format!("[{}] Verwerkt: {}", case.case_ref, words.join(", "));
-        self.to_directie_member(
-            tx,
-            case,
-            member,
-            Template::Verwerkt,
+        let mail = NewMail::notice(
+            Template::Verwerkt.name(),
             format!("verwerkt:{id}"),
+            member,
             title,
             body,
-        )
-        .await?;
+            tx.now(),
+        );
+        self.to_directie_member(tx, case, member, mail).await?;
         Ok(())
     }
 
     /// The position letter as a draft to the directie member who wrote it; `VERSTUUR` in
     /// reply sends it.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a letter to one member needs the transaction, the case, the member and what the letter says"
+    )]
     async fn draft_to(
         &self,
         tx: &mut Tx,
@@ -239,16 +245,15 @@ impl Pipeline {
             "[{}] Concept standpuntbrief (versie {version}): antwoord VERSTUUR om te versturen",
             case.case_ref
         );
-        self.to_directie_member(
-            tx,
-            case,
-            member,
-            Template::ConceptStandpunt,
+        let mail = NewMail::notice(
+            Template::ConceptStandpunt.name(),
             format!("concept:{id}"),
+            member,
             title,
             body,
-        )
-        .await?;
+            tx.now(),
+        );
+        self.to_directie_member(tx, case, member, mail).await?;
         Ok(())
     }
 }

@@ -86,7 +86,7 @@ impl Pipeline {
                 "summary": case.summary,
                 "excerpt": excerpt(&case.summary),
                 "name_line": name.address_line(english),
-                "phone_note": matches!(case.channel.as_str(), "telefoon" | "mondeling" | "formulier"),
+                "phone_note": case.channel.is_spoken(),
             }),
         );
     }
@@ -427,32 +427,26 @@ impl Pipeline {
         };
         let mut queued_any = false;
         for d in &self.directie.addresses {
-            let token = self.key.token(case.case_ref, d);
-            let queued = tx
-                .enqueue(&NewMail {
-                    case_id: Some(case.id),
-                    reply_to: Some(plus_address(&self.from, &token)),
-                    id_token: Some(token),
-                    attachment: Some(crate::store::Attachment {
-                        filename: filename.clone(),
-                        content_type: "application/pdf".into(),
-                        data: pdf.clone(),
-                    }),
-                    ..NewMail::notice(
-                        Template::PerPost.name(),
-                        format!("{dedup}:{d}"),
-                        d,
-                        format!(
-                            "[{}] Per post te versturen: {}",
-                            case.case_ref,
-                            header_safe(&subject, 150)
-                        ),
-                        notice.clone(),
-                        tx.now(),
-                    )
-                })
-                .await?;
-            if let Some((outbox, _)) = queued {
+            let one = NewMail {
+                attachment: Some(crate::store::Attachment {
+                    filename: filename.clone(),
+                    content_type: "application/pdf".into(),
+                    data: pdf.clone(),
+                }),
+                ..NewMail::notice(
+                    Template::PerPost.name(),
+                    format!("{dedup}:{d}"),
+                    d,
+                    format!(
+                        "[{}] Per post te versturen: {}",
+                        case.case_ref,
+                        header_safe(&subject, 150)
+                    ),
+                    notice.clone(),
+                    tx.now(),
+                )
+            };
+            if let Some(outbox) = self.to_directie_member(tx, case, d, one).await? {
                 queued_any = true;
                 tx.event(
                     case.id,

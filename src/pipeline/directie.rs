@@ -32,16 +32,7 @@ impl Pipeline {
             self.directie.trusted_authserv_id.as_deref(),
         ) {
             return self
-                .refuse(
-                    store,
-                    id,
-                    verdict,
-                    from,
-                    &subject,
-                    &why.to_string(),
-                    None,
-                    report,
-                )
+                .refuse(store, id, verdict, from, &subject, &why.into(), report)
                 .await;
         }
         let body = mail.body_text.as_deref().unwrap_or("");
@@ -69,73 +60,50 @@ impl Pipeline {
                             .promote_forward(store, id, mail, verdict, from, fwd, report)
                             .await;
                     }
-                    let reason = format!(
-                        "een doorgestuurde mail met KLACHT wordt alleen uitgevoerd als u hem naar uw eigen doorstuuradres stuurt: {}",
-                        plus_address(&self.from, &self.key.forward_token(from))
-                    );
+                    let refusal = Refusal::ForwardToOwnAddress {
+                        address: plus_address(&self.from, &self.key.forward_token(from)),
+                    };
                     return self
-                        .refuse(store, id, verdict, from, &subject, &reason, None, report)
+                        .refuse(store, id, verdict, from, &subject, &refusal, report)
                         .await;
                 }
             }
-            let reason = if self.carries_token(mail) {
-                "het kenmerk in uw antwoord hoort niet bij uw adres (of is gewijzigd)"
+            let refusal = if self.carries_token(mail) {
+                Refusal::TokenNotYours
             } else {
-                "uw antwoord bevat geen kenmerk van klachtenbus; beantwoord de melding zelf, zodat het antwoordadres klachten+kl-… blijft staan"
+                Refusal::NoToken
             };
             return self
-                .refuse(store, id, verdict, from, &subject, reason, None, report)
+                .refuse(store, id, verdict, from, &subject, &refusal, report)
                 .await;
         };
         if let Some(other) = CaseRef::find_in(&subject).filter(|s| *s != case_ref) {
-            let reason =
-                format!("het onderwerp noemt {other}, maar het antwoordadres hoort bij {case_ref}");
+            let refusal = Refusal::SubjectNamesOther {
+                named: other,
+                case: case_ref,
+            };
             return self
-                .refuse(
-                    store,
-                    id,
-                    verdict,
-                    from,
-                    &subject,
-                    &reason,
-                    Some(case_ref),
-                    report,
-                )
+                .refuse(store, id, verdict, from, &subject, &refusal, report)
                 .await;
         }
         let commands = match commands {
             Ok(c) => c,
-            Err(e) => {
-                let reason = format!("{e} (zaak {case_ref})");
+            Err(error) => {
+                let refusal = Refusal::Unreadable {
+                    error,
+                    case: case_ref,
+                };
                 return self
-                    .refuse(
-                        store,
-                        id,
-                        verdict,
-                        from,
-                        &subject,
-                        &reason,
-                        Some(case_ref),
-                        report,
-                    )
+                    .refuse(store, id, verdict, from, &subject, &refusal, report)
                     .await;
             }
         };
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         let Some(case) = tx.case_for_decision(case_ref).await? else {
             drop(tx);
-            let reason = format!("zaak {case_ref} bestaat niet (meer)");
+            let refusal = Refusal::NoSuchCase { case: case_ref };
             return self
-                .refuse(
-                    store,
-                    id,
-                    verdict,
-                    from,
-                    &subject,
-                    &reason,
-                    Some(case_ref),
-                    report,
-                )
+                .refuse(store, id, verdict, from, &subject, &refusal, report)
                 .await;
         };
         if !tx
@@ -154,19 +122,10 @@ impl Pipeline {
                 report.replies_applied += 1;
                 Ok(())
             }
-            Err(reason) => {
+            Err(refusal) => {
                 drop(tx);
-                self.refuse(
-                    store,
-                    id,
-                    verdict,
-                    from,
-                    &subject,
-                    &reason,
-                    Some(case_ref),
-                    report,
-                )
-                .await
+                self.refuse(store, id, verdict, from, &subject, &refusal, report)
+                    .await
             }
         }
     }
@@ -174,7 +133,10 @@ impl Pipeline {
     /// A directie mail that is not carried out: routed as refused, logged, and directie
     /// (the configured address it came from) is told why, within the daily limit. When the
     /// case is known, the mail carries that member's reply token, so it can be answered.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a routing step takes the store, the message, its verdict, its author and the report it adds to"
+    )]
     pub(super) async fn refuse(
         &self,
         store: &Store,
@@ -182,11 +144,13 @@ impl Pipeline {
         verdict: &Verdict,
         from: &str,
         subject: &str,
-        reason: &str,
-        case: Option<CaseRef>,
+        refusal: &Refusal,
         report: &mut RouteReport,
     ) -> anyhow::Result<()> {
-        let mut tx = store.begin(&self.id_domain).await?;
+        let reason = refusal.to_string();
+        let reason = reason.as_str();
+        let case = refusal.case();
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if !tx
             .claim_route(id, "directie_refused", None, Some(reason))
             .await?
@@ -246,7 +210,10 @@ impl Pipeline {
 
     /// Directie forwarded a mail with `KLACHT` on top: the forwarded mail becomes a
     /// `kandidaat` (directie then confirms it from the notification, as for any case).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a routing step takes the store, the message, its verdict, its author and the report it adds to"
+    )]
     pub(super) async fn promote_forward(
         &self,
         store: &Store,
@@ -257,7 +224,7 @@ impl Pipeline {
         fwd: Forwarded,
         report: &mut RouteReport,
     ) -> anyhow::Result<()> {
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if !tx
             .claim_route(id, "case", None, Some("forwarded by directie"))
             .await?
@@ -275,7 +242,7 @@ impl Pipeline {
             original.subject.as_deref(),
             original.body_text.as_deref().unwrap_or(""),
         );
-        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
         let case = self
             .open_case(
                 &mut tx,
@@ -297,7 +264,10 @@ impl Pipeline {
     /// (with the number listed to this directie address) becomes a `kandidaat`, all in one
     /// transaction; the notification says it came from the doubt band. Refused as a whole
     /// when a number does not verify or its mail is no longer doubtful.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a routing step takes the store, the message, its verdict, its author and the report it adds to"
+    )]
     pub(super) async fn promote_doubts(
         &self,
         store: &Store,
@@ -315,25 +285,23 @@ impl Pipeline {
             };
             let number = format!("{message}-{token}");
             if !self.key.verify_doubt(*message, token, from) {
-                let reason = format!("nummer {number} staat niet in een overzicht aan uw adres");
+                let refusal = Refusal::UnknownNumber { number };
                 return self
-                    .refuse(store, id, verdict, from, subject, &reason, None, report)
+                    .refuse(store, id, verdict, from, subject, &refusal, report)
                     .await;
             }
             let mail = match store.parsed(*message).await? {
                 Some(m) if store.is_doubt(*message).await? => m,
                 _ => {
-                    let reason = format!(
-                        "bericht {number} staat niet (meer) bij de twijfelgevallen; misschien is het al een zaak"
-                    );
+                    let refusal = Refusal::NotADoubt { number };
                     return self
-                        .refuse(store, id, verdict, from, subject, &reason, None, report)
+                        .refuse(store, id, verdict, from, subject, &refusal, report)
                         .await;
                 }
             };
             mails.push((*message, mail));
         }
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         let numbers: Vec<String> = mails.iter().map(|(m, _)| m.to_string()).collect();
         if !tx
             .claim_route(
@@ -356,7 +324,7 @@ impl Pipeline {
             let received = store
                 .received_at(message)
                 .await?
-                .unwrap_or_else(|| store.now());
+                .unwrap_or_else(|| self.now());
             let case = self
                 .open_case(
                     &mut tx,
@@ -385,9 +353,9 @@ impl Pipeline {
             .parsed(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no stored message {id}"))?;
-        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
         let verdict = self.detector.classify(&mail, &self.screen);
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         // A message not routed yet is routed by this promotion.
         tx.claim_route(id, "case", None, Some("promoted")).await?;
         tx.save_verdict(id, &verdict).await?;

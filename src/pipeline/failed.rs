@@ -47,7 +47,9 @@ impl Pipeline {
     ) -> anyhow::Result<()> {
         // The chain of contexts, on one line; it names settings and steps, never mail text.
         let error = format!("{error:#}");
-        let failure = store.record_failure(FailureKind::Route, id, &error).await?;
+        let failure = store
+            .record_failure(FailureKind::Route, id, &error, self.now())
+            .await?;
         tracing::warn!(
             message = id,
             attempts = failure.attempts,
@@ -85,7 +87,7 @@ impl Pipeline {
             crate::detect::Language::Nl,
             &ctx,
         )?;
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         if !tx.claim_failure_report(FailureKind::Route, id).await? {
             return Ok(());
         }

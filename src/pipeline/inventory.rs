@@ -13,15 +13,16 @@ use crate::store::{NewMail, Store};
 pub const KIND: &str = "inventarisatie";
 
 /// The inventory of `period` from every case and measure in the register, as it stands at
-/// the store's clock.
+/// `now`.
 pub async fn inventory(
     store: &Store,
     period: &Period,
     organisation: &str,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<crate::report::Report> {
     let cases = store.cases(None).await?;
     let measures = store.measures().await?;
-    Ok(build(period, &cases, &measures, store.now(), organisation))
+    Ok(build(period, &cases, &measures, now, organisation))
 }
 
 impl Pipeline {
@@ -52,7 +53,7 @@ impl Pipeline {
         if !self.report.schedule {
             return Ok(0);
         }
-        let now = store.now();
+        let now = self.now();
         let current = Period::half_of(local_date(now));
         let Some(due) = self.report_moment(&current) else {
             return Ok(0);
@@ -68,7 +69,7 @@ impl Pipeline {
                 return Ok(0);
             }
         }
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         let mut todo = Vec::new();
         for addr in &self.directie.addresses {
             if !tx.queued(&dedup_key(&period, addr)).await? {
@@ -90,7 +91,7 @@ impl Pipeline {
         let measures = store.measures().await?;
         let report = build(&period, &cases, &measures, now, &self.org.name);
         let body = render_mail(&report)?;
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         let mut queued = 0;
         for addr in &todo {
             if self
@@ -107,9 +108,9 @@ impl Pipeline {
 
     /// Queues the report of `period` to every directie address now (`report --mail`).
     pub async fn mail_report(&self, store: &Store, period: &Period) -> anyhow::Result<usize> {
-        let report = inventory(store, period, &self.org.name).await?;
+        let report = inventory(store, period, &self.org.name, self.now()).await?;
         let body = render_mail(&report)?;
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         let stamp = crate::store::timestamp(tx.now());
         let mut queued = 0;
         for addr in &self.directie.addresses {

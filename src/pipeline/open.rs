@@ -4,7 +4,10 @@
 use super::*;
 
 impl Pipeline {
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the store, the mail and its routing facts are one call; bundling them would hide which one a case is opened from"
+    )]
     pub(super) async fn open_case(
         &self,
         tx: &mut Tx,
@@ -18,7 +21,7 @@ impl Pipeline {
         let (confirm_by, position_by, kifid_from) = self.deadlines_for(received)?;
         let summary = summary_of(mail);
         let new = NewCase {
-            channel: "email",
+            channel: Channel::Email,
             message_pk: Some(id),
             complainant_addr: mail.from.as_ref().map(|a| a.address.to_ascii_lowercase()),
             complainant_name: mail.from.as_ref().and_then(|a| a.name.clone()),
@@ -81,7 +84,7 @@ impl Pipeline {
         let (confirm_by, position_by, kifid_from) = self.deadlines_for(received)?;
         let verdict = self.detector.judge(None, &form.complaint);
         let new = NewCase {
-            channel: form.channel.as_str(),
+            channel: form.channel.into(),
             message_pk: Some(id),
             complainant_addr: form.email.clone(),
             complainant_name: Some(form.name.clone()),
@@ -158,7 +161,7 @@ impl Pipeline {
             }
             return Ok(());
         }
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         let now = tx
             .now()
             .with_timezone(&chrono_tz::Europe::Amsterdam)
@@ -320,26 +323,20 @@ impl Pipeline {
     ) -> anyhow::Result<()> {
         let (in_reply_to, references) = mail.thread;
         for d in &self.directie.addresses {
-            let token = self.key.token(case.case_ref, d);
-            let queued = tx
-                .enqueue(&NewMail {
-                    case_id: Some(case.id),
-                    about_addr: mail.about.clone(),
-                    reply_to: Some(plus_address(&self.from, &token)),
-                    in_reply_to: in_reply_to.clone(),
-                    references: references.clone(),
-                    id_token: Some(token),
-                    ..NewMail::notice(
-                        mail.kind.name(),
-                        format!("{}:{d}", mail.dedup),
-                        d,
-                        mail.subject.clone(),
-                        body(d)?,
-                        tx.now(),
-                    )
-                })
-                .await?;
-            if let Some((outbox, _)) = queued {
+            let one = NewMail {
+                about_addr: mail.about.clone(),
+                in_reply_to: in_reply_to.clone(),
+                references: references.clone(),
+                ..NewMail::notice(
+                    mail.kind.name(),
+                    format!("{}:{d}", mail.dedup),
+                    d,
+                    mail.subject.clone(),
+                    body(d)?,
+                    tx.now(),
+                )
+            };
+            if let Some(outbox) = self.to_directie_member(tx, case, d, one).await? {
                 tx.event(
                     case.id,
                     "klachtenbus",
@@ -391,7 +388,7 @@ impl Pipeline {
         case: &CaseRow,
     ) -> anyhow::Result<(Option<String>, Vec<String>)> {
         // A Klachtenformulier is the firm's own record, not the complainant's mail.
-        let Some(pk) = case.message_pk.filter(|_| case.channel == "email") else {
+        let Some(pk) = case.message_pk.filter(|_| case.channel == Channel::Email) else {
             return Ok((None, Vec::new()));
         };
         let (id, mut refs) = tx.thread_of(pk).await?;
@@ -469,7 +466,7 @@ impl Pipeline {
         reason: ScreenReason,
         verdict: &Verdict,
     ) -> anyhow::Result<bool> {
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         let claimed = tx
             .claim_route(id, route, None, Some(reason.as_str()))
             .await?;

@@ -16,7 +16,6 @@ use tera::Context;
 
 use super::Pipeline;
 use crate::calendar::{amsterdam, dutch_date, local_date};
-use crate::case::token::plus_address;
 use crate::case::Status;
 use crate::letters::Template;
 use crate::store::{timestamp, CaseRow, FailureKind, NewMail, Store};
@@ -196,7 +195,7 @@ impl Pipeline {
     #[tracing::instrument(skip_all)]
     pub async fn remind_due(&self, store: &Store) -> anyhow::Result<ReminderReport> {
         let mut report = ReminderReport::default();
-        let now = store.now();
+        let now = self.now();
         // Reminders change no status, so the same list serves the digest.
         let open = open_cases(store).await?;
         // Cases whose reminder failed before: skipped until their next attempt is due.
@@ -222,7 +221,7 @@ impl Pipeline {
                 Err(e) => {
                     report.failed += 1;
                     let failure = store
-                        .record_failure(FailureKind::Remind, case.id, &format!("{e:#}"))
+                        .record_failure(FailureKind::Remind, case.id, &format!("{e:#}"), self.now())
                         .await?;
                     tracing::error!(case = %case.case_ref, attempts = failure.attempts, error = %failure.error, "cannot queue this case's reminder; retried later");
                     continue;
@@ -249,7 +248,7 @@ impl Pipeline {
         let Some(latest) = due.last().map(|m| m.at) else {
             return Ok(None);
         };
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         if !tx
             .advance_reminders(case.id, case.reminded_through.as_deref(), latest)
             .await?
@@ -295,31 +294,33 @@ impl Pipeline {
             let body = self.render(template, case, |ctx| {
                 self.reminder_context(ctx, case, &states, *is_directie)
             })?;
-            let token = is_directie.then(|| self.key.token(case.case_ref, addr));
-            let queued = tx
-                .enqueue(&NewMail {
-                    case_id: Some(case.id),
-                    reply_to: token.as_ref().map(|t| plus_address(&self.from, t)),
-                    in_reply_to: in_reply_to.clone(),
-                    references: references.clone(),
-                    id_token: token,
-                    ..NewMail::notice(
+            let mail = NewMail {
+                case_id: Some(case.id),
+                in_reply_to: in_reply_to.clone(),
+                references: references.clone(),
+                ..NewMail::notice(
+                    template.name(),
+                    format!(
+                        "{}:{}:{}:{addr}",
                         template.name(),
-                        format!(
-                            "{}:{}:{}:{addr}",
-                            template.name(),
-                            case.id,
-                            timestamp(latest)
-                        ),
-                        addr,
-                        subject.clone(),
-                        body,
-                        now,
-                    )
-                })
-                .await?;
+                        case.id,
+                        timestamp(latest)
+                    ),
+                    addr,
+                    subject.clone(),
+                    body,
+                    now,
+                )
+            };
+            // Directie can answer a reminder like the notification; an escalation address
+            // outside directie gets no reply token.
+            let queued = if *is_directie {
+                self.to_directie_member(&mut tx, case, addr, mail).await?
+            } else {
+                tx.enqueue(&mail).await?.map(|(id, _)| id)
+            };
             if first_outbox.is_none() {
-                first_outbox = queued.map(|(id, _)| id);
+                first_outbox = queued;
             }
         }
         let detail = format!(
@@ -432,7 +433,7 @@ impl Pipeline {
                     .is_ok_and(|t| t.with_timezone(&Utc) < Self::at(today, time))
             })
             .collect();
-        let mut tx = store.begin(self.id_domain()).await?;
+        let mut tx = store.begin(self.id_domain(), self.now()).await?;
         let mut pending = Vec::new();
         for addr in &self.directie.addresses {
             let key = format!("{}:{today}:{addr}", Template::Overzicht.name());

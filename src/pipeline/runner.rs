@@ -24,7 +24,7 @@ impl Pipeline {
             report.held = self.hold_old_candidates(store).await?;
         }
         loop {
-            let batch = store.unrouted(200).await?;
+            let batch = store.unrouted(200, self.now()).await?;
             if batch.is_empty() {
                 return Ok(report);
             }
@@ -55,10 +55,10 @@ impl Pipeline {
     /// are held — routed as `archive`, no case, no notification — so that months of old
     /// mail do not open cases with long-passed deadlines. Returns how many were held.
     async fn hold_old_candidates(&self, store: &Store) -> anyhow::Result<usize> {
-        let week_ago = store.now() - Duration::days(7);
+        let week_ago = self.now() - Duration::days(7);
         let mut old = Vec::new();
-        for (id, _) in store.unrouted(1_000_000).await? {
-            let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        for (id, _) in store.unrouted(1_000_000, self.now()).await? {
+            let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
             if received >= week_ago || self.since.is_some_and(|s| local_date(received) < s) {
                 continue;
             }
@@ -76,7 +76,7 @@ impl Pipeline {
         }
         let mut held = 0;
         for (id, verdict) in &old {
-            let mut tx = store.begin(&self.id_domain).await?;
+            let mut tx = store.begin(&self.id_domain, self.now()).await?;
             if tx
                 .claim_route(
                     *id,
@@ -113,12 +113,12 @@ impl Pipeline {
         // the customer's mail from here on — judged, opened and answered as theirs. (A
         // Klachtenformulier from staff names the customer too, but is staff's own route.)
         self.contact_form_as_customer(&mut mail);
-        let received = store.received_at(id).await?.unwrap_or_else(|| store.now());
+        let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
         // Mail from before `imap.since` (a first run on a mailbox with months of mail) is
         // kept, not acted on: no case, no notification, no escalation.
         if let Some(since) = self.since {
             if local_date(received) < since {
-                let mut tx = store.begin(&self.id_domain).await?;
+                let mut tx = store.begin(&self.id_domain, self.now()).await?;
                 if tx
                     .claim_route(id, "archive", None, Some("received before imap.since"))
                     .await?
@@ -168,7 +168,7 @@ impl Pipeline {
             }
             return Ok(());
         }
-        let mut tx = store.begin(&self.id_domain).await?;
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if self.carries_token(&mail) {
             // Somebody other than directie answering a notification: never a command,
             // and not a new complaint either.

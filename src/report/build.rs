@@ -135,7 +135,7 @@ pub fn build_in(
         tr("Per kanaal", "By channel"),
         share_cols,
         tally(
-            &|f: &Fact| channel_key(&f.case.channel),
+            &|f: &Fact| channel_key(f.case.channel.as_str()),
             &|k: &str| labels::channel(lang, k),
             &channels,
         ),

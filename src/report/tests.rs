@@ -111,7 +111,7 @@ fn case(
         id: i64::from(n),
         case_ref: crate::case::CaseRef::new(2026, n).unwrap(),
         status,
-        channel: "email".into(),
+        channel: crate::case::Channel::Email,
         message_pk: None,
         complainant_addr: Some(format!("klant{n}@example.test")),
         complainant_name: None,

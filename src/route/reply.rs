@@ -16,10 +16,11 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::calendar::{dutch_date, Calendar, CalendarError};
+use crate::calendar::{dutch_date, Calendar};
 use crate::case::command::Command;
-use crate::case::{CaseRef, Decision, Status, TransitionError};
+use crate::case::{CaseRef, Decision, Status};
 use crate::domain::effect::{Effect, LetterKind};
+pub use crate::domain::refusal::{Refusal, Rejection};
 
 /// What the decider needs to know of the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +65,6 @@ pub struct Rules<'a> {
     pub late_position_days: u32,
 }
 
-/// A `GEEN KLACHT` already recorded on the case: when, and by whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub at: DateTime<Utc>,
-    pub by: String,
-}
-
 /// One reply to judge.
 pub struct Reply<'a> {
     pub commands: &'a [Command],
@@ -82,62 +76,6 @@ pub struct Reply<'a> {
     pub today: NaiveDate,
     /// The draft version named in the reply's subject, if any.
     pub draft_named: Option<u32>,
-}
-
-/// Why a reply was not carried out (nothing of it is).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("{error} ({case})")]
-    Transition {
-        error: TransitionError,
-        case: CaseRef,
-    },
-    #[error("KLACHT is niet uitgevoerd: {} besloot op {} GEEN KLACHT, nadat uw antwoord was geschreven. Wilt u dat besluit herzien, beantwoord de melding dan opnieuw met KLACHT ({case})", .rejection.by, amsterdam(&.rejection.at))]
-    Overtaken { rejection: Rejection, case: CaseRef },
-    #[error("UITKOMST past alleen bij een bevestigde klacht; deze zaak is {} ({case})", .status.as_str())]
-    OutcomeTooEarly { status: Status, case: CaseRef },
-    #[error("VERLENG past alleen bij een bevestigde klacht zonder standpunt; deze zaak is {} ({case})", .status.as_str())]
-    ExtendNotNow { status: Status, case: CaseRef },
-    #[error("VERLENG {until}: {error} ({case})")]
-    ExtendCalendar {
-        until: NaiveDate,
-        error: CalendarError,
-        case: CaseRef,
-    },
-    #[error("de nieuwe datum {} ligt niet na de huidige termijn {} (en na vandaag) ({case})", dutch_date(*.until), dutch_date(*.current))]
-    ExtendNotLater {
-        until: NaiveDate,
-        current: NaiveDate,
-        case: CaseRef,
-    },
-    #[error("de nieuwe datum {} ligt meer dan een jaar vooruit ({case})", dutch_date(*.until))]
-    ExtendTooFar { until: NaiveDate, case: CaseRef },
-    #[error("VERSTUUR: er is geen concept van de standpuntbrief om te versturen; stuur eerst STANDPUNT met het standpunt eronder ({case})")]
-    NoDraft { case: CaseRef },
-    #[error("VERSTUUR: dit antwoord hoort bij versie {named} van het concept, maar er is een nieuwere versie {latest}; beantwoord die met VERSTUUR ({case})")]
-    DraftReplaced {
-        named: u32,
-        latest: u32,
-        case: CaseRef,
-    },
-    #[error(
-        "VERSTUURD PER POST: er wacht bij deze zaak geen brief op verzending per post ({case})"
-    )]
-    NothingToPost { case: CaseRef },
-    #[error("de nieuwe standpunttermijn kon niet worden berekend: {error} ({case})")]
-    LateCalendar { error: CalendarError, case: CaseRef },
-    #[error("KLACHT <nummer> hoort in een antwoord op het overzicht met twijfelgevallen, niet bij zaak {case}")]
-    PromoteOnCase { case: CaseRef },
-}
-
-/// A moment as directie reads it: "maandag 30 november 2026 om 14:05".
-fn amsterdam(at: &DateTime<Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
-    format!(
-        "{} om {}",
-        dutch_date(local.date_naive()),
-        local.format("%H:%M")
-    )
 }
 
 /// The effects of `reply` on `case`, in the order they are to be written, or the refusal

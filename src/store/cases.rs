@@ -12,14 +12,14 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use super::{json_col, timestamp, Result, Store, StoreError};
-use crate::case::{CaseRef, Outcome, Status};
+use crate::case::{CaseRef, Channel, Outcome, Status};
 use crate::detect::{Language, Verdict};
 use crate::letters::Body;
 
 /// A case about to be opened.
 #[derive(Debug, Clone)]
 pub struct NewCase {
-    pub channel: &'static str,
+    pub channel: Channel,
     pub message_pk: Option<i64>,
     pub complainant_addr: Option<String>,
     pub complainant_name: Option<String>,
@@ -46,7 +46,7 @@ pub struct CaseRow {
     #[serde(rename = "ref", serialize_with = "display")]
     pub case_ref: CaseRef,
     pub status: Status,
-    pub channel: String,
+    pub channel: Channel,
     #[serde(skip)]
     pub message_pk: Option<i64>,
     #[serde(rename = "from")]
@@ -177,6 +177,34 @@ pub struct Doubt {
     pub verdict: Option<Verdict>,
 }
 
+/// Where a queued mail stands: waiting to be sent (or retried), sent, or given up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "pending",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailStatus> {
+        match s {
+            "pending" => Some(MailStatus::Pending),
+            "sent" => Some(MailStatus::Sent),
+            "failed" => Some(MailStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
 /// A queued mail, as the sender reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxRow {
@@ -195,7 +223,7 @@ pub struct OutboxRow {
     pub auto_submitted: String,
     pub message_id: String,
     pub date_header: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub created_at: String,
     pub sent_at: Option<String>,
@@ -215,22 +243,38 @@ const OUTBOX_COLUMNS: &str = "id, case_id, kind, recipient, reply_to, subject, b
     body_html, in_reply_to, refs, auto_submitted, message_id, date_header, status, attempts, \
     created_at, sent_at, last_error";
 
+/// A case reference as the `cases.ref` column holds it.
+pub(super) fn parse_ref(reference: &str) -> Result<CaseRef> {
+    reference
+        .parse()
+        .map_err(|e: crate::case::BadRef| StoreError::Corrupt {
+            column: "cases.ref",
+            reason: e.to_string(),
+        })
+}
+
+/// A status as the `cases.status` column holds it.
+pub(super) fn parse_status(status: &str) -> Result<Status> {
+    Status::parse(status).ok_or_else(|| StoreError::Corrupt {
+        column: "cases.status",
+        reason: format!("unknown status {status:?}"),
+    })
+}
+
 fn case_row(r: &AnyRow) -> Result<CaseRow> {
     let reference: String = r.try_get("ref")?;
     let status: String = r.try_get("status")?;
     Ok(CaseRow {
         id: r.try_get("id")?,
-        case_ref: reference
-            .parse()
-            .map_err(|e: crate::case::BadRef| StoreError::Corrupt {
-                column: "cases.ref",
-                reason: e.to_string(),
-            })?,
-        status: Status::parse(&status).ok_or_else(|| StoreError::Corrupt {
-            column: "cases.status",
-            reason: format!("unknown status {status:?}"),
-        })?,
-        channel: r.try_get("channel")?,
+        case_ref: parse_ref(&reference)?,
+        status: parse_status(&status)?,
+        channel: {
+            let channel: String = r.try_get("channel")?;
+            Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt {
+                column: "cases.channel",
+                reason: format!("unknown channel {channel:?}"),
+            })?
+        },
         message_pk: r.try_get("message_pk")?,
         complainant_addr: r.try_get("complainant_addr")?,
         complainant_name: r.try_get("complainant_name")?,
@@ -286,7 +330,13 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
             .try_get::<Option<String>, _>("message_id")?
             .unwrap_or_default(),
         date_header: r.try_get("date_header")?,
-        status: r.try_get("status")?,
+        status: {
+            let status: String = r.try_get("status")?;
+            MailStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                column: "outbox.status",
+                reason: format!("unknown status {status:?}"),
+            })?
+        },
         attempts: r.try_get("attempts")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,

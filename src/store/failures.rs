@@ -55,8 +55,8 @@ impl Store {
         kind: FailureKind,
         item: i64,
         error: &str,
+        now: DateTime<Utc>,
     ) -> Result<Failure> {
-        let now = self.now();
         let error = crate::parse::clean(error, 1000);
         let mut tx = self.pool.begin().await?;
         let attempts: i64 =

@@ -38,15 +38,15 @@ impl Health {
 }
 
 impl Store {
-    /// `kind` worked just now.
-    pub async fn health_ok(&self, kind: &str) -> Result<()> {
+    /// `kind` worked at `now`.
+    pub async fn health_ok(&self, kind: &str, now: DateTime<Utc>) -> Result<()> {
         sqlx::query(
             "INSERT INTO health (kind, last_ok) VALUES ($1, $2)
              ON CONFLICT (kind) DO UPDATE
              SET last_ok = excluded.last_ok, failing_since = NULL, last_error = NULL",
         )
         .bind(kind)
-        .bind(timestamp(self.now()))
+        .bind(timestamp(now))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -54,7 +54,7 @@ impl Store {
 
     /// `kind` failed with `error` (one line; no message text): failing since the first
     /// failure after its last success.
-    pub async fn health_failed(&self, kind: &str, error: &str) -> Result<()> {
+    pub async fn health_failed(&self, kind: &str, error: &str, now: DateTime<Utc>) -> Result<()> {
         sqlx::query(
             "INSERT INTO health (kind, failing_since, last_error) VALUES ($1, $2, $3)
              ON CONFLICT (kind) DO UPDATE
@@ -62,7 +62,7 @@ impl Store {
                  last_error = excluded.last_error",
         )
         .bind(kind)
-        .bind(timestamp(self.now()))
+        .bind(timestamp(now))
         .bind(crate::parse::clean(error, 500))
         .execute(&self.pool)
         .await?;

@@ -49,24 +49,8 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            clock: Clock::system(),
             sqlite_file,
         })
-    }
-
-    /// The same store, reading time from `clock` (timeline stamps, outbox times).
-    pub fn with_clock(mut self, clock: Clock) -> Store {
-        self.clock = clock;
-        self
-    }
-
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
-    /// The current time by the store's clock.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
     }
 
     pub fn backend(&self) -> Backend {
@@ -157,28 +141,34 @@ impl Store {
         mailbox: &str,
         checkpoint: Checkpoint,
         messages: &[NewMessage],
+        now: DateTime<Utc>,
     ) -> Result<Vec<Stored>> {
         let mut tx = self.pool.begin().await?;
         let mut out = Vec::with_capacity(messages.len());
         for m in messages {
-            out.push(insert_message(&mut tx, m, self.now()).await?);
+            out.push(insert_message(&mut tx, m, now).await?);
         }
-        set_checkpoint(&mut *tx, mailbox, checkpoint, self.now()).await?;
+        set_checkpoint(&mut *tx, mailbox, checkpoint, now).await?;
         tx.commit().await?;
         Ok(out)
     }
 
     /// Sets a folder's checkpoint outright (after a UIDVALIDITY change: the old UIDs mean
     /// nothing any more).
-    pub async fn reset_checkpoint(&self, mailbox: &str, checkpoint: Checkpoint) -> Result<()> {
-        set_checkpoint(&self.pool, mailbox, checkpoint, self.now()).await?;
+    pub async fn reset_checkpoint(
+        &self,
+        mailbox: &str,
+        checkpoint: Checkpoint,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        set_checkpoint(&self.pool, mailbox, checkpoint, now).await?;
         Ok(())
     }
 
     /// Stores one message outside any mailbox (import).
-    pub async fn store_one(&self, message: &NewMessage) -> Result<Stored> {
+    pub async fn store_one(&self, message: &NewMessage, now: DateTime<Utc>) -> Result<Stored> {
         let mut tx = self.pool.begin().await?;
-        let stored = insert_message(&mut tx, message, self.now()).await?;
+        let stored = insert_message(&mut tx, message, now).await?;
         tx.commit().await?;
         Ok(stored)
     }

@@ -13,7 +13,6 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor, Row};
 
-use crate::clock::Clock;
 use crate::detect::Verdict;
 use crate::parse::{ParseStatus, ParsedMail};
 
@@ -23,7 +22,7 @@ mod health;
 mod lease;
 mod messages;
 mod register;
-pub use cases::{Attachment, CaseRow, Doubt, Event, NewCase, NewMail, OutboxRow, Tx};
+pub use cases::{Attachment, CaseRow, Doubt, Event, MailStatus, NewCase, NewMail, OutboxRow, Tx};
 pub use failures::{Failure, FailureKind};
 pub use health::{Health, KINDS as HEALTH_KINDS};
 pub use lease::MailboxLease;
@@ -195,7 +194,6 @@ fn message_summary(r: &AnyRow) -> Result<MessageSummary> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    clock: Clock,
     /// The SQLite file, when the register is one (for the mailbox lock beside it).
     sqlite_file: Option<std::path::PathBuf>,
 }

@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use super::cases::Tx;
 use super::{timestamp, Backend, Result, Store};
+use crate::case::{CaseRef, Status};
 use crate::detect::Verdict;
 
 /// A measure about to be recorded.
@@ -74,8 +75,8 @@ pub struct Forgotten {
 pub const REMOVED: &str = "(verwijderd)";
 
 impl Store {
-    pub async fn add_measure(&self, m: &NewMeasure) -> Result<i64> {
-        insert_measure(&self.pool, m, self.now()).await
+    pub async fn add_measure(&self, m: &NewMeasure, now: DateTime<Utc>) -> Result<i64> {
+        insert_measure(&self.pool, m, now).await
     }
 
     /// Every measure, oldest first.
@@ -138,7 +139,7 @@ impl Store {
     pub async fn holding_address(
         &self,
         address: &str,
-    ) -> Result<(Vec<(i64, String, String)>, Vec<i64>)> {
+    ) -> Result<(Vec<(i64, CaseRef, Status)>, Vec<i64>)> {
         let address = address.trim().to_ascii_lowercase();
         let cases = sqlx::query(
             "SELECT id, ref, status FROM cases
@@ -148,7 +149,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("ref")?, r.try_get("status")?)))
+        .map(|r| {
+            let reference: String = r.try_get("ref")?;
+            let status: String = r.try_get("status")?;
+            Ok((
+                r.try_get("id")?,
+                super::cases::parse_ref(&reference)?,
+                super::cases::parse_status(&status)?,
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
         let messages = sqlx::query(
             "SELECT m.id FROM messages m
@@ -178,8 +187,9 @@ impl Store {
         action: &str,
         actor: &str,
         reason: &str,
+        now: DateTime<Utc>,
     ) -> Result<Forgotten> {
-        let mut tx = self.begin("localhost").await?;
+        let mut tx = self.begin("localhost", now).await?;
         let now = timestamp(tx.now());
         let mut out = Forgotten::default();
         let mut message_ids: Vec<i64> = messages.to_vec();

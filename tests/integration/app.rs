@@ -8,7 +8,6 @@ use klachtenbus::config::Settings;
 use klachtenbus::outbox::Transport;
 use klachtenbus::parse::{parse, ParsedMail};
 use klachtenbus::startup::App;
-use klachtenbus::store::{NewMessage, Origin};
 
 use crate::cases::COMPLAINT;
 use crate::harness::reply_to;
@@ -75,17 +74,7 @@ impl TestApp {
 
     /// A mail arriving now, as intake stores it.
     pub async fn arrive(&self, raw: Vec<u8>) {
-        let store = &self.app.store;
-        store
-            .store_one(&NewMessage {
-                parsed: parse(&raw),
-                size: raw.len() as u64,
-                raw,
-                origin: Origin::Import,
-                received_at: self.clock.now(),
-            })
-            .await
-            .unwrap();
+        crate::support::store_unrouted(&self.app.store, &raw, self.clock.now()).await;
     }
 
     /// What `sync` does after reading the mailbox: route, remind, send.
@@ -397,4 +386,94 @@ async fn the_logo_is_sent_inline_with_html_letters() {
         .find(|r| r.contains("Subject: [KL-2026-0001] Mogelijke klacht"))
         .unwrap();
     assert!(!note.contains("multipart/related"));
+}
+
+/// The Klachtenformulier by staff mail, in process: a staff member's form opens a case
+/// with its channel and fields, an outsider's is ordinary mail, an incomplete one is sent
+/// back naming the missing field; directie confirms the phone complaint and the caller's
+/// acknowledgement repeats what was noted and asks to correct it. Then the half-yearly
+/// report goes to directie on its first working day at `report.time`, once.
+#[tokio::test]
+async fn forms_by_staff_mail_and_the_scheduled_report_in_process() {
+    use crate::forms::{form, staff_mail};
+    const STAFF: &str = "balie@example.test";
+    let t = TestApp::start_with(
+        amsterdam(2026, 11, 25, 12),
+        &format!("\n[staff]\naddresses = [\"{STAFF}\"]\n"),
+        |_| {},
+    )
+    .await;
+    let phone = form(
+        "Naam: Mevrouw A. de Boer\r\nAdres: Dorpsstraat 4, 1234 AB Ergens\r\nE-mail: deboer@example.test\r\nTelefoon: 06 12345678\r\nDatum: 20-11-2026 14:30\r\nKanaal: telefoon\r\nOpgenomen door: Piet\r\nKlacht: Zij is het niet eens met het advies over haar pensioen en wil dat het wordt hersteld.",
+    );
+    let outsider = phone.replace("deboer@example.test", "outsider-form@example.test");
+    let incomplete = phone.replace("Opgenomen door: Piet\r\n", "");
+    for (from, body, id) in [
+        (STAFF, &phone, "form-1@example.test"),
+        ("buiten@example.test", &outsider, "form-2@example.test"),
+        (STAFF, &incomplete, "form-3@example.test"),
+    ] {
+        t.arrive(staff_mail(from, "Klachtenformulier", body, id))
+            .await;
+    }
+    t.step().await;
+
+    let cases = t.app.store.cases(None).await.unwrap();
+    let forms: Vec<_> = cases
+        .iter()
+        .filter(|c| c.channel != klachtenbus::case::Channel::Email)
+        .collect();
+    assert_eq!(forms.len(), 1, "only the staff member's complete form");
+    let case = forms[0];
+    assert_eq!(case.channel, klachtenbus::case::Channel::Telefoon);
+    assert_eq!(case.received_at, "2026-11-20T13:30:00Z");
+    assert_eq!(case.taken_by.as_deref(), Some("Piet"));
+    assert_eq!(case.phone.as_deref(), Some("06 12345678"));
+    assert_eq!(case.confirm_by, "2026-12-01");
+    assert!(cases
+        .iter()
+        .all(|c| c.complainant_addr.as_deref() != Some("outsider-form@example.test")));
+    let back = t.sent_to(STAFF, "Klachtenformulier niet verwerkt").await;
+    assert_eq!(back.len(), 1);
+    assert!(
+        body(&back[0]).contains("ontbrekend veld: Opgenomen door"),
+        "{}",
+        body(&back[0])
+    );
+
+    let reference = case.case_ref.to_string();
+    let notices = t.sent_to(DIRECTIE, &reference).await;
+    let notice = notices
+        .iter()
+        .find(|m| body(m).contains("Klachtenformulier (telefoon), opgenomen door Piet"))
+        .expect("directie's notification names the form");
+    t.arrive(reply_to(notice, DIRECTIE, "KLACHT", "form-klacht@example.test").1)
+        .await;
+    t.step().await;
+    let acks = t.sent_to("deboer@example.test", &reference).await;
+    assert_eq!(acks.len(), 1);
+    let text = body(&acks[0]).replace("\r\n", "\n");
+    assert!(text.starts_with("Geachte mevrouw De Boer,"), "{text}");
+    assert!(text.contains("advies over haar pensioen"), "{text}");
+    assert!(
+        text.replace('\n', " ")
+            .contains("Klopt de samenvatting niet"),
+        "{text}"
+    );
+
+    // The 2026-H2 report: not before 08:00 on Monday 4 January 2027 (1 January is a
+    // holiday), then once however often the service looks.
+    t.clock.set(amsterdam(2027, 1, 4, 7));
+    t.step().await;
+    assert!(t
+        .sent_to(DIRECTIE, "Klachteninventarisatie")
+        .await
+        .is_empty());
+    for day in [4, 5, 6] {
+        t.clock.set(amsterdam(2027, 1, day, 9));
+        t.step().await;
+    }
+    let sent = t.sent_to(DIRECTIE, "Klachteninventarisatie 2026-H2").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(t.sent_to(DIRECTIE, "Klachteninventarisatie").await.len(), 1);
 }

@@ -504,7 +504,7 @@ async fn letters_survive_postfix_downtime_and_5xx_is_not_retried() {
         .iter()
         .find(|m| m.kind == "bevestigingsbrief")
         .unwrap();
-    assert_eq!(ack.status, "pending");
+    assert_eq!(ack.status, klachtenbus::store::MailStatus::Pending);
     assert!(ack.attempts >= 2, "{ack:?}");
     assert!(ack.last_error.is_some());
     stack.start_postfix();
@@ -549,7 +549,7 @@ async fn letters_survive_postfix_downtime_and_5xx_is_not_retried() {
         .into_iter()
         .find(|m| m.kind == "bevestigingsbrief")
         .unwrap();
-    assert_eq!(ack2.status, "failed");
+    assert_eq!(ack2.status, klachtenbus::store::MailStatus::Failed);
     assert!(
         ack2.last_error.as_deref().unwrap().contains("55"),
         "{ack2:?}"

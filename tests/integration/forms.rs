@@ -9,11 +9,11 @@ use crate::support::{cases_json, stderr, stdout, Kb, DIRECTIE};
 const STAFF: &str = "balie@example.test";
 const CALLER: &str = "deboer@example.test";
 
-fn form(fields: &str) -> String {
+pub(crate) fn form(fields: &str) -> String {
     format!("Goedemiddag,\r\n\r\nHierbij het formulier.\r\n\r\n{fields}\r\n-- \r\nBalie, De Vries Advies\r\n")
 }
 
-fn staff_mail(from: &str, subject: &str, body: &str, id: &str) -> Vec<u8> {
+pub(crate) fn staff_mail(from: &str, subject: &str, body: &str, id: &str) -> Vec<u8> {
     format!(
         "From: {from}\r\nTo: klachten@example.test\r\nSubject: {subject}\r\nDate: Wed, 25 Nov 2026 12:00:00 +0100\r\nMessage-ID: <{id}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
     )

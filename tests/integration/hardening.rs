@@ -354,7 +354,10 @@ async fn outbox_claims_have_an_owner_and_a_dead_owner_s_claims_are_released() {
     let url = format!("sqlite://{}", dir.path().join("kb.sqlite").display());
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let mut tx = store.begin("firma.example").await.unwrap();
+    let mut tx = store
+        .begin("firma.example", chrono::Utc::now())
+        .await
+        .unwrap();
     for i in 0..4 {
         tx.enqueue(&NewMail::notice(
             "test",
@@ -365,13 +368,13 @@ async fn outbox_claims_have_an_owner_and_a_dead_owner_s_claims_are_released() {
                 text: "tekst".into(),
                 html: "<p>tekst</p>".into(),
             },
-            store.now(),
+            chrono::Utc::now(),
         ))
         .await
         .unwrap();
     }
     tx.commit().await.unwrap();
-    let now = store.now();
+    let now = chrono::Utc::now();
     let lease = klachtenbus::outbox::CLAIM_LEASE;
 
     // Claimed one at a time, in this process's name.
@@ -483,23 +486,13 @@ async fn store_unrouted_and_wait(
     prefix: &str,
     log: &Path,
 ) {
-    use klachtenbus::store::{NewMessage, Origin};
     for i in 0..100 {
         let raw = crate::cases::complaint(
             &format!("klant{i}@example.test"),
             &format!("Klacht {i}"),
             &format!("{prefix}-{i}@example.test"),
         );
-        store
-            .store_one(&NewMessage {
-                parsed: klachtenbus::parse::parse(&raw),
-                size: raw.len() as u64,
-                raw,
-                origin: Origin::Import,
-                received_at: store.now(),
-            })
-            .await
-            .unwrap();
+        crate::support::store_unrouted(store, &raw, chrono::Utc::now()).await;
     }
     let start = std::time::Instant::now();
     while crate::support::cases_json(kb).len() < 100 {
@@ -881,13 +874,19 @@ async fn a_second_decision_on_a_case_waits_for_the_first_and_sees_its_result() {
     let reference: klachtenbus::case::CaseRef = cases[0]["ref"].as_str().unwrap().parse().unwrap();
 
     let store = Store::connect(&url).await.unwrap();
-    let mut first = store.begin("firma.example").await.unwrap();
+    let mut first = store
+        .begin("firma.example", chrono::Utc::now())
+        .await
+        .unwrap();
     let case = first.case_for_decision(reference).await.unwrap().unwrap();
     assert_eq!(case.status, Status::Kandidaat);
     let second = {
         let store = store.clone();
         tokio::spawn(async move {
-            let mut tx = store.begin("firma.example").await.unwrap();
+            let mut tx = store
+                .begin("firma.example", chrono::Utc::now())
+                .await
+                .unwrap();
             let seen = tx.case_for_decision(reference).await.unwrap().unwrap();
             tx.commit().await.unwrap();
             seen.status

@@ -6,7 +6,10 @@
 //!
 //! Shared by `tests/integration` and `examples/demo.rs` (through `#[path]`).
 
-#![allow(dead_code)]
+#![expect(
+    dead_code,
+    reason = "shared by every test module; not every module uses every helper"
+)]
 
 use std::fs;
 use std::io::Write;

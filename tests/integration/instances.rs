@@ -7,24 +7,25 @@ use std::time::{Duration, Instant};
 use crate::cases::{complaint, notification, SERVICE};
 use crate::hardening::{spawn_run, stop, wait_for_log};
 use crate::harness::{mailbox, reply_to, MailStack, Postgres, SlowRelay};
-use crate::support::{cases_json, numbered_mails, Kb, DIRECTIE};
+use crate::support::{cases_json, numbered_mails, store_unrouted, Kb, DIRECTIE};
+use chrono::Utc;
 
 const IDLE: &str = "idle = true\npoll_interval_secs = 3600";
 
-/// A relay that takes 40 seconds per mail, two instances, claims that last 8 seconds
+/// A relay that takes 20 seconds per mail, two instances, claims that last 4 seconds
 /// unless renewed: each case's notification is sent once. While one instance is still
 /// waiting for the relay, the other looks for due mail several times; only the renewal of
 /// the sender's claim keeps it from sending the same mail again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_relay_taking_forty_seconds_per_mail_gets_every_notification_once() {
+async fn a_relay_taking_twenty_seconds_per_mail_gets_every_notification_once() {
     let stack = MailStack::start();
     let pg = Postgres::start();
     let url = pg.database("slowrelay").await;
-    let relay = SlowRelay::start(40);
+    let relay = SlowRelay::start(20);
     let mut kb = Kb::with_db(&stack, SERVICE, IDLE, "", Some(url));
     kb.env.extend([
         ("KLACHTENBUS__SMTP__PORT".into(), relay.port.to_string()),
-        ("KLACHTENBUS__SMTP__CLAIM_LEASE_SECS".into(), "8".into()),
+        ("KLACHTENBUS__SMTP__CLAIM_LEASE_SECS".into(), "4".into()),
     ]);
     let store = kb.store().await;
     let (a, a_log) = spawn_run(&kb, "a");
@@ -51,8 +52,9 @@ async fn a_relay_taking_forty_seconds_per_mail_gets_every_notification_once() {
         assert!(start.elapsed() < Duration::from_secs(60), "no cases");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // Both notifications handed over (40 s each, one per instance or one after the other),
-    // then long enough for every instance to look for due mail again twice.
+    // Both notifications handed over (20 s each, one per instance or one after the other),
+    // then long enough for every instance to look for due mail again twice (it looks at
+    // least every 15 s).
     let notices = |relay: &SlowRelay| {
         relay
             .mails()
@@ -73,7 +75,7 @@ async fn a_relay_taking_forty_seconds_per_mail_gets_every_notification_once() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    tokio::time::sleep(Duration::from_secs(45)).await;
+    tokio::time::sleep(Duration::from_secs(32)).await;
     stop(a);
     stop(b);
 
@@ -187,7 +189,6 @@ async fn the_checkpoint_never_moves_back_over_two_thousand_messages_and_a_failov
 /// one reply is applied and the other refused as not possible in the status the first left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conflicting_replies_routed_by_two_instances_apply_once_per_case() {
-    use klachtenbus::store::{NewMessage, Origin};
     const N: usize = 10;
     let stack = MailStack::start();
     let pg = Postgres::start();
@@ -245,22 +246,13 @@ async fn conflicting_replies_routed_by_two_instances_apply_once_per_case() {
             pair.reverse();
         }
         for raw in pair {
-            store
-                .store_one(&NewMessage {
-                    parsed: klachtenbus::parse::parse(&raw),
-                    size: raw.len() as u64,
-                    raw,
-                    origin: Origin::Import,
-                    received_at: store.now(),
-                })
-                .await
-                .unwrap();
+            store_unrouted(&store, &raw, Utc::now()).await;
         }
     }
     let (a, a_log) = spawn_run(&kb, "a");
     let (b, b_log) = spawn_run(&kb, "b");
     let start = Instant::now();
-    while !store.unrouted(1).await.unwrap().is_empty() {
+    while !store.unrouted(1, Utc::now()).await.unwrap().is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "replies not routed; a:\n{}\nb:\n{}",
@@ -355,16 +347,7 @@ async fn conflicting_replies_routed_by_two_instances_apply_once_per_case() {
             "Date: Wed, 25 Nov 2026 09:00:00 +0100",
             &format!("Date: {}", chrono::Utc::now().to_rfc2822()),
         );
-        store
-            .store_one(&NewMessage {
-                parsed: klachtenbus::parse::parse(raw.as_bytes()),
-                size: raw.len() as u64,
-                raw: raw.into_bytes(),
-                origin: Origin::Import,
-                received_at: store.now(),
-            })
-            .await
-            .unwrap();
+        store_unrouted(&store, raw.as_bytes(), Utc::now()).await;
         let out = kb.sync();
         assert!(
             out.contains("antwoorden van directie: 1 uitgevoerd"),

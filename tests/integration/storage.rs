@@ -45,7 +45,10 @@ async fn storage_contract(url: &str) {
         uidvalidity: 77,
         last_uid: 3,
     };
-    let out = store.store_batch("INBOX", cp, &batch).await.unwrap();
+    let out = store
+        .store_batch("INBOX", cp, &batch, chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(out.iter().all(|s| matches!(s, Stored::New(_))), "{out:?}");
     assert_eq!(store.checkpoint("INBOX").await.unwrap(), Some(cp));
     assert_eq!(store.message_count().await.unwrap(), 3);
@@ -68,7 +71,10 @@ async fn storage_contract(url: &str) {
         uidvalidity: 78,
         last_uid: 13,
     };
-    let out = store.store_batch("INBOX", cp2, &again).await.unwrap();
+    let out = store
+        .store_batch("INBOX", cp2, &again, chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(
         out.iter().all(|s| matches!(s, Stored::Duplicate(_))),
         "{out:?}"
@@ -92,6 +98,7 @@ async fn storage_contract(url: &str) {
                 last_uid: 20,
             },
             &[odd_msg],
+            chrono::Utc::now(),
         )
         .await
         .unwrap()[0]
@@ -104,7 +111,10 @@ async fn storage_contract(url: &str) {
         uidvalidity: 78,
         last_uid: 15,
     };
-    store.store_batch("INBOX", behind, &[]).await.unwrap();
+    store
+        .store_batch("INBOX", behind, &[], chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(
         store.checkpoint("INBOX").await.unwrap().map(|c| c.last_uid),
         Some(20)
@@ -113,14 +123,20 @@ async fn storage_contract(url: &str) {
         uidvalidity: 79,
         last_uid: 2,
     };
-    store.store_batch("INBOX", fresh, &[]).await.unwrap();
+    store
+        .store_batch("INBOX", fresh, &[], chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(store.checkpoint("INBOX").await.unwrap(), Some(fresh));
     // A reset (after a UIDVALIDITY change is seen) sets it whatever it was.
     let back = Checkpoint {
         uidvalidity: 78,
         last_uid: 20,
     };
-    store.reset_checkpoint("INBOX", back).await.unwrap();
+    store
+        .reset_checkpoint("INBOX", back, chrono::Utc::now())
+        .await
+        .unwrap();
     assert_eq!(store.checkpoint("INBOX").await.unwrap(), Some(back));
 
     // Parsed fields round-trip.
@@ -141,11 +157,17 @@ async fn storage_contract(url: &str) {
     let mut imported = message(0, 0, sample(30));
     imported.origin = Origin::Import;
     assert!(matches!(
-        store.store_one(&imported).await.unwrap(),
+        store
+            .store_one(&imported, chrono::Utc::now())
+            .await
+            .unwrap(),
         Stored::New(_)
     ));
     assert!(matches!(
-        store.store_one(&imported).await.unwrap(),
+        store
+            .store_one(&imported, chrono::Utc::now())
+            .await
+            .unwrap(),
         Stored::Duplicate(_)
     ));
 
@@ -163,6 +185,7 @@ async fn storage_contract(url: &str) {
                 last_uid: 42,
             },
             &failing,
+            chrono::Utc::now(),
         )
         .await;
     assert!(err.is_err());
@@ -179,27 +202,33 @@ async fn storage_contract(url: &str) {
     // Health: failing since the first failure, alerted once (a second instance reading the
     // same state does not alert again), cleared by a success.
     store
-        .health_failed("intake", "connection refused")
+        .health_failed("intake", "connection refused", chrono::Utc::now())
         .await
         .unwrap();
     store
-        .health_failed("intake", "still refused")
+        .health_failed("intake", "still refused", chrono::Utc::now())
         .await
         .unwrap();
     let h = store.health().await.unwrap();
     assert_eq!(h.len(), 1);
     assert!(h[0].failing_since.is_some());
     assert_eq!(h[0].last_error.as_deref(), Some("still refused"));
-    let now = store.now();
-    let mut tx = store.begin("example.test").await.unwrap();
+    let now = chrono::Utc::now();
+    let mut tx = store
+        .begin("example.test", chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(tx.set_alerted("intake", None, Some(now)).await.unwrap());
     assert!(!tx.set_alerted("intake", None, Some(now)).await.unwrap());
     tx.commit().await.unwrap();
-    store.health_ok("intake").await.unwrap();
+    store.health_ok("intake", chrono::Utc::now()).await.unwrap();
     let h = store.health().await.unwrap();
     assert!(h[0].failing_since.is_none() && h[0].alerted_at.is_some() && h[0].last_ok.is_some());
     let was = h[0].alerted_at.clone();
-    let mut tx = store.begin("example.test").await.unwrap();
+    let mut tx = store
+        .begin("example.test", chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(tx
         .set_alerted("intake", was.as_deref(), None)
         .await

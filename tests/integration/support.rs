@@ -1,7 +1,5 @@
 //! Running the `klachtenbus` binary against a test stack, and reading what it stored.
 
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -155,4 +153,27 @@ pub fn cases_json(kb: &Kb) -> Vec<serde_json::Value> {
     let out = kb.run(&["cases", "--json"]);
     assert!(out.status.success(), "cases failed: {}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("cases --json is JSON")
+}
+
+/// Stores `raw` as received at `at`, the way `import` does, without routing it: for tests
+/// that give the register mail without a mailbox.
+pub async fn store_unrouted(
+    store: &Store,
+    raw: &[u8],
+    at: chrono::DateTime<chrono::Utc>,
+) -> klachtenbus::store::Stored {
+    use klachtenbus::store::{NewMessage, Origin};
+    store
+        .store_one(
+            &NewMessage {
+                parsed: klachtenbus::parse::parse(raw),
+                size: raw.len() as u64,
+                raw: raw.to_vec(),
+                origin: Origin::Import,
+                received_at: at,
+            },
+            at,
+        )
+        .await
+        .expect("storing a message")
 }

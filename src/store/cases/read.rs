@@ -3,11 +3,12 @@
 use super::*;
 
 impl Store {
-    /// Starts a transaction; Message-IDs of mail queued in it end in `@id_domain`.
-    pub async fn begin(&self, id_domain: &str) -> Result<Tx> {
+    /// Starts a transaction at the moment `now`, which stamps everything it writes;
+    /// Message-IDs of mail queued in it end in `@id_domain`.
+    pub async fn begin(&self, id_domain: &str, now: DateTime<Utc>) -> Result<Tx> {
         Ok(Tx {
             tx: self.pool.begin().await?,
-            now: self.now(),
+            now,
             id_domain: id_domain.to_string(),
         })
     }
@@ -15,7 +16,7 @@ impl Store {
     /// Stored messages that the pipeline has not routed yet, oldest first, each with
     /// whether its routing failed before. A message whose earlier failure put off its next
     /// attempt is left out until then. A form stored by `intake` is routed by `intake`.
-    pub async fn unrouted(&self, limit: i64) -> Result<Vec<(i64, bool)>> {
+    pub async fn unrouted(&self, limit: i64, now: DateTime<Utc>) -> Result<Vec<(i64, bool)>> {
         let rows = sqlx::query(
             "SELECT m.id, f.attempts FROM messages m
              LEFT JOIN routing r ON r.message_pk = m.id
@@ -25,7 +26,7 @@ impl Store {
              ORDER BY m.id LIMIT $1",
         )
         .bind(limit)
-        .bind(timestamp(self.now()))
+        .bind(timestamp(now))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

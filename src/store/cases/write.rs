@@ -70,7 +70,7 @@ impl Tx {
         )
         .bind(case_ref.to_string())
         .bind(Status::Kandidaat.as_str())
-        .bind(new.channel)
+        .bind(new.channel.as_str())
         .bind(new.message_pk)
         .bind(new.complainant_addr.clone())
         .bind(new.complainant_name.clone())
@@ -187,7 +187,6 @@ impl Tx {
         .transpose()
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub async fn event(
         &mut self,
         case_id: i64,
