@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::startup::detector;
+use crate::startup::{detector, App, Services};
 
 use crate::calendar::{dutch_date, Calendar, Profile};
 use crate::case::{CaseRef, Status};
@@ -18,8 +18,7 @@ use crate::clock::Clock;
 use crate::config::{ConfigError, ImapSettings, Settings};
 use crate::detect::Language;
 use crate::dossier::CaseJson;
-use crate::outbox::{DeliveryReport, Mailer};
-use crate::pipeline::{Pipeline, ReminderReport, RouteReport};
+use crate::pipeline::RouteReport;
 use crate::store::{Backend, Store, Stored};
 use crate::{import, logging, mailbox};
 
@@ -440,44 +439,9 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 /// Routing and sending, built from `[smtp]`, `[directie]`, `[organisation]`,
-/// `[deadlines]`, `[detection]` and `[limits]`.
-struct Services {
-    pipeline: Pipeline,
-    mailer: Mailer,
-}
-
+/// `[deadlines]`, `[detection]` and `[limits]`, on this invocation's clock.
 fn services(settings: &Settings) -> anyhow::Result<Services> {
-    let pipeline = crate::startup::pipeline(settings)?.with_clock(clock());
-    let mailer = crate::startup::mailer(settings, &pipeline)?;
-    Ok(Services { pipeline, mailer })
-}
-
-async fn route(
-    store: &Store,
-    services: &Services,
-    cancel: &CancellationToken,
-) -> anyhow::Result<RouteReport> {
-    services
-        .pipeline
-        .route_until(store, cancel)
-        .await
-        .context("routing stored messages")
-}
-
-async fn remind(store: &Store, services: &Services) -> anyhow::Result<ReminderReport> {
-    services
-        .pipeline
-        .remind_due(store)
-        .await
-        .context("queueing reminders")
-}
-
-async fn deliver(store: &Store, services: &Services) -> anyhow::Result<DeliveryReport> {
-    services
-        .mailer
-        .deliver_due(store)
-        .await
-        .context("sending queued mail")
+    Services::build(settings, clock())
 }
 
 /// A token cancelled by SIGINT or SIGTERM.

@@ -3,6 +3,7 @@
 //! process, with a manual clock and a memory transport, and steps it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
@@ -90,6 +91,32 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The pipeline and the mailer, every setting they need checked, before the register is
+/// opened (commands check their other settings in between, and open nothing on an error).
+pub struct Services {
+    pub pipeline: Pipeline,
+    pub mailer: Mailer,
+}
+
+impl Services {
+    /// Builds the pipeline and the mailer, reading time from `clock`.
+    pub fn build(settings: &Settings, clock: Clock) -> anyhow::Result<Services> {
+        let pipeline = pipeline(settings)?.with_clock(clock);
+        let mailer = mailer(settings, &pipeline)?;
+        Ok(Services { pipeline, mailer })
+    }
+
+    /// Opens the database: the whole application.
+    pub async fn open(self, settings: &Settings) -> anyhow::Result<App> {
+        let store = open_store(settings).await?;
+        Ok(App {
+            store,
+            pipeline: self.pipeline,
+            mailer: self.mailer,
+        })
+    }
+}
+
 /// The register, the pipeline that routes what it holds, and the mailer that sends what it
 /// queues.
 pub struct App {
@@ -98,17 +125,14 @@ pub struct App {
     pub mailer: Mailer,
 }
 
+/// How long the daemon waits at most before its next round: another instance may queue
+/// mail or store mail it did not route (it died first).
+pub const ROUND_AT_LEAST_EVERY: Duration = Duration::from_secs(15);
+
 impl App {
     /// Checks every setting the services need, then opens the database.
     pub async fn build(settings: &Settings, clock: Clock) -> anyhow::Result<App> {
-        let pipeline = pipeline(settings)?.with_clock(clock);
-        let mailer = mailer(settings, &pipeline)?;
-        let store = open_store(settings).await?;
-        Ok(App {
-            store,
-            pipeline,
-            mailer,
-        })
+        Services::build(settings, clock)?.open(settings).await
     }
 
     /// Hands mail to `transport` instead of the SMTP server.
@@ -119,8 +143,13 @@ impl App {
 
     /// Routes every stored message not routed yet.
     pub async fn route(&self) -> anyhow::Result<RouteReport> {
+        self.route_until(&CancellationToken::new()).await
+    }
+
+    /// Routes stored messages not routed yet, until there are none or `cancel` fires.
+    pub async fn route_until(&self, cancel: &CancellationToken) -> anyhow::Result<RouteReport> {
         self.pipeline
-            .route_until(&self.store, &CancellationToken::new())
+            .route_until(&self.store, cancel)
             .await
             .context("routing stored messages")
     }
@@ -139,5 +168,48 @@ impl App {
             .deliver_due(&self.store)
             .await
             .context("sending queued mail")
+    }
+
+    /// One round of the daemon's work besides reading the mailbox: route what is stored
+    /// but not routed (by this instance, one that died, or a message whose retry is due),
+    /// queue what is due (reminders, digests, reports, alerts), send what is queued. A
+    /// part that fails is logged and the others still run.
+    pub async fn round(&self, cancel: &CancellationToken) {
+        if let Err(e) = self.route_until(cancel).await {
+            tracing::error!(error = %format!("{e:#}"), "routing sweep failed");
+        }
+        if let Err(e) = self.remind().await {
+            tracing::error!(error = %format!("{e:#}"), "reminder round failed");
+        }
+        // Alerts are queued before sending, so that an alert about the mailbox goes out in
+        // this round (one about sending waits until sending works again).
+        if let Err(e) = self.pipeline.alerts_due(&self.store).await {
+            tracing::error!(error = %format!("{e:#}"), "alert round failed");
+        }
+        if let Err(e) = self.deliver().await {
+            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
+        }
+    }
+
+    /// How long until the next round is due: the next outbox retry or reminder moment, at
+    /// least a second and at most [`ROUND_AT_LEAST_EVERY`].
+    pub async fn next_round_in(&self) -> Duration {
+        let now = self.pipeline.now();
+        let until = |t: chrono::DateTime<chrono::Utc>| {
+            (t - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .max(Duration::from_secs(1))
+        };
+        let mut next = ROUND_AT_LEAST_EVERY;
+        if let Ok(Some(due)) = self.store.next_due().await {
+            next = next.min(until(due));
+        }
+        match self.pipeline.next_moment(&self.store, now).await {
+            Ok(Some(at)) => next = next.min(until(at)),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot plan reminders"),
+        }
+        next
     }
 }

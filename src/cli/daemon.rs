@@ -91,7 +91,8 @@ pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode
     let smtp = settings.smtp()?;
     check_token_files(&imap, &smtp)?;
     refuse_never_working(&imap).await?;
-    let store = open_store(settings).await?;
+    let app = services.open(settings).await?;
+    let store = &app.store;
     // One line that says what this daemon is and where it reads and sends (no secrets).
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
@@ -110,14 +111,14 @@ pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode
             store
                 .try_mailbox_lease(&mailbox_id)
                 .await?
-                .ok_or_else(|| busy(&store))?,
+                .ok_or_else(|| busy(store))?,
         ),
         Backend::Postgres => None,
     };
     let cancel = shutdown_token();
     let wake = tokio::sync::Notify::new();
     // What earlier runs stored but did not route.
-    route(&store, &services, &cancel).await?;
+    app.route_until(&cancel).await?;
     let watch = async {
         // On PostgreSQL every instance routes, sends and reminds, but only the holder of
         // the mailbox lease watches the mailbox; the others stand by and take over when
@@ -125,18 +126,18 @@ pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode
         while !cancel.is_cancelled() {
             let mut lease = match first_lease.take() {
                 Some(lease) => lease,
-                None => match stand_by(&store, &mailbox_id, &cancel).await {
+                None => match stand_by(store, &mailbox_id, &cancel).await {
                     Some(lease) => lease,
                     None => break,
                 },
             };
             let watching = cancel.child_token();
             let clock = clock();
-            let watch = mailbox::watch(&imap, &limits, &store, &clock, &watching, |report| {
-                let (store, services, wake, cancel) = (&store, &services, &wake, &cancel);
+            let watch = mailbox::watch(&imap, &limits, store, &clock, &watching, |report| {
+                let (app, wake, cancel) = (&app, &wake, &cancel);
                 async move {
                     if report.stored > 0 {
-                        if let Err(e) = route(store, services, cancel).await {
+                        if let Err(e) = app.route_until(cancel).await {
                             tracing::error!(error = %format!("{e:#}"), "routing failed; retried after the next pass");
                         }
                         wake.notify_one();
@@ -162,7 +163,7 @@ pub(super) async fn run_instance(settings: &Settings) -> anyhow::Result<ExitCode
             drop(lease);
         }
     };
-    tokio::join!(watch, outbox_worker(&store, &services, &cancel, &wake));
+    tokio::join!(watch, outbox_worker(&app, &cancel, &wake));
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -224,50 +225,17 @@ pub(super) async fn stand_by(
 }
 
 /// Routes what is stored but unrouted, queues reminders and sends queued mail whenever some
-/// is due, until shutdown. It sleeps until the next reminder moment or outbox retry (at most
-/// 15 seconds), and is woken early when intake changed something (a new case, a decision).
+/// is due, until shutdown ([`App::round`]). It sleeps until the next reminder moment or
+/// outbox retry (at most 15 seconds), and is woken early when intake changed something (a
+/// new case, a decision).
 pub(super) async fn outbox_worker(
-    store: &Store,
-    services: &Services,
+    app: &App,
     cancel: &CancellationToken,
     wake: &tokio::sync::Notify,
 ) {
-    /// Another instance may queue mail or store mail it did not route (it died first);
-    /// look at the outbox and sweep for unrouted mail at least this often.
-    const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
     while !cancel.is_cancelled() {
-        // The routing sweep: mail stored but not routed (by an instance that died, or a
-        // message whose retry is due) is routed here whoever stored it.
-        if let Err(e) = route(store, services, cancel).await {
-            tracing::error!(error = %format!("{e:#}"), "routing sweep failed");
-        }
-        if let Err(e) = remind(store, services).await {
-            tracing::error!(error = %format!("{e:#}"), "reminder round failed");
-        }
-        // Alerts are queued before the round, so that an alert about the mailbox goes out
-        // in it (one about sending waits until sending works again).
-        if let Err(e) = services.pipeline.alerts_due(store).await {
-            tracing::error!(error = %format!("{e:#}"), "alert round failed");
-        }
-        if let Err(e) = deliver(store, services).await {
-            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
-        }
-        let now = services.pipeline.now();
-        let until = |t: chrono::DateTime<chrono::Utc>| {
-            (t - now)
-                .to_std()
-                .unwrap_or(std::time::Duration::ZERO)
-                .max(std::time::Duration::from_secs(1))
-        };
-        let mut next = OUTBOX_LOOK;
-        if let Ok(Some(due)) = store.next_due().await {
-            next = next.min(until(due));
-        }
-        match services.pipeline.next_moment(store, now).await {
-            Ok(Some(at)) => next = next.min(until(at)),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot plan reminders"),
-        }
+        app.round(cancel).await;
+        let next = app.next_round_in().await;
         tokio::select! {
             _ = cancel.cancelled() => {}
             _ = wake.notified() => {}
@@ -288,14 +256,15 @@ pub(super) async fn sync(
         services.pipeline = services.pipeline.with_since(since);
     }
     check_token_files(&imap, &settings.smtp()?)?;
-    let store = open_store(settings).await?;
+    let app = services.open(settings).await?;
+    let store = &app.store;
     let cancel = shutdown_token();
     // The mailbox is read only by the holder of its lease: on SQLite a running daemon
     // refuses `sync`; on PostgreSQL a `sync` beside a watching instance skips the mailbox
     // and does the rest (routing, reminders, sending).
     let lease = store.try_mailbox_lease(&mailbox_identity(&imap)).await?;
     if lease.is_none() && store.backend() == Backend::Sqlite {
-        return Err(busy(&store));
+        return Err(busy(store));
     }
     let report = match &lease {
         Some(_) => {
@@ -308,20 +277,13 @@ pub(super) async fn sync(
                         }
                         Language::En => format!("connecting to {}:{}", imap.host, imap.port),
                     })?;
-            let report = mailbox::sync_pass(
-                &mut session,
-                caps,
-                &imap,
-                &limits,
-                &store,
-                &clock(),
-                &cancel,
-            )
-            .await
-            .with_context(|| match lang() {
-                Language::Nl => format!("bij het lezen van map {:?}", imap.folder),
-                Language::En => format!("reading folder {:?}", imap.folder),
-            })?;
+            let report =
+                mailbox::sync_pass(&mut session, caps, &imap, &limits, store, &clock(), &cancel)
+                    .await
+                    .with_context(|| match lang() {
+                        Language::Nl => format!("bij het lezen van map {:?}", imap.folder),
+                        Language::En => format!("reading folder {:?}", imap.folder),
+                    })?;
             let _ = session.logout().await;
             report
         }
@@ -339,9 +301,9 @@ pub(super) async fn sync(
             Default::default()
         }
     };
-    let routed = route(&store, &services, &cancel).await?;
-    let reminded = remind(&store, &services).await?;
-    let delivered = deliver(&store, &services).await?;
+    let routed = app.route_until(&cancel).await?;
+    let reminded = app.remind().await?;
+    let delivered = app.deliver().await?;
     let (pending, _, _) = store.outbox_counts().await?;
     store.close().await;
     let lang = lang();

@@ -13,11 +13,11 @@ pub(super) async fn import_files(
     files: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
     let lang = lang();
-    let services = services(settings)?;
-    let store = open_store(settings).await?;
+    let app = services(settings)?.open(settings).await?;
+    let store = &app.store;
     let mut failed = 0;
     for path in files {
-        match import::import_file(&store, path, clock().now()).await {
+        match import::import_file(store, path, clock().now()).await {
             Ok(done) => {
                 let what = match (done.stored, lang) {
                     (Stored::New(id), Language::Nl) => format!("opgeslagen als bericht {id}"),
@@ -58,7 +58,7 @@ pub(super) async fn import_files(
             }
         }
     }
-    let routed = route(&store, &services, &CancellationToken::new()).await?;
+    let routed = app.route().await?;
     if routed.classified > 0 || routed.failed > 0 {
         print_route(&routed);
         println!(

@@ -11,7 +11,7 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
 use super::labels::{self, t};
-use super::{clock, complain, deliver, lang, open_store, services};
+use super::{clock, complain, lang, open_store, services};
 use crate::case::{CaseRef, Category};
 use crate::config::Settings;
 use crate::detect::Language;
@@ -230,8 +230,9 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
             limits.max_message_bytes
         );
     }
-    let store = open_store(settings).await?;
-    let pipeline = &services.pipeline;
+    let app = services.open(settings).await?;
+    let store = &app.store;
+    let pipeline = &app.pipeline;
     let own: Mailbox = format!("Klachtenformulier <{}>", pipeline.from)
         .parse()
         .context("smtp.from as a mailbox")?;
@@ -300,7 +301,7 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
         .await?;
     tx.commit().await?;
     tracing::info!(case = %case, channel = form.channel.as_str(), "case opened by intake");
-    let delivered = deliver(&store, &services).await?;
+    let delivered = app.deliver().await?;
     store.close().await;
     println!(
         "{case}: Klachtenformulier ({}) geregistreerd, ontvangen {}; directie is {}",
@@ -480,11 +481,10 @@ pub(super) async fn report(
     let period =
         period.unwrap_or_else(|| Period::half_of(crate::calendar::local_date(clock().now())));
     if mail {
-        let services = services(settings)?;
-        let store = open_store(settings).await?;
-        let queued = services.pipeline.mail_report(&store, &period).await?;
-        let delivered = deliver(&store, &services).await?;
-        store.close().await;
+        let app = services(settings)?.open(settings).await?;
+        let queued = app.pipeline.mail_report(&app.store, &period).await?;
+        let delivered = app.deliver().await?;
+        app.store.close().await;
         let queued = labels::count(lang, queued, ("mail", "mails"), ("mail", "mails"));
         let sent = delivered.sent;
         match lang {

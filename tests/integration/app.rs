@@ -77,10 +77,12 @@ impl TestApp {
         crate::support::store_unrouted(&self.app.store, &raw, self.clock.now()).await;
     }
 
-    /// What `sync` does after reading the mailbox: route, remind, send.
+    /// A round of the daemon after reading the mailbox ([`App::round`]), failing the test
+    /// on an error instead of logging it: route, remind, alert, send.
     pub async fn step(&self) {
         self.app.route().await.unwrap();
         self.app.remind().await.unwrap();
+        self.app.pipeline.alerts_due(&self.app.store).await.unwrap();
         self.app.deliver().await.unwrap();
     }
 
@@ -476,4 +478,54 @@ async fn forms_by_staff_mail_and_the_scheduled_report_in_process() {
     let sent = t.sent_to(DIRECTIE, "Klachteninventarisatie 2026-H2").await;
     assert_eq!(sent.len(), 1);
     assert_eq!(t.sent_to(DIRECTIE, "Klachteninventarisatie").await.len(), 1);
+}
+
+/// The mailbox failing for longer than `alerts.after_minutes`: one alert, however many
+/// rounds pass, and one notice when it works again (the end-to-end version, with Dovecot
+/// stopped under `run`, is `hardening::an_unreachable_mailbox_is_alerted_once_and_its_recovery_once`).
+#[tokio::test]
+async fn an_outage_is_alerted_once_and_its_recovery_once_in_process() {
+    let start = amsterdam(2026, 12, 1, 9);
+    let t = TestApp::start_with(start, "\n[alerts]\nafter_minutes = 30\n", |_| {}).await;
+    let store = &t.app.store;
+    store
+        .health_failed("intake", "connection refused", start)
+        .await
+        .unwrap();
+    t.clock.set(start + chrono::Duration::minutes(29));
+    t.step().await;
+    assert!(
+        t.sent_to(DIRECTIE, "storing").await.is_empty(),
+        "not before 30 minutes"
+    );
+    for minutes in [31, 45, 90] {
+        t.clock.set(start + chrono::Duration::minutes(minutes));
+        store
+            .health_failed("intake", "connection refused", t.clock.now())
+            .await
+            .unwrap();
+        t.step().await;
+    }
+    let alerts = t
+        .sent_to(DIRECTIE, "storing — kan de mailbox niet lezen")
+        .await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        body(&alerts[0]).contains("connection refused"),
+        "{}",
+        body(&alerts[0])
+    );
+    assert!(t.sent_to(DIRECTIE, "hersteld").await.is_empty());
+
+    t.clock.set(start + chrono::Duration::minutes(95));
+    store.health_ok("intake", t.clock.now()).await.unwrap();
+    t.step().await;
+    t.step().await;
+    assert_eq!(
+        t.sent_to(DIRECTIE, "hersteld — kan weer de mailbox lezen")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(t.sent_to(DIRECTIE, "storing").await.len(), 1);
 }
