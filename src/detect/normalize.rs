@@ -189,6 +189,36 @@ impl Normalized {
         self.capitals_run
     }
 
+    /// Where the sentences after the first start in [`Normalized::text`] (the offsets of
+    /// their first words), read from `source`, the text this was made from. A sentence
+    /// ends at `!` or `?`, at a blank line, or at a `.` followed by a word that starts with
+    /// a capital or a digit (so "bijv. de" and "o.a." end none).
+    pub fn sentence_starts(&self, source: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for pair in self.words.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let Some(gap) = source.get(a.src_end as usize..b.src_start as usize) else {
+                continue;
+            };
+            if gap.is_empty() {
+                continue;
+            }
+            let capital = || {
+                source[b.src_start as usize..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            };
+            if gap.contains(['!', '?'])
+                || gap.matches('\n').count() >= 2
+                || (gap.contains('.') && capital())
+            {
+                out.push(b.start as usize);
+            }
+        }
+        out
+    }
+
     /// The words of [`Normalized::text`], in order.
     pub fn words(&self) -> impl Iterator<Item = &str> + '_ {
         let text = self.text();

@@ -172,6 +172,14 @@ pub(super) fn score_text(
     // At most one signal per pattern, so this list stays as short as the lexicon allows.
     let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
+    // Sentence starts, found once and only for a text with a grievance to place.
+    let sentences = std::cell::OnceCell::new();
+    let sentence_of = |at: usize| {
+        let starts: &Vec<usize> = sentences.get_or_init(|| norm.sentence_starts(text));
+        let i = starts.partition_point(|&s| s <= at);
+        let from = i.checked_sub(1).map_or(0, |j| starts[j]);
+        from..starts.get(i).copied().unwrap_or(words.len())
+    };
     for h in candidates {
         if taken
             .range(..h.end)
@@ -226,7 +234,8 @@ pub(super) fn score_text(
         // A grievance aimed at someone else (a third party near it, the firm not
         // addressed) counts for less.
         if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
-            if let Some(party) = other_target(lex, words, h.start, h.end) {
+            let sentence = sentence_of(h.start);
+            if let Some(party) = other_target(lex, words, h.start, h.end, sentence) {
                 note_ignored(&mut ignored, "ander_doel", || {
                     format!("{} ({party})", as_written(h.start, h.end))
                 });
@@ -284,20 +293,23 @@ pub(super) fn score_text(
 }
 
 /// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
-/// the lexicon's third parties within the target window around it, with no word that
-/// addresses the firm in that window.
+/// the lexicon's third parties within the target window around it and in its `sentence`,
+/// with no word that addresses the firm there.
 pub(super) fn other_target<'a>(
     lex: &'a Lexicon,
     words: &str,
     start: usize,
     end: usize,
+    sentence: std::ops::Range<usize>,
 ) -> Option<&'a str> {
     let t = &lex.target;
     if t.window == 0 || t.third_parties.is_empty() {
         return None;
     }
-    let before = words[..start].split_whitespace().rev().take(t.window);
-    let after = words[end.min(words.len())..]
+    let from = sentence.start.min(start);
+    let to = sentence.end.clamp(end.min(words.len()), words.len());
+    let before = words[from..start].split_whitespace().rev().take(t.window);
+    let after = words[end.min(words.len())..to]
         .split_whitespace()
         .take(t.window.div_ceil(2));
     let mut party = None;

@@ -116,6 +116,19 @@ fn target_a_grievance_at_a_third_party_counts_less() {
     );
     assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
     assert!(v.complaint, "{v:?}");
+    // The target is looked for in the grievance's own sentence: a question to the firm in
+    // the next sentence does not make the insurer's silence the firm's.
+    let v = d.judge(
+        None,
+        "De verzekeraar reageert nog steeds niet. Kunt u mij helpen?",
+    );
+    assert!(v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+    // Nor does an abbreviation end the sentence ("bijv. u").
+    let v = d.judge(
+        None,
+        "Nog steeds geen reactie van bijv. u of de verzekeraar.",
+    );
+    assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
 }
 
 // --- the general polarity lexicon: a weak criterion that needs company ---
