@@ -16,4 +16,8 @@ if ! "$venv/bin/python" -c "import holidays, sys; sys.exit(holidays.__version__ 
 fi
 export KLACHTENBUS_REFERENCE_PYTHON="$PWD/$venv/bin/python"
 
+# The integration tests mostly wait: on Dovecot, Postfix, PostgreSQL and the daemons they
+# start. Three run at once (on two cores the suite takes about four minutes instead of five);
+# RUST_TEST_THREADS set by the caller wins.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-3}"
 cargo test --all-targets "$@"

@@ -81,6 +81,15 @@ impl Transport {
     }
 }
 
+/// What became of one row handed to the server.
+enum Delivered {
+    Sent,
+    /// A temporary failure (the error): tried again later.
+    Retrying(String),
+    /// Given up on: marked failed, and directie told.
+    Failed,
+}
+
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
@@ -90,6 +99,8 @@ pub struct Mailer {
     /// How long a claim lasts, and how often it is renewed while sending.
     claim_lease: chrono::Duration,
     claim_renew: Duration,
+    /// `smtp.parallel`: rows in flight at once.
+    parallel: usize,
     directie: Vec<String>,
     letters: Arc<Letters>,
     /// Sent inline with HTML that refers to it (`cid:logo@klachtenbus`).
@@ -143,6 +154,7 @@ impl Mailer {
             retry_first_secs: smtp.retry_first_secs,
             claim_lease: chrono::Duration::seconds(smtp.claim_lease_secs as i64),
             claim_renew: Duration::from_secs(smtp.claim_lease_secs.max(4)) / 4,
+            parallel: smtp.parallel.max(1),
             directie,
             letters,
             logo: None,
@@ -383,74 +395,92 @@ impl Mailer {
                 "released the outbox claims of a process that is gone"
             );
         }
+        // Up to `parallel` rows in flight, each claimed on its own; a temporary failure
+        // stops new claims (the server is failing: the rest waits for its retry time, or
+        // with a zero first delay the rows just tried would be due again at once).
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        let mut claiming = true;
         loop {
-            let now = self.now();
-            let rows = store.claim_due(now, self.claim_lease, 1).await?;
-            if rows.is_empty() {
-                return Ok(report);
+            while claiming && in_flight.len() < self.parallel {
+                let mut rows = store.claim_due(self.now(), self.claim_lease, 1).await?;
+                let Some(row) = rows.pop() else {
+                    claiming = false;
+                    break;
+                };
+                in_flight.push(self.deliver_one(store, row));
             }
-            let retrying_before = report.retrying;
-            for mut row in rows {
-                row.attachment = store.attachment(row.id).await?;
-                let outcome = self.send_renewing(store, &row).await?;
-                let now = self.now();
-                match outcome {
-                    Ok(()) => {
-                        if !store.mark_sent(row.id, now).await? {
-                            tracing::warn!(
-                                outbox = row.id,
-                                "the claim on this mail ran out while it was sent; another instance may send it again (same Message-ID)"
-                            );
-                        }
-                        report.sent += 1;
-                        tracing::info!(
-                            outbox = row.id,
-                            kind = %row.kind,
-                            to = %crate::logging::mask_address(&row.recipient),
-                            "mail sent"
-                        );
-                    }
-                    Err(SendError::Temporary(e)) => {
-                        *last_error = Some(e.clone());
-                        let created = DateTime::parse_from_rfc3339(&row.created_at)
-                            .map(|d| d.with_timezone(&Utc))
-                            .unwrap_or(now);
-                        if now - created >= self.give_up {
-                            self.fail(
-                                store,
-                                &row,
-                                &format!("given up after {} hours: {e}", self.give_up.num_hours()),
-                            )
-                            .await?;
-                            report.failed += 1;
-                        } else {
-                            let next = now + self.backoff(row.attempts);
-                            if !store.mark_retry(row.id, next, &e).await? {
-                                tracing::warn!(
-                                    outbox = row.id,
-                                    "the claim on this mail was taken over while it was tried"
-                                );
-                            }
-                            report.retrying += 1;
-                            tracing::warn!(
-                                outbox = row.id,
-                                kind = %row.kind,
-                                error = %e,
-                                retry_at = %crate::store::timestamp(next),
-                                "sending failed; will retry"
-                            );
-                        }
-                    }
-                    Err(SendError::Permanent(e)) => {
-                        self.fail(store, &row, &e).await?;
-                        report.failed += 1;
-                    }
+            let Some(outcome) = futures::StreamExt::next(&mut in_flight).await else {
+                return Ok(report);
+            };
+            match outcome? {
+                Delivered::Sent => report.sent += 1,
+                Delivered::Failed => report.failed += 1,
+                Delivered::Retrying(e) => {
+                    *last_error = Some(e);
+                    report.retrying += 1;
+                    claiming = false;
                 }
             }
-            // The server is failing: the rest waits for its retry time (with a zero first
-            // delay the rows just tried would otherwise be due again at once).
-            if report.retrying > retrying_before {
-                return Ok(report);
+        }
+    }
+
+    /// Sends one claimed row and records the outcome: sent, retried later, or failed.
+    async fn deliver_one(
+        &self,
+        store: &Store,
+        mut row: OutboxRow,
+    ) -> Result<Delivered, StoreError> {
+        row.attachment = store.attachment(row.id).await?;
+        let outcome = self.send_renewing(store, &row).await?;
+        let now = self.now();
+        match outcome {
+            Ok(()) => {
+                if !store.mark_sent(row.id, now).await? {
+                    tracing::warn!(
+                        outbox = row.id,
+                        "the claim on this mail ran out while it was sent; another instance may send it again (same Message-ID)"
+                    );
+                }
+                tracing::info!(
+                    outbox = row.id,
+                    kind = %row.kind,
+                    to = %crate::logging::mask_address(&row.recipient),
+                    "mail sent"
+                );
+                Ok(Delivered::Sent)
+            }
+            Err(SendError::Temporary(e)) => {
+                let created = DateTime::parse_from_rfc3339(&row.created_at)
+                    .map(|d| d.with_timezone(&Utc))
+                    .unwrap_or(now);
+                if now - created >= self.give_up {
+                    self.fail(
+                        store,
+                        &row,
+                        &format!("given up after {} hours: {e}", self.give_up.num_hours()),
+                    )
+                    .await?;
+                    return Ok(Delivered::Failed);
+                }
+                let next = now + self.backoff(row.attempts);
+                if !store.mark_retry(row.id, next, &e).await? {
+                    tracing::warn!(
+                        outbox = row.id,
+                        "the claim on this mail was taken over while it was tried"
+                    );
+                }
+                tracing::warn!(
+                    outbox = row.id,
+                    kind = %row.kind,
+                    error = %e,
+                    retry_at = %crate::store::timestamp(next),
+                    "sending failed; will retry"
+                );
+                Ok(Delivered::Retrying(e))
+            }
+            Err(SendError::Permanent(e)) => {
+                self.fail(store, &row, &e).await?;
+                Ok(Delivered::Failed)
             }
         }
     }

@@ -119,6 +119,8 @@ pub struct SmtpSettings {
     /// How long a claim on an outbox row lasts without renewal (renewed every quarter of it
     /// while the row is sent).
     pub claim_lease_secs: u64,
+    /// `smtp.parallel`: mails handed to the server at once.
+    pub parallel: usize,
 }
 
 impl Settings {
@@ -388,6 +390,7 @@ impl Settings {
             give_up_after_hours: self.integer("smtp.give_up_after_hours", 1, 24 * 365)? as u64,
             retry_first_secs: self.integer("smtp.retry_first_secs", 0, 86_400)? as u64,
             claim_lease_secs: self.integer("smtp.claim_lease_secs", 4, 86_400)? as u64,
+            parallel: self.integer("smtp.parallel", 1, 16)? as usize,
         })
     }
 }

@@ -169,11 +169,13 @@ pub async fn sync_pass(
         "new messages on the server"
     );
 
+    let mut progress = Progress::new(&new);
     for batch in plan_batches(&new, settings.fetch_batch, limits.max_message_bytes) {
         if cancel.is_cancelled() {
             report.interrupted = true;
             break;
         }
+        progress.tell(&report);
         let r = ingest_batch(
             session,
             caps,
@@ -187,6 +189,54 @@ pub async fn sync_pass(
         report.add(r);
     }
     Ok(report)
+}
+
+/// Progress through a long pass (a first run on years of mail): a log line every few
+/// seconds with the messages and megabytes read so far, the rate and the time still to
+/// go. A pass that ends sooner says nothing.
+struct Progress {
+    started: std::time::Instant,
+    last: std::time::Instant,
+    total: usize,
+    total_bytes: u64,
+}
+
+impl Progress {
+    const EVERY: Duration = Duration::from_secs(5);
+
+    fn new(new: &[(u32, u64)]) -> Progress {
+        let now = std::time::Instant::now();
+        Progress {
+            started: now,
+            last: now,
+            total: new.len(),
+            total_bytes: new.iter().map(|(_, size)| size).sum(),
+        }
+    }
+
+    fn tell(&mut self, so_far: &PassReport) {
+        if self.last.elapsed() < Self::EVERY {
+            return;
+        }
+        self.last = std::time::Instant::now();
+        let done = so_far.fetched;
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = done as f64 / secs.max(0.001);
+        let left = self.total.saturating_sub(done);
+        tracing::info!(
+            done,
+            total = self.total,
+            megabytes = format!("{:.1}", self.total_bytes as f64 / 1e6),
+            per_second = rate.round() as u64,
+            eta_secs = if rate > 0.0 {
+                (left as f64 / rate).round() as u64
+            } else {
+                0
+            },
+            "reading the mailbox: {done} of {} messages",
+            self.total
+        );
+    }
 }
 
 /// UIDs above `last_uid` with their sizes, in ascending order.

@@ -255,26 +255,36 @@ pub(super) fn parse_ref(reference: &str) -> Result<CaseRef> {
 
 /// A status as the `cases.status` column holds it.
 pub(super) fn parse_status(status: &str) -> Result<Status> {
-    Status::parse(status).ok_or_else(|| StoreError::Corrupt {
-        column: "cases.status",
-        reason: format!("unknown status {status:?}"),
-    })
+    Status::parse(status).ok_or_else(|| unknown("cases.status", status))
+}
+
+/// A column holding one word of an enum (`name` in the row), parsed by `parse`.
+fn word<T>(
+    r: &AnyRow,
+    name: &str,
+    column: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T> {
+    let text: String = r.try_get(name)?;
+    parse(&text).ok_or_else(|| unknown(column, &text))
+}
+
+/// A word the register should not hold: the database was changed by hand, or by a newer
+/// version.
+fn unknown(column: &'static str, text: &str) -> StoreError {
+    StoreError::Corrupt {
+        column,
+        reason: format!("unknown value {text:?}"),
+    }
 }
 
 fn case_row(r: &AnyRow) -> Result<CaseRow> {
     let reference: String = r.try_get("ref")?;
-    let status: String = r.try_get("status")?;
     Ok(CaseRow {
         id: r.try_get("id")?,
         case_ref: parse_ref(&reference)?,
-        status: parse_status(&status)?,
-        channel: {
-            let channel: String = r.try_get("channel")?;
-            Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt {
-                column: "cases.channel",
-                reason: format!("unknown channel {channel:?}"),
-            })?
-        },
+        status: word(r, "status", "cases.status", Status::parse)?,
+        channel: word(r, "channel", "cases.channel", Channel::parse)?,
         message_pk: r.try_get("message_pk")?,
         complainant_addr: r.try_get("complainant_addr")?,
         complainant_name: r.try_get("complainant_name")?,
@@ -330,13 +340,7 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
             .try_get::<Option<String>, _>("message_id")?
             .unwrap_or_default(),
         date_header: r.try_get("date_header")?,
-        status: {
-            let status: String = r.try_get("status")?;
-            MailStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
-                column: "outbox.status",
-                reason: format!("unknown status {status:?}"),
-            })?
-        },
+        status: word(r, "status", "outbox.status", MailStatus::parse)?,
         attempts: r.try_get("attempts")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,

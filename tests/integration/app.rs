@@ -45,6 +45,16 @@ impl TestApp {
         extra: &str,
         prepare: impl FnOnce(&std::path::Path),
     ) -> TestApp {
+        Self::start_with_env(at, extra, &[], prepare).await
+    }
+
+    /// As [`TestApp::start_with`], with settings given as `KLACHTENBUS__…` variables too.
+    pub async fn start_with_env(
+        at: DateTime<Utc>,
+        extra: &str,
+        env: &[(&str, &str)],
+        prepare: impl FnOnce(&std::path::Path),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         prepare(dir.path());
         let config = dir.path().join("klachtenbus.toml");
@@ -57,7 +67,11 @@ impl TestApp {
             ),
         )
         .unwrap();
-        let settings = Settings::load_with_env(Some(&config), std::iter::empty()).unwrap();
+        let settings = Settings::load_with_env(
+            Some(&config),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .unwrap();
         let clock = Clock::manual(at);
         let transport = Transport::memory();
         let app = App::build(&settings, clock.clone())
@@ -528,4 +542,42 @@ async fn an_outage_is_alerted_once_and_its_recovery_once_in_process() {
         1
     );
     assert_eq!(t.sent_to(DIRECTIE, "storing").await.len(), 1);
+}
+
+/// With `smtp.parallel = 4` the mailer keeps four mails in flight: every notification of
+/// twelve new cases is sent exactly once, and nothing is left in the outbox.
+#[tokio::test]
+async fn parallel_sending_sends_every_mail_once() {
+    let t = TestApp::start_with_env(
+        amsterdam(2026, 11, 30, 10),
+        "",
+        &[("KLACHTENBUS__SMTP__PARALLEL", "4")],
+        |_| {},
+    )
+    .await;
+    for i in 0..12 {
+        t.arrive(mail(
+            &format!("klant{i}@example.test"),
+            "klachten@example.test",
+            &format!("Klacht {i}"),
+            COMPLAINT,
+            &format!("par-{i}@example.test"),
+        ))
+        .await;
+    }
+    t.app.route().await.unwrap();
+    let report = t.app.deliver().await.unwrap();
+    assert_eq!(report.sent, 12, "{report:?}");
+    let notices = t.sent_to(DIRECTIE, "Mogelijke klacht").await;
+    let mut subjects: Vec<_> = notices.iter().filter_map(|m| m.subject.clone()).collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 12, "one notification per case, none twice");
+    assert_eq!(notices.len(), 12);
+    assert_eq!(
+        t.app.store.outbox_counts().await.unwrap().0,
+        0,
+        "nothing pending"
+    );
+    assert_eq!(t.app.deliver().await.unwrap().sent, 0);
 }

@@ -1,0 +1,327 @@
+//! The ingest benchmark behind `scripts/bench-ingest.sh`: for each mailbox size, a private
+//! Dovecot + Postfix on loopback, a mailbox filled with N messages (one in twenty a
+//! complaint, about 5 kB each), then, in one run on the same mailbox:
+//! - `mbsync` (isync) pulling the folder into a Maildir;
+//! - `klachtenbus sync` on a fresh SQLite register, and on a fresh PostgreSQL database
+//!   (fetch, store, parse, screen, classify, route, commit, notifications sent);
+//! - Postfix's own load generator `smtp-source` sending as many mails to directie as
+//!   klachtenbus sent notifications, beside klachtenbus's sending rate in the same sync.
+//!
+//! Printed per run: wall time, messages per second, peak RSS and the ratio to mbsync.
+//! Every figure comes from `/usr/bin/time` around the real binaries; nothing is estimated.
+//!
+//!   bench_ingest [--messages 1000,5000] [--db sqlite,postgres] [--parallel N] [--klachtenbus PATH]
+
+#[path = "../tests/integration/harness.rs"]
+mod harness;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+const MAILBOX: &str = "info";
+const DIRECTIE: &str = "directie@example.test";
+
+/// What `/usr/bin/time` said about one command.
+struct Timed {
+    seconds: f64,
+    peak_rss_mb: f64,
+    stderr: String,
+}
+
+/// Runs `cmd` under `/usr/bin/time`, which prints elapsed seconds and peak RSS (KiB) as the
+/// last line of standard error.
+fn timed(cmd: &mut Command, what: &str) -> Timed {
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(program)
+        .args(args)
+        .envs(envs)
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot start /usr/bin/time: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{stderr}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let last = stderr.lines().last().unwrap_or_default();
+    let mut parts = last.split_whitespace();
+    let seconds: f64 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::NAN);
+    let kib: f64 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(f64::NAN);
+    Timed {
+        seconds,
+        peak_rss_mb: kib / 1024.0,
+        stderr,
+    }
+}
+
+/// Message `i` of the benchmark mailbox: a routine question, or (one in twenty) a
+/// complaint; a body of about 5 kB of ordinary text.
+fn message(i: usize) -> Vec<u8> {
+    let complaint = i % 20 == 7;
+    let (subject, opening) = if complaint {
+        (
+            format!("Klacht over het advies, dossier {i}"),
+            "Ik ben zeer ontevreden over het advies dat ik van uw kantoor kreeg. Ik heb drie keer gebeld en niemand belt terug. Ik wil een formele klacht indienen.",
+        )
+    } else {
+        (
+            format!("Vraag over mijn polis {i}"),
+            "Kunt u mij laten weten wanneer de jaaropgave van mijn lijfrente klaarstaat? Dan kan ik de aangifte afmaken.",
+        )
+    };
+    let filler = "Hierbij stuur ik u de gegevens die u vroeg: het polisnummer, de ingangsdatum en het bedrag van de premie per maand. De stukken zitten in de bijlage van mijn vorige mail. ";
+    let mut body = String::with_capacity(5200);
+    body.push_str("Geachte heer, mevrouw,\r\n\r\n");
+    body.push_str(opening);
+    body.push_str("\r\n\r\n");
+    while body.len() < 4800 {
+        body.push_str(filler);
+        body.push_str("\r\n");
+    }
+    body.push_str("\r\nMet vriendelijke groet,\r\nKlant ");
+    body.push_str(&i.to_string());
+    body.push_str("\r\n");
+    format!(
+        "From: Klant {i} <klant{i}@example.test>\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, 30 Nov 2026 10:{m:02}:{s:02} +0100\r\nMessage-ID: <bench-{i}@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+        to = harness::full_address(MAILBOX),
+        m = (i / 60) % 60,
+        s = i % 60,
+    )
+    .into_bytes()
+}
+
+/// Writes `n` messages straight into the mailbox's Maildir (as a delivery agent would),
+/// then has Dovecot index them, so neither contender pays for the indexing.
+fn fill(stack: &harness::MailStack, rt: &tokio::runtime::Runtime, n: usize) -> u64 {
+    let dir = stack.maildir(MAILBOX);
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let mut bytes = 0;
+    for i in 0..n {
+        let raw = message(i);
+        bytes += raw.len() as u64;
+        let name = format!("{}.bench{i}.localhost", 1_700_000_000 + i);
+        let tmp = dir.join("tmp").join(&name);
+        std::fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(&raw))
+            .unwrap();
+        std::fs::rename(&tmp, dir.join("new").join(&name)).unwrap();
+    }
+    let status = Command::new("chown")
+        .args(["-R", "mail:mail"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "chown the maildir");
+    let seen = rt.block_on(stack.count(MAILBOX, "INBOX"));
+    assert_eq!(seen as usize, n, "Dovecot sees every message");
+    bytes
+}
+
+fn mbsync(stack: &harness::MailStack, work: &Path) -> Timed {
+    let local = work.join("mbsync");
+    std::fs::create_dir_all(&local).unwrap();
+    let rc = work.join("mbsyncrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "IMAPAccount bench\nHost 127.0.0.1\nPort {port}\nUser {user}\nPass {pass}\nSSLType None\nAuthMechs LOGIN\n\nIMAPStore bench-far\nAccount bench\n\nMaildirStore bench-near\nPath {near}/\nInbox {near}/INBOX\n\nChannel bench\nFar :bench-far:\nNear :bench-near:\nPatterns INBOX\nCreate Near\nSync Pull\nSyncState *\n",
+            port = stack.imap_port,
+            user = harness::full_address(MAILBOX),
+            pass = harness::PASSWORD,
+            near = local.display(),
+        ),
+    )
+    .unwrap();
+    timed(
+        Command::new("mbsync")
+            .arg("-q")
+            .arg("-c")
+            .arg(&rc)
+            .arg("bench"),
+        "mbsync (isync; scripts/bench-ingest.sh installs it)",
+    )
+}
+
+fn klachtenbus_config(
+    stack: &harness::MailStack,
+    work: &Path,
+    url: &str,
+    parallel: usize,
+) -> PathBuf {
+    let config = work.join("klachtenbus.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[imap]\nhost = \"127.0.0.1\"\nport = {imap}\nsecurity = \"none\"\nusername = \"{user}\"\npassword = \"{pass}\"\nidle = false\n\n[database]\nurl = \"{url}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nsecurity = \"none\"\nfrom = \"{user}\"\nparallel = {parallel}\n\n[directie]\naddresses = [\"{DIRECTIE}\"]\nreply_secret = \"bench-secret-0123456789\"\n\n[organisation]\nname = \"De Vries Advies B.V.\"\n\n[limits]\nfirst_run_max_cases = 0\n\n[logging]\nlevel = \"info\"\nformat = \"json\"\n",
+            imap = stack.imap_port,
+            smtp = stack.smtp_port,
+            user = harness::full_address(MAILBOX),
+            pass = harness::PASSWORD,
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// The rate at which `sync` handed notifications to Postfix: "mail sent" log lines over
+/// the time from the first to the last.
+fn sending_rate(log: &str) -> Option<(usize, f64)> {
+    let stamps: Vec<chrono::DateTime<chrono::FixedOffset>> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "mail sent")
+        .filter_map(|v| chrono::DateTime::parse_from_rfc3339(v["timestamp"].as_str()?).ok())
+        .collect();
+    let (first, last) = (stamps.first()?, stamps.last()?);
+    let secs = (*last - *first).num_milliseconds() as f64 / 1000.0;
+    (stamps.len() > 1 && secs > 0.0).then(|| (stamps.len(), (stamps.len() - 1) as f64 / secs))
+}
+
+/// `smtp-source` sending `n` mails of about the size of a notification to directie, one
+/// connection, through the same Postfix.
+fn smtp_source(stack: &harness::MailStack, n: usize) -> f64 {
+    let t = timed(
+        Command::new("smtp-source")
+            .args(["-c", "-s", "1", "-l", "3000"])
+            .arg("-m")
+            .arg(n.to_string())
+            .args(["-f", "bench@example.test", "-t", DIRECTIE])
+            .arg(format!("127.0.0.1:{}", stack.smtp_port)),
+        "smtp-source",
+    );
+    n as f64 / t.seconds.max(0.01)
+}
+
+struct Args {
+    sizes: Vec<usize>,
+    dbs: Vec<String>,
+    klachtenbus: PathBuf,
+    parallel: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        sizes: vec![1000, 5000],
+        dbs: vec!["sqlite".into(), "postgres".into()],
+        klachtenbus: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/klachtenbus"),
+        parallel: 1,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match arg.as_str() {
+            "--messages" => {
+                a.sizes = value
+                    .split(',')
+                    .map(|n| n.trim().replace('_', "").parse().expect("--messages N[,N]"))
+                    .collect()
+            }
+            "--db" => a.dbs = value.split(',').map(|d| d.trim().to_string()).collect(),
+            "--klachtenbus" => a.klachtenbus = PathBuf::from(value),
+            "--parallel" => a.parallel = value.parse().expect("--parallel N (smtp.parallel)"),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+fn main() -> ExitCode {
+    let args = args();
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let pg = args
+        .dbs
+        .iter()
+        .any(|d| d == "postgres")
+        .then(harness::Postgres::start);
+    println!(
+        "{:>7} {:>6} {:<24} {:>8} {:>9} {:>8} {:>6}",
+        "N", "MB", "contender", "seconds", "msg/s", "peak MB", "ratio"
+    );
+    for &n in &args.sizes {
+        for db in &args.dbs {
+            let stack = harness::MailStack::start();
+            let bytes = fill(&stack, &rt, n);
+            let mb = bytes as f64 / 1e6;
+            let work = tempfile::tempdir().expect("temp dir");
+            let m = mbsync(&stack, work.path());
+            let line = |who: &str, t: &Timed, base: f64| {
+                println!(
+                    "{n:>7} {mb:>6.1} {who:<24} {:>8.2} {:>9.0} {:>8.1} {:>6.2}",
+                    t.seconds,
+                    n as f64 / t.seconds.max(0.01),
+                    t.peak_rss_mb,
+                    t.seconds / base
+                );
+            };
+            line("mbsync", &m, m.seconds);
+            let url = match db.as_str() {
+                "postgres" => rt.block_on(
+                    pg.as_ref()
+                        .expect("postgres started")
+                        .database(&format!("bench{n}")),
+                ),
+                _ => format!("sqlite://{}", work.path().join("register.sqlite").display()),
+            };
+            let config = klachtenbus_config(&stack, work.path(), &url, args.parallel);
+            let k = timed(
+                Command::new(&args.klachtenbus)
+                    .arg("--config")
+                    .arg(&config)
+                    .arg("sync"),
+                "klachtenbus sync (cargo build --release first)",
+            );
+            line(
+                &format!("klachtenbus sync ({db}, p{})", args.parallel),
+                &k,
+                m.seconds,
+            );
+            let progress: Vec<&str> = k
+                .stderr
+                .lines()
+                .filter(|l| l.contains("reading the mailbox"))
+                .collect();
+            if let Some(last) = progress.last() {
+                println!(
+                    "{n:>7} {:>6} progress: {} log lines, the last: {last}",
+                    "",
+                    progress.len()
+                );
+            }
+            // The notifications are in directie's mailbox (Postfix → LMTP) once delivered.
+            let notices = n / 20;
+            rt.block_on(stack.wait_for_count(
+                DIRECTIE,
+                "INBOX",
+                notices as u32,
+                Duration::from_secs(120),
+            ));
+            if let Some((sent, rate)) = sending_rate(&k.stderr) {
+                let reference = smtp_source(&stack, sent);
+                println!(
+                    "{n:>7} {:>6} sending {sent} mails: klachtenbus {rate:.0}/s, smtp-source {reference:.0}/s ({:.0} %)",
+                    "",
+                    100.0 * rate / reference
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
