@@ -96,9 +96,40 @@ pub struct ImapSettings {
     pub ca_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatabaseSettings {
     pub url: String,
+}
+
+/// The URL without the password it may carry (`postgres://user:secret@host/db` shows as
+/// `postgres://user:***@host/db`), so a debug print cannot leak it.
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &without_password(&self.url))
+            .finish()
+    }
+}
+
+/// `url` with the password of its user part replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let user = &rest[..at];
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            let shown = if rest[..at].contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!("{scheme}://{shown}{}", &rest[at..])
+        }
+        None => url.to_string(),
+    }
 }
 
 /// `[smtp]`: where outgoing mail is handed over.

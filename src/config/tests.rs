@@ -205,3 +205,31 @@ fn a_logo_must_be_a_small_png_or_jpeg() {
         assert!(err.to_string().contains(why), "{err}");
     }
 }
+
+#[test]
+fn a_database_url_prints_without_its_password() {
+    use super::mail::{without_password, DatabaseSettings};
+    for (url, shown) in [
+        (
+            "postgres://klachtenbus:s3cret@db.local:5432/register",
+            "postgres://klachtenbus:***@db.local:5432/register",
+        ),
+        (
+            "postgres://klachtenbus@db.local/register",
+            "postgres://klachtenbus@db.local/register",
+        ),
+        (
+            "sqlite:///var/lib/klachtenbus/register.sqlite",
+            "sqlite:///var/lib/klachtenbus/register.sqlite",
+        ),
+        ("postgres://u:p%40ss@h/d", "postgres://u:***@h/d"),
+    ] {
+        assert_eq!(without_password(url), shown);
+    }
+    let settings = DatabaseSettings {
+        url: "postgres://klachtenbus:s3cret@db.local/register".into(),
+    };
+    let debug = format!("{settings:?}");
+    assert!(!debug.contains("s3cret"), "{debug}");
+    assert!(debug.contains("klachtenbus:***@db.local"), "{debug}");
+}
