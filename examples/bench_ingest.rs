@@ -195,6 +195,19 @@ fn sending_rate(log: &str) -> Option<(usize, f64)> {
     (stamps.len() > 1 && secs > 0.0).then(|| (stamps.len(), (stamps.len() - 1) as f64 / secs))
 }
 
+/// How long routing took: from the first to the last "case opened" log line (the first
+/// and the last complaint of the mailbox: all but twenty of its messages lie between).
+fn routing_span(log: &str) -> Option<f64> {
+    let stamps: Vec<chrono::DateTime<chrono::FixedOffset>> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "case opened")
+        .filter_map(|v| chrono::DateTime::parse_from_rfc3339(v["timestamp"].as_str()?).ok())
+        .collect();
+    let (first, last) = (stamps.first()?, stamps.last()?);
+    Some((*last - *first).num_milliseconds() as f64 / 1000.0)
+}
+
 /// `smtp-source` sending `n` mails of about the size of a notification to directie, one
 /// connection, through the same Postfix.
 fn smtp_source(stack: &harness::MailStack, n: usize) -> f64 {
@@ -313,6 +326,13 @@ fn main() -> ExitCode {
                 notices as u32,
                 Duration::from_secs(120),
             ));
+            if let Some(secs) = routing_span(&k.stderr) {
+                println!(
+                    "{n:>7} {:>6} routing: {secs:.2} s from the first case opened to the last ({:.0} messages/s)",
+                    "",
+                    n.saturating_sub(20) as f64 / secs.max(0.001)
+                );
+            }
             if let Some((sent, rate)) = sending_rate(&k.stderr) {
                 let reference = smtp_source(&stack, sent);
                 println!(

@@ -395,33 +395,43 @@ impl Mailer {
                 "released the outbox claims of a process that is gone"
             );
         }
-        // Up to `parallel` rows in flight, each claimed on its own; a temporary failure
-        // stops new claims (the server is failing: the rest waits for its retry time, or
-        // with a zero first delay the rows just tried would be due again at once).
-        let mut in_flight = futures::stream::FuturesUnordered::new();
-        let mut claiming = true;
-        loop {
-            while claiming && in_flight.len() < self.parallel {
+        // `parallel` senders side by side, each claiming one row at a time and sending it;
+        // all of them are polled together, so none holds a connection while waiting on
+        // another. A temporary failure stops every sender's next claim (the server is
+        // failing: the rest waits for its retry time, or with a zero first delay the rows
+        // just tried would be due again at once).
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let sender = || async {
+            let mut mine = DeliveryReport::default();
+            let mut error = None;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let mut rows = store.claim_due(self.now(), self.claim_lease, 1).await?;
                 let Some(row) = rows.pop() else {
-                    claiming = false;
                     break;
                 };
-                in_flight.push(self.deliver_one(store, row));
-            }
-            let Some(outcome) = futures::StreamExt::next(&mut in_flight).await else {
-                return Ok(report);
-            };
-            match outcome? {
-                Delivered::Sent => report.sent += 1,
-                Delivered::Failed => report.failed += 1,
-                Delivered::Retrying(e) => {
-                    *last_error = Some(e);
-                    report.retrying += 1;
-                    claiming = false;
+                match self.deliver_one(store, row).await? {
+                    Delivered::Sent => mine.sent += 1,
+                    Delivered::Failed => mine.failed += 1,
+                    Delivered::Retrying(e) => {
+                        error = Some(e);
+                        mine.retrying += 1;
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
             }
+            Ok::<_, StoreError>((mine, error))
+        };
+        let senders = futures::future::join_all((0..self.parallel).map(|_| sender())).await;
+        for done in senders {
+            let (mine, error) = done?;
+            report.sent += mine.sent;
+            report.failed += mine.failed;
+            report.retrying += mine.retrying;
+            if error.is_some() {
+                *last_error = error;
+            }
         }
+        Ok(report)
     }
 
     /// Sends one claimed row and records the outcome: sent, retried later, or failed.

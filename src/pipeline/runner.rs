@@ -1,5 +1,9 @@
 //! The runner: every stored message that has not been routed yet is loaded, judged and
-//! routed in one transaction of its own; a message that fails is recorded and passed over.
+//! routed; a message that fails is recorded and passed over. A message that opens, changes
+//! or answers something is routed in one transaction of its own. The many that only need
+//! their verdict recorded (most mail is no complaint) are committed together, one
+//! transaction per batch: each message's record is whole or absent, so a crash leaves them
+//! unrouted, to be routed again, never half done.
 
 use super::*;
 
@@ -23,28 +27,35 @@ impl Pipeline {
         if self.first_run_max_cases > 0 && !store.has_cases().await? {
             report.held = self.hold_old_candidates(store).await?;
         }
+        // Messages before the cursor were routed in this pass, failed (and are put off),
+        // or were taken by another instance: each batch reads on after the last.
+        let mut after = 0;
         loop {
-            let batch = store.unrouted(200, self.now()).await?;
-            if batch.is_empty() {
+            let batch = store.unrouted_after(after, 200, self.now()).await?;
+            let Some(&(last, _)) = batch.last() else {
                 return Ok(report);
-            }
-            let before = report;
+            };
+            after = last;
+            let mut plain = Plain::default();
             for (id, failed_before) in batch {
                 if cancel.is_cancelled() {
                     report.interrupted = true;
-                    return Ok(report);
+                    break;
                 }
                 match self.route_one(store, id, &mut report).await {
-                    Ok(()) if failed_before => store.clear_failure(FailureKind::Route, id).await?,
-                    Ok(()) => {}
+                    Ok(Some(only_verdict)) => plain.add(only_verdict, failed_before),
+                    Ok(None) if failed_before => {
+                        store.clear_failure(FailureKind::Route, id).await?
+                    }
+                    Ok(None) => {}
                     Err(e) => {
                         report.failed += 1;
                         self.routing_failed(store, id, &e).await?;
                     }
                 }
             }
-            if report == before {
-                // Every id was routed by someone else meanwhile; nothing more to do now.
+            self.commit_plain(store, plain).await?;
+            if report.interrupted {
                 return Ok(report);
             }
         }
@@ -99,15 +110,36 @@ impl Pipeline {
         Ok(held)
     }
 
+    /// Records the verdicts of a batch's plain messages in one transaction (a message
+    /// another instance routed meanwhile is left as that instance routed it).
+    async fn commit_plain(&self, store: &Store, plain: Plain) -> anyhow::Result<()> {
+        if plain.messages.is_empty() {
+            return Ok(());
+        }
+        let mut tx = store.begin(&self.id_domain, self.now()).await?;
+        for m in &plain.messages {
+            if tx.claim_route(m.id, m.route, None, None).await? {
+                tx.save_verdict(m.id, &m.verdict).await?;
+            }
+        }
+        tx.commit().await?;
+        for id in plain.failed_before {
+            store.clear_failure(FailureKind::Route, id).await?;
+        }
+        Ok(())
+    }
+
+    /// Routes message `id`. `Some` for a message that needs nothing but its verdict
+    /// recorded (not a complaint, no case, no reply): the caller records it with others.
     #[tracing::instrument(skip_all, fields(message = id))]
     pub(super) async fn route_one(
         &self,
         store: &Store,
         id: i64,
         report: &mut RouteReport,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<OnlyVerdict>> {
         let Some(mut mail) = store.parsed(id).await? else {
-            return Ok(());
+            return Ok(None);
         };
         // The website's contact form: sent by the firm's own server for a customer. It is
         // the customer's mail from here on — judged, opened and answered as theirs. (A
@@ -126,7 +158,7 @@ impl Pipeline {
                     tx.commit().await?;
                     report.archived += 1;
                 }
-                return Ok(());
+                return Ok(None);
             }
         }
         // Compared as authority compares it: case, +tag, trailing dot and IDNA folded.
@@ -147,16 +179,16 @@ impl Pipeline {
         report.classified += 1;
         if is_form(&mail) {
             if listed(&self.staff) {
-                return self
-                    .form_mail(store, id, &mail, &verdict, &from, report)
-                    .await;
+                self.form_mail(store, id, &mail, &verdict, &from, report)
+                    .await?;
+                return Ok(None);
             }
             tracing::warn!(from = %mask_address(&from), "a Klachtenformulier from an address not in staff.addresses: treated as ordinary mail");
         }
         if listed(&self.directie.addresses) {
-            return self
-                .directie_mail(store, id, &mail, &verdict, &from, report)
-                .await;
+            self.directie_mail(store, id, &mail, &verdict, &from, report)
+                .await?;
+            return Ok(None);
         }
         if let Some(reason) = verdict.screened {
             if self
@@ -166,7 +198,7 @@ impl Pipeline {
                 report.screened += 1;
                 tracing::debug!(reason = reason.as_str(), "screened");
             }
-            return Ok(());
+            return Ok(None);
         }
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if self.carries_token(&mail) {
@@ -186,7 +218,7 @@ impl Pipeline {
                 report.replies_refused += 1;
                 tracing::warn!(from = %mask_address(&from), "reply to a notification from a sender who is not directie; ignored");
             }
-            return Ok(());
+            return Ok(None);
         }
         let mut thread = mail.in_reply_to.clone();
         thread.extend(mail.references.iter().cloned());
@@ -198,18 +230,18 @@ impl Pipeline {
         }
         if let Some(case_id) = case_id {
             if !tx.claim_route(id, "follow_up", Some(case_id), None).await? {
-                return Ok(());
+                return Ok(None);
             }
             tx.save_verdict(id, &verdict).await?;
             self.follow_up(&mut tx, case_id, id, &mail, &from).await?;
             tx.commit().await?;
             report.follow_ups += 1;
-            return Ok(());
+            return Ok(None);
         }
         if verdict.complaint {
             report.flagged += 1;
             if !tx.claim_route(id, "case", None, None).await? {
-                return Ok(());
+                return Ok(None);
             }
             tx.save_verdict(id, &verdict).await?;
             let case = self
@@ -218,15 +250,13 @@ impl Pipeline {
             tx.commit().await?;
             report.cases_opened += 1;
             tracing::info!(case = %case, score = verdict.score, signals = verdict.signals.len(), "case opened");
-            return Ok(());
+            return Ok(None);
         }
-        // Not flagged: a doubtful mail is listed for directie in the next digest.
+        // Not flagged: a doubtful mail is listed for directie in the next digest. Nothing
+        // was written; the verdict is recorded with the batch's others.
+        drop(tx);
         let route = if verdict.doubt { "doubt" } else { "message" };
-        if tx.claim_route(id, route, None, None).await? {
-            tx.save_verdict(id, &verdict).await?;
-            tx.commit().await?;
-        }
-        Ok(())
+        Ok(Some(OnlyVerdict { id, route, verdict }))
     }
 
     /// A contact-form mail becomes the customer's: its From is the customer named in it.
@@ -238,5 +268,28 @@ impl Pipeline {
             tracing::info!(customer = %mask_address(&customer.address), "contact-form mail: routed as the customer's");
             mail.from = Some(customer);
         }
+    }
+}
+
+/// A message that needs nothing but its route and verdict recorded.
+pub(super) struct OnlyVerdict {
+    id: i64,
+    route: &'static str,
+    verdict: Verdict,
+}
+
+/// A batch's plain messages, recorded together; and which of them had failed before.
+#[derive(Default)]
+struct Plain {
+    messages: Vec<OnlyVerdict>,
+    failed_before: Vec<i64>,
+}
+
+impl Plain {
+    fn add(&mut self, m: OnlyVerdict, failed_before: bool) {
+        if failed_before {
+            self.failed_before.push(m.id);
+        }
+        self.messages.push(m);
     }
 }

@@ -581,3 +581,42 @@ async fn parallel_sending_sends_every_mail_once() {
     );
     assert_eq!(t.app.deliver().await.unwrap().sent, 0);
 }
+
+/// Plain mail (no complaint, no reply) is recorded a batch at a time: after one routing
+/// round every message is routed, the one complaint has its case, and a second round finds
+/// nothing left to do.
+#[tokio::test]
+async fn plain_mail_is_routed_a_batch_at_a_time() {
+    let t = TestApp::start(amsterdam(2026, 11, 30, 10)).await;
+    for i in 0..25 {
+        t.arrive(mail(
+            &format!("vraag{i}@example.test"),
+            "klachten@example.test",
+            &format!("Vraag over polis {i}"),
+            "Goedemiddag, kunt u mij de jaaropgave van mijn lijfrente sturen? Dank u wel.",
+            &format!("plain-{i}@example.test"),
+        ))
+        .await;
+    }
+    t.arrive(mail(
+        CUSTOMER,
+        "klachten@example.test",
+        "Hypotheekadvies",
+        COMPLAINT,
+        "plain-complaint@example.test",
+    ))
+    .await;
+    let report = t.app.route().await.unwrap();
+    assert_eq!(report.classified, 26, "{report:?}");
+    assert_eq!(report.cases_opened, 1, "{report:?}");
+    assert!(t
+        .app
+        .store
+        .unrouted(1000, t.clock.now())
+        .await
+        .unwrap()
+        .is_empty());
+    let again = t.app.route().await.unwrap();
+    assert_eq!(again.classified, 0, "{again:?}");
+    assert_eq!(t.app.store.cases(None).await.unwrap().len(), 1);
+}

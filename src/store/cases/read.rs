@@ -17,16 +17,28 @@ impl Store {
     /// whether its routing failed before. A message whose earlier failure put off its next
     /// attempt is left out until then. A form stored by `intake` is routed by `intake`.
     pub async fn unrouted(&self, limit: i64, now: DateTime<Utc>) -> Result<Vec<(i64, bool)>> {
+        self.unrouted_after(0, limit, now).await
+    }
+
+    /// As [`Store::unrouted`], only messages after `after` (a pass going through the
+    /// register reads on from where its last batch ended, instead of from the start).
+    pub async fn unrouted_after(
+        &self,
+        after: i64,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, bool)>> {
         let rows = sqlx::query(
             "SELECT m.id, f.attempts FROM messages m
              LEFT JOIN routing r ON r.message_pk = m.id
              LEFT JOIN failures f ON f.kind = 'route' AND f.item = m.id
-             WHERE r.message_pk IS NULL AND m.source <> 'intake'
+             WHERE m.id > $3 AND r.message_pk IS NULL AND m.source <> 'intake'
                AND (f.item IS NULL OR f.next_attempt_at <= $2)
              ORDER BY m.id LIMIT $1",
         )
         .bind(limit)
         .bind(timestamp(now))
+        .bind(after)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
