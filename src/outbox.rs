@@ -14,7 +14,6 @@ use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::stub::AsyncStubTransport;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 use sha2::Digest;
@@ -24,6 +23,9 @@ use crate::config::{Security, SmtpSettings};
 use crate::detect::Language;
 use crate::letters::{header_safe, Letters, Template};
 use crate::store::{NewMail, OutboxRow, Store, StoreError};
+
+mod transport;
+pub use transport::Transport;
 
 /// How long a claim on an outbox row lasts without renewal, by default
 /// (`smtp.claim_lease_secs`). The sender renews it every quarter of the lease while a row is
@@ -46,39 +48,6 @@ pub enum SendError {
     /// Retrying cannot help (5xx, an address that cannot be written).
     #[error("permanent: {0}")]
     Permanent(String),
-}
-
-/// Where outgoing mail is handed over.
-#[derive(Clone)]
-pub enum Transport {
-    /// The SMTP server of `[smtp]`.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// The SMTP server of `[smtp]` with `smtp.auth = "oauth2"`: every connection logs in
-    /// with AUTH XOAUTH2 as `user` with a current token.
-    SmtpOAuth2 {
-        builder: Box<lettre::transport::smtp::AsyncSmtpTransportBuilder>,
-        user: String,
-        tokens: Arc<crate::oauth::TokenSource>,
-    },
-    /// A log in memory of every mail, each accepted: for building the whole application
-    /// in a test without a mail server ([`Transport::memory`]).
-    Memory(AsyncStubTransport),
-}
-
-impl Transport {
-    /// A memory transport; [`Transport::sent`] reads what it was given.
-    pub fn memory() -> Transport {
-        Transport::Memory(AsyncStubTransport::new_ok())
-    }
-
-    /// The mails a memory transport was given, as sent (envelope and raw text); none for
-    /// SMTP.
-    pub async fn sent(&self) -> Vec<(lettre::address::Envelope, String)> {
-        match self {
-            Transport::Memory(stub) => stub.messages().await,
-            Transport::Smtp(_) | Transport::SmtpOAuth2 { .. } => Vec::new(),
-        }
-    }
 }
 
 /// What became of one row handed to the server.
