@@ -5,8 +5,15 @@
 //! Whatever `RUST_LOG` says, the protocol and database libraries may only log warnings
 //! and errors: below that they write transcripts (async-imap logs every byte it decodes at
 //! trace), and a transcript holds message bodies, names, reply tokens and passwords.
+//!
+//! While a progress bar is shown on standard error (a long mailbox pass on a terminal),
+//! log lines are written around it: the bar is cleared, the line written, the bar drawn
+//! again below it ([`log_around`]).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
+
+use indicatif::ProgressBar;
 
 use tracing::{Level, Metadata};
 use tracing_subscriber::layer::SubscriberExt;
@@ -47,7 +54,7 @@ pub fn init(settings: &LoggingSettings) {
     });
     let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(|| Stderr);
     let fmt = match settings.format {
         LogFormat::Json => fmt.json().boxed(),
         LogFormat::Pretty => fmt.compact().boxed(),
@@ -58,6 +65,50 @@ pub fn init(settings: &LoggingSettings) {
         .with(filter::filter_fn(allowed))
         .with(fmt)
         .try_init();
+}
+
+/// The progress bar on standard error, while one is shown. One at a time: a process reads
+/// one mailbox pass at a time.
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Log lines are written around `bar` until the guard is dropped.
+pub fn log_around(bar: &ProgressBar) -> AroundBar {
+    *BAR.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar.clone());
+    AroundBar(())
+}
+
+/// See [`log_around`].
+#[must_use = "log lines go around the bar until this is dropped"]
+pub struct AroundBar(());
+
+impl Drop for AroundBar {
+    fn drop(&mut self) {
+        *BAR.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// Standard error, making room for the progress bar when one is shown. The fmt layer hands
+/// over one whole event per `write_all`.
+struct Stderr;
+
+impl Write for Stderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        // Cloned out of the lock: the bar takes its own lock to clear and redraw.
+        let bar = BAR.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        match bar {
+            Some(bar) => bar.suspend(|| std::io::stderr().write_all(buf)),
+            None => std::io::stderr().write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// `jan.devries@example.nl` → `j***@example.nl`: enough to tell mails apart in a log, not

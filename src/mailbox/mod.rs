@@ -10,6 +10,7 @@
 
 pub mod check;
 mod connect;
+mod progress;
 mod watch;
 
 use std::time::Duration;
@@ -21,6 +22,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use connect::{connect, ImapSession, ServerCaps};
 pub use watch::watch;
+
+use progress::Progress;
 
 use crate::clock::Clock;
 use crate::config::{ImapSettings, LimitsSettings, Mark};
@@ -169,13 +172,14 @@ pub async fn sync_pass(
         "new messages on the server"
     );
 
-    let mut progress = Progress::new(&new);
+    let mut progress = Progress::start(&new);
+    let mut bytes_read = 0;
     for batch in plan_batches(&new, settings.fetch_batch, limits.max_message_bytes) {
         if cancel.is_cancelled() {
             report.interrupted = true;
             break;
         }
-        progress.tell(&report);
+        progress.tell(&report, bytes_read);
         let r = ingest_batch(
             session,
             caps,
@@ -187,56 +191,10 @@ pub async fn sync_pass(
         )
         .await?;
         report.add(r);
+        bytes_read += batch.iter().map(|(_, size)| size).sum::<u64>();
     }
+    progress.end(&report, bytes_read);
     Ok(report)
-}
-
-/// Progress through a long pass (a first run on years of mail): a log line every few
-/// seconds with the messages and megabytes read so far, the rate and the time still to
-/// go. A pass that ends sooner says nothing.
-struct Progress {
-    started: std::time::Instant,
-    last: std::time::Instant,
-    total: usize,
-    total_bytes: u64,
-}
-
-impl Progress {
-    const EVERY: Duration = Duration::from_secs(5);
-
-    fn new(new: &[(u32, u64)]) -> Progress {
-        let now = std::time::Instant::now();
-        Progress {
-            started: now,
-            last: now,
-            total: new.len(),
-            total_bytes: new.iter().map(|(_, size)| size).sum(),
-        }
-    }
-
-    fn tell(&mut self, so_far: &PassReport) {
-        if self.last.elapsed() < Self::EVERY {
-            return;
-        }
-        self.last = std::time::Instant::now();
-        let done = so_far.fetched;
-        let secs = self.started.elapsed().as_secs_f64();
-        let rate = done as f64 / secs.max(0.001);
-        let left = self.total.saturating_sub(done);
-        tracing::info!(
-            done,
-            total = self.total,
-            megabytes = format!("{:.1}", self.total_bytes as f64 / 1e6),
-            per_second = rate.round() as u64,
-            eta_secs = if rate > 0.0 {
-                (left as f64 / rate).round() as u64
-            } else {
-                0
-            },
-            "reading the mailbox: {done} of {} messages",
-            self.total
-        );
-    }
 }
 
 /// UIDs above `last_uid` with their sizes, in ascending order.
