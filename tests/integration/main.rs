@@ -19,5 +19,6 @@ mod instances;
 mod intake;
 mod inventory;
 mod oauth;
+mod progress;
 mod replies;
 mod storage;
