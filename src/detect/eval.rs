@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Detector, Language, ScreenContext, Verdict};
 use crate::cli::labels::{self, t};
-use crate::parse::parse;
+use crate::parse::{parse, ParsedMail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -255,7 +255,7 @@ pub fn evaluate(
     ctx: &ScreenContext,
 ) -> Result<EvalReport, EvalError> {
     let mut report = EvalReport::default();
-    let shown = for_each_labelled(dir, detector, ctx, |label, verdict| {
+    let shown = for_each_labelled(dir, detector, ctx, |label, _mail, verdict| {
         if let Some(class) = &label.class {
             let c = report.classes.entry(class.clone()).or_default();
             c.complaint = label.complaint;
@@ -297,6 +297,13 @@ pub struct FeatureRow {
     pub features: std::collections::BTreeMap<String, f64>,
     pub criteria: usize,
     pub score: f64,
+    /// The score without the learned phrases' signal ([`super::learned`]), before it is
+    /// held at 0 or more.
+    pub lexicon_score: f64,
+    /// The weight of the learned phrases' signal (0 without one).
+    pub learned: f64,
+    /// The normalised words judged, for a fit of the learned phrases.
+    pub words: String,
     /// How many matches were set aside, by reason (ander_doel, ontkenning, medisch, …).
     pub ignored: std::collections::BTreeMap<String, usize>,
 }
@@ -308,12 +315,17 @@ pub fn feature_rows(
     ctx: &ScreenContext,
 ) -> Result<Vec<FeatureRow>, EvalError> {
     let mut rows = Vec::new();
-    for_each_labelled(dir, detector, ctx, |label, verdict| {
+    for_each_labelled(dir, detector, ctx, |label, mail, verdict| {
         let lex = detector.lexicon(verdict.language);
+        let (learned, lexical): (Vec<_>, Vec<_>) = verdict
+            .signals
+            .iter()
+            .cloned()
+            .partition(|s| s.family == super::learned::FAMILY);
         let typography = &lex.typography;
         let mut features = std::collections::BTreeMap::new();
         let mut criteria = std::collections::BTreeSet::new();
-        for s in &verdict.signals {
+        for s in &lexical {
             let base = match s.family.as_str() {
                 "uitroeptekens" => typography.exclamation_weight,
                 "hoofdletters" => typography.capitals_weight,
@@ -345,6 +357,12 @@ pub fn feature_rows(
             features,
             criteria: criteria.len(),
             score: verdict.score,
+            lexicon_score: super::round2(super::total_unclamped(lex, &lexical)),
+            learned: learned.iter().map(|s| s.weight).sum::<f64>() + 0.0,
+            words: detector.judged_words(
+                mail.subject.as_deref(),
+                mail.body_text.as_deref().unwrap_or(""),
+            ),
         });
     })?;
     Ok(rows)
@@ -355,7 +373,7 @@ fn for_each_labelled(
     dir: &Path,
     detector: &Detector,
     ctx: &ScreenContext,
-    mut each: impl FnMut(Label, Verdict),
+    mut each: impl FnMut(Label, &ParsedMail, Verdict),
 ) -> Result<String, EvalError> {
     let labels_path = dir.join("labels.jsonl");
     let shown = labels_path.display().to_string();
@@ -377,8 +395,9 @@ fn for_each_labelled(
             path: path.display().to_string(),
             source,
         })?;
-        let verdict = detector.classify(&parse(&raw), ctx);
-        each(label, verdict);
+        let mail = parse(&raw);
+        let verdict = detector.classify(&mail, ctx);
+        each(label, &mail, verdict);
     }
     Ok(shown)
 }

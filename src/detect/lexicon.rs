@@ -69,6 +69,10 @@ pub struct Target {
     /// Words looked at before a signal (after it: half as many).
     pub window: usize,
     pub factor: f64,
+    /// A sentence that names no one carries on the aim of the one before it in its
+    /// paragraph (see `detect::target`).
+    #[serde(default)]
+    pub carry: bool,
     pub third_parties: Vec<String>,
     pub second_person: Vec<String>,
     /// The same words for lookups (a signal looks at a dozen words around it).

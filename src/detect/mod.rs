@@ -11,10 +11,12 @@
 
 pub mod contact_form;
 pub mod eval;
+pub mod learned;
 pub mod lexicon;
 pub mod newtext;
 pub mod normalize;
 pub mod screen;
+mod target;
 mod walk;
 
 use std::path::Path;
@@ -112,6 +114,8 @@ static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Detector {
     nl: Lexicon,
     en: Lexicon,
+    /// Phrase weights fitted on the labelled corpus ([`learned`]), for either language.
+    learned: learned::Learned,
     threshold: f64,
     /// From this score up to the threshold a mail is doubtful (never above the threshold).
     doubt_threshold: f64,
@@ -126,9 +130,21 @@ impl Detector {
             Some(dir) => (Lexicon::from_dir(dir, "nl")?, Lexicon::from_dir(dir, "en")?),
             None => (Lexicon::builtin("nl")?, Lexicon::builtin("en")?),
         };
+        // `<lexicon_dir>/learned.tsv` when that exists, else the built-in one.
+        let learned = match lexicon_dir.map(|d| d.join("learned.tsv")) {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                learned::Learned::parse(&path.display().to_string(), &text)?
+            }
+            _ => learned::Learned::parse("learned.tsv", learned::BUILTIN)?,
+        };
         Ok(Detector {
             nl,
             en,
+            learned,
             threshold,
             doubt_threshold: threshold,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
@@ -158,6 +174,14 @@ impl Detector {
         self
     }
 
+    /// The hand-written lexicons alone, without the learned phrase weights: for tests of
+    /// the families.
+    #[cfg(test)]
+    pub(crate) fn without_learned(mut self) -> Detector {
+        self.learned = learned::Learned::default();
+        self
+    }
+
     /// Judges at most the first `bytes` of a mail's new text (`detection.max_text_bytes`).
     pub fn with_max_text_bytes(mut self, bytes: usize) -> Detector {
         self.max_text_bytes = bytes.max(1);
@@ -178,6 +202,41 @@ impl Detector {
 
     /// Judges a subject and body without screening.
     pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
+        let (text, truncated) = self.judged_text(subject, body);
+        let norm = normalize::normalize(&text);
+        let language = self.detect_language(&text, &norm);
+        let lexicon = match language {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+        };
+        let (mut signals, ignored) = score_text(lexicon, &text, &norm);
+        signals.extend(self.learned.signal(&text, &norm));
+        let score = total(lexicon, &signals);
+        let complaint = score >= self.threshold;
+        Verdict {
+            doubt: !complaint && score >= self.doubt_threshold && score > 0.0,
+            complaint,
+            score,
+            threshold: self.threshold,
+            language,
+            screened: None,
+            signals,
+            ignored,
+            truncated,
+            over_budget_ms: None,
+        }
+    }
+
+    /// The normalised words a mail is judged on (its fresh subject and new text, at most
+    /// `max_text_bytes`): what `eval --features` gives a weight fit.
+    pub fn judged_words(&self, subject: Option<&str>, body: &str) -> String {
+        let (text, _) = self.judged_text(subject, body);
+        normalize::normalize(&text).text().to_string()
+    }
+
+    /// The text judged: a fresh subject, a blank line and the new text of the body, cut
+    /// at `max_text_bytes`.
+    fn judged_text(&self, subject: Option<&str>, body: &str) -> (String, Option<Truncated>) {
         let fresh = newtext::new_text(body);
         // A reply's subject repeats the original's; only a fresh subject is the sender's.
         let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
@@ -202,27 +261,7 @@ impl Detector {
                 text_bytes,
             }
         });
-        let norm = normalize::normalize(&text);
-        let language = self.detect_language(&text, &norm);
-        let lexicon = match language {
-            Language::Nl => &self.nl,
-            Language::En => &self.en,
-        };
-        let (signals, ignored) = score_text(lexicon, &text, &norm);
-        let score = total(lexicon, &signals);
-        let complaint = score >= self.threshold;
-        Verdict {
-            doubt: !complaint && score >= self.doubt_threshold && score > 0.0,
-            complaint,
-            score,
-            threshold: self.threshold,
-            language,
-            screened: None,
-            signals,
-            ignored,
-            truncated,
-            over_budget_ms: None,
-        }
+        (text, truncated)
     }
 
     /// Dutch or English: a vote of common function words decides; only when it is unclear

@@ -194,6 +194,12 @@ impl Normalized {
     /// ends at `!` or `?`, at a blank line, or at a `.` followed by a word that starts with
     /// a capital or a digit (so "bijv. de" and "o.a." end none).
     pub fn sentence_starts(&self, source: &str) -> Vec<usize> {
+        self.sentences(source).into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Like [`Normalized::sentence_starts`], each start with whether it also begins a
+    /// paragraph (a blank line before it).
+    pub fn sentences(&self, source: &str) -> Vec<(usize, bool)> {
         let mut out = Vec::new();
         for pair in self.words.windows(2) {
             let (a, b) = (pair[0], pair[1]);
@@ -209,11 +215,9 @@ impl Normalized {
                     .next()
                     .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
             };
-            if gap.contains(['!', '?'])
-                || gap.matches('\n').count() >= 2
-                || (gap.contains('.') && capital())
-            {
-                out.push(b.start as usize);
+            let paragraph = gap.matches('\n').count() >= 2;
+            if paragraph || gap.contains(['!', '?']) || (gap.contains('.') && capital()) {
+                out.push((b.start as usize, paragraph));
             }
         }
         out

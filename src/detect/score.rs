@@ -172,14 +172,9 @@ pub(super) fn score_text(
     // At most one signal per pattern, so this list stays as short as the lexicon allows.
     let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
-    // Sentence starts, found once and only for a text with a grievance to place.
-    let sentences = std::cell::OnceCell::new();
-    let sentence_of = |at: usize| {
-        let starts: &Vec<usize> = sentences.get_or_init(|| norm.sentence_starts(text));
-        let i = starts.partition_point(|&s| s <= at);
-        let from = i.checked_sub(1).map_or(0, |j| starts[j]);
-        from..starts.get(i).copied().unwrap_or(words.len())
-    };
+    // Sentences and their aims, found once and only for a text with a grievance to place.
+    let topics = std::cell::OnceCell::new();
+    let topics = || topics.get_or_init(|| target::Topics::new(lex, words, &norm.sentences(text)));
     for h in candidates {
         if taken
             .range(..h.end)
@@ -234,8 +229,8 @@ pub(super) fn score_text(
         // A grievance aimed at someone else (a third party near it, the firm not
         // addressed) counts for less.
         if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
-            let sentence = sentence_of(h.start);
-            if let Some(party) = other_target(lex, words, h.start, h.end, sentence) {
+            if let target::Aim::Other(party) = target::aim_of(lex, words, topics(), h.start, h.end)
+            {
                 note_ignored(&mut ignored, "ander_doel", || {
                     format!("{} ({party})", as_written(h.start, h.end))
                 });
@@ -290,38 +285,6 @@ pub(super) fn score_text(
         });
     }
     (signals, ignored)
-}
-
-/// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
-/// the lexicon's third parties within the target window around it and in its `sentence`,
-/// with no word that addresses the firm there.
-pub(super) fn other_target<'a>(
-    lex: &'a Lexicon,
-    words: &str,
-    start: usize,
-    end: usize,
-    sentence: std::ops::Range<usize>,
-) -> Option<&'a str> {
-    let t = &lex.target;
-    if t.window == 0 || t.third_parties.is_empty() {
-        return None;
-    }
-    let from = sentence.start.min(start);
-    let to = sentence.end.clamp(end.min(words.len()), words.len());
-    let before = words[from..start].split_whitespace().rev().take(t.window);
-    let after = words[end.min(words.len())..to]
-        .split_whitespace()
-        .take(t.window.div_ceil(2));
-    let mut party = None;
-    for w in before.chain(after) {
-        if t.second_person_set.contains(w) {
-            return None;
-        }
-        if party.is_none() {
-            party = t.third_party_set.get(w).map(String::as_str);
-        }
-    }
-    party
 }
 
 /// The general polarity lexicon's signal: the words of negative polarity (a negated
@@ -528,6 +491,11 @@ pub(super) fn split_words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 pub(super) fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {
+    round2(total_unclamped(lex, signals).max(0.0))
+}
+
+/// [`total`] before it is held at 0 or more: what a weight fit needs.
+pub(super) fn total_unclamped(lex: &Lexicon, signals: &[Signal]) -> f64 {
     let mut sum = 0.0;
     let mut distinct = 0;
     for c in CRITERIA {
@@ -549,5 +517,5 @@ pub(super) fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {
     if distinct >= 2 {
         sum += lex.combination_bonus;
     }
-    round2(sum.max(0.0))
+    sum
 }

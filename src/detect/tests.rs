@@ -1,8 +1,9 @@
 use super::*;
 use crate::parse::parse;
 
+/// The hand-written lexicons alone: these tests are about their families and rules.
 fn det() -> Detector {
-    Detector::new(2.5, None).unwrap()
+    Detector::new(2.5, None).unwrap().without_learned()
 }
 
 fn has(v: &Verdict, criterion: &str) -> bool {
@@ -445,3 +446,4 @@ fn addresses_that_refuse_automatic_mail() {
 // --- families for complaints without an evaluative word (at the default threshold) ---
 
 mod families;
+mod learned_phrases;

@@ -179,7 +179,11 @@ fn classify_json_matches_the_contract() {
                 "klachtwoord",
                 "sterke_bewoording",
                 "verwijt_handelen",
-                "verwijt_gedrag"
+                "verwijt_gedrag",
+                "polariteit",
+                "woordgebruik",
+                "compliment",
+                "context",
             ]
             .contains(&criterion),
             "{criterion}"
@@ -193,6 +197,13 @@ fn classify_json_matches_the_contract() {
         signals.iter().any(|s| s["phrase"] == "zeer ontevreden"),
         "{v}"
     );
+    // The learned phrases: one signal, its family named, its phrases from the mail.
+    let learned: Vec<_> = signals
+        .iter()
+        .filter(|s| s["criterion"] == "woordgebruik")
+        .collect();
+    assert_eq!(learned.len(), 1, "{v}");
+    assert_eq!(learned[0]["family"], "geleerd");
 
     // From standard input, and a screened message.
     let mut child = Command::new(BIN)

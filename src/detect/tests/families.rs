@@ -2,8 +2,10 @@
 
 use super::*;
 
+/// The hand-written lexicons alone, at the default threshold (the learned phrases are
+/// tested in `learned_phrases_*`).
 fn default_det() -> Detector {
-    Detector::new(1.5, None).unwrap()
+    Detector::new(1.5, None).unwrap().without_learned()
 }
 
 /// Each family: complaints it must catch, and a trap it must leave alone.
@@ -129,6 +131,37 @@ fn target_a_grievance_at_a_third_party_counts_less() {
         "Nog steeds geen reactie van bijv. u of de verzekeraar.",
     );
     assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+}
+
+#[test]
+fn target_a_sentence_that_names_no_one_carries_on_the_one_before() {
+    let d = default_det();
+    let aimed_elsewhere = |v: &Verdict, phrase: &str| {
+        v.ignored
+            .iter()
+            .any(|i| i.reason == "ander_doel" && i.phrase.starts_with(phrase))
+    };
+    // Trap: the garage is named once; the anger in the next sentence is still about it.
+    let v = d.judge(
+        None,
+        "Die garage rekent 2.900 euro voor een deuk. Ik ben er klaar mee.",
+    );
+    assert!(aimed_elsewhere(&v, "Ik ben er klaar mee (garage)"), "{v:?}");
+    assert!(!v.complaint, "{v:?}");
+    // A sentence that addresses the firm is the firm's, whatever came before.
+    let v = d.judge(
+        None,
+        "Die garage rekent 2.900 euro voor een deuk. Ik ben er klaar mee, u had mij gewaarschuwd moeten hebben.",
+    );
+    assert!(!aimed_elsewhere(&v, "Ik ben er klaar mee"), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    // A blank line starts afresh: the next paragraph is not the garage's.
+    let v = d.judge(
+        None,
+        "Die garage rekent 2.900 euro voor een deuk.\n\nIk ben er klaar mee.",
+    );
+    assert!(!aimed_elsewhere(&v, "Ik ben er klaar mee"), "{v:?}");
+    assert!(v.complaint, "{v:?}");
 }
 
 // --- the general polarity lexicon: a weak criterion that needs company ---

@@ -1,0 +1,125 @@
+//! Whom a grievance is aimed at: the firm (the reader: "u", "jullie", "you"), someone
+//! else (a third party of the lexicon: the insurer, the garage, the tax office), or no one
+//! said. A sentence that names no one carries on the aim of the sentence before it in the
+//! same paragraph ("De garage rekent 2.900 euro. Ik ben er klaar mee."); a blank line
+//! starts afresh.
+
+use std::ops::Range;
+
+use super::lexicon::Lexicon;
+
+/// The aim of a sentence, or of a grievance in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Aim<'a> {
+    Firm,
+    Other(&'a str),
+    Unknown,
+}
+
+/// The sentences of a normalised text with the aim each one has, said or carried on.
+pub(super) struct Topics<'a> {
+    /// Start of every sentence in the normalised words (the first is 0).
+    starts: Vec<usize>,
+    len: usize,
+    aims: Vec<Aim<'a>>,
+}
+
+impl<'a> Topics<'a> {
+    /// `sentences`: the starts after the first, each with whether it begins a paragraph
+    /// ([`super::normalize::Normalized::sentences`]).
+    pub(super) fn new(lex: &'a Lexicon, words: &str, sentences: &[(usize, bool)]) -> Topics<'a> {
+        let mut starts = Vec::with_capacity(sentences.len() + 1);
+        starts.push(0);
+        starts.extend(sentences.iter().map(|&(s, _)| s));
+        let mut aims = Vec::with_capacity(starts.len());
+        for (i, &from) in starts.iter().enumerate() {
+            let to = starts.get(i + 1).copied().unwrap_or(words.len());
+            let said = said_aim(lex, &words[from..to.max(from)]);
+            let paragraph = i == 0 || sentences[i - 1].1;
+            let aim = match (said, aims.last()) {
+                (Aim::Unknown, Some(&before)) if !paragraph => before,
+                _ => said,
+            };
+            aims.push(aim);
+        }
+        Topics {
+            starts,
+            len: words.len(),
+            aims,
+        }
+    }
+
+    /// The sentence holding the normalised offset `at`, and its aim.
+    pub(super) fn at(&self, at: usize) -> (Range<usize>, Aim<'a>) {
+        let i = self.starts.partition_point(|&s| s <= at).saturating_sub(1);
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.len);
+        (self.starts[i]..end, self.aims[i])
+    }
+}
+
+/// What a sentence says about its aim: the firm when it addresses the reader, else the
+/// first third party it names, else nothing.
+fn said_aim<'a>(lex: &'a Lexicon, sentence: &str) -> Aim<'a> {
+    let t = &lex.target;
+    let mut other = None;
+    for w in sentence.split_whitespace() {
+        if t.second_person_set.contains(w) {
+            return Aim::Firm;
+        }
+        if other.is_none() {
+            other = t.third_party_set.get(w).map(String::as_str);
+        }
+    }
+    other.map_or(Aim::Unknown, Aim::Other)
+}
+
+/// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
+/// the lexicon's third parties within the target window around it and in its `sentence`,
+/// with no word that addresses the firm there.
+pub(super) fn other_target<'a>(
+    lex: &'a Lexicon,
+    words: &str,
+    start: usize,
+    end: usize,
+    sentence: Range<usize>,
+) -> Option<&'a str> {
+    let t = &lex.target;
+    if t.window == 0 || t.third_parties.is_empty() {
+        return None;
+    }
+    let from = sentence.start.min(start);
+    let to = sentence.end.clamp(end.min(words.len()), words.len());
+    let before = words[from..start].split_whitespace().rev().take(t.window);
+    let after = words[end.min(words.len())..to]
+        .split_whitespace()
+        .take(t.window.div_ceil(2));
+    let mut party = None;
+    for w in before.chain(after) {
+        if t.second_person_set.contains(w) {
+            return None;
+        }
+        if party.is_none() {
+            party = t.third_party_set.get(w).map(String::as_str);
+        }
+    }
+    party
+}
+
+/// Whom a grievance at `start..end` is aimed at: a third party near it in its sentence
+/// ([`other_target`]), else the aim of its sentence, said or carried on.
+pub(super) fn aim_of<'a>(
+    lex: &'a Lexicon,
+    words: &str,
+    topics: &Topics<'a>,
+    start: usize,
+    end: usize,
+) -> Aim<'a> {
+    let (sentence, aim) = topics.at(start);
+    if let Some(party) = other_target(lex, words, start, end, sentence) {
+        return Aim::Other(party);
+    }
+    match aim {
+        Aim::Other(_) if !lex.target.carry => Aim::Unknown,
+        aim => aim,
+    }
+}

@@ -1,0 +1,111 @@
+//! The learned phrase weights (`lexicon/learned.tsv`) beside the hand-written families:
+//! what they add, the traps they keep out, and where they are read from.
+
+use super::*;
+
+/// The detector as shipped: the built-in lexicons and learned phrases, default threshold.
+fn shipped() -> Detector {
+    Detector::new(1.5, None).unwrap()
+}
+
+fn learned_signal(v: &Verdict) -> &Signal {
+    v.signals
+        .iter()
+        .find(|s| s.family == learned::FAMILY)
+        .unwrap_or_else(|| panic!("no learned signal: {v:?}"))
+}
+
+/// Every phrase a learned signal names is in the text, as the sender wrote it.
+fn named_as_written(s: &Signal, text: &str) {
+    assert!(!s.phrase.is_empty(), "{s:?}");
+    for p in s.phrase.split(", ") {
+        assert!(text.contains(p), "{p:?} is not in the text: {s:?}");
+    }
+}
+
+#[test]
+fn learned_phrases_catch_a_factual_grievance_with_no_evaluative_word() {
+    // Wrong figures in a document the firm prepared, told in figures only.
+    let subject = "Uw adviesrapport";
+    let body = "Geachte heer De Vries, in het adviesrapport dat u mij vorige maand stuurde is \
+        uitgegaan van een inkomen van 52.000 euro. Mijn inkomen is 38.000 euro, dat heb ik in \
+        het gesprek ook gezegd en op het formulier ingevuld. Op basis van dit rapport heb ik de \
+        hypotheek getekend. Ik wil graag weten wat u hieraan gaat doen. Met vriendelijke groet, \
+        S. Kok";
+    let hand = Detector::new(1.5, None).unwrap().without_learned();
+    let alone = hand.judge(Some(subject), body);
+    assert!(!alone.complaint, "the families alone miss it: {alone:?}");
+    let v = shipped().judge(Some(subject), body);
+    assert!(v.complaint, "{v:?}");
+    let s = learned_signal(&v);
+    assert_eq!(s.criterion, learned::CRITERION);
+    assert!(s.weight > 0.0, "{s:?}");
+    named_as_written(s, &format!("{subject}\n\n{body}"));
+}
+
+#[test]
+fn learned_phrases_keep_a_routine_request_with_a_count_out() {
+    // Trap: "twee keer" (a count, the repetition family) in a plain request for a quote.
+    let body = "Beste Sandra, kunt u mij een offerte sturen voor een doorlopende \
+        reisverzekering voor ons gezin? We gaan dit jaar twee keer op vakantie, in juli naar \
+        Frankrijk en in december skien in Oostenrijk. Ons budget is ongeveer 150 euro per jaar. \
+        Alvast bedankt! Groet, Marco";
+    let hand = Detector::new(1.5, None).unwrap().without_learned();
+    assert!(
+        hand.judge(None, body).complaint,
+        "the families alone flag it"
+    );
+    let v = shipped().judge(None, body);
+    assert!(!v.complaint, "{v:?}");
+    let s = learned_signal(&v);
+    assert!(s.weight < 0.0, "{s:?}");
+    named_as_written(s, body);
+}
+
+#[test]
+fn learned_phrases_keep_anger_at_a_third_party_out_when_the_firm_is_thanked() {
+    // Trap: the garage is the target; the adviser is thanked and asked for help.
+    let body = "Hoi Sandra,\n\nDie garage is echt onmogelijk. Ze rekenen 1.800 euro voor een \
+        deuk en de expert van de verzekeraar zegt dat het de helft moet zijn. Ik word er gek \
+        van.\n\nJij hebt me zo goed geholpen tot nu toe, dank je wel daarvoor. Kun je de \
+        verzekeraar vragen of ze het rapport opnieuw bekijken?\n\nGroetjes, Ans";
+    let v = shipped().judge(Some("Schade auto"), body);
+    assert!(!v.complaint && !v.doubt, "{v:?}");
+}
+
+#[test]
+fn learned_phrases_are_read_from_the_lexicon_dir_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nl.toml"), lexicon::BUILTIN_NL).unwrap();
+    std::fs::write(dir.path().join("en.toml"), lexicon::BUILTIN_EN).unwrap();
+    // Without a learned.tsv there: the built-in one.
+    let built_in = Detector::new(1.5, Some(dir.path())).unwrap();
+    assert!(!built_in.learned.is_empty());
+    // A file of its own: a high basis flags everything, and says so.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        "# test\n@basis\t9\nofferte\t0.5\n",
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path())).unwrap();
+    let v = d.judge(None, "Graag een offerte voor de auto.");
+    assert!(v.complaint, "{v:?}");
+    let s = learned_signal(&v);
+    assert_eq!((s.weight, s.phrase.as_str()), (9.5, "offerte"));
+    // An empty one turns the learned signal off.
+    std::fs::write(dir.path().join("learned.tsv"), "# none\n").unwrap();
+    let v = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .judge(None, "Graag een offerte voor de auto.");
+    assert!(
+        v.signals.iter().all(|s| s.family != learned::FAMILY),
+        "{v:?}"
+    );
+    // A broken one is refused, naming the file and line.
+    std::fs::write(dir.path().join("learned.tsv"), "@basis\t1\nOfferte\t2\n").unwrap();
+    let e = Detector::new(1.5, Some(dir.path()))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("learned.tsv") && e.contains("line 2"), "{e}");
+}
