@@ -7,7 +7,7 @@
 //! pointing `detection.lexicon_dir` at a folder whose `learned.tsv` is empty) turns the
 //! signal off.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::lexicon::LexiconError;
 use super::normalize::Normalized;
@@ -28,11 +28,17 @@ const SHOWN: usize = 5;
 #[derive(Debug, Default)]
 pub struct Learned {
     basis: f64,
-    /// Phrase (normalised words, one space between) → its index in `weights`.
-    index: HashMap<String, u32, foldhash::fast::RandomState>,
+    /// Every word of a listed phrase: its number, and the phrase it is alone (if listed).
+    words: HashMap<String, Word, foldhash::fast::RandomState>,
+    /// A pair of word numbers → the index of that two-word phrase in `weights`.
+    pairs: HashMap<u64, u32, foldhash::fast::RandomState>,
     weights: Vec<f64>,
-    /// The longest phrase, in words.
-    longest: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    number: u32,
+    alone: Option<u32>,
 }
 
 impl Learned {
@@ -67,25 +73,50 @@ impl Learned {
                 continue;
             }
             let words: Vec<&str> = phrase.split(' ').collect();
-            if words.iter().any(|w| {
-                w.is_empty()
-                    || w.chars()
-                        .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
-            }) {
+            if words.len() > 2
+                || words.iter().any(|w| {
+                    w.is_empty()
+                        || w.chars()
+                            .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                })
+            {
                 return Err(invalid(
                     n + 1,
-                    format!("{phrase:?} is not normalised (lower case a-z and 0-9, single spaces)"),
+                    format!(
+                        "{phrase:?} is not one or two normalised words (lower case a-z and 0-9, one space)"
+                    ),
                 ));
             }
             let index = u32::try_from(learned.weights.len())
                 .map_err(|_| invalid(n + 1, "too many phrases".into()))?;
-            if learned.index.insert(phrase.to_string(), index).is_some() {
-                return Err(invalid(n + 1, format!("{phrase:?} is listed twice")));
+            let twice = || invalid(n + 1, format!("{phrase:?} is listed twice"));
+            match words[..] {
+                [one] => {
+                    let word = learned.word(one);
+                    if word.alone.replace(index).is_some() {
+                        return Err(twice());
+                    }
+                }
+                [first, second] => {
+                    let key = pair(learned.word(first).number, learned.word(second).number);
+                    if learned.pairs.insert(key, index).is_some() {
+                        return Err(twice());
+                    }
+                }
+                _ => unreachable!("one or two words, checked above"),
             }
             learned.weights.push(weight);
-            learned.longest = learned.longest.max(words.len());
         }
         Ok(learned)
+    }
+
+    /// The entry of `word`, numbered when it is new.
+    fn word(&mut self, word: &str) -> &mut Word {
+        let number = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+        self.words.entry(word.to_string()).or_insert(Word {
+            number,
+            alone: None,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,34 +130,44 @@ impl Learned {
 
     /// The learned signal for a normalised text made from `text`: the basis and the
     /// weight of every listed phrase found, or nothing when the file lists no phrases.
+    /// One look-up per word, and one more per pair of listed words.
     pub(super) fn signal(&self, text: &str, norm: &Normalized) -> Option<Signal> {
         if self.is_empty() {
             return None;
         }
         let words = norm.text();
-        // Byte offsets of every word: a phrase is a run of consecutive words.
-        let spans: Vec<(usize, usize)> = norm
-            .words()
-            .map(|w| {
-                let start = w.as_ptr() as usize - words.as_ptr() as usize;
-                (start, start + w.len())
-            })
-            .collect();
-        let mut seen: HashSet<u32, foldhash::fast::RandomState> = HashSet::default();
+        let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
         let mut found: Vec<(f64, usize, usize)> = Vec::new();
         let mut sum = self.basis;
-        for i in 0..spans.len() {
-            for n in 1..=self.longest.min(spans.len() - i) {
-                let (start, end) = (spans[i].0, spans[i + n - 1].1);
-                let Some(&index) = self.index.get(&words[start..end]) else {
-                    continue;
-                };
-                if seen.insert(index) {
-                    let w = self.weights[index as usize];
-                    sum += w;
-                    found.push((w, start, end));
-                }
+        let mut take = |index: u32, start: usize, end: usize| {
+            let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
+            if seen[slot] & bit == 0 {
+                seen[slot] |= bit;
+                let w = self.weights[index as usize];
+                sum += w;
+                found.push((w, start, end));
             }
+        };
+        // The word before, when it is a listed word: its number and start.
+        let mut before: Option<(u32, usize)> = None;
+        for w in norm.words() {
+            let start = w.as_ptr() as usize - words.as_ptr() as usize;
+            let end = start + w.len();
+            let Some(word) = self.words.get(w) else {
+                before = None;
+                continue;
+            };
+            let both = before.and_then(|(first, from)| {
+                let index = self.pairs.get(&pair(first, word.number))?;
+                Some((*index, from))
+            });
+            if let Some((index, from)) = both {
+                take(index, from, end);
+            }
+            if let Some(index) = word.alone {
+                take(index, start, end);
+            }
+            before = Some((word.number, start));
         }
         // The phrases that pushed the sum its way, strongest first.
         let sign = if sum >= 0.0 { 1.0 } else { -1.0 };
@@ -145,6 +186,11 @@ impl Learned {
             family: FAMILY.into(),
         })
     }
+}
+
+/// The key of a pair of word numbers.
+fn pair(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
 }
 
 #[cfg(test)]
@@ -202,8 +248,9 @@ mod tests {
             ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
             ("@basis\t1\n@basis\t2\n", "line 2: @basis is given twice"),
             ("klacht\tzwaar\n", "not a weight"),
-            ("Klacht\t1\n", "not normalised"),
-            ("een  twee\t1\n", "not normalised"),
+            ("Klacht\t1\n", "not one or two normalised words"),
+            ("een  twee\t1\n", "not one or two normalised words"),
+            ("een twee drie\t1\n", "not one or two normalised words"),
             (
                 "klacht\t1\nklacht\t2\n",
                 "line 2: \"klacht\" is listed twice",
