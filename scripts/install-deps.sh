@@ -23,6 +23,8 @@ python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 command -v glewlwyd >/dev/null 2>&1 || missing+=(glewlwyd dbconfig-no-thanks sqlite3)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# A test and the ingest benchmark read a process's peak RSS from GNU time.
+[ -x /usr/bin/time ] || missing+=(time)
 # The printable letters are read back with pdftotext.
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 

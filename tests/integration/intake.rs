@@ -744,3 +744,76 @@ async fn run_reconnects_after_imap_restart_and_stops_cleanly() {
     assert!(log.contains("mail sent"), "{log}");
     store.close().await;
 }
+
+/// Fills `user`'s mailbox with `n` ordinary questions of about 2 kB, written straight into
+/// the Maildir (one `chown` for all of them: thousands of APPENDs would take minutes).
+async fn fill_maildir(stack: &MailStack, user: &str, n: usize) {
+    let dir = stack.maildir(user);
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let body = "Kunt u mij laten weten wanneer de jaaropgave klaarstaat? ".repeat(36);
+    for i in 0..n {
+        let raw = mail(
+            &format!("klant{i}@example.test"),
+            "klachten@example.test",
+            &format!("Vraag {i}"),
+            &body,
+            &format!("{user}-{i}@example.test"),
+        );
+        let name = format!("{}.fill{i}.localhost", 1_700_000_000 + i);
+        std::fs::write(dir.join("tmp").join(&name), &raw).unwrap();
+        std::fs::rename(dir.join("tmp").join(&name), dir.join("new").join(&name)).unwrap();
+    }
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "mail:mail"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    assert_eq!(stack.count(user, "INBOX").await as usize, n);
+}
+
+/// `klachtenbus sync` on `kb` under GNU time: its peak RSS in KiB.
+fn sync_peak_kib(kb: &Kb) -> u64 {
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "peak-rss-kib %M", crate::support::BIN, "--config"])
+        .arg(&kb.config)
+        .arg("sync")
+        .current_dir(kb.dir.path())
+        .env_remove("RUST_LOG")
+        // One log line per stored message would only slow the test down.
+        .env("KLACHTENBUS__LOGGING__LEVEL", "info")
+        .output()
+        .expect("/usr/bin/time (Debian package time; scripts/install-deps.sh installs it)");
+    let err = stderr(&out);
+    assert!(out.status.success(), "sync failed:\n{err}");
+    err.lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-rss-kib "))
+        .and_then(|kib| kib.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS from /usr/bin/time:\n{err}"))
+}
+
+/// Issue 17, acceptance 2: what `sync` holds does not grow with the mailbox. A first pass
+/// over 4,000 messages may take little more memory than one over 100: before, the listing
+/// of the folder kept every server response whole (about 7 kB a message, 27 MB here), and
+/// the scheduler read every doubtful mail and every open case at each round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_memory_does_not_grow_with_the_mailbox() {
+    let stack = MailStack::start();
+    fill_maildir(&stack, "klein", 100).await;
+    fill_maildir(&stack, "groot", 4000).await;
+    let small = Kb::new(&stack, "klein", "", "");
+    let large = Kb::new(&stack, "groot", "", "");
+    let small_kib = sync_peak_kib(&small);
+    let large_kib = sync_peak_kib(&large);
+    let store = large.store().await;
+    assert_eq!(store.message_count().await.unwrap(), 4000);
+    store.close().await;
+    eprintln!("peak RSS of sync: 100 messages {small_kib} KiB, 4,000 messages {large_kib} KiB");
+    assert!(
+        large_kib < small_kib + 8 * 1024,
+        "sync of 4,000 messages peaked at {large_kib} KiB, of 100 at {small_kib} KiB: memory grows with the mailbox"
+    );
+}
