@@ -67,6 +67,9 @@ pub struct ReminderReport {
     pub failed: usize,
 }
 
+/// Open cases read at a time by the scheduler.
+const CASE_PAGE: i64 = 200;
+
 /// How far ahead `next_moment` looks; escalations come every working day, so an active
 /// case always has a moment within it.
 const LOOKAHEAD_DAYS: i64 = 21;
@@ -169,14 +172,21 @@ impl Pipeline {
         if let Some(r) = self.next_report(after) {
             next = Some(next.map_or(r, |n: DateTime<Utc>| n.min(r)));
         }
-        for case in open_cases(store).await? {
-            let mark = reminded_through(&case);
-            let from = mark.map_or(after, |m| m.max(after));
-            if let Some(m) = self.moments(&case, Some(from), until).first() {
-                next = Some(next.map_or(m.at, |n: DateTime<Utc>| n.min(m.at)));
+        let mut page_after = 0;
+        loop {
+            let page = store.open_cases_after(page_after, CASE_PAGE).await?;
+            let Some(last) = page.last() else {
+                return Ok(next);
+            };
+            page_after = last.id;
+            for case in &page {
+                let mark = reminded_through(case);
+                let from = mark.map_or(after, |m| m.max(after));
+                if let Some(m) = self.moments(case, Some(from), until).first() {
+                    next = Some(next.map_or(m.at, |n: DateTime<Utc>| n.min(m.at)));
+                }
             }
         }
-        Ok(next)
     }
 
     fn next_digest(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -196,8 +206,6 @@ impl Pipeline {
     pub async fn remind_due(&self, store: &Store) -> anyhow::Result<ReminderReport> {
         let mut report = ReminderReport::default();
         let now = self.now();
-        // Reminders change no status, so the same list serves the digest.
-        let open = open_cases(store).await?;
         // Cases whose reminder failed before: skipped until their next attempt is due.
         let failing = store.failures(FailureKind::Remind).await?;
         let now_text = timestamp(now);
@@ -206,32 +214,46 @@ impl Pipeline {
                 .iter()
                 .any(|f| f.item == id && f.next_attempt_at > now_text)
         };
-        for case in open.iter().filter(|c| !deferred(c.id)) {
-            // One case that cannot be handled (a corrupt date, a template error) is recorded
-            // and retried later; the other cases get their reminders all the same.
-            match self.remind_case(store, case, now).await {
-                Ok(None) => continue,
-                Ok(Some(overdue)) => {
-                    if overdue {
-                        report.escalations += 1;
-                    } else {
-                        report.reminders += 1;
+        // A page of open cases at a time: what a pass holds does not grow with the register.
+        let mut after = 0;
+        loop {
+            let page = store.open_cases_after(after, CASE_PAGE).await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.id;
+            for case in page.iter().filter(|c| !deferred(c.id)) {
+                // One case that cannot be handled (a corrupt date, a template error) is recorded
+                // and retried later; the other cases get their reminders all the same.
+                match self.remind_case(store, case, now).await {
+                    Ok(None) => continue,
+                    Ok(Some(overdue)) => {
+                        if overdue {
+                            report.escalations += 1;
+                        } else {
+                            report.reminders += 1;
+                        }
+                    }
+                    Err(e) => {
+                        report.failed += 1;
+                        let failure = store
+                            .record_failure(
+                                FailureKind::Remind,
+                                case.id,
+                                &format!("{e:#}"),
+                                self.now(),
+                            )
+                            .await?;
+                        tracing::error!(case = %case.case_ref, attempts = failure.attempts, error = %failure.error, "cannot queue this case's reminder; retried later");
+                        continue;
                     }
                 }
-                Err(e) => {
-                    report.failed += 1;
-                    let failure = store
-                        .record_failure(FailureKind::Remind, case.id, &format!("{e:#}"), self.now())
-                        .await?;
-                    tracing::error!(case = %case.case_ref, attempts = failure.attempts, error = %failure.error, "cannot queue this case's reminder; retried later");
-                    continue;
+                if failing.iter().any(|f| f.item == case.id) {
+                    store.clear_failure(FailureKind::Remind, case.id).await?;
                 }
             }
-            if failing.iter().any(|f| f.item == case.id) {
-                store.clear_failure(FailureKind::Remind, case.id).await?;
-            }
         }
-        report.digests = self.digest_due(store, now, &open).await?;
+        report.digests = self.digest_due(store, now).await?;
         report.reports = self.report_due(store).await?;
         Ok(report)
     }
@@ -407,32 +429,24 @@ impl Pipeline {
 
     /// The morning digest, once per working day per directie address, from
     /// `deadlines.digest_time` on; a day missed while the service was down is not sent later.
-    async fn digest_due(
-        &self,
-        store: &Store,
-        now: DateTime<Utc>,
-        cases: &[CaseRow],
-    ) -> anyhow::Result<usize> {
+    async fn digest_due(&self, store: &Store, now: DateTime<Utc>) -> anyhow::Result<usize> {
         // Doubtful mails are listed on the first working day after they arrive, even when
         // no digest of open cases is configured (then at the reminder time, doubts only).
-        let doubts = store.doubts_unlisted().await?;
-        let (time, cases) = match self.deadlines.digest_time {
-            Some(t) => (t, cases),
-            None if !doubts.is_empty() => (self.deadlines.reminder_time, &[][..]),
-            None => return Ok(0),
+        let (time, with_cases) = match self.deadlines.digest_time {
+            Some(t) => (t, true),
+            None => (self.deadlines.reminder_time, false),
         };
         let today = local_date(now);
         if !self.calendar.is_working_day(today) || now < Self::at(today, time) {
             return Ok(0);
         }
-        // A mail arriving after the digest of its day waits for the next one.
-        let doubts: Vec<_> = doubts
-            .into_iter()
-            .filter(|d| {
-                DateTime::parse_from_rfc3339(&d.received_at)
-                    .is_ok_and(|t| t.with_timezone(&Utc) < Self::at(today, time))
-            })
-            .collect();
+        // A mail arriving after the digest of its day waits for the next one. Read only
+        // once a digest is due: a first pass over a large mailbox leaves thousands of
+        // doubtful mails, which a round at any other moment has no need to hold.
+        let doubts = store.doubts_unlisted(Self::at(today, time)).await?;
+        if !with_cases && doubts.is_empty() {
+            return Ok(0);
+        }
         let mut tx = store.begin(self.id_domain(), self.now()).await?;
         let mut pending = Vec::new();
         for addr in &self.directie.addresses {
@@ -444,6 +458,11 @@ impl Pipeline {
         if pending.is_empty() {
             return Ok(0);
         }
+        let cases = if with_cases {
+            open_cases(store).await?
+        } else {
+            Vec::new()
+        };
         if cases.is_empty() && doubts.is_empty() {
             return Ok(0);
         }
@@ -543,7 +562,7 @@ struct DeadlineState {
     overdue: bool,
 }
 
-/// Cases with a deadline that may still run.
+/// Cases with a deadline that may still run, all of them: the digest lists every one.
 async fn open_cases(store: &Store) -> anyhow::Result<Vec<CaseRow>> {
     let mut cases = store.cases(Some(Status::Kandidaat)).await?;
     cases.extend(store.cases(Some(Status::InBehandeling)).await?);

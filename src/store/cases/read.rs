@@ -51,9 +51,10 @@ impl Store {
             .collect()
     }
 
-    /// Doubtful mails not listed in a digest yet and still outside any case, oldest first:
-    /// register id, sender, subject, arrival and the verdict's JSON.
-    pub async fn doubts_unlisted(&self) -> Result<Vec<Doubt>> {
+    /// Doubtful mails that arrived before `before`, not listed in a digest yet and still
+    /// outside any case, oldest first: register id, sender, subject, arrival and the
+    /// verdict's JSON.
+    pub async fn doubts_unlisted(&self, before: DateTime<Utc>) -> Result<Vec<Doubt>> {
         let rows = sqlx::query(
             "SELECT m.id, m.from_addr, m.subject, m.received_at, v.score, v.verdict
              FROM routing r JOIN messages m ON m.id = r.message_pk
@@ -61,8 +62,10 @@ impl Store {
              LEFT JOIN doubt_listed d ON d.message_pk = m.id
              LEFT JOIN case_messages cm ON cm.message_pk = m.id
              WHERE r.route = 'doubt' AND d.message_pk IS NULL AND cm.message_pk IS NULL
+               AND m.received_at < $1
              ORDER BY m.id",
         )
+        .bind(timestamp(before))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -164,6 +167,23 @@ impl Store {
                     .await?
             }
         };
+        rows.iter().map(case_row).collect()
+    }
+
+    /// Up to `limit` cases whose deadlines may still run (`kandidaat`, `in_behandeling`)
+    /// with an id above `after`, by id: the scheduler reads them a page at a time, so that
+    /// a register with thousands of open cases is not held whole.
+    pub async fn open_cases_after(&self, after: i64, limit: i64) -> Result<Vec<CaseRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE status IN ($1, $2) AND id > $3
+             ORDER BY id LIMIT $4"
+        ))
+        .bind(Status::Kandidaat.as_str())
+        .bind(Status::InBehandeling.as_str())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(case_row).collect()
     }
 
