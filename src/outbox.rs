@@ -24,6 +24,7 @@ use crate::detect::Language;
 use crate::letters::{header_safe, Letters, Template};
 use crate::store::{NewMail, OutboxRow, Store, StoreError};
 
+mod direct;
 mod transport;
 pub use transport::Transport;
 
@@ -104,6 +105,17 @@ impl Mailer {
             smtp.from.parse()?,
         );
         let transport = match &smtp.oauth2 {
+            None if smtp.security != Security::Tls => {
+                Transport::Direct(Arc::new(direct::Direct::new(
+                    &smtp.host,
+                    smtp.port,
+                    smtp.security == Security::StartTls,
+                    smtp.credentials.as_ref().map(|(user, password)| {
+                        Credentials::new(user.clone(), password.expose_secret().to_string())
+                    }),
+                    smtp.parallel.max(1),
+                )))
+            }
             None => Transport::Smtp(builder.build()),
             Some((user, tokens)) => Transport::SmtpOAuth2 {
                 builder: Box::new(builder),
@@ -135,6 +147,7 @@ impl Mailer {
     pub async fn test_connection(&self) -> Result<(), String> {
         let tested = match &self.transport {
             Transport::Smtp(smtp) => smtp.test_connection().await,
+            Transport::Direct(direct) => return direct.test_connection().await,
             Transport::SmtpOAuth2 {
                 builder,
                 user,
@@ -272,6 +285,7 @@ impl Mailer {
     async fn send(&self, row: &OutboxRow) -> Result<(), SendError> {
         let message = self.build(row)?;
         match &self.transport {
+            Transport::Direct(direct) => direct.send(&message).await,
             Transport::Smtp(smtp) => match smtp.send(message).await {
                 Ok(_) => Ok(()),
                 Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),

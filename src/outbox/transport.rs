@@ -9,8 +9,11 @@ use lettre::{AsyncSmtpTransport, Tokio1Executor};
 /// Where outgoing mail is handed over.
 #[derive(Clone)]
 pub enum Transport {
-    /// The SMTP server of `[smtp]`.
+    /// The SMTP server of `[smtp]` over TLS from the first byte (`smtp.security = "tls"`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The SMTP server of `[smtp]`, plain (loopback) or with STARTTLS, on connections of
+    /// the mailer's own with `TCP_NODELAY` ([`super::direct`]).
+    Direct(Arc<super::direct::Direct>),
     /// The SMTP server of `[smtp]` with `smtp.auth = "oauth2"`: every connection logs in
     /// with AUTH XOAUTH2 as `user` with a current token.
     SmtpOAuth2 {
@@ -34,7 +37,7 @@ impl Transport {
     pub async fn sent(&self) -> Vec<(lettre::address::Envelope, String)> {
         match self {
             Transport::Memory(stub) => stub.messages().await,
-            Transport::Smtp(_) | Transport::SmtpOAuth2 { .. } => Vec::new(),
+            Transport::Smtp(_) | Transport::Direct(_) | Transport::SmtpOAuth2 { .. } => Vec::new(),
         }
     }
 }

@@ -21,4 +21,5 @@ mod inventory;
 mod oauth;
 mod progress;
 mod replies;
+mod sending;
 mod storage;

@@ -68,6 +68,12 @@ impl Kb {
         }
     }
 
+    /// Runs every command with this environment variable set as well.
+    pub fn with_env(mut self, key: &str, value: &str) -> Kb {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.arg("--config")
