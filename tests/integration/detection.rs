@@ -52,6 +52,7 @@ fn corpus_meets_recall_and_precision() {
 
 const CORPUS2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus2");
 const CORPUS3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus3");
+const CORPUS4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus4");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -80,6 +81,11 @@ fn split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn second_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS3, 200);
+}
+
+#[test]
+fn third_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS4, 200);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
