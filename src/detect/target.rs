@@ -16,44 +16,73 @@ pub(super) enum Aim<'a> {
     Unknown,
 }
 
-/// The sentences of a normalised text with the aim each one has, said or carried on.
+/// The sentences of a normalised text, and the aim each one has, said or carried on: read
+/// only for the sentences a grievance is in and those it carries on from, each at most once.
 pub(super) struct Topics<'a> {
+    lex: &'a Lexicon,
+    words: &'a str,
     /// Start of every sentence in the normalised words (the first is 0).
     starts: Vec<usize>,
-    len: usize,
-    aims: Vec<Aim<'a>>,
+    /// Whether each sentence begins a paragraph.
+    paragraph: Vec<bool>,
+    /// What each sentence says about its aim, once read.
+    said: Vec<std::cell::Cell<Option<Aim<'a>>>>,
 }
+
+/// A sentence that names no one carries on the aim of at most this many sentences before
+/// it (in its paragraph).
+const CARRY_BACK: usize = 3;
 
 impl<'a> Topics<'a> {
     /// `sentences`: the starts after the first, each with whether it begins a paragraph
     /// ([`super::normalize::Normalized::sentences`]).
-    pub(super) fn new(lex: &'a Lexicon, words: &str, sentences: &[(usize, bool)]) -> Topics<'a> {
+    pub(super) fn new(lex: &'a Lexicon, words: &'a str, sentences: &[(usize, bool)]) -> Topics<'a> {
         let mut starts = Vec::with_capacity(sentences.len() + 1);
+        let mut paragraph = Vec::with_capacity(sentences.len() + 1);
         starts.push(0);
-        starts.extend(sentences.iter().map(|&(s, _)| s));
-        let mut aims = Vec::with_capacity(starts.len());
-        for (i, &from) in starts.iter().enumerate() {
-            let to = starts.get(i + 1).copied().unwrap_or(words.len());
-            let said = said_aim(lex, &words[from..to.max(from)]);
-            let paragraph = i == 0 || sentences[i - 1].1;
-            let aim = match (said, aims.last()) {
-                (Aim::Unknown, Some(&before)) if !paragraph => before,
-                _ => said,
-            };
-            aims.push(aim);
+        paragraph.push(true);
+        for &(start, new_paragraph) in sentences {
+            starts.push(start);
+            paragraph.push(new_paragraph);
         }
+        let said = (0..starts.len())
+            .map(|_| std::cell::Cell::new(None))
+            .collect();
         Topics {
+            lex,
+            words,
             starts,
-            len: words.len(),
-            aims,
+            paragraph,
+            said,
         }
     }
 
-    /// The sentence holding the normalised offset `at`, and its aim.
+    fn range(&self, i: usize) -> Range<usize> {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.words.len());
+        self.starts[i]..end.max(self.starts[i])
+    }
+
+    fn said(&self, i: usize) -> Aim<'a> {
+        if let Some(aim) = self.said[i].get() {
+            return aim;
+        }
+        let aim = said_aim(self.lex, &self.words[self.range(i)]);
+        self.said[i].set(Some(aim));
+        aim
+    }
+
+    /// The sentence holding the normalised offset `at`, and its aim: what it says, else
+    /// what the sentences before it in its paragraph said (the nearest that said one).
     pub(super) fn at(&self, at: usize) -> (Range<usize>, Aim<'a>) {
         let i = self.starts.partition_point(|&s| s <= at).saturating_sub(1);
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.len);
-        (self.starts[i]..end, self.aims[i])
+        let mut aim = Aim::Unknown;
+        for j in (i.saturating_sub(CARRY_BACK)..=i).rev() {
+            aim = self.said(j);
+            if aim != Aim::Unknown || self.paragraph[j] {
+                break;
+            }
+        }
+        (self.range(i), aim)
     }
 }
 
