@@ -12,7 +12,7 @@ pub enum Transport {
     /// The SMTP server of `[smtp]` over TLS from the first byte (`smtp.security = "tls"`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     /// The SMTP server of `[smtp]`, plain (loopback) or with STARTTLS, on connections of
-    /// the mailer's own with `TCP_NODELAY` ([`super::direct`]).
+    /// the mailer's own with `TCP_NODELAY` (`outbox/direct.rs`).
     Direct(Arc<super::direct::Direct>),
     /// The SMTP server of `[smtp]` with `smtp.auth = "oauth2"`: every connection logs in
     /// with AUTH XOAUTH2 as `user` with a current token.
