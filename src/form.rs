@@ -185,7 +185,15 @@ impl Form {
                 missing.push(Field::Date.label().to_string());
                 None
             }
-            Some(d) => match parse_moment(&d) {
+            // A date alone means 09:00; today's date before nine is now.
+            Some(d) => match parse_moment(&d).map(|m| {
+                let date_only = !d.trim().contains(|c: char| c.is_whitespace() || c == 'T');
+                if date_only && m > now && m.date() == now.date() {
+                    now
+                } else {
+                    m
+                }
+            }) {
                 Some(m) if m > now => {
                     problems.push(format!("Datum {d} ligt in de toekomst"));
                     None
@@ -358,6 +366,18 @@ mod tests {
         );
         // to_text reads back to the same form.
         assert_eq!(Form::parse(&f.to_text(), now()).unwrap(), f);
+    }
+
+    #[test]
+    fn todays_date_alone_before_nine_is_now_not_the_future() {
+        let early = parse_moment("2026-11-25 07:15").unwrap();
+        let today = FILLED.replace("20-11-2026 14:30", "25-11-2026");
+        assert_eq!(Form::parse(&today, early).unwrap().received, early);
+        // Later today with a time given, or tomorrow, is still the future.
+        let later = FILLED.replace("20-11-2026 14:30", "25-11-2026 08:00");
+        assert!(Form::parse(&later, early).is_err());
+        let tomorrow = FILLED.replace("20-11-2026 14:30", "26-11-2026");
+        assert!(Form::parse(&tomorrow, early).is_err());
     }
 
     #[test]
