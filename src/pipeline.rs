@@ -42,7 +42,7 @@ use crate::letters::{header_safe, Body, Letters, Template};
 use crate::logging::mask_address;
 use crate::parse::ParsedMail;
 use crate::route::reply::{self, first_chars, Refusal};
-use crate::store::{CaseRow, FailureKind, NewCase, NewMail, Store, Tx};
+use crate::store::{CaseRow, FailureKind, NewCase, NewMail, Store, Tx, Unrouted};
 use tokio_util::sync::CancellationToken;
 
 pub use reminders::{Deadline, Moment, ReminderReport};

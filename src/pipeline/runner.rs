@@ -32,29 +32,43 @@ impl Pipeline {
         let mut after = 0;
         loop {
             let batch = store.unrouted_after(after, 200, self.now()).await?;
-            let Some(&(last, _)) = batch.last() else {
+            let Some(last) = batch.last() else {
                 return Ok(report);
             };
-            after = last;
+            after = last.id;
             let mut plain = Plain::default();
-            for (id, failed_before) in batch {
-                if cancel.is_cancelled() {
-                    report.interrupted = true;
-                    break;
-                }
-                match self.route_one(store, id, &mut report).await {
-                    Ok(Some(only_verdict)) => plain.add(only_verdict, failed_before),
-                    Ok(None) if failed_before => {
-                        store.clear_failure(FailureKind::Route, id).await?
+            'batch: for chunk in load_chunks(&batch) {
+                let ids: Vec<i64> = chunk.iter().map(|u| u.id).collect();
+                // One query for the chunk; should it fail (a row that cannot be read), each
+                // message is loaded on its own, so that only the bad one fails.
+                let mut loaded = store
+                    .parsed_many(&ids)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .peekable();
+                for u in chunk {
+                    if cancel.is_cancelled() {
+                        report.interrupted = true;
+                        break 'batch;
                     }
-                    Ok(None) => {}
-                    Err(e) => {
-                        report.failed += 1;
-                        self.routing_failed(store, id, &e).await?;
+                    let mail = loaded
+                        .next_if(|(id, _, _)| *id == u.id)
+                        .map(|(_, mail, received)| (mail, received));
+                    match self.route_one(store, u.id, mail, &mut report).await {
+                        Ok(Some(only_verdict)) => plain.add(only_verdict, u.failed_before),
+                        Ok(None) if u.failed_before => {
+                            store.clear_failure(FailureKind::Route, u.id).await?
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            report.failed += 1;
+                            self.routing_failed(store, u.id, &e).await?;
+                        }
                     }
                 }
             }
-            self.commit_plain(store, plain).await?;
+            self.commit_plain(store, plain, &mut report).await?;
             if report.interrupted {
                 return Ok(report);
             }
@@ -112,17 +126,28 @@ impl Pipeline {
 
     /// Records the verdicts of a batch's plain messages in one transaction (a message
     /// another instance routed meanwhile is left as that instance routed it).
-    async fn commit_plain(&self, store: &Store, plain: Plain) -> anyhow::Result<()> {
+    async fn commit_plain(
+        &self,
+        store: &Store,
+        plain: Plain,
+        report: &mut RouteReport,
+    ) -> anyhow::Result<()> {
         if plain.messages.is_empty() {
             return Ok(());
         }
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
-        for m in &plain.messages {
-            if tx.claim_route(m.id, m.route, None, None).await? {
-                tx.save_verdict(m.id, &m.verdict).await?;
-            }
-        }
+        let rows: Vec<(i64, &str, Option<&str>, &Verdict)> = plain
+            .messages
+            .iter()
+            .map(|m| (m.id, m.route, m.detail, &m.verdict))
+            .collect();
+        let claimed = tx.claim_plain(&rows).await?;
         tx.commit().await?;
+        report.screened += plain
+            .messages
+            .iter()
+            .filter(|m| m.route == "screened" && claimed.binary_search(&m.id).is_ok())
+            .count();
         for id in plain.failed_before {
             store.clear_failure(FailureKind::Route, id).await?;
         }
@@ -136,16 +161,23 @@ impl Pipeline {
         &self,
         store: &Store,
         id: i64,
+        loaded: Option<(ParsedMail, DateTime<Utc>)>,
         report: &mut RouteReport,
     ) -> anyhow::Result<Option<OnlyVerdict>> {
-        let Some(mut mail) = store.parsed(id).await? else {
-            return Ok(None);
+        let (mut mail, received) = match loaded {
+            Some(loaded) => loaded,
+            None => {
+                let Some(mail) = store.parsed(id).await? else {
+                    return Ok(None);
+                };
+                let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
+                (mail, received)
+            }
         };
         // The website's contact form: sent by the firm's own server for a customer. It is
         // the customer's mail from here on — judged, opened and answered as theirs. (A
         // Klachtenformulier from staff names the customer too, but is staff's own route.)
         self.contact_form_as_customer(&mut mail);
-        let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
         // Mail from before `imap.since` (a first run on a mailbox with months of mail) is
         // kept, not acted on: no case, no notification, no escalation.
         if let Some(since) = self.since {
@@ -191,17 +223,26 @@ impl Pipeline {
             return Ok(None);
         }
         if let Some(reason) = verdict.screened {
-            if self
-                .claim_automatic(store, id, "screened", reason, &verdict)
-                .await?
-            {
-                report.screened += 1;
-                tracing::debug!(reason = reason.as_str(), "screened");
-            }
-            return Ok(None);
+            // Recorded with the batch's others, as screened, with the reason.
+            tracing::debug!(reason = reason.as_str(), "screened");
+            return Ok(Some(OnlyVerdict {
+                id,
+                route: "screened",
+                detail: Some(reason.as_str()),
+                verdict,
+            }));
+        }
+        let carries_token = self.carries_token(&mail);
+        let mut thread = mail.in_reply_to.clone();
+        thread.extend(mail.references.iter().cloned());
+        let subject_ref = mail.subject.as_deref().and_then(CaseRef::find_in);
+        if !carries_token && !verdict.complaint && thread.is_empty() && subject_ref.is_none() {
+            // Most mail: no complaint and no thread a case could own. Nothing to read or
+            // write now; the verdict is recorded with the batch's others.
+            return Ok(Some(only_verdict(id, verdict)));
         }
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
-        if self.carries_token(&mail) {
+        if carries_token {
             // Somebody other than directie answering a notification: never a command,
             // and not a new complaint either.
             if tx
@@ -220,11 +261,9 @@ impl Pipeline {
             }
             return Ok(None);
         }
-        let mut thread = mail.in_reply_to.clone();
-        thread.extend(mail.references.iter().cloned());
         let mut case_id = tx.case_for_thread(&thread).await?;
         if case_id.is_none() {
-            if let Some(r) = mail.subject.as_deref().and_then(CaseRef::find_in) {
+            if let Some(r) = subject_ref {
                 case_id = tx.case_by_ref(r).await?.map(|c| c.id);
             }
         }
@@ -255,8 +294,7 @@ impl Pipeline {
         // Not flagged: a doubtful mail is listed for directie in the next digest. Nothing
         // was written; the verdict is recorded with the batch's others.
         drop(tx);
-        let route = if verdict.doubt { "doubt" } else { "message" };
-        Ok(Some(OnlyVerdict { id, route, verdict }))
+        Ok(Some(only_verdict(id, verdict)))
     }
 
     /// A contact-form mail becomes the customer's: its From is the customer named in it.
@@ -271,10 +309,44 @@ impl Pipeline {
     }
 }
 
+fn only_verdict(id: i64, verdict: Verdict) -> OnlyVerdict {
+    let route = if verdict.doubt { "doubt" } else { "message" };
+    OnlyVerdict {
+        id,
+        route,
+        detail: None,
+        verdict,
+    }
+}
+
+/// Most messages a routing chunk loads at once, and about most bytes (their size on the
+/// server): memory stays bounded however large the mail.
+const CHUNK_MESSAGES: usize = 50;
+const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Splits a batch of unrouted messages into chunks loaded with one query each.
+fn load_chunks(batch: &[Unrouted]) -> Vec<&[Unrouted]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, u) in batch.iter().enumerate() {
+        if i > start && (i - start >= CHUNK_MESSAGES || bytes + u.size > CHUNK_BYTES) {
+            chunks.push(&batch[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += u.size;
+    }
+    if start < batch.len() {
+        chunks.push(&batch[start..]);
+    }
+    chunks
+}
+
 /// A message that needs nothing but its route and verdict recorded.
 pub(super) struct OnlyVerdict {
     id: i64,
     route: &'static str,
+    /// Why, when screened.
+    detail: Option<&'static str>,
     verdict: Verdict,
 }
 

@@ -149,8 +149,8 @@ impl Store {
     ) -> Result<Vec<Stored>> {
         let mut tx = self.pool.begin().await?;
         let mut out = Vec::with_capacity(messages.len());
-        for m in messages {
-            out.push(insert_message(&mut tx, m, now).await?);
+        for chunk in messages.chunks(INSERT_ROWS) {
+            out.extend(insert_messages(&mut tx, chunk, now).await?);
         }
         set_checkpoint(&mut *tx, mailbox, checkpoint, now).await?;
         tx.commit().await?;
@@ -199,15 +199,23 @@ impl Store {
         uidvalidity: u32,
         uids: &[u32],
     ) -> Result<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
-        for uid in uids {
-            sqlx::query(
+        // UIDs are integers: a literal list makes one statement of a whole batch.
+        for chunk in uids.chunks(1000) {
+            let list = chunk
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            sqlx::query(&format!(
                 "UPDATE messages SET server_pending = 0
-                 WHERE mailbox = $1 AND uidvalidity = $2 AND uid = $3",
-            )
+                 WHERE mailbox = $1 AND uidvalidity = $2 AND uid IN ({list})"
+            ))
             .bind(mailbox)
             .bind(i64::from(uidvalidity))
-            .bind(i64::from(*uid))
             .execute(&mut *tx)
             .await?;
         }
@@ -269,42 +277,75 @@ impl Store {
 
     /// The parsed fields of a stored message.
     pub async fn parsed(&self, id: i64) -> Result<Option<ParsedMail>> {
-        let Some(r) = sqlx::query(
-            "SELECT parse_status, parse_error, message_id, from_addr, from_name, to_addrs,
-                    cc_addrs, subject, sent_date, in_reply_to, refs, headers, body_text,
-                    html_only, attachments
-             FROM messages WHERE id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {PARSED_COLUMNS} FROM messages WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let from =
-            r.try_get::<Option<String>, _>("from_addr")?
-                .map(|address| crate::parse::MailAddress {
-                    name: r.try_get("from_name").ok().flatten(),
-                    address,
-                });
-        let sent: Option<String> = r.try_get("sent_date")?;
-        Ok(Some(ParsedMail {
-            status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
-            error: r.try_get("parse_error")?,
-            message_id: r.try_get("message_id")?,
-            from,
-            to: json_col(&r, "to_addrs")?,
-            cc: json_col(&r, "cc_addrs")?,
-            subject: r.try_get("subject")?,
-            date: sent
-                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-                .map(|d| d.with_timezone(&Utc)),
-            in_reply_to: json_col(&r, "in_reply_to")?,
-            references: json_col(&r, "refs")?,
-            headers: json_col(&r, "headers")?,
-            body_text: r.try_get("body_text")?,
-            html_only: r.try_get::<i64, _>("html_only")? != 0,
-            attachments: json_col(&r, "attachments")?,
-        }))
+        .await?;
+        row.map(|r| parsed_from_row(&r)).transpose()
     }
+
+    /// The parsed fields and arrival of several stored messages in one query, in the order
+    /// of `ids` (a message that is gone is left out). The caller bounds how many bytes it
+    /// asks for at once.
+    pub async fn parsed_many(&self, ids: &[i64]) -> Result<Vec<(i64, ParsedMail, DateTime<Utc>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Register ids are integers of our own: a literal list is one statement on both
+        // databases, whatever their limits on bound parameters.
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let rows = sqlx::query(&format!(
+            "SELECT id, received_at, {PARSED_COLUMNS} FROM messages WHERE id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let received: String = r.try_get("received_at")?;
+            let received = DateTime::parse_from_rfc3339(&received)
+                .map_err(|e| StoreError::Corrupt {
+                    column: "messages.received_at",
+                    reason: e.to_string(),
+                })?
+                .with_timezone(&Utc);
+            out.push((r.try_get::<i64, _>("id")?, parsed_from_row(r)?, received));
+        }
+        out.sort_by_key(|(id, _, _)| ids.iter().position(|i| i == id));
+        Ok(out)
+    }
+}
+
+/// The columns [`parsed_from_row`] reads.
+const PARSED_COLUMNS: &str = "parse_status, parse_error, message_id, from_addr, from_name,
+    to_addrs, cc_addrs, subject, sent_date, in_reply_to, refs, headers, body_text, html_only,
+    attachments";
+
+fn parsed_from_row(r: &AnyRow) -> Result<ParsedMail> {
+    let from =
+        r.try_get::<Option<String>, _>("from_addr")?
+            .map(|address| crate::parse::MailAddress {
+                name: r.try_get("from_name").ok().flatten(),
+                address,
+            });
+    let sent: Option<String> = r.try_get("sent_date")?;
+    Ok(ParsedMail {
+        status: ParseStatus::from_db(&r.try_get::<String, _>("parse_status")?),
+        error: r.try_get("parse_error")?,
+        message_id: r.try_get("message_id")?,
+        from,
+        to: json_col(r, "to_addrs")?,
+        cc: json_col(r, "cc_addrs")?,
+        subject: r.try_get("subject")?,
+        date: sent
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|d| d.with_timezone(&Utc)),
+        in_reply_to: json_col(r, "in_reply_to")?,
+        references: json_col(r, "refs")?,
+        headers: json_col(r, "headers")?,
+        body_text: r.try_get("body_text")?,
+        html_only: r.try_get::<i64, _>("html_only")? != 0,
+        attachments: json_col(r, "attachments")?,
+    })
 }

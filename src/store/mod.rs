@@ -114,6 +114,17 @@ impl Stored {
 }
 
 /// Where the intake stands in one IMAP folder.
+/// A stored message waiting to be routed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unrouted {
+    /// Register id.
+    pub id: i64,
+    /// Its size on the server, in bytes.
+    pub size: u64,
+    /// Its routing failed before (it is being retried).
+    pub failed_before: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpoint {
     pub uidvalidity: u32,
@@ -307,13 +318,168 @@ async fn insert_verdict<'e, E: Executor<'e, Database = sqlx::Any>>(
     Ok(())
 }
 
-async fn insert_message(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    m: &NewMessage,
+/// [`insert_verdict`] for many messages in one statement.
+async fn insert_verdicts<'e, E: Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    verdicts: &[(i64, &Verdict)],
     now: DateTime<Utc>,
-) -> Result<Stored> {
-    let sha = m.sha256();
-    let (source, mailbox, uidvalidity, uid) = match &m.origin {
+) -> Result<()> {
+    if verdicts.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO verdicts (message_pk, complaint, score, threshold, language, screened,
+                               verdict, classified_at) VALUES ",
+    );
+    for i in 0..verdicts.len() {
+        let n = 7 * i;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, $1)",
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8
+        ));
+    }
+    sql.push_str(" ON CONFLICT (message_pk) DO NOTHING");
+    let mut q = sqlx::query(&sql).bind(timestamp(now));
+    for (id, verdict) in verdicts {
+        let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
+            column: "verdict",
+            reason: e.to_string(),
+        })?;
+        q = q
+            .bind(*id)
+            .bind(i64::from(verdict.complaint))
+            .bind(verdict.score)
+            .bind(verdict.threshold)
+            .bind(verdict.language.as_str())
+            .bind(verdict.screened.map(|s| s.as_str()))
+            .bind(json);
+    }
+    q.execute(e).await?;
+    Ok(())
+}
+
+/// Rows a multi-row insert of messages holds: 24 parameters each, far inside both
+/// databases' limits.
+const INSERT_ROWS: usize = 40;
+
+/// [`insert_message`] for many messages with two statements (their rows, then their raw
+/// bytes); a message whose bytes are stored already (or occur twice in `messages`) takes
+/// the single-message path for duplicates.
+async fn insert_messages(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    messages: &[NewMessage],
+    now: DateTime<Utc>,
+) -> Result<Vec<Stored>> {
+    let shas: Vec<String> = messages.iter().map(NewMessage::sha256).collect();
+    let mut sql = String::from(
+        "INSERT INTO messages (sha256, message_id, source, mailbox, uidvalidity, uid,
+             server_pending, received_at, stored_at, size, parse_status, parse_error,
+             from_addr, from_name, to_addrs, cc_addrs, subject, sent_date, in_reply_to, refs,
+             headers, body_text, html_only, attachments) VALUES ",
+    );
+    for i in 0..messages.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for k in 0..24 {
+            if k > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", 24 * i + k + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256");
+    let mut q = sqlx::query(&sql);
+    for (m, sha) in messages.iter().zip(&shas) {
+        q = bind_message(q, m, sha, now);
+    }
+    let rows = q.fetch_all(&mut **tx).await?;
+    let mut new_ids = std::collections::HashMap::with_capacity(rows.len());
+    for r in &rows {
+        new_ids.insert(
+            r.try_get::<String, _>("sha256")?,
+            r.try_get::<i64, _>("id")?,
+        );
+    }
+    let mut out = Vec::with_capacity(messages.len());
+    let mut raw = Vec::with_capacity(new_ids.len());
+    for (m, sha) in messages.iter().zip(&shas) {
+        match new_ids.remove(sha) {
+            Some(id) => {
+                raw.push((id, &m.raw));
+                out.push(Stored::New(id));
+            }
+            None => out.push(Stored::Duplicate(record_duplicate(tx, m, sha).await?)),
+        }
+    }
+    if !raw.is_empty() {
+        let mut sql = String::from("INSERT INTO message_raw (message_pk, raw) VALUES ");
+        for i in 0..raw.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+        }
+        let mut q = sqlx::query(&sql);
+        for (id, bytes) in raw {
+            q = q.bind(id).bind(bytes.as_slice());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(out)
+}
+
+/// Binds the 24 columns of a message row, in the order of the INSERTs above and below.
+fn bind_message<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    m: &'q NewMessage,
+    sha: &str,
+    now: DateTime<Utc>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let (source, mailbox, uidvalidity, uid) = origin_columns(&m.origin);
+    let pending: i64 = if mailbox.is_some() { 1 } else { 0 };
+    let p = &m.parsed;
+    let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
+    q.bind(sha.to_string())
+        .bind(p.message_id.clone())
+        .bind(source)
+        .bind(mailbox)
+        .bind(uidvalidity)
+        .bind(uid)
+        .bind(pending)
+        .bind(timestamp(m.received_at))
+        .bind(timestamp(now))
+        .bind(m.size as i64)
+        .bind(p.status.as_str())
+        .bind(p.error.clone())
+        .bind(p.from.as_ref().map(|a| a.address.clone()))
+        .bind(p.from.as_ref().and_then(|a| a.name.clone()))
+        .bind(json(serde_json::to_string(&p.to)))
+        .bind(json(serde_json::to_string(&p.cc)))
+        .bind(p.subject.clone())
+        .bind(p.date.map(timestamp))
+        .bind(json(serde_json::to_string(&p.in_reply_to)))
+        .bind(json(serde_json::to_string(&p.references)))
+        .bind(serde_json::to_string(&p.headers).unwrap_or_else(|_| "{}".into()))
+        .bind(p.body_text.as_deref())
+        .bind(i64::from(p.html_only))
+        .bind(json(serde_json::to_string(&p.attachments)))
+}
+
+/// Source, mailbox, UIDVALIDITY and UID columns of a message's origin.
+fn origin_columns(origin: &Origin) -> (&'static str, Option<String>, Option<i64>, Option<i64>) {
+    match origin {
         Origin::Imap {
             mailbox,
             uidvalidity,
@@ -326,44 +492,30 @@ async fn insert_message(
         ),
         Origin::Import => ("import", None, None, None),
         Origin::Intake => ("intake", None, None, None),
-    };
-    let pending: i64 = if mailbox.is_some() { 1 } else { 0 };
-    let p = &m.parsed;
-    let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
-    let inserted = sqlx::query(
-        "INSERT INTO messages (sha256, message_id, source, mailbox, uidvalidity, uid,
-             server_pending, received_at, stored_at, size, parse_status, parse_error,
-             from_addr, from_name, to_addrs, cc_addrs, subject, sent_date, in_reply_to, refs,
-             headers, body_text, html_only, attachments)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24)
-         ON CONFLICT (sha256) DO NOTHING
-         RETURNING id",
+    }
+}
+
+async fn insert_message(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &NewMessage,
+    now: DateTime<Utc>,
+) -> Result<Stored> {
+    let sha = m.sha256();
+    let inserted = bind_message(
+        sqlx::query(
+            "INSERT INTO messages (sha256, message_id, source, mailbox, uidvalidity, uid,
+                 server_pending, received_at, stored_at, size, parse_status, parse_error,
+                 from_addr, from_name, to_addrs, cc_addrs, subject, sent_date, in_reply_to, refs,
+                 headers, body_text, html_only, attachments)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                     $18, $19, $20, $21, $22, $23, $24)
+             ON CONFLICT (sha256) DO NOTHING
+             RETURNING id",
+        ),
+        m,
+        &sha,
+        now,
     )
-    .bind(&sha)
-    .bind(p.message_id.clone())
-    .bind(source)
-    .bind(mailbox.clone())
-    .bind(uidvalidity)
-    .bind(uid)
-    .bind(pending)
-    .bind(timestamp(m.received_at))
-    .bind(timestamp(now))
-    .bind(m.size as i64)
-    .bind(p.status.as_str())
-    .bind(p.error.clone())
-    .bind(p.from.as_ref().map(|a| a.address.clone()))
-    .bind(p.from.as_ref().and_then(|a| a.name.clone()))
-    .bind(json(serde_json::to_string(&p.to)))
-    .bind(json(serde_json::to_string(&p.cc)))
-    .bind(p.subject.clone())
-    .bind(p.date.map(timestamp))
-    .bind(json(serde_json::to_string(&p.in_reply_to)))
-    .bind(json(serde_json::to_string(&p.references)))
-    .bind(serde_json::to_string(&p.headers).unwrap_or_else(|_| "{}".into()))
-    .bind(p.body_text.clone())
-    .bind(i64::from(p.html_only))
-    .bind(json(serde_json::to_string(&p.attachments)))
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(row) = inserted {
@@ -375,14 +527,23 @@ async fn insert_message(
             .await?;
         return Ok(Stored::New(id));
     }
-    // Same bytes seen before (a re-read after a UIDVALIDITY change, or an import of mail
-    // that also came in over IMAP). Nothing new is stored; the row learns where the
-    // message now lives so that it is flagged there.
+    Ok(Stored::Duplicate(record_duplicate(tx, m, &sha).await?))
+}
+
+/// Same bytes seen before (a re-read after a UIDVALIDITY change, or an import of mail
+/// that also came in over IMAP). Nothing new is stored; the row learns where the message
+/// now lives so that it is flagged there. Returns its id.
+async fn record_duplicate(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &NewMessage,
+    sha: &str,
+) -> Result<i64> {
     let row = sqlx::query("SELECT id FROM messages WHERE sha256 = $1")
-        .bind(&sha)
+        .bind(sha)
         .fetch_one(&mut **tx)
         .await?;
     let id: i64 = row.try_get("id")?;
+    let (_, mailbox, uidvalidity, uid) = origin_columns(&m.origin);
     if let (Some(mailbox), Some(uidvalidity), Some(uid)) = (mailbox, uidvalidity, uid) {
         sqlx::query(
             "UPDATE messages SET mailbox = $1, uidvalidity = $2, uid = $3, server_pending = 1
@@ -395,7 +556,7 @@ async fn insert_message(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Stored::Duplicate(id))
+    Ok(id)
 }
 
 fn u32_col(row: &AnyRow, col: &'static str) -> Result<u32> {

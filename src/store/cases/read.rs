@@ -1,6 +1,7 @@
 //! Reading cases, their timeline and their mail; the outbox as the sender sees it.
 
 use super::*;
+use crate::store::Unrouted;
 
 impl Store {
     /// Starts a transaction at the moment `now`, which stamps everything it writes;
@@ -17,7 +18,12 @@ impl Store {
     /// whether its routing failed before. A message whose earlier failure put off its next
     /// attempt is left out until then. A form stored by `intake` is routed by `intake`.
     pub async fn unrouted(&self, limit: i64, now: DateTime<Utc>) -> Result<Vec<(i64, bool)>> {
-        self.unrouted_after(0, limit, now).await
+        Ok(self
+            .unrouted_after(0, limit, now)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.failed_before))
+            .collect())
     }
 
     /// As [`Store::unrouted`], only messages after `after` (a pass going through the
@@ -27,9 +33,9 @@ impl Store {
         after: i64,
         limit: i64,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(i64, bool)>> {
+    ) -> Result<Vec<Unrouted>> {
         let rows = sqlx::query(
-            "SELECT m.id, f.attempts FROM messages m
+            "SELECT m.id, m.size, f.attempts FROM messages m
              LEFT JOIN routing r ON r.message_pk = m.id
              LEFT JOIN failures f ON f.kind = 'route' AND f.item = m.id
              WHERE m.id > $3 AND r.message_pk IS NULL AND m.source <> 'intake'
@@ -43,10 +49,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get::<Option<i64>, _>("attempts")?.is_some(),
-                ))
+                Ok(Unrouted {
+                    id: r.try_get("id")?,
+                    size: r.try_get::<i64, _>("size")?.max(0) as u64,
+                    failed_before: r.try_get::<Option<i64>, _>("attempts")?.is_some(),
+                })
             })
             .collect()
     }
