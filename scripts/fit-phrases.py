@@ -25,7 +25,13 @@ is the highest cross-validated score at which recall still reaches --recall. The
 are then expressed in the lexicon's score units, with a basis, so that the configured
 threshold (--threshold) stays the cut:
 
-    score = lexicon score + basis + sum of the weights of the phrases found  >=  threshold
+    score = lexicon score + basis + sum of the weights of the phrases found
+            (+ @afzender_collega when a colleague wrote it)  >=  threshold
+
+Beside the phrases, one fact about the mail is a feature: whether a colleague wrote it (the
+sender at one of the firm's own domains, no contact form: `colleague` in the export).
+Contact-form labels (FORM_LABELS) are left out like names: the firm's template, not the
+customer's words.
 
 Phrases whose weight is smaller than --min-weight are dropped. Needs numpy and
 scikit-learn.
@@ -66,6 +72,14 @@ FUNCTION_WORDS = set(
     "was waren had the a an and of to i you your my it is was be are for on with this that "
     "have has had not but no at as so if or do did we our me they he she them his her there "
     "what would will can could been from by about jij jou jouw ze zij hij hem haar jullie hun".split()
+)
+
+
+# The labels of a website contact form ("Naam:", "Telefoon:", "Bericht:") are the firm's own
+# template, the same in every form mail whatever the customer wrote: left out like names.
+FORM_LABELS = set(
+    "naam email mail telefoon telefoonnummer onderwerp bericht adres postcode woonplaats "
+    "name phone subject message".split()
 )
 
 
@@ -127,7 +141,7 @@ def main():
         for n in (1, 2):
             for i in range(len(words) - n + 1):
                 g = words[i : i + n]
-                if any(not w or any(c.isdigit() for c in w) or w in names or w in CALENDAR for w in g):
+                if any(not w or any(c.isdigit() for c in w) or w in names or w in CALENDAR or w in FORM_LABELS for w in g):
                     continue
                 if all(w in FUNCTION_WORDS for w in g):
                     continue
@@ -138,7 +152,9 @@ def main():
     phrases = vec.fit_transform([r["words"] for r in rows])
     from scipy.sparse import csr_matrix, hstack
 
-    X = hstack([csr_matrix(score.reshape(-1, 1)), phrases]).tocsr()
+    # Who wrote it: a colleague (the sender at one of the firm's own domains).
+    colleague = np.array([1.0 if r.get("colleague") else 0.0 for r in rows])
+    X = hstack([csr_matrix(score.reshape(-1, 1)), csr_matrix(colleague.reshape(-1, 1)), phrases]).tocsr()
     vocab = vec.get_feature_names_out()
     print(f"{len(rows)} mails ({int(y.sum())} complaints), {len(vocab)} phrases, {len(names)} names left out")
 
@@ -159,20 +175,22 @@ def main():
     a = model.coef_[0][0] / SCORE_SCALE  # logit per unit of lexicon score
     if a <= 0:
         sys.exit(f"the lexicon score got weight {a:.3f}: no fit in the lexicon's units")
-    weights = model.coef_[0][1:] / a
+    colleague_weight = round(float(model.coef_[0][1] / a), 3)
+    weights = model.coef_[0][2:] / a
     basis = args.threshold - (cut - model.intercept_[0]) / a
     kept = [(vocab[i], round(float(w), 3)) for i, w in enumerate(weights) if abs(w) >= args.min_weight]
     kept.sort(key=lambda p: (-p[1], p[0]))
 
     # What the written file gives on the rows it was fitted on.
     index = {p: i for i, p in enumerate(vocab)}
-    total = score * SCORE_SCALE + basis
+    total = score * SCORE_SCALE + basis + colleague_weight * colleague
     for p, w in kept:
         total = total + w * phrases[:, index[p]].toarray().ravel()
     hit = total >= args.threshold
     tp = int((hit & (y == 1)).sum())
     print(
-        f"chosen C={c}; {len(kept)} phrases of weight >= {args.min_weight}, basis {basis:.2f}; "
+        f"chosen C={c}; {len(kept)} phrases of weight >= {args.min_weight}, basis {basis:.2f}, "
+        f"colleague {colleague_weight} ({int(colleague.sum())} such mails); "
         f"on the fitted mails: precision {tp / max(1, hit.sum()):.3f}, recall {tp / y.sum():.3f}"
     )
     # The doubt band: from where the cross-validated recall reaches --doubt-recall.
@@ -197,6 +215,8 @@ def main():
         "# case, no accents, single spaces.",
         "# Delete a line to drop a phrase; edit a weight to change it.",
         f"@basis\t{basis:.3f}",
+        "# Added when the sender is at one of the firm's own domains (no contact form).",
+        f"@afzender_collega\t{colleague_weight}",
     ]
     lines += [f"{p}\t{w}" for p, w in kept]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -284,6 +284,8 @@ fn criterion_label(criterion: &str) -> String {
         "verwijt_handelen" => "3. verwijt over handelen of nalaten".into(),
         "verwijt_gedrag" => "4. verwijt over gedrag van een medewerker".into(),
         "typografie" => "nadruk (!!!, HOOFDLETTERS)".into(),
+        "woordgebruik" => "woordgebruik (geleerde woorden en woordparen)".into(),
+        "afzender_collega" => "afzender: een collega (eigen domein)".into(),
         other => other.to_string(),
     }
 }

@@ -304,6 +304,9 @@ pub struct FeatureRow {
     pub learned: f64,
     /// The normalised words judged, for a fit of the learned phrases.
     pub words: String,
+    /// A colleague wrote it: the sender is at one of the firm's own domains
+    /// ([`super::colleague_domain`]).
+    pub colleague: bool,
     /// How many matches were set aside, by reason (ander_doel, ontkenning, medisch, …).
     pub ignored: std::collections::BTreeMap<String, usize>,
 }
@@ -359,6 +362,7 @@ pub fn feature_rows(
             score: verdict.score,
             lexicon_score: super::round2(super::total_unclamped(lex, &lexical)),
             learned: learned.iter().map(|s| s.weight).sum::<f64>() + 0.0,
+            colleague: super::colleague_domain(mail, ctx).is_some(),
             words: detector.judged_words(
                 mail.subject.as_deref(),
                 mail.body_text.as_deref().unwrap_or(""),

@@ -18,9 +18,15 @@ pub(super) const BUILTIN: &str = include_str!("../../lexicon/learned.tsv");
 /// The criterion and family of the learned signal.
 pub const CRITERION: &str = "woordgebruik";
 pub const FAMILY: &str = "geleerd";
+/// The criterion of the colleague signal ([`COLLEAGUE`]): who wrote the mail.
+pub const SENDER_CRITERION: &str = "afzender_collega";
 
 /// The key of the line that gives the basis (not a phrase: phrases are plain words).
 pub const BASIS: &str = "@basis";
+
+/// The key of the line that gives the weight of a mail written by a colleague: its sender
+/// is at one of the firm's own domains, and it is no contact-form mail.
+pub const COLLEAGUE: &str = "@afzender_collega";
 
 /// A signal names at most this many phrases.
 const SHOWN: usize = 5;
@@ -28,6 +34,8 @@ const SHOWN: usize = 5;
 #[derive(Debug, Default)]
 pub struct Learned {
     basis: f64,
+    /// [`COLLEAGUE`]'s weight, when the file gives one.
+    colleague: Option<f64>,
     /// Every word of a listed phrase: its number, and the phrase it is alone (if listed).
     words: HashMap<String, Word, foldhash::fast::RandomState>,
     /// A pair of word numbers → the index of that two-word phrase in `weights`.
@@ -71,6 +79,18 @@ impl Learned {
                 seen_basis = true;
                 learned.basis = weight;
                 continue;
+            }
+            if phrase == COLLEAGUE {
+                if learned.colleague.replace(weight).is_some() {
+                    return Err(invalid(n + 1, format!("{COLLEAGUE} is given twice")));
+                }
+                continue;
+            }
+            if phrase.starts_with('@') {
+                return Err(invalid(
+                    n + 1,
+                    format!("unknown key {phrase:?} (known: {BASIS}, {COLLEAGUE})"),
+                ));
             }
             let words: Vec<&str> = phrase.split(' ').collect();
             if words.len() > 2
@@ -126,6 +146,19 @@ impl Learned {
     /// How many phrases the file lists.
     pub fn len(&self) -> usize {
         self.weights.len()
+    }
+
+    /// The signal of a mail written by a colleague (the sender is at one of the firm's own
+    /// domains), when the file weighs that: staff writing about a case is seldom a
+    /// customer's complaint.
+    pub(super) fn colleague_signal(&self, address: &str) -> Option<Signal> {
+        let weight = self.colleague.filter(|w| *w != 0.0)?;
+        Some(Signal {
+            criterion: SENDER_CRITERION.into(),
+            phrase: address.to_string(),
+            weight: round2(weight),
+            family: FAMILY.into(),
+        })
     }
 
     /// The learned signal for a normalised text made from `text`: the basis and the
@@ -237,6 +270,25 @@ mod tests {
     }
 
     #[test]
+    fn a_colleague_weight_is_its_own_signal_naming_the_domain() {
+        let learned = Learned::parse("test", "@afzender_collega\t-1.25\n").unwrap();
+        let s = learned.colleague_signal("@firma.example").unwrap();
+        assert_eq!(
+            (s.criterion.as_str(), s.phrase.as_str(), s.weight),
+            (SENDER_CRITERION, "@firma.example", -1.25)
+        );
+        // Without the line, or at weight 0: no signal.
+        assert!(Learned::parse("test", FILE)
+            .unwrap()
+            .colleague_signal("@firma.example")
+            .is_none());
+        assert!(Learned::parse("test", "@afzender_collega\t0\n")
+            .unwrap()
+            .colleague_signal("@firma.example")
+            .is_none());
+    }
+
+    #[test]
     fn an_empty_file_gives_no_signal() {
         let learned = Learned::parse("test", "# nothing\n").unwrap();
         assert!(learned.signal("klacht", &normalize("klacht")).is_none());
@@ -256,6 +308,11 @@ mod tests {
                 "line 2: \"klacht\" is listed twice",
             ),
             ("klacht\tNaN\n", "not a weight"),
+            (
+                "@afzender_collega\t-1\n@afzender_collega\t-2\n",
+                "line 2: @afzender_collega is given twice",
+            ),
+            ("@afzender\t-1\n", "line 1: unknown key \"@afzender\""),
         ] {
             let e = Learned::parse("learned.tsv", file).unwrap_err().to_string();
             assert!(e.contains(says), "{file:?}: {e}");

@@ -192,6 +192,16 @@ impl Detector {
     pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
         let body = mail.body_text.as_deref().unwrap_or("");
         let mut verdict = self.judge(mail.subject.as_deref(), body);
+        if let Some(signal) = colleague_domain(mail, ctx)
+            .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
+        {
+            verdict.signals.push(signal);
+            let lexicon = self.lexicon(verdict.language);
+            verdict.score = total(lexicon, &verdict.signals);
+            verdict.complaint = verdict.score >= self.threshold;
+            verdict.doubt =
+                !verdict.complaint && verdict.score >= self.doubt_threshold && verdict.score > 0.0;
+        }
         if let Some(reason) = screen::screen(mail, ctx) {
             verdict.screened = Some(reason);
             verdict.complaint = false;
@@ -287,6 +297,19 @@ impl Detector {
             _ => Language::Nl,
         }
     }
+}
+
+/// The firm's own domain a mail was sent from, when a colleague wrote it: its sender is at
+/// one of the domains of the service's own addresses, and it is no contact-form mail (whose
+/// writer is the customer it names).
+pub fn colleague_domain<'a>(mail: &'a ParsedMail, ctx: &ScreenContext) -> Option<&'a str> {
+    let address = &mail.from.as_ref()?.address;
+    let (_, domain) = address.rsplit_once('@')?;
+    let own = ctx
+        .own_domains
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(domain.trim()));
+    (own && contact_form::customer(mail, ctx).is_none()).then_some(domain.trim())
 }
 
 mod score;

@@ -109,3 +109,65 @@ fn learned_phrases_are_read_from_the_lexicon_dir_and_checked() {
         .to_string();
     assert!(e.contains("learned.tsv") && e.contains("line 2"), "{e}");
 }
+
+#[test]
+fn a_colleague_at_the_firms_domain_gets_the_sender_weight_and_a_contact_form_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nl.toml"), lexicon::BUILTIN_NL).unwrap();
+    std::fs::write(dir.path().join("en.toml"), lexicon::BUILTIN_EN).unwrap();
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        "@basis\t0\n@afzender_collega\t-2\nteruggebeld\t0.5\n",
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path())).unwrap();
+    let ctx = ScreenContext::new(
+        ["klachten@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    let mail = |from: &str, extra: &str, body: &str| {
+        crate::parse::parse(
+            format!(
+                "From: {from}\r\nTo: info@firma.example\r\n{extra}Subject: dossier Jansen\r\n\r\n{body}\r\n"
+            )
+            .as_bytes(),
+        )
+    };
+    // Staff writing about a case: the grievance words are the customer's story, told on.
+    let text = "De klant is nog steeds niet teruggebeld en is er boos over, kun jij hem bellen?";
+    let staff = d.classify(&mail("Petra <petra@firma.example>", "", text), &ctx);
+    let sender = staff
+        .signals
+        .iter()
+        .find(|s| s.criterion == learned::SENDER_CRITERION)
+        .unwrap_or_else(|| panic!("no sender signal: {staff:?}"));
+    assert_eq!(
+        (sender.phrase.as_str(), sender.weight),
+        ("@firma.example", -2.0)
+    );
+    // The same words from a customer: no sender signal, a higher score.
+    let customer = d.classify(&mail("Jan <jan@klant.example>", "", text), &ctx);
+    assert!(
+        customer
+            .signals
+            .iter()
+            .all(|s| s.criterion != learned::SENDER_CRITERION),
+        "{customer:?}"
+    );
+    assert!(customer.score > staff.score, "{customer:?} {staff:?}");
+    // The website's contact form is sent from the firm's domain, but a customer wrote it.
+    let form = d.classify(
+        &mail(
+            "Website <website@firma.example>",
+            "Reply-To: Jan <jan@klant.example>\r\n",
+            &format!("Naam: Jan\r\nE-mail: jan@klant.example\r\nBericht: {text}"),
+        ),
+        &ctx,
+    );
+    assert!(
+        form.signals
+            .iter()
+            .all(|s| s.criterion != learned::SENDER_CRITERION),
+        "{form:?}"
+    );
+}
