@@ -53,6 +53,7 @@ fn corpus_meets_recall_and_precision() {
 const CORPUS2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus2");
 const CORPUS3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus3");
 const CORPUS4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus4");
+const CORPUS5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus5");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -86,6 +87,11 @@ fn second_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn third_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS4, 200);
+}
+
+#[test]
+fn fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS5, 200);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
