@@ -10,7 +10,16 @@
 //! Printed per run: wall time, messages per second, peak RSS and the ratio to mbsync.
 //! Every figure comes from `/usr/bin/time` around the real binaries; nothing is estimated.
 //!
-//!   bench_ingest [--messages 1000,5000] [--db sqlite,postgres] [--parallel N] [--klachtenbus PATH]
+//! With `--repeat K` each contender runs K times, taking turns on the same mailbox, and the
+//! medians are compared as well (mbsync's own time moves a lot between runs on a shared
+//! machine).
+//!
+//! After the last run, `klachtenbus run` watches the mailbox and `--latency K` complaints
+//! (default 10) are timed from Postfix accepting each to its notification in directie's
+//! mailbox.
+//!
+//!   bench_ingest [--messages 1000,5000] [--db sqlite,postgres] [--parallel N] [--repeat K]
+//!                [--latency K] [--klachtenbus PATH]
 
 #[path = "../tests/integration/harness.rs"]
 mod harness;
@@ -228,6 +237,10 @@ struct Args {
     dbs: Vec<String>,
     klachtenbus: PathBuf,
     parallel: usize,
+    /// Runs of each contender, taking turns; the medians are compared.
+    repeat: usize,
+    /// Complaints timed from arrival to notification under `run` after the last run.
+    latency: usize,
 }
 
 fn args() -> Args {
@@ -236,6 +249,8 @@ fn args() -> Args {
         dbs: vec!["sqlite".into(), "postgres".into()],
         klachtenbus: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/klachtenbus"),
         parallel: 1,
+        repeat: 1,
+        latency: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -250,10 +265,134 @@ fn args() -> Args {
             "--db" => a.dbs = value.split(',').map(|d| d.trim().to_string()).collect(),
             "--klachtenbus" => a.klachtenbus = PathBuf::from(value),
             "--parallel" => a.parallel = value.parse().expect("--parallel N (smtp.parallel)"),
+            "--repeat" => a.repeat = value.parse::<usize>().expect("--repeat K").max(1),
+            "--latency" => a.latency = value.parse().expect("--latency K (0: none)"),
             other => panic!("unknown argument {other}"),
         }
     }
     a
+}
+
+/// Arrival → notification under `run`: the daemon watches the mailbox (IDLE) of the
+/// register just synced; `k` complaints are sent through Postfix one after another, each
+/// timed from Postfix accepting it until directie's mailbox holds its notification (so the
+/// time includes Postfix's delivery to the mailbox and the notification's way back).
+fn latency(
+    stack: &harness::MailStack,
+    rt: &tokio::runtime::Runtime,
+    klachtenbus: &Path,
+    config: &Path,
+    k: usize,
+    in_mailbox: &mut usize,
+) {
+    let mut daemon = Command::new(klachtenbus)
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .env("KLACHTENBUS__IMAP__IDLE", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("klachtenbus run");
+    // Started, routed what was there, and in IDLE.
+    std::thread::sleep(Duration::from_secs(3));
+    let mut times = Vec::with_capacity(k);
+    for i in 0..k {
+        let raw = format!(
+            "From: Klant L{i} <latency{i}@example.test>\r\nTo: {to}\r\nSubject: Klacht over mijn hypotheekadvies\r\nDate: Mon, 30 Nov 2026 11:00:00 +0100\r\nMessage-ID: <latency-{i}-{pid}@example.test>\r\n\r\nIk ben zeer ontevreden over het advies. Niemand belt terug en ik wil een formele klacht indienen.\r\n",
+            to = harness::full_address(MAILBOX),
+            pid = std::process::id(),
+        );
+        let start = std::time::Instant::now();
+        rt.block_on(stack.send(
+            &format!("latency{i}@example.test"),
+            &[&harness::full_address(MAILBOX)],
+            raw.as_bytes(),
+        ));
+        *in_mailbox += 1;
+        loop {
+            if rt.block_on(stack.count(DIRECTIE, "INBOX")) as usize >= *in_mailbox {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no notification within a minute"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        times.push(start.elapsed().as_secs_f64());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status();
+    let _ = daemon.wait();
+    let max = times.iter().copied().fold(0.0, f64::max);
+    println!(
+        "{:>7} {:>6} arrival -> notification under run (IDLE), {k} complaints one by one: median {:.2} s, slowest {max:.2} s",
+        "",
+        "",
+        median(times)
+    );
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+/// What one `sync` run's log says: progress lines, routing time, sending rate beside
+/// `smtp-source`'s. `in_mailbox`: how many mails directie's mailbox holds once everything
+/// sent so far is delivered; it grows by this run's notifications and smtp-source's mails,
+/// and both are waited for, so that Postfix is idle again when the next run starts.
+fn report_details(
+    stack: &harness::MailStack,
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    k: &Timed,
+    in_mailbox: &mut usize,
+) {
+    let progress: Vec<&str> = k
+        .stderr
+        .lines()
+        .filter(|l| l.contains("reading the mailbox"))
+        .collect();
+    if let Some(last) = progress.last() {
+        println!(
+            "{n:>7} {:>6} progress: {} log lines, the last: {last}",
+            "",
+            progress.len()
+        );
+    }
+    // The notifications are in directie's mailbox (Postfix → LMTP) once delivered.
+    *in_mailbox += n / 20;
+    let delivered = |count: usize| {
+        rt.block_on(stack.wait_for_count(DIRECTIE, "INBOX", count as u32, Duration::from_secs(120)))
+    };
+    delivered(*in_mailbox);
+    if let Some(secs) = routing_span(&k.stderr) {
+        println!(
+            "{n:>7} {:>6} routing: {secs:.2} s from the first case opened to the last ({:.0} messages/s)",
+            "",
+            n.saturating_sub(20) as f64 / secs.max(0.001)
+        );
+    }
+    if let Some((sent, rate)) = sending_rate(&k.stderr) {
+        let reference = smtp_source(stack, sent);
+        println!(
+            "{n:>7} {:>6} sending {sent} mails: klachtenbus {rate:.0}/s, smtp-source {reference:.0}/s ({:.0} %)",
+            "",
+            100.0 * rate / reference
+        );
+        *in_mailbox += sent;
+        delivered(*in_mailbox);
+    }
 }
 
 fn main() -> ExitCode {
@@ -273,8 +412,6 @@ fn main() -> ExitCode {
             let stack = harness::MailStack::start();
             let bytes = fill(&stack, &rt, n);
             let mb = bytes as f64 / 1e6;
-            let work = tempfile::tempdir().expect("temp dir");
-            let m = mbsync(&stack, work.path());
             let line = |who: &str, t: &Timed, base: f64| {
                 println!(
                     "{n:>7} {mb:>6.1} {who:<24} {:>8.2} {:>9.0} {:>8.1} {:>6.2}",
@@ -284,61 +421,59 @@ fn main() -> ExitCode {
                     t.seconds / base
                 );
             };
-            line("mbsync", &m, m.seconds);
-            let url = match db.as_str() {
-                "postgres" => rt.block_on(
-                    pg.as_ref()
-                        .expect("postgres started")
-                        .database(&format!("bench{n}")),
-                ),
-                _ => format!("sqlite://{}", work.path().join("register.sqlite").display()),
-            };
-            let config = klachtenbus_config(&stack, work.path(), &url, args.parallel);
-            let k = timed(
-                Command::new(&args.klachtenbus)
-                    .arg("--config")
-                    .arg(&config)
-                    .arg("sync"),
-                "klachtenbus sync (cargo build --release first)",
-            );
-            line(
-                &format!("klachtenbus sync ({db}, p{})", args.parallel),
-                &k,
-                m.seconds,
-            );
-            let progress: Vec<&str> = k
-                .stderr
-                .lines()
-                .filter(|l| l.contains("reading the mailbox"))
-                .collect();
-            if let Some(last) = progress.last() {
-                println!(
-                    "{n:>7} {:>6} progress: {} log lines, the last: {last}",
-                    "",
-                    progress.len()
+            // The two contenders take turns on the same mailbox, each run from scratch (a
+            // new Maildir, a new register): the machine's moods fall on both alike, and the
+            // medians are compared.
+            let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+            let mut in_mailbox = 0;
+            for run in 0..args.repeat {
+                let work = tempfile::tempdir().expect("temp dir");
+                let m = mbsync(&stack, work.path());
+                line("mbsync", &m, m.seconds);
+                let url = match db.as_str() {
+                    "postgres" => rt.block_on(
+                        pg.as_ref()
+                            .expect("postgres started")
+                            .database(&format!("bench{n}_{run}")),
+                    ),
+                    _ => format!("sqlite://{}", work.path().join("register.sqlite").display()),
+                };
+                let config = klachtenbus_config(&stack, work.path(), &url, args.parallel);
+                let k = timed(
+                    Command::new(&args.klachtenbus)
+                        .arg("--config")
+                        .arg(&config)
+                        .arg("sync"),
+                    "klachtenbus sync (cargo build --release first)",
                 );
-            }
-            // The notifications are in directie's mailbox (Postfix → LMTP) once delivered.
-            let notices = n / 20;
-            rt.block_on(stack.wait_for_count(
-                DIRECTIE,
-                "INBOX",
-                notices as u32,
-                Duration::from_secs(120),
-            ));
-            if let Some(secs) = routing_span(&k.stderr) {
-                println!(
-                    "{n:>7} {:>6} routing: {secs:.2} s from the first case opened to the last ({:.0} messages/s)",
-                    "",
-                    n.saturating_sub(20) as f64 / secs.max(0.001)
+                line(
+                    &format!("klachtenbus sync ({db}, p{})", args.parallel),
+                    &k,
+                    m.seconds,
                 );
+                report_details(&stack, &rt, n, &k, &mut in_mailbox);
+                theirs.push(m.seconds);
+                ours.push((k.seconds, k.peak_rss_mb));
+                if run + 1 == args.repeat && args.latency > 0 {
+                    latency(
+                        &stack,
+                        &rt,
+                        &args.klachtenbus,
+                        &config,
+                        args.latency,
+                        &mut in_mailbox,
+                    );
+                }
             }
-            if let Some((sent, rate)) = sending_rate(&k.stderr) {
-                let reference = smtp_source(&stack, sent);
+            if args.repeat > 1 {
+                let mbsync = median(theirs);
+                let sync = median(ours.iter().map(|(s, _)| *s).collect());
+                let rss = ours.iter().map(|(_, r)| *r).fold(0.0, f64::max);
                 println!(
-                    "{n:>7} {:>6} sending {sent} mails: klachtenbus {rate:.0}/s, smtp-source {reference:.0}/s ({:.0} %)",
-                    "",
-                    100.0 * rate / reference
+                    "{n:>7} {mb:>6.1} median of {}: mbsync {mbsync:.2} s, klachtenbus sync ({db}, p{}) {sync:.2} s, ratio {:.2}; peak RSS at most {rss:.1} MB",
+                    args.repeat,
+                    args.parallel,
+                    sync / mbsync
                 );
             }
         }

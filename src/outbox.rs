@@ -346,8 +346,8 @@ impl Mailer {
 
     /// Sends every mail that is due. Store errors stop the round; SMTP errors are per mail.
     ///
-    /// Rows are claimed one at a time, in this process's name, for `smtp.claim_lease_secs`,
-    /// and the claim is renewed every quarter of that while the row is being sent: a slow server
+    /// Rows are claimed up to two per sender at a time, in this process's name, for
+    /// `smtp.claim_lease_secs`, and the claim is renewed every quarter of that while the row is being sent: a slow server
     /// cannot outlast the claim, so no second instance sends the same row meanwhile, and a
     /// crashed sender's row is free again after one lease (at once for a process on the
     /// same host, which releases the claims of processes no longer running).
@@ -384,14 +384,35 @@ impl Mailer {
         // failing: the rest waits for its retry time, or with a zero first delay the rows
         // just tried would be due again at once).
         let stop = std::sync::atomic::AtomicBool::new(false);
+        // Rows are claimed a few at a time (one statement, one commit, for up to two per
+        // sender) and handed out from here; a sender that finds it empty claims the next.
+        let claimed = tokio::sync::Mutex::new(std::collections::VecDeque::new());
         let sender = || async {
             let mut mine = DeliveryReport::default();
             let mut error = None;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let mut rows = store.claim_due(self.now(), self.claim_lease, 1).await?;
-                let Some(row) = rows.pop() else {
+                let next = {
+                    let mut queue = claimed.lock().await;
+                    if queue.is_empty() {
+                        let batch = 2 * self.parallel as i64;
+                        let at = std::time::Instant::now();
+                        let rows = store.claim_due(self.now(), self.claim_lease, batch).await?;
+                        queue.extend(rows.into_iter().map(|r| (at, r)));
+                    }
+                    queue.pop_front()
+                };
+                let Some((claimed_at, row)) = next else {
                     break;
                 };
+                // A row that waited behind a slow send renews its claim first; one whose
+                // claim was lost meanwhile is another sender's now.
+                if claimed_at.elapsed() >= self.claim_renew
+                    && !store
+                        .renew_claim(row.id, self.now() + self.claim_lease)
+                        .await?
+                {
+                    continue;
+                }
                 match self.deliver_one(store, row).await? {
                     Delivered::Sent => mine.sent += 1,
                     Delivered::Failed => mine.failed += 1,
@@ -405,6 +426,12 @@ impl Mailer {
             Ok::<_, StoreError>((mine, error))
         };
         let senders = futures::future::join_all((0..self.parallel).map(|_| sender())).await;
+        // Claimed but not tried (a temporary failure stopped the round): free at once for
+        // the next round, instead of after the lease.
+        let left: Vec<i64> = claimed.into_inner().iter().map(|(_, r)| r.id).collect();
+        if !left.is_empty() {
+            store.release_claims(&left).await?;
+        }
         for done in senders {
             let (mine, error) = done?;
             report.sent += mine.sent;

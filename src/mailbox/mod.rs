@@ -2,7 +2,7 @@
 //!
 //! Order of durability, per batch: fetch (`BODY.PEEK[]`, so nothing is marked read by the
 //! fetch itself) → parse → one database transaction with the raw bytes, their hash, the
-//! parsed fields and the new checkpoint → only then `\Seen` (or a move to
+//! parsed fields and the new checkpoint (while the next batch is fetched) → only then `\Seen` (or a move to
 //! `imap.processed_folder`, or nothing: `imap.mark`). A crash before the commit leaves the server untouched and the
 //! checkpoint where it was; a crash after it leaves at most a flag to set, which the next
 //! pass sets (`server_pending`). Duplicates are recognised by the SHA-256 of the bytes, so
@@ -32,8 +32,9 @@ use crate::parse;
 use crate::store::{Checkpoint, NewMessage, Origin, Store, StoreError, Stored};
 
 /// Most bytes one fetch batch may hold, whatever `imap.fetch_batch` says, so memory stays
-/// bounded with large messages.
-const MAX_BATCH_BYTES: u64 = 32 * 1024 * 1024;
+/// bounded with large messages (two batches are in memory at once: one committed while
+/// the next is fetched).
+const MAX_BATCH_BYTES: u64 = 16 * 1024 * 1024;
 /// Headers of an over-size message are fetched up to this many bytes.
 const MAX_HEADER_BYTES: u64 = 1024 * 1024;
 /// One IMAP command (a batch fetch included) may take at most this long.
@@ -175,25 +176,50 @@ pub async fn sync_pass(
 
     let mut progress = Progress::start(&new);
     let mut bytes_read = 0;
-    for batch in plan_batches(&new, settings.fetch_batch, limits.max_message_bytes) {
-        let batch = &new[batch];
-        if cancel.is_cancelled() {
+    let batches = plan_batches(&new, settings.fetch_batch, limits.max_message_bytes);
+    // Pipelined: while one batch is parsed and committed, the next is fetched on the
+    // session. A batch is flagged on the server only after its commit, and the next fetch
+    // only peeks, so a crash anywhere leaves nothing flagged that is not stored.
+    let mut next = match batches.first() {
+        Some(first) if !cancel.is_cancelled() => {
+            Some(fetch_batch(session, limits, &new[first.clone()]).await?)
+        }
+        _ => None,
+    };
+    for (i, range) in batches.iter().enumerate() {
+        let Some(fetched) = next.take() else {
             report.interrupted = true;
             break;
-        }
+        };
+        let batch = &new[range.clone()];
         progress.tell(&report, bytes_read);
-        let r = ingest_batch(
-            session,
-            caps,
+        let following = batches.get(i + 1).filter(|_| !cancel.is_cancelled());
+        let commit = store_fetched(
             settings,
             limits,
             (store, clock),
             uidvalidity,
             batch,
-        )
-        .await?;
+            fetched,
+        );
+        let fetch = async {
+            match following {
+                Some(r) => fetch_batch(session, limits, &new[r.clone()])
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        let (committed, fetched_next) = tokio::join!(commit, fetch);
+        let (r, done) = committed?;
+        // Committed: now, and only now, tell the server.
+        mark_done(session, caps, settings, &done).await?;
+        store
+            .clear_server_pending(&settings.folder, uidvalidity, &done)
+            .await?;
         report.add(r);
         bytes_read += batch.iter().map(|(_, size)| size).sum::<u64>();
+        next = fetched_next?;
     }
     progress.end(&report, bytes_read);
     Ok(report)
@@ -329,15 +355,13 @@ async fn fetch_set(
     .await
 }
 
-async fn ingest_batch(
+/// Fetches one batch: whole messages, and only the header of those over
+/// `limits.max_message_bytes`, in UID order.
+async fn fetch_batch(
     session: &mut ImapSession,
-    caps: ServerCaps,
-    settings: &ImapSettings,
     limits: &LimitsSettings,
-    (store, clock): (&Store, &Clock),
-    uidvalidity: u32,
     batch: &[(u32, u64)],
-) -> Result<PassReport, IntakeError> {
+) -> Result<Vec<Fetched>, IntakeError> {
     let (big, normal): (Vec<_>, Vec<_>) = batch
         .iter()
         .partition(|(_, size)| *size > limits.max_message_bytes);
@@ -354,7 +378,19 @@ async fn ingest_batch(
         format!("(UID INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)");
     fetched.extend(fetch_set(session, &big, &header_query, true).await?);
     fetched.sort_by_key(|f| f.uid);
+    Ok(fetched)
+}
 
+/// Parses a fetched batch and commits it with the new checkpoint, in one transaction.
+/// Returns what it did and the UIDs to flag on the server.
+async fn store_fetched(
+    settings: &ImapSettings,
+    limits: &LimitsSettings,
+    (store, clock): (&Store, &Clock),
+    uidvalidity: u32,
+    batch: &[(u32, u64)],
+    fetched: Vec<Fetched>,
+) -> Result<(PassReport, Vec<u32>), IntakeError> {
     for f in fetched.iter().filter(|f| f.headers_only) {
         tracing::warn!(
             uid = f.uid,
@@ -427,14 +463,8 @@ async fn ingest_batch(
             }
         }
     }
-
-    // Committed: now, and only now, tell the server.
     let done: Vec<u32> = messages.iter().filter_map(uid_of).collect();
-    mark_done(session, caps, settings, &done).await?;
-    store
-        .clear_server_pending(&settings.folder, uidvalidity, &done)
-        .await?;
-    Ok(report)
+    Ok((report, done))
 }
 
 fn uid_of(m: &NewMessage) -> Option<u32> {

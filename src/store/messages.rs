@@ -214,6 +214,7 @@ impl Store {
                 "UPDATE messages SET server_pending = 0
                  WHERE mailbox = $1 AND uidvalidity = $2 AND uid IN ({list})"
             ))
+            .persistent(false)
             .bind(mailbox)
             .bind(i64::from(uidvalidity))
             .execute(&mut *tx)
@@ -299,6 +300,8 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT id, received_at, {PARSED_COLUMNS} FROM messages WHERE id IN ({list})"
         ))
+        // A statement of its own each time: not kept in the connection's cache.
+        .persistent(false)
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

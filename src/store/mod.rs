@@ -348,7 +348,7 @@ async fn insert_verdicts<'e, E: Executor<'e, Database = sqlx::Any>>(
         ));
     }
     sql.push_str(" ON CONFLICT (message_pk) DO NOTHING");
-    let mut q = sqlx::query(&sql).bind(timestamp(now));
+    let mut q = sqlx::query(&sql).persistent(false).bind(timestamp(now));
     for (id, verdict) in verdicts {
         let json = serde_json::to_string(verdict).map_err(|e| StoreError::Corrupt {
             column: "verdict",
@@ -400,7 +400,8 @@ async fn insert_messages(
         sql.push(')');
     }
     sql.push_str(" ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256");
-    let mut q = sqlx::query(&sql);
+    // Statements of many shapes: prepared each time, not kept in the connection's cache.
+    let mut q = sqlx::query(&sql).persistent(false);
     for (m, sha) in messages.iter().zip(&shas) {
         q = bind_message(q, m, sha, now);
     }
@@ -431,7 +432,7 @@ async fn insert_messages(
             }
             sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
         }
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).persistent(false);
         for (id, bytes) in raw {
             q = q.bind(id).bind(bytes.as_slice());
         }

@@ -199,6 +199,111 @@ async fn storage_contract(url: &str) {
         20
     );
 
+    // A batch written with multi-row statements: new mail, mail stored before (its location
+    // moves) and the same bytes twice within the batch (stored once, the second a duplicate
+    // of the first), each answered in the order given.
+    let mixed = vec![
+        message(50, 78, sample(50)),
+        message(51, 78, sample(2)),
+        message(52, 78, sample(52)),
+        message(53, 78, sample(50)),
+    ];
+    let out = store
+        .store_batch(
+            "INBOX",
+            Checkpoint {
+                uidvalidity: 78,
+                last_uid: 53,
+            },
+            &mixed,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let (Stored::New(a), Stored::Duplicate(b), Stored::New(c), Stored::Duplicate(d)) =
+        (out[0], out[1], out[2], out[3])
+    else {
+        panic!("{out:?}");
+    };
+    assert_eq!(d, a, "the second copy is the first's row");
+    assert_ne!(a, c);
+    assert_eq!(store.raw(a).await.unwrap().unwrap(), sample(50));
+    assert_eq!(store.raw(c).await.unwrap().unwrap(), sample(52));
+    assert_eq!(store.message_count().await.unwrap(), 7);
+    let pending = store.server_pending("INBOX", 78).await.unwrap();
+    assert!(
+        [51, 52, 53].iter().all(|u| pending.contains(u)) && !pending.contains(&50),
+        "the copies' locations: {pending:?}"
+    );
+    store
+        .clear_server_pending("INBOX", 78, &[51, 52, 53])
+        .await
+        .unwrap();
+    assert!(store
+        .server_pending("INBOX", 78)
+        .await
+        .unwrap()
+        .iter()
+        .all(|u| ![51, 52, 53].contains(u)));
+
+    // Several parsed mails in one query, in the order asked, a missing id left out.
+    let many = store.parsed_many(&[c, 999_999, b]).await.unwrap();
+    let got: Vec<(i64, Option<String>)> = many
+        .iter()
+        .map(|(id, m, _)| (*id, m.message_id.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (c, Some("store-52@example.test".into())),
+            (b, Some("store-2@example.test".into()))
+        ]
+    );
+    assert_eq!(
+        many[1].2,
+        store.received_at(b).await.unwrap().unwrap(),
+        "with its arrival"
+    );
+
+    // Verdicts recorded many at a time: a message routed meanwhile keeps its route.
+    let verdict = klachtenbus::detect::Detector::new(1.5, None)
+        .unwrap()
+        .judge(Some("Vraag"), "Wanneer komt mijn jaaropgave?");
+    let mut tx = store
+        .begin("example.test", chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(tx.claim_route(c, "case", None, None).await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store
+        .begin("example.test", chrono::Utc::now())
+        .await
+        .unwrap();
+    let claimed = tx
+        .claim_plain(&[
+            (a, "message", None, &verdict),
+            (c, "message", None, &verdict),
+            (b, "screened", Some("mailing_list"), &verdict),
+        ])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut want = vec![a, b];
+    want.sort_unstable();
+    assert_eq!(claimed, want);
+    let routes: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT message_pk, route, detail FROM routing ORDER BY message_pk")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert!(routes.contains(&(a, "message".into(), None)), "{routes:?}");
+    assert!(routes.contains(&(c, "case".into(), None)), "{routes:?}");
+    assert!(
+        routes.contains(&(b, "screened".into(), Some("mailing_list".into()))),
+        "{routes:?}"
+    );
+    assert!(store.verdict(a).await.unwrap().is_some());
+
     // Health: failing since the first failure, alerted once (a second instance reading the
     // same state does not alert again), cleared by a success.
     store

@@ -298,6 +298,21 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Gives up this process's claims on rows it did not try.
+    pub async fn release_claims(&self, ids: &[i64]) -> Result<()> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL
+                 WHERE id = $1 AND status = 'pending' AND claimed_by = $2",
+            )
+            .bind(id)
+            .bind(super::super::instance())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Releases the claims of processes on this host that are no longer running (a crash
     /// or SIGKILL while sending), so their mail goes out on the next pass instead of after
     /// the lease. Claims of other hosts are left to expire. Returns how many were released.

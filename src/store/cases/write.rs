@@ -57,7 +57,9 @@ impl Tx {
                 sql.push_str(&format!("(${}, ${}, NULL, ${}, $1)", n + 2, n + 3, n + 4));
             }
             sql.push_str(" ON CONFLICT (message_pk) DO NOTHING RETURNING message_pk");
-            let mut q = sqlx::query(&sql).bind(timestamp(self.now));
+            let mut q = sqlx::query(&sql)
+                .persistent(false)
+                .bind(timestamp(self.now));
             for (id, route, detail, _) in chunk {
                 q = q
                     .bind(*id)
