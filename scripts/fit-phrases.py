@@ -19,9 +19,10 @@ word and pair of words in the judged text that occurs in at least --min-df mails
 with digits, months and days, and names (words written with a capital inside sentences in the corpus
 mails, --names-from), are left out: they say nothing about the next customer's mail.
 Phrases made only of function words (FUNCTION_WORDS) are left out too.
-The regularisation strength is chosen by 5-fold cross-validation (a fixed seed; the
-strongest within 0.01 of the best cross-validated precision), the cut
-is the highest cross-validated score at which recall still reaches --recall. The weights
+The regularisation strength is chosen by 5-fold cross-validation (with --by-writer, folds
+that hold out whole writers: the letter a corpus file name starts with), with a fixed seed:
+the strongest within 0.01 of the best cross-validated precision. The cut is the
+highest cross-validated score at which recall still reaches --recall. The weights
 are then expressed in the lexicon's score units, with a basis, so that the configured
 threshold (--threshold) stays the cut:
 
@@ -49,7 +50,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 
 SCORE_SCALE = 3.0  # the lexicon score is divided by this before the fit (a similar scale)
 
@@ -100,6 +101,13 @@ def names_in(dirs):
     return {w for w, n in seen.items() if n >= 2 and capital[w] / n >= 0.8}
 
 
+def writer(file):
+    """The writer of a corpus mail: the letter before the dash of its file name (A-001.eml);
+    the first corpus, numbered without a letter (001.eml), is one writer."""
+    head, dash, _ = file.partition("-")
+    return head if dash and head.isalpha() else "first-corpus"
+
+
 def cut_for(scores, y, recall):
     """The highest score at which recall still reaches `recall`, and the precision there."""
     best = None
@@ -123,6 +131,7 @@ def main():
     ap.add_argument("--c", type=float, nargs="*", default=[0.03, 0.1, 0.3, 1.0])
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "lexicon" / "learned.tsv")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--by-writer", action="store_true", help="cross-validate holding out whole writers")
     args = ap.parse_args()
 
     rows = []
@@ -158,11 +167,20 @@ def main():
     vocab = vec.get_feature_names_out()
     print(f"{len(rows)} mails ({int(y.sum())} complaints), {len(vocab)} phrases, {len(names)} names left out")
 
-    folds = StratifiedKFold(5, shuffle=True, random_state=20261201)
+    # With --by-writer a fold holds out whole writers (each corpus mail's file name starts
+    # with its writer's letter, A-001.eml), as the next customer's mail is by someone the
+    # fit has never read: a more honest estimate than folds that mix a writer's mails, which
+    # let the fit learn the writer.
+    groups = np.array([writer(r["file"]) for r in rows])
+    if args.by_writer:
+        folds, split_groups = StratifiedGroupKFold(5, shuffle=True, random_state=20261201), groups
+    else:
+        folds, split_groups = StratifiedKFold(5, shuffle=True, random_state=20261201), None
+    print(f"cross-validation: 5 folds, {f'{len(set(groups))} writers held out whole' if args.by_writer else 'mails mixed'}")
     results = []
     for c in args.c:
         model = LogisticRegression(C=c, max_iter=10000, class_weight="balanced")
-        cv = cross_val_predict(model, X, y, cv=folds, method="decision_function")
+        cv = cross_val_predict(model, X, y, groups=split_groups, cv=folds, method="decision_function")
         t, p, r = cut_for(cv, y, args.recall)
         f1 = 2 * p * r / (p + r)
         print(f"  C={c:<5} cross-validated at recall {r:.3f}: precision {p:.3f}, F1 {f1:.3f}")

@@ -302,14 +302,37 @@ impl Detector {
 /// The firm's own domain a mail was sent from, when a colleague wrote it: its sender is at
 /// one of the domains of the service's own addresses, and it is no contact-form mail (whose
 /// writer is the customer it names).
+///
+/// A public mail provider's domain (a firm on `@gmail.com` shares it with its customers) is
+/// never a colleague's: `lexicon/free-email-domains/`.
 pub fn colleague_domain<'a>(mail: &'a ParsedMail, ctx: &ScreenContext) -> Option<&'a str> {
     let address = &mail.from.as_ref()?.address;
     let (_, domain) = address.rsplit_once('@')?;
+    let domain = domain.trim();
     let own = ctx
         .own_domains
         .iter()
-        .any(|d| d.eq_ignore_ascii_case(domain.trim()));
-    (own && contact_form::customer(mail, ctx).is_none()).then_some(domain.trim())
+        .any(|d| d.eq_ignore_ascii_case(domain));
+    (own && !is_public_provider(domain) && contact_form::customer(mail, ctx).is_none())
+        .then_some(domain)
+}
+
+/// The public mail providers' domains, sorted (built in from
+/// `lexicon/free-email-domains/domains.txt`).
+static PUBLIC_PROVIDERS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut domains: Vec<&str> = include_str!("../../lexicon/free-email-domains/domains.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    domains.sort_unstable();
+    domains
+});
+
+/// Whether `domain` belongs to a public mail provider (gmail.com, ziggo.nl, …).
+pub fn is_public_provider(domain: &str) -> bool {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    PUBLIC_PROVIDERS.binary_search(&domain.as_str()).is_ok()
 }
 
 mod score;

@@ -689,8 +689,10 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     use crate::support::{cases_json, Kb, DIRECTIE};
 
     let stack = MailStack::start();
+    // A customer at a domain of his own: mail from the firm's domain (example.test here)
+    // is a colleague's, and weighs less.
     let doubtful = mail(
-        "Jan Twijfel <jan.twijfel@example.test>",
+        "Jan Twijfel <jan.twijfel@klant.example.test>",
         "klachten@example.test",
         "Polis",
         "Goedemiddag,\n\nDe nieuwe polis is binnen. Ik vraag me wel af waarom de premie iets hoger is.\n\nGroet, Jan",
@@ -756,7 +758,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     );
     let text = body(digest);
     assert!(
-        text.contains("jan.twijfel@example.test")
+        text.contains("jan.twijfel@klant.example.test")
             && text.contains(verdict["signals"][0]["phrase"].as_str().unwrap()),
         "{text}"
     );
@@ -805,7 +807,7 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     );
     let cases = cases_json(&kb);
     assert_eq!(cases.len(), 1);
-    assert_eq!(cases[0]["from"], "jan.twijfel@example.test");
+    assert_eq!(cases[0]["from"], "jan.twijfel@klant.example.test");
     let reference = cases[0]["ref"].as_str().unwrap();
     // The digest, the refusal of the forged number, and the notification.
     stack

@@ -25,6 +25,9 @@ use futures::TryStreamExt;
 use tokio::net::TcpStream;
 
 pub const DOMAIN: &str = "example.test";
+/// A second local domain, for customers: mail from the firm's own domain is a colleague's
+/// to the detector, so sample customers write from here (and get their letters here).
+pub const CUSTOMER_DOMAIN: &str = "klant.example.test";
 /// Every Dovecot user of the test stack has this password (but see [`OAUTH_ONLY_USER`]).
 pub const PASSWORD: &str = "secret";
 /// The OAuth2 client that [`TokenServer`] sets up (confidential). Dovecot introspects
@@ -407,7 +410,7 @@ inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 relayhost =
 relay_domains =
-virtual_mailbox_domains = {DOMAIN}
+virtual_mailbox_domains = {DOMAIN}, {CUSTOMER_DOMAIN}
 virtual_mailbox_maps = regexp:{pd}/etc/vmailbox
 virtual_transport = lmtp:inet:127.0.0.1:{lmtp}
 recipient_delimiter = +
@@ -431,7 +434,11 @@ local_recipient_maps =
         fs::write(etc.join("main.cf"), main_cf).unwrap();
         fs::write(
             etc.join("vmailbox"),
-            format!("/@{}$/ OK\n", DOMAIN.replace('.', "\\.")),
+            format!(
+                "/@{}$/ OK\n/@{}$/ OK\n",
+                DOMAIN.replace('.', "\\."),
+                CUSTOMER_DOMAIN.replace('.', "\\.")
+            ),
         )
         .unwrap();
         fs::write(

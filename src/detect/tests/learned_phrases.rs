@@ -170,4 +170,19 @@ fn a_colleague_at_the_firms_domain_gets_the_sender_weight_and_a_contact_form_doe
             .all(|s| s.criterion != learned::SENDER_CRITERION),
         "{form:?}"
     );
+    // A firm on a public provider shares the domain with its customers: no colleague there.
+    let gmail = ScreenContext::new(
+        ["devries.advies@gmail.com".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    let customer = d.classify(&mail("Jan <jan.jansen@gmail.com>", "", text), &gmail);
+    assert!(
+        customer
+            .signals
+            .iter()
+            .all(|s| s.criterion != learned::SENDER_CRITERION),
+        "{customer:?}"
+    );
+    assert!(is_public_provider("Ziggo.nl") && is_public_provider("gmail.com."));
+    assert!(!is_public_provider("firma.example"));
 }
