@@ -170,13 +170,24 @@ impl App {
             .context("sending queued mail")
     }
 
-    /// One round of the daemon's work besides reading the mailbox: route what is stored
-    /// but not routed (by this instance, one that died, or a message whose retry is due),
-    /// queue what is due (reminders, digests, reports, alerts), send what is queued. A
-    /// part that fails is logged and the others still run.
+    /// One round of the daemon's work besides reading the mailbox: send what is queued,
+    /// route what is stored but not routed (by this instance, one that died, or a message
+    /// whose retry is due), send what that queued, queue what is due (reminders, digests,
+    /// reports, alerts), send what is queued. A part that fails is logged and the others
+    /// still run.
     pub async fn round(&self, cancel: &CancellationToken) {
+        // What is queued goes out first: woken by intake, whose routing has just queued a
+        // new case's notification, the round sends it before sweeping the register again
+        // and before the reminder round, which reads every open case — on a large
+        // register both take a while.
+        if let Err(e) = self.deliver().await {
+            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
+        }
         if let Err(e) = self.route_until(cancel).await {
             tracing::error!(error = %format!("{e:#}"), "routing sweep failed");
+        }
+        if let Err(e) = self.deliver().await {
+            tracing::error!(error = %format!("{e:#}"), "outbox round failed");
         }
         if let Err(e) = self.remind().await {
             tracing::error!(error = %format!("{e:#}"), "reminder round failed");
