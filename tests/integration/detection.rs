@@ -55,6 +55,7 @@ const CORPUS3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpu
 const CORPUS4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus4");
 const CORPUS5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus5");
 const CORPUS6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus6");
+const CORPUS7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus7");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -98,6 +99,11 @@ fn fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS6, 300);
+}
+
+#[test]
+fn sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS7, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
