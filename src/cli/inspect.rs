@@ -246,6 +246,12 @@ pub(super) async fn classify(
             }
         ),
         (None, true) => t(lang, "lijkt op een klacht", "looks like a complaint").into(),
+        (None, false) if verdict.doubt => t(
+            lang,
+            "twijfelgeval (niet gesignaleerd, wel in het overzicht voor de directie)",
+            "doubtful (not flagged, but listed for directie)",
+        )
+        .into(),
         (None, false) => t(lang, "geen klacht", "not a complaint").into(),
     };
     println!(

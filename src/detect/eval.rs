@@ -325,20 +325,11 @@ pub fn feature_rows(
             .iter()
             .cloned()
             .partition(|s| s.family == super::learned::FAMILY);
-        let typography = &lex.typography;
         let mut features = std::collections::BTreeMap::new();
         let mut criteria = std::collections::BTreeSet::new();
         for s in &lexical {
-            let base = match s.family.as_str() {
-                "uitroeptekens" => typography.exclamation_weight,
-                "hoofdletters" => typography.capitals_weight,
-                "polariteit" => lex.polarity.settings.weight,
-                name => lex
-                    .families
-                    .iter()
-                    .find(|f| f.name == name)
-                    .map_or(s.weight, |f| f.weight),
-            };
+            // Units: the signal's weight over the weight per unit in effect.
+            let base = detector.unit_weight(lex, &s.family).unwrap_or(s.weight);
             if base != 0.0 {
                 *features.entry(s.family.clone()).or_insert(0.0) += s.weight / base;
             }
@@ -360,7 +351,7 @@ pub fn feature_rows(
             features,
             criteria: criteria.len(),
             score: verdict.score,
-            lexicon_score: super::round2(super::total_unclamped(lex, &lexical)),
+            lexicon_score: super::round2(super::total_unclamped(detector.scoring(lex), &lexical)),
             learned: learned.iter().map(|s| s.weight).sum::<f64>() + 0.0,
             colleague: super::colleague_domain(mail, ctx).is_some(),
             words: detector.judged_words(

@@ -6,8 +6,16 @@
 //! sender wrote them. Every weight is a line in the file; deleting the file's lines (or
 //! pointing `detection.lexicon_dir` at a folder whose `learned.tsv` is empty) turns the
 //! signal off.
+//!
+//! The phrases are fitted together with the lexicons' families: `@familie:<name>` lines
+//! give a family's weight per unit (one match; an intensifier or another target scales
+//! it), replacing the weight written in `nl.toml`/`en.toml` while the file is in effect,
+//! and `@familie:_combinatie` replaces `combination_bonus`; `@kap_per_criterium`
+//! replaces `max_per_criterion`, what one criterion of section 3.1 may add at most.
+//! `@min_woorden` says from how many words on the file judges a text: a shorter one says
+//! too little for word statistics and is judged by the lexicons alone, as written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::lexicon::LexiconError;
 use super::normalize::Normalized;
@@ -28,6 +36,23 @@ pub const BASIS: &str = "@basis";
 /// is at one of the firm's own domains, and it is no contact-form mail.
 pub const COLLEAGUE: &str = "@afzender_collega";
 
+/// The prefix of a line that gives a family's fitted weight per unit.
+pub const FAMILY_PREFIX: &str = "@familie:";
+
+/// The name, after [`FAMILY_PREFIX`], of the line that replaces the combination bonus.
+pub const COMBINATION: &str = "_combinatie";
+
+/// The key of the line that gives from how many words on the file judges a text: a
+/// shorter one is judged by the lexicons alone (their own weights, no learned signal).
+pub const MIN_WORDS: &str = "@min_woorden";
+
+/// The reason, in a verdict's ignored matches, that a text was too short for the file.
+pub const SHORT: &str = "kort_bericht";
+
+/// The key of the line that gives what one criterion of section 3.1 may add at most,
+/// replacing the lexicons' `max_per_criterion` while the file is in effect.
+pub const CAP: &str = "@kap_per_criterium";
+
 /// A signal names at most this many phrases.
 const SHOWN: usize = 5;
 
@@ -36,6 +61,14 @@ pub struct Learned {
     basis: f64,
     /// [`COLLEAGUE`]'s weight, when the file gives one.
     colleague: Option<f64>,
+    /// Fitted weight per unit of a lexicon family ([`FAMILY_PREFIX`] lines).
+    families: BTreeMap<String, f64>,
+    /// The combination bonus replacing the lexicons' (`@familie:_combinatie`).
+    combination: Option<f64>,
+    /// What one criterion may add at most, replacing the lexicons' ([`CAP`]).
+    cap: Option<f64>,
+    /// From how many words on the file judges a text ([`MIN_WORDS`]; 0 when not given).
+    min_words: usize,
     /// Every word of a listed phrase: its number, and the phrase it is alone (if listed).
     words: HashMap<String, Word, foldhash::fast::RandomState>,
     /// A pair of word numbers → the index of that two-word phrase in `weights`.
@@ -86,10 +119,55 @@ impl Learned {
                 }
                 continue;
             }
+            if phrase == MIN_WORDS {
+                if weight < 0.0 || weight.fract() != 0.0 || weight > 1e6 {
+                    return Err(invalid(
+                        n + 1,
+                        format!("{MIN_WORDS} is a whole number of words"),
+                    ));
+                }
+                learned.min_words = weight as usize;
+                continue;
+            }
+            if phrase == CAP {
+                if weight <= 0.0 {
+                    return Err(invalid(n + 1, format!("{CAP} must be above 0")));
+                }
+                if learned.cap.replace(weight).is_some() {
+                    return Err(invalid(n + 1, format!("{CAP} is given twice")));
+                }
+                continue;
+            }
+            if let Some(family) = phrase.strip_prefix(FAMILY_PREFIX) {
+                if family.is_empty()
+                    || !family
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    return Err(invalid(
+                        n + 1,
+                        format!("{phrase:?}: a family name is lower case a-z, 0-9 and _"),
+                    ));
+                }
+                let twice = if family == COMBINATION {
+                    learned.combination.replace(weight).is_some()
+                } else {
+                    learned
+                        .families
+                        .insert(family.to_string(), weight)
+                        .is_some()
+                };
+                if twice {
+                    return Err(invalid(n + 1, format!("{phrase} is given twice")));
+                }
+                continue;
+            }
             if phrase.starts_with('@') {
                 return Err(invalid(
                     n + 1,
-                    format!("unknown key {phrase:?} (known: {BASIS}, {COLLEAGUE})"),
+                    format!(
+                        "unknown key {phrase:?} (known: {BASIS}, {COLLEAGUE}, {CAP}, {MIN_WORDS}, {FAMILY_PREFIX}<family>)"
+                    ),
                 ));
             }
             let words: Vec<&str> = phrase.split(' ').collect();
@@ -141,6 +219,41 @@ impl Learned {
 
     pub fn is_empty(&self) -> bool {
         self.weights.is_empty()
+    }
+
+    /// The fitted weight per unit of `family`, when the file gives one.
+    pub fn family_weight(&self, family: &str) -> Option<f64> {
+        self.families.get(family).copied()
+    }
+
+    /// The families the file weighs, by name.
+    pub fn families(&self) -> impl Iterator<Item = &str> {
+        self.families.keys().map(String::as_str)
+    }
+
+    /// The file weighs the lexicons' families.
+    pub fn weighs_families(&self) -> bool {
+        !self.families.is_empty() || self.combination.is_some()
+    }
+
+    /// Whether the file judges a text of `words` words (else the lexicons alone do).
+    pub fn judges(&self, words: usize) -> bool {
+        words >= self.min_words
+    }
+
+    /// From how many words on the file judges a text.
+    pub fn min_words(&self) -> usize {
+        self.min_words
+    }
+
+    /// What one criterion may add at most, when the file says.
+    pub fn cap(&self) -> Option<f64> {
+        self.cap
+    }
+
+    /// The combination bonus replacing the lexicons', when the file gives one.
+    pub fn combination(&self) -> Option<f64> {
+        self.combination
     }
 
     /// How many phrases the file lists.

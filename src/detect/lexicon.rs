@@ -256,6 +256,22 @@ impl Lexicon {
         }
     }
 
+    /// The weight per unit of a family's signals as written in the file: a signal group's
+    /// `weight`, the typography weights, or the polarity weight. `None` for a name the
+    /// lexicon does not know.
+    pub fn unit_weight(&self, family: &str) -> Option<f64> {
+        match family {
+            _ if family == TYPOGRAPHY_FAMILIES[0] => Some(self.typography.exclamation_weight),
+            _ if family == TYPOGRAPHY_FAMILIES[1] => Some(self.typography.capitals_weight),
+            POLARITY_FAMILY => Some(self.polarity.settings.weight),
+            name => self
+                .families
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.weight),
+        }
+    }
+
     /// `<dir>/<lang>.toml`, with `<dir>/polarity/<lang>.tsv` when that exists (else the
     /// built-in polarity lexicon).
     pub fn from_dir(dir: &Path, lang: &str) -> Result<Lexicon, LexiconError> {

@@ -131,16 +131,32 @@ impl Detector {
             None => (Lexicon::builtin("nl")?, Lexicon::builtin("en")?),
         };
         // `<lexicon_dir>/learned.tsv` when that exists, else the built-in one.
-        let learned = match lexicon_dir.map(|d| d.join("learned.tsv")) {
+        let (learned, name) = match lexicon_dir.map(|d| d.join("learned.tsv")) {
             Some(path) if path.exists() => {
+                let name = path.display().to_string();
                 let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Read {
-                    path: path.display().to_string(),
+                    path: name.clone(),
                     source,
                 })?;
-                learned::Learned::parse(&path.display().to_string(), &text)?
+                (learned::Learned::parse(&name, &text)?, name)
             }
-            _ => learned::Learned::parse("learned.tsv", learned::BUILTIN)?,
+            _ => (
+                learned::Learned::parse("learned.tsv", learned::BUILTIN)?,
+                "learned.tsv".to_string(),
+            ),
         };
+        if let Some(unknown) = learned
+            .families()
+            .find(|f| nl.unit_weight(f).is_none() && en.unit_weight(f).is_none())
+        {
+            return Err(LexiconError::Invalid {
+                name,
+                reason: format!(
+                    "{}{unknown}: no family of that name in nl.toml or en.toml",
+                    learned::FAMILY_PREFIX
+                ),
+            });
+        }
         Ok(Detector {
             nl,
             en,
@@ -182,6 +198,45 @@ impl Detector {
         self
     }
 
+    /// How the signals of a mail in `lexicon`'s language add up: the learned file's cap
+    /// and combination bonus where it gives them, else the lexicon's.
+    pub(crate) fn scoring(&self, lexicon: &Lexicon) -> Scoring {
+        let lex = Scoring::of(lexicon);
+        Scoring {
+            cap: self.learned.cap().unwrap_or(lex.cap),
+            bonus: self.learned.combination().unwrap_or(lex.bonus),
+        }
+    }
+
+    /// The weight per unit of `family`'s signals in effect: the learned file's, when it
+    /// gives one, else the lexicon's.
+    pub(crate) fn unit_weight(&self, lexicon: &Lexicon, family: &str) -> Option<f64> {
+        self.learned
+            .family_weight(family)
+            .or_else(|| lexicon.unit_weight(family))
+    }
+
+    /// Gives every signal of a family that the learned file weighs that file's weight per
+    /// unit instead of the lexicon's (the units — a match, an intensifier, another target —
+    /// stay as the lexicon counted them); a signal left with no weight says nothing and goes.
+    fn reweigh(&self, lexicon: &Lexicon, signals: &mut Vec<Signal>) {
+        if !self.learned.weighs_families() {
+            return;
+        }
+        signals.retain_mut(|s| {
+            let (Some(fitted), Some(written)) = (
+                self.learned.family_weight(&s.family),
+                lexicon.unit_weight(&s.family),
+            ) else {
+                return true;
+            };
+            if written != 0.0 {
+                s.weight = round2(s.weight / written * fitted);
+            }
+            s.weight != 0.0
+        });
+    }
+
     /// Judges at most the first `bytes` of a mail's new text (`detection.max_text_bytes`).
     pub fn with_max_text_bytes(mut self, bytes: usize) -> Detector {
         self.max_text_bytes = bytes.max(1);
@@ -191,13 +246,14 @@ impl Detector {
     /// Screens, then judges the new text of `mail`.
     pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
         let body = mail.body_text.as_deref().unwrap_or("");
-        let mut verdict = self.judge(mail.subject.as_deref(), body);
+        let (mut verdict, learned) = self.judge_text(mail.subject.as_deref(), body);
         if let Some(signal) = colleague_domain(mail, ctx)
+            .filter(|_| learned)
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
         {
             verdict.signals.push(signal);
             let lexicon = self.lexicon(verdict.language);
-            verdict.score = total(lexicon, &verdict.signals);
+            verdict.score = total(self.scoring(lexicon), &verdict.signals);
             verdict.complaint = verdict.score >= self.threshold;
             verdict.doubt =
                 !verdict.complaint && verdict.score >= self.doubt_threshold && verdict.score > 0.0;
@@ -212,6 +268,12 @@ impl Detector {
 
     /// Judges a subject and body without screening.
     pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
+        self.judge_text(subject, body).0
+    }
+
+    /// [`Detector::judge`], and whether the learned weights judged the text (a text
+    /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
+    fn judge_text(&self, subject: Option<&str>, body: &str) -> (Verdict, bool) {
         let (text, truncated) = self.judged_text(subject, body);
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
@@ -219,12 +281,36 @@ impl Detector {
             Language::Nl => &self.nl,
             Language::En => &self.en,
         };
-        let (mut signals, ignored) = score_text(lexicon, &text, &norm);
-        signals.extend(self.learned.signal(&text, &norm));
-        let score = total(lexicon, &signals);
+        let (mut signals, mut ignored) = score_text(lexicon, &text, &norm);
+        let words = norm.words().count();
+        let learned = self.learned.judges(words);
+        // A text too short for the learned weights is judged by the lexicons alone; what
+        // the learned weights would have flagged is doubtful, for directie to look at.
+        let mut learned_doubt = false;
+        let scoring = if learned {
+            self.reweigh(lexicon, &mut signals);
+            signals.extend(self.learned.signal(&text, &norm));
+            self.scoring(lexicon)
+        } else {
+            let mut with_learned = signals.clone();
+            self.reweigh(lexicon, &mut with_learned);
+            with_learned.extend(self.learned.signal(&text, &norm));
+            let would = total(self.scoring(lexicon), &with_learned);
+            learned_doubt = would >= self.threshold;
+            ignored.push(Ignored {
+                reason: learned::SHORT.into(),
+                phrase: format!(
+                    "{words} woorden; woordgebruik telt vanaf {} (score daarmee {})",
+                    self.learned.min_words(),
+                    format_score(would)
+                ),
+            });
+            Scoring::of(lexicon)
+        };
+        let score = total(scoring, &signals);
         let complaint = score >= self.threshold;
-        Verdict {
-            doubt: !complaint && score >= self.doubt_threshold && score > 0.0,
+        let verdict = Verdict {
+            doubt: !complaint && (learned_doubt || (score >= self.doubt_threshold && score > 0.0)),
             complaint,
             score,
             threshold: self.threshold,
@@ -234,7 +320,8 @@ impl Detector {
             ignored,
             truncated,
             over_budget_ms: None,
-        }
+        };
+        (verdict, learned)
     }
 
     /// The normalised words a mail is judged on (its fresh subject and new text, at most
@@ -297,6 +384,11 @@ impl Detector {
             _ => Language::Nl,
         }
     }
+}
+
+/// A score as the verdicts show it: two decimals, a decimal comma.
+fn format_score(score: f64) -> String {
+    format!("{:.2}", round2(score)).replace('.', ",")
 }
 
 /// The firm's own domain a mail was sent from, when a colleague wrote it: its sender is at

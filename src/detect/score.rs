@@ -490,12 +490,31 @@ pub(super) fn split_words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-pub(super) fn total(lex: &Lexicon, signals: &[Signal]) -> f64 {
-    round2(total_unclamped(lex, signals).max(0.0))
+/// How signals add up to a score: what one criterion may add at most, and the bonus when
+/// two or more of the four criteria fired: the lexicon's ([`Scoring::of`]), or the learned
+/// file's where it gives them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scoring {
+    pub cap: f64,
+    pub bonus: f64,
+}
+
+impl Scoring {
+    /// The lexicon's `max_per_criterion` and `combination_bonus`.
+    pub fn of(lex: &Lexicon) -> Scoring {
+        Scoring {
+            cap: lex.max_per_criterion,
+            bonus: lex.combination_bonus,
+        }
+    }
+}
+
+pub(super) fn total(scoring: Scoring, signals: &[Signal]) -> f64 {
+    round2(total_unclamped(scoring, signals).max(0.0))
 }
 
 /// [`total`] before it is held at 0 or more: what a weight fit needs.
-pub(super) fn total_unclamped(lex: &Lexicon, signals: &[Signal]) -> f64 {
+pub(super) fn total_unclamped(scoring: Scoring, signals: &[Signal]) -> f64 {
     let mut sum = 0.0;
     let mut distinct = 0;
     for c in CRITERIA {
@@ -507,7 +526,7 @@ pub(super) fn total_unclamped(lex: &Lexicon, signals: &[Signal]) -> f64 {
         if s > 0.0 {
             distinct += 1;
         }
-        sum += s.min(lex.max_per_criterion);
+        sum += s.min(scoring.cap);
     }
     sum += signals
         .iter()
@@ -515,7 +534,7 @@ pub(super) fn total_unclamped(lex: &Lexicon, signals: &[Signal]) -> f64 {
         .map(|s| s.weight)
         .sum::<f64>();
     if distinct >= 2 {
-        sum += lex.combination_bonus;
+        sum += scoring.bonus;
     }
     sum
 }

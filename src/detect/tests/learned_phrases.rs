@@ -186,3 +186,148 @@ fn a_colleague_at_the_firms_domain_gets_the_sender_weight_and_a_contact_form_doe
     assert!(is_public_provider("Ziggo.nl") && is_public_provider("gmail.com."));
     assert!(!is_public_provider("firma.example"));
 }
+
+#[test]
+fn fitted_family_weights_replace_the_lexicons_and_keep_its_units() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nl.toml"), lexicon::BUILTIN_NL).unwrap();
+    std::fs::write(dir.path().join("en.toml"), lexicon::BUILTIN_EN).unwrap();
+    let text = "Ik ben zeer ontevreden over het advies.";
+    let hand = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .without_learned()
+        .judge(None, text);
+    let strong = |v: &Verdict| -> Signal {
+        v.signals
+            .iter()
+            .find(|s| s.criterion == "klachtwoord")
+            .cloned()
+            .unwrap_or_else(|| panic!("no klachtwoord: {v:?}"))
+    };
+    let written = strong(&hand);
+    let lexicon_weight = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .lexicon(Language::Nl)
+        .unit_weight(&written.family)
+        .unwrap();
+    // "zeer" before it: one and a half units, as the lexicon counts them.
+    assert!(
+        (written.weight - 1.5 * lexicon_weight).abs() < 0.01,
+        "{written:?}"
+    );
+
+    // The learned file weighs that family 4 per unit, and the cap lets it count whole.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        format!(
+            "@basis\t0\n@kap_per_criterium\t10\n@familie:{}\t4\n@familie:_combinatie\t0.25\n",
+            written.family
+        ),
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path())).unwrap();
+    let v = d.judge(None, text);
+    let fitted = strong(&v);
+    assert_eq!((fitted.weight, &fitted.phrase), (6.0, &written.phrase));
+    assert_eq!(v.score, 6.0, "{v:?}");
+    // The file's cap holds one criterion to what it says.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        format!(
+            "@basis\t0\n@kap_per_criterium\t2.5\n@familie:{}\t4\n",
+            written.family
+        ),
+    )
+    .unwrap();
+    let v = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .judge(None, text);
+    assert_eq!((strong(&v).weight, v.score), (6.0, 2.5), "{v:?}");
+
+    // A family weighed 0 says nothing and is not shown.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        format!("@basis\t0\n@familie:{}\t0\n", written.family),
+    )
+    .unwrap();
+    let v = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .judge(None, text);
+    assert!(
+        v.signals.iter().all(|s| s.family != written.family),
+        "{v:?}"
+    );
+
+    // A family the lexicons do not have, a name that is no name, a key twice, a cap of 0:
+    // refused, naming what is wrong.
+    for (file, says) in [
+        ("@familie:bestaat_niet\t1\n", "bestaat_niet"),
+        ("@familie:Sterk!\t1\n", "line 1"),
+        ("@familie:sterk\t1\n@familie:sterk\t2\n", "twice"),
+        ("@kap_per_criterium\t0\n", "above 0"),
+    ] {
+        std::fs::write(dir.path().join("learned.tsv"), file).unwrap();
+        let e = Detector::new(1.5, Some(dir.path()))
+            .err()
+            .unwrap_or_else(|| panic!("{file:?} was accepted"))
+            .to_string();
+        assert!(
+            e.contains(says) && e.contains("learned.tsv"),
+            "{file:?}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nl.toml"), lexicon::BUILTIN_NL).unwrap();
+    std::fs::write(dir.path().join("en.toml"), lexicon::BUILTIN_EN).unwrap();
+    // A basis that flags every mail the file judges, from six words on.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        "@basis\t3\n@min_woorden\t6\nofferte\t0.5\n",
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .with_doubt_threshold(1.0);
+    // Three words: the lexicons alone judge it (nothing fires), and what the learned
+    // weights would have flagged is doubtful, saying why.
+    let v = d.judge(None, "Graag een offerte.");
+    assert!(!v.complaint && v.doubt, "{v:?}");
+    assert!(
+        v.signals.iter().all(|s| s.family != learned::FAMILY),
+        "{v:?}"
+    );
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == learned::SHORT)
+        .unwrap_or_else(|| panic!("no {} note: {v:?}", learned::SHORT));
+    assert!(
+        note.phrase.starts_with("3 woorden") && note.phrase.contains("3,5"),
+        "{note:?}"
+    );
+    // A short explicit complaint is flagged by the lexicons alone, with their weights.
+    let v = d.judge(None, "Ik ben ontevreden.");
+    assert!(v.complaint, "{v:?}");
+    assert!(
+        v.signals.iter().all(|s| s.family != learned::FAMILY),
+        "{v:?}"
+    );
+    // From six words on the learned weights judge.
+    let v = d.judge(None, "Graag een offerte voor de auto.");
+    assert!(v.complaint && v.score == 3.5, "{v:?}");
+    assert!(
+        v.ignored.iter().all(|i| i.reason != learned::SHORT),
+        "{v:?}"
+    );
+    // A word count that is no whole number is refused.
+    std::fs::write(dir.path().join("learned.tsv"), "@min_woorden\t2.5\n").unwrap();
+    let e = Detector::new(1.5, Some(dir.path()))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("whole number"), "{e}");
+}
