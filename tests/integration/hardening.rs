@@ -690,12 +690,12 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
 
     let stack = MailStack::start();
     // A customer at a domain of his own: mail from the firm's domain (example.test here)
-    // is a colleague's, and weighs less.
+    // is a colleague's, and weighs less. Long enough for the learned weights to judge it.
     let doubtful = mail(
         "Jan Twijfel <jan.twijfel@klant.example.test>",
         "klachten@example.test",
         "Polis",
-        "Goedemiddag,\n\nDe nieuwe polis is binnen. Ik vraag me wel af waarom de premie iets hoger is.\n\nGroet, Jan",
+        "Goedemiddag,\n\nDe nieuwe polis voor ons huis is gisteren binnengekomen. Ik vraag me wel af waarom de premie dit jaar iets hoger is dan vorig jaar, terwijl er aan de dekking niets is veranderd. Ik hoor graag waarom.\n\nGroet, Jan",
         "doubt-1@example.test",
     );
     // The band is set around the mail's own score, so the test does not hang on the
