@@ -1138,6 +1138,26 @@ fn area_imap(ctx: &Ctx) -> Area {
         let log_text = std::fs::read_to_string(&log).unwrap_or_default();
         let reconnects = log_text.matches("reconnecting").count();
         let mut panic_count = panics(&log_text);
+        // On a stall, what the daemon said about its connection: each reconnect's wait and
+        // the start of its error, so the next stall can be read from the figure line.
+        let trail = if stalls > 0 {
+            let waits: Vec<String> = log_text
+                .lines()
+                .filter(|l| l.contains("reconnecting"))
+                .map(|l| {
+                    let field = |k: &str| {
+                        l.split(k)
+                            .nth(1)
+                            .map(|v| v.chars().take(60).collect::<String>())
+                            .unwrap_or_default()
+                    };
+                    format!("wait {} after {}", field("retry_in_secs=").split(' ').next().unwrap_or(""), field("error="))
+                })
+                .collect();
+            format!(" [stall; reconnects: {}]", waits.join(" | "))
+        } else {
+            String::new()
+        };
 
         // UIDVALIDITY: the folder is recreated with the same mails and a few new ones.
         const FOLDER: &str = "Klachtenbus";
@@ -1229,7 +1249,7 @@ fn area_imap(ctx: &Ctx) -> Area {
         Area::new(
             format!(
                 "{} Dovecot restarts under run: {sent} sent, {} in the mailbox, {} stored, {lost} lost, {twice} stored twice, \
-                 {reconnects} reconnects logged, SIGTERM {}; UIDVALIDITY {} -> {}: {re_read} re-read as already stored, \
+                 {stalls} stalls{trail}, {reconnects} reconnects logged, SIGTERM {}; UIDVALIDITY {} -> {}: {re_read} re-read as already stored, \
                  {newly} new stored, {} stored in all ({expected2} expected), {twice2} twice, {lost2} lost; {panic_count} panics",
                 plan.imap_restarts,
                 inbox.len(),
