@@ -56,6 +56,7 @@ const CORPUS4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpu
 const CORPUS5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus5");
 const CORPUS6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus6");
 const CORPUS7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus7");
+const CORPUS8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus8");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -104,6 +105,11 @@ fn fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS7, 300);
+}
+
+#[test]
+fn seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS8, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
