@@ -331,3 +331,40 @@ fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful()
         .to_string();
     assert!(e.contains("whole number"), "{e}");
 }
+
+#[test]
+fn the_learned_weights_let_an_explicit_complaint_flag() {
+    // Section 3.1's first signal: a customer who says "klacht" to the firm. The corpora hold
+    // many mails that mention a complaint without making one, so the fit keeps a floor
+    // under the explicit families; without it these scored under the threshold.
+    for (subject, body) in [
+        (
+            "Klacht",
+            "Geachte heer, mevrouw,\n\nIk ben zeer ontevreden over uw advies over mijn \
+             hypotheek van vorig jaar. Dit is onacceptabel en ik dien hierbij formeel een \
+             klacht in. Ik verwacht binnen twee weken een reactie.\n\nMet vriendelijke groet,\n\
+             P. de Boer",
+        ),
+        (
+            "Klacht over 1985",
+            "Ik ben zeer ontevreden over uw advies. Dit is onacceptabel en ik dien hierbij \
+             een klacht in.",
+        ),
+        (
+            "Formal complaint",
+            "Dear Sir or Madam,\n\nI wish to lodge a formal complaint about the advice your \
+             office gave me on my pension transfer last spring. I am very dissatisfied with \
+             how this was handled.\n\nKind regards,\nJ. Smith",
+        ),
+    ] {
+        let v = shipped().judge(Some(subject), body);
+        assert!(v.complaint, "{subject}: {v:?}");
+        assert!(has_criterion(&v, "klachtwoord"), "{subject}: {v:?}");
+    }
+}
+
+fn has_criterion(v: &Verdict, criterion: &str) -> bool {
+    v.signals
+        .iter()
+        .any(|s| s.criterion == criterion && s.weight > 0.0)
+}
