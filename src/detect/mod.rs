@@ -302,7 +302,7 @@ impl Detector {
                 phrase: format!(
                     "{words} woorden; woordgebruik telt vanaf {} (score daarmee {})",
                     self.learned.min_words(),
-                    format_score(would)
+                    eval::number(Language::Nl, round2(would))
                 ),
             });
             Scoring::of(lexicon)
@@ -384,11 +384,6 @@ impl Detector {
             _ => Language::Nl,
         }
     }
-}
-
-/// A score as the verdicts show it: two decimals, a decimal comma.
-fn format_score(score: f64) -> String {
-    format!("{:.2}", round2(score)).replace('.', ",")
 }
 
 /// The firm's own domain a mail was sent from, when a colleague wrote it: its sender is at
