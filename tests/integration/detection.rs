@@ -58,6 +58,7 @@ const CORPUS6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpu
 const CORPUS7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus7");
 const CORPUS8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus8");
 const CORPUS9: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus9");
+const CORPUS10: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus10");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -116,6 +117,11 @@ fn seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn eighth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS9, 300);
+}
+
+#[test]
+fn ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS10, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
