@@ -22,10 +22,20 @@ the presence (0/1) of every single word and pair of words in the judged text tha
 at least --min-df mails. Words with digits, months and days, names (words written with a
 capital inside sentences in the corpus mails, --names-from) and contact-form labels
 (FORM_LABELS, the firm's template) are left out: they say nothing about the next customer's
-mail. Phrases made only of function words (FUNCTION_WORDS) are left out too.
+mail. Phrases made only of function words (FUNCTION_WORDS) are left out too, unless
+--function-pairs keeps them ("jullie hebben", "you did": who did what).
+
+With --normalise the phrases are an idf-weighted vector of length 1 instead: a phrase found
+counts for its idf, ln((1 + mails) / (1 + mails with it)) + 1, divided by the root of the
+sum of the squared idfs of all phrases found, so that a long text does not score by its
+length. Every phrase of the vocabulary is then written with two numbers, its weight (the
+fitted weight times its idf, in score units) and its norm weight (its idf); one whose
+weight is below --min-weight is written with weight 0, as it still counts in the norm.
 
 It is a class-balanced logistic regression with an L2 penalty, whose family weights keep
-their side: a family of the four criteria never counts against a complaint (one marked
+their side and are held --family-scale times as short as the phrases' (a family counts
+per match, a phrase's feature is at most 1: unchecked, the families' counts outweigh what
+the words say, and cross-validation says they generalise worse): a family of the four criteria never counts against a complaint (one marked
 `alone = true`, an explicit signal of section 3.1, keeps at least ALONE_MIN), a context or
 praise family never for one; phrases are free. Its strength (--c) and what one criterion
 may add at most (--cap, `@kap_per_criterium`) are chosen by 5-fold cross-validation whose
@@ -41,14 +51,18 @@ basis so that the configured threshold (--threshold) stays the cut:
             + the other families (context, praise, polarity) + combination bonus
             + the weights of the phrases found (+ @afzender_collega)  >=  threshold
 
+(with --normalise: + the sum of the weights of the phrases found divided by the root of the
+sum of their norm weights squared).
+
 Below `@min_woorden` words a text is judged by the lexicons alone: the fit tries the word
 counts of --min-words and takes the largest that loses no complaint the learned weights
 caught in cross-validation and flags the fewest others.
 
 The hand-set weights in nl.toml and en.toml stay as written (what the families score
 without this file); `@familie:<name>` lines replace them while the file is in effect.
-Phrases whose weight is smaller than --min-weight are dropped. Needs numpy, scipy and
-scikit-learn.
+Without --normalise, phrases whose weight is smaller than --min-weight are dropped.
+--by-file holds out one exported file (one corpus, one firm) per fold instead of writers.
+Needs numpy, scipy and scikit-learn.
 """
 
 import argparse
@@ -62,10 +76,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -99,8 +113,8 @@ CALENDAR = set(
 
 
 # Words that build every sentence: a phrase made of these only (a single "ik", a pair "op
-# de") says how someone writes, not what about; pairs with one other word stay ("geen
-# reactie", "your advice").
+# de") says how someone writes, not what about, and is left out unless --function-pairs;
+# pairs with one other word stay ("geen reactie", "your advice").
 FUNCTION_WORDS = set(
     "de het een en van ik je u uw te dat die in is op met voor niet zijn er om aan bij naar "
     "als dan wat wel zou kan heb heeft hebben ben bent mij me mijn ons onze wij we dit deze "
@@ -154,12 +168,15 @@ def cut_for(scores, y, recall):
     return best
 
 
-def fit_bounded(X, y, nf, bounds, c):
+def fit_bounded(X, y, nf, bounds, c, scale):
     """A class-balanced logistic regression with an L2 penalty (strength 1/c) whose first
     `nf` coefficients stay within `bounds` (the families: a family of the four criteria
-    never counts against a complaint, a context or praise family never for one); the
-    phrases after them are free. Returns (coefficients, intercept)."""
+    never counts against a complaint, a context or praise family never for one) and are
+    penalised as if their columns were `scale` times as large as they are (1/scale**2 times
+    as strongly); the phrases after them are free. Returns (coefficients, intercept)."""
     n, d = X.shape
+    X = X @ diags(np.concatenate([np.full(nf, scale), np.ones(d - nf)]))
+    bounds = [(None if lo is None else lo / scale, None if hi is None else hi / scale) for lo, hi in bounds]
     sw = np.where(y == 1, n / (2.0 * y.sum()), n / (2.0 * (n - y.sum())))
     xt = X.T.tocsr()
 
@@ -173,7 +190,9 @@ def fit_bounded(X, y, nf, bounds, c):
 
     full = list(bounds) + [(None, None)] * (d - nf + 1)
     res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=full, options={"maxiter": 10000})
-    return res.x[:-1], res.x[-1]
+    coef = res.x[:-1].copy()
+    coef[:nf] *= scale
+    return coef, res.x[-1]
 
 
 def family_criteria(lexicon_dir):
@@ -219,12 +238,12 @@ class Model:
         return total + self.offset
 
 
-def cross_scores(X, units, y, nf, bounds, c, folds, groups, hand, criteria_groups, caps):
+def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteria_groups, caps):
     """Out-of-fold scores (score units) for every cap: every mail scored by a fit that
     never saw it (with writer folds, never saw its writer)."""
     out = {cap: np.zeros(len(y)) for cap in caps}
     for train, test in folds.split(X, y, groups):
-        coef, b0 = fit_bounded(X[train], y[train], nf, bounds, c)
+        coef, b0 = fit_bounded(X[train], y[train], nf, bounds, c, scale)
         model = Model(coef, b0, hand, criteria_groups, len(hand))
         for cap in caps:
             out[cap][test] = model.scores(X[test], units[test], cap)
@@ -242,7 +261,14 @@ def main():
     ap.add_argument("--min-doubt", type=float, default=0.5, help="lowest doubt threshold written")
     ap.add_argument("--min-df", type=int, default=3)
     ap.add_argument("--min-weight", type=float, default=0.01)
-    ap.add_argument("--c", type=float, nargs="*", default=[0.03, 0.1, 0.3, 1.0, 3.0])
+    ap.add_argument("--c", type=float, nargs="*",
+                    help="strengths of the penalty tried (default 0.03 to 3; with --normalise 10 to 300)")
+    ap.add_argument("--normalise", action="store_true",
+                    help="phrases as an idf-weighted vector of length 1, written with norm weights")
+    ap.add_argument("--family-scale", type=float, default=1.0,
+                    help="the families are penalised as if their counts were this many times as large")
+    ap.add_argument("--function-pairs", action="store_true",
+                    help="keep phrases made only of function words (FUNCTION_WORDS): 'jullie hebben'")
     ap.add_argument("--cap", type=float, nargs="*", default=[3.0, 4.0, 5.0, 6.0, 8.0, 12.0],
                     help="what one criterion may add at most, tried in turn")
     ap.add_argument("--out", type=Path, default=ROOT / "lexicon" / "learned.tsv")
@@ -252,8 +278,12 @@ def main():
     ap.add_argument("--tune-precision", type=float, default=0.90)
     ap.add_argument("--tune-recall", type=float, default=0.95)
     ap.add_argument("--mixed", action="store_true", help="cross-validate with folds that mix writers")
+    ap.add_argument("--by-file", action="store_true",
+                    help="cross-validate holding out one exported file (one corpus, one firm) at a time")
     ap.add_argument("--dump", type=Path, help="write each mail's cross-validated score (JSON lines) here")
     args = ap.parse_args()
+    if args.c is None:
+        args.c = [10.0, 30.0, 100.0, 300.0] if args.normalise else [0.03, 0.1, 0.3, 1.0, 3.0]
 
     rows = []
     for k, f in enumerate(args.features):
@@ -272,7 +302,7 @@ def main():
                 g = words[i : i + n]
                 if any(not w or not PLAIN_WORD.fullmatch(w) or any(c.isdigit() for c in w) or w in names or w in CALENDAR or w in FORM_LABELS for w in g):
                     continue
-                if all(w in FUNCTION_WORDS for w in g):
+                if not args.function_pairs and all(w in FUNCTION_WORDS for w in g):
                     continue
                 out.append(" ".join(g))
         return out
@@ -280,6 +310,13 @@ def main():
     vec = CountVectorizer(analyzer=ngrams, min_df=args.min_df, binary=True)
     phrases = vec.fit_transform([r["words"] for r in rows])
     vocab = vec.get_feature_names_out()
+    # With --normalise each phrase found counts for its idf, and a mail's phrases together
+    # have length 1; without, each counts 1.
+    idf = np.log((1 + len(rows)) / (1 + np.asarray(phrases.sum(axis=0)).ravel())) + 1.0
+    if args.normalise:
+        phrases = phrases.astype(float) @ diags(idf)
+        length = np.sqrt(np.asarray(phrases.multiply(phrases).sum(axis=1)).ravel())
+        phrases = (diags(1.0 / np.where(length > 0, length, 1.0)) @ phrases).tocsr()
 
     # The families of the lexicons, each with its hand-set weight and the side it counts
     # on; their units per mail come from the export (`features`). Beside them: the
@@ -303,18 +340,23 @@ def main():
     # letter, A-001.eml): the next customer's mail is by someone the fit has never read,
     # and folds that mix a writer's mails let the fit learn the writer.
     groups = np.array([writer(r["file"]) for r in rows])
-    if args.mixed:
+    if args.by_file:
+        folds, split_groups = GroupKFold(len(args.features)), np.array([r["_source"] for r in rows])
+    elif args.mixed:
         folds, split_groups = StratifiedKFold(5, shuffle=True, random_state=20261201), None
     else:
         folds, split_groups = StratifiedGroupKFold(5, shuffle=True, random_state=20261201), groups
-    print(f"cross-validation: 5 folds, {'mails mixed' if args.mixed else f'{len(set(groups))} writers held out whole'}")
+    if args.by_file:
+        print(f"cross-validation: {len(args.features)} folds, one exported file held out at a time")
+    else:
+        print(f"cross-validation: 5 folds, {'mails mixed' if args.mixed else f'{len(set(groups))} writers held out whole'}")
     hand = np.array([fams[f][1] for f in families])
     crit_of = family_criteria(args.lexicon_dir)
     criteria_groups = [[j for j, f in enumerate(families) if crit_of.get(f) == k] for k in CRITERIA]
     caps = list(args.cap)
     results = []
     for c in args.c:
-        cv = cross_scores(X, units, y, nf, bounds, c, folds, split_groups, hand, criteria_groups, caps)
+        cv = cross_scores(X, units, y, nf, bounds, c, args.family_scale, folds, split_groups, hand, criteria_groups, caps)
         for cap in caps:
             t, p, r = cut_for(cv[cap], y, args.recall)
             print(f"  C={c:<5} cap {cap:<5} cross-validated at recall {r:.3f}: precision {p:.3f}, F1 {2 * p * r / (p + r):.3f}")
@@ -346,7 +388,7 @@ def main():
     source = np.array([r["_source"] for r in rows])
     ranked = sorted(results, key=lambda r: (-round(r[2], 2), r[0], r[1]))
     for c, cap, _, cut, cv in ranked:
-        coef, intercept = fit_bounded(X, y, nf, bounds, c)
+        coef, intercept = fit_bounded(X, y, nf, bounds, c, args.family_scale)
         model = Model(coef, intercept, hand, criteria_groups, len(families))
         if model.a <= 0:
             print(f"  C={c} cap {cap}: the families got scale {model.a:.3f}, no fit in the lexicon's units")
@@ -380,15 +422,23 @@ def main():
     phrase_weights = weights[nf:]
     # The cut found in cross-validation, in score units, becomes the threshold.
     basis = args.threshold - cut + model.offset
-    kept = [(vocab[i], round(float(w), 3)) for i, w in enumerate(phrase_weights) if abs(w) >= args.min_weight]
-    kept.sort(key=lambda p: (-p[1], p[0]))
+    # With --normalise a phrase's weight in the file is its fitted weight times its idf,
+    # its norm weight the idf, and every phrase is written (all count in the norm); without,
+    # a phrase's weight is its fitted weight and those below --min-weight are dropped.
+    if args.normalise:
+        written = [(vocab[i], round(float(w * idf[i]), 3), round(float(idf[i]), 3)) for i, w in enumerate(phrase_weights)]
+        written = [(p, w if abs(w) >= args.min_weight else 0.0, n) for p, w, n in written]
+    else:
+        written = [(vocab[i], round(float(w), 3), None) for i, w in enumerate(phrase_weights) if abs(w) >= args.min_weight]
+    written.sort(key=lambda p: (-p[1], p[0]))
+    kept = [(p, w) for p, w, _ in written if w != 0.0]
 
     # What the written file gives on the rows it was fitted on.
     fitted = model.scores(X, units, cap) - model.offset + basis
     hit = fitted >= args.threshold
     tp = int((hit & (y == 1)).sum())
     print(
-        f"chosen C={c}, cap {cap}; {len(kept)} phrases of weight >= {args.min_weight}, basis {basis:.2f}, "
+        f"chosen C={c}, cap {cap}; {len(written)} phrases, {len(kept)} of weight >= {args.min_weight}, basis {basis:.2f}, "
         f"colleague {colleague_weight}, combination {combination}; "
         f"on the fitted mails: precision {tp / max(1, hit.sum()):.3f}, recall {tp / y.sum():.3f}"
     )
@@ -430,14 +480,35 @@ def main():
         return
     lines = [
         "# Learned weights: the lexicon families' weights, refitted, and single words and pairs",
-        "# of words, each with the weight it adds to a mail's score (once per mail); `@basis` is",
-        "# added to every mail judged. Fitted together by scripts/fit-phrases.py (logistic",
-        f"# regression, C={c}, families kept on their side, cut at cross-validated recall {args.recall}",
-        f"# with folds that hold out whole writers, threshold {args.threshold}) on",
+    ]
+    if args.normalise:
+        lines += [
+            "# of words, each with a weight and a norm weight: the phrases found in a mail (each once)",
+            "# add the sum of their weights divided by the root of the sum of their norm weights",
+            "# squared; `@basis` is added to every mail judged. Fitted together by",
+            f"# scripts/fit-phrases.py (logistic regression, C={c}, families kept on their side and",
+            f"# penalised as if {args.family_scale} times their counts, cut at cross-validated recall {args.recall}",
+        ]
+    else:
+        lines += [
+            "# of words, each with the weight it adds to a mail's score (once per mail); `@basis` is",
+            "# added to every mail judged. Fitted together by scripts/fit-phrases.py (logistic",
+            f"# regression, C={c}, families kept on their side, cut at cross-validated recall {args.recall}",
+        ]
+    lines += [
+        f"# with folds that hold out {'one exported file at a time' if args.by_file else 'whole writers'}, threshold {args.threshold}) on",
         f"# {len(rows)} labelled mails exported from: {', '.join(args.names_from) or 'the corpora'}",
         "# (tuning halves only; never a held-out test half). Phrases are normalised text: lower",
         "# case, no accents, single spaces.",
-        "# Delete a line to drop a phrase; edit a weight to change it.",
+    ]
+    if args.normalise:
+        lines += [
+            "# Edit a weight to change what a phrase adds (0: nothing, though it still counts in the",
+            "# norm); deleting its line also takes it out of the norm.",
+        ]
+    else:
+        lines += ["# Delete a line to drop a phrase; edit a weight to change it."]
+    lines += [
         f"{BASIS}\t{basis:.3f}",
         "# Added when the sender is at one of the firm's own domains (no contact form).",
         f"{COLLEAGUE}\t{colleague_weight}",
@@ -451,8 +522,12 @@ def main():
     ]
     lines += [f"{FAMILY_PREFIX}{f}\t{family_weights[f]}" for f in families]
     lines += [f"{FAMILY_PREFIX}{COMBINATION}\t{combination}"]
-    lines += ["# Phrases."]
-    lines += [f"{p}\t{w}" for p, w in kept]
+    if args.normalise:
+        lines += ["# Phrases: phrase, weight, norm weight."]
+        lines += [f"{p}\t{w}\t{n}" for p, w, n in written]
+    else:
+        lines += ["# Phrases."]
+        lines += [f"{p}\t{w}" for p, w, _ in written]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 

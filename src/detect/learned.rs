@@ -14,6 +14,14 @@
 //! replaces `max_per_criterion`, what one criterion of section 3.1 may add at most.
 //! `@min_woorden` says from how many words on the file judges a text: a shorter one says
 //! too little for word statistics and is judged by the lexicons alone, as written.
+//!
+//! A phrase line may give a third column, its norm weight (`phrase<TAB>weight<TAB>norm`);
+//! then every phrase line gives one, and the phrases found in a text add up to the sum of
+//! their weights divided by the root of the sum of their norm weights squared: a long text
+//! that contains many phrases counts each for less, so that its length alone does not
+//! push it over the threshold. (This is the fit's L2-normalised, idf-weighted phrase
+//! vector: a phrase's weight is its fitted weight times its idf, its norm weight its idf.)
+//! A listed phrase of weight 0 still counts in the norm.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -74,6 +82,8 @@ pub struct Learned {
     /// A pair of word numbers → the index of that two-word phrase in `weights`.
     pairs: HashMap<u64, u32, foldhash::fast::RandomState>,
     weights: Vec<f64>,
+    /// Every phrase's norm weight, when the file gives them (else empty).
+    norms: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -99,12 +109,22 @@ impl Learned {
             let (phrase, weight) = line
                 .split_once('\t')
                 .ok_or_else(|| invalid(n + 1, "expected phrase<TAB>weight".into()))?;
+            let (weight, norm) = match weight.split_once('\t') {
+                Some((weight, norm)) => (weight, Some(norm)),
+                None => (weight, None),
+            };
             let weight: f64 = weight
                 .trim()
                 .parse()
                 .ok()
                 .filter(|w: &f64| w.is_finite())
                 .ok_or_else(|| invalid(n + 1, format!("not a weight: {weight:?}")))?;
+            if norm.is_some() && phrase.starts_with('@') {
+                return Err(invalid(
+                    n + 1,
+                    format!("{phrase} takes one weight, no norm weight"),
+                ));
+            }
             if phrase == BASIS {
                 if seen_basis {
                     return Err(invalid(n + 1, format!("{BASIS} is given twice")));
@@ -203,6 +223,27 @@ impl Learned {
                 }
                 _ => unreachable!("one or two words, checked above"),
             }
+            match (norm, learned.weights.is_empty(), learned.norms.is_empty()) {
+                (Some(norm), first, none_yet) if first || !none_yet => {
+                    let norm: f64 = norm
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|w: &f64| w.is_finite() && *w >= 0.0)
+                        .ok_or_else(|| {
+                            invalid(n + 1, format!("not a norm weight (0 or more): {norm:?}"))
+                        })?;
+                    learned.norms.push(norm);
+                }
+                (None, _, true) => {}
+                _ => {
+                    return Err(invalid(
+                        n + 1,
+                        "either every phrase line gives a norm weight (a third column) or none"
+                            .into(),
+                    ))
+                }
+            }
             learned.weights.push(weight);
         }
         Ok(learned)
@@ -284,13 +325,16 @@ impl Learned {
         let words = norm.text();
         let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
         let mut found: Vec<(f64, usize, usize)> = Vec::new();
-        let mut sum = self.basis;
+        let (mut phrases, mut squares) = (0.0, 0.0);
         let mut take = |index: u32, start: usize, end: usize| {
             let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
             if seen[slot] & bit == 0 {
                 seen[slot] |= bit;
                 let w = self.weights[index as usize];
-                sum += w;
+                phrases += w;
+                if let Some(norm) = self.norms.get(index as usize) {
+                    squares += norm * norm;
+                }
                 found.push((w, start, end));
             }
         };
@@ -315,6 +359,9 @@ impl Learned {
             }
             before = Some((word.number, start));
         }
+        // With norm weights, the phrases found count for their weights over the norm.
+        let length = if squares > 0.0 { squares.sqrt() } else { 1.0 };
+        let sum = self.basis + phrases / length;
         // The phrases that pushed the sum its way, strongest first.
         let sign = if sum >= 0.0 { 1.0 } else { -1.0 };
         found.retain(|&(w, _, _)| w * sign > 0.0);
@@ -408,6 +455,26 @@ mod tests {
     }
 
     #[test]
+    fn norm_weights_divide_the_phrases_found_by_their_norm() {
+        let file = "@basis\t-0.5\nniet teruggebeld\t3\t3\nnooit\t4\t4\nde\t0\t12\n";
+        let learned = Learned::parse("test", file).unwrap();
+        let score = |text: &str| learned.signal(text, &normalize(text)).unwrap();
+        // One phrase found: its weight over its own norm weight.
+        assert_eq!(score("Niet teruggebeld.").weight, 0.5);
+        // Two: (3 + 4) / sqrt(9 + 16) = 1.4, named strongest first.
+        let both = score("Nooit teruggebeld? Niet teruggebeld, nooit.");
+        assert_eq!(
+            (both.weight, both.phrase.as_str()),
+            (0.9, "Nooit, Niet teruggebeld")
+        );
+        // A phrase of weight 0 adds nothing but still counts in the norm:
+        // 7 / sqrt(25 + 144) = 0.538...
+        assert_eq!(score("De man: niet teruggebeld, nooit.").weight, 0.04);
+        // Nothing found: the basis alone.
+        assert_eq!(score("Graag een offerte.").weight, -0.5);
+    }
+
+    #[test]
     fn bad_lines_are_named() {
         for (file, says) in [
             ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
@@ -426,6 +493,17 @@ mod tests {
                 "line 2: @afzender_collega is given twice",
             ),
             ("@afzender\t-1\n", "line 1: unknown key \"@afzender\""),
+            (
+                "klacht\t1\t2\nnooit\t1\n",
+                "line 2: either every phrase line gives a norm weight",
+            ),
+            (
+                "klacht\t1\nnooit\t1\t2\n",
+                "line 2: either every phrase line gives a norm weight",
+            ),
+            ("klacht\t1\t-2\n", "line 1: not a norm weight"),
+            ("klacht\t1\tzwaar\n", "line 1: not a norm weight"),
+            ("@basis\t1\t2\n", "line 1: @basis takes one weight"),
         ] {
             let e = Learned::parse("learned.tsv", file).unwrap_err().to_string();
             assert!(e.contains(says), "{file:?}: {e}");
