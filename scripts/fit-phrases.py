@@ -29,8 +29,10 @@ With --normalise the phrases are an idf-weighted vector of length 1 instead: a p
 counts for its idf, ln((1 + mails) / (1 + mails with it)) + 1, divided by the root of the
 sum of the squared idfs of all phrases found, so that a long text does not score by its
 length. Every phrase of the vocabulary is then written with two numbers, its weight (the
-fitted weight times its idf, in score units) and its norm weight (its idf); one whose
-weight is below --min-weight is written with weight 0, as it still counts in the norm.
+fitted weight times its idf, in score units) and its norm weight (its idf), both divided by
+the median mail's length, so that a weight reads as what the phrase adds to a mail of
+typical length (to four decimals; --min-weight does not apply, as every phrase counts in
+the norm).
 
 It is a class-balanced logistic regression with an L2 penalty, whose family weights keep
 their side and are held --family-scale times as short as the phrases' (a family counts
@@ -313,10 +315,14 @@ def main():
     # With --normalise each phrase found counts for its idf, and a mail's phrases together
     # have length 1; without, each counts 1.
     idf = np.log((1 + len(rows)) / (1 + np.asarray(phrases.sum(axis=0)).ravel())) + 1.0
+    typical = 1.0
     if args.normalise:
         phrases = phrases.astype(float) @ diags(idf)
         length = np.sqrt(np.asarray(phrases.multiply(phrases).sum(axis=1)).ravel())
         phrases = (diags(1.0 / np.where(length > 0, length, 1.0)) @ phrases).tocsr()
+        # Written divided by the median mail's length, so that a phrase's weight in the file
+        # is what it adds to a mail of typical length (the ratio, and so the score, is the same).
+        typical = float(np.median(length[length > 0]))
 
     # The families of the lexicons, each with its hand-set weight and the side it counts
     # on; their units per mail come from the export (`features`). Beside them: the
@@ -423,11 +429,11 @@ def main():
     # The cut found in cross-validation, in score units, becomes the threshold.
     basis = args.threshold - cut + model.offset
     # With --normalise a phrase's weight in the file is its fitted weight times its idf,
-    # its norm weight the idf, and every phrase is written (all count in the norm); without,
+    # its norm weight the idf (both over the typical length), and every phrase is written
+    # (all count in the norm); without,
     # a phrase's weight is its fitted weight and those below --min-weight are dropped.
     if args.normalise:
-        written = [(vocab[i], round(float(w * idf[i]), 3), round(float(idf[i]), 3)) for i, w in enumerate(phrase_weights)]
-        written = [(p, w if abs(w) >= args.min_weight else 0.0, n) for p, w, n in written]
+        written = [(vocab[i], round(float(w * idf[i] / typical), 4), round(float(idf[i] / typical), 4)) for i, w in enumerate(phrase_weights)]
     else:
         written = [(vocab[i], round(float(w), 3), None) for i, w in enumerate(phrase_weights) if abs(w) >= args.min_weight]
     written.sort(key=lambda p: (-p[1], p[0]))
@@ -438,7 +444,7 @@ def main():
     hit = fitted >= args.threshold
     tp = int((hit & (y == 1)).sum())
     print(
-        f"chosen C={c}, cap {cap}; {len(written)} phrases, {len(kept)} of weight >= {args.min_weight}, basis {basis:.2f}, "
+        f"chosen C={c}, cap {cap}; {len(written)} phrases, {len(kept)} of weight other than 0, basis {basis:.2f}, "
         f"colleague {colleague_weight}, combination {combination}; "
         f"on the fitted mails: precision {tp / max(1, hit.sum()):.3f}, recall {tp / y.sum():.3f}"
     )
@@ -503,8 +509,9 @@ def main():
     ]
     if args.normalise:
         lines += [
-            "# Edit a weight to change what a phrase adds (0: nothing, though it still counts in the",
-            "# norm); deleting its line also takes it out of the norm.",
+            "# A weight is what the phrase adds to a mail of typical length (norm 1). Edit a weight to",
+            "# change what a phrase adds (0: nothing, though it still counts in the norm); deleting",
+            "# its line also takes it out of the norm.",
         ]
     else:
         lines += ["# Delete a line to drop a phrase; edit a weight to change it."]
