@@ -60,6 +60,7 @@ const CORPUS8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpu
 const CORPUS9: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus9");
 const CORPUS10: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus10");
 const CORPUS11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus11");
+const CORPUS12: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus12");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -128,6 +129,11 @@ fn ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn tenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS11, 300);
+}
+
+#[test]
+fn eleventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS12, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
