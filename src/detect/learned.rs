@@ -223,27 +223,24 @@ impl Learned {
                 }
                 _ => unreachable!("one or two words, checked above"),
             }
-            match (norm, learned.weights.is_empty(), learned.norms.is_empty()) {
-                (Some(norm), first, none_yet) if first || !none_yet => {
-                    let norm: f64 = norm
-                        .trim()
+            let norm = norm
+                .map(|norm| {
+                    norm.trim()
                         .parse()
                         .ok()
                         .filter(|w: &f64| w.is_finite() && *w >= 0.0)
                         .ok_or_else(|| {
                             invalid(n + 1, format!("not a norm weight (0 or more): {norm:?}"))
-                        })?;
-                    learned.norms.push(norm);
-                }
-                (None, _, true) => {}
-                _ => {
-                    return Err(invalid(
-                        n + 1,
-                        "either every phrase line gives a norm weight (a third column) or none"
-                            .into(),
-                    ))
-                }
+                        })
+                })
+                .transpose()?;
+            if !learned.weights.is_empty() && norm.is_some() == learned.norms.is_empty() {
+                return Err(invalid(
+                    n + 1,
+                    "either every phrase line gives a norm weight (a third column) or none".into(),
+                ));
             }
+            learned.norms.extend(norm);
             learned.weights.push(weight);
         }
         Ok(learned)
