@@ -32,7 +32,9 @@ length. Every phrase of the vocabulary is then written with two numbers, its wei
 fitted weight times its idf, in score units) and its norm weight (its idf), both divided by
 the median mail's length, so that a weight reads as what the phrase adds to a mail of
 typical length (to four decimals; --min-weight does not apply, as every phrase counts in
-the norm).
+the norm). --norm-min holds a short text's norm at that many times the typical one at least
+(`@norm_min`): a text of few phrases then counts them as a text of that length would,
+instead of scaling them up until one word decides.
 
 It is a class-balanced logistic regression with an L2 penalty, whose family weights keep
 their side and are held --family-scale times as short as the phrases' (a family counts
@@ -95,6 +97,7 @@ CAP = "@kap_per_criterium"
 # The phrase file holds words of a-z only (normalised text keeps letters such as ß).
 PLAIN_WORD = re.compile(r"[a-z0-9]+")
 MIN_WORDS = "@min_woorden"
+NORM_MIN = "@norm_min"
 CRITERIA = ("klachtwoord", "sterke_bewoording", "verwijt_handelen", "verwijt_gedrag")
 COLLEAGUE_FEATURE = "_collega"
 # A family that may flag a mail on its own (`alone = true`: the explicit signals of
@@ -269,6 +272,8 @@ def main():
                     help="phrases as an idf-weighted vector of length 1, written with norm weights")
     ap.add_argument("--family-scale", type=float, default=1.0,
                     help="the families are penalised as if their counts were this many times as large")
+    ap.add_argument("--norm-min", type=float, default=0.0,
+                    help="with --normalise: a text's norm is at least this times the typical one (@norm_min)")
     ap.add_argument("--function-pairs", action="store_true",
                     help="keep phrases made only of function words (FUNCTION_WORDS): 'jullie hebben'")
     ap.add_argument("--cap", type=float, nargs="*", default=[3.0, 4.0, 5.0, 6.0, 8.0, 12.0],
@@ -319,10 +324,13 @@ def main():
     if args.normalise:
         phrases = phrases.astype(float) @ diags(idf)
         length = np.sqrt(np.asarray(phrases.multiply(phrases).sum(axis=1)).ravel())
-        phrases = (diags(1.0 / np.where(length > 0, length, 1.0)) @ phrases).tocsr()
         # Written divided by the median mail's length, so that a phrase's weight in the file
         # is what it adds to a mail of typical length (the ratio, and so the score, is the same).
         typical = float(np.median(length[length > 0]))
+        # A text shorter than --norm-min times the typical one counts as that long: its few
+        # phrases are not scaled up beyond what they add to a text of that length.
+        length = np.maximum(length, args.norm_min * typical)
+        phrases = (diags(1.0 / np.where(length > 0, length, 1.0)) @ phrases).tocsr()
 
     # The families of the lexicons, each with its hand-set weight and the side it counts
     # on; their units per mail come from the export (`features`). Beside them: the
@@ -523,6 +531,14 @@ def main():
         f"{CAP}\t{round(cap, 3)}",
         "# From how many words on this file judges a text; a shorter one, the lexicons alone.",
         f"{MIN_WORDS}\t{min_words}",
+    ]
+    if args.normalise and args.norm_min > 0:
+        lines += [
+            "# The least norm the phrases found are divided by: a shorter text counts as this long",
+            "# (1: a text of typical length).",
+            f"{NORM_MIN}\t{args.norm_min}",
+        ]
+    lines += [
         "# Per unit of a family of nl.toml and en.toml (one match; an intensifier or another",
         "# target scales it): these replace the weights written there while this file is in",
         "# effect. `@familie:_combinatie` replaces combination_bonus.",

@@ -21,7 +21,10 @@
 //! that contains many phrases counts each for less, so that its length alone does not
 //! push it over the threshold. (This is the fit's L2-normalised, idf-weighted phrase
 //! vector: a phrase's weight is its fitted weight times its idf, its norm weight its idf.)
-//! A listed phrase of weight 0 still counts in the norm.
+//! A listed phrase of weight 0 still counts in the norm. `@norm_min` holds the norm of a
+//! short text at that much at least: its few phrases then count as in a text of that length
+//! instead of being scaled up (norm weights are written over the typical text's, so 1 is a
+//! text of typical length).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -61,6 +64,10 @@ pub const SHORT: &str = "kort_bericht";
 /// replacing the lexicons' `max_per_criterion` while the file is in effect.
 pub const CAP: &str = "@kap_per_criterium";
 
+/// The key of the line that gives the least norm a text's phrases are divided by, with
+/// norm weights (0 when not given).
+pub const NORM_MIN: &str = "@norm_min";
+
 /// A signal names at most this many phrases.
 const SHOWN: usize = 5;
 
@@ -84,6 +91,8 @@ pub struct Learned {
     weights: Vec<f64>,
     /// Every phrase's norm weight, when the file gives them (else empty).
     norms: Vec<f64>,
+    /// The least norm the phrases found are divided by ([`NORM_MIN`]).
+    norm_min: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -149,6 +158,15 @@ impl Learned {
                 learned.min_words = weight as usize;
                 continue;
             }
+            if phrase == NORM_MIN {
+                if weight < 0.0 {
+                    return Err(invalid(n + 1, format!("{NORM_MIN} must be 0 or more")));
+                }
+                if learned.norm_min.replace(weight).is_some() {
+                    return Err(invalid(n + 1, format!("{NORM_MIN} is given twice")));
+                }
+                continue;
+            }
             if phrase == CAP {
                 if weight <= 0.0 {
                     return Err(invalid(n + 1, format!("{CAP} must be above 0")));
@@ -186,7 +204,7 @@ impl Learned {
                 return Err(invalid(
                     n + 1,
                     format!(
-                        "unknown key {phrase:?} (known: {BASIS}, {COLLEAGUE}, {CAP}, {MIN_WORDS}, {FAMILY_PREFIX}<family>)"
+                        "unknown key {phrase:?} (known: {BASIS}, {COLLEAGUE}, {CAP}, {MIN_WORDS}, {NORM_MIN}, {FAMILY_PREFIX}<family>)"
                     ),
                 ));
             }
@@ -242,6 +260,12 @@ impl Learned {
             }
             learned.norms.extend(norm);
             learned.weights.push(weight);
+        }
+        if learned.norm_min.is_some() && learned.norms.is_empty() {
+            return Err(LexiconError::Invalid {
+                name: name.to_string(),
+                reason: format!("{NORM_MIN} needs phrase lines with a norm weight"),
+            });
         }
         Ok(learned)
     }
@@ -357,7 +381,11 @@ impl Learned {
             before = Some((word.number, start));
         }
         // With norm weights, the phrases found count for their weights over the norm.
-        let length = if squares > 0.0 { squares.sqrt() } else { 1.0 };
+        let length = if squares > 0.0 {
+            squares.sqrt().max(self.norm_min.unwrap_or(0.0))
+        } else {
+            1.0
+        };
         let sum = self.basis + phrases / length;
         // The phrases that pushed the sum its way, strongest first.
         let sign = if sum >= 0.0 { 1.0 } else { -1.0 };
@@ -472,6 +500,21 @@ mod tests {
     }
 
     #[test]
+    fn a_short_text_is_divided_by_at_least_the_norm_minimum() {
+        let file = "@norm_min	10
+niet teruggebeld	3	3
+nooit	4	4
+de	0	12
+";
+        let learned = Learned::parse("test", file).unwrap();
+        let score = |text: &str| learned.signal(text, &normalize(text)).unwrap().weight;
+        // Norm 5 held at 10: (3 + 4) / 10.
+        assert_eq!(score("Nooit teruggebeld? Niet teruggebeld, nooit."), 0.7);
+        // Norm 13 is above it: 7 / 13.
+        assert_eq!(score("De man: niet teruggebeld, nooit."), 0.54);
+    }
+
+    #[test]
     fn bad_lines_are_named() {
         for (file, says) in [
             ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
@@ -501,6 +544,18 @@ mod tests {
             ("klacht\t1\t-2\n", "line 1: not a norm weight"),
             ("klacht\t1\tzwaar\n", "line 1: not a norm weight"),
             ("@basis\t1\t2\n", "line 1: @basis takes one weight"),
+            (
+                "@norm_min\t-1\nklacht\t1\t1\n",
+                "line 1: @norm_min must be 0 or more",
+            ),
+            (
+                "@norm_min\t1\n@norm_min\t2\nklacht\t1\t1\n",
+                "line 2: @norm_min is given twice",
+            ),
+            (
+                "@norm_min\t1\nklacht\t1\n",
+                "@norm_min needs phrase lines with a norm weight",
+            ),
         ] {
             let e = Learned::parse("learned.tsv", file).unwrap_err().to_string();
             assert!(e.contains(says), "{file:?}: {e}");
