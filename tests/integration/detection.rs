@@ -61,6 +61,7 @@ const CORPUS9: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpu
 const CORPUS10: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus10");
 const CORPUS11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus11");
 const CORPUS12: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus12");
+const CORPUS13: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus13");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -134,6 +135,11 @@ fn tenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn eleventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS12, 300);
+}
+
+#[test]
+fn twelfth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS13, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
