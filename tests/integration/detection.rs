@@ -62,6 +62,7 @@ const CORPUS10: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus11");
 const CORPUS12: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus12");
 const CORPUS13: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus13");
+const CORPUS14: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus14");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -140,6 +141,11 @@ fn eleventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn twelfth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS13, 300);
+}
+
+#[test]
+fn thirteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS14, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
