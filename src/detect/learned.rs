@@ -501,11 +501,7 @@ mod tests {
 
     #[test]
     fn a_short_text_is_divided_by_at_least_the_norm_minimum() {
-        let file = "@norm_min	10
-niet teruggebeld	3	3
-nooit	4	4
-de	0	12
-";
+        let file = "@norm_min\t10\nniet teruggebeld\t3\t3\nnooit\t4\t4\nde\t0\t12\n";
         let learned = Learned::parse("test", file).unwrap();
         let score = |text: &str| learned.signal(text, &normalize(text)).unwrap().weight;
         // Norm 5 held at 10: (3 + 4) / 10.
