@@ -22,6 +22,38 @@ use crate::pipeline::RouteReport;
 use crate::store::{Backend, Store, Stored};
 use crate::{import, logging, mailbox};
 
+/// `println!` for the commands' results: when standard output is a pipe whose reader has
+/// gone (`klachtenbus messages | head -1`), the command ends quietly with exit code 0, as a
+/// Unix tool ended by SIGPIPE would; another write error ends it with a message and code 1.
+/// (`println!` would panic instead.)
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            $crate::cli::output_failed(e);
+        }
+    }};
+}
+
+/// `outln!` without the line end.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            $crate::cli::output_failed(e);
+        }
+    }};
+}
+
+/// Ends the process after a failed write to standard output (see `outln!`).
+pub(crate) fn output_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("klachtenbus: cannot write to standard output: {e}");
+    std::process::exit(1)
+}
+
 mod args;
 mod cases;
 mod check;
@@ -354,7 +386,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let store = open_store(&settings).await?;
             store.close().await;
-            println!(
+            outln!(
                 "{}",
                 labels::t(
                     lang(),
@@ -402,7 +434,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             match result {
                 Ok(bytes) => {
-                    println!(
+                    outln!(
                         "{}",
                         labels::t(
                             lang(),

@@ -35,7 +35,7 @@ pub(super) async fn cases(
             });
         }
         store.close().await;
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     store.close().await;
@@ -76,9 +76,9 @@ pub(super) async fn cases(
         ]);
     }
     for line in columns(&table, &[]) {
-        println!("{line}");
+        outln!("{line}");
     }
-    println!(
+    outln!(
         "{}",
         labels::count(lang, rows.len(), ("zaak", "zaken"), ("case", "cases"))
     );
@@ -105,13 +105,13 @@ pub(super) async fn show(
             timeline,
             mail: Some(mail),
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     let lang = lang();
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     let when = |v: &Option<String>| v.as_deref().map(|at| labels::time_str(lang, at));
-    println!("{}  {}", case.case_ref, labels::status(lang, case.status));
+    outln!("{}  {}", case.case_ref, labels::status(lang, case.status));
     let addr = case.complainant_addr.as_deref().unwrap_or("-");
     let from = match case.complainant_name.as_deref() {
         Some(n) => format!("{n} <{addr}>"),
@@ -192,7 +192,7 @@ pub(super) async fn show(
     ));
     labels::fields(&lines, "  ");
     if let Some(p) = when(&case.purged_at) {
-        println!(
+        outln!(
             "  {} {p}",
             t(
                 lang,
@@ -201,7 +201,7 @@ pub(super) async fn show(
             )
         );
     }
-    println!("{}:", t(lang, "tijdlijn", "timeline"));
+    outln!("{}:", t(lang, "tijdlijn", "timeline"));
     let events: Vec<Vec<String>> = timeline
         .iter()
         .map(|e| {
@@ -215,9 +215,9 @@ pub(super) async fn show(
         })
         .collect();
     for line in columns(&events, &[]) {
-        println!("  {line}");
+        outln!("  {line}");
     }
-    println!("{}:", t(lang, "mail", "mail"));
+    outln!("{}:", t(lang, "mail", "mail"));
     let sent: Vec<Vec<String>> = mail
         .iter()
         .map(|m| {
@@ -231,7 +231,7 @@ pub(super) async fn show(
         })
         .collect();
     for line in columns(&sent, &[]) {
-        println!("  {line}");
+        outln!("  {line}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -259,7 +259,7 @@ pub(super) async fn promote(settings: &Settings, message: &str) -> anyhow::Resul
     store.close().await;
     match result {
         Ok(r) => {
-            println!(
+            outln!(
                 "{}",
                 match lang() {
                     Language::Nl => format!("{r}: geopend als kandidaat uit bericht {id}; directie krijgt bericht bij de volgende `sync` of van `run`"),
@@ -290,7 +290,7 @@ pub(super) async fn dossier(
     let written = crate::dossier::write(&store, &services.mailer, reference, out).await;
     store.close().await;
     let written = written?;
-    println!(
+    outln!(
         "{}",
         match lang() {
             Language::Nl => format!(

@@ -179,20 +179,20 @@ pub(super) async fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
 
     let mut failed = 0;
     for f in &findings {
-        println!("{}  {}", if f.ok { "ok  " } else { "FAIL" }, f.what);
+        outln!("{}  {}", if f.ok { "ok  " } else { "FAIL" }, f.what);
         failed += usize::from(!f.ok);
     }
     let total = findings.len();
     if failed == 0 {
         match lang {
-            Language::Nl => println!("alle {total} controles geslaagd"),
-            Language::En => println!("all {total} checks passed"),
+            Language::Nl => outln!("alle {total} controles geslaagd"),
+            Language::En => outln!("all {total} checks passed"),
         }
         Ok(ExitCode::SUCCESS)
     } else {
         match lang {
-            Language::Nl => println!("{failed} van de {total} controles mislukt"),
-            Language::En => println!("{failed} of {total} checks failed"),
+            Language::Nl => outln!("{failed} van de {total} controles mislukt"),
+            Language::En => outln!("{failed} of {total} checks failed"),
         }
         Ok(ExitCode::from(1))
     }

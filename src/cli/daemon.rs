@@ -56,10 +56,10 @@ pub(super) async fn login(settings: &Settings) -> anyhow::Result<ExitCode> {
         .login_device(|uri, code, secs| {
             let minutes = secs / 60;
             match lang {
-                Language::Nl => println!(
+                Language::Nl => outln!(
                     "Open {uri} en voer de code {code} in (geldig gedurende {minutes} minuten); wachten op goedkeuring…"
                 ),
-                Language::En => println!(
+                Language::En => outln!(
                     "Open {uri} and enter the code {code} (valid for {minutes} minutes); waiting for the approval…"
                 ),
             }
@@ -67,8 +67,8 @@ pub(super) async fn login(settings: &Settings) -> anyhow::Result<ExitCode> {
         })
         .await?;
     match lang {
-        Language::Nl => println!("refresh token opgeslagen in {}", saved.display()),
-        Language::En => println!("refresh token saved in {}", saved.display()),
+        Language::Nl => outln!("refresh token opgeslagen in {}", saved.display()),
+        Language::En => outln!("refresh token saved in {}", saved.display()),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -289,11 +289,11 @@ pub(super) async fn sync(
         }
         None => {
             match lang() {
-                Language::Nl => println!(
+                Language::Nl => outln!(
                     "{}: wordt bewaakt door een andere instantie; deze sync leest de map niet",
                     imap.folder
                 ),
-                Language::En => println!(
+                Language::En => outln!(
                     "{}: watched by another instance; not read by this sync",
                     imap.folder
                 ),
@@ -317,7 +317,7 @@ pub(super) async fn sync(
         ""
     };
     match lang {
-        Language::Nl => println!(
+        Language::Nl => outln!(
             "{}: {} opgehaald, {} opgeslagen, {} al opgeslagen ({} met alleen kopregels, {} onleesbaar){stopped}",
             imap.folder,
             report.fetched,
@@ -326,7 +326,7 @@ pub(super) async fn sync(
             report.headers_only,
             report.unparsed,
         ),
-        Language::En => println!(
+        Language::En => outln!(
             "{}: {} fetched, {} stored, {} already stored ({} headers only, {} unparsed){stopped}",
             imap.folder,
             report.fetched,
@@ -337,7 +337,7 @@ pub(super) async fn sync(
         ),
     }
     print_route(&routed);
-    println!(
+    outln!(
         "{}: {}, {}, {}",
         labels::t(lang, "termijnen", "deadlines"),
         labels::count(
@@ -360,7 +360,7 @@ pub(super) async fn sync(
         ),
     );
     if reminded.reports > 0 {
-        println!(
+        outln!(
             "{}: {} {}",
             labels::t(lang, "inventarisatie", "inventory"),
             labels::count(
@@ -373,13 +373,15 @@ pub(super) async fn sync(
         );
     }
     match lang {
-        Language::Nl => println!(
+        Language::Nl => outln!(
             "mail: {} verstuurd, {} definitief mislukt, {pending} wachtend in de outbox",
-            delivered.sent, delivered.failed
+            delivered.sent,
+            delivered.failed
         ),
-        Language::En => println!(
+        Language::En => outln!(
             "mail: {} sent, {} failed permanently, {pending} waiting in the outbox",
-            delivered.sent, delivered.failed
+            delivered.sent,
+            delivered.failed
         ),
     }
     Ok(ExitCode::SUCCESS)
@@ -390,7 +392,7 @@ pub(super) fn print_route(r: &RouteReport) {
     let lang = lang();
     let msgs = |n: usize| labels::count(lang, n, ("bericht", "berichten"), ("message", "messages"));
     match lang {
-        Language::Nl => println!(
+        Language::Nl => outln!(
             "{} beoordeeld: {} op een klacht, {} uitgefilterd",
             msgs(r.classified),
             if r.flagged == 1 {
@@ -400,7 +402,7 @@ pub(super) fn print_route(r: &RouteReport) {
             },
             r.screened
         ),
-        Language::En => println!(
+        Language::En => outln!(
             "classified {}: {} like a complaint, {} screened out",
             r.classified,
             if r.flagged == 1 {
@@ -418,18 +420,18 @@ pub(super) fn print_route(r: &RouteReport) {
         ("follow-up", "follow-ups"),
     );
     match lang {
-        Language::Nl => println!(
+        Language::Nl => outln!(
             "zaken: {} geopend, {follow_ups} toegevoegd; antwoorden van directie: {} uitgevoerd, {} geweigerd",
             r.cases_opened, r.replies_applied, r.replies_refused
         ),
-        Language::En => println!(
+        Language::En => outln!(
             "cases: {} opened, {follow_ups} joined; directie replies: {} applied, {} refused",
             r.cases_opened, r.replies_applied, r.replies_refused
         ),
     }
     if r.held > 0 {
         match lang {
-            Language::Nl => println!(
+            Language::Nl => outln!(
                 "{} ouder dan een week {}: het register draait voor het eerst en er wachten meer dan limits.first_run_max_cases, dus er is geen zaak voor geopend. Zet imap.since op vandaag om oude mail als archief te bewaren, en open een zaak voor elk bericht dat er nog toe doet met `klachtenbus promote <id>` (id's: `klachtenbus messages`)",
                 msgs(r.held),
                 if r.held == 1 {
@@ -438,7 +440,7 @@ pub(super) fn print_route(r: &RouteReport) {
                     "die op een klacht lijken, zijn aangehouden"
                 }
             ),
-            Language::En => println!(
+            Language::En => outln!(
                 "{} complaint-like mails older than a week held: this is the register's first run and they are more than limits.first_run_max_cases, so no case was opened for them. Set imap.since to today to keep old mail as archive, and open a case for any that still matters with `klachtenbus promote <id>` (ids: `klachtenbus messages`)",
                 r.held
             ),
@@ -446,11 +448,11 @@ pub(super) fn print_route(r: &RouteReport) {
     }
     if r.archived > 0 {
         match lang {
-            Language::Nl => println!(
+            Language::Nl => outln!(
                 "{} ontvangen vóór imap.since: als archief bewaard, niet behandeld",
                 msgs(r.archived)
             ),
-            Language::En => println!(
+            Language::En => outln!(
                 "{} received before imap.since: kept as archive, not acted on",
                 r.archived
             ),
@@ -458,18 +460,18 @@ pub(super) fn print_route(r: &RouteReport) {
     }
     if r.failed > 0 {
         match lang {
-            Language::Nl => println!(
+            Language::Nl => outln!(
                 "verwerking mislukt voor {}: wordt later opnieuw geprobeerd, directie is ingelicht (zie `messages`)",
                 msgs(r.failed)
             ),
-            Language::En => println!(
+            Language::En => outln!(
                 "routing failed for {}: retried later, directie told (see `messages`)",
                 msgs(r.failed)
             ),
         }
     }
     if r.interrupted {
-        println!(
+        outln!(
             "{}",
             labels::t(
                 lang,

@@ -35,7 +35,7 @@ pub(super) async fn import_files(
                     (false, Language::Nl) => "tijd van het bestand (geen bruikbare Date-kopregel)",
                     (false, Language::En) => "file time (no usable Date header)",
                 };
-                println!(
+                outln!(
                     "{}: {what}, {} {} ({dated}), {}",
                     path.display(),
                     t(lang, "ontvangen", "received"),
@@ -61,7 +61,7 @@ pub(super) async fn import_files(
     let routed = app.route().await?;
     if routed.classified > 0 || routed.failed > 0 {
         print_route(&routed);
-        println!(
+        outln!(
             "{}",
             t(
                 lang,
@@ -134,7 +134,7 @@ pub(super) async fn messages(settings: &Settings, json: bool) -> anyhow::Result<
         })
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     let lang = lang();
@@ -195,9 +195,9 @@ pub(super) async fn messages(settings: &Settings, json: bool) -> anyhow::Result<
         ]);
     }
     for line in columns(&table, &[true]) {
-        println!("{line}");
+        outln!("{line}");
     }
-    println!(
+    outln!(
         "{}",
         labels::count(
             lang,
@@ -233,7 +233,7 @@ pub(super) async fn classify(
     let mail = crate::parse::parse(&raw);
     let verdict = detector.classify(&mail, &ctx);
     if json {
-        println!("{}", serde_json::to_string_pretty(&verdict)?);
+        outln!("{}", serde_json::to_string_pretty(&verdict)?);
         return Ok(ExitCode::SUCCESS);
     }
     let judged = match (verdict.screened, verdict.complaint) {
@@ -254,7 +254,7 @@ pub(super) async fn classify(
         .into(),
         (None, false) => t(lang, "geen klacht", "not a complaint").into(),
     };
-    println!(
+    outln!(
         "{judged}: score {} ({} {}), {} {}",
         crate::detect::eval::number(lang, verdict.score),
         t(lang, "drempel", "threshold"),
@@ -263,7 +263,7 @@ pub(super) async fn classify(
         verdict.language.as_str()
     );
     for s in &verdict.signals {
-        println!(
+        outln!(
             "  {:<18} {:>5}  {:?}",
             s.criterion,
             crate::detect::eval::number(lang, s.weight),
@@ -271,7 +271,7 @@ pub(super) async fn classify(
         );
     }
     for i in &verdict.ignored {
-        println!(
+        outln!(
             "  ({}: {}) {:?}",
             t(lang, "niet meegeteld", "not counted"),
             i.reason,
@@ -352,11 +352,11 @@ pub(super) fn eval(
         let report = crate::detect::eval::evaluate(half, &detector, &ctx)?;
         let held_out = half.file_name().is_some_and(|n| n == "test") && !show_test_misses;
         if halves.len() > 1 {
-            println!("== {}", half.display());
+            outln!("== {}", half.display());
         }
         if held_out {
-            print!("{}", report.render_figures(lang));
-            println!(
+            out!("{}", report.render_figures(lang));
+            outln!(
                 "{}",
                 t(
                     lang,
@@ -365,10 +365,10 @@ pub(super) fn eval(
                 )
             );
         } else {
-            print!("{}", report.render(lang));
+            out!("{}", report.render(lang));
         }
         if halves.len() > 1 {
-            println!();
+            outln!();
         }
         let figure = |x: f64| crate::detect::eval::figure(lang, x);
         let number = |x: f64| crate::detect::eval::number(lang, x);

@@ -293,7 +293,7 @@ pub fn fields(lines: &[(String, String)], indent: &str) {
         .unwrap_or(0);
     for (k, v) in lines {
         let key = format!("{k}:");
-        println!("{indent}{key:<width$} {v}");
+        outln!("{indent}{key:<width$} {v}");
     }
 }
 

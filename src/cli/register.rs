@@ -303,7 +303,7 @@ pub(super) async fn intake(settings: &Settings, mut args: IntakeArgs) -> anyhow:
     tracing::info!(case = %case, channel = form.channel.as_str(), "case opened by intake");
     let delivered = app.deliver().await?;
     store.close().await;
-    println!(
+    outln!(
         "{case}: Klachtenformulier ({}) geregistreerd, ontvangen {}; directie is {}",
         form.channel.as_str(),
         form.received.format("%-d-%-m-%Y %H:%M"),
@@ -424,8 +424,8 @@ pub(super) async fn measure(
                 .unwrap_or_default();
             let on = labels::date(lang, taken_on);
             match lang {
-                Language::Nl => println!("maatregel {id} vastgelegd op {on}{category}"),
-                Language::En => println!("measure {id} recorded on {on}{category}"),
+                Language::Nl => outln!("maatregel {id} vastgelegd op {on}{category}"),
+                Language::En => outln!("measure {id} recorded on {on}{category}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -435,9 +435,9 @@ pub(super) async fn measure(
             store.close().await;
             let lang = lang();
             if json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
-                println!("{}", t(lang, "geen maatregelen", "no measures"));
+                outln!("{}", t(lang, "geen maatregelen", "no measures"));
             } else {
                 let mut table = vec![vec![
                     t(lang, "NR", "ID").to_string(),
@@ -461,7 +461,7 @@ pub(super) async fn measure(
                     ]);
                 }
                 for line in crate::report::columns(&table, &[true]) {
-                    println!("{line}");
+                    outln!("{line}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -488,11 +488,11 @@ pub(super) async fn report(
         let queued = labels::count(lang, queued, ("mail", "mails"), ("mail", "mails"));
         let sent = delivered.sent;
         match lang {
-            Language::Nl => println!(
+            Language::Nl => outln!(
                 "inventarisatie {period}: {queued} klaargezet voor directie, {sent} verstuurd"
             ),
             Language::En => {
-                println!("report {period}: {queued} queued to directie, {sent} sent")
+                outln!("report {period}: {queued} queued to directie, {sent} sent")
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -519,12 +519,12 @@ pub(super) async fn report(
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
             match lang {
                 Language::Nl => {
-                    println!("inventarisatie {period} geschreven naar {}", path.display())
+                    outln!("inventarisatie {period} geschreven naar {}", path.display())
                 }
-                Language::En => println!("report {period} written to {}", path.display()),
+                Language::En => outln!("report {period} written to {}", path.display()),
             }
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

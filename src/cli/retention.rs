@@ -26,10 +26,10 @@ fn print_forgotten(what: &str, f: &crate::store::Forgotten) {
     };
     match lang {
         Language::Nl => {
-            println!("{what}: persoonsgegevens verwijderd uit {cases}, {messages}, {mails}{refs}")
+            outln!("{what}: persoonsgegevens verwijderd uit {cases}, {messages}, {mails}{refs}")
         }
         Language::En => {
-            println!("{what}: personal data removed from {cases}, {messages}, {mails}{refs}")
+            outln!("{what}: personal data removed from {cases}, {messages}, {mails}{refs}")
         }
     }
 }
@@ -69,10 +69,10 @@ pub(super) async fn purge(settings: &Settings, dry_run: bool) -> anyhow::Result<
             format!(": {}", refs.join(" "))
         };
         match lang {
-            Language::Nl => println!(
+            Language::Nl => outln!(
                 "purge (proef): {n} afgehandeld vóór {day} en {m} buiten zaken zouden worden geleegd{refs}"
             ),
-            Language::En => println!(
+            Language::En => outln!(
                 "purge (dry run): {n} ended before {day} and {m} outside cases would be emptied{refs}"
             ),
         }
@@ -160,10 +160,10 @@ pub(super) async fn erase(
         };
         match lang {
             Language::Nl => {
-                println!("erase (proef): {n} en {m} buiten zaken zouden worden geleegd{refs}")
+                outln!("erase (proef): {n} en {m} buiten zaken zouden worden geleegd{refs}")
             }
             Language::En => {
-                println!("erase (dry run): {n} and {m} outside cases would be emptied{refs}")
+                outln!("erase (dry run): {n} and {m} outside cases would be emptied{refs}")
             }
         }
         return Ok(ExitCode::SUCCESS);

@@ -62,12 +62,12 @@ pub(super) fn calendar(
                 .iter()
                 .map(|(d, n)| serde_json::json!({"date": d.to_string(), "name": n}))
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"year": year, "profile": profile.as_str(), "holidays": list})
             );
         } else {
-            println!("{year} ({profile}):");
+            outln!("{year} ({profile}):");
             let table: Vec<Vec<String>> = days
                 .into_iter()
                 .map(|(d, n)| {
@@ -80,7 +80,7 @@ pub(super) fn calendar(
                 })
                 .collect();
             for line in columns(&table, &[true]) {
-                println!("  {line}");
+                outln!("  {line}");
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -111,7 +111,7 @@ pub(super) fn calendar(
             "profile": profile.as_str(),
         });
         v[key] = serde_json::json!(n);
-        println!("{v}");
+        outln!("{v}");
     } else {
         let skipped: Vec<String> = from
             .iter_days()
@@ -181,7 +181,7 @@ pub(super) async fn service_status(settings: &Settings, json: bool) -> anyhow::R
     let unrouted = store.unrouted(100_000, clock().now()).await?.len();
     store.close().await;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "health": health,
@@ -252,7 +252,7 @@ pub(super) async fn service_status(settings: &Settings, json: bool) -> anyhow::R
         ),
     ]);
     for line in columns(&table, &[]) {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -317,6 +317,19 @@ fn classify_json_matches_the_contract() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+
+    // A reader that has gone (`classify … | head -0`): the command ends quietly, with no
+    // panic about a broken pipe.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(BIN)
+        .args(["classify", &file])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
