@@ -60,7 +60,9 @@ sum of their norm weights squared).
 
 Below `@min_woorden` words a text is judged by the lexicons alone: the fit tries the word
 counts of --min-words and takes the largest that loses no complaint the learned weights
-caught in cross-validation and flags the fewest others.
+caught in cross-validation and flags the fewest others; a single --min-words value is taken
+as it is (`--min-words 20`: a text of a few words holds too few phrases for the learned
+weights, and with a basis above the threshold they would flag a one-word mail).
 
 The hand-set weights in nl.toml and en.toml stay as written (what the families score
 without this file); `@familie:<name>` lines replace them while the file is in effect.
@@ -281,7 +283,8 @@ def main():
     ap.add_argument("--out", type=Path, default=ROOT / "lexicon" / "learned.tsv")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--min-words", type=int, nargs="*", default=[10, 15, 20, 25, 30, 40, 50],
-                    help="word counts below which the lexicons alone may judge, tried in turn")
+                    help="word counts below which the lexicons alone may judge, tried in turn; "
+                         "one value is taken as it is")
     ap.add_argument("--tune-precision", type=float, default=0.90)
     ap.add_argument("--tune-recall", type=float, default=0.95)
     ap.add_argument("--mixed", action="store_true", help="cross-validate with folds that mix writers")
@@ -392,6 +395,9 @@ def main():
                 print(f"  below {n} words the lexicons alone: {tp} complaints caught ({caught} without), {wrong} others flagged ({without} without)")
             if tp >= caught and wrong <= fewest:
                 chosen, fewest = n, wrong
+        if len(args.min_words) == 1:
+            # One word count given: that one, whatever it costs in cross-validation.
+            chosen = args.min_words[0]
         if verbose:
             print(f"chosen {MIN_WORDS} {chosen}")
         return chosen
