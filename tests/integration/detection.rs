@@ -63,6 +63,8 @@ const CORPUS11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS12: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus12");
 const CORPUS13: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus13");
 const CORPUS14: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus14");
+const CORPUS15: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus15");
+const CORPUS16: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus16");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -146,6 +148,16 @@ fn twelfth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn thirteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS14, 300);
+}
+
+#[test]
+fn fourteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS15, 300);
+}
+
+#[test]
+fn fifteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS16, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
