@@ -65,6 +65,7 @@ const CORPUS13: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS14: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus14");
 const CORPUS15: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus15");
 const CORPUS16: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus16");
+const CORPUS17: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus17");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -158,6 +159,11 @@ fn fourteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn fifteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS16, 300);
+}
+
+#[test]
+fn sixteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS17, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
