@@ -66,6 +66,7 @@ const CORPUS14: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS15: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus15");
 const CORPUS16: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus16");
 const CORPUS17: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus17");
+const CORPUS18: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus18");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -164,6 +165,11 @@ fn fifteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn sixteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS17, 300);
+}
+
+#[test]
+fn seventeenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS18, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
