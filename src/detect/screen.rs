@@ -148,6 +148,35 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "kan niet worden bezorgd",
 ];
 
+/// Subjects of the notifications by which a review site or social network passes on what a
+/// person wrote to the firm or about it ("New 1-star review", "Nieuwe review voor …", "… sent
+/// you a message", "… heeft gereageerd op je bericht"): they come from a no-reply address,
+/// but the words are the writer's, so such mail is judged on its content, as the website's
+/// contact form is. Headers of list or automatic mail still screen it.
+const RELAY_SUBJECTS: &[&str] = &[
+    "review",
+    "beoordeling",
+    "recensie",
+    "sent you a message",
+    "new message from",
+    "commented on",
+    "replied to your",
+    "mentioned you",
+    "tagged you",
+    "wrote on your",
+    "posted on your",
+    "heeft je een bericht gestuurd",
+    "heeft u een bericht gestuurd",
+    "stuurde je een bericht",
+    "stuurde u een bericht",
+    "nieuw bericht van",
+    "heeft gereageerd op",
+    "reageerde op",
+    "heeft je getagd",
+    "heeft je genoemd",
+    "noemde je",
+];
+
 fn matcher(words: &[&str]) -> DFA {
     DFA::builder()
         .ascii_case_insensitive(true)
@@ -158,6 +187,7 @@ fn matcher(words: &[&str]) -> DFA {
 
 static AUTO: LazyLock<DFA> = LazyLock::new(|| matcher(AUTO_SUBJECTS));
 static BOUNCE: LazyLock<DFA> = LazyLock::new(|| matcher(BOUNCE_SUBJECTS));
+static RELAY: LazyLock<DFA> = LazyLock::new(|| matcher(RELAY_SUBJECTS));
 
 /// Whether any occurrence of a marker in `subject` satisfies `test(start, end)`. The
 /// markers are ASCII, so their offsets are character boundaries.
@@ -289,7 +319,7 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
         return Some(ScreenReason::MailingList);
     }
 
-    if is_no_reply_local(local) {
+    if is_no_reply_local(local) && !any_marker(subject, &RELAY, |_, _| true) {
         return Some(ScreenReason::NoReply);
     }
     None

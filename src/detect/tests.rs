@@ -396,6 +396,36 @@ fn screening_categories() {
         screened(&format!("From: a@x.test\nSubject: x\n\n{ANGRY}"), &ctx),
         None
     );
+    // A review site or social network passing on what a person wrote, from its no-reply
+    // address: judged on the words, and flagged when they are a complaint.
+    for subject in [
+        "New 1-star review for Firma",
+        "Nieuwe review (1/5) voor Firma",
+        "jan.de.vries sent you a message",
+        "Marieke heeft gereageerd op je bericht",
+    ] {
+        let raw = format!("From: Reviews <noreply@reviews.example>\nSubject: {subject}\n\n{ANGRY}");
+        let v = det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
+        assert_eq!(v.screened, None, "{subject}: {v:?}");
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
+    // Other no-reply mail stays screened, and so does a relayed review sent as list mail.
+    assert_eq!(
+        screened(
+            &format!(
+                "From: noreply@bank.example\nSubject: Uw jaaroverzicht staat klaar\n\n{ANGRY}"
+            ),
+            &ctx
+        ),
+        Some(ScreenReason::NoReply)
+    );
+    assert_eq!(
+        screened(
+            &format!("From: noreply@reviews.example\nList-Id: <digest.reviews.example>\nSubject: Your weekly review digest\n\n{ANGRY}"),
+            &ctx
+        ),
+        Some(ScreenReason::MailingList)
+    );
 }
 
 #[test]

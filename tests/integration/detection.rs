@@ -425,3 +425,53 @@ async fn sync_classifies_and_screened_mail_is_never_a_complaint() {
     );
     store.close().await;
 }
+
+/// A review site's notification passes on a customer's one-star review from a no-reply
+/// address: it is judged on the review's words, opens a case for directie, and when
+/// directie confirms it no letter goes to the address that takes no answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_review_opens_a_case_and_no_letter_goes_to_the_no_reply_sender() {
+    use crate::cases::{notification, send_and_wait, SERVICE};
+    use crate::harness::reply_to;
+    use crate::support::{cases_json, DIRECTIE};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let review = "From: Reviews NL <noreply@reviews-nl.example>\r\nTo: klachten@example.test\r\nSubject: Nieuwe review (1/5) voor Firma\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <review-1@reviews-nl.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nJ. Bakker gaf 1 van 5 sterren:\r\n\r\n\"Twee keer een afspraak gemaakt voor het adviesgesprek over onze hypotheek, twee keer is de adviseur niet gekomen en niemand heeft ons gebeld. Onze mails van 6 en 20 oktober zijn nooit beantwoord. Zo raak je klanten kwijt.\"\r\n\r\nReageer op deze review via uw bedrijfsaccount.\r\n";
+    send_and_wait(
+        &stack,
+        "noreply@reviews-nl.example",
+        "klachten@example.test",
+        review.as_bytes(),
+        SERVICE,
+        1,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    let cases = cases_json(&kb);
+    assert_eq!(cases[0]["from"], "noreply@reviews-nl.example");
+    let reference = cases[0]["ref"].as_str().unwrap().to_string();
+    stack
+        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
+        .await;
+    let note = notification(&stack, &reference).await;
+    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "review-reply@example.test");
+    stack.send(DIRECTIE, &[&to], &reply).await;
+    stack
+        .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
+        .await;
+    let out = kb.sync();
+    assert!(out.contains("1 uitgevoerd"), "{out}");
+    assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
+    let show = kb.run(&["show", &reference, "--json"]);
+    assert!(show.status.success(), "{}", stderr(&show));
+    let case: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let queued = case["mail"].as_array().cloned().unwrap_or_default();
+    assert!(
+        queued
+            .iter()
+            .all(|m| !m["recipient"].as_str().unwrap_or("").contains("noreply")),
+        "a letter was queued for the no-reply sender: {case}"
+    );
+}
