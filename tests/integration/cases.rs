@@ -35,6 +35,25 @@ pub(crate) async fn send_and_wait(
     stack.wait_for_count(user, "INBOX", n, WAIT).await;
 }
 
+/// Directie confirms case `reference` by answering its notification with KLACHT: the
+/// notification is awaited, the reply (Message-ID `message_id`) is sent and awaited as the
+/// service's `nth` message, and a sync carries it out. Returns the sync's output.
+pub(crate) async fn confirm_by_directie(
+    stack: &MailStack,
+    kb: &Kb,
+    reference: &str,
+    message_id: &str,
+    nth: u32,
+) -> String {
+    stack.wait_for_count(DIRECTIE, "INBOX", 1, WAIT).await;
+    let note = notification(stack, reference).await;
+    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", message_id);
+    send_and_wait(stack, DIRECTIE, &to, &reply, SERVICE, nth).await;
+    let out = kb.sync();
+    assert!(out.contains("1 uitgevoerd"), "{out}");
+    out
+}
+
 /// Lets Postfix hand over whatever it still holds, for checks that nothing (more) arrives.
 pub(crate) async fn settle(stack: &MailStack) {
     stack.flush_postfix();

@@ -431,9 +431,8 @@ async fn sync_classifies_and_screened_mail_is_never_a_complaint() {
 /// directie confirms it no letter goes to the address that takes no answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relayed_review_opens_a_case_and_no_letter_goes_to_the_no_reply_sender() {
-    use crate::cases::{notification, send_and_wait, SERVICE};
-    use crate::harness::reply_to;
-    use crate::support::{cases_json, DIRECTIE};
+    use crate::cases::{confirm_by_directie, send_and_wait, SERVICE};
+    use crate::support::cases_json;
 
     let stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
@@ -452,17 +451,7 @@ async fn a_relayed_review_opens_a_case_and_no_letter_goes_to_the_no_reply_sender
     let cases = cases_json(&kb);
     assert_eq!(cases[0]["from"], "noreply@reviews-nl.example");
     let reference = cases[0]["ref"].as_str().unwrap().to_string();
-    stack
-        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
-        .await;
-    let note = notification(&stack, &reference).await;
-    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "review-reply@example.test");
-    stack.send(DIRECTIE, &[&to], &reply).await;
-    stack
-        .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
-        .await;
-    let out = kb.sync();
-    assert!(out.contains("1 uitgevoerd"), "{out}");
+    confirm_by_directie(&stack, &kb, &reference, "review-reply@example.test", 2).await;
     assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
     let show = kb.run(&["show", &reference, "--json"]);
     assert!(show.status.success(), "{}", stderr(&show));

@@ -2,9 +2,9 @@
 
 use std::process::Command;
 
-use crate::cases::{notification, send_and_wait, CUSTOMER_FOR_DOSSIER, SERVICE, WAIT};
-use crate::harness::{mailbox, reply_to, MailStack};
-use crate::support::{cases_json, stdout, Kb, DIRECTIE};
+use crate::cases::{confirm_by_directie, send_and_wait, CUSTOMER_FOR_DOSSIER, SERVICE, WAIT};
+use crate::harness::{mailbox, MailStack};
+use crate::support::{cases_json, stdout, Kb};
 
 fn complaint_with_attachment() -> Vec<u8> {
     format!(
@@ -46,10 +46,7 @@ async fn dossier_holds_the_original_the_mail_sent_and_a_manifest_and_is_repeatab
     .await;
     kb.sync();
     let reference = cases_json(&kb)[0]["ref"].as_str().unwrap().to_string();
-    let note = notification(&stack, &reference).await;
-    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "dossier-reply@example.test");
-    send_and_wait(&stack, DIRECTIE, &to, &reply, SERVICE, 2).await;
-    kb.sync();
+    confirm_by_directie(&stack, &kb, &reference, "dossier-reply@example.test", 2).await;
     stack
         .wait_for_count(CUSTOMER_FOR_DOSSIER, "INBOX", 1, WAIT)
         .await;

@@ -299,9 +299,9 @@ async fn trace_logs_hold_no_bodies_names_tokens_or_passwords() {
 /// Reply-To: a case opens for the customer, and the acknowledgement goes to the customer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contact_form_mail_opens_a_case_for_the_customer() {
-    use crate::cases::{notification, send_and_wait, SERVICE};
-    use crate::harness::{mailbox, reply_to, MailStack};
-    use crate::support::{cases_json, Kb, DIRECTIE};
+    use crate::cases::{confirm_by_directie, send_and_wait, SERVICE};
+    use crate::harness::{mailbox, MailStack};
+    use crate::support::{cases_json, Kb};
 
     let stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
@@ -320,17 +320,7 @@ async fn a_contact_form_mail_opens_a_case_for_the_customer() {
     let cases = cases_json(&kb);
     assert_eq!(cases[0]["from"], "karel@example.test");
     let reference = cases[0]["ref"].as_str().unwrap().to_string();
-    stack
-        .wait_for_count(DIRECTIE, "INBOX", 1, Duration::from_secs(60))
-        .await;
-    let note = notification(&stack, &reference).await;
-    let (to, reply) = reply_to(&note, DIRECTIE, "KLACHT", "form-web-reply@example.test");
-    stack.send(DIRECTIE, &[&to], &reply).await;
-    stack
-        .wait_for_count(SERVICE, "INBOX", 2, Duration::from_secs(60))
-        .await;
-    let out = kb.sync();
-    assert!(out.contains("1 uitgevoerd"), "{out}");
+    confirm_by_directie(&stack, &kb, &reference, "form-web-reply@example.test", 2).await;
     stack
         .wait_for_count("karel", "INBOX", 1, Duration::from_secs(60))
         .await;
