@@ -67,6 +67,7 @@ const CORPUS15: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS16: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus16");
 const CORPUS17: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus17");
 const CORPUS18: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus18");
+const CORPUS19: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus19");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -170,6 +171,11 @@ fn sixteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn seventeenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS18, 300);
+}
+
+#[test]
+fn eighteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS19, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
