@@ -86,6 +86,25 @@ fn family_indirect_complaints() {
 }
 
 #[test]
+fn family_review_wording_of_a_short_public_text() {
+    // The words of a short review or post ("afrader", "waste of money", "you never hear back"),
+    // where too few words are written for the learned phrases to judge.
+    family(
+        &[
+            "Adviseur beloofde van alles, niets waargemaakt. Zonde van het geld.",
+            "Hoge kosten en je hoort daarna niks meer van ze.",
+            "Waste of money. Signed in March and never heard back.",
+            "Would not recommend: the fees were never explained.",
+        ],
+        &[
+            "Een aanrader! Alles waargemaakt wat beloofd was.",
+            "We would recommend them to anyone, money well spent.",
+            "Ik zou dit kantoor zeker niet afraden, ze denken goed mee.",
+        ],
+    );
+}
+
+#[test]
 fn family_context_withdrawn_about_and_someone_else() {
     family(
         &[],
