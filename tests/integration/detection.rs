@@ -68,6 +68,7 @@ const CORPUS16: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS17: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus17");
 const CORPUS18: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus18");
 const CORPUS19: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus19");
+const CORPUS20: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus20");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -176,6 +177,11 @@ fn seventeenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn eighteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS19, 300);
+}
+
+#[test]
+fn nineteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS20, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
