@@ -69,6 +69,8 @@ const CORPUS17: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS18: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus18");
 const CORPUS19: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus19");
 const CORPUS20: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus20");
+const CORPUS21: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus21");
+const CORPUS22: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus22");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -182,6 +184,16 @@ fn eighteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn nineteenth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS20, 300);
+}
+
+#[test]
+fn twentieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS21, 300);
+}
+
+#[test]
+fn twenty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS22, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
