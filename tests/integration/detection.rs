@@ -71,6 +71,8 @@ const CORPUS19: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS20: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus20");
 const CORPUS21: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus21");
 const CORPUS22: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus22");
+const CORPUS23: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus23");
+const CORPUS24: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus24");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -194,6 +196,16 @@ fn twentieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn twenty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS22, 300);
+}
+
+#[test]
+fn twenty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS23, 300);
+}
+
+#[test]
+fn twenty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS24, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
