@@ -35,6 +35,23 @@ pub(crate) async fn send_and_wait(
     stack.wait_for_count(user, "INBOX", n, WAIT).await;
 }
 
+/// Sends `raw` (envelope sender `from`) to the service as its first message and syncs: one
+/// case opens, for the customer `customer`. Returns the case's reference.
+pub(crate) async fn open_first_case(
+    stack: &MailStack,
+    kb: &Kb,
+    from: &str,
+    raw: &[u8],
+    customer: &str,
+) -> String {
+    send_and_wait(stack, from, "klachten@example.test", raw, SERVICE, 1).await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    let cases = cases_json(kb);
+    assert_eq!(cases[0]["from"], customer);
+    cases[0]["ref"].as_str().unwrap().to_string()
+}
+
 /// Directie confirms case `reference` by answering its notification with KLACHT: the
 /// notification is awaited, the reply (Message-ID `message_id`) is sent and awaited as the
 /// service's `nth` message, and a sync carries it out. Returns the sync's output.

@@ -467,26 +467,20 @@ async fn sync_classifies_and_screened_mail_is_never_a_complaint() {
 /// directie confirms it no letter goes to the address that takes no answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relayed_review_opens_a_case_and_no_letter_goes_to_the_no_reply_sender() {
-    use crate::cases::{confirm_by_directie, send_and_wait, SERVICE};
+    use crate::cases::{confirm_by_directie, open_first_case, SERVICE};
     use crate::support::cases_json;
 
     let stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
     let review = "From: Reviews NL <noreply@reviews-nl.example>\r\nTo: klachten@example.test\r\nSubject: Nieuwe review (1/5) voor Firma\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <review-1@reviews-nl.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nJ. Bakker gaf 1 van 5 sterren:\r\n\r\n\"Twee keer een afspraak gemaakt voor het adviesgesprek over onze hypotheek, twee keer is de adviseur niet gekomen en niemand heeft ons gebeld. Onze mails van 6 en 20 oktober zijn nooit beantwoord. Zo raak je klanten kwijt.\"\r\n\r\nReageer op deze review via uw bedrijfsaccount.\r\n";
-    send_and_wait(
+    let reference = open_first_case(
         &stack,
+        &kb,
         "noreply@reviews-nl.example",
-        "klachten@example.test",
         review.as_bytes(),
-        SERVICE,
-        1,
+        "noreply@reviews-nl.example",
     )
     .await;
-    let out = kb.sync();
-    assert!(out.contains("zaken: 1 geopend"), "{out}");
-    let cases = cases_json(&kb);
-    assert_eq!(cases[0]["from"], "noreply@reviews-nl.example");
-    let reference = cases[0]["ref"].as_str().unwrap().to_string();
     confirm_by_directie(&stack, &kb, &reference, "review-reply@example.test", 2).await;
     assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
     let show = kb.run(&["show", &reference, "--json"]);

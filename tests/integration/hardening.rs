@@ -299,27 +299,21 @@ async fn trace_logs_hold_no_bodies_names_tokens_or_passwords() {
 /// Reply-To: a case opens for the customer, and the acknowledgement goes to the customer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_contact_form_mail_opens_a_case_for_the_customer() {
-    use crate::cases::{confirm_by_directie, send_and_wait, SERVICE};
+    use crate::cases::{confirm_by_directie, open_first_case, SERVICE};
     use crate::harness::{mailbox, MailStack};
     use crate::support::{cases_json, Kb};
 
     let stack = MailStack::start();
     let kb = Kb::new(&stack, SERVICE, "", "");
     let form = "From: Website <klachten@example.test>\r\nReply-To: Karel Klant <karel@example.test>\r\nTo: klachten@example.test\r\nSubject: Contactformulier: Overig\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <form-web-1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Nieuw bericht via het contactformulier</p>\r\n<p>Naam: Karel Klant<br>E-mail: karel@example.test</p>\r\n<p>Bericht: Op 6 en op 20 oktober zou er een adviseur bij ons thuis komen. Wij hebben beide keren de hele ochtend gewacht. Er is niemand gekomen en er is niet gebeld. Dit is al de tweede keer.</p>\r\n";
-    send_and_wait(
+    let reference = open_first_case(
         &stack,
-        "klachten@example.test",
+        &kb,
         "klachten@example.test",
         form.as_bytes(),
-        SERVICE,
-        1,
+        "karel@example.test",
     )
     .await;
-    let out = kb.sync();
-    assert!(out.contains("zaken: 1 geopend"), "{out}");
-    let cases = cases_json(&kb);
-    assert_eq!(cases[0]["from"], "karel@example.test");
-    let reference = cases[0]["ref"].as_str().unwrap().to_string();
     confirm_by_directie(&stack, &kb, &reference, "form-web-reply@example.test", 2).await;
     stack
         .wait_for_count("karel", "INBOX", 1, Duration::from_secs(60))
