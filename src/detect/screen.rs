@@ -148,20 +148,27 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "kan niet worden bezorgd",
 ];
 
-/// Subjects of the notifications by which a review site or social network passes on what a
-/// person wrote to the firm or about it ("New 1-star review", "Nieuwe review voor …", "… sent
-/// you a message", "… heeft gereageerd op je bericht"): they come from a no-reply address,
-/// but the words are the writer's, so such mail is judged on its content, as the website's
-/// contact form is. Headers of list or automatic mail still screen it.
+/// Subjects of the notifications by which a review site, social network or forum passes on
+/// what a person wrote to the firm or about it ("New 1-star review", "Nieuwe review voor …",
+/// "… sent a message to …", "… heeft gereageerd op je bericht", "Nieuwe reactie: <topic>",
+/// "… mentioned <firm> in a post"): they come from a no-reply address, but the words are the
+/// writer's, so such mail is judged on its content, as the website's contact form is.
+/// Headers of list or automatic mail still screen it.
 const RELAY_SUBJECTS: &[&str] = &[
     "review",
     "beoordeling",
     "recensie",
     "sent you a message",
+    "sent a message",
     "new message from",
     "commented on",
+    "new comment",
     "replied to your",
-    "mentioned you",
+    "new reply",
+    "new topic",
+    "new post",
+    "new question",
+    "mentioned",
     "tagged you",
     "wrote on your",
     "posted on your",
@@ -170,8 +177,14 @@ const RELAY_SUBJECTS: &[&str] = &[
     "stuurde je een bericht",
     "stuurde u een bericht",
     "nieuw bericht van",
+    "nieuw bericht voor",
     "heeft gereageerd op",
     "reageerde op",
+    "nieuwe reactie",
+    "reactie geplaatst",
+    "nieuw antwoord",
+    "nieuw onderwerp",
+    "nieuwe vraag",
     "heeft je getagd",
     "heeft je genoemd",
     "noemde je",

@@ -403,6 +403,10 @@ fn screening_categories() {
         "Nieuwe review (1/5) voor Firma",
         "jan.de.vries sent you a message",
         "Marieke heeft gereageerd op je bericht",
+        "Aditya sent a message to Firma",
+        "Rahul mentioned Firma in a post",
+        "Nieuwe reactie: Wat betaalden jullie voor hypotheekadvies?",
+        "New reply in: Pension transfer - how long did yours take?",
     ] {
         let raw = format!("From: Reviews <noreply@reviews.example>\nSubject: {subject}\n\n{ANGRY}");
         let v = det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
