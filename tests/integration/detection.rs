@@ -73,6 +73,10 @@ const CORPUS21: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS22: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus22");
 const CORPUS23: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus23");
 const CORPUS24: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus24");
+const CORPUS25: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus25");
+const CORPUS26: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus26");
+const CORPUS27: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus27");
+const CORPUS28: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus28");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -206,6 +210,26 @@ fn twenty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn twenty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS24, 300);
+}
+
+#[test]
+fn twenty_fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS25, 300);
+}
+
+#[test]
+fn twenty_fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS26, 300);
+}
+
+#[test]
+fn twenty_sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS27, 300);
+}
+
+#[test]
+fn twenty_seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS28, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
