@@ -77,6 +77,10 @@ const CORPUS25: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS26: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus26");
 const CORPUS27: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus27");
 const CORPUS28: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus28");
+const CORPUS29: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus29");
+const CORPUS30: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus30");
+const CORPUS31: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus31");
+const CORPUS32: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus32");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -230,6 +234,26 @@ fn twenty_sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn twenty_seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS28, 300);
+}
+
+#[test]
+fn twenty_eighth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS29, 300);
+}
+
+#[test]
+fn twenty_ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS30, 300);
+}
+
+#[test]
+fn thirtieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS31, 300);
+}
+
+#[test]
+fn thirty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS32, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
