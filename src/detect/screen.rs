@@ -148,16 +148,26 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "kan niet worden bezorgd",
 ];
 
-/// Subjects of the notifications by which a review site, social network or forum passes on
-/// what a person wrote to the firm or about it ("New 1-star review", "Nieuwe review voor …",
-/// "… sent a message to …", "… heeft gereageerd op je bericht", "Nieuwe reactie: <topic>",
-/// "… mentioned <firm> in a post"): they come from a no-reply address, but the words are the
-/// writer's, so such mail is judged on its content, as the website's contact form is.
-/// Headers of list or automatic mail still screen it.
+/// Subjects of the notifications by which a review site, complaint site, social network,
+/// forum or chat tool passes on what a person wrote to the firm or about it ("New 1-star
+/// review", "Nieuwe review voor …", "New complaint about <firm>", "… sent a message to …",
+/// "… heeft gereageerd op je bericht", "Nieuwe reactie: <topic>", "… mentioned <firm> in a
+/// post", "WhatsApp-gesprek gesloten - <name>", "Websitechat - offline bericht van …"): they
+/// come from a no-reply address, but the words are the writer's, so such mail is judged on
+/// its content, as the website's contact form is. Headers of list or automatic mail still
+/// screen it.
 const RELAY_SUBJECTS: &[&str] = &[
     "review",
     "beoordeling",
     "recensie",
+    "new complaint",
+    "nieuwe klacht",
+    "whatsapp",
+    "chat",
+    "offline bericht",
+    "offline message",
+    "getagd",
+    "tagged",
     "sent you a message",
     "sent a message",
     "new message from",
@@ -169,7 +179,6 @@ const RELAY_SUBJECTS: &[&str] = &[
     "new post",
     "new question",
     "mentioned",
-    "tagged you",
     "wrote on your",
     "posted on your",
     "heeft je een bericht gestuurd",

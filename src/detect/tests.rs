@@ -407,6 +407,9 @@ fn screening_categories() {
         "Rahul mentioned Firma in a post",
         "Nieuwe reactie: Wat betaalden jullie voor hypotheekadvies?",
         "New reply in: Pension transfer - how long did yours take?",
+        "WhatsApp-gesprek gesloten - Joyce (+31 6 55 90 21 48)",
+        "Websitechat - offline bericht van bezoeker Daniel",
+        "New complaint about Firma: \"Still waiting\"",
     ] {
         let raw = format!("From: Reviews <noreply@reviews.example>\nSubject: {subject}\n\n{ANGRY}");
         let v = det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
