@@ -91,7 +91,8 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-/// Hostile mail: a 10 MB body, and a body of 100,000 repeated complaint phrases. Each is
+/// Hostile mail: a 10 MB body, a body of 100,000 repeated complaint phrases and one of
+/// 100,000 repeated declarations ("ik dien hierbij een klacht in"). Each is
 /// classified whole (screening, new text, the `max_text_bytes` cut, judging) and the time
 /// of the slowest of five runs is printed, against the goal of one second on one core.
 fn hostile(_c: &mut Criterion) {
@@ -105,6 +106,7 @@ fn hostile(_c: &mut Criterion) {
     };
     let mixed = "Geachte heer, het advies was slecht onderbouwd en de premie is veel te hoog. ";
     let phrase = "dit is onacceptabel, u heeft nagelaten mij te informeren! ";
+    let declaration = "ik dien hierbij een klacht in. ";
     let cases = [
         (
             "10 MB body",
@@ -113,6 +115,10 @@ fn hostile(_c: &mut Criterion) {
         (
             "100,000 complaint phrases",
             mail_with(phrase.repeat(100_000)),
+        ),
+        (
+            "100,000 declared complaints",
+            mail_with(declaration.repeat(100_000)),
         ),
     ];
     for (name, mail) in &cases {

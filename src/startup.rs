@@ -34,7 +34,11 @@ pub fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)
     let detector = detector
         .with_max_text_bytes(det.max_text_bytes)
         .with_doubt_threshold(det.doubt_threshold);
-    Ok((detector, ScreenContext::new(own, directie)))
+    let mut ctx = ScreenContext::new(own, directie);
+    if let Some(name) = settings.organisation_name()? {
+        ctx = ctx.with_organisation(name);
+    }
+    Ok((detector, ctx))
 }
 
 /// The routing pipeline from `[smtp]`, `[directie]`, `[organisation]`, `[deadlines]`,

@@ -228,6 +228,12 @@ impl Settings {
         }
     }
 
+    /// `organisation.name`, when set: the detector tells mail addressed to another
+    /// organisation by it.
+    pub fn organisation_name(&self) -> Result<Option<String>, ConfigError> {
+        self.opt_string("organisation.name")
+    }
+
     /// The `[organisation]` section.
     pub fn organisation(&self) -> Result<OrganisationSettings, ConfigError> {
         let logo_file = self.opt_string("organisation.logo_file")?;

@@ -49,6 +49,23 @@ struct LexiconFile {
     signal: Vec<SignalGroup>,
     #[serde(default)]
     exclude: Vec<ExcludeGroup>,
+    #[serde(default)]
+    declaration: Option<DeclarationGroup>,
+    #[serde(default)]
+    addressee: Option<super::addressee::Addressee>,
+}
+
+/// A complaint made in so many words, by the writer, to the firm ("ik dien hierbij een
+/// klacht in", "I wish to lodge a formal complaint"): where a phrase of these holds a
+/// counted signal of the word klacht, the learned word weights do not count against the
+/// mail (see `detect::declare`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeclarationGroup {
+    /// Words that make it a condition or a question when they come before the phrase in
+    /// its sentence ("als", "hoe", "if", "how").
+    unless: Vec<String>,
+    phrases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +213,8 @@ pub enum Role {
     Exclude {
         reason: String,
     },
+    /// A phrase of the `[declaration]` group: no weight of its own.
+    Declaration,
 }
 
 /// One segment of a pattern: a normalised word sequence, optionally a prefix.
@@ -239,6 +258,10 @@ pub struct Lexicon {
     pub families: Vec<Family>,
     /// The general polarity lexicon (weight 0 when the lexicon file has no `[polarity]`).
     pub polarity: Polarity,
+    /// The `[declaration]` group's `unless` words (normalised).
+    pub declaration_unless: Vec<String>,
+    /// Who an opening line addresses (`[addressee]`, normalised; empty: not looked at).
+    pub addressee: super::addressee::Addressee,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
@@ -360,6 +383,9 @@ impl Lexicon {
                 )?;
             }
         }
+        for p in file.declaration.iter().flat_map(|d| &d.phrases) {
+            add(p, Role::Declaration)?;
+        }
         for group in &file.exclude {
             for p in &group.phrases {
                 add(
@@ -431,6 +457,19 @@ impl Lexicon {
                 }
                 None => Polarity::default(),
             },
+            declaration_unless: file
+                .declaration
+                .as_ref()
+                .map(|d| norm_list(&d.unless))
+                .unwrap_or_default(),
+            addressee: file
+                .addressee
+                .map(|a| super::addressee::Addressee {
+                    openers: norm_list(&a.openers),
+                    organisation_words: norm_list(&a.organisation_words),
+                    generic: norm_list(&a.generic),
+                })
+                .unwrap_or_default(),
             automaton,
             starts,
         })

@@ -9,7 +9,9 @@
 //! threshold. Every verdict lists the signals that made it, with the phrase as written.
 //! Pure code: no I/O once the lexicons are loaded.
 
+pub mod addressee;
 pub mod contact_form;
+mod declare;
 pub mod eval;
 pub mod learned;
 pub mod lexicon;
@@ -246,7 +248,8 @@ impl Detector {
     /// Screens, then judges the new text of `mail`.
     pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
         let body = mail.body_text.as_deref().unwrap_or("");
-        let (mut verdict, learned) = self.judge_text(mail.subject.as_deref(), body);
+        let (mut verdict, learned) =
+            self.judge_text(mail.subject.as_deref(), body, ctx.organisation.as_deref());
         if let Some(signal) = colleague_domain(mail, ctx)
             .filter(|_| learned)
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
@@ -268,12 +271,18 @@ impl Detector {
 
     /// Judges a subject and body without screening.
     pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
-        self.judge_text(subject, body).0
+        self.judge_text(subject, body, None).0
     }
 
     /// [`Detector::judge`], and whether the learned weights judged the text (a text
     /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
-    fn judge_text(&self, subject: Option<&str>, body: &str) -> (Verdict, bool) {
+    /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
+    fn judge_text(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        organisation: Option<&str>,
+    ) -> (Verdict, bool) {
         let (text, truncated) = self.judged_text(subject, body);
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
@@ -281,7 +290,24 @@ impl Detector {
             Language::Nl => &self.nl,
             Language::En => &self.en,
         };
-        let (mut signals, mut ignored) = score_text(lexicon, &text, &norm);
+        let (mut signals, mut ignored, mut declared) = score_text(lexicon, &text, &norm);
+        if declared.is_some() || organisation.is_some() {
+            let own = organisation
+                .map(|name| addressee::distinctive(&lexicon.addressee, name))
+                .unwrap_or_default();
+            if let Some(line) = addressee::elsewhere(&lexicon.addressee, body, &own) {
+                declared = None;
+                for s in signals.iter_mut() {
+                    if s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()) {
+                        s.weight = round2(s.weight * lexicon.target.factor);
+                    }
+                }
+                ignored.push(Ignored {
+                    reason: addressee::REASON.into(),
+                    phrase: line.to_string(),
+                });
+            }
+        }
         let words = norm.words().count();
         let learned = self.learned.judges(words);
         // A text too short for the learned weights is judged by the lexicons alone; what
@@ -289,7 +315,19 @@ impl Detector {
         let mut learned_doubt = false;
         let scoring = if learned {
             self.reweigh(lexicon, &mut signals);
-            signals.extend(self.learned.signal(&text, &norm));
+            match (self.learned.signal(&text, &norm), declared) {
+                // A complaint made in so many words: its word statistics do not argue it
+                // down ([`declare`]).
+                (Some(s), Some(declared)) if s.weight < 0.0 => ignored.push(Ignored {
+                    reason: declare::REASON.into(),
+                    phrase: format!(
+                        "{} ({}) tegen \"{declared}\"",
+                        s.phrase,
+                        eval::number(Language::Nl, s.weight)
+                    ),
+                }),
+                (s, _) => signals.extend(s),
+            }
             self.scoring(lexicon)
         } else {
             let mut with_learned = signals.clone();

@@ -115,11 +115,13 @@ pub(super) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// The signals of a text, the matches set aside, and the complaint it declares in so many
+/// words, if any, as written ([`declare`]).
 pub(super) fn score_text(
     lex: &Lexicon,
     text: &str,
     norm: &normalize::Normalized,
-) -> (Vec<Signal>, Vec<Ignored>) {
+) -> (Vec<Signal>, Vec<Ignored>, Option<String>) {
     let words = norm.text();
     let hits = lex.scan(norm);
     let as_written = |s: usize, e: usize| {
@@ -134,7 +136,7 @@ pub(super) fn score_text(
         .iter()
         .filter_map(|h| match &lex.patterns[h.pattern].role {
             Role::Exclude { reason } => Some((h.start, h.end, reason.as_str())),
-            Role::Signal { .. } => None,
+            Role::Signal { .. } | Role::Declaration => None,
         })
         .collect();
     excludes.sort_unstable_by_key(|&(s, e, _)| (s, e));
@@ -172,6 +174,8 @@ pub(super) fn score_text(
     // At most one signal per pattern, so this list stays as short as the lexicon allows.
     let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
+    // Where the signals of the word klacht that counted are (for a declaration).
+    let mut klacht_words: Vec<std::ops::Range<usize>> = Vec::new();
     // Sentences and their aims, found once and only for a text with a grievance to place.
     let topics = std::cell::OnceCell::new();
     let topics = || topics.get_or_init(|| target::Topics::new(lex, words, &norm.sentences(text)));
@@ -214,7 +218,18 @@ pub(super) fn score_text(
             });
             continue;
         }
+        let elsewhere = || {
+            matches!(
+                target::aim_of(lex, words, topics(), h.start, h.end),
+                target::Aim::Other(_)
+            )
+        };
         if seen_patterns.contains(&p.source.as_str()) {
+            // A repeat counts once, but where the word klacht stands matters for a
+            // declaration ("Klacht" as the subject, "ik dien een klacht in" below it).
+            if *weight > 0.0 && criterion == "klachtwoord" && !elsewhere() {
+                klacht_words.push(h.start..h.end);
+            }
             continue;
         }
         seen_patterns.push(p.source.as_str());
@@ -235,6 +250,8 @@ pub(super) fn score_text(
                     format!("{} ({party})", as_written(h.start, h.end))
                 });
                 w *= lex.target.factor;
+            } else if criterion == "klachtwoord" {
+                klacht_words.push(h.start..h.end);
             }
         }
         let (start, phrase) = if intensified {
@@ -254,6 +271,8 @@ pub(super) fn score_text(
         ));
     }
     accepted.sort_by_key(|(s, _)| *s);
+    let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics())
+        .map(|r| as_written(r.start, r.end));
     let company = accepted
         .iter()
         .any(|(_, s)| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
@@ -284,7 +303,7 @@ pub(super) fn score_text(
             keep
         });
     }
-    (signals, ignored)
+    (signals, ignored, declared)
 }
 
 /// The general polarity lexicon's signal: the words of negative polarity (a negated

@@ -63,6 +63,9 @@ pub struct ScreenContext {
     own_bases: Vec<String>,
     /// The domains of `own_addresses`: mail from them may be the website's contact form.
     pub own_domains: Vec<String>,
+    /// The firm's name (`organisation.name`): a mail whose opening line addresses another
+    /// organisation is told by it ([`super::addressee`]).
+    pub organisation: Option<String>,
 }
 
 impl ScreenContext {
@@ -90,7 +93,15 @@ impl ScreenContext {
             own_domains,
             own_addresses,
             directie_addresses,
+            organisation: None,
         }
+    }
+
+    /// The firm's name, `organisation.name`.
+    pub fn with_organisation(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.organisation = (!name.trim().is_empty()).then_some(name);
+        self
     }
 }
 

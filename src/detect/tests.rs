@@ -482,5 +482,6 @@ fn addresses_that_refuse_automatic_mail() {
 
 // --- families for complaints without an evaluative word (at the default threshold) ---
 
+mod declaration;
 mod families;
 mod learned_phrases;

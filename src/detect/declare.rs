@@ -1,0 +1,75 @@
+//! A complaint made in so many words: the writer lodges it, now, with the firm ("ik dien
+//! hierbij een klacht in", "I wish to lodge a formal complaint"). Section 3.1's first
+//! signal at its plainest; the learned word weights, fitted on corpora that hold many
+//! texts that mention a complaint without making one, may not argue such a mail down.
+//!
+//! A phrase of the lexicon's `[declaration]` group declares a complaint when
+//! - a signal of the word klacht (criterion `klachtwoord`) that counted lies inside it;
+//! - no negator is inside it or in the negation window before it ("ik wil geen klacht
+//!   indienen", "not writing to complain");
+//! - no `unless` word comes before it in its sentence or inside it (a condition, a threat
+//!   or a question: "anders dien ik een klacht in", "I'd like to know how to file a
+//!   complaint");
+//! - it is not aimed at someone else ("… een klacht indienen bij de gemeente").
+//!
+//! It has no weight of its own: the signals it holds carry the score, and a context signal
+//! (a withdrawal, a text about complaints) or a colleague as the sender still counts.
+
+use std::ops::Range;
+
+use super::lexicon::{Hit, Lexicon, Role};
+use super::target::{self, Aim, Topics};
+
+/// The reason, in a verdict's ignored matches, that the learned signal did not count.
+pub const REASON: &str = "klacht_verklaard";
+
+/// How many words before a declaration are read for an `unless` word (within its
+/// sentence): a condition or a question comes shortly before what it governs.
+const UNLESS_WINDOW: usize = 12;
+
+/// The first declaration among `hits` that holds one of `counted` (the ranges of the
+/// `klachtwoord` signals that counted, in normalised offsets), as a normalised range.
+pub(super) fn declared<'a>(
+    lex: &'a Lexicon,
+    words: &str,
+    hits: &[Hit],
+    counted: &mut [Range<usize>],
+    topics: &Topics<'a>,
+) -> Option<Range<usize>> {
+    if counted.is_empty() {
+        return None;
+    }
+    counted.sort_unstable_by_key(|c| (c.start, c.end));
+    // Whether a counted signal lies inside `h` (a bisection: linear in the hits overall).
+    let holds = |h: &Hit| {
+        let first = counted.partition_point(|c| c.start < h.start);
+        counted[first..]
+            .iter()
+            .take_while(|c| c.start < h.end)
+            .any(|c| c.end <= h.end)
+    };
+    hits.iter()
+        .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Declaration))
+        .filter(|h| holds(h))
+        .find(|h| {
+            let before = words[..h.start].split_whitespace().rev();
+            let negated = before
+                .take(lex.negation_window)
+                .chain(words[h.start..h.end].split_whitespace())
+                .any(|w| lex.negators.iter().any(|n| n == w));
+            let (sentence, _) = topics.at(h.start);
+            let unless = words[sentence.start.min(h.start)..h.start]
+                .split_whitespace()
+                .rev()
+                .take(UNLESS_WINDOW)
+                .chain(words[h.start..h.end].split_whitespace())
+                .any(|w| lex.declaration_unless.iter().any(|u| u == w));
+            !negated
+                && !unless
+                && !matches!(
+                    target::aim_of(lex, words, topics, h.start, h.end),
+                    Aim::Other(_)
+                )
+        })
+        .map(|h| h.start..h.end)
+}

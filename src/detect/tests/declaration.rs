@@ -1,0 +1,172 @@
+//! A complaint made in so many words (the lexicons' `[declaration]`), and a mail addressed
+//! to another organisation (`[addressee]`).
+
+use super::*;
+
+fn shipped() -> Detector {
+    Detector::new(1.5, None).unwrap()
+}
+
+fn declared(v: &Verdict) -> bool {
+    v.ignored.iter().any(|i| i.reason == declare::REASON)
+}
+
+fn addressed_elsewhere(v: &Verdict) -> bool {
+    v.ignored.iter().any(|i| i.reason == addressee::REASON)
+}
+
+/// A mail as the service receives it: from a customer to the firm.
+fn mail(subject: &str, body: &str) -> ParsedMail {
+    let raw = format!(
+        "From: klant@example.org\nTo: info@dijkstramol.example\nSubject: {subject}\n\
+         Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    );
+    parse(raw.replace('\n', "\r\n").as_bytes())
+}
+
+fn firm() -> ScreenContext {
+    ScreenContext::new(
+        ["info@dijkstramol.example".to_string()],
+        ["directie@dijkstramol.example".to_string()],
+    )
+    .with_organisation("Dijkstra & Mol Financieel Advies")
+}
+
+#[test]
+fn a_declared_complaint_is_not_argued_down_by_its_words() {
+    // The words of this mail ("klacht", "hierbij", "ontevreden") are ones the corpora's
+    // texts about complaints use as much: the learned weights count them against it.
+    let body = "Geachte heer, mevrouw,\n\nIk ben zeer ontevreden over uw advies over mijn \
+                hypotheek van vorig jaar. Dit is onacceptabel en ik dien hierbij een klacht in. \
+                Ik verwacht binnen twee weken een reactie.\n\nMet vriendelijke groet,\nP. de Boer";
+    let v = shipped().judge(Some("Klacht"), body);
+    assert!(v.complaint, "{v:?}");
+    assert!(declared(&v), "{v:?}");
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == declare::REASON)
+        .unwrap();
+    assert!(
+        note.phrase.contains("dien hierbij een klacht in"),
+        "{note:?}"
+    );
+    assert!(
+        !v.signals.iter().any(|s| s.family == learned::FAMILY),
+        "the learned signal against it is set aside, not counted: {v:?}"
+    );
+    // The same in English, and a polite form.
+    for (subject, body) in [
+        (
+            "Complaint",
+            "Dear Sir or Madam, I wish to lodge a formal complaint about the way my pension \
+             transfer was handled. Kind regards, J. Smith",
+        ),
+        (
+            "Uw advies",
+            "Geachte heer Dijkstra, hierbij zou ik graag een klacht willen indienen over het \
+             advies over mijn hypotheek. Met vriendelijke groet, A. de Groot",
+        ),
+    ] {
+        let v = shipped().judge(Some(subject), body);
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
+}
+
+#[test]
+fn a_condition_a_question_a_negation_or_another_target_declares_nothing() {
+    for body in [
+        // A threat under a condition.
+        "Als u niet voor vrijdag reageert, dien ik een klacht in.",
+        "Reageer voor vrijdag, anders dien ik een klacht in.",
+        // A question about how to complain.
+        "Hoe dien ik een klacht in over mijn vorige adviseur?",
+        "I would like to know how to file a complaint about my previous bank.",
+        // Said not to be one.
+        "Ik wil geen klacht indienen, maar wil wel even laten weten dat de brief laat was.",
+        "I am not writing to complain, just to let you know the letter came late.",
+        // Aimed at someone else.
+        "Ik wil een klacht indienen bij de gemeente over de parkeervergunning.",
+    ] {
+        let v = shipped().judge(None, body);
+        assert!(!declared(&v), "{body}: {v:?}");
+    }
+}
+
+#[test]
+fn a_declaration_needs_the_word_klacht_to_have_counted() {
+    // "klacht" inside a text about complaints is taken by the longer context phrase, so
+    // nothing of the word klacht counted inside the would-be declaration.
+    let body = "Als u een klacht heeft, beschouw deze mail als klacht en bel ons kantoor.";
+    let v = shipped().judge(None, body);
+    assert!(!declared(&v), "{v:?}");
+}
+
+#[test]
+fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
+    let body = "Aan de klantenservice van Veluwse Energie,\n\nHierbij dien ik een klacht in over \
+                mijn jaarafrekening. Het voorschot is verhoogd van 142 naar 231 euro, terwijl \
+                ons verbruik is gedaald. Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\n\
+                T. Bosman";
+    let v = shipped().classify(&mail("Klacht jaarafrekening", body), &firm());
+    assert!(addressed_elsewhere(&v), "{v:?}");
+    assert!(!declared(&v), "{v:?}");
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == addressee::REASON)
+        .unwrap();
+    assert_eq!(note.phrase, "Aan de klantenservice van Veluwse Energie,");
+    // Its grievance counts for a quarter, as one aimed at a named third party does.
+    for s in v.signals.iter().filter(|s| s.criterion == "klachtwoord") {
+        assert!(s.weight < 1.0, "{s:?}");
+    }
+
+    // Addressed to the firm itself, by its distinctive name: a declared complaint.
+    let to_us = body.replace("Veluwse Energie", "Dijkstra en Mol");
+    let v = shipped().classify(&mail("Klacht jaarafrekening", &to_us), &firm());
+    assert!(!addressed_elsewhere(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    // Without the firm's name nothing is told.
+    let unknown = ScreenContext::new(
+        ["info@dijkstramol.example".to_string()],
+        ["directie@dijkstramol.example".to_string()],
+    );
+    let v = shipped().classify(&mail("Klacht jaarafrekening", body), &unknown);
+    assert!(!addressed_elsewhere(&v), "{v:?}");
+}
+
+#[test]
+fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
+    for opening in [
+        "Beste Daan en team,",
+        "Geachte heer of mevrouw,",
+        "To whom it may concern,",
+        "Dear Customer Service,",
+        "Geachte heer Mol,",
+        // A sentence, not an addressing line.
+        "Beste, voor de tweede keer is ons gesprek op uw kantoor in Hoevelaken door uw \
+         Medewerker afgezegd.",
+    ] {
+        let body = format!("{opening}\n\nHierbij dien ik een klacht in over uw advies.");
+        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        assert!(!addressed_elsewhere(&v), "{opening}: {v:?}");
+        assert!(v.complaint, "{opening}: {v:?}");
+    }
+}
+
+#[test]
+fn many_declarations_are_judged_once_each() {
+    // A hostile body of repeated declarations: judged (the time is in the benchmark), one
+    // signal per phrase, the verdict as for one.
+    let body = "ik dien hierbij een klacht in. ".repeat(100_000);
+    let v = shipped().judge(None, &body);
+    assert!(v.complaint, "{:?}", v.score);
+    assert!(v.truncated.is_some());
+    let klacht = v
+        .signals
+        .iter()
+        .filter(|s| s.criterion == "klachtwoord")
+        .count();
+    assert_eq!(klacht, 1, "{:?}", v.signals);
+}
