@@ -81,6 +81,8 @@ const CORPUS29: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS30: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus30");
 const CORPUS31: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus31");
 const CORPUS32: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus32");
+const CORPUS33: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus33");
+const CORPUS34: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus34");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -254,6 +256,16 @@ fn thirtieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn thirty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS32, 300);
+}
+
+#[test]
+fn thirty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS33, 300);
+}
+
+#[test]
+fn thirty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS34, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
