@@ -291,22 +291,23 @@ impl Detector {
             Language::En => &self.en,
         };
         let (mut signals, mut ignored, mut declared) = score_text(lexicon, &text, &norm);
-        if declared.is_some() || organisation.is_some() {
-            let own = organisation
-                .map(|name| addressee::distinctive(&lexicon.addressee, name))
-                .unwrap_or_default();
-            if let Some(line) = addressee::elsewhere(&lexicon.addressee, body, &own) {
-                declared = None;
-                for s in signals.iter_mut() {
-                    if s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()) {
-                        s.weight = round2(s.weight * lexicon.target.factor);
-                    }
+        // A mail addressed to another organisation declares nothing to the firm, and its
+        // grievance counts as one aimed at a third party ([`addressee`]).
+        let elsewhere = organisation.and_then(|name| {
+            let own = addressee::distinctive(&lexicon.addressee, name);
+            addressee::elsewhere(&lexicon.addressee, body, &own)
+        });
+        if let Some(line) = elsewhere {
+            declared = None;
+            for s in signals.iter_mut() {
+                if s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()) {
+                    s.weight = round2(s.weight * lexicon.target.factor);
                 }
-                ignored.push(Ignored {
-                    reason: addressee::REASON.into(),
-                    phrase: line.to_string(),
-                });
             }
+            ignored.push(Ignored {
+                reason: addressee::REASON.into(),
+                phrase: line.to_string(),
+            });
         }
         let words = norm.words().count();
         let learned = self.learned.judges(words);
