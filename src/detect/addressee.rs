@@ -5,7 +5,7 @@
 //! department) by a name written with capitals, and shares no distinctive word with the
 //! firm's own name (`organisation.name`), addresses someone else: a complaint copied to
 //! the firm, or sent to the wrong address. Such a mail does not declare a complaint to the
-//! firm ([`super::declare`]), whatever words it uses.
+//! firm (see the declaration rule of the detector), whatever words it uses.
 //!
 //! Only the first few lines are read, and only when the firm's name is known.
 
