@@ -107,6 +107,8 @@ MIN_WORDS = "@min_woorden"
 NORM_MIN = "@norm_min"
 CRITERIA = ("klachtwoord", "sterke_bewoording", "verwijt_handelen", "verwijt_gedrag")
 COLLEAGUE_FEATURE = "_collega"
+# The reason the detector gives for a mail addressed to another organisation.
+ELSEWHERE = "elders_geadresseerd"
 # A family that may flag a mail on its own (`alone = true`: the explicit signals of
 # section 3.1) keeps at least this much weight in the fit's units (log-odds per unit): the
 # corpora hold more mails that mention a complaint without making one (about, withdrawn,
@@ -167,6 +169,12 @@ def writer(file):
     the first corpus, numbered without a letter (001.eml), is one writer."""
     head, dash, _ = file.partition("-")
     return head if dash and head.isalpha() else "first-corpus"
+
+
+def hold(scores, held):
+    """`scores` with those of the `held` mails (addressed to another organisation) put
+    below every other: the detector never flags them."""
+    return np.where(held, scores.min() - 1.0, scores) if held.any() else scores
 
 
 def cut_for(scores, y, recall):
@@ -310,6 +318,10 @@ def main():
     rows = [r for r in rows if not r["screened"]]
     names = names_in(args.names_from)
     y = np.array([1 if r["complaint"] else 0 for r in rows])
+    # A mail addressed to another organisation is held below the threshold by the detector
+    # whatever it scores (`elders_geadresseerd`): it is fitted on like any other, but never
+    # counts as flagged when the cut, the doubt band and the figures are found.
+    elsewhere = np.array([ELSEWHERE in r.get("ignored", {}) for r in rows])
 
     def ngrams(text):
         words = text.split(" ")
@@ -387,6 +399,7 @@ def main():
     results = []
     for c in args.c:
         draws = [cross_scores(X, units, y, nf, bounds, c, args.family_scale, f, g, hand, criteria_groups, caps) for f, g in fold_draws]
+        draws = [{cap: hold(d[cap], elsewhere) for cap in d} for d in draws]
         for cap in caps:
             each = [cut_for(d[cap], y, args.recall) for d in draws]
             p, r = float(np.mean([e[1] for e in each])), float(np.mean([e[2] for e in each]))
@@ -399,7 +412,7 @@ def main():
     # better than the learned weights. The largest candidate that loses no complaint the
     # learned weights caught in cross-validation and flags fewest others wins.
     lengths = np.array([len(r["words"].split()) for r in rows])
-    by_lexicon = np.array([r["lexicon_score"] for r in rows]) >= args.threshold
+    by_lexicon = (np.array([r["lexicon_score"] for r in rows]) >= args.threshold) & ~elsewhere
 
     def choose_min_words(cv, cut, verbose=False):
         by_learned = cv >= cut
@@ -431,7 +444,7 @@ def main():
             print(f"  C={c} cap {cap}: the families got scale {model.a:.3f}, no fit in the lexicon's units")
             continue
         brief = lengths < choose_min_words(cv, cut)
-        hit = np.where(brief, by_lexicon, model.scores(X, units, cap) >= cut)
+        hit = np.where(brief, by_lexicon, hold(model.scores(X, units, cap), elsewhere) >= cut)
         short = []
         for k, f in enumerate(args.features):
             sel = source == k
@@ -471,7 +484,7 @@ def main():
     kept = [(p, w) for p, w, _ in written if w != 0.0]
 
     # What the written file gives on the rows it was fitted on.
-    fitted = model.scores(X, units, cap) - model.offset + basis
+    fitted = hold(model.scores(X, units, cap) - model.offset + basis, elsewhere)
     hit = fitted >= args.threshold
     tp = int((hit & (y == 1)).sum())
     print(

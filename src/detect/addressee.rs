@@ -5,7 +5,11 @@
 //! department) by a name written with capitals, and shares no distinctive word with the
 //! firm's own name (`organisation.name`), addresses someone else: a complaint copied to
 //! the firm, or sent to the wrong address. Such a mail does not declare a complaint to the
-//! firm (see the declaration rule of the detector), whatever words it uses.
+//! firm (see the declaration rule of the detector), whatever words it uses, and the
+//! detector holds its score at the doubt threshold: directie sees it among the doubtful
+//! mails, never as a complaint. A line that names only a department ("To: The Claims
+//! Department") takes the name from the line after it, or from the line before it when that
+//! one names a firm ("Smits Financieel Advies B.V." over "t.a.v. de klachtenfunctionaris").
 //!
 //! Only the first few lines are read, and only when the firm's name is known.
 
@@ -35,6 +39,8 @@ const LINES: usize = 3;
 const BYTES: usize = 1024;
 /// An addressing line is short: a longer one is a sentence of the mail.
 const MAX_WORDS: usize = 12;
+/// A line that is only a name is shorter still.
+const NAME_WORDS: usize = 6;
 
 /// The distinctive words of the firm's name, normalised ("Dijkstra & Mol Financieel
 /// Advies" → dijkstra, mol).
@@ -58,12 +64,20 @@ pub fn elsewhere<'a>(addressee: &Addressee, body: &'a str, own: &[String]) -> Op
     while !body.is_char_boundary(end) {
         end -= 1;
     }
-    body[..end]
+    // One line more than is read for an opening: the name may stand on the next line.
+    let lines: Vec<&str> = body[..end]
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .take(LINES)
-        .find(|line| addresses_other(addressee, line, own))
+        .take(LINES + 1)
+        .collect();
+    (0..lines.len().min(LINES))
+        .find(|&i| {
+            let next = lines.get(i + 1).copied();
+            let prev = i.checked_sub(1).map(|j| lines[j]);
+            addresses_other(addressee, lines[i], [next, prev], own)
+        })
+        .map(|i| lines[i])
         .map(|line| {
             let mut cut = line.len().min(100);
             while !line.is_char_boundary(cut) {
@@ -73,7 +87,17 @@ pub fn elsewhere<'a>(addressee: &Addressee, body: &'a str, own: &[String]) -> Op
         })
 }
 
-fn addresses_other(addressee: &Addressee, line: &str, own: &[String]) -> bool {
+/// Whether `line` addresses an organisation that is not the firm. A line that names a
+/// department but no one ("To: The Claims Department", "t.a.v. de klachtenfunctionaris")
+/// takes its name from a neighbour that is a name alone: the next line
+/// ("Apeldoornse Levensverzekering Mij."), else the line before when that one names a firm
+/// ("Smits Financieel Advies B.V.").
+fn addresses_other(
+    addressee: &Addressee,
+    line: &str,
+    [next, prev]: [Option<&str>; 2],
+    own: &[String],
+) -> bool {
     let norm = normalize(line);
     let words: Vec<&str> = norm.text().split_whitespace().collect();
     let opens = addressee.openers.iter().any(|o| {
@@ -89,18 +113,59 @@ fn addresses_other(addressee: &Addressee, line: &str, own: &[String]) -> bool {
     if !opens || words.len() > MAX_WORDS || !organisation {
         return false;
     }
-    // The words written with a capital, after the first: the names on the line.
-    let names: Vec<String> = line
-        .split(|c: char| !c.is_alphanumeric())
+    let mentions_own = |words: &[&str]| words.iter().any(|w| own.iter().any(|o| o == w));
+    if mentions_own(&words) {
+        return false;
+    }
+    if !names(addressee, line, 1).is_empty() {
+        return true;
+    }
+    // No name on the line itself: a neighbour that is a name line names the organisation.
+    let neighbour = |other: Option<&str>, firm_word: bool| {
+        other.is_some_and(|other| {
+            let norm = normalize(other);
+            let words: Vec<&str> = norm.text().split_whitespace().collect();
+            name_line(addressee, other, words.len())
+                && !mentions_own(&words)
+                && (!firm_word || words.iter().any(|w| is(&addressee.generic, w)))
+        })
+    };
+    neighbour(next, false) || neighbour(prev, true)
+}
+
+/// The words of `line` written with a capital, after the first `skip`, that are no
+/// addressing, organisation or generic word: the names on the line.
+fn names(addressee: &Addressee, line: &str, skip: usize) -> Vec<String> {
+    let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
+    line.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .skip(1)
+        .skip(skip)
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .map(|w| normalize(w).text().to_string())
         .filter(|w| {
-            !is(&addressee.openers, w)
+            !w.is_empty()
+                && !is(&addressee.openers, w)
                 && !is(&addressee.organisation_words, w)
                 && !is(&addressee.generic, w)
         })
-        .collect();
-    !names.is_empty() && !words.iter().any(|w| own.iter().any(|o| o == w))
+        .collect()
+}
+
+/// A line that is a name alone: at most `NAME_WORDS` words, each written with a capital
+/// or a linking word of names (van, de, en, &), at least one of them a name.
+fn name_line(addressee: &Addressee, line: &str, word_count: usize) -> bool {
+    let linking = [
+        "van", "de", "der", "den", "het", "en", "and", "of", "the", "te",
+    ];
+    let mut tokens = line
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    tokens.peek().is_some()
+        && word_count <= NAME_WORDS
+        && tokens.all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                || linking.contains(&w.to_lowercase().as_str())
+        })
+        && !names(addressee, line, 0).is_empty()
 }

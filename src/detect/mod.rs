@@ -256,7 +256,11 @@ impl Detector {
         {
             verdict.signals.push(signal);
             let lexicon = self.lexicon(verdict.language);
-            verdict.score = total(self.scoring(lexicon), &verdict.signals);
+            let elsewhere = verdict
+                .ignored
+                .iter()
+                .any(|i| i.reason == addressee::REASON);
+            verdict.score = self.held(total(self.scoring(lexicon), &verdict.signals), elsewhere);
             verdict.complaint = verdict.score >= self.threshold;
             verdict.doubt =
                 !verdict.complaint && verdict.score >= self.doubt_threshold && verdict.score > 0.0;
@@ -291,8 +295,9 @@ impl Detector {
             Language::En => &self.en,
         };
         let (mut signals, mut ignored, mut declared) = score_text(lexicon, &text, &norm);
-        // A mail addressed to another organisation declares nothing to the firm, and its
-        // grievance counts as one aimed at a third party ([`addressee`]).
+        // A mail addressed to another organisation declares nothing to the firm, its
+        // grievance counts as one aimed at a third party, and it is at most doubtful
+        // ([`addressee`], [`Detector::held`]).
         let elsewhere = organisation.and_then(|name| {
             let own = addressee::distinctive(&lexicon.addressee, name);
             addressee::elsewhere(&lexicon.addressee, body, &own)
@@ -346,7 +351,7 @@ impl Detector {
             });
             Scoring::of(lexicon)
         };
-        let score = total(scoring, &signals);
+        let score = self.held(total(scoring, &signals), elsewhere.is_some());
         let complaint = score >= self.threshold;
         let verdict = Verdict {
             doubt: !complaint && (learned_doubt || (score >= self.doubt_threshold && score > 0.0)),
@@ -361,6 +366,18 @@ impl Detector {
             over_budget_ms: None,
         };
         (verdict, learned)
+    }
+
+    /// The score of a mail addressed to another organisation is held at the doubt
+    /// threshold at most: not a complaint to the firm whatever its words, but shown to
+    /// directie among the doubtful mails when it scored that high (a misdirected complaint
+    /// may still need an answer, and the addressing line may be misread).
+    fn held(&self, score: f64, elsewhere: bool) -> f64 {
+        if elsewhere {
+            score.min(self.doubt_threshold.min(self.threshold - 0.01))
+        } else {
+            score
+        }
     }
 
     /// The normalised words a mail is judged on (its fresh subject and new text, at most

@@ -137,6 +137,62 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
 }
 
 #[test]
+fn a_mail_addressed_to_another_organisation_is_at_most_doubtful() {
+    let body = "Aan de klantenservice van Veluwse Energie,\n\nIk ben ZEER ontevreden en dien \
+                hierbij een formele klacht in. Dit is schandalig: al drie keer gebeld, nooit \
+                teruggebeld, en nu een boete van 85 euro die nergens op slaat. Ik eis dat u dit \
+                vandaag herstelt.\n\nT. Bosman";
+    let detector = shipped().with_doubt_threshold(0.5);
+    // Without the firm's name it reads as the complaint it is.
+    let unknown = ScreenContext::new(
+        ["info@dijkstramol.example".to_string()],
+        ["directie@dijkstramol.example".to_string()],
+    );
+    let v = detector.classify(&mail("Klacht", body), &unknown);
+    assert!(v.complaint && v.score > 1.5, "{v:?}");
+    // Addressed to Veluwse Energie: held at the doubt threshold, shown as doubtful.
+    let v = detector.classify(&mail("Klacht", body), &firm());
+    assert!(addressed_elsewhere(&v), "{v:?}");
+    assert!(!v.complaint, "{v:?}");
+    assert!(v.doubt, "{v:?}");
+    assert_eq!(v.score, 0.5, "{v:?}");
+    // Without a doubt band it stays just under the threshold.
+    let v = shipped().classify(&mail("Klacht", body), &firm());
+    assert!(!v.complaint && v.score < 1.5, "{v:?}");
+}
+
+#[test]
+fn a_recipient_block_over_two_lines_names_the_organisation() {
+    let grievance = "\n\nHierbij dien ik een klacht in over de afwijzing van mijn claim. U heeft \
+                     drie keer niet gereageerd.";
+    for (opening, elsewhere) in [
+        (
+            "To: The Claims Department\nApeldoornse Levensverzekering Mij.",
+            true,
+        ),
+        (
+            "Smits Financieel Advies B.V.\nt.a.v. de klachtenfunctionaris",
+            true,
+        ),
+        ("Aan: Van Dongen & Maas notarissen", true),
+        (
+            "Dijkstra & Mol Financieel Advies\nt.a.v. de klachtenfunctionaris",
+            false,
+        ),
+        ("Aan de directie,\nDijkstra & Mol", false),
+        // The next line is a sentence of the mail, not a name.
+        ("Geachte klachtenfunctionaris,\nIk ben Pieter Smits.", false),
+        // A person's name before the department is no firm.
+        ("Pieter Smits\nt.a.v. de klachtenfunctionaris", false),
+    ] {
+        let body = format!("{opening}{grievance}");
+        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{opening}: {v:?}");
+        assert_eq!(v.complaint, !elsewhere, "{opening}: {v:?}");
+    }
+}
+
+#[test]
 fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
     for opening in [
         "Beste Daan en team,",
