@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fit the learned weights (lexicon/learned.tsv): the lexicon families' weights and the
-weights of single words and pairs of words, together, on labelled mail.
+weights of single words and runs of two (or, with --max-words 3, three) words, together, on
+labelled mail.
 
     for c in corpus corpus2 corpus3 corpus4 corpus5 corpus6 corpus7 corpus8 corpus9; do
         klachtenbus --config tests/fixtures/$c/klachtenbus.toml \
@@ -18,7 +19,8 @@ rebuilding): the script refuses rows whose `learned` is not 0.
 The model is the detector's own score, with every weight fitted at once: per family of
 nl.toml and en.toml its weight per unit (the units as the lexicon counts them: a match, an
 intensifier, another target), the combination bonus, whether a colleague wrote the mail, and
-the presence (0/1) of every single word and pair of words in the judged text that occurs in
+the presence (0/1) of every single word and pair of words (and run of three words, with
+--max-words 3) in the judged text that occurs in
 at least --min-df mails. Words with digits, months and days, names (words written with a
 capital inside sentences in the corpus mails, --names-from) and contact-form labels
 (FORM_LABELS, the firm's template) are left out: they say nothing about the next customer's
@@ -289,6 +291,8 @@ def main():
                     help="the families are penalised as if their counts were this many times as large")
     ap.add_argument("--norm-min", type=float, default=0.0,
                     help="with --normalise: a text's norm is at least this times the typical one (@norm_min)")
+    ap.add_argument("--max-words", type=int, default=2, choices=(1, 2, 3),
+                    help="the longest phrase: single words, pairs (default) or runs of three words")
     ap.add_argument("--function-pairs", action="store_true",
                     help="keep phrases made only of function words (FUNCTION_WORDS): 'jullie hebben'")
     ap.add_argument("--cap", type=float, nargs="*", default=[3.0, 4.0, 5.0, 6.0, 8.0, 12.0],
@@ -326,7 +330,7 @@ def main():
     def ngrams(text):
         words = text.split(" ")
         out = []
-        for n in (1, 2):
+        for n in range(1, args.max_words + 1):
             for i in range(len(words) - n + 1):
                 g = words[i : i + n]
                 if any(not w or not PLAIN_WORD.fullmatch(w) or any(c.isdigit() for c in w) or w in names or w in CALENDAR or w in FORM_LABELS for w in g):
@@ -529,11 +533,11 @@ def main():
     if not args.write:
         return
     lines = [
-        "# Learned weights: the lexicon families' weights, refitted, and single words and pairs",
+        "# Learned weights: the lexicon families' weights, refitted, and single words and runs",
     ]
     if args.normalise:
         lines += [
-            "# of words, each with a weight and a norm weight: the phrases found in a mail (each once)",
+            f"# of up to {args.max_words} words, each with a weight and a norm weight: the phrases found in a mail (each once)",
             "# add the sum of their weights divided by the root of the sum of their norm weights",
             "# squared; `@basis` is added to every mail judged. Fitted together by",
             f"# scripts/fit-phrases.py (logistic regression, C={c}, families kept on their side and",
@@ -541,7 +545,7 @@ def main():
         ]
     else:
         lines += [
-            "# of words, each with the weight it adds to a mail's score (once per mail); `@basis` is",
+            f"# of up to {args.max_words} words, each with the weight it adds to a mail's score (once per mail); `@basis` is",
             "# added to every mail judged. Fitted together by scripts/fit-phrases.py (logistic",
             f"# regression, C={c}, families kept on their side, cut at cross-validated recall {args.recall}",
         ]

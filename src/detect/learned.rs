@@ -1,5 +1,5 @@
-//! Learned phrase weights (`lexicon/learned.tsv`): single words and pairs of words, each
-//! with a weight fitted on the tuning half of the labelled corpus
+//! Learned phrase weights (`lexicon/learned.tsv`): single words and runs of two or three
+//! words, each with a weight fitted on the tuning half of the labelled corpus
 //! (`scripts/fit-phrases.py`), beside the hand-written families. A mail gets the weight
 //! of every listed phrase it contains (once per phrase, however often it occurs) plus the
 //! file's `@basis`, as one signal, `woordgebruik`, which names its strongest phrases as the
@@ -88,6 +88,8 @@ pub struct Learned {
     words: HashMap<String, Word, foldhash::fast::RandomState>,
     /// A pair of word numbers → the index of that two-word phrase in `weights`.
     pairs: HashMap<u64, u32, foldhash::fast::RandomState>,
+    /// Three word numbers → the index of that three-word phrase in `weights`.
+    triples: HashMap<u128, u32, foldhash::fast::RandomState>,
     weights: Vec<f64>,
     /// Every phrase's norm weight, when the file gives them (else empty).
     norms: Vec<f64>,
@@ -209,7 +211,7 @@ impl Learned {
                 ));
             }
             let words: Vec<&str> = phrase.split(' ').collect();
-            if words.len() > 2
+            if words.len() > 3
                 || words.iter().any(|w| {
                     w.is_empty()
                         || w.chars()
@@ -219,7 +221,7 @@ impl Learned {
                 return Err(invalid(
                     n + 1,
                     format!(
-                        "{phrase:?} is not one or two normalised words (lower case a-z and 0-9, one space)"
+                        "{phrase:?} is not one to three normalised words (lower case a-z and 0-9, one space)"
                     ),
                 ));
             }
@@ -239,7 +241,17 @@ impl Learned {
                         return Err(twice());
                     }
                 }
-                _ => unreachable!("one or two words, checked above"),
+                [first, second, third] => {
+                    let key = triple([
+                        learned.word(first).number,
+                        learned.word(second).number,
+                        learned.word(third).number,
+                    ]);
+                    if learned.triples.insert(key, index).is_some() {
+                        return Err(twice());
+                    }
+                }
+                _ => unreachable!("one to three words, checked above"),
             }
             let norm = norm
                 .map(|norm| {
@@ -338,7 +350,7 @@ impl Learned {
 
     /// The learned signal for a normalised text made from `text`: the basis and the
     /// weight of every listed phrase found, or nothing when the file lists no phrases.
-    /// One look-up per word, and one more per pair of listed words.
+    /// One look-up per word, one more per pair of listed words and one per three.
     pub(super) fn signal(&self, text: &str, norm: &Normalized) -> Option<Signal> {
         if self.is_empty() {
             return None;
@@ -359,15 +371,26 @@ impl Learned {
                 found.push((w, start, end));
             }
         };
-        // The word before, when it is a listed word: its number and start.
+        // The word before, when it is a listed word: its number and start; and the one
+        // before that, when both are.
         let mut before: Option<(u32, usize)> = None;
+        let mut before_that: Option<(u32, usize)> = None;
         for w in norm.words() {
             let start = w.as_ptr() as usize - words.as_ptr() as usize;
             let end = start + w.len();
             let Some(word) = self.words.get(w) else {
-                before = None;
+                (before, before_that) = (None, None);
                 continue;
             };
+            let three = before
+                .zip(before_that)
+                .and_then(|((second, _), (first, from))| {
+                    let index = self.triples.get(&triple([first, second, word.number]))?;
+                    Some((*index, from))
+                });
+            if let Some((index, from)) = three {
+                take(index, from, end);
+            }
             let both = before.and_then(|(first, from)| {
                 let index = self.pairs.get(&pair(first, word.number))?;
                 Some((*index, from))
@@ -378,6 +401,7 @@ impl Learned {
             if let Some(index) = word.alone {
                 take(index, start, end);
             }
+            before_that = before;
             before = Some((word.number, start));
         }
         // With norm weights, the phrases found count for their weights over the norm.
@@ -409,6 +433,11 @@ impl Learned {
 /// The key of a pair of word numbers.
 fn pair(first: u32, second: u32) -> u64 {
     (u64::from(first) << 32) | u64::from(second)
+}
+
+/// The key of three word numbers.
+fn triple([first, second, third]: [u32; 3]) -> u128 {
+    (u128::from(first) << 64) | (u128::from(second) << 32) | u128::from(third)
 }
 
 #[cfg(test)]
@@ -511,14 +540,35 @@ mod tests {
     }
 
     #[test]
+    fn three_words_count_as_one_phrase_where_they_stand_together() {
+        let file = "@basis\t0\nnog niet gedaan\t2\nniet gedaan\t-0.5\n";
+        let learned = Learned::parse("test", file).unwrap();
+        let s = |text: &str| learned.signal(text, &normalize(text)).unwrap();
+        // The three together, and the pair inside them, each once.
+        let v = s("Het is NOG niet gedaan. Nog niet gedaan!");
+        assert_eq!(v.weight, 1.5);
+        assert_eq!(v.phrase, "NOG niet gedaan");
+        // Apart, or with another word between, the three are no phrase.
+        assert_eq!(s("nog is het niet gedaan").weight, -0.5);
+        assert_eq!(s("nog niet echt gedaan").weight, 0.0);
+    }
+
+    #[test]
     fn bad_lines_are_named() {
         for (file, says) in [
             ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
             ("@basis\t1\n@basis\t2\n", "line 2: @basis is given twice"),
             ("klacht\tzwaar\n", "not a weight"),
-            ("Klacht\t1\n", "not one or two normalised words"),
-            ("een  twee\t1\n", "not one or two normalised words"),
-            ("een twee drie\t1\n", "not one or two normalised words"),
+            ("Klacht\t1\n", "not one to three normalised words"),
+            ("een  twee\t1\n", "not one to three normalised words"),
+            (
+                "een twee drie vier\t1\n",
+                "not one to three normalised words",
+            ),
+            (
+                "nog niet gedaan\t1\nnog niet gedaan\t2\n",
+                "line 2: \"nog niet gedaan\" is listed twice",
+            ),
             (
                 "klacht\t1\nklacht\t2\n",
                 "line 2: \"klacht\" is listed twice",
