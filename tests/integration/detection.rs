@@ -83,6 +83,8 @@ const CORPUS31: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS32: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus32");
 const CORPUS33: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus33");
 const CORPUS34: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus34");
+const CORPUS35: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus35");
+const CORPUS36: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus36");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -266,6 +268,16 @@ fn thirty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn thirty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS34, 300);
+}
+
+#[test]
+fn thirty_fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS35, 300);
+}
+
+#[test]
+fn thirty_fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS36, 300);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
