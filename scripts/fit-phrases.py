@@ -244,8 +244,10 @@ class Model:
         self.nfam = nfam
         self.groups = groups_of_criteria  # family column indices per capped criterion
 
-    def scores(self, X, units, cap):
-        """Score units of every row, before the basis: capped criteria, the rest, phrases."""
+    def scores(self, X, units, cap, declared=None):
+        """Score units of every row, before the basis: capped criteria, the rest, phrases.
+        A `declared` row (a complaint declared to the firm in so many words) does not let
+        its phrases count against it, as the detector does not."""
         contrib = units[:, : self.nfam] * self.w[: self.nfam]
         capped = np.zeros(len(units))
         grouped = set()
@@ -256,11 +258,13 @@ class Model:
         rest = [j for j in range(self.nfam) if j not in grouped]
         total = capped + contrib[:, rest].sum(axis=1)
         total += units[:, self.nfam :] @ self.w[self.nfam : units.shape[1]]
-        total += X[:, units.shape[1] :] @ self.w[units.shape[1] :]
-        return total + self.offset
+        words = X[:, units.shape[1] :] @ self.w[units.shape[1] :]
+        if declared is not None:
+            words = np.where(declared, np.maximum(words, 0.0), words)
+        return total + words + self.offset
 
 
-def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteria_groups, caps):
+def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteria_groups, caps, declared):
     """Out-of-fold scores (score units) for every cap: every mail scored by a fit that
     never saw it (with writer folds, never saw its writer)."""
     out = {cap: np.zeros(len(y)) for cap in caps}
@@ -268,7 +272,7 @@ def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteri
         coef, b0 = fit_bounded(X[train], y[train], nf, bounds, c, scale)
         model = Model(coef, b0, hand, criteria_groups, len(hand))
         for cap in caps:
-            out[cap][test] = model.scores(X[test], units[test], cap)
+            out[cap][test] = model.scores(X[test], units[test], cap, declared[test])
     return out
 
 
@@ -326,6 +330,9 @@ def main():
     # whatever it scores (`elders_geadresseerd`): it is fitted on like any other, but never
     # counts as flagged when the cut, the doubt band and the figures are found.
     elsewhere = np.array([ELSEWHERE in r.get("ignored", {}) for r in rows])
+    # A complaint declared to the firm in so many words (`declared`): the detector does not
+    # let the phrases count against it (their sum, when below 0, is set aside).
+    declared = np.array([bool(r.get("declared")) for r in rows])
 
     def ngrams(text):
         words = text.split(" ")
@@ -402,7 +409,7 @@ def main():
     caps = list(args.cap)
     results = []
     for c in args.c:
-        draws = [cross_scores(X, units, y, nf, bounds, c, args.family_scale, f, g, hand, criteria_groups, caps) for f, g in fold_draws]
+        draws = [cross_scores(X, units, y, nf, bounds, c, args.family_scale, f, g, hand, criteria_groups, caps, declared) for f, g in fold_draws]
         draws = [{cap: hold(d[cap], elsewhere) for cap in d} for d in draws]
         for cap in caps:
             each = [cut_for(d[cap], y, args.recall) for d in draws]
@@ -448,7 +455,7 @@ def main():
             print(f"  C={c} cap {cap}: the families got scale {model.a:.3f}, no fit in the lexicon's units")
             continue
         brief = lengths < choose_min_words(cv, cut)
-        hit = np.where(brief, by_lexicon, hold(model.scores(X, units, cap), elsewhere) >= cut)
+        hit = np.where(brief, by_lexicon, hold(model.scores(X, units, cap, declared), elsewhere) >= cut)
         short = []
         for k, f in enumerate(args.features):
             sel = source == k
@@ -488,7 +495,7 @@ def main():
     kept = [(p, w) for p, w, _ in written if w != 0.0]
 
     # What the written file gives on the rows it was fitted on.
-    fitted = hold(model.scores(X, units, cap) - model.offset + basis, elsewhere)
+    fitted = hold(model.scores(X, units, cap, declared) - model.offset + basis, elsewhere)
     hit = fitted >= args.threshold
     tp = int((hit & (y == 1)).sum())
     print(

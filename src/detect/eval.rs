@@ -309,6 +309,9 @@ pub struct FeatureRow {
     pub colleague: bool,
     /// How many matches were set aside, by reason (ander_doel, ontkenning, medisch, …).
     pub ignored: std::collections::BTreeMap<String, usize>,
+    /// It declares a complaint to the firm in so many words (the declaration rule): the
+    /// learned phrases do not count against it.
+    pub declared: bool,
 }
 
 /// One [`FeatureRow`] per labelled mail of `dir`, in the order of its `labels.jsonl`.
@@ -354,6 +357,13 @@ pub fn feature_rows(
             lexicon_score: super::round2(super::total_unclamped(detector.scoring(lex), &lexical)),
             learned: learned.iter().map(|s| s.weight).sum::<f64>() + 0.0,
             colleague: super::colleague_domain(mail, ctx).is_some(),
+            declared: detector
+                .declaration(
+                    mail.subject.as_deref(),
+                    mail.body_text.as_deref().unwrap_or(""),
+                    ctx.organisation.as_deref(),
+                )
+                .is_some(),
             words: detector.judged_words(
                 mail.subject.as_deref(),
                 mail.body_text.as_deref().unwrap_or(""),

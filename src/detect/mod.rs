@@ -281,19 +281,15 @@ impl Detector {
     /// [`Detector::judge`], and whether the learned weights judged the text (a text
     /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
     /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
-    fn judge_text(
-        &self,
-        subject: Option<&str>,
-        body: &str,
-        organisation: Option<&str>,
-    ) -> (Verdict, bool) {
+    /// The lexicons' reading of a subject and body: the text judged, its language, the
+    /// signals and set-aside matches, the complaint it declares in so many words, and
+    /// whether it is addressed to another organisation (its grievance then counted as one
+    /// aimed at a third party, nothing declared).
+    fn read(&self, subject: Option<&str>, body: &str, organisation: Option<&str>) -> Reading {
         let (text, truncated) = self.judged_text(subject, body);
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
-        let lexicon = match language {
-            Language::Nl => &self.nl,
-            Language::En => &self.en,
-        };
+        let lexicon = self.lexicon(language);
         let (mut signals, mut ignored, mut declared) = score_text(lexicon, &text, &norm);
         // A mail addressed to another organisation declares nothing to the firm, its
         // grievance counts as one aimed at a third party, and it is at most doubtful
@@ -314,6 +310,46 @@ impl Detector {
                 phrase: line.to_string(),
             });
         }
+        Reading {
+            text,
+            truncated,
+            norm,
+            language,
+            signals,
+            ignored,
+            declared,
+            elsewhere: elsewhere.is_some(),
+        }
+    }
+
+    /// The complaint a mail declares in so many words to the firm ([`declare`]), if any:
+    /// for `eval --features`, so that a weight fit can judge as the detector does.
+    pub(crate) fn declaration(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        organisation: Option<&str>,
+    ) -> Option<String> {
+        self.read(subject, body, organisation).declared
+    }
+
+    fn judge_text(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        organisation: Option<&str>,
+    ) -> (Verdict, bool) {
+        let Reading {
+            text,
+            truncated,
+            norm,
+            language,
+            mut signals,
+            mut ignored,
+            declared,
+            elsewhere,
+        } = self.read(subject, body, organisation);
+        let lexicon = self.lexicon(language);
         let words = norm.words().count();
         let learned = self.learned.judges(words);
         // A text too short for the learned weights is judged by the lexicons alone; what
@@ -323,15 +359,27 @@ impl Detector {
             self.reweigh(lexicon, &mut signals);
             match (self.learned.signal(&text, &norm), declared) {
                 // A complaint made in so many words: its word statistics do not argue it
-                // down ([`declare`]).
-                (Some(s), Some(declared)) if s.weight < 0.0 => ignored.push(Ignored {
-                    reason: declare::REASON.into(),
-                    phrase: format!(
-                        "{} ({}) tegen \"{declared}\"",
-                        s.phrase,
-                        eval::number(Language::Nl, s.weight)
-                    ),
-                }),
+                // down ([`declare`]); the learned signal keeps its basis, the phrases
+                // against are set aside.
+                (Some(s), Some(declared)) if s.weight < self.learned.basis() => {
+                    let basis = self.learned.basis();
+                    let against = self
+                        .learned
+                        .signal_against(&text, &norm)
+                        .map_or(String::new(), |a| a.phrase);
+                    ignored.push(Ignored {
+                        reason: declare::REASON.into(),
+                        phrase: format!(
+                            "{against} ({}) tegen \"{declared}\"",
+                            eval::number(Language::Nl, round2(s.weight - basis))
+                        ),
+                    });
+                    signals.push(Signal {
+                        phrase: learned::BASIS.into(),
+                        weight: round2(basis),
+                        ..s
+                    });
+                }
                 (s, _) => signals.extend(s),
             }
             self.scoring(lexicon)
@@ -351,7 +399,7 @@ impl Detector {
             });
             Scoring::of(lexicon)
         };
-        let score = self.held(total(scoring, &signals), elsewhere.is_some());
+        let score = self.held(total(scoring, &signals), elsewhere);
         let complaint = score >= self.threshold;
         let verdict = Verdict {
             doubt: !complaint && (learned_doubt || (score >= self.doubt_threshold && score > 0.0)),
@@ -480,6 +528,18 @@ pub fn is_public_provider(domain: &str) -> bool {
 
 mod score;
 use score::*;
+
+/// What [`Detector::read`] finds in a text, before the learned weights.
+struct Reading {
+    text: String,
+    truncated: Option<Truncated>,
+    norm: normalize::Normalized,
+    language: Language,
+    signals: Vec<Signal>,
+    ignored: Vec<Ignored>,
+    declared: Option<String>,
+    elsewhere: bool,
+}
 
 #[cfg(test)]
 mod tests;

@@ -51,9 +51,23 @@ fn a_declared_complaint_is_not_argued_down_by_its_words() {
         note.phrase.contains("dien hierbij een klacht in"),
         "{note:?}"
     );
+    // The phrases against it are set aside (named in the note, with their sum); the
+    // learned signal keeps only its basis.
+    assert!(note.phrase.contains("een klacht"), "{note:?}");
+    let learned: Vec<_> = v
+        .signals
+        .iter()
+        .filter(|s| s.family == learned::FAMILY)
+        .collect();
+    assert_eq!(learned.len(), 1, "{v:?}");
+    assert_eq!(learned[0].phrase, learned::BASIS, "{v:?}");
+    let without = shipped().judge(
+        Some("Over uw advies"),
+        &body.replace("ik dien hierbij een klacht in", "ik schrijf u hierover"),
+    );
     assert!(
-        !v.signals.iter().any(|s| s.family == learned::FAMILY),
-        "the learned signal against it is set aside, not counted: {v:?}"
+        without.signals.iter().all(|s| s.phrase != learned::BASIS),
+        "undeclared, the learned signal names its phrases: {without:?}"
     );
     // The same in English, and a polite form.
     for (subject, body) in [

@@ -32,7 +32,7 @@ use super::lexicon::LexiconError;
 use super::normalize::Normalized;
 use super::{round2, Signal};
 
-pub(super) const BUILTIN: &str = include_str!("../../lexicon/learned.tsv");
+pub(super) const BUILTIN: &str = include_str!("../../../lexicon/learned.tsv");
 
 /// The criterion and family of the learned signal.
 pub const CRITERION: &str = "woordgebruik";
@@ -352,6 +352,23 @@ impl Learned {
     /// weight of every listed phrase found, or nothing when the file lists no phrases.
     /// One look-up per word, one more per pair of listed words and one per three.
     pub(super) fn signal(&self, text: &str, norm: &Normalized) -> Option<Signal> {
+        self.signal_naming(text, norm, None)
+    }
+
+    /// The file's `@basis`: what the learned signal is with no phrase found.
+    pub(super) fn basis(&self) -> f64 {
+        self.basis
+    }
+
+    /// [`Learned::signal`], its phrase naming the strongest phrases that count against a
+    /// complaint (whichever way the sum goes).
+    pub(super) fn signal_against(&self, text: &str, norm: &Normalized) -> Option<Signal> {
+        self.signal_naming(text, norm, Some(-1.0))
+    }
+
+    /// The learned signal, naming the phrases that push towards `sign` (by default the
+    /// sum's own way).
+    fn signal_naming(&self, text: &str, norm: &Normalized, sign: Option<f64>) -> Option<Signal> {
         if self.is_empty() {
             return None;
         }
@@ -412,7 +429,7 @@ impl Learned {
         };
         let sum = self.basis + phrases / length;
         // The phrases that pushed the sum its way, strongest first.
-        let sign = if sum >= 0.0 { 1.0 } else { -1.0 };
+        let sign = sign.unwrap_or(if sum >= 0.0 { 1.0 } else { -1.0 });
         found.retain(|&(w, _, _)| w * sign > 0.0);
         found.sort_by(|a, b| (b.0 * sign).total_cmp(&(a.0 * sign)).then(a.1.cmp(&b.1)));
         let phrase = found
@@ -441,170 +458,4 @@ fn triple([first, second, third]: [u32; 3]) -> u128 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::normalize::normalize;
-
-    const FILE: &str =
-        "# test\n@basis\t-0.5\nbasis\t0.25\nniet teruggebeld\t1.25\nbedankt\t-0.75\nnooit\t0.5\n";
-
-    fn signal(text: &str) -> Signal {
-        let learned = Learned::parse("test", FILE).unwrap();
-        learned.signal(text, &normalize(text)).unwrap()
-    }
-
-    #[test]
-    fn sums_the_basis_and_each_phrase_found_once() {
-        let s = signal("Ik ben NIET  teruggebeld, nooit. Nooit! Niet teruggebeld.");
-        assert_eq!(s.weight, 1.25);
-        assert_eq!(s.criterion, CRITERION);
-        // Strongest first, as written (the first occurrence).
-        assert_eq!(s.phrase, "NIET teruggebeld, nooit");
-    }
-
-    #[test]
-    fn a_negative_sum_names_the_phrases_against() {
-        let s = signal("Bedankt voor alles, nooit gedacht.");
-        assert_eq!(s.weight, -0.75);
-        assert_eq!(s.phrase, "Bedankt");
-    }
-
-    #[test]
-    fn nothing_found_is_the_basis_alone() {
-        let s = signal("Graag een offerte.");
-        assert_eq!(s.weight, -0.5);
-        assert_eq!(s.phrase, "");
-    }
-
-    #[test]
-    fn the_word_basis_is_a_phrase_like_any_other() {
-        let s = signal("Op basis van uw advies? Nooit.");
-        assert_eq!(s.weight, 0.25);
-        assert_eq!(s.phrase, "Nooit, basis");
-    }
-
-    #[test]
-    fn a_colleague_weight_is_its_own_signal_naming_the_domain() {
-        let learned = Learned::parse("test", "@afzender_collega\t-1.25\n").unwrap();
-        let s = learned.colleague_signal("@firma.example").unwrap();
-        assert_eq!(
-            (s.criterion.as_str(), s.phrase.as_str(), s.weight),
-            (SENDER_CRITERION, "@firma.example", -1.25)
-        );
-        // Without the line, or at weight 0: no signal.
-        assert!(Learned::parse("test", FILE)
-            .unwrap()
-            .colleague_signal("@firma.example")
-            .is_none());
-        assert!(Learned::parse("test", "@afzender_collega\t0\n")
-            .unwrap()
-            .colleague_signal("@firma.example")
-            .is_none());
-    }
-
-    #[test]
-    fn an_empty_file_gives_no_signal() {
-        let learned = Learned::parse("test", "# nothing\n").unwrap();
-        assert!(learned.signal("klacht", &normalize("klacht")).is_none());
-    }
-
-    #[test]
-    fn norm_weights_divide_the_phrases_found_by_their_norm() {
-        let file = "@basis\t-0.5\nniet teruggebeld\t3\t3\nnooit\t4\t4\nde\t0\t12\n";
-        let learned = Learned::parse("test", file).unwrap();
-        let score = |text: &str| learned.signal(text, &normalize(text)).unwrap();
-        // One phrase found: its weight over its own norm weight.
-        assert_eq!(score("Niet teruggebeld.").weight, 0.5);
-        // Two: (3 + 4) / sqrt(9 + 16) = 1.4, named strongest first.
-        let both = score("Nooit teruggebeld? Niet teruggebeld, nooit.");
-        assert_eq!(
-            (both.weight, both.phrase.as_str()),
-            (0.9, "Nooit, Niet teruggebeld")
-        );
-        // A phrase of weight 0 adds nothing but still counts in the norm:
-        // 7 / sqrt(25 + 144) = 0.538...
-        assert_eq!(score("De man: niet teruggebeld, nooit.").weight, 0.04);
-        // Nothing found: the basis alone.
-        assert_eq!(score("Graag een offerte.").weight, -0.5);
-    }
-
-    #[test]
-    fn a_short_text_is_divided_by_at_least_the_norm_minimum() {
-        let file = "@norm_min\t10\nniet teruggebeld\t3\t3\nnooit\t4\t4\nde\t0\t12\n";
-        let learned = Learned::parse("test", file).unwrap();
-        let score = |text: &str| learned.signal(text, &normalize(text)).unwrap().weight;
-        // Norm 5 held at 10: (3 + 4) / 10.
-        assert_eq!(score("Nooit teruggebeld? Niet teruggebeld, nooit."), 0.7);
-        // Norm 13 is above it: 7 / 13.
-        assert_eq!(score("De man: niet teruggebeld, nooit."), 0.54);
-    }
-
-    #[test]
-    fn three_words_count_as_one_phrase_where_they_stand_together() {
-        let file = "@basis\t0\nnog niet gedaan\t2\nniet gedaan\t-0.5\n";
-        let learned = Learned::parse("test", file).unwrap();
-        let s = |text: &str| learned.signal(text, &normalize(text)).unwrap();
-        // The three together, and the pair inside them, each once.
-        let v = s("Het is NOG niet gedaan. Nog niet gedaan!");
-        assert_eq!(v.weight, 1.5);
-        assert_eq!(v.phrase, "NOG niet gedaan");
-        // Apart, or with another word between, the three are no phrase.
-        assert_eq!(s("nog is het niet gedaan").weight, -0.5);
-        assert_eq!(s("nog niet echt gedaan").weight, 0.0);
-    }
-
-    #[test]
-    fn bad_lines_are_named() {
-        for (file, says) in [
-            ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
-            ("@basis\t1\n@basis\t2\n", "line 2: @basis is given twice"),
-            ("klacht\tzwaar\n", "not a weight"),
-            ("Klacht\t1\n", "not one to three normalised words"),
-            ("een  twee\t1\n", "not one to three normalised words"),
-            (
-                "een twee drie vier\t1\n",
-                "not one to three normalised words",
-            ),
-            (
-                "nog niet gedaan\t1\nnog niet gedaan\t2\n",
-                "line 2: \"nog niet gedaan\" is listed twice",
-            ),
-            (
-                "klacht\t1\nklacht\t2\n",
-                "line 2: \"klacht\" is listed twice",
-            ),
-            ("klacht\tNaN\n", "not a weight"),
-            (
-                "@afzender_collega\t-1\n@afzender_collega\t-2\n",
-                "line 2: @afzender_collega is given twice",
-            ),
-            ("@afzender\t-1\n", "line 1: unknown key \"@afzender\""),
-            (
-                "klacht\t1\t2\nnooit\t1\n",
-                "line 2: either every phrase line gives a norm weight",
-            ),
-            (
-                "klacht\t1\nnooit\t1\t2\n",
-                "line 2: either every phrase line gives a norm weight",
-            ),
-            ("klacht\t1\t-2\n", "line 1: not a norm weight"),
-            ("klacht\t1\tzwaar\n", "line 1: not a norm weight"),
-            ("@basis\t1\t2\n", "line 1: @basis takes one weight"),
-            (
-                "@norm_min\t-1\nklacht\t1\t1\n",
-                "line 1: @norm_min must be 0 or more",
-            ),
-            (
-                "@norm_min\t1\n@norm_min\t2\nklacht\t1\t1\n",
-                "line 2: @norm_min is given twice",
-            ),
-            (
-                "@norm_min\t1\nklacht\t1\n",
-                "@norm_min needs phrase lines with a norm weight",
-            ),
-        ] {
-            let e = Learned::parse("learned.tsv", file).unwrap_err().to_string();
-            assert!(e.contains(says), "{file:?}: {e}");
-        }
-    }
-}
+mod tests;
