@@ -8,8 +8,8 @@
 //! firm (see the declaration rule of the detector), whatever words it uses, and the
 //! detector holds its score at the doubt threshold: directie sees it among the doubtful
 //! mails, never as a complaint. A line that names only a department ("To: The Claims
-//! Department") takes the name from the line after it, or from the line before it when that
-//! one names a firm ("Smits Financieel Advies B.V." over "t.a.v. de klachtenfunctionaris").
+//! Department") takes the name from the line after or before it when that one is a firm's
+//! name alone ("Smits Financieel Advies B.V." over "t.a.v. de klachtenfunctionaris").
 //!
 //! Only the first few lines are read, and only when the firm's name is known.
 
@@ -29,6 +29,10 @@ pub struct Addressee {
     /// from another ("financieel", "advies", "en": the firm is recognised by the others),
     /// in an addressing line they are no name ("Dear Customer Service").
     pub generic: Vec<String>,
+    /// Words that make a line a firm's name ("verzekeringen", "advies", "bank", "bv"): a
+    /// name line beside a department that holds one names the organisation addressed.
+    #[serde(default)]
+    pub firm_words: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
@@ -89,9 +93,9 @@ pub fn elsewhere<'a>(addressee: &Addressee, body: &'a str, own: &[String]) -> Op
 
 /// Whether `line` addresses an organisation that is not the firm. A line that names a
 /// department but no one ("To: The Claims Department", "t.a.v. de klachtenfunctionaris")
-/// takes its name from a neighbour that is a name alone: the next line
-/// ("Apeldoornse Levensverzekering Mij."), else the line before when that one names a firm
-/// ("Smits Financieel Advies B.V.").
+/// takes its name from a neighbour that is a firm's name alone: the next line
+/// ("Apeldoornse Levensverzekering Mij."), else the line before ("Smits Financieel Advies
+/// B.V.").
 fn addresses_other(
     addressee: &Addressee,
     line: &str,
@@ -120,17 +124,20 @@ fn addresses_other(
     if !names(addressee, line, 1).is_empty() {
         return true;
     }
-    // No name on the line itself: a neighbour that is a name line names the organisation.
-    let neighbour = |other: Option<&str>, firm_word: bool| {
+    // No name on the line itself: a neighbour that is a name line and names a firm (one
+    // of the `firm_words`: verzekeringen, advies, bank, b.v.) names the organisation; a
+    // person's name there may be the firm's own complaints officer.
+    let neighbour = |other: Option<&str>| {
         other.is_some_and(|other| {
-            let norm = normalize(other);
+            // "B.V." and "N.V." read as the words bv and nv.
+            let norm = normalize(&other.replace('.', ""));
             let words: Vec<&str> = norm.text().split_whitespace().collect();
             name_line(addressee, other, words.len())
                 && !mentions_own(&words)
-                && (!firm_word || words.iter().any(|w| is(&addressee.generic, w)))
+                && words.iter().any(|w| is(&addressee.firm_words, w))
         })
     };
-    neighbour(next, false) || neighbour(prev, true)
+    neighbour(next) || neighbour(prev)
 }
 
 /// The words of `line` written with a capital, after the first `skip`, that are no

@@ -468,6 +468,7 @@ impl Lexicon {
                     openers: norm_list(&a.openers),
                     organisation_words: norm_list(&a.organisation_words),
                     generic: norm_list(&a.generic),
+                    firm_words: norm_list(&a.firm_words),
                 })
                 .unwrap_or_default(),
             automaton,

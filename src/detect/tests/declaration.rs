@@ -190,14 +190,20 @@ fn a_recipient_block_over_two_lines_names_the_organisation() {
         ),
         ("Aan: Van Dongen & Maas notarissen", true),
         (
+            "Aan de afdeling Klantenservice / Klachten\nEemstroom Energie B.V.",
+            true,
+        ),
+        (
             "Dijkstra & Mol Financieel Advies\nt.a.v. de klachtenfunctionaris",
             false,
         ),
         ("Aan de directie,\nDijkstra & Mol", false),
         // The next line is a sentence of the mail, not a name.
         ("Geachte klachtenfunctionaris,\nIk ben Pieter Smits.", false),
-        // A person's name before the department is no firm.
+        // A person's name before or after the department is no firm: it may be the
+        // firm's own complaints officer.
         ("Pieter Smits\nt.a.v. de klachtenfunctionaris", false),
+        ("T.a.v. de klachtenfunctionaris\nMevrouw J. de Boer", false),
     ] {
         let body = format!("{opening}{grievance}");
         let v = shipped().classify(&mail("Klacht", &body), &firm());
