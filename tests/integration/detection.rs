@@ -85,6 +85,8 @@ const CORPUS33: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS34: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus34");
 const CORPUS35: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus35");
 const CORPUS36: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus36");
+const CORPUS37: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus37");
+const CORPUS38: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus38");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -278,6 +280,16 @@ fn thirty_fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn thirty_fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS36, 300);
+}
+
+#[test]
+fn thirty_sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS37, 240);
+}
+
+#[test]
+fn thirty_seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS38, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
