@@ -784,6 +784,13 @@ fn sync_peak_kib(kb: &Kb) -> u64 {
         .env_remove("RUST_LOG")
         // One log line per stored message would only slow the test down.
         .env("KLACHTENBUS__LOGGING__LEVEL", "info")
+        // One malloc arena: glibc otherwise gives each thread that meets contention an
+        // arena of its own (up to 8 per core), and how many a run touches depends on the
+        // scheduling of its routing tasks, not on the mailbox: with the learned file of
+        // 83,351 phrases that alone moved the difference between the two runs from 5 to
+        // 8 MB from run to run (with one arena: 3.7 MB). What is measured is what sync
+        // keeps, not how glibc spreads it over threads.
+        .env("MALLOC_ARENA_MAX", "1")
         .output()
         .expect("/usr/bin/time (Debian package time; scripts/install-deps.sh installs it)");
     let err = stderr(&out);
