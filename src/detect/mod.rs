@@ -278,9 +278,6 @@ impl Detector {
         self.judge_text(subject, body, None).0
     }
 
-    /// [`Detector::judge`], and whether the learned weights judged the text (a text
-    /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
-    /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
     /// The lexicons' reading of a subject and body: the text judged, its language, the
     /// signals and set-aside matches, the complaint it declares in so many words, and
     /// whether it is addressed to another organisation (its grievance then counted as one
@@ -333,6 +330,9 @@ impl Detector {
         self.read(subject, body, organisation).declared
     }
 
+    /// [`Detector::judge`], and whether the learned weights judged the text (a text
+    /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
+    /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
     fn judge_text(
         &self,
         subject: Option<&str>,

@@ -89,10 +89,12 @@ pub struct Learned {
     /// A pair of word numbers → the index of that two-word phrase in `weights`.
     pairs: HashMap<u64, u32, foldhash::fast::RandomState>,
     /// Three word numbers → the index of that three-word phrase in `weights`.
-    triples: HashMap<u128, u32, foldhash::fast::RandomState>,
-    weights: Vec<f64>,
+    triples: HashMap<u64, u32, foldhash::fast::RandomState>,
+    /// Every phrase's weight (written to four decimals: `f32` holds them, in half the
+    /// memory of `f64`; sums are taken in `f64`).
+    weights: Vec<f32>,
     /// Every phrase's norm weight, when the file gives them (else empty).
-    norms: Vec<f64>,
+    norms: Vec<f32>,
     /// The least norm the phrases found are divided by ([`NORM_MIN`]).
     norm_min: Option<f64>,
 }
@@ -111,6 +113,7 @@ impl Learned {
             reason: format!("line {line}: {reason}"),
         };
         let mut learned = Learned::default();
+        learned.reserve(text);
         let mut seen_basis = false;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
@@ -228,25 +231,28 @@ impl Learned {
             let index = u32::try_from(learned.weights.len())
                 .map_err(|_| invalid(n + 1, "too many phrases".into()))?;
             let twice = || invalid(n + 1, format!("{phrase:?} is listed twice"));
+            let too_many = || {
+                invalid(
+                    n + 1,
+                    format!("more than {} different words", 1u32 << WORD_BITS),
+                )
+            };
+            let mut number = |word: &str| learned.word(word).map(|w| w.number).ok_or_else(too_many);
             match words[..] {
                 [one] => {
-                    let word = learned.word(one);
+                    let word = learned.word(one).ok_or_else(too_many)?;
                     if word.alone.replace(index).is_some() {
                         return Err(twice());
                     }
                 }
                 [first, second] => {
-                    let key = pair(learned.word(first).number, learned.word(second).number);
+                    let key = pair(number(first)?, number(second)?);
                     if learned.pairs.insert(key, index).is_some() {
                         return Err(twice());
                     }
                 }
                 [first, second, third] => {
-                    let key = triple([
-                        learned.word(first).number,
-                        learned.word(second).number,
-                        learned.word(third).number,
-                    ]);
+                    let key = triple([number(first)?, number(second)?, number(third)?]);
                     if learned.triples.insert(key, index).is_some() {
                         return Err(twice());
                     }
@@ -270,8 +276,8 @@ impl Learned {
                     "either every phrase line gives a norm weight (a third column) or none".into(),
                 ));
             }
-            learned.norms.extend(norm);
-            learned.weights.push(weight);
+            learned.norms.extend(norm.map(|n: f64| n as f32));
+            learned.weights.push(weight as f32);
         }
         if learned.norm_min.is_some() && learned.norms.is_empty() {
             return Err(LexiconError::Invalid {
@@ -282,13 +288,45 @@ impl Learned {
         Ok(learned)
     }
 
-    /// The entry of `word`, numbered when it is new.
-    fn word(&mut self, word: &str) -> &mut Word {
-        let number = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
-        self.words.entry(word.to_string()).or_insert(Word {
+    /// Room for the phrases of `text`, counted before they are read, so that the tables
+    /// are allocated once at their size (a table grown by doubling holds up to twice what
+    /// it needs, and the file lists tens of thousands of phrases).
+    fn reserve(&mut self, text: &str) {
+        let mut by_words = [0usize; 3];
+        for line in text.lines() {
+            if line.starts_with(['#', '@']) || line.trim().is_empty() {
+                continue;
+            }
+            let phrase = line.split('\t').next().unwrap_or("");
+            let spaces = phrase.bytes().filter(|&b| b == b' ').count();
+            if let Some(n) = by_words.get_mut(spaces) {
+                *n += 1;
+            }
+        }
+        let phrases = by_words.iter().sum();
+        self.weights.reserve_exact(phrases);
+        if text
+            .lines()
+            .find(|l| !(l.starts_with(['#', '@']) || l.trim().is_empty()))
+            .is_some_and(|l| l.split('\t').count() > 2)
+        {
+            self.norms.reserve_exact(phrases);
+        }
+        self.words.reserve(by_words[0]);
+        self.pairs.reserve(by_words[1]);
+        self.triples.reserve(by_words[2]);
+    }
+
+    /// The entry of `word`, numbered when it is new; `None` when the file holds more words
+    /// than a phrase key can number ([`WORD_BITS`] bits each).
+    fn word(&mut self, word: &str) -> Option<&mut Word> {
+        let number = u32::try_from(self.words.len())
+            .ok()
+            .filter(|n| *n < 1 << WORD_BITS)?;
+        Some(self.words.entry(word.to_string()).or_insert(Word {
             number,
             alone: None,
-        })
+        }))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -380,10 +418,10 @@ impl Learned {
             let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
             if seen[slot] & bit == 0 {
                 seen[slot] |= bit;
-                let w = self.weights[index as usize];
+                let w = f64::from(self.weights[index as usize]);
                 phrases += w;
                 if let Some(norm) = self.norms.get(index as usize) {
-                    squares += norm * norm;
+                    squares += f64::from(*norm).powi(2);
                 }
                 found.push((w, start, end));
             }
@@ -447,14 +485,17 @@ impl Learned {
     }
 }
 
+/// A word's number takes at most this many bits, so that three fit in one `u64` key.
+const WORD_BITS: u32 = 21;
+
 /// The key of a pair of word numbers.
 fn pair(first: u32, second: u32) -> u64 {
-    (u64::from(first) << 32) | u64::from(second)
+    (u64::from(first) << WORD_BITS) | u64::from(second)
 }
 
 /// The key of three word numbers.
-fn triple([first, second, third]: [u32; 3]) -> u128 {
-    (u128::from(first) << 64) | (u128::from(second) << 32) | u128::from(third)
+fn triple([first, second, third]: [u32; 3]) -> u64 {
+    (u64::from(first) << (2 * WORD_BITS)) | (u64::from(second) << WORD_BITS) | u64::from(third)
 }
 
 #[cfg(test)]

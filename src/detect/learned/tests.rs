@@ -112,6 +112,19 @@ fn three_words_count_as_one_phrase_where_they_stand_together() {
 }
 
 #[test]
+fn pairs_and_runs_of_three_are_told_apart_by_their_words_and_order() {
+    // One word table numbers every word; a pair's key and a run's key are built from the
+    // same numbers, so neither may stand for the other, nor the same words in another order.
+    let file = "@basis\t0\nniet op tijd\t1.0625\nop tijd\t-0.25\ntijd op niet\t0.5\nop\t0.125\n";
+    let learned = Learned::parse("test", file).unwrap();
+    let weight = |text: &str| learned.signal(text, &normalize(text)).unwrap().weight;
+    assert_eq!(weight("Niet op tijd."), 0.94);
+    assert_eq!(weight("Tijd op niet."), 0.63);
+    assert_eq!(weight("Op tijd, niet op."), -0.13);
+    assert_eq!(weight("Tijd niet."), 0.0);
+}
+
+#[test]
 fn bad_lines_are_named() {
     for (file, says) in [
         ("@basis 1\n", "line 1: expected phrase<TAB>weight"),
