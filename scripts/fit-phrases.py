@@ -190,7 +190,7 @@ def cut_for(scores, y, recall):
     return best
 
 
-def fit_bounded(X, y, nf, bounds, c, scale):
+def fit_bounded(X, y, nf, bounds, c, scale, extra=None):
     """A class-balanced logistic regression with an L2 penalty (strength 1/c) whose first
     `nf` coefficients stay within `bounds` (the families: a family of the four criteria
     never counts against a complaint, a context or praise family never for one) and are
@@ -199,7 +199,11 @@ def fit_bounded(X, y, nf, bounds, c, scale):
     n, d = X.shape
     X = X @ diags(np.concatenate([np.full(nf, scale), np.ones(d - nf)]))
     bounds = [(None if lo is None else lo / scale, None if hi is None else hi / scale) for lo, hi in bounds]
-    sw = np.where(y == 1, n / (2.0 * y.sum()), n / (2.0 * (n - y.sum())))
+    if extra is None:
+        extra = np.ones(n)
+    pos = float(extra[y == 1].sum())
+    neg = float(extra[y == 0].sum())
+    sw = extra * np.where(y == 1, n / (2.0 * pos), n / (2.0 * neg))
     xt = X.T.tocsr()
 
     def loss(theta):
@@ -264,12 +268,12 @@ class Model:
         return total + words + self.offset
 
 
-def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteria_groups, caps, declared):
+def cross_scores(X, units, y, nf, bounds, c, scale, folds, groups, hand, criteria_groups, caps, declared, extra):
     """Out-of-fold scores (score units) for every cap: every mail scored by a fit that
     never saw it (with writer folds, never saw its writer)."""
     out = {cap: np.zeros(len(y)) for cap in caps}
     for train, test in folds.split(X, y, groups):
-        coef, b0 = fit_bounded(X[train], y[train], nf, bounds, c, scale)
+        coef, b0 = fit_bounded(X[train], y[train], nf, bounds, c, scale, extra[train])
         model = Model(coef, b0, hand, criteria_groups, len(hand))
         for cap in caps:
             out[cap][test] = model.scores(X[test], units[test], cap, declared[test])
@@ -313,6 +317,9 @@ def main():
                     help="cross-validate holding out one exported file (one corpus, one firm) at a time")
     ap.add_argument("--repeats", type=int, default=1,
                     help="draw the writer folds this many times and judge each fit by its mean (not with --by-file)")
+    ap.add_argument("--class-weight", nargs="*", default=[], metavar="CLASS=W",
+                    help="weigh the mails of a class W times in the fit (routine=3: a real mailbox "
+                         "holds far more routine mail than a labelled corpus)")
     ap.add_argument("--dump", type=Path, help="write each mail's cross-validated score (JSON lines) here")
     args = ap.parse_args()
     if args.c is None:
@@ -333,6 +340,14 @@ def main():
     # A complaint declared to the firm in so many words (`declared`): the detector does not
     # let the phrases count against it (their sum, when below 0, is set aside).
     declared = np.array([bool(r.get("declared")) for r in rows])
+    class_weight = {}
+    for item in args.class_weight:
+        name, _, w = item.partition("=")
+        try:
+            class_weight[name] = float(w)
+        except ValueError:
+            sys.exit(f"--class-weight {item!r}: expected CLASS=W, W a number")
+    class_w = np.array([class_weight.get(r.get("class", ""), 1.0) for r in rows])
 
     def ngrams(text):
         words = text.split(" ")
@@ -409,7 +424,7 @@ def main():
     caps = list(args.cap)
     results = []
     for c in args.c:
-        draws = [cross_scores(X, units, y, nf, bounds, c, args.family_scale, f, g, hand, criteria_groups, caps, declared) for f, g in fold_draws]
+        draws = [cross_scores(X, units, y, nf, bounds, c, args.family_scale, f, g, hand, criteria_groups, caps, declared, class_w) for f, g in fold_draws]
         draws = [{cap: hold(d[cap], elsewhere) for cap in d} for d in draws]
         for cap in caps:
             each = [cut_for(d[cap], y, args.recall) for d in draws]
@@ -449,7 +464,7 @@ def main():
     source = np.array([r["_source"] for r in rows])
     ranked = sorted(results, key=lambda r: (-round(r[2], 2), r[0], r[1]))
     for c, cap, _, cut, cv in ranked:
-        coef, intercept = fit_bounded(X, y, nf, bounds, c, args.family_scale)
+        coef, intercept = fit_bounded(X, y, nf, bounds, c, args.family_scale, class_w)
         model = Model(coef, intercept, hand, criteria_groups, len(families))
         if model.a <= 0:
             print(f"  C={c} cap {cap}: the families got scale {model.a:.3f}, no fit in the lexicon's units")
