@@ -65,8 +65,9 @@ fn learned_phrases_keep_a_routine_request_with_a_count_out() {
     );
     let v = shipped().judge(None, body);
     assert!(!v.complaint, "{v:?}");
+    // The learned signal (the basis and the phrases) stays below the threshold on its own.
     let s = learned_signal(&v);
-    assert!(s.weight < 0.0, "{s:?}");
+    assert!(s.weight < v.threshold, "{s:?}");
     named_as_written(s, body);
 }
 
