@@ -91,10 +91,16 @@ fn message(i: usize) -> Vec<u8> {
     } else {
         (
             format!("Vraag over mijn polis {i}"),
-            "Kunt u mij laten weten wanneer de jaaropgave van mijn lijfrente klaarstaat? Dan kan ik de aangifte afmaken.",
+            "Wij verhuizen op 1 februari. Wilt u ons nieuwe adres doorgeven aan de verzekeraars van onze polissen? Hieronder de gegevens.",
         )
     };
-    let filler = "Hierbij stuur ik u de gegevens die u vroeg: het polisnummer, de ingangsdatum en het bedrag van de premie per maand. De stukken zitten in de bijlage van mijn vorige mail. ";
+    // The body's bulk is one line of ordinary text repeated. This benchmark measures
+    // reading the mailbox, and every case it opens is a notification sent: it needs mail
+    // the detector judges as intended, which `report_details` checks. (An earlier line,
+    // "Hierbij stuur ik u de gegevens die u vroeg: het polisnummer, de ingangsdatum en het
+    // bedrag van de premie per maand", reads as a complaint to the learned weights: every
+    // message opened a case.)
+    let filler = "Alvast bedankt voor het doorgeven. Het nieuwe adres is Lindelaan 4, 8011 AB Zwolle; het telefoonnummer blijft hetzelfde.";
     let mut body = String::with_capacity(5200);
     body.push_str("Geachte heer, mevrouw,\r\n\r\n");
     body.push_str(opening);
@@ -206,6 +212,14 @@ fn sending_rate(log: &str) -> Option<(usize, f64)> {
 
 /// How long routing took: from the first to the last "case opened" log line (the first
 /// and the last complaint of the mailbox: all but twenty of its messages lie between).
+/// How many cases the log says were opened.
+fn cases_opened(log: &str) -> usize {
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "case opened")
+        .count()
+}
+
 fn routing_span(log: &str) -> Option<f64> {
     let stamps: Vec<chrono::DateTime<chrono::FixedOffset>> = log
         .lines()
@@ -370,8 +384,22 @@ fn report_details(
             progress.len()
         );
     }
+    // One message in twenty is a complaint. Every case opened is a notification to
+    // directie, so a detector that flags the routine mail too makes this a benchmark of
+    // sending notifications, not of reading the mailbox: say so.
+    let opened = cases_opened(&k.stderr);
+    let expected = (0..n).filter(|i| i % 20 == 7).count();
+    println!(
+        "{n:>7} {:>6} cases opened: {opened} ({expected} complaints in the mailbox){}",
+        "",
+        if opened == expected {
+            ""
+        } else {
+            " -- the detector did not judge the benchmark's mail as expected"
+        }
+    );
     // The notifications are in directie's mailbox (Postfix → LMTP) once delivered.
-    *in_mailbox += n / 20;
+    *in_mailbox += opened;
     let delivered = |count: usize| {
         rt.block_on(stack.wait_for_count(DIRECTIE, "INBOX", count as u32, Duration::from_secs(120)))
     };
