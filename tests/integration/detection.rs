@@ -89,6 +89,8 @@ const CORPUS37: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS38: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus38");
 const CORPUS39: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus39");
 const CORPUS40: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus40");
+const CORPUS41: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus41");
+const CORPUS42: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus42");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -304,6 +306,16 @@ fn thirty_eighth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn thirty_ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS40, 240);
+}
+
+#[test]
+fn fortieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS41, 240);
+}
+
+#[test]
+fn forty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS42, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
