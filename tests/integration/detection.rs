@@ -91,6 +91,8 @@ const CORPUS39: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS40: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus40");
 const CORPUS41: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus41");
 const CORPUS42: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus42");
+const CORPUS43: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus43");
+const CORPUS44: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus44");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -316,6 +318,16 @@ fn fortieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn forty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS42, 240);
+}
+
+#[test]
+fn forty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS43, 240);
+}
+
+#[test]
+fn forty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS44, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
