@@ -151,6 +151,29 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
 }
 
 #[test]
+fn people_or_staff_of_a_named_organisation_are_that_organisation() {
+    for opening in [
+        "Beste mensen van Koning Loonadministratie,",
+        "Dear staff of Northgate Heat Pumps,",
+    ] {
+        let body = format!(
+            "{opening}\n\nVoor de tweede maand op rij kloppen de loonstroken niet. Ik dien \
+             hierbij een klacht in."
+        );
+        let v = shipped().classify(&mail("Loonstroken", &body), &firm());
+        assert!(addressed_elsewhere(&v), "{opening}: {v:?}");
+        assert!(!v.complaint, "{opening}: {v:?}");
+    }
+    // Trap: the same greeting to the firm itself, or to no one by name.
+    for opening in ["Beste mensen van Dijkstra en Mol,", "Beste mensen,"] {
+        let body = format!("{opening}\n\nHierbij dien ik een klacht in over uw advies.");
+        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        assert!(!addressed_elsewhere(&v), "{opening}: {v:?}");
+        assert!(v.complaint, "{opening}: {v:?}");
+    }
+}
+
+#[test]
 fn a_mail_addressed_to_another_organisation_is_at_most_doubtful() {
     let body = "Aan de klantenservice van Veluwse Energie,\n\nIk ben ZEER ontevreden en dien \
                 hierbij een formele klacht in. Dit is schandalig: al drie keer gebeld, nooit \
