@@ -93,6 +93,8 @@ const CORPUS41: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS42: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus42");
 const CORPUS43: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus43");
 const CORPUS44: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus44");
+const CORPUS45: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus45");
+const CORPUS46: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus46");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -328,6 +330,16 @@ fn forty_second_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn forty_third_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS44, 240);
+}
+
+#[test]
+fn forty_fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS45, 240);
+}
+
+#[test]
+fn forty_fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS46, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
