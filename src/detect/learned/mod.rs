@@ -292,11 +292,12 @@ impl Learned {
     /// are allocated once at their size (a table grown by doubling holds up to twice what
     /// it needs, and the file lists tens of thousands of phrases).
     fn reserve(&mut self, text: &str) {
+        let phrase_lines = || {
+            text.lines()
+                .filter(|l| !(l.starts_with(['#', '@']) || l.trim().is_empty()))
+        };
         let mut by_words = [0usize; 3];
-        for line in text.lines() {
-            if line.starts_with(['#', '@']) || line.trim().is_empty() {
-                continue;
-            }
+        for line in phrase_lines() {
             let phrase = line.split('\t').next().unwrap_or("");
             let spaces = phrase.bytes().filter(|&b| b == b' ').count();
             if let Some(n) = by_words.get_mut(spaces) {
@@ -305,9 +306,9 @@ impl Learned {
         }
         let phrases = by_words.iter().sum();
         self.weights.reserve_exact(phrases);
-        if text
-            .lines()
-            .find(|l| !(l.starts_with(['#', '@']) || l.trim().is_empty()))
+        // Norm weights are a third column on every phrase line or on none.
+        if phrase_lines()
+            .next()
             .is_some_and(|l| l.split('\t').count() > 2)
         {
             self.norms.reserve_exact(phrases);
