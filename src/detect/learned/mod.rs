@@ -470,10 +470,19 @@ impl Learned {
         // The phrases that pushed the sum its way, strongest first.
         let sign = sign.unwrap_or(if sum >= 0.0 { 1.0 } else { -1.0 });
         found.retain(|&(w, _, _)| w * sign > 0.0);
-        found.sort_by(|a, b| (b.0 * sign).total_cmp(&(a.0 * sign)).then(a.1.cmp(&b.1)));
+        let order = |a: &(f64, usize, usize), b: &(f64, usize, usize)| {
+            (b.0 * sign)
+                .total_cmp(&(a.0 * sign))
+                .then(a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        };
+        if found.len() > SHOWN {
+            found.select_nth_unstable_by(SHOWN - 1, order);
+            found.truncate(SHOWN);
+        }
+        found.sort_by(order);
         let phrase = found
             .iter()
-            .take(SHOWN)
             .map(|&(_, s, e)| super::join_words(&text[norm.source_range(s, e)]))
             .collect::<Vec<_>>()
             .join(", ");
