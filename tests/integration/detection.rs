@@ -95,6 +95,8 @@ const CORPUS43: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS44: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus44");
 const CORPUS45: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus45");
 const CORPUS46: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus46");
+const CORPUS47: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus47");
+const CORPUS48: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus48");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -340,6 +342,16 @@ fn forty_fourth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn forty_fifth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS46, 240);
+}
+
+#[test]
+fn forty_sixth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS47, 240);
+}
+
+#[test]
+fn forty_seventh_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS48, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
