@@ -99,6 +99,7 @@ const CORPUS47: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS48: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus48");
 const CORPUS49: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus49");
 const CORPUS50: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus50");
+const CORPUS51: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus51");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -364,6 +365,11 @@ fn forty_eighth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn forty_ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS50, 240);
+}
+
+#[test]
+fn fiftieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS51, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
