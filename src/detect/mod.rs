@@ -17,6 +17,7 @@ pub mod learned;
 pub mod lexicon;
 pub mod newtext;
 pub mod normalize;
+pub mod postscript;
 pub mod screen;
 mod target;
 mod walk;
@@ -333,12 +334,55 @@ impl Detector {
     /// [`Detector::judge`], and whether the learned weights judged the text (a text
     /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
     /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
+    /// A mail whose whole text is no complaint is judged on its postscript too
+    /// ([`postscript`]).
     fn judge_text(
         &self,
         subject: Option<&str>,
         body: &str,
         organisation: Option<&str>,
     ) -> (Verdict, bool) {
+        let (whole, learned, _) = self.judge_whole(subject, body, organisation);
+        let elsewhere = whole.ignored.iter().any(|i| i.reason == addressee::REASON);
+        if whole.complaint || elsewhere || !postscript::may_hold(body) {
+            return (whole, learned);
+        }
+        let (fresh, _) = self.judged_text(None, body);
+        let Some(ps) = postscript::find(&fresh) else {
+            return (whole, learned);
+        };
+        // A postscript too short for the learned weights is judged by the lexicons, and
+        // flags the mail only when the learned weights would have flagged it as well: a
+        // short "P.S. Nogmaals dank voor …" holds a lexicon match ("nogmaals") and no
+        // grievance.
+        let (mut alone, ps_learned, with_learned) = self.judge_whole(None, ps, organisation);
+        if !(alone.complaint && with_learned >= self.threshold) {
+            return (whole, learned);
+        }
+        let mut line: String = ps.lines().next().unwrap_or("").chars().take(80).collect();
+        if line.len() < ps.len() {
+            line.push('…');
+        }
+        alone.ignored.push(Ignored {
+            reason: postscript::REASON.into(),
+            phrase: format!(
+                "het naschrift \"{line}\" alleen {}, de hele tekst {}",
+                eval::number(Language::Nl, alone.score),
+                eval::number(Language::Nl, whole.score)
+            ),
+        });
+        alone.truncated = whole.truncated;
+        (alone, ps_learned)
+    }
+
+    /// [`Detector::judge_text`] on the whole text, and its score with the learned weights
+    /// (for a text too short for them, what it would have been).
+    fn judge_whole(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        organisation: Option<&str>,
+    ) -> (Verdict, bool, f64) {
         let Reading {
             text,
             truncated,
@@ -355,6 +399,7 @@ impl Detector {
         // A text too short for the learned weights is judged by the lexicons alone; what
         // the learned weights would have flagged is doubtful, for directie to look at.
         let mut learned_doubt = false;
+        let mut with_learned_score = None;
         let scoring = if learned {
             self.reweigh(lexicon, &mut signals);
             match (self.learned.signal(&text, &norm), declared) {
@@ -389,6 +434,7 @@ impl Detector {
             with_learned.extend(self.learned.signal(&text, &norm));
             let would = total(self.scoring(lexicon), &with_learned);
             learned_doubt = would >= self.threshold;
+            with_learned_score = Some(would);
             ignored.push(Ignored {
                 reason: learned::SHORT.into(),
                 phrase: format!(
@@ -413,7 +459,8 @@ impl Detector {
             truncated,
             over_budget_ms: None,
         };
-        (verdict, learned)
+        let with_learned = with_learned_score.unwrap_or(verdict.score);
+        (verdict, learned, with_learned)
     }
 
     /// The score of a mail addressed to another organisation is held at the doubt

@@ -53,19 +53,6 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("closing regex")
 });
 
-/// A postscript below the signature is the sender's text again.
-static PS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(p\.\s?s\.?|ps:|n\.b\.)").expect("ps regex"));
-
-/// A postscript line ("P.S.", "PS:", "N.B."): the regex runs only on lines that start
-/// with its first letter.
-fn is_postscript(line: &str) -> bool {
-    matches!(
-        line.trim_start().as_bytes().first(),
-        Some(b'p' | b'P' | b'n' | b'N')
-    ) && PS.is_match(line)
-}
-
 /// How many lines after a closing line count as signature. Text further down (a P.S.)
 /// is kept.
 const SIGNATURE_LINES: usize = 10;
@@ -165,7 +152,7 @@ pub fn new_text(body: &str) -> String {
                 let l = lines[i];
                 if (may_be_history(l) && HISTORY_START.is_match(l))
                     || l.trim_start().starts_with('>')
-                    || is_postscript(l)
+                    || super::postscript::opens(l)
                 {
                     break;
                 }
@@ -348,6 +335,23 @@ mod tests {
         assert!(t.starts_with("Ik wacht op uw antwoord."));
         assert!(!t.contains("Jan Jansen"));
         assert!(t.contains("P.S. nog steeds geen reactie"), "{t}");
+        // Every marker of a postscript, right under the name too; not a word that only
+        // starts like one.
+        for ps in [
+            "PS nog steeds",
+            "PPS nog steeds",
+            "NB nog steeds",
+            "P.S.\nnog steeds",
+        ] {
+            let body = format!("Ik wacht.\n\nMet vriendelijke groet,\nJan Jansen\n{ps} niets");
+            let t = new_text(&body);
+            assert!(
+                t.contains("nog steeds niets") && !t.contains("Jan"),
+                "{ps}: {t}"
+            );
+        }
+        let body = "Ik wacht.\n\nMet vriendelijke groet,\nJan Jansen\nPSV-supporter";
+        assert_eq!(new_text(body), "Ik wacht.");
         let body = "Tekst.\n-- \nJan\nKlachtenprocedure: zie website";
         assert_eq!(new_text(body), "Tekst.");
     }

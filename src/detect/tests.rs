@@ -485,3 +485,4 @@ fn addresses_that_refuse_automatic_mail() {
 mod declaration;
 mod families;
 mod learned_phrases;
+mod naschrift;
