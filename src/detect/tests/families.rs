@@ -271,3 +271,29 @@ fn every_signal_names_its_family_and_families_are_unique() {
     let err = lexicon::Lexicon::parse("twice.toml", twice, "").unwrap_err();
     assert!(err.to_string().contains("named twice"), "{err}");
 }
+
+#[test]
+fn family_repetition_counts_reminders_sent_and_weeks_waited_not_a_reminder_received() {
+    family(
+        &[
+            "Ik heb drie herinneringen gestuurd en heb zes weken moeten wachten op een simpele \
+             wijziging.",
+            "Ondanks mijn herinnering van twee weken geleden is er niets veranderd.",
+            "I have sent three reminders and it took six weeks to change one address.",
+            "We waited nine weeks for the pension overview.",
+        ],
+        &[
+            // A customer answering the firm's payment reminder: no grievance.
+            "Dank voor de herinnering, ik betaal de premie vandaag nog.",
+            "Thanks for the reminder, I will pay the premium today.",
+            "Hierbij de herinnering die ik van de verzekeraar kreeg, wat moet ik ermee?",
+        ],
+    );
+    // With the learned phrases too, the thank-you for a reminder is left alone.
+    let shipped = Detector::new(1.5, None).unwrap();
+    let v = shipped.judge(
+        None,
+        "Dank voor de herinnering, ik betaal de premie vandaag nog.",
+    );
+    assert!(!v.complaint, "{v:?}");
+}
