@@ -2,6 +2,29 @@ use super::*;
 use crate::parse::parse;
 
 /// The hand-written lexicons alone: these tests are about their families and rules.
+/// The shipped detector: lexicons and learned phrases, at the default threshold.
+fn shipped() -> Detector {
+    Detector::new(1.5, None).unwrap()
+}
+
+/// A mail as the service receives it: from a customer to the firm of [`firm`].
+fn customer_mail(subject: &str, body: &str) -> ParsedMail {
+    let raw = format!(
+        "From: klant@example.org\nTo: info@dijkstramol.example\nSubject: {subject}\n\
+         Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    );
+    parse(raw.replace('\n', "\r\n").as_bytes())
+}
+
+/// The firm the mails of [`customer_mail`] are written to.
+fn firm() -> ScreenContext {
+    ScreenContext::new(
+        ["info@dijkstramol.example".to_string()],
+        ["directie@dijkstramol.example".to_string()],
+    )
+    .with_organisation("Dijkstra & Mol Financieel Advies")
+}
+
 fn det() -> Detector {
     Detector::new(2.5, None).unwrap().without_learned()
 }

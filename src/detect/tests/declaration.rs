@@ -3,33 +3,12 @@
 
 use super::*;
 
-fn shipped() -> Detector {
-    Detector::new(1.5, None).unwrap()
-}
-
 fn declared(v: &Verdict) -> bool {
     v.ignored.iter().any(|i| i.reason == declare::REASON)
 }
 
 fn addressed_elsewhere(v: &Verdict) -> bool {
     v.ignored.iter().any(|i| i.reason == addressee::REASON)
-}
-
-/// A mail as the service receives it: from a customer to the firm.
-fn mail(subject: &str, body: &str) -> ParsedMail {
-    let raw = format!(
-        "From: klant@example.org\nTo: info@dijkstramol.example\nSubject: {subject}\n\
-         Content-Type: text/plain; charset=utf-8\n\n{body}\n"
-    );
-    parse(raw.replace('\n', "\r\n").as_bytes())
-}
-
-fn firm() -> ScreenContext {
-    ScreenContext::new(
-        ["info@dijkstramol.example".to_string()],
-        ["directie@dijkstramol.example".to_string()],
-    )
-    .with_organisation("Dijkstra & Mol Financieel Advies")
 }
 
 #[test]
@@ -122,7 +101,7 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
                 mijn jaarafrekening. Het voorschot is verhoogd van 142 naar 231 euro, terwijl \
                 ons verbruik is gedaald. Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\n\
                 T. Bosman";
-    let v = shipped().classify(&mail("Klacht jaarafrekening", body), &firm());
+    let v = shipped().classify(&customer_mail("Klacht jaarafrekening", body), &firm());
     assert!(addressed_elsewhere(&v), "{v:?}");
     assert!(!declared(&v), "{v:?}");
     let note = v
@@ -138,7 +117,7 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
 
     // Addressed to the firm itself, by its distinctive name: a declared complaint.
     let to_us = body.replace("Veluwse Energie", "Dijkstra en Mol");
-    let v = shipped().classify(&mail("Klacht jaarafrekening", &to_us), &firm());
+    let v = shipped().classify(&customer_mail("Klacht jaarafrekening", &to_us), &firm());
     assert!(!addressed_elsewhere(&v), "{v:?}");
     assert!(v.complaint, "{v:?}");
     // Without the firm's name nothing is told.
@@ -146,7 +125,7 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
         ["info@dijkstramol.example".to_string()],
         ["directie@dijkstramol.example".to_string()],
     );
-    let v = shipped().classify(&mail("Klacht jaarafrekening", body), &unknown);
+    let v = shipped().classify(&customer_mail("Klacht jaarafrekening", body), &unknown);
     assert!(!addressed_elsewhere(&v), "{v:?}");
 }
 
@@ -160,14 +139,14 @@ fn people_or_staff_of_a_named_organisation_are_that_organisation() {
             "{opening}\n\nVoor de tweede maand op rij kloppen de loonstroken niet. Ik dien \
              hierbij een klacht in."
         );
-        let v = shipped().classify(&mail("Loonstroken", &body), &firm());
+        let v = shipped().classify(&customer_mail("Loonstroken", &body), &firm());
         assert!(addressed_elsewhere(&v), "{opening}: {v:?}");
         assert!(!v.complaint, "{opening}: {v:?}");
     }
     // Trap: the same greeting to the firm itself, or to no one by name.
     for opening in ["Beste mensen van Dijkstra en Mol,", "Beste mensen,"] {
         let body = format!("{opening}\n\nHierbij dien ik een klacht in over uw advies.");
-        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        let v = shipped().classify(&customer_mail("Klacht", &body), &firm());
         assert!(!addressed_elsewhere(&v), "{opening}: {v:?}");
         assert!(v.complaint, "{opening}: {v:?}");
     }
@@ -185,16 +164,16 @@ fn a_mail_addressed_to_another_organisation_is_at_most_doubtful() {
         ["info@dijkstramol.example".to_string()],
         ["directie@dijkstramol.example".to_string()],
     );
-    let v = detector.classify(&mail("Klacht", body), &unknown);
+    let v = detector.classify(&customer_mail("Klacht", body), &unknown);
     assert!(v.complaint && v.score > 1.5, "{v:?}");
     // Addressed to Veluwse Energie: held at the doubt threshold, shown as doubtful.
-    let v = detector.classify(&mail("Klacht", body), &firm());
+    let v = detector.classify(&customer_mail("Klacht", body), &firm());
     assert!(addressed_elsewhere(&v), "{v:?}");
     assert!(!v.complaint, "{v:?}");
     assert!(v.doubt, "{v:?}");
     assert_eq!(v.score, 0.5, "{v:?}");
     // Without a doubt band it stays just under the threshold.
-    let v = shipped().classify(&mail("Klacht", body), &firm());
+    let v = shipped().classify(&customer_mail("Klacht", body), &firm());
     assert!(!v.complaint && v.score < 1.5, "{v:?}");
 }
 
@@ -229,7 +208,7 @@ fn a_recipient_block_over_two_lines_names_the_organisation() {
         ("T.a.v. de klachtenfunctionaris\nMevrouw J. de Boer", false),
     ] {
         let body = format!("{opening}{grievance}");
-        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        let v = shipped().classify(&customer_mail("Klacht", &body), &firm());
         assert_eq!(addressed_elsewhere(&v), elsewhere, "{opening}: {v:?}");
         assert_eq!(v.complaint, !elsewhere, "{opening}: {v:?}");
     }
@@ -248,7 +227,7 @@ fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
          Medewerker afgezegd.",
     ] {
         let body = format!("{opening}\n\nHierbij dien ik een klacht in over uw advies.");
-        let v = shipped().classify(&mail("Klacht", &body), &firm());
+        let v = shipped().classify(&customer_mail("Klacht", &body), &firm());
         assert!(!addressed_elsewhere(&v), "{opening}: {v:?}");
         assert!(v.complaint, "{opening}: {v:?}");
     }

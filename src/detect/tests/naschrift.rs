@@ -2,29 +2,8 @@
 
 use super::*;
 
-fn shipped() -> Detector {
-    Detector::new(1.5, None).unwrap()
-}
-
 fn from_postscript(v: &Verdict) -> bool {
     v.ignored.iter().any(|i| i.reason == postscript::REASON)
-}
-
-/// A mail as the service receives it: from a customer to the firm.
-fn mail(subject: &str, body: &str) -> ParsedMail {
-    let raw = format!(
-        "From: klant@example.org\nTo: info@dijkstramol.example\nSubject: {subject}\n\
-         Content-Type: text/plain; charset=utf-8\n\n{body}\n"
-    );
-    parse(raw.replace('\n', "\r\n").as_bytes())
-}
-
-fn firm() -> ScreenContext {
-    ScreenContext::new(
-        ["info@dijkstramol.example".to_string()],
-        ["directie@dijkstramol.example".to_string()],
-    )
-    .with_organisation("Dijkstra & Mol Financieel Advies")
 }
 
 /// A routine request, then `ps` under the greeting.
@@ -44,7 +23,7 @@ fn a_grievance_in_a_postscript_flags_the_mail_and_says_so() {
     let ps = "P.S. Vorig jaar moest ik zes weken en drie mails wachten op een simpele wijziging \
               van de premie. Ik hoop dat het nu sneller gaat.";
     let body = request_with(ps);
-    let v = detector.classify(&mail("Verhuizing", &body), &firm());
+    let v = detector.classify(&customer_mail("Verhuizing", &body), &firm());
     assert!(v.complaint, "{v:?}");
     assert!(from_postscript(&v), "{v:?}");
     // The signals that explain the flag are the postscript's, as written.
@@ -59,7 +38,7 @@ fn a_grievance_in_a_postscript_flags_the_mail_and_says_so() {
     let (whole, _, _) = detector.judge_whole(Some("Verhuizing"), &body, None);
     assert!(!whole.complaint, "{whole:?}");
     // Without its postscript the request is no complaint, nor doubtful.
-    let plain = detector.classify(&mail("Verhuizing", &request_with("")), &firm());
+    let plain = detector.classify(&customer_mail("Verhuizing", &request_with("")), &firm());
     assert!(!plain.complaint && !from_postscript(&plain), "{plain:?}");
 }
 
@@ -75,7 +54,7 @@ fn a_postscript_under_the_signature_is_read_whatever_its_marker() {
         "NB: ik heb in september twee keer gebeld over de jaaropgave en nog steeds niets \
          ontvangen.",
     ] {
-        let v = detector.classify(&mail("Verhuizing", &request_with(ps)), &firm());
+        let v = detector.classify(&customer_mail("Verhuizing", &request_with(ps)), &firm());
         assert!(v.complaint, "{ps}: {v:?}");
     }
 }
@@ -93,7 +72,7 @@ fn a_friendly_or_elsewhere_aimed_postscript_flags_nothing() {
         // News, no grievance.
         "N.B. Wij zijn vanaf 1 maart verhuisd naar de Lindelaan 4 in Zwolle.",
     ] {
-        let v = detector.classify(&mail("Verhuizing", &request_with(ps)), &firm());
+        let v = detector.classify(&customer_mail("Verhuizing", &request_with(ps)), &firm());
         assert!(!v.complaint, "{ps}: {v:?}");
         assert!(!from_postscript(&v), "{ps}: {v:?}");
     }
@@ -109,7 +88,7 @@ fn a_postscript_in_a_mail_addressed_to_another_organisation_flags_nothing() {
         )
         .trim_start_matches("Beste mevrouw Mol,\n\n")
     );
-    let v = shipped().classify(&mail("Verhuizing", &body), &firm());
+    let v = shipped().classify(&customer_mail("Verhuizing", &body), &firm());
     assert!(!v.complaint, "{v:?}");
     assert!(!from_postscript(&v), "{v:?}");
 }
