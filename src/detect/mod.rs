@@ -342,47 +342,45 @@ impl Detector {
         body: &str,
         organisation: Option<&str>,
     ) -> (Verdict, bool) {
-        let (whole, learned, _) = self.judge_whole(subject, body, organisation);
-        let elsewhere = whole.ignored.iter().any(|i| i.reason == addressee::REASON);
-        if whole.complaint || elsewhere || !postscript::may_hold(body) {
-            return (whole, learned);
+        let whole = self.judge_whole(subject, body, organisation);
+        let elsewhere = whole
+            .verdict
+            .ignored
+            .iter()
+            .any(|i| i.reason == addressee::REASON);
+        if whole.verdict.complaint || elsewhere {
+            return (whole.verdict, whole.learned);
         }
-        let (fresh, _) = self.judged_text(None, body);
-        let Some(ps) = postscript::find(&fresh) else {
-            return (whole, learned);
+        let Some(ps) = postscript::find(&whole.text) else {
+            return (whole.verdict, whole.learned);
         };
         // A postscript too short for the learned weights is judged by the lexicons, and
         // flags the mail only when the learned weights would have flagged it as well: a
         // short "P.S. Nogmaals dank voor …" holds a lexicon match ("nogmaals") and no
         // grievance.
-        let (mut alone, ps_learned, with_learned) = self.judge_whole(None, ps, organisation);
-        if !(alone.complaint && with_learned >= self.threshold) {
-            return (whole, learned);
+        let alone = self.judge_whole(None, ps, organisation);
+        if !(alone.verdict.complaint && alone.with_learned >= self.threshold) {
+            return (whole.verdict, whole.learned);
         }
+        let mut verdict = alone.verdict;
         let mut line: String = ps.lines().next().unwrap_or("").chars().take(80).collect();
         if line.len() < ps.len() {
             line.push('…');
         }
-        alone.ignored.push(Ignored {
+        verdict.ignored.push(Ignored {
             reason: postscript::REASON.into(),
             phrase: format!(
                 "het naschrift \"{line}\" alleen {}, de hele tekst {}",
-                eval::number(Language::Nl, alone.score),
-                eval::number(Language::Nl, whole.score)
+                eval::number(Language::Nl, verdict.score),
+                eval::number(Language::Nl, whole.verdict.score)
             ),
         });
-        alone.truncated = whole.truncated;
-        (alone, ps_learned)
+        verdict.truncated = whole.verdict.truncated;
+        (verdict, alone.learned)
     }
 
-    /// [`Detector::judge_text`] on the whole text, and its score with the learned weights
-    /// (for a text too short for them, what it would have been).
-    fn judge_whole(
-        &self,
-        subject: Option<&str>,
-        body: &str,
-        organisation: Option<&str>,
-    ) -> (Verdict, bool, f64) {
+    /// [`Detector::judge_text`] on the whole text.
+    fn judge_whole(&self, subject: Option<&str>, body: &str, organisation: Option<&str>) -> Judged {
         let Reading {
             text,
             truncated,
@@ -459,8 +457,12 @@ impl Detector {
             truncated,
             over_budget_ms: None,
         };
-        let with_learned = with_learned_score.unwrap_or(verdict.score);
-        (verdict, learned, with_learned)
+        Judged {
+            with_learned: with_learned_score.unwrap_or(verdict.score),
+            verdict,
+            learned,
+            text,
+        }
     }
 
     /// The score of a mail addressed to another organisation is held at the doubt
@@ -575,6 +577,15 @@ pub fn is_public_provider(domain: &str) -> bool {
 
 mod score;
 use score::*;
+
+/// A text judged: the verdict, whether the learned weights judged it, its score with them
+/// (for a text too short for them, what it would have been), and the text judged.
+struct Judged {
+    verdict: Verdict,
+    learned: bool,
+    with_learned: f64,
+    text: String,
+}
 
 /// What [`Detector::read`] finds in a text, before the learned weights.
 struct Reading {

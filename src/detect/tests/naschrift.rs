@@ -35,7 +35,9 @@ fn a_grievance_in_a_postscript_flags_the_mail_and_says_so() {
         "{v:?}"
     );
     // The whole text did not flag it: the postscript decided.
-    let (whole, _, _) = detector.judge_whole(Some("Verhuizing"), &body, None);
+    let whole = detector
+        .judge_whole(Some("Verhuizing"), &body, None)
+        .verdict;
     assert!(!whole.complaint, "{whole:?}");
     // Without its postscript the request is no complaint, nor doubtful.
     let plain = detector.classify(&customer_mail("Verhuizing", &request_with("")), &firm());
