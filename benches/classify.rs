@@ -4,26 +4,38 @@
 //!
 //!     cargo bench --bench classify
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use klachtenbus::detect::{Detector, ScreenContext};
 use klachtenbus::parse::{parse, ParsedMail};
 
-/// The parsed corpus and the total size of the raw messages.
-fn corpus() -> (Vec<ParsedMail>, u64) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
+/// The `.eml` files in `dir` (none when it does not exist).
+fn eml_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The mails at `paths`, parsed, and the total size of the raw messages.
+fn parsed(mut paths: Vec<PathBuf>) -> (Vec<ParsedMail>, u64) {
     paths.sort();
-    assert!(!paths.is_empty(), "the corpus folder is empty");
     let raws: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
     let raw_bytes = raws.iter().map(|r| r.len() as u64).sum();
     (raws.iter().map(|r| parse(r)).collect(), raw_bytes)
+}
+
+/// The parsed development corpus and the total size of the raw messages.
+fn corpus() -> (Vec<ParsedMail>, u64) {
+    let paths = eml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus"));
+    assert!(!paths.is_empty(), "the corpus folder is empty");
+    parsed(paths)
 }
 
 fn text_bytes(mails: &[ParsedMail]) -> u64 {
@@ -104,25 +116,13 @@ fn split_corpora(_c: &mut Criterion) {
     for corpus in std::fs::read_dir(&fixtures).expect("tests/fixtures") {
         let corpus = corpus.unwrap().path();
         let named = corpus.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !named.starts_with("corpus") || named == "corpus" {
-            continue;
-        }
-        for half in ["tune", "test"] {
-            let Ok(entries) = std::fs::read_dir(corpus.join(half)) else {
-                continue;
-            };
-            paths.extend(
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml")),
-            );
+        if named.starts_with("corpus") && named != "corpus" {
+            paths.extend(eml_files(&corpus.join("tune")));
+            paths.extend(eml_files(&corpus.join("test")));
         }
     }
-    paths.sort();
     assert!(paths.len() > 1000, "the split corpora are missing");
-    let raws: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
-    let raw_bytes: u64 = raws.iter().map(|r| r.len() as u64).sum();
-    let mails: Vec<ParsedMail> = raws.iter().map(|r| parse(r)).collect();
+    let (mails, raw_bytes) = parsed(paths);
     let bytes = text_bytes(&mails);
     let mut secs: Vec<f64> = (0..5)
         .map(|_| {

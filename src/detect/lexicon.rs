@@ -547,15 +547,15 @@ impl Lexicon {
         after: usize,
         list: &[(usize, Occurrence)],
     ) -> Option<usize> {
-        // At most `gap_words` words may lie between: text[after] is the space before the
-        // first of them, so the occurrence must start before the (gap_words + 2)-th space
-        // from `after`. Bounding the window keeps a text with many occurrences linear.
         // `list` is sorted by start: bisect to the first occurrence after `after`. Most
         // patterns end here: their next segment does not occur after this one at all.
         let from = list.partition_point(|(_, o)| o.start <= after);
         if from == list.len() {
             return None;
         }
+        // At most `gap_words` words may lie between: text[after] is the space before the
+        // first of them, so the occurrence must start before the (gap_words + 2)-th space
+        // from `after`. Bounding the window keeps a text with many occurrences linear.
         let limit = memchr::memchr_iter(b' ', &bytes[after.min(bytes.len())..])
             .nth(self.gap_words + 1)
             .map_or(bytes.len(), |p| after + p);

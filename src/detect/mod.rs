@@ -343,12 +343,7 @@ impl Detector {
         organisation: Option<&str>,
     ) -> (Verdict, bool) {
         let whole = self.judge_whole(subject, body, organisation);
-        let elsewhere = whole
-            .verdict
-            .ignored
-            .iter()
-            .any(|i| i.reason == addressee::REASON);
-        if whole.verdict.complaint || elsewhere {
+        if whole.verdict.complaint || whole.elsewhere {
             return (whole.verdict, whole.learned);
         }
         let Some(ps) = postscript::find(&whole.text) else {
@@ -461,6 +456,7 @@ impl Detector {
             with_learned: with_learned_score.unwrap_or(verdict.score),
             verdict,
             learned,
+            elsewhere,
             text,
         }
     }
@@ -579,11 +575,13 @@ mod score;
 use score::*;
 
 /// A text judged: the verdict, whether the learned weights judged it, its score with them
-/// (for a text too short for them, what it would have been), and the text judged.
+/// (for a text too short for them, what it would have been), whether it is addressed to
+/// another organisation, and the text judged.
 struct Judged {
     verdict: Verdict,
     learned: bool,
     with_learned: f64,
+    elsewhere: bool,
     text: String,
 }
 

@@ -5,8 +5,9 @@
 //! complaint, a postscript is judged on its own as well: a grievance that stands on its own
 //! there flags the mail, explained by the postscript's signals.
 //!
-//! A postscript is the text from a line that opens with "P.S.", "PS", "PPS" or "N.B."
-//! (followed by more on that line) to the end, when the new text has something before it.
+//! A postscript is the text from a line that opens with "P.S.", "PS", "PPS" or "N.B." to
+//! the end, when the new text has something before it and the postscript a word after its
+//! marker.
 
 use std::sync::LazyLock;
 
@@ -25,18 +26,13 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?im)^[ \t]*{OPENING}")).expect("valid postscript pattern")
 });
 
-/// The same at the start of one line.
-static OPENS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?im)\A[ \t]*{OPENING}")).expect("valid postscript pattern")
-});
-
-/// Whether `line` opens a postscript ("P.S. …", "PS …", "N.B. …"); the regex runs only on
-/// lines that start with a marker's first letter.
+/// Whether `line` (one line, no line break in it) opens a postscript ("P.S. …", "PS …",
+/// "N.B. …"); the regex runs only on lines that start with a marker's first letter.
 pub(super) fn opens(line: &str) -> bool {
     matches!(
         line.trim_start().as_bytes().first(),
         Some(b'p' | b'P' | b'n' | b'N')
-    ) && OPENS.is_match(line)
+    ) && MARKER.is_match(line)
 }
 
 /// The postscript of a text (its new text, quoted history already dropped): from the
