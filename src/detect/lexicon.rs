@@ -92,9 +92,15 @@ pub struct Target {
     pub carry: bool,
     pub third_parties: Vec<String>,
     pub second_person: Vec<String>,
+    /// Words after which a word of `third_parties` names no one: "vorige" is a previous
+    /// adviser, but "vorige week" a time ("Vorige week gebeld, nog steeds niets gehoord").
+    #[serde(default)]
+    pub not_a_party_before: Vec<String>,
     /// The same words for lookups (a signal looks at a dozen words around it).
     #[serde(skip)]
     pub third_party_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
+    #[serde(skip)]
+    pub not_a_party_before_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
     #[serde(skip)]
     pub second_person_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
 }
@@ -267,6 +273,18 @@ pub struct Lexicon {
     starts: Vec<Vec<usize>>,
 }
 
+impl Target {
+    /// The third party `word` names, followed by `next` (the word after it, if any): none
+    /// when `next` is one of `not_a_party_before` ("vorige week").
+    pub fn party(&self, word: &str, next: Option<&str>) -> Option<&str> {
+        let party = self.third_party_set.get(word)?;
+        if next.is_some_and(|n| self.not_a_party_before_set.contains(n)) {
+            return None;
+        }
+        Some(party.as_str())
+    }
+}
+
 impl Lexicon {
     pub fn builtin(lang: &str) -> Result<Lexicon, LexiconError> {
         match lang {
@@ -431,11 +449,14 @@ impl Lexicon {
                 .map(|t| {
                     let third_parties = norm_list(&t.third_parties);
                     let second_person = norm_list(&t.second_person);
+                    let not_a_party_before = norm_list(&t.not_a_party_before);
                     Target {
                         third_party_set: third_parties.iter().cloned().collect(),
                         second_person_set: second_person.iter().cloned().collect(),
+                        not_a_party_before_set: not_a_party_before.iter().cloned().collect(),
                         third_parties,
                         second_person,
+                        not_a_party_before,
                         ..t
                     }
                 })

@@ -91,12 +91,13 @@ impl<'a> Topics<'a> {
 fn said_aim<'a>(lex: &'a Lexicon, sentence: &str) -> Aim<'a> {
     let t = &lex.target;
     let mut other = None;
-    for w in sentence.split_whitespace() {
+    let mut words = sentence.split_whitespace().peekable();
+    while let Some(w) = words.next() {
         if t.second_person_set.contains(w) {
             return Aim::Firm;
         }
         if other.is_none() {
-            other = t.third_party_set.get(w).map(String::as_str);
+            other = t.party(w, words.peek().copied());
         }
     }
     other.map_or(Aim::Unknown, Aim::Other)
@@ -118,17 +119,32 @@ pub(super) fn other_target<'a>(
     }
     let from = sentence.start.min(start);
     let to = sentence.end.clamp(end.min(words.len()), words.len());
-    let before = words[from..start].split_whitespace().rev().take(t.window);
-    let after = words[end.min(words.len())..to]
+    // Each word with the word after it in the text (a third party may be no one before
+    // some words: [`super::lexicon::Target::party`]).
+    let end = end.min(words.len());
+    let mut next = words[start..end].split_whitespace().next();
+    let before = words[from..start]
         .split_whitespace()
-        .take(t.window.div_ceil(2));
+        .rev()
+        .take(t.window)
+        .map(|w| (w, next.replace(w)));
+    let inside = words[end..to]
+        .split_whitespace()
+        .take(t.window.div_ceil(2))
+        .count();
+    let mut rest = words[end..].split_whitespace().peekable();
+    let after = std::iter::from_fn(|| {
+        let w = rest.next()?;
+        Some((w, rest.peek().copied()))
+    })
+    .take(inside);
     let mut party = None;
-    for w in before.chain(after) {
+    for (w, next) in before.chain(after) {
         if t.second_person_set.contains(w) {
             return None;
         }
         if party.is_none() {
-            party = t.third_party_set.get(w).map(String::as_str);
+            party = t.party(w, next);
         }
     }
     party

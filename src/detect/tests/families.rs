@@ -184,6 +184,34 @@ fn target_a_sentence_that_names_no_one_carries_on_the_one_before() {
 }
 
 // --- the general polarity lexicon: a weak criterion that needs company ---
+#[test]
+fn target_previous_is_someone_else_before_a_person_not_before_a_time_or_a_message() {
+    let d = default_det();
+    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
+    // "vorige week", "previous week", "vorige mail": a time or an earlier message, no one
+    // else; the grievance is the firm's.
+    for text in [
+        "Vorige week gebeld, nog steeds niets gehoord.",
+        "Vorige maand heb ik mijn polis opgezegd maar ik betaal nog steeds premie.",
+        "In mijn vorige mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
+        "In mijn vorige e-mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
+        "I called the previous week and still nothing has happened.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(!aimed_elsewhere(&v), "{text}\n{v:?}");
+        assert!(v.complaint, "{text}\n{v:?}");
+    }
+    // Trap: "vorige adviseur", "previous adviser" is someone else, whatever the sentence
+    // holds besides.
+    for text in [
+        "Mijn vorige adviseur reageert nog steeds niet op mijn vragen.",
+        "My previous adviser never replied, still nothing has happened.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
+        assert!(!v.complaint, "{text}\n{v:?}");
+    }
+}
 
 fn polarity_signal(v: &Verdict) -> Option<&Signal> {
     v.signals.iter().find(|s| s.criterion == "polariteit")
