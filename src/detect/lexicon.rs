@@ -96,11 +96,18 @@ pub struct Target {
     /// adviser, but "vorige week" a time ("Vorige week gebeld, nog steeds niets gehoord").
     #[serde(default)]
     pub not_a_party_before: Vec<String>,
+    /// Words after which a word of `second_person` that follows a grievance asks the firm
+    /// something rather than says whom the grievance is aimed at: "De notaris heeft de
+    /// akte nog steeds niet gestuurd, kunt u navragen?" is about the notary.
+    #[serde(default)]
+    pub request_before_you: Vec<String>,
     /// The same words for lookups (a signal looks at a dozen words around it).
     #[serde(skip)]
     pub third_party_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
     #[serde(skip)]
     pub not_a_party_before_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
+    #[serde(skip)]
+    pub request_before_you_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
     #[serde(skip)]
     pub second_person_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
 }
@@ -450,13 +457,16 @@ impl Lexicon {
                     let third_parties = norm_list(&t.third_parties);
                     let second_person = norm_list(&t.second_person);
                     let not_a_party_before = norm_list(&t.not_a_party_before);
+                    let request_before_you = norm_list(&t.request_before_you);
                     Target {
                         third_party_set: third_parties.iter().cloned().collect(),
                         second_person_set: second_person.iter().cloned().collect(),
                         not_a_party_before_set: not_a_party_before.iter().cloned().collect(),
+                        request_before_you_set: request_before_you.iter().cloned().collect(),
                         third_parties,
                         second_person,
                         not_a_party_before,
+                        request_before_you,
                         ..t
                     }
                 })

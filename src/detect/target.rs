@@ -132,15 +132,21 @@ pub(super) fn other_target<'a>(
         .split_whitespace()
         .take(t.window.div_ceil(2))
         .count();
+    // After the signal, a "u" right after "kunt" asks the firm something: it does not say
+    // the grievance before it was the firm's.
     let mut rest = words[end..].split_whitespace().peekable();
+    let mut previous = words[start..end].split_whitespace().next_back();
     let after = std::iter::from_fn(|| {
         let w = rest.next()?;
-        Some((w, rest.peek().copied()))
+        let asks = previous
+            .replace(w)
+            .is_some_and(|p| t.request_before_you_set.contains(p));
+        Some((w, rest.peek().copied(), asks))
     })
     .take(inside);
     let mut party = None;
-    for (w, next) in before.chain(after) {
-        if t.second_person_set.contains(w) {
+    for (w, next, asks) in before.map(|(w, next)| (w, next, false)).chain(after) {
+        if t.second_person_set.contains(w) && !asks {
             return None;
         }
         if party.is_none() {

@@ -185,6 +185,27 @@ fn target_a_sentence_that_names_no_one_carries_on_the_one_before() {
 
 // --- the general polarity lexicon: a weak criterion that needs company ---
 #[test]
+fn target_a_request_to_the_firm_after_a_third_partys_failing_does_not_make_it_the_firms() {
+    let d = default_det();
+    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
+    for text in [
+        "De notaris heeft de akte nog steeds niet gestuurd, kunt u navragen?",
+        "The bank still has not replied, could you chase them?",
+    ] {
+        let v = d.judge(None, text);
+        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
+        assert!(!v.complaint, "{text}\n{v:?}");
+    }
+    // Trap: "u" that is no request addresses the firm, the notary nearby or not.
+    let v = d.judge(
+        None,
+        "De notaris wacht op de akte die u nog steeds niet heeft gestuurd.",
+    );
+    assert!(!aimed_elsewhere(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+}
+
+#[test]
 fn target_previous_is_someone_else_before_a_person_not_before_a_time_or_a_message() {
     let d = default_det();
     let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
@@ -324,4 +345,33 @@ fn family_repetition_counts_reminders_sent_and_weeks_waited_not_a_reminder_recei
         "Dank voor de herinnering, ik betaal de premie vandaag nog.",
     );
     assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
+fn family_short_grievances_without_a_strong_word() {
+    // A one-line mail is judged by the lexicons alone: what was never said, a rhetorical
+    // question, "waar blijft", "niet blij mee", a change without explanation, being talked
+    // into something.
+    family(
+        &[
+            "Sinds de overstap betaal ik 40 euro per maand meer, daar is nooit iets over gezegd.",
+            "Jammer dat ik weer niets van jullie hoor.",
+            "Is het nu zo moeilijk om een simpel overzicht te sturen?",
+            "Het advies paste totaal niet bij onze situatie.",
+            "Waar blijft de terugbetaling die u in april had beloofd?",
+            "Ik snap niet waarom ik nu ineens 200 euro moet bijbetalen.",
+            "Ik ben hier niet blij mee.",
+            "The premium went up by 30 percent without any explanation.",
+            "Is it really that hard to answer a simple email?",
+            "Not impressed, to be honest.",
+            "My father is 84 and was talked into a policy he does not need.",
+        ],
+        &[
+            "Is het moeilijk om mijn hypotheek over te sluiten naar een andere bank?",
+            "Ik hoor graag van jullie of de offerte zo klopt.",
+            "Past deze verzekering bij onze situatie, denkt u?",
+            "The bank changed the rate without any notice, could you look into it?",
+            "Ik ben er niet blij mee dat de verzekeraar de schade afwijst, kunt u helpen?",
+        ],
+    );
 }
