@@ -351,7 +351,8 @@ fn family_repetition_counts_reminders_sent_and_weeks_waited_not_a_reminder_recei
 fn family_short_grievances_without_a_strong_word() {
     // A one-line mail is judged by the lexicons alone: what was never said, a rhetorical
     // question, "waar blijft", "niet blij mee", a change without explanation, being talked
-    // into something.
+    // into something or down to, cover that turned out to be missing. Traps: the same
+    // words in a question, a compliment, or about a third party.
     family(
         &[
             "Sinds de overstap betaal ik 40 euro per maand meer, daar is nooit iets over gezegd.",
@@ -365,6 +366,9 @@ fn family_short_grievances_without_a_strong_word() {
             "Is it really that hard to answer a simple email?",
             "Not impressed, to be honest.",
             "My father is 84 and was talked into a policy he does not need.",
+            "De adviseur sprak tegen mij alsof ik niets snapte.",
+            "Your colleague rolled his eyes when I asked about the costs. I am 70, not stupid.",
+            "Bij de inbraak bleek mijn gereedschap niet meeverzekerd.",
         ],
         &[
             "Is het moeilijk om mijn hypotheek over te sluiten naar een andere bank?",
@@ -372,6 +376,9 @@ fn family_short_grievances_without_a_strong_word() {
             "Past deze verzekering bij onze situatie, denkt u?",
             "The bank changed the rate without any notice, could you look into it?",
             "Ik ben er niet blij mee dat de verzekeraar de schade afwijst, kunt u helpen?",
+            "Is mijn caravan niet meeverzekerd op de inboedelpolis? Dan verzeker ik hem bij.",
+            "Het voelt alsof ik niets meer hoef te regelen, top geregeld!",
+            "Het was een onprettig gesprek met de verzekeraar, kunt u het overnemen?",
         ],
     );
 }
