@@ -438,7 +438,26 @@ impl Detector {
             });
             Scoring::of(lexicon)
         };
-        let score = self.held(total(scoring, &signals), elsewhere);
+        let mut score = self.held(total(scoring, &signals), elsewhere);
+        // A short text the lexicons alone flag, but the learned weights would not, is
+        // doubtful unless the lexicons score well over the threshold ([`learned::SHORT_ALONE`]).
+        if let Some(would) = with_learned_score.filter(|&would| {
+            would < self.threshold
+                && score >= self.threshold
+                && score < learned::SHORT_ALONE * self.threshold
+        }) {
+            ignored.push(Ignored {
+                reason: learned::SHORT_DISAGREE.into(),
+                phrase: format!(
+                    "lexicons alleen {}, met woordgebruik {}: een kort bericht telt pas vanaf {}",
+                    eval::number(Language::Nl, score),
+                    eval::number(Language::Nl, round2(would)),
+                    eval::number(Language::Nl, round2(learned::SHORT_ALONE * self.threshold))
+                ),
+            });
+            score = round2(self.threshold - 0.01);
+            learned_doubt = true;
+        }
         let complaint = score >= self.threshold;
         let verdict = Verdict {
             doubt: !complaint && (learned_doubt || (score >= self.doubt_threshold && score > 0.0)),

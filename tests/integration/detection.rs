@@ -100,6 +100,7 @@ const CORPUS48: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS49: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus49");
 const CORPUS50: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus50");
 const CORPUS51: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus51");
+const CORPUS52: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus52");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -370,6 +371,11 @@ fn forty_ninth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn fiftieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS51, 240);
+}
+
+#[test]
+fn fifty_first_split_corpus_of_short_mails_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS52, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each

@@ -60,6 +60,17 @@ pub const MIN_WORDS: &str = "@min_woorden";
 /// The reason, in a verdict's ignored matches, that a text was too short for the file.
 pub const SHORT: &str = "kort_bericht";
 
+/// The reason, in a verdict's ignored matches, that a short text the lexicons alone flag
+/// is doubtful instead: the learned weights would not have flagged it and the lexicons'
+/// score is under [`SHORT_ALONE`] times the threshold.
+pub const SHORT_DISAGREE: &str = "kort_bericht_oneens";
+
+/// How many times the threshold the lexicons alone must score to flag a short text that
+/// the learned weights would not flag: one weak phrase ("eindelijk", "nog steeds niet",
+/// "hadden gehoopt") reaches the threshold by itself, and in a one-line thank-you or
+/// routine question it is no complaint; a word of section 3.1 ("klacht") is enough.
+pub const SHORT_ALONE: f64 = 2.0;
+
 /// The key of the line that gives what one criterion of section 3.1 may add at most,
 /// replacing the lexicons' `max_per_criterion` while the file is in effect.
 pub const CAP: &str = "@kap_per_criterium";

@@ -282,6 +282,48 @@ fn fitted_family_weights_replace_the_lexicons_and_keep_its_units() {
 }
 
 #[test]
+fn a_short_text_the_lexicons_barely_flag_and_the_learned_weights_would_not_is_doubtful() {
+    let dir = lexicon_dir();
+    // A basis under the threshold: the learned weights would flag no short text by it.
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        "@basis\t0\n@min_woorden\t20\nbedankt\t-1\nnooit\t3\n",
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .with_doubt_threshold(0.5);
+    // One weak phrase ("eindelijk", 1.5) reaches the threshold alone; the learned weights
+    // say 0: doubtful, held under the threshold, saying why.
+    let v = d.judge(None, "Eindelijk iemand die snapt hoe het werkt, bedankt!");
+    assert!(!v.complaint && v.doubt && v.score < 1.5, "{v:?}");
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == learned::SHORT_DISAGREE)
+        .unwrap_or_else(|| panic!("no {} note: {v:?}", learned::SHORT_DISAGREE));
+    assert!(
+        note.phrase.contains("alleen 1,5") && note.phrase.contains("vanaf 3"),
+        "{note:?}"
+    );
+    // Twice the threshold from the lexicons alone flags whatever the learned weights say
+    // (the word klacht: a criterion of section 3.1 in so many words).
+    let v = d.judge(None, "Ik dien een klacht in over de afhandeling.");
+    assert!(v.complaint, "{v:?}");
+    assert!(v
+        .ignored
+        .iter()
+        .all(|i| i.reason != learned::SHORT_DISAGREE));
+    // When the learned weights agree, one phrase at the threshold is enough.
+    let v = d.judge(None, "Ik heb nooit meer iets gehoord, nog steeds niets.");
+    assert!(v.complaint && v.score < 3.0, "{v:?}");
+    assert!(v
+        .ignored
+        .iter()
+        .all(|i| i.reason != learned::SHORT_DISAGREE));
+}
+
+#[test]
 fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful() {
     let dir = lexicon_dir();
     // A basis that flags every mail the file judges, from six words on.
