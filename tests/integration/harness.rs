@@ -138,6 +138,24 @@ impl MailStack {
         stack.write_dovecot_config();
         stack.start_dovecot();
         stack.write_postfix_config();
+        // The port was free when chosen, but another test may have bound it since: then
+        // Postfix's master cannot listen and `postfix start` fails. Choose again, twice.
+        for _ in 0..2 {
+            if stack.try_start_postfix().is_ok() {
+                return stack;
+            }
+            // In case a master did start: `postfix stop` says so when none runs. (Not
+            // `stop_postfix`: it waits for the port to close, and someone else holds it.)
+            let _ = with_main_cf_lock(|| {
+                Command::new("postfix")
+                    .arg("-c")
+                    .arg(stack.postfix_etc())
+                    .arg("stop")
+                    .output()
+            });
+            stack.smtp_port = free_port();
+            stack.write_postfix_config();
+        }
         stack.start_postfix();
         stack
     }
@@ -491,22 +509,48 @@ local_recipient_maps =
         });
     }
 
+    /// Starts Postfix on [`Self::smtp_port`]; panics with Postfix's own log when it cannot.
     pub fn start_postfix(&mut self) {
-        with_main_cf_lock(|| {
-            run(
-                Command::new("postfix")
-                    .arg("-c")
-                    .arg(self.postfix_etc())
-                    .arg("start"),
-                "postfix start (is postfix installed? scripts/install-deps.sh)",
+        if let Err(failure) = self.try_start_postfix() {
+            panic!("{failure}");
+        }
+    }
+
+    /// `postfix start`, and on failure what it printed and the end of its maillog (Postfix
+    /// reports most start-up errors there, not on the terminal).
+    fn try_start_postfix(&mut self) -> Result<(), String> {
+        let out = with_main_cf_lock(|| {
+            Command::new("postfix")
+                .arg("-c")
+                .arg(self.postfix_etc())
+                .arg("start")
+                .output()
+        })
+        .map_err(|e| {
+            format!(
+                "postfix start: cannot run (is postfix installed? scripts/install-deps.sh): {e}"
             )
-        });
+        })?;
+        if !out.status.success() {
+            let log = self.postfix_log();
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "postfix start failed ({}) on port {}:\n{}\n{}\nend of postfix/maillog:\n{}",
+                out.status,
+                self.smtp_port,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+                tail.join("\n")
+            ));
+        }
         self.postfix_running = true;
         wait_for_port(
             self.smtp_port,
             "postfix",
             &self.root().join("postfix/maillog"),
         );
+        Ok(())
     }
 
     pub fn stop_postfix(&mut self) {
