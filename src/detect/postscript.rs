@@ -36,11 +36,17 @@ pub(super) fn opens(line: &str) -> bool {
 }
 
 /// The postscript of a text (its new text, quoted history already dropped): from the
-/// first marker line that has text before it, to the end.
+/// first marker line that has text before it, to the end. Line by line, so that the
+/// pattern runs only on the few lines [`opens`] lets through.
 pub(super) fn find(text: &str) -> Option<&str> {
-    MARKER
-        .find_iter(text)
-        .map(|m| m.start())
+    text.split_inclusive('\n')
+        .scan(0, |start, line| {
+            let at = *start;
+            *start += line.len();
+            Some((at, line.strip_suffix('\n').unwrap_or(line)))
+        })
+        .filter(|&(_, line)| opens(line))
+        .map(|(start, _)| start)
         .filter(|&start| !text[..start].trim().is_empty())
         .map(|start| text[start..].trim())
         // The marker and at least one word of text.
