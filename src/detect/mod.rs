@@ -328,7 +328,9 @@ impl Detector {
         body: &str,
         organisation: Option<&str>,
     ) -> Option<String> {
-        self.read(subject, body, organisation).declared
+        self.read(subject, body, organisation)
+            .declared
+            .map(|d| d.written)
     }
 
     /// [`Detector::judge`], and whether the learned weights judged the text (a text
@@ -392,6 +394,7 @@ impl Detector {
         // A text too short for the learned weights is judged by the lexicons alone; what
         // the learned weights would have flagged is doubtful, for directie to look at.
         let mut learned_doubt = false;
+        let mut declared_doubt: Option<f64> = None;
         let mut with_learned_score = None;
         let scoring = if learned {
             self.reweigh(lexicon, &mut signals);
@@ -408,10 +411,15 @@ impl Detector {
                     ignored.push(Ignored {
                         reason: declare::REASON.into(),
                         phrase: format!(
-                            "{against} ({}) tegen \"{declared}\"",
-                            eval::number(Language::Nl, round2(s.weight - basis))
+                            "{against} ({}) tegen \"{}\"",
+                            eval::number(Language::Nl, round2(s.weight - basis)),
+                            declared.written
                         ),
                     });
+                    declared_doubt = self
+                        .learned
+                        .part_outside(&norm, &declared.own)
+                        .filter(|&part| part < -declare::AGAINST_DOUBT);
                     signals.push(Signal {
                         phrase: learned::BASIS.into(),
                         weight: round2(basis),
@@ -453,6 +461,22 @@ impl Detector {
                     eval::number(Language::Nl, score),
                     eval::number(Language::Nl, round2(would)),
                     eval::number(Language::Nl, round2(learned::SHORT_ALONE * self.threshold))
+                ),
+            });
+            score = round2(self.threshold - 0.01);
+            learned_doubt = true;
+        }
+        // A declared complaint that the learned phrases argue against far is doubtful
+        // ([`declare::AGAINST_DOUBT`]).
+        if let Some(part) = declared_doubt.filter(|_| score >= self.threshold) {
+            ignored.push(Ignored {
+                reason: declare::DOUBT_REASON.into(),
+                phrase: format!(
+                    "score {}: de woorden naast de klacht zelf {} (vanaf {} twijfel), een \
+                     verklaarde klacht die niet over dit kantoor lijkt te gaan",
+                    eval::number(Language::Nl, score),
+                    eval::number(Language::Nl, round2(part)),
+                    eval::number(Language::Nl, -declare::AGAINST_DOUBT)
                 ),
             });
             score = round2(self.threshold - 0.01);
@@ -612,7 +636,7 @@ struct Reading {
     language: Language,
     signals: Vec<Signal>,
     ignored: Vec<Ignored>,
-    declared: Option<String>,
+    declared: Option<declare::Declared>,
     elsewhere: bool,
 }
 

@@ -121,7 +121,7 @@ pub(super) fn score_text(
     lex: &Lexicon,
     text: &str,
     norm: &normalize::Normalized,
-) -> (Vec<Signal>, Vec<Ignored>, Option<String>) {
+) -> (Vec<Signal>, Vec<Ignored>, Option<declare::Declared>) {
     let words = norm.text();
     let hits = lex.scan(norm);
     let as_written = |s: usize, e: usize| {
@@ -271,8 +271,14 @@ pub(super) fn score_text(
         ));
     }
     accepted.sort_by_key(|(s, _)| *s);
-    let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics())
-        .map(|r| as_written(r.start, r.end));
+    let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics()).map(|r| {
+        let written = as_written(r.start, r.end);
+        klacht_words.push(r);
+        declare::Declared {
+            written,
+            own: klacht_words,
+        }
+    });
     let company = accepted
         .iter()
         .any(|(_, s)| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));

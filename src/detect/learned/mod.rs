@@ -416,26 +416,16 @@ impl Learned {
         self.signal_naming(text, norm, Some(-1.0))
     }
 
-    /// The learned signal, naming the phrases that push towards `sign` (by default the
-    /// sum's own way).
-    fn signal_naming(&self, text: &str, norm: &Normalized, sign: Option<f64>) -> Option<Signal> {
-        if self.is_empty() {
-            return None;
-        }
+    /// Calls `f(index, start, end)` for every listed phrase in `norm`, at its first
+    /// occurrence (offsets in [`Normalized::text`]), in the order of the text.
+    fn each_phrase(&self, norm: &Normalized, mut f: impl FnMut(u32, usize, usize)) {
         let words = norm.text();
         let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
-        let mut found: Vec<(f64, usize, usize)> = Vec::new();
-        let (mut phrases, mut squares) = (0.0, 0.0);
         let mut take = |index: u32, start: usize, end: usize| {
             let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
             if seen[slot] & bit == 0 {
                 seen[slot] |= bit;
-                let w = f64::from(self.weights[index as usize]);
-                phrases += w;
-                if let Some(norm) = self.norms.get(index as usize) {
-                    squares += f64::from(*norm).powi(2);
-                }
-                found.push((w, start, end));
+                f(index, start, end);
             }
         };
         // The word before, when it is a listed word: its number and start; and the one
@@ -471,13 +461,71 @@ impl Learned {
             before_that = before;
             before = Some((word.number, start));
         }
-        // With norm weights, the phrases found count for their weights over the norm.
-        let length = if squares > 0.0 {
+    }
+
+    /// The divisor of the phrases' sum: with norm weights, the norm of those found (at
+    /// least [`NORM_MIN`]), else 1.
+    fn length(&self, squares: f64) -> f64 {
+        if squares > 0.0 {
             squares.sqrt().max(self.norm_min.unwrap_or(0.0))
         } else {
             1.0
-        };
-        let sum = self.basis + phrases / length;
+        }
+    }
+
+    /// What the phrases found add to the basis when those overlapping `own` (ranges of
+    /// [`Normalized::text`], in any order) are left out, all of them still counting for
+    /// the norm: the part of the learned signal that the words around a complaint's own
+    /// words give. `None` without a learned file.
+    pub(super) fn part_outside(
+        &self,
+        norm: &Normalized,
+        own: &[std::ops::Range<usize>],
+    ) -> Option<f64> {
+        if self.is_empty() {
+            return None;
+        }
+        // Disjoint and in order, so that a bisection finds the one a phrase may overlap.
+        let mut sorted = own.to_vec();
+        sorted.sort_unstable_by_key(|r| r.start);
+        let mut own: Vec<std::ops::Range<usize>> = Vec::with_capacity(sorted.len());
+        for r in sorted {
+            match own.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => own.push(r),
+            }
+        }
+        let (mut outside, mut squares) = (0.0, 0.0);
+        self.each_phrase(norm, |index, start, end| {
+            if let Some(norm) = self.norms.get(index as usize) {
+                squares += f64::from(*norm).powi(2);
+            }
+            let first = own.partition_point(|r| r.end <= start);
+            if own.get(first).is_none_or(|r| r.start >= end) {
+                outside += f64::from(self.weights[index as usize]);
+            }
+        });
+        Some(outside / self.length(squares))
+    }
+
+    /// The learned signal, naming the phrases that push towards `sign` (by default the
+    /// sum's own way).
+    fn signal_naming(&self, text: &str, norm: &Normalized, sign: Option<f64>) -> Option<Signal> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut found: Vec<(f64, usize, usize)> = Vec::new();
+        let (mut phrases, mut squares) = (0.0, 0.0);
+        self.each_phrase(norm, |index, start, end| {
+            let w = f64::from(self.weights[index as usize]);
+            phrases += w;
+            if let Some(norm) = self.norms.get(index as usize) {
+                squares += f64::from(*norm).powi(2);
+            }
+            found.push((w, start, end));
+        });
+        // With norm weights, the phrases found count for their weights over the norm.
+        let sum = self.basis + phrases / self.length(squares);
         // The phrases that pushed the sum its way, strongest first.
         let sign = sign.unwrap_or(if sum >= 0.0 { 1.0 } else { -1.0 });
         found.retain(|&(w, _, _)| w * sign > 0.0);

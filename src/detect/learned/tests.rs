@@ -178,3 +178,38 @@ fn bad_lines_are_named() {
         assert!(e.contains(says), "{file:?}: {e}");
     }
 }
+
+#[test]
+fn the_part_outside_leaves_out_the_phrases_on_the_given_words_only() {
+    let learned = Learned::parse("test", FILE).unwrap();
+    let text = "nooit niet teruggebeld bedankt";
+    let norm = normalize(text);
+    // All: 0.5 + 1.25 - 0.75; without "niet teruggebeld" (offsets 6..22): 0.5 - 0.75.
+    assert_eq!(learned.part_outside(&norm, &[]), Some(1.0));
+    assert_eq!(
+        learned.part_outside(&norm, std::slice::from_ref(&(6..22))),
+        Some(-0.25)
+    );
+    // A range touching one word of a phrase leaves the phrase out; ranges may overlap
+    // and come in any order.
+    assert_eq!(
+        learned.part_outside(&norm, std::slice::from_ref(&(11..12))),
+        Some(-0.25)
+    );
+    assert_eq!(
+        learned.part_outside(&norm, &[23..30, 0..5, 2..4]),
+        Some(1.25)
+    );
+    assert_eq!(Learned::default().part_outside(&norm, &[]), None);
+    // With norm weights, the phrases left out still count for the norm.
+    let normed = Learned::parse(
+        "test",
+        "@basis\t0\n@norm_min\t0\nnooit\t3\t3\nbedankt\t-1\t4\n",
+    )
+    .unwrap();
+    let norm = normalize("nooit bedankt");
+    assert_eq!(
+        normed.part_outside(&norm, std::slice::from_ref(&(0..5))),
+        Some(-1.0 / 5.0)
+    );
+}

@@ -248,3 +248,68 @@ fn many_declarations_are_judged_once_each() {
         .count();
     assert_eq!(klacht, 1, "{:?}", v.signals);
 }
+
+#[test]
+fn a_declared_complaint_whose_other_words_are_not_the_firms_business_is_doubtful() {
+    // Complaints meant for an installer and a web shop, sent to the firm by mistake: the
+    // words beside the declaration (a boiler, a fitter, an order, a dishwasher) argue
+    // against them far. They go to directie's digest, they open no case.
+    for (subject, body) in [
+        (
+            "Klacht",
+            "Geachte heer, mevrouw,\n\nHierbij dien ik een formele klacht in over de cv-ketel \
+             die uw monteur op 3 november bij ons heeft geplaatst. Sinds de installatie valt \
+             de ketel twee keer per dag uit en hebben we geen warm water. De monteur zou \
+             vorige week terugkomen om de thermostaat te vervangen, maar niemand is gekomen. \
+             Ik verwacht dat u de ketel deze week repareert of vervangt.\n\nMet vriendelijke \
+             groet,\nR. Kuipers",
+        ),
+        (
+            "Complaint",
+            "Dear Sir or Madam,\n\nI am writing to lodge a formal complaint about the \
+             dishwasher I ordered from your web shop on 12 October (order 55812). It arrived \
+             with a dented door, the delivery driver refused to take it back, and your \
+             customer service has not answered my three emails. I expect a replacement or a \
+             full refund within fourteen days.\n\nYours faithfully,\nM. Hartley",
+        ),
+    ] {
+        let v = shipped().judge(Some(subject), body);
+        assert!(!v.complaint && v.doubt, "{subject}: {v:?}");
+        assert!(v.score < v.threshold, "{subject}: {v:?}");
+        let note = v
+            .ignored
+            .iter()
+            .find(|i| i.reason == declare::DOUBT_REASON)
+            .unwrap_or_else(|| panic!("{subject}: {v:?}"));
+        assert!(note.phrase.contains("vanaf -3"), "{note:?}");
+        assert!(declared(&v), "{subject}: {v:?}");
+    }
+    // Declared complaints about the firm's own work keep their flag, however much the
+    // word klacht itself counts against them.
+    for (subject, body) in [
+        (
+            "Klacht",
+            "Geachte heer, mevrouw,\n\nIk ben zeer ontevreden over uw advies over mijn \
+             hypotheek van vorig jaar. Dit is onacceptabel en ik dien hierbij een klacht in. \
+             Ik verwacht binnen twee weken een reactie.\n\nMet vriendelijke groet,\nP. de Boer",
+        ),
+        (
+            "Complaint",
+            "Dear Sir or Madam, I wish to lodge a formal complaint about the way my pension \
+             transfer was handled. Kind regards, J. Smith",
+        ),
+        (
+            "Klacht over de afhandeling van mijn schade",
+            "Beste mevrouw Visser,\n\nHierbij dien ik een klacht in over de afhandeling van \
+             mijn stormschade. U zou de verzekeraar in oktober bellen, maar ik heb niets meer \
+             gehoord en de expert is nooit langs geweest.\n\nGroet,\nH. Bakker",
+        ),
+    ] {
+        let v = shipped().judge(Some(subject), body);
+        assert!(v.complaint, "{subject}: {v:?}");
+        assert!(
+            v.ignored.iter().all(|i| i.reason != declare::DOUBT_REASON),
+            "{subject}: {v:?}"
+        );
+    }
+}
