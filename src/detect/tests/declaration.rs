@@ -97,10 +97,10 @@ fn a_declaration_needs_the_word_klacht_to_have_counted() {
 
 #[test]
 fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
-    let body = "Aan de klantenservice van Veluwse Energie,\n\nHierbij dien ik een klacht in over \
-                mijn jaarafrekening. Het voorschot is verhoogd van 142 naar 231 euro, terwijl \
-                ons verbruik is gedaald. Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\n\
-                T. Bosman";
+    let body = "Aan de klantenservice van Veluwse Verzekeringen,\n\nHierbij dien ik een klacht in \
+                over mijn jaaroverzicht. De premie van mijn woonhuisverzekering is verhoogd van \
+                142 naar 231 euro, terwijl er niets is gewijzigd. Ik heb al twee keer gebeld.\n\n\
+                Met vriendelijke groet,\nT. Bosman";
     let v = shipped().classify(&customer_mail("Klacht jaarafrekening", body), &firm());
     assert!(addressed_elsewhere(&v), "{v:?}");
     assert!(!declared(&v), "{v:?}");
@@ -109,14 +109,17 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
         .iter()
         .find(|i| i.reason == addressee::REASON)
         .unwrap();
-    assert_eq!(note.phrase, "Aan de klantenservice van Veluwse Energie,");
+    assert_eq!(
+        note.phrase,
+        "Aan de klantenservice van Veluwse Verzekeringen,"
+    );
     // Its grievance counts for a quarter, as one aimed at a named third party does.
     for s in v.signals.iter().filter(|s| s.criterion == "klachtwoord") {
         assert!(s.weight < 1.0, "{s:?}");
     }
 
     // Addressed to the firm itself, by its distinctive name: a declared complaint.
-    let to_us = body.replace("Veluwse Energie", "Dijkstra en Mol");
+    let to_us = body.replace("Veluwse Verzekeringen", "Dijkstra en Mol");
     let v = shipped().classify(&customer_mail("Klacht jaarafrekening", &to_us), &firm());
     assert!(!addressed_elsewhere(&v), "{v:?}");
     assert!(v.complaint, "{v:?}");
