@@ -101,6 +101,7 @@ const CORPUS49: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS50: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus50");
 const CORPUS51: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus51");
 const CORPUS52: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus52");
+const CORPUS53: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus53");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -376,6 +377,11 @@ fn fiftieth_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn fifty_first_split_corpus_of_short_mails_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS52, 240);
+}
+
+#[test]
+fn fifty_second_split_corpus_in_a_mailboxs_mix_holds_its_recorded_figures_on_both_halves() {
+    holds_recorded_figures(CORPUS53, 240);
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
