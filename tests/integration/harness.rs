@@ -146,13 +146,7 @@ impl MailStack {
             }
             // In case a master did start: `postfix stop` says so when none runs. (Not
             // `stop_postfix`: it waits for the port to close, and someone else holds it.)
-            let _ = with_main_cf_lock(|| {
-                Command::new("postfix")
-                    .arg("-c")
-                    .arg(stack.postfix_etc())
-                    .arg("stop")
-                    .output()
-            });
+            let _ = stack.postfix("stop");
             stack.smtp_port = free_port();
             stack.write_postfix_config();
         }
@@ -519,14 +513,7 @@ local_recipient_maps =
     /// `postfix start`, and on failure what it printed and the end of its maillog (Postfix
     /// reports most start-up errors there, not on the terminal).
     fn try_start_postfix(&mut self) -> Result<(), String> {
-        let out = with_main_cf_lock(|| {
-            Command::new("postfix")
-                .arg("-c")
-                .arg(self.postfix_etc())
-                .arg("start")
-                .output()
-        })
-        .map_err(|e| {
+        let out = self.postfix("start").map_err(|e| {
             format!(
                 "postfix start: cannot run (is postfix installed? scripts/install-deps.sh): {e}"
             )
@@ -553,15 +540,20 @@ local_recipient_maps =
         Ok(())
     }
 
+    /// `postfix -c <this stack's config> <command>`, what it printed and its status.
+    fn postfix(&self, command: &str) -> std::io::Result<std::process::Output> {
+        with_main_cf_lock(|| {
+            Command::new("postfix")
+                .arg("-c")
+                .arg(self.postfix_etc())
+                .arg(command)
+                .output()
+        })
+    }
+
     pub fn stop_postfix(&mut self) {
         if self.postfix_running {
-            let _ = with_main_cf_lock(|| {
-                Command::new("postfix")
-                    .arg("-c")
-                    .arg(self.postfix_etc())
-                    .arg("stop")
-                    .output()
-            });
+            let _ = self.postfix("stop");
             self.postfix_running = false;
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(10)
