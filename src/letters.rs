@@ -415,7 +415,8 @@ pub fn sample_context() -> Context {
         "doubts",
         &serde_json::json!([{"number": "17-3f9a2c81d0e4", "from": "jan@example.test",
             "subject": "Polis", "received": "maandag 30 november 2026", "score": 1.0,
-            "signals": "verwijt_handelen \"nog steeds\""}]),
+            "signals": "verwijt_handelen \"nog steeds\"",
+            "why": "kort_bericht (9 woorden; woordgebruik telt vanaf 20 (score daarmee 1,62))"}]),
     );
     c.insert("origin", "uit de twijfelgevallen");
     c.insert("problems", &["ontbrekend veld: Klacht"]);

@@ -97,6 +97,25 @@ pub struct Verdict {
     pub doubt: bool,
 }
 
+/// The reasons, among a verdict's ignored matches, that hold a mail under the threshold or
+/// put it in the doubt band whatever its score: what directie's digest says a doubtful
+/// mail is doubtful for.
+pub const HELD_REASONS: &[&str] = &[
+    declare::DOUBT_REASON,
+    addressee::REASON,
+    learned::SHORT_DISAGREE,
+    learned::SHORT,
+];
+
+impl Verdict {
+    /// The ignored matches that say why the mail is held or doubtful ([`HELD_REASONS`]).
+    pub fn held_because(&self) -> impl Iterator<Item = &Ignored> {
+        self.ignored
+            .iter()
+            .filter(|i| HELD_REASONS.contains(&i.reason.as_str()))
+    }
+}
+
 /// How much of a long text was judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Truncated {

@@ -3,9 +3,21 @@
 
 use super::*;
 
-/// One doubtful mail as the digest lists it: its number, sender, subject, arrival, score
-/// and the phrases that scored.
+/// One doubtful mail as the digest lists it: its number, sender, subject, arrival, score,
+/// the phrases that scored, and what held it back ([`crate::detect::HELD_REASONS`]: a
+/// declared complaint about someone else's business, a mail addressed to another
+/// organisation, a short text).
 pub(super) fn doubt_row(d: &crate::store::Doubt, number: &str) -> serde_json::Value {
+    let why = d
+        .verdict
+        .as_ref()
+        .map(|v| {
+            v.held_because()
+                .map(|i| format!("{} ({})", i.reason, i.phrase))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
     let signals = d
         .verdict
         .as_ref()
@@ -26,6 +38,7 @@ pub(super) fn doubt_row(d: &crate::store::Doubt, number: &str) -> serde_json::Va
             .unwrap_or_else(|_| d.received_at.clone()),
         "score": d.score,
         "signals": signals,
+        "why": why,
     })
 }
 
@@ -55,5 +68,61 @@ pub(super) fn todo_text(s: Status) -> &'static str {
         _ => {
             "geef het gemotiveerde standpunt: antwoord STANDPUNT met de tekst eronder, AFGEHANDELD telefonisch|persoonlijk met een samenvatting, of VERLENG datum reden"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Ignored, Language, Verdict};
+
+    #[test]
+    fn a_doubtful_mail_says_what_held_it_back() {
+        let ignored = |reason: &str, phrase: &str| Ignored {
+            reason: reason.into(),
+            phrase: phrase.into(),
+        };
+        let verdict = Verdict {
+            complaint: false,
+            score: 1.49,
+            threshold: 1.5,
+            language: Language::Nl,
+            screened: None,
+            signals: Vec::new(),
+            ignored: vec![
+                ignored("compliment_naast_verwijt", "dank u wel"),
+                ignored(
+                    "klacht_verklaard_twijfel",
+                    "score 4,02: de woorden naast de klacht zelf -5,3",
+                ),
+                ignored(
+                    "elders_geadresseerd",
+                    "Aan de klantenservice van Veluwse Energie,",
+                ),
+            ],
+            truncated: None,
+            over_budget_ms: None,
+            doubt: true,
+        };
+        let doubt = crate::store::Doubt {
+            id: 17,
+            from: Some("jan@example.test".into()),
+            subject: Some("Klacht".into()),
+            received_at: "2026-11-30T09:00:00Z".into(),
+            score: 1.49,
+            verdict: Some(verdict),
+        };
+        let row = doubt_row(&doubt, "17-3f9a");
+        assert_eq!(
+            row["why"],
+            "klacht_verklaard_twijfel (score 4,02: de woorden naast de klacht zelf -5,3); \
+             elders_geadresseerd (Aan de klantenservice van Veluwse Energie,)"
+        );
+        // A mail in the band by its score alone has nothing held.
+        let plain = crate::store::Doubt {
+            verdict: None,
+            ..doubt
+        };
+        assert_eq!(doubt_row(&plain, "17-3f9a")["why"], "");
     }
 }
