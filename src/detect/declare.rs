@@ -78,17 +78,17 @@ pub(super) fn declared<'a>(
         .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Declaration))
         .filter(|h| holds(h))
         .find(|h| {
-            let before = words[..h.start].split_whitespace().rev();
+            let before = words[..h.start].split_ascii_whitespace().rev();
             let negated = before
                 .take(lex.negation_window)
-                .chain(words[h.start..h.end].split_whitespace())
+                .chain(words[h.start..h.end].split_ascii_whitespace())
                 .any(|w| lex.negators.iter().any(|n| n == w));
             let (sentence, _) = topics.at(h.start);
             let unless = words[sentence.start.min(h.start)..h.start]
-                .split_whitespace()
+                .split_ascii_whitespace()
                 .rev()
                 .take(UNLESS_WINDOW)
-                .chain(words[h.start..h.end].split_whitespace())
+                .chain(words[h.start..h.end].split_ascii_whitespace())
                 .any(|w| lex.declaration_unless.iter().any(|u| u == w));
             !negated
                 && !unless

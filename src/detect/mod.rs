@@ -408,7 +408,7 @@ impl Detector {
             elsewhere,
         } = self.read(subject, body, organisation);
         let lexicon = self.lexicon(language);
-        let words = norm.words().count();
+        let words = norm.word_count();
         let learned = self.learned.judges(words);
         // A text too short for the learned weights is judged by the lexicons alone; what
         // the learned weights would have flagged is doubtful, for directie to look at.

@@ -117,17 +117,22 @@ pub fn normalize(input: &str) -> Normalized {
                 APOSTROPHE => {}
                 _ => {
                     begin(&mut open, &mut text, i as u32);
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|&b| !b.is_ascii() || ASCII[b as usize] <= APOSTROPHE)
-                        .map_or(bytes.len(), |n| i + n);
-                    let written = &bytes[i..run];
-                    text.extend(written.iter().map(|&b| ASCII[b as usize]));
+                    // One pass finds the run's end and whether it holds a lower-case
+                    // letter or a capital (a digit is neither).
+                    let (mut run, mut lower, mut capital) = (i, false, false);
+                    while let Some(&b) = bytes.get(run) {
+                        if !b.is_ascii() || ASCII[b as usize] <= APOSTROPHE {
+                            break;
+                        }
+                        lower |= b.is_ascii_lowercase();
+                        capital |= b.is_ascii_uppercase();
+                        run += 1;
+                    }
+                    text.extend(bytes[i..run].iter().map(|&b| ASCII[b as usize]));
                     if let Some(o) = open.as_mut() {
                         o.word.src_end = run as u32;
-                        // Most words have a lower-case letter first or second.
-                        o.lower = o.lower || written.iter().any(u8::is_ascii_lowercase);
-                        o.capital = o.capital || written.iter().any(u8::is_ascii_uppercase);
+                        o.lower |= lower;
+                        o.capital |= capital;
                     }
                     i = run;
                     continue;
@@ -224,6 +229,11 @@ impl Normalized {
     }
 
     /// The words of [`Normalized::text`], in order.
+    /// How many words the text has.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
     pub fn words(&self) -> impl Iterator<Item = &str> + '_ {
         let text = self.text();
         self.words.iter().enumerate().map(move |(i, w)| {

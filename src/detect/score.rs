@@ -199,7 +199,7 @@ pub(super) fn score_text(
             continue;
         };
         // The words before the match, nearest first (no list is built: few are read).
-        let before = || words[..h.start].split_whitespace().rev();
+        let before = || words[..h.start].split_ascii_whitespace().rev();
         if *negatable
             && before()
                 .take(lex.negation_window)
@@ -331,7 +331,8 @@ pub(super) fn polarity(
     let mut at = 0;
     // The matched phrases in order: a cursor walks them beside the words.
     let mut phrases = taken.iter().map(|(&s, &e)| (s, e)).peekable();
-    for w in words.split(' ') {
+    // The normalised words: one space between two, none at either end.
+    for w in words.split_ascii_whitespace() {
         let (start, end) = (at, at + w.len());
         at = end + 1;
         while phrases.next_if(|&(_, e)| e <= start).is_some() {}

@@ -91,7 +91,7 @@ impl<'a> Topics<'a> {
 fn said_aim<'a>(lex: &'a Lexicon, sentence: &str) -> Aim<'a> {
     let t = &lex.target;
     let mut other = None;
-    let mut words = sentence.split_whitespace().peekable();
+    let mut words = sentence.split_ascii_whitespace().peekable();
     while let Some(w) = words.next() {
         if t.second_person_set.contains(w) {
             return Aim::Firm;
@@ -122,20 +122,20 @@ pub(super) fn other_target<'a>(
     // Each word with the word after it in the text (a third party may be no one before
     // some words: [`super::lexicon::Target::party`]).
     let end = end.min(words.len());
-    let mut next = words[start..end].split_whitespace().next();
+    let mut next = words[start..end].split_ascii_whitespace().next();
     let before = words[from..start]
-        .split_whitespace()
+        .split_ascii_whitespace()
         .rev()
         .take(t.window)
         .map(|w| (w, next.replace(w)));
     let inside = words[end..to]
-        .split_whitespace()
+        .split_ascii_whitespace()
         .take(t.window.div_ceil(2))
         .count();
     // After the signal, a "u" right after "kunt" asks the firm something: it does not say
     // the grievance before it was the firm's.
-    let mut rest = words[end..].split_whitespace().peekable();
-    let mut previous = words[start..end].split_whitespace().next_back();
+    let mut rest = words[end..].split_ascii_whitespace().peekable();
+    let mut previous = words[start..end].split_ascii_whitespace().next_back();
     let after = std::iter::from_fn(|| {
         let w = rest.next()?;
         let asks = previous

@@ -26,6 +26,7 @@
 //! instead of being scaled up (norm weights are written over the typical text's, so 1 is a
 //! text of typical length).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use super::lexicon::LexiconError;
@@ -419,12 +420,30 @@ impl Learned {
     /// Calls `f(index, start, end)` for every listed phrase in `norm`, at its first
     /// occurrence (offsets in [`Normalized::text`]), in the order of the text.
     fn each_phrase(&self, norm: &Normalized, mut f: impl FnMut(u32, usize, usize)) {
+        SEEN.with_borrow_mut(|seen| self.each_phrase_marking(norm, seen, &mut f));
+    }
+
+    /// [`Learned::each_phrase`] with `seen`, a bit per listed phrase, all clear (as it is
+    /// left): a thread's bits are kept from text to text, and only those set are cleared,
+    /// since clearing the bits of every phrase for a short mail cost more than its look-ups.
+    fn each_phrase_marking(
+        &self,
+        norm: &Normalized,
+        seen: &mut Vec<u64>,
+        f: &mut impl FnMut(u32, usize, usize),
+    ) {
         let words = norm.text();
-        let mut seen = vec![0u64; self.weights.len().div_ceil(64)];
+        let slots = self.weights.len().div_ceil(64);
+        if seen.len() < slots {
+            seen.resize(slots, 0);
+        }
+        // About one phrase per word is found: room for them up front.
+        let mut marks = Marks {
+            bits: seen,
+            set: Vec::with_capacity(norm.word_count()),
+        };
         let mut take = |index: u32, start: usize, end: usize| {
-            let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
-            if seen[slot] & bit == 0 {
-                seen[slot] |= bit;
+            if marks.mark(index) {
                 f(index, start, end);
             }
         };
@@ -514,7 +533,7 @@ impl Learned {
         if self.is_empty() {
             return None;
         }
-        let mut found: Vec<(f64, usize, usize)> = Vec::new();
+        let mut found: Vec<(f64, usize, usize)> = Vec::with_capacity(norm.word_count());
         let (mut phrases, mut squares) = (0.0, 0.0);
         self.each_phrase(norm, |index, start, end| {
             let w = f64::from(self.weights[index as usize]);
@@ -551,6 +570,39 @@ impl Learned {
             weight: round2(sum),
             family: FAMILY.into(),
         })
+    }
+}
+
+thread_local! {
+    /// [`Learned::each_phrase`]'s bits, kept clear between texts.
+    static SEEN: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A bit per listed phrase and the bits set, cleared when dropped (a panic included), so
+/// that the next text starts with none.
+struct Marks<'a> {
+    bits: &'a mut Vec<u64>,
+    set: Vec<u32>,
+}
+
+impl Marks<'_> {
+    /// Sets `index`'s bit; whether it was clear.
+    fn mark(&mut self, index: u32) -> bool {
+        let (slot, bit) = (index as usize / 64, 1u64 << (index % 64));
+        let clear = self.bits[slot] & bit == 0;
+        if clear {
+            self.bits[slot] |= bit;
+            self.set.push(index);
+        }
+        clear
+    }
+}
+
+impl Drop for Marks<'_> {
+    fn drop(&mut self) {
+        for &index in &self.set {
+            self.bits[index as usize / 64] = 0;
+        }
     }
 }
 

@@ -213,3 +213,25 @@ fn the_part_outside_leaves_out_the_phrases_on_the_given_words_only() {
         Some(-1.0 / 5.0)
     );
 }
+
+#[test]
+fn each_text_starts_with_no_phrase_seen_whatever_came_before() {
+    // The bits of the phrases seen are kept per thread between texts: a phrase found in
+    // one text is found again in the next, also after a text that stopped half way.
+    let learned = Learned::parse("test", FILE).unwrap();
+    let first = "Niet teruggebeld, nooit.";
+    let alone = learned.signal(first, &normalize(first)).unwrap();
+    let again = learned.signal(first, &normalize(first)).unwrap();
+    assert_eq!(again, alone);
+    assert_eq!(again.weight, 1.25);
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        learned.each_phrase(&normalize(first), |_, _, _| panic!("stop"))
+    }));
+    assert!(stopped.is_err());
+    assert_eq!(learned.signal(first, &normalize(first)).unwrap(), alone);
+    let other = "Bedankt, nooit gedacht.";
+    assert_eq!(
+        learned.signal(other, &normalize(other)).unwrap().weight,
+        -0.75
+    );
+}
