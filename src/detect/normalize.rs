@@ -228,12 +228,12 @@ impl Normalized {
         out
     }
 
-    /// The words of [`Normalized::text`], in order.
     /// How many words the text has.
     pub fn word_count(&self) -> usize {
         self.words.len()
     }
 
+    /// The words of [`Normalized::text`], in order.
     pub fn words(&self) -> impl Iterator<Item = &str> + '_ {
         let text = self.text();
         self.words.iter().enumerate().map(move |(i, w)| {
