@@ -97,18 +97,73 @@ pub struct Learned {
     /// From how many words on the file judges a text ([`MIN_WORDS`]; 0 when not given).
     min_words: usize,
     /// Every word of a listed phrase: its number, and the phrase it is alone (if listed).
-    words: HashMap<String, Word, foldhash::fast::RandomState>,
-    /// A pair of word numbers → the index of that two-word phrase in `weights`.
+    words: Words,
+    /// A pair of word numbers → the index of that two-word phrase in `phrases`.
     pairs: HashMap<u64, u32, foldhash::fast::RandomState>,
-    /// Three word numbers → the index of that three-word phrase in `weights`.
+    /// Three word numbers → the index of that three-word phrase in `phrases`.
     triples: HashMap<u64, u32, foldhash::fast::RandomState>,
-    /// Every phrase's weight (written to four decimals: `f32` holds them, in half the
-    /// memory of `f64`; sums are taken in `f64`).
-    weights: Vec<f32>,
-    /// Every phrase's norm weight, when the file gives them (else empty).
-    norms: Vec<f32>,
+    /// Every phrase's weight and norm weight, side by side so that one read from memory
+    /// gives both.
+    phrases: Vec<Phrase>,
+    /// Whether the file gives norm weights (else every phrase's is 0 and none counts).
+    normed: bool,
     /// The least norm the phrases found are divided by ([`NORM_MIN`]).
     norm_min: Option<f64>,
+}
+
+/// The words of the listed phrases. A word of up to [`PACKED`] bytes (nearly every one) is
+/// kept as a number, its bytes and its length, so that looking it up reads no string
+/// elsewhere in memory; a longer one as a string.
+#[derive(Debug, Default)]
+struct Words {
+    short: HashMap<u128, Word, foldhash::fast::RandomState>,
+    long: HashMap<Box<str>, Word, foldhash::fast::RandomState>,
+}
+
+/// The longest word [`Words`] keeps as a number: its bytes and, in the last byte, its length.
+const PACKED: usize = 15;
+
+/// `word` as [`Words`]' number, when it is short enough.
+fn packed(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    (bytes.len() <= PACKED).then(|| {
+        let mut key = [0u8; 16];
+        key[..bytes.len()].copy_from_slice(bytes);
+        key[PACKED] = bytes.len() as u8;
+        u128::from_le_bytes(key)
+    })
+}
+
+impl Words {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn get(&self, word: &str) -> Option<Word> {
+        match packed(word) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+        .copied()
+    }
+}
+
+/// A listed phrase's weight and norm weight (written to four decimals: `f32` holds them, in
+/// half the memory of `f64`; sums are taken in `f64`).
+#[derive(Debug, Clone, Copy)]
+struct Phrase {
+    weight: f32,
+    norm: f32,
+}
+
+/// A word of a text in [`Learned::each_phrase_marking`]: where it is, its entry when it is
+/// a listed word, and the phrase that ends with it, of two words and of three, if listed.
+struct Place {
+    start: usize,
+    end: usize,
+    word: Option<Word>,
+    pair: Option<u32>,
+    triple: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -240,7 +295,7 @@ impl Learned {
                     ),
                 ));
             }
-            let index = u32::try_from(learned.weights.len())
+            let index = u32::try_from(learned.phrases.len())
                 .map_err(|_| invalid(n + 1, "too many phrases".into()))?;
             let twice = || invalid(n + 1, format!("{phrase:?} is listed twice"));
             let too_many = || {
@@ -282,16 +337,20 @@ impl Learned {
                         })
                 })
                 .transpose()?;
-            if !learned.weights.is_empty() && norm.is_some() == learned.norms.is_empty() {
+            if learned.phrases.is_empty() {
+                learned.normed = norm.is_some();
+            } else if norm.is_some() != learned.normed {
                 return Err(invalid(
                     n + 1,
                     "either every phrase line gives a norm weight (a third column) or none".into(),
                 ));
             }
-            learned.norms.extend(norm.map(|n: f64| n as f32));
-            learned.weights.push(weight as f32);
+            learned.phrases.push(Phrase {
+                weight: weight as f32,
+                norm: norm.map_or(0.0, |n: f64| n as f32),
+            });
         }
-        if learned.norm_min.is_some() && learned.norms.is_empty() {
+        if learned.norm_min.is_some() && !learned.normed {
             return Err(LexiconError::Invalid {
                 name: name.to_string(),
                 reason: format!("{NORM_MIN} needs phrase lines with a norm weight"),
@@ -304,28 +363,19 @@ impl Learned {
     /// are allocated once at their size (a table grown by doubling holds up to twice what
     /// it needs, and the file lists tens of thousands of phrases).
     fn reserve(&mut self, text: &str) {
-        let phrase_lines = || {
-            text.lines()
-                .filter(|l| !(l.starts_with(['#', '@']) || l.trim().is_empty()))
-        };
+        let phrase_lines = text
+            .lines()
+            .filter(|l| !(l.starts_with(['#', '@']) || l.trim().is_empty()));
         let mut by_words = [0usize; 3];
-        for line in phrase_lines() {
+        for line in phrase_lines {
             let phrase = line.split('\t').next().unwrap_or("");
             let spaces = phrase.bytes().filter(|&b| b == b' ').count();
             if let Some(n) = by_words.get_mut(spaces) {
                 *n += 1;
             }
         }
-        let phrases = by_words.iter().sum();
-        self.weights.reserve_exact(phrases);
-        // Norm weights are a third column on every phrase line or on none.
-        if phrase_lines()
-            .next()
-            .is_some_and(|l| l.split('\t').count() > 2)
-        {
-            self.norms.reserve_exact(phrases);
-        }
-        self.words.reserve(by_words[0]);
+        self.phrases.reserve_exact(by_words.iter().sum());
+        self.words.short.reserve(by_words[0]);
         self.pairs.reserve(by_words[1]);
         self.triples.reserve(by_words[2]);
     }
@@ -336,14 +386,18 @@ impl Learned {
         let number = u32::try_from(self.words.len())
             .ok()
             .filter(|n| *n < 1 << WORD_BITS)?;
-        Some(self.words.entry(word.to_string()).or_insert(Word {
+        let new = Word {
             number,
             alone: None,
-        }))
+        };
+        Some(match packed(word) {
+            Some(key) => self.words.short.entry(key).or_insert(new),
+            None => self.words.long.entry(word.into()).or_insert(new),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
+        self.phrases.is_empty()
     }
 
     /// The fitted weight per unit of `family`, when the file gives one.
@@ -383,7 +437,7 @@ impl Learned {
 
     /// How many phrases the file lists.
     pub fn len(&self) -> usize {
-        self.weights.len()
+        self.phrases.len()
     }
 
     /// The signal of a mail written by a colleague (the sender is at one of the firm's own
@@ -433,7 +487,7 @@ impl Learned {
         f: &mut impl FnMut(u32, usize, usize),
     ) {
         let words = norm.text();
-        let slots = self.weights.len().div_ceil(64);
+        let slots = self.phrases.len().div_ceil(64);
         if seen.len() < slots {
             seen.resize(slots, 0);
         }
@@ -447,38 +501,44 @@ impl Learned {
                 f(index, start, end);
             }
         };
-        // The word before, when it is a listed word: its number and start; and the one
-        // before that, when both are.
-        let mut before: Option<(u32, usize)> = None;
-        let mut before_that: Option<(u32, usize)> = None;
-        for w in norm.words() {
+        // The look-ups are made in passes, the words first, then the pairs and threes of
+        // listed words: within a pass one look-up does not wait for another, so that the
+        // processor has several of them under way at once (the tables are larger than its
+        // nearest caches, and a look-up mostly waits for memory). The phrases are then
+        // taken in the order of the text, as one walk would.
+        let mut at: Vec<Place> = Vec::with_capacity(norm.word_count());
+        at.extend(norm.words().map(|w| {
             let start = w.as_ptr() as usize - words.as_ptr() as usize;
-            let end = start + w.len();
-            let Some(word) = self.words.get(w) else {
-                (before, before_that) = (None, None);
+            Place {
+                start,
+                end: start + w.len(),
+                word: self.words.get(w),
+                pair: None,
+                triple: None,
+            }
+        }));
+        for i in 1..at.len() {
+            let (Some(first), Some(second)) = (at[i - 1].word, at[i].word) else {
                 continue;
             };
-            let three = before
-                .zip(before_that)
-                .and_then(|((second, _), (first, from))| {
-                    let index = self.triples.get(&triple([first, second, word.number]))?;
-                    Some((*index, from))
-                });
-            if let Some((index, from)) = three {
-                take(index, from, end);
+            at[i].pair = self.pairs.get(&pair(first.number, second.number)).copied();
+            if let Some(before) = i.checked_sub(2).and_then(|b| at[b].word) {
+                at[i].triple = self
+                    .triples
+                    .get(&triple([before.number, first.number, second.number]))
+                    .copied();
             }
-            let both = before.and_then(|(first, from)| {
-                let index = self.pairs.get(&pair(first, word.number))?;
-                Some((*index, from))
-            });
-            if let Some((index, from)) = both {
-                take(index, from, end);
+        }
+        for (i, place) in at.iter().enumerate() {
+            if let Some(index) = place.triple {
+                take(index, at[i - 2].start, place.end);
             }
-            if let Some(index) = word.alone {
-                take(index, start, end);
+            if let Some(index) = place.pair {
+                take(index, at[i - 1].start, place.end);
             }
-            before_that = before;
-            before = Some((word.number, start));
+            if let Some(index) = place.word.and_then(|w| w.alone) {
+                take(index, place.start, place.end);
+            }
         }
     }
 
@@ -516,12 +576,13 @@ impl Learned {
         }
         let (mut outside, mut squares) = (0.0, 0.0);
         self.each_phrase(norm, |index, start, end| {
-            if let Some(norm) = self.norms.get(index as usize) {
-                squares += f64::from(*norm).powi(2);
+            let phrase = self.phrases[index as usize];
+            if self.normed {
+                squares += f64::from(phrase.norm).powi(2);
             }
             let first = own.partition_point(|r| r.end <= start);
             if own.get(first).is_none_or(|r| r.start >= end) {
-                outside += f64::from(self.weights[index as usize]);
+                outside += f64::from(phrase.weight);
             }
         });
         Some(outside / self.length(squares))
@@ -536,10 +597,11 @@ impl Learned {
         let mut found: Vec<(f64, usize, usize)> = Vec::with_capacity(norm.word_count());
         let (mut phrases, mut squares) = (0.0, 0.0);
         self.each_phrase(norm, |index, start, end| {
-            let w = f64::from(self.weights[index as usize]);
+            let phrase = self.phrases[index as usize];
+            let w = f64::from(phrase.weight);
             phrases += w;
-            if let Some(norm) = self.norms.get(index as usize) {
-                squares += f64::from(*norm).powi(2);
+            if self.normed {
+                squares += f64::from(phrase.norm).powi(2);
             }
             found.push((w, start, end));
         });

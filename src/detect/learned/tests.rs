@@ -235,3 +235,33 @@ fn each_text_starts_with_no_phrase_seen_whatever_came_before() {
         -0.75
     );
 }
+
+#[test]
+fn words_of_every_length_are_found_and_only_as_written() {
+    // Up to 15 bytes a word is kept as a number, longer ones as strings: both are found,
+    // alone and in a phrase, and a word is not found as its own prefix or extension.
+    let fifteen = "klachtafhandel1"; // 15 bytes
+    let sixteen = "klachtafhandeli1"; // 16 bytes
+    let long = "schadeverzekeringsmaatschappij";
+    let file = format!(
+        "@basis\t0\n{fifteen}\t1\n{sixteen}\t2\n{long}\t4\nde {long}\t8\n{long} {fifteen} kwijt\t16\n"
+    );
+    let learned = Learned::parse("test", &file).unwrap();
+    let weight = |text: &str| learned.signal(text, &normalize(text)).unwrap().weight;
+    assert_eq!(weight(fifteen), 1.0);
+    assert_eq!(weight(sixteen), 2.0);
+    assert_eq!(weight(long), 4.0);
+    assert_eq!(weight(&format!("de {long}")), 12.0);
+    assert_eq!(weight(&format!("{long} {fifteen} kwijt")), 21.0);
+    // Neither shorter nor longer nor a word between the two lengths.
+    for other in [
+        "klachtafhandel",
+        "klachtafhandel1x",
+        "klachtafhandeli",
+        "klachtafhandeli1x",
+        "schadeverzekeringsmaatschappi",
+        "schadeverzekeringsmaatschappijen",
+    ] {
+        assert_eq!(weight(other), 0.0, "{other}");
+    }
+}
