@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::dfa::DFA;
 use regex::Regex;
 
-use super::walk::has_match;
+use super::walk::{for_each_match, has_match};
 
 /// A line where quoted history begins; it and everything after it is dropped.
 static HISTORY_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,9 +58,9 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 const SIGNATURE_LINES: usize = 10;
 
 /// Phrases that mark a paragraph as firm boilerplate (disclaimers, complaint-procedure
-/// and register footers) rather than something the sender wrote.
+/// and register footers) rather than something the sender wrote: the whole paragraph is
+/// dropped.
 const FOOTER_MARKERS: &[&str] = &[
-    "disclaimer",
     "dit bericht is uitsluitend bestemd",
     "dit e-mailbericht is uitsluitend bestemd",
     "de informatie in dit bericht",
@@ -80,10 +80,6 @@ const FOOTER_MARKERS: &[&str] = &[
     "ingeschreven in het register van de afm",
     "afm-vergunning",
     "vergunning van de autoriteit financiele markten",
-    "kamer van koophandel",
-    "kvk-nummer",
-    "kvk nummer",
-    "kvk:",
     "this message is intended only",
     "this e-mail is intended",
     "this email is intended",
@@ -92,10 +88,23 @@ const FOOTER_MARKERS: &[&str] = &[
     "our complaints policy",
     "please consider the environment",
     "denk aan het milieu",
+    "afmelden voor deze nieuwsbrief",
+];
+
+/// Words that open a footer as often as a customer writes them ("Disclaimer:", "Sent from
+/// my iPhone", "KvK: 1234" — and "I read the disclaimer twice", "I tried to unsubscribe"):
+/// a paragraph with one is the sender's own when it speaks in the first person
+/// ([`FIRST_PERSON`]); else it is dropped from the word's line on, and the lines above it
+/// stay.
+const FOOTER_WORDS: &[&str] = &[
+    "disclaimer",
+    "unsubscribe",
     "verzonden vanaf mijn",
     "sent from my",
-    "afmelden voor deze nieuwsbrief",
-    "unsubscribe",
+    "kamer van koophandel",
+    "kvk-nummer",
+    "kvk nummer",
+    "kvk:",
 ];
 
 /// Whether a line can start quoted history: it has a colon, `--` or `__` (one SIMD scan
@@ -228,7 +237,7 @@ static FOOTERS: LazyLock<DFA> = LazyLock::new(|| {
     DFA::builder()
         .ascii_case_insensitive(true)
         .prefilter(false)
-        .build(FOOTER_MARKERS)
+        .build(FOOTER_MARKERS.iter().chain(FOOTER_WORDS))
         .expect("footer markers")
 });
 
@@ -236,7 +245,61 @@ fn has_footer(text: &str) -> bool {
     has_match(&FOOTERS, text.as_bytes())
 }
 
-/// Drops blank-line separated paragraphs that carry a footer marker.
+/// Words in which a sender speaks of themself. A paragraph that says one of them outside a
+/// footer marker is the sender's own, whatever else it names ("what I cannot understand is
+/// the disclaimer you sent", "ik heb me al drie keer afgemeld via unsubscribe"): boilerplate
+/// speaks as the firm ("wij", "u") or as no one. The plural ("wij", "we", "ons") is the
+/// firm's voice as often as a couple's, and does not count.
+const FIRST_PERSON: &[&str] = &[
+    "ik", "mij", "me", "mijn", "m'n", "mn", "i", "my", "i'm", "i've", "i'd", "i'll", "myself",
+    "mine",
+];
+
+fn is_first_person(word: &str) -> bool {
+    let word = word.trim_matches(['\'', '\u{2019}']);
+    if word.contains('\u{2019}') {
+        let word = word.replace('\u{2019}', "'");
+        return FIRST_PERSON.iter().any(|p| p.eq_ignore_ascii_case(&word));
+    }
+    FIRST_PERSON.iter().any(|p| p.eq_ignore_ascii_case(word))
+}
+
+/// The line of `para` from which it is boilerplate: 0 when it holds one of
+/// [`FOOTER_MARKERS`]; the line of its first of [`FOOTER_WORDS`] when it does not speak in
+/// the first person outside them ([`FIRST_PERSON`]). `None`: no marker, or the sender's own
+/// words.
+fn boilerplate_from(para: &[&str]) -> Option<usize> {
+    let joined = para.join("\n");
+    let mut words: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut firm = false;
+    for_each_match(&FOOTERS, joined.as_bytes(), |pattern, start, end| {
+        if pattern < FOOTER_MARKERS.len() {
+            firm = true;
+        } else {
+            words.push(start..end);
+        }
+    });
+    if firm {
+        return Some(0);
+    }
+    let first = words.iter().map(|r| r.start).min()?;
+    let speaks = joined
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .filter(|w| !w.is_empty() && is_first_person(w))
+        .any(|w| {
+            let at = w.as_ptr() as usize - joined.as_ptr() as usize;
+            !words.iter().any(|r| r.contains(&at))
+        });
+    if speaks {
+        return None;
+    }
+    Some(joined[..first].matches('\n').count())
+}
+
+/// Drops the firm's boilerplate from every blank-line separated paragraph that carries a
+/// footer marker ([`boilerplate_from`]). A footer is the firm's voice; a customer who
+/// names a disclaimer, a newsletter or the Chamber of Commerce in their own words is not
+/// one.
 fn drop_footers(lines: &[&str]) -> String {
     let joined = lines.join("\n");
     // One automaton pass over the whole text; paragraphs are only split when it hits.
@@ -254,12 +317,12 @@ fn drop_footers(lines: &[&str]) -> String {
         if para.is_empty() {
             return;
         }
-        let joined = para.join("\n");
-        if !has_footer(&joined) {
+        let keep = boilerplate_from(para).unwrap_or(para.len());
+        if keep > 0 {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }
-            out.push_str(joined.trim_end());
+            out.push_str(para[..keep].join("\n").trim_end());
         }
         para.clear();
     };
@@ -360,6 +423,58 @@ mod tests {
     fn drops_footer_paragraphs() {
         let body = "Kunt u mij de polis sturen?\n\nFirma B.V. is aangesloten bij het Kifid onder nummer 300.000. Onze klachtenprocedure vindt u op de website.\n\nDisclaimer: dit bericht is uitsluitend bestemd voor de geadresseerde.";
         assert_eq!(new_text(body), "Kunt u mij de polis sturen?");
+    }
+
+    #[test]
+    fn a_paragraph_in_the_first_person_is_kept_whatever_footer_word_it_names() {
+        // One paragraph: before, the whole complaint went with the word "disclaimer".
+        let mug = "I bought a travel mug from you. Now, I understood from the disclaimer \
+                   inside that you could not promise the same results.\nWhat I cannot \
+                   understand is that it leaks every time I drink from it.";
+        assert_eq!(new_text(mug), mug);
+        let unsubscribe = "I have tried to unsubscribe five times and you still send me offers.";
+        assert_eq!(new_text(unsubscribe), unsubscribe);
+        let afgemeld = "Goedemiddag,\n\nVolgens de Kamer van Koophandel staat mijn bedrijf al \
+                        twee jaar op een ander adres, toch stuurt u alles nog naar het oude.";
+        assert_eq!(new_text(afgemeld), afgemeld);
+        let curly = "I\u{2019}ve read the disclaimer twice and it says nothing about this fee.";
+        assert_eq!(new_text(curly), curly);
+    }
+
+    #[test]
+    fn boilerplate_is_dropped_from_its_marker_line_on() {
+        // The firm's voice, or no one's: dropped as before.
+        let body = "Kunt u bellen?\n\nDisclaimer: wij aanvaarden geen aansprakelijkheid. U \
+                    kunt aan dit bericht geen rechten ontlenen.";
+        assert_eq!(new_text(body), "Kunt u bellen?");
+        // A phone's line under the text without a blank line: the text stays, the line
+        // goes ("my"/"mijn" inside the marker is not the sender speaking).
+        assert_eq!(
+            new_text("Kunt u de polis sturen?\nVerzonden vanaf mijn iPhone"),
+            "Kunt u de polis sturen?"
+        );
+        assert_eq!(
+            new_text("Please call me back.\n\nSent from my iPhone"),
+            "Please call me back."
+        );
+        // A first-person word before the marker on an earlier line of the same paragraph
+        // keeps it: the sender's words, not boilerplate.
+        assert_eq!(
+            new_text("Ik wacht nog steeds op de polis.\nVerzonden vanaf mijn iPhone"),
+            "Ik wacht nog steeds op de polis.\nVerzonden vanaf mijn iPhone"
+        );
+        // The firm's legal sentences take their whole paragraph, whoever it names.
+        assert_eq!(
+            new_text(
+                "Bijgaand de stukken.\n\nThis email is intended only for the addressee; \
+                      I accept no liability."
+            ),
+            "Bijgaand de stukken."
+        );
+        assert_eq!(
+            new_text("Tot donderdag.\n\nJan de Vries\nDe Vries Advies B.V.\nKvK: 12345678"),
+            "Tot donderdag.\n\nJan de Vries\nDe Vries Advies B.V."
+        );
     }
 
     #[test]

@@ -296,6 +296,29 @@ fn signature_and_footer_trap() {
 }
 
 #[test]
+fn a_complaint_that_names_the_disclaimer_is_judged_whole() {
+    // Before, the paragraph went as a footer for its word "disclaimer" and two words were
+    // left to judge ("Goedemiddag" and the subject).
+    let body = "Goedemiddag,\n\nIk heb de nieuwe polis ontvangen en tot mijn verbazing staat \
+                onder de disclaimer een uitsluiting voor waterschade die nooit met mij besproken \
+                is. Uw adviseur heeft mij in het gesprek verzekerd dat alles gedekt was. Ik wil \
+                dat dit wordt rechtgezet.\n\nMet vriendelijke groet,\nAnna de Boer";
+    let v = shipped().classify(&customer_mail("Polis", body), &firm());
+    assert!(v.complaint, "{v:?}");
+    // The firm's own disclaimer under a routine question still goes.
+    let routine = "Kunt u mij de polis opnieuw sturen?\n\nDisclaimer: aan dit bericht kunnen \
+                   geen rechten worden ontleend.";
+    let v = shipped().classify(&customer_mail("Polis", routine), &firm());
+    assert!(!v.complaint, "{v:?}");
+    assert!(
+        !v.signals
+            .iter()
+            .any(|s| s.phrase.to_lowercase().contains("rechten")),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn quoted_history_trap() {
     let body = "Hartelijk dank, zo is het goed opgelost.\n\nOp 12 nov. 2026 om 09:15 schreef Jan <jan@example.test>:\n> Dit is schandalig en onacceptabel! Ik dien een klacht in.\n> Uw medewerker was onbeschoft.\n";
     let v = det().judge(Some("Re: Klacht over afhandeling"), body);
