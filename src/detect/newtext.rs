@@ -256,23 +256,19 @@ const FIRST_PERSON: &[&str] = &[
 ];
 
 fn is_first_person(word: &str) -> bool {
-    let word = word.trim_matches(['\'', '\u{2019}']);
-    if word.contains('\u{2019}') {
-        let word = word.replace('\u{2019}', "'");
-        return FIRST_PERSON.iter().any(|p| p.eq_ignore_ascii_case(&word));
-    }
+    let word = word.replace('\u{2019}', "'");
+    let word = word.trim_matches('\'');
     FIRST_PERSON.iter().any(|p| p.eq_ignore_ascii_case(word))
 }
 
-/// The line of `para` from which it is boilerplate: 0 when it holds one of
-/// [`FOOTER_MARKERS`]; the line of its first of [`FOOTER_WORDS`] when it does not speak in
-/// the first person outside them ([`FIRST_PERSON`]). `None`: no marker, or the sender's own
-/// words.
-fn boilerplate_from(para: &[&str]) -> Option<usize> {
-    let joined = para.join("\n");
+/// Where the paragraph `para` (its lines joined by `\n`) turns to boilerplate, in bytes:
+/// 0 when it holds one of [`FOOTER_MARKERS`]; the start of the line of its first of
+/// [`FOOTER_WORDS`] when it does not speak in the first person outside them
+/// ([`FIRST_PERSON`]). `None`: no marker, or the sender's own words.
+fn boilerplate_from(para: &str) -> Option<usize> {
     let mut words: Vec<std::ops::Range<usize>> = Vec::new();
     let mut firm = false;
-    for_each_match(&FOOTERS, joined.as_bytes(), |pattern, start, end| {
+    for_each_match(&FOOTERS, para.as_bytes(), |pattern, start, end| {
         if pattern < FOOTER_MARKERS.len() {
             firm = true;
         } else {
@@ -283,17 +279,17 @@ fn boilerplate_from(para: &[&str]) -> Option<usize> {
         return Some(0);
     }
     let first = words.iter().map(|r| r.start).min()?;
-    let speaks = joined
+    let speaks = para
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
         .filter(|w| !w.is_empty() && is_first_person(w))
         .any(|w| {
-            let at = w.as_ptr() as usize - joined.as_ptr() as usize;
+            let at = w.as_ptr() as usize - para.as_ptr() as usize;
             !words.iter().any(|r| r.contains(&at))
         });
     if speaks {
         return None;
     }
-    Some(joined[..first].matches('\n').count())
+    Some(para[..first].rfind('\n').map_or(0, |i| i + 1))
 }
 
 /// Drops the firm's boilerplate from every blank-line separated paragraph that carries a
@@ -317,12 +313,13 @@ fn drop_footers(lines: &[&str]) -> String {
         if para.is_empty() {
             return;
         }
-        let keep = boilerplate_from(para).unwrap_or(para.len());
-        if keep > 0 {
+        let joined = para.join("\n");
+        let kept = joined[..boilerplate_from(&joined).unwrap_or(joined.len())].trim_end();
+        if !kept.is_empty() {
             if !out.is_empty() {
                 out.push_str("\n\n");
             }
-            out.push_str(para[..keep].join("\n").trim_end());
+            out.push_str(kept);
         }
         para.clear();
     };
