@@ -12,10 +12,16 @@
 //! name alone ("Smits Financieel Advies B.V." over "t.a.v. de klachtenfunctionaris").
 //!
 //! Only the first few lines are read, and only when the firm's name is known.
+//!
+//! The headers can say it too ([`copied_to`]): a mail whose To: names another
+//! organisation's address, the firm only in Cc ("my complaint to the insurer, my adviser
+//! in copy"), is addressed to that organisation, not to the firm.
 
 use serde::Deserialize;
 
 use super::normalize::normalize;
+use super::screen::{base_address, ScreenContext};
+use crate::parse::ParsedMail;
 
 /// The lexicon's `[addressee]` table (its words normalised once the lexicon is read).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -175,4 +181,49 @@ fn name_line(addressee: &Addressee, line: &str, word_count: usize) -> bool {
                 || linking.contains(&w.to_lowercase().as_str())
         })
         && !names(addressee, line, 0).is_empty()
+}
+
+/// The address a mail is sent To when the firm is only copied: no To: address is the
+/// firm's, at least one is an organisation's (a domain that is no public mail provider's
+/// and holds none of `own`, the distinctive words of the firm's name ([`distinctive`]): such
+/// a domain may be one of the firm's that the configuration does not list), and one of the
+/// firm's addresses is in Cc. The firm's addresses: the service's own and directie's, and
+/// any address at their domains (a public mail provider's domain excepted: there only the
+/// addresses themselves).
+pub fn copied_to<'a>(mail: &'a ParsedMail, ctx: &ScreenContext, own: &[String]) -> Option<&'a str> {
+    let domain_of = |address: &str| {
+        address
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim().to_ascii_lowercase())
+    };
+    let firm_domains: Vec<String> = ctx
+        .own_addresses
+        .iter()
+        .chain(&ctx.directie_addresses)
+        .filter_map(|a| domain_of(a))
+        .filter(|d| !super::is_public_provider(d))
+        .collect();
+    let is_firm = |address: &str| {
+        let base = base_address(address);
+        ctx.is_own(&base)
+            || ctx
+                .directie_addresses
+                .iter()
+                .any(|d| base_address(d) == base)
+            || domain_of(address).is_some_and(|d| firm_domains.contains(&d))
+    };
+    if mail.to.is_empty()
+        || mail.to.iter().any(|a| is_firm(&a.address))
+        || !mail.cc.iter().any(|a| is_firm(&a.address))
+    {
+        return None;
+    }
+    mail.to
+        .iter()
+        .find(|a| {
+            domain_of(&a.address).is_some_and(|d| {
+                !super::is_public_provider(&d) && !own.iter().any(|w| d.contains(w.as_str()))
+            })
+        })
+        .map(|a| a.address.as_str())
 }

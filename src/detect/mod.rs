@@ -285,6 +285,26 @@ impl Detector {
             verdict.doubt =
                 !verdict.complaint && verdict.score >= self.doubt_threshold && verdict.score > 0.0;
         }
+        // Sent To another organisation, the firm only in Cc: held as a mail whose opening
+        // line addresses someone else ([`addressee::copied_to`]).
+        let elsewhere = verdict
+            .ignored
+            .iter()
+            .any(|i| i.reason == addressee::REASON);
+        let own = ctx.organisation.as_deref().map_or_else(Vec::new, |name| {
+            addressee::distinctive(&self.lexicon(verdict.language).addressee, name)
+        });
+        if let Some(to) = addressee::copied_to(mail, ctx, &own).filter(|_| !elsewhere) {
+            verdict.ignored.push(Ignored {
+                reason: addressee::REASON.into(),
+                phrase: format!("aan {to}, het kantoor in cc"),
+            });
+            verdict.score = self.held(verdict.score, true);
+            verdict.complaint = verdict.score >= self.threshold;
+            verdict.doubt = !verdict.complaint
+                && (verdict.doubt
+                    || (verdict.score >= self.doubt_threshold && verdict.score > 0.0));
+        }
         if let Some(reason) = screen::screen(mail, ctx) {
             verdict.screened = Some(reason);
             verdict.complaint = false;

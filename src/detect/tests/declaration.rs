@@ -316,3 +316,107 @@ fn a_declared_complaint_whose_other_words_are_not_the_firms_business_is_doubtful
         );
     }
 }
+
+/// A mail with these To: and Cc: headers, from a customer.
+fn addressed(to: &str, cc: &str, body: &str) -> ParsedMail {
+    let cc = if cc.is_empty() {
+        String::new()
+    } else {
+        format!("Cc: {cc}\n")
+    };
+    let raw = format!(
+        "From: klant@example.org\nTo: {to}\n{cc}Subject: Opzegging niet verwerkt\n\
+         Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    );
+    parse(raw.replace('\n', "\r\n").as_bytes())
+}
+
+const COPIED_COMPLAINT: &str = "Goedemiddag,\n\nOp 2 maart heb ik via uw website mijn \
+     reisverzekering opgezegd per 1 april. Toch heeft u van april tot en met september elke \
+     maand premie afgeschreven. Ik heb drie keer gebeld en steeds hetzelfde antwoord gekregen, \
+     niemand belt terug. Dit is onacceptabel. Ik verzoek u het bedrag binnen 14 dagen terug te \
+     storten.\n\nMet vriendelijke groet,\nBianca Willemsen";
+
+#[test]
+fn a_complaint_sent_to_another_organisation_with_the_firm_in_copy_is_held() {
+    // The doubt band of the default configuration.
+    let (det, ctx) = (shipped().with_doubt_threshold(0.5), firm());
+    // Sent to the firm: a complaint.
+    let to_firm = det.classify(
+        &addressed("info@dijkstramol.example", "", COPIED_COMPLAINT),
+        &ctx,
+    );
+    assert!(to_firm.complaint, "{to_firm:?}");
+    assert!(!addressed_elsewhere(&to_firm), "{to_firm:?}");
+    // The same text sent to the insurer, the firm in copy: addressed to the insurer.
+    let copied = det.classify(
+        &addressed(
+            "Klantenservice <klantenservice@verzekerslim.example>",
+            "Dijkstra & Mol <info@dijkstramol.example>",
+            COPIED_COMPLAINT,
+        ),
+        &ctx,
+    );
+    assert!(!copied.complaint, "{copied:?}");
+    assert!(
+        copied.doubt,
+        "directie sees it among the doubtful mails: {copied:?}"
+    );
+    assert_eq!(copied.score, 0.5, "held at the doubt threshold: {copied:?}");
+    let note = copied
+        .ignored
+        .iter()
+        .find(|i| i.reason == addressee::REASON)
+        .unwrap();
+    assert_eq!(
+        note.phrase,
+        "aan klantenservice@verzekerslim.example, het kantoor in cc"
+    );
+    assert!(copied.held_because().any(|i| i.reason == addressee::REASON));
+    // Any address at the firm's domain is the firm's: an adviser's own address in copy.
+    let adviser = det.classify(
+        &addressed(
+            "klantenservice@verzekerslim.example",
+            "p.mol@dijkstramol.example",
+            COPIED_COMPLAINT,
+        ),
+        &ctx,
+    );
+    assert!(
+        addressed_elsewhere(&adviser) && !adviser.complaint,
+        "{adviser:?}"
+    );
+}
+
+#[test]
+fn a_complaint_to_the_firm_is_not_held_whoever_else_is_addressed() {
+    let (det, ctx) = (shipped(), firm());
+    for (to, cc) in [
+        // The firm among the addressees, the insurer too or in copy.
+        (
+            "info@dijkstramol.example, klantenservice@verzekerslim.example",
+            "",
+        ),
+        (
+            "info@dijkstramol.example",
+            "klantenservice@verzekerslim.example",
+        ),
+        // Directie addressed directly, the service's address in copy.
+        ("directie@dijkstramol.example", "info@dijkstramol.example"),
+        // A person at a public mail provider (a partner, a son) addressed, the firm in
+        // copy: no organisation is addressed instead of the firm.
+        ("m.willemsen@gmail.com", "info@dijkstramol.example"),
+        // A domain that holds the firm's name: one of its own the configuration does not
+        // list.
+        (
+            "klachten@dijkstramol-hypotheken.example",
+            "info@dijkstramol.example",
+        ),
+        // The firm in neither To: nor Cc: (a blind copy, a forward): nothing said.
+        ("klantenservice@verzekerslim.example", ""),
+    ] {
+        let v = det.classify(&addressed(to, cc, COPIED_COMPLAINT), &ctx);
+        assert!(v.complaint, "To: {to}, Cc: {cc}: {v:?}");
+        assert!(!addressed_elsewhere(&v), "To: {to}, Cc: {cc}: {v:?}");
+    }
+}
