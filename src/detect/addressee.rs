@@ -189,8 +189,15 @@ fn name_line(addressee: &Addressee, line: &str, word_count: usize) -> bool {
 /// a domain may be one of the firm's that the configuration does not list), and one of the
 /// firm's addresses is in Cc. The firm's addresses: the service's own and directie's, and
 /// any address at their domains (a public mail provider's domain excepted: there only the
-/// addresses themselves).
-pub fn copied_to<'a>(mail: &'a ParsedMail, ctx: &ScreenContext, own: &[String]) -> Option<&'a str> {
+/// addresses themselves). A mail whose opening line addresses the firm by name ("Geachte
+/// heer Dijkstra,") is the firm's whoever the headers name (a complaint sent to an outside
+/// complaints officer or the ombudsman with the firm in copy).
+pub fn copied_to<'a>(
+    mail: &'a ParsedMail,
+    ctx: &ScreenContext,
+    addressee: &Addressee,
+    own: &[String],
+) -> Option<&'a str> {
     let domain_of = |address: &str| {
         address
             .rsplit_once('@')
@@ -218,6 +225,9 @@ pub fn copied_to<'a>(mail: &'a ParsedMail, ctx: &ScreenContext, own: &[String]) 
     {
         return None;
     }
+    if addresses_firm(addressee, mail.body_text.as_deref().unwrap_or(""), own) {
+        return None;
+    }
     mail.to
         .iter()
         .find(|a| {
@@ -226,4 +236,20 @@ pub fn copied_to<'a>(mail: &'a ParsedMail, ctx: &ScreenContext, own: &[String]) 
             })
         })
         .map(|a| a.address.as_str())
+}
+
+/// Whether the first line of `body` is an addressing line that names the firm: it opens
+/// with one of the `openers`, is at most [`MAX_WORDS`] words long and holds one of `own`,
+/// the distinctive words of the firm's name.
+fn addresses_firm(addressee: &Addressee, body: &str, own: &[String]) -> bool {
+    let Some(line) = body.lines().map(str::trim).find(|l| !l.is_empty()) else {
+        return false;
+    };
+    let norm = normalize(line);
+    let words: Vec<&str> = norm.text().split_whitespace().collect();
+    let opens = addressee.openers.iter().any(|o| {
+        let o: Vec<&str> = o.split_whitespace().collect();
+        !o.is_empty() && words.starts_with(&o)
+    });
+    opens && words.len() <= MAX_WORDS && words.iter().any(|w| own.iter().any(|o| o == w))
 }

@@ -291,10 +291,12 @@ impl Detector {
             .ignored
             .iter()
             .any(|i| i.reason == addressee::REASON);
-        let own = ctx.organisation.as_deref().map_or_else(Vec::new, |name| {
-            addressee::distinctive(&self.lexicon(verdict.language).addressee, name)
-        });
-        if let Some(to) = addressee::copied_to(mail, ctx, &own).filter(|_| !elsewhere) {
+        let addressing = &self.lexicon(verdict.language).addressee;
+        let own = ctx
+            .organisation
+            .as_deref()
+            .map_or_else(Vec::new, |name| addressee::distinctive(addressing, name));
+        if let Some(to) = addressee::copied_to(mail, ctx, addressing, &own).filter(|_| !elsewhere) {
             verdict.ignored.push(Ignored {
                 reason: addressee::REASON.into(),
                 phrase: format!("aan {to}, het kantoor in cc"),

@@ -419,4 +419,30 @@ fn a_complaint_to_the_firm_is_not_held_whoever_else_is_addressed() {
         assert!(v.complaint, "To: {to}, Cc: {cc}: {v:?}");
         assert!(!addressed_elsewhere(&v), "To: {to}, Cc: {cc}: {v:?}");
     }
+    // Sent to an outside complaints officer, the firm in copy, but written to the firm by
+    // name: the firm's.
+    let body = COPIED_COMPLAINT.replace("Goedemiddag,", "Geachte heer Dijkstra,");
+    let v = det.classify(
+        &addressed(
+            "klachtenfunctionaris@externeklachten.example",
+            "info@dijkstramol.example",
+            &body,
+        ),
+        &ctx,
+    );
+    assert!(v.complaint && !addressed_elsewhere(&v), "{v:?}");
+    // A name in the copy line below the opening does not make it the firm's.
+    let body = COPIED_COMPLAINT.replace(
+        "Goedemiddag,",
+        "Geachte heer, mevrouw,\n(cc: Dijkstra & Mol, mijn adviseur)",
+    );
+    let v = det.classify(
+        &addressed(
+            "klantenservice@verzekerslim.example",
+            "info@dijkstramol.example",
+            &body,
+        ),
+        &ctx,
+    );
+    assert!(addressed_elsewhere(&v) && !v.complaint, "{v:?}");
 }
