@@ -24,6 +24,19 @@ static HISTORY_START: LazyLock<Regex> = LazyLock::new(|| {
     .expect("history regex")
 });
 
+/// The attribution line of a reply ("Op … schreef …:", "On … wrote:"): quoted history
+/// follows, and when it is quoted line by line with `>`, the lines between the quotes are
+/// the sender's answers ([`new_text`]).
+static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\s*(
+            op\s.{1,200}\s(schreef|heeft\s+het\s+volgende\s+geschreven)\s*.{0,200}:\s*$
+          | on\s.{1,200}\swrote\s*:\s*$
+        )",
+    )
+    .expect("attribution regex")
+});
+
 /// The first line of an Outlook-style header block ("Van: …" then "Verzonden: …").
 static OUTLOOK_FROM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*\*?(van|from)\s*:\*?\s*\S").expect("outlook from"));
@@ -114,22 +127,53 @@ fn may_be_history(line: &str) -> bool {
     memchr::memchr3_iter(b':', b'-', b'_', b).any(|i| b[i] == b':' || b.get(i + 1) == Some(&b[i]))
 }
 
+/// What the sender wrote this time: `body` without quoted history, signatures and
+/// footers. History starts at an attribution ("Op … schreef …:"), a forward or original-
+/// message separator, or an Outlook header block, and runs to the end, with one exception:
+/// under an attribution whose history is quoted line by line with `>`, a paragraph of
+/// unquoted lines between the quotes (set off from the quote above it by a blank line) is
+/// an answer written in between ("4", "No. We told her three times …") and is kept. A
+/// quoted line the mail program wrapped carries on without `>` right under it, and stays
+/// history.
 pub fn new_text(body: &str) -> String {
     let lines = split_lines(body);
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    // Under an attribution whose history is quoted with `>`: whether the line before was
+    // part of the quote (a `>` line or its wrapped continuation).
+    let mut answering = false;
+    let mut in_quote = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let t = line.trim_start();
         if t.starts_with('>') || (t.starts_with("| ") && is_quote_pipe(t)) {
+            in_quote = true;
+            i += 1;
+            continue;
+        }
+        if answering && in_quote {
+            // A line right under a quoted one continues it; a blank line ends the quote.
+            in_quote = !t.is_empty();
             i += 1;
             continue;
         }
         // Cheap guards first: the regexes only run on lines that could match them.
-        if (may_be_history(line) && HISTORY_START.is_match(line))
-            || line.trim() == "-- "
-            || line.trim_end() == "--"
-        {
+        if may_be_history(line) && HISTORY_START.is_match(line) {
+            let quoted = || {
+                lines[i + 1..]
+                    .iter()
+                    .find(|l| !l.trim().is_empty())
+                    .is_some_and(|l| l.trim_start().starts_with('>'))
+            };
+            if !answering && ATTRIBUTION.is_match(line) && quoted() {
+                answering = true;
+                in_quote = true;
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if line.trim() == "-- " || line.trim_end() == "--" {
             break;
         }
         let first_word = t.split_whitespace().next().unwrap_or("");
@@ -478,5 +522,68 @@ mod tests {
     fn a_customer_mentioning_your_procedure_is_kept() {
         let body = "Volgens uw klachtenprocedure dien ik hierbij een klacht in.";
         assert_eq!(new_text(body), body);
+    }
+
+    /// A reply with answers written between the quoted questions of a survey.
+    const ANSWERS: &str =
+        "Hi,\n\nThe survey link would not open, my answers are under each question.\n\n\
+        Sarah\n\n\
+        On Tue, 6 Oct 2026 at 10:00, KlantMeter <survey@klantmeter.example> wrote:\n\
+        > Dear Ms Lindqvist,\n>\n\
+        > 1. How would you rate your most recent contact, on a scale from 1 to 10?\n\n\
+        4\n\n\
+        > 2. Did you feel that your adviser listened to your wishes?\n\n\
+        No. We told her three times that we do not want a loan against the building.\n\
+        She kept bringing it up.\n\n\
+        > 3. Anything else?\n> Thank you for your time.\n";
+
+    #[test]
+    fn answers_between_quoted_lines_are_kept_and_the_quotes_are_not() {
+        let t = new_text(ANSWERS);
+        assert!(t.starts_with("Hi,"), "{t}");
+        assert!(t.contains("\n4\n"), "{t}");
+        assert!(
+            t.contains("No. We told her three times that we do not want a loan against the building.\nShe kept bringing it up."),
+            "{t}"
+        );
+        for quoted in [
+            "Dear Ms Lindqvist",
+            "How would you rate",
+            "listened",
+            "Thank you for your time",
+        ] {
+            assert!(!t.contains(quoted), "{quoted}: {t}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_line_wrapped_without_its_marker_stays_history() {
+        // The mail program wrapped the last quoted line: "weeks!" carries on the quote.
+        let body = "Thank you for your call. I consider the matter closed.\n\n\
+            On Mon, 9 Nov 2026 at 14:02, Tom <tom@mail.example> wrote:\n\
+            > This is outrageous. Your adviser was rude and still no answer after\n\
+            weeks!\n";
+        assert_eq!(
+            new_text(body),
+            "Thank you for your call. I consider the matter closed."
+        );
+    }
+
+    #[test]
+    fn history_that_is_not_quoted_line_by_line_is_dropped_whole() {
+        // A reply whose history is not marked with `>` (an HTML mail made text): everything
+        // under the attribution is history, answers cannot be told from it.
+        let body = "Dank u, dan is het opgelost.\n\n\
+            Op 9 nov. 2026 om 14:02 schreef Jan <jan@mail.example>:\n\n\
+            Dit is schandalig, ik wacht al weken.\n\n\
+            Met vriendelijke groet,\nJan\n";
+        assert_eq!(new_text(body), "Dank u, dan is het opgelost.");
+        // Under answers, a forwarded message or an earlier reply still ends the new text.
+        let body = format!(
+            "{ANSWERS}\n---------- Forwarded message ---------\nFrom: a\nrude and unacceptable\n"
+        );
+        let t = new_text(&body);
+        assert!(t.contains("She kept bringing it up."), "{t}");
+        assert!(!t.contains("unacceptable"), "{t}");
     }
 }

@@ -94,3 +94,29 @@ fn a_postscript_in_a_mail_addressed_to_another_organisation_flags_nothing() {
     assert!(!v.complaint, "{v:?}");
     assert!(!from_postscript(&v), "{v:?}");
 }
+
+/// A reply whose answers stand between the quoted questions of the firm's survey: the
+/// grievance is in an answer, not above the quote.
+#[test]
+fn a_grievance_answered_between_quoted_questions_is_judged() {
+    let body = "Goedemiddag,\n\nDe link van de enquête werkt niet op mijn laptop, daarom mijn \
+        antwoorden hieronder tussen de vragen.\n\nPetra Smeets\n\n\
+        Op 6 okt. 2026 om 10:00 schreef Klantonderzoek <enquete@onderzoek.example>:\n\
+        > Beste mevrouw Smeets,\n>\n\
+        > 1. Welk cijfer geeft u uw laatste contact met Dijkstra & Mol?\n\n\
+        4\n\n\
+        > 2. Voelde u zich gehoord door uw adviseur?\n\n\
+        Nee. Wij hebben de adviseur drie keer duidelijk gezegd dat wij geen lening op het \
+        bedrijfspand willen. Toch kwam hij er elk gesprek weer mee, en hij sprak ons toe alsof \
+        wij het niet begrepen. Dat was niet prettig.\n\n\
+        > 3. Wilt u nog iets kwijt?\n\n\
+        Ik wil graag dat iemand anders contact met ons opneemt over ons pensioen, daarvoor \
+        kwamen we eigenlijk.\n\n\
+        > Hartelijk dank voor uw medewerking.\n";
+    let v = shipped().classify(&customer_mail("Re: Uw mening telt", body), &firm());
+    assert!(v.complaint, "{v:?}");
+    // The explanation names the answers' words, never the quoted questions'.
+    let words = shipped().judged_words(None, body);
+    assert!(words.contains("drie keer duidelijk gezegd"), "{words}");
+    assert!(!words.contains("voelde u zich gehoord"), "{words}");
+}
