@@ -110,10 +110,7 @@ fn addresses_other(
 ) -> bool {
     let norm = normalize(line);
     let words: Vec<&str> = norm.text().split_whitespace().collect();
-    let opens = addressee.openers.iter().any(|o| {
-        let o: Vec<&str> = o.split_whitespace().collect();
-        !o.is_empty() && words.starts_with(&o)
-    });
+    let opens = opens(addressee, &words);
     let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
     // An organisation word, not one added to a person ("Beste Daan en team").
     let organisation = words.iter().enumerate().any(|(i, w)| {
@@ -144,6 +141,14 @@ fn addresses_other(
         })
     };
     neighbour(next) || neighbour(prev)
+}
+
+/// Whether the normalised `words` of a line start with one of the addressing `openers`.
+fn opens(addressee: &Addressee, words: &[&str]) -> bool {
+    addressee.openers.iter().any(|o| {
+        let o: Vec<&str> = o.split_whitespace().collect();
+        !o.is_empty() && words.starts_with(&o)
+    })
 }
 
 /// The words of `line` written with a capital, after the first `skip`, that are no
@@ -185,8 +190,8 @@ fn name_line(addressee: &Addressee, line: &str, word_count: usize) -> bool {
 
 /// The address a mail is sent To when the firm is only copied: no To: address is the
 /// firm's, at least one is an organisation's (a domain that is no public mail provider's
-/// and holds none of `own`, the distinctive words of the firm's name ([`distinctive`]): such
-/// a domain may be one of the firm's that the configuration does not list), and one of the
+/// and holds no distinctive word of the firm's name, `ctx.organisation` ([`distinctive`]):
+/// such a domain may be one of the firm's that the configuration does not list), and one of the
 /// firm's addresses is in Cc. The firm's addresses: the service's own and directie's, and
 /// any address at their domains (a public mail provider's domain excepted: there only the
 /// addresses themselves). A mail whose opening line addresses the firm by name ("Geachte
@@ -196,7 +201,6 @@ pub fn copied_to<'a>(
     mail: &'a ParsedMail,
     ctx: &ScreenContext,
     addressee: &Addressee,
-    own: &[String],
 ) -> Option<&'a str> {
     let domain_of = |address: &str| {
         address
@@ -225,7 +229,12 @@ pub fn copied_to<'a>(
     {
         return None;
     }
-    if addresses_firm(addressee, mail.body_text.as_deref().unwrap_or(""), own) {
+    // Only a mail the headers hold comes this far: the firm's name is read here.
+    let own = ctx
+        .organisation
+        .as_deref()
+        .map_or_else(Vec::new, |name| distinctive(addressee, name));
+    if addresses_firm(addressee, mail.body_text.as_deref().unwrap_or(""), &own) {
         return None;
     }
     mail.to
@@ -247,9 +256,7 @@ fn addresses_firm(addressee: &Addressee, body: &str, own: &[String]) -> bool {
     };
     let norm = normalize(line);
     let words: Vec<&str> = norm.text().split_whitespace().collect();
-    let opens = addressee.openers.iter().any(|o| {
-        let o: Vec<&str> = o.split_whitespace().collect();
-        !o.is_empty() && words.starts_with(&o)
-    });
-    opens && words.len() <= MAX_WORDS && words.iter().any(|w| own.iter().any(|o| o == w))
+    opens(addressee, &words)
+        && words.len() <= MAX_WORDS
+        && words.iter().any(|w| own.iter().any(|o| o == w))
 }

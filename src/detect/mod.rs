@@ -270,16 +270,16 @@ impl Detector {
         let body = mail.body_text.as_deref().unwrap_or("");
         let (mut verdict, learned) =
             self.judge_text(mail.subject.as_deref(), body, ctx.organisation.as_deref());
+        let elsewhere = verdict
+            .ignored
+            .iter()
+            .any(|i| i.reason == addressee::REASON);
         if let Some(signal) = colleague_domain(mail, ctx)
             .filter(|_| learned)
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
         {
             verdict.signals.push(signal);
             let lexicon = self.lexicon(verdict.language);
-            let elsewhere = verdict
-                .ignored
-                .iter()
-                .any(|i| i.reason == addressee::REASON);
             verdict.score = self.held(total(self.scoring(lexicon), &verdict.signals), elsewhere);
             verdict.complaint = verdict.score >= self.threshold;
             verdict.doubt =
@@ -287,16 +287,8 @@ impl Detector {
         }
         // Sent To another organisation, the firm only in Cc: held as a mail whose opening
         // line addresses someone else ([`addressee::copied_to`]).
-        let elsewhere = verdict
-            .ignored
-            .iter()
-            .any(|i| i.reason == addressee::REASON);
         let addressing = &self.lexicon(verdict.language).addressee;
-        let own = ctx
-            .organisation
-            .as_deref()
-            .map_or_else(Vec::new, |name| addressee::distinctive(addressing, name));
-        if let Some(to) = addressee::copied_to(mail, ctx, addressing, &own).filter(|_| !elsewhere) {
+        if let Some(to) = addressee::copied_to(mail, ctx, addressing).filter(|_| !elsewhere) {
             verdict.ignored.push(Ignored {
                 reason: addressee::REASON.into(),
                 phrase: format!("aan {to}, het kantoor in cc"),

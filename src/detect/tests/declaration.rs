@@ -11,6 +11,15 @@ fn addressed_elsewhere(v: &Verdict) -> bool {
     v.ignored.iter().any(|i| i.reason == addressee::REASON)
 }
 
+/// The note that says whom `v` is addressed to instead of the firm.
+fn elsewhere_note(v: &Verdict) -> &str {
+    &v.ignored
+        .iter()
+        .find(|i| i.reason == addressee::REASON)
+        .unwrap_or_else(|| panic!("addressed to the firm: {v:?}"))
+        .phrase
+}
+
 #[test]
 fn a_declared_complaint_is_not_argued_down_by_its_words() {
     // The words of this mail ("klacht", "hierbij", "ontevreden") are ones the corpora's
@@ -104,13 +113,8 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
     let v = shipped().classify(&customer_mail("Klacht jaarafrekening", body), &firm());
     assert!(addressed_elsewhere(&v), "{v:?}");
     assert!(!declared(&v), "{v:?}");
-    let note = v
-        .ignored
-        .iter()
-        .find(|i| i.reason == addressee::REASON)
-        .unwrap();
     assert_eq!(
-        note.phrase,
+        elsewhere_note(&v),
         "Aan de klantenservice van Veluwse Verzekeringen,"
     );
     // Its grievance counts for a quarter, as one aimed at a named third party does.
@@ -363,13 +367,8 @@ fn a_complaint_sent_to_another_organisation_with_the_firm_in_copy_is_held() {
         "directie sees it among the doubtful mails: {copied:?}"
     );
     assert_eq!(copied.score, 0.5, "held at the doubt threshold: {copied:?}");
-    let note = copied
-        .ignored
-        .iter()
-        .find(|i| i.reason == addressee::REASON)
-        .unwrap();
     assert_eq!(
-        note.phrase,
+        elsewhere_note(&copied),
         "aan klantenservice@verzekerslim.example, het kantoor in cc"
     );
     assert!(copied.held_because().any(|i| i.reason == addressee::REASON));
