@@ -211,8 +211,16 @@ impl Normalized {
             let Some(gap) = source.get(a.src_end as usize..b.src_start as usize) else {
                 continue;
             };
-            if gap.is_empty() {
-                continue;
+            // Most gaps are one space: the gap is read once, byte by byte (the marks
+            // looked for are ASCII, so no character is split).
+            let (mut newlines, mut mark, mut stop) = (0, false, false);
+            for &byte in gap.as_bytes() {
+                match byte {
+                    b'\n' => newlines += 1,
+                    b'!' | b'?' => mark = true,
+                    b'.' => stop = true,
+                    _ => {}
+                }
             }
             let capital = || {
                 source[b.src_start as usize..]
@@ -220,8 +228,8 @@ impl Normalized {
                     .next()
                     .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
             };
-            let paragraph = gap.matches('\n').count() >= 2;
-            if paragraph || gap.contains(['!', '?']) || (gap.contains('.') && capital()) {
+            let paragraph = newlines >= 2;
+            if paragraph || mark || (stop && capital()) {
                 out.push((b.start as usize, paragraph));
             }
         }
@@ -302,6 +310,35 @@ mod tests {
         assert_eq!(n.source_range(3, 3), 0..0);
         assert_eq!(n.source_range(0, text.len() + 1), 0..0);
         assert_eq!(&src[n.source_range(0, text.len())], &src["‘".len()..]);
+    }
+
+    #[test]
+    fn sentences_end_at_marks_blank_lines_and_a_full_stop_before_a_capital() {
+        let src = "Ik belde op 3 jan. en 10 jan. Niemand nam op!  Waarom?\nDat o.a. bijv. de polis\n\n\u{c9}\u{e9}n vraag nog. 12 keer gebeld.";
+        let n = normalize(src);
+        let text = n.text();
+        let starts: Vec<(&str, bool)> = n
+            .sentences(src)
+            .into_iter()
+            .map(|(s, paragraph)| (text[s..].split(' ').next().unwrap(), paragraph))
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                ("niemand", false),
+                ("waarom", false),
+                ("dat", false),
+                ("een", true),
+                ("12", false)
+            ]
+        );
+        assert_eq!(
+            n.sentence_starts(src),
+            n.sentences(src)
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
