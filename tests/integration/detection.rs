@@ -102,6 +102,10 @@ const CORPUS50: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS51: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus51");
 const CORPUS52: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus52");
 const CORPUS53: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus53");
+const CORPUS54: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus54");
+const CORPUS55: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus55");
+const CORPUS56: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus56");
+const CORPUS57: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus57");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -382,6 +386,14 @@ fn fifty_first_split_corpus_of_short_mails_holds_its_recorded_figures_on_both_ha
 #[test]
 fn fifty_second_split_corpus_in_a_mailboxs_mix_holds_its_recorded_figures_on_both_halves() {
     holds_recorded_figures(CORPUS53, 240);
+}
+
+#[test]
+fn split_corpora_of_mail_to_firms_outside_finance_hold_their_recorded_figures_on_both_halves() {
+    // A telecom provider, a web shop, a seaside hotel and an energy supplier.
+    for corpus in [CORPUS54, CORPUS55, CORPUS56, CORPUS57] {
+        holds_recorded_figures(corpus, 100);
+    }
 }
 
 /// A split corpus of at least `min_total` mails, both languages and both labels in each
