@@ -106,6 +106,9 @@ const CORPUS54: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS55: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus55");
 const CORPUS56: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus56");
 const CORPUS57: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus57");
+const CORPUS58: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus58");
+const CORPUS59: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus59");
+const CORPUS60: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus60");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -393,6 +396,15 @@ fn split_corpora_of_mail_to_firms_outside_finance_hold_their_recorded_figures_on
     // A telecom provider, a web shop, a seaside hotel and an energy supplier.
     for corpus in [CORPUS54, CORPUS55, CORPUS56, CORPUS57] {
         holds_recorded_figures(corpus, 100);
+    }
+}
+
+#[test]
+fn split_corpora_of_texts_written_for_public_places_hold_their_recorded_figures_on_both_halves() {
+    // Reviews, social-media and forum posts, letters, news, consumer pages and rulings about a
+    // parcel service, an insurer and a bank, as published: no mail around them.
+    for corpus in [CORPUS58, CORPUS59, CORPUS60] {
+        holds_recorded_figures(corpus, 80);
     }
 }
 
