@@ -123,6 +123,40 @@ fn family_context_withdrawn_about_and_someone_else() {
 }
 
 #[test]
+fn family_context_a_ruling_weighs_what_a_consumer_said() {
+    // Trap: a dispute committee's ruling tells a consumer's complaint in its own voice; the
+    // complaint was someone else's and is decided.
+    let d = default_det();
+    for text in [
+        "Uitspraak. De consument stelt dat de adviseur hem niet heeft gewezen op de kosten van \
+         de overlijdensrisicoverzekering en vordert 1.200 euro. De adviseur voert gemotiveerd \
+         verweer. De commissie oordeelt dat de kosten in het adviesrapport stonden en wijst de \
+         vordering af.",
+        "Summary of the decision. The consumer argues that he was never told about the exit \
+         fee. The committee found that the fee was set out in the offer he signed.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+        assert!(
+            v.signals
+                .iter()
+                .any(|s| s.criterion == "context" && s.weight < 0.0),
+            "{v:?}"
+        );
+    }
+    // A customer who disputes the firm's position, and names the committee as the next
+    // step, complains: none of the ruling's words are his.
+    let v = d.judge(
+        None,
+        "U heeft mijn klacht ongegrond verklaard, maar u heeft mij nooit verteld dat de \
+         afsluitprovisie 2.400 euro zou zijn. Ik ben het hier niet mee eens en leg het voor \
+         aan de geschillencommissie.",
+    );
+    assert!(v.complaint, "{v:?}");
+    assert!(!v.signals.iter().any(|s| s.criterion == "context"), "{v:?}");
+}
+
+#[test]
 fn target_a_grievance_at_a_third_party_counts_less() {
     let d = default_det();
     let v = d.judge(
