@@ -321,14 +321,22 @@ impl Detector {
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
         let lexicon = self.lexicon(language);
-        let (mut signals, mut ignored, mut declared) = score_text(lexicon, &text, &norm);
+        let own = organisation.map_or_else(Vec::new, |name| {
+            addressee::distinctive(&lexicon.addressee, name)
+        });
+        // The firm's name: a grievance near it is aimed at the firm ([`target`]). A word of
+        // the name that is one of the lexicon's third parties ("Bank" of "Bank Noordhaven")
+        // names no one in particular: "mijn vorige bank" is still someone else.
+        let named: Vec<String> = own
+            .iter()
+            .filter(|w| !lexicon.target.third_party_set.contains(w.as_str()))
+            .cloned()
+            .collect();
+        let (mut signals, mut ignored, mut declared) = score_text(lexicon, &named, &text, &norm);
         // A mail addressed to another organisation declares nothing to the firm, its
         // grievance counts as one aimed at a third party, and it is at most doubtful
         // ([`addressee`], [`Detector::held`]).
-        let elsewhere = organisation.and_then(|name| {
-            let own = addressee::distinctive(&lexicon.addressee, name);
-            addressee::elsewhere(&lexicon.addressee, body, &own)
-        });
+        let elsewhere = addressee::elsewhere(&lexicon.addressee, body, &own);
         if let Some(line) = elsewhere {
             declared = None;
             for s in signals.iter_mut() {

@@ -116,9 +116,11 @@ pub(super) fn round2(x: f64) -> f64 {
 }
 
 /// The signals of a text, the matches set aside, and the complaint it declares in so many
-/// words, if any, as written ([`declare`]).
+/// words, if any, as written ([`declare`]). `own`: the distinctive words of the firm's
+/// name, which aim a grievance at the firm ([`target`]).
 pub(super) fn score_text(
     lex: &Lexicon,
+    own: &[String],
     text: &str,
     norm: &normalize::Normalized,
 ) -> (Vec<Signal>, Vec<Ignored>, Option<declare::Declared>) {
@@ -178,7 +180,8 @@ pub(super) fn score_text(
     let mut klacht_words: Vec<std::ops::Range<usize>> = Vec::new();
     // Sentences and their aims, found once and only for a text with a grievance to place.
     let topics = std::cell::OnceCell::new();
-    let topics = || topics.get_or_init(|| target::Topics::new(lex, words, &norm.sentences(text)));
+    let topics =
+        || topics.get_or_init(|| target::Topics::new(lex, own, words, &norm.sentences(text)));
     for h in candidates {
         if taken
             .range(..h.end)

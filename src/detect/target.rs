@@ -20,6 +20,8 @@ pub(super) enum Aim<'a> {
 /// only for the sentences a grievance is in and those it carries on from, each at most once.
 pub(super) struct Topics<'a> {
     lex: &'a Lexicon,
+    /// The distinctive words of the firm's name (`organisation.name`), normalised.
+    own: &'a [String],
     words: &'a str,
     /// Start of every sentence in the normalised words (the first is 0).
     starts: Vec<usize>,
@@ -36,7 +38,13 @@ const CARRY_BACK: usize = 3;
 impl<'a> Topics<'a> {
     /// `sentences`: the starts after the first, each with whether it begins a paragraph
     /// ([`super::normalize::Normalized::sentences`]).
-    pub(super) fn new(lex: &'a Lexicon, words: &'a str, sentences: &[(usize, bool)]) -> Topics<'a> {
+    /// `own`: the distinctive words of the firm's name ([`super::addressee::distinctive`]).
+    pub(super) fn new(
+        lex: &'a Lexicon,
+        own: &'a [String],
+        words: &'a str,
+        sentences: &[(usize, bool)],
+    ) -> Topics<'a> {
         let mut starts = Vec::with_capacity(sentences.len() + 1);
         let mut paragraph = Vec::with_capacity(sentences.len() + 1);
         starts.push(0);
@@ -50,6 +58,7 @@ impl<'a> Topics<'a> {
             .collect();
         Topics {
             lex,
+            own,
             words,
             starts,
             paragraph,
@@ -66,7 +75,7 @@ impl<'a> Topics<'a> {
         if let Some(aim) = self.said[i].get() {
             return aim;
         }
-        let aim = said_aim(self.lex, &self.words[self.range(i)]);
+        let aim = said_aim(self.lex, self.own, &self.words[self.range(i)]);
         self.said[i].set(Some(aim));
         aim
     }
@@ -86,14 +95,14 @@ impl<'a> Topics<'a> {
     }
 }
 
-/// What a sentence says about its aim: the firm when it addresses the reader, else the
-/// first third party it names, else nothing.
-fn said_aim<'a>(lex: &'a Lexicon, sentence: &str) -> Aim<'a> {
+/// What a sentence says about its aim: the firm when it addresses the reader or names the
+/// firm (a word of `own`), else the first third party it names, else nothing.
+fn said_aim<'a>(lex: &'a Lexicon, own: &[String], sentence: &str) -> Aim<'a> {
     let t = &lex.target;
     let mut other = None;
     let mut words = sentence.split_ascii_whitespace().peekable();
     while let Some(w) = words.next() {
-        if t.second_person_set.contains(w) {
+        if t.second_person_set.contains(w) || is_own(own, w) {
             return Aim::Firm;
         }
         if other.is_none() {
@@ -103,11 +112,18 @@ fn said_aim<'a>(lex: &'a Lexicon, sentence: &str) -> Aim<'a> {
     other.map_or(Aim::Unknown, Aim::Other)
 }
 
+/// Whether `word` is one of the distinctive words of the firm's name.
+fn is_own(own: &[String], word: &str) -> bool {
+    own.iter().any(|o| o == word)
+}
+
 /// The third party a signal at `start..end` of the normalised `words` is aimed at: one of
 /// the lexicon's third parties within the target window around it and in its `sentence`,
-/// with no word that addresses the firm there.
+/// with no word that addresses or names the firm there (a word of `own`: "Bank Noordhaven"
+/// names the firm, not some bank).
 pub(super) fn other_target<'a>(
     lex: &'a Lexicon,
+    own: &[String],
     words: &str,
     start: usize,
     end: usize,
@@ -146,7 +162,7 @@ pub(super) fn other_target<'a>(
     .take(inside);
     let mut party = None;
     for (w, next, asks) in before.map(|(w, next)| (w, next, false)).chain(after) {
-        if t.second_person_set.contains(w) && !asks {
+        if (t.second_person_set.contains(w) && !asks) || is_own(own, w) {
             return None;
         }
         if party.is_none() {
@@ -166,7 +182,7 @@ pub(super) fn aim_of<'a>(
     end: usize,
 ) -> Aim<'a> {
     let (sentence, aim) = topics.at(start);
-    if let Some(party) = other_target(lex, words, start, end, sentence) {
+    if let Some(party) = other_target(lex, topics.own, words, start, end, sentence) {
         return Aim::Other(party);
     }
     match aim {

@@ -445,3 +445,42 @@ fn a_complaint_to_the_firm_is_not_held_whoever_else_is_addressed() {
     );
     assert!(addressed_elsewhere(&v) && !v.complaint, "{v:?}");
 }
+
+#[test]
+fn the_firms_own_name_aims_a_grievance_at_the_firm() {
+    // A firm called "Bank Noordhaven": "bank" is one of the lexicon's third parties, but
+    // beside the firm's distinctive name it names the firm itself.
+    let bank = ScreenContext::new(
+        ["info@banknoordhaven.example".to_string()],
+        ["directie@banknoordhaven.example".to_string()],
+    )
+    .with_organisation("Bank Noordhaven");
+    let body = "Goedemiddag,\n\nAl drie weken wacht ik op mijn nieuwe betaalpas. Bank Noordhaven \
+                heeft de pas twee keer naar mijn oude adres gestuurd, terwijl ik mijn \
+                adreswijziging in maart heb doorgegeven.\n\nGroet,\nH. Kramer";
+    let mail = customer_mail("Betaalpas", body);
+    let v = det().classify(&mail, &bank);
+    assert!(
+        !v.ignored.iter().any(|i| i.reason == "ander_doel"),
+        "the firm's own name is no third party: {v:?}"
+    );
+    assert!(v.signals.iter().any(|s| s.criterion == "verwijt_handelen"));
+    // Without the firm's name, the same words name some bank: the grievance counts less.
+    let unnamed = ScreenContext::new(
+        ["info@banknoordhaven.example".to_string()],
+        ["directie@banknoordhaven.example".to_string()],
+    );
+    let v2 = det().classify(&mail, &unnamed);
+    assert!(
+        v2.ignored.iter().any(|i| i.reason == "ander_doel"),
+        "{v2:?}"
+    );
+    assert!(v2.score < v.score, "{} !< {}", v2.score, v.score);
+    // Another bank named beside the firm's name is still someone else: a grievance about
+    // the customer's other bank, in a mail that names the firm elsewhere, counts less.
+    let other = "Goedemiddag,\n\nIk heb een vraag aan Bank Noordhaven over mijn spaarrekening.\n\n\
+                 Mijn vorige bank heeft al drie weken niets gedaan met mijn overstapverzoek \
+                 en reageert nog steeds niet.\n\nGroet,\nH. Kramer";
+    let v = det().classify(&customer_mail("Overstappen", other), &bank);
+    assert!(v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
+}
