@@ -28,9 +28,10 @@ pub const REASON: &str = "klacht_verklaard";
 /// [`AGAINST_DOUBT`].
 pub const DOUBT_REASON: &str = "klacht_verklaard_twijfel";
 
-/// How far the learned phrases outside a declared complaint's own words (the declaration
-/// and every word klacht: the fit counts those against a mail, as the corpora mention
-/// complaints more than they make them) may argue against it before it is only doubtful.
+/// How far the learned phrases outside a declared complaint's own words (the declaration,
+/// every word klacht and every strong disagreement that counted: the fit counts those
+/// against a mail, as the corpora mention complaints and quote disagreement more than they
+/// make them) may argue against it before it is only doubtful.
 /// A complaint meant for someone else and sent to the firm by mistake (about a boiler, a
 /// dentist's autoclave, a web shop's order), or a question how to complain about a former
 /// adviser, is declared in the same words as one to the firm; its other words are not the
@@ -41,8 +42,9 @@ pub const DOUBT_REASON: &str = "klacht_verklaard_twijfel";
 pub const AGAINST_DOUBT: f64 = 3.0;
 
 /// A complaint declared in so many words: the phrase as written, and where the complaint's
-/// own words are in the normalised text (the declaration and every word klacht that
-/// counted), which say nothing about what it is about.
+/// own words are in the normalised text (the declaration, and every word klacht and
+/// strong disagreement that counted: "ik ben het niet eens"), which say nothing about what
+/// it is about.
 #[derive(Debug, Clone)]
 pub(super) struct Declared {
     pub written: String,

@@ -178,6 +178,9 @@ pub(super) fn score_text(
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
     // Where the signals of the word klacht that counted are (for a declaration).
     let mut klacht_words: Vec<std::ops::Range<usize>> = Vec::new();
+    // Where the strong disagreement that counted is ("ik ben het niet eens"): with the
+    // word klacht, a declared complaint's own words ([`declare::Declared::own`]).
+    let mut disagreement: Vec<std::ops::Range<usize>> = Vec::new();
     // Sentences and their aims, found once and only for a text with a grievance to place.
     let topics = std::cell::OnceCell::new();
     let topics =
@@ -232,6 +235,8 @@ pub(super) fn score_text(
             // declaration ("Klacht" as the subject, "ik dien een klacht in" below it).
             if *weight > 0.0 && criterion == "klachtwoord" && !elsewhere() {
                 klacht_words.push(h.start..h.end);
+            } else if *weight > 0.0 && criterion == "sterke_bewoording" && !elsewhere() {
+                disagreement.push(h.start..h.end);
             }
             continue;
         }
@@ -255,6 +260,8 @@ pub(super) fn score_text(
                 w *= lex.target.factor;
             } else if criterion == "klachtwoord" {
                 klacht_words.push(h.start..h.end);
+            } else if criterion == "sterke_bewoording" {
+                disagreement.push(h.start..h.end);
             }
         }
         let (start, phrase) = if intensified {
@@ -277,6 +284,7 @@ pub(super) fn score_text(
     let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics()).map(|r| {
         let written = as_written(r.start, r.end);
         klacht_words.push(r);
+        klacht_words.append(&mut disagreement);
         declare::Declared {
             written,
             own: klacht_words,

@@ -484,3 +484,35 @@ fn the_firms_own_name_aims_a_grievance_at_the_firm() {
     let v = det().classify(&customer_mail("Overstappen", other), &bank);
     assert!(v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
 }
+
+#[test]
+fn taking_a_complaint_further_declares_it() {
+    // Disagreeing with the firm's answer and taking the complaint to Kifid: a complaint
+    // in so many words, which its word statistics ("mijn klacht", "ik ben het") may not
+    // argue down; the disagreement is the complaint's own words, not what it is about.
+    let body = "Geachte heer De Vries,\n\nIk ben het niet eens met uw beslissing over mijn \
+                klacht. Ik leg het voor aan het Kifid.\n\nMet vriendelijke groet,\nJ. Peters";
+    let v = shipped().judge(None, body);
+    assert!(declared(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    let v = shipped().judge(
+        None,
+        "Dear Mr de Vries,\n\nI do not accept your answer to my complaint about the exit \
+         fee. I will take this to the Financial Ombudsman.\n\nRegards,\nT. Walsh",
+    );
+    assert!(declared(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+
+    // Traps: a threat ("anders"), a complaint about someone else taken further, and the
+    // firm's own footer telling the reader where to go: none declares a complaint.
+    for text in [
+        "Als ik voor vrijdag niets hoor, stap ik naar het Kifid.",
+        "Beste Anna, de garage weigert de reparatie te vergoeden. Ik stap met mijn klacht \
+         over de garage naar de Geschillencommissie. Dank voor je hulp!",
+        "Bent u niet tevreden over de afhandeling van uw klacht, dan kunt u deze voorleggen \
+         aan het Kifid.",
+    ] {
+        let v = shipped().judge(None, text);
+        assert!(!declared(&v), "{text}\n{v:?}");
+    }
+}
