@@ -503,8 +503,19 @@ fn taking_a_complaint_further_declares_it() {
     assert!(declared(&v), "{v:?}");
     assert!(v.complaint, "{v:?}");
 
-    // Traps: a threat ("anders"), a complaint about someone else taken further, and the
-    // firm's own footer telling the reader where to go: none declares a complaint.
+    // Considering it: declared, though its other words may leave it doubtful (directie's
+    // digest) rather than flagged.
+    let v = shipped().judge(
+        None,
+        "Geachte heer De Vries, ik overweeg naar het Kifid te stappen omdat u mijn vragen \
+         over de afsluitkosten niet wilt beantwoorden. Met vriendelijke groet, K. Mulder",
+    );
+    assert!(declared(&v), "{v:?}");
+    assert!(v.complaint || v.doubt, "{v:?}");
+
+    // Traps: a threat on a condition ("als"), a complaint about someone else taken
+    // further, and the firm's own footer telling the reader where to go: none declares a
+    // complaint.
     for text in [
         "Als ik voor vrijdag niets hoor, stap ik naar het Kifid.",
         "Beste Anna, de garage weigert de reparatie te vergoeden. Ik stap met mijn klacht \
