@@ -144,6 +144,41 @@ fn family_context_a_ruling_weighs_what_a_consumer_said() {
             "{v:?}"
         );
     }
+    // The headings and verbs of a dispute committee's binding advice weigh the same way,
+    // in either language: each is a signal of the ruling's voice.
+    for (text, phrases) in [
+        (
+            "Bindend advies. Standpunt verzoeker: verzoeker stelt dat hem telefonisch is \
+             toegezegd dat de kronen voor 75 procent worden vergoed. De commissie stelt voorop \
+             dat het maximum in de voorwaarden staat. Het verzoek wordt afgewezen.",
+            &[
+                "Standpunt verzoeker",
+                "verzoeker stelt",
+                "De commissie stelt",
+                "Het verzoek wordt afgewezen",
+            ][..],
+        ),
+        (
+            "The complainant argues that the adviser never explained the exit fee. The firm \
+             argues that the fee was in the offer. The complaint is dismissed.",
+            &[
+                "The complainant argues",
+                "The firm argues",
+                "The complaint is dismissed",
+            ][..],
+        ),
+    ] {
+        let v = d.judge(None, text);
+        for phrase in phrases {
+            assert!(
+                v.signals
+                    .iter()
+                    .any(|s| s.criterion == "context" && s.phrase == *phrase && s.weight < 0.0),
+                "{phrase}: {v:?}"
+            );
+        }
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+    }
     // A customer who disputes the firm's position, and names the committee as the next
     // step, complains: none of the ruling's words are his.
     let v = d.judge(
@@ -415,4 +450,40 @@ fn family_short_grievances_without_a_strong_word() {
             "Het was een onprettig gesprek met de verzekeraar, kunt u het overnemen?",
         ],
     );
+}
+
+#[test]
+fn family_herstel_eis_a_deadline_for_an_answer_is_a_demand() {
+    let d = default_det();
+    let demand = |v: &Verdict| {
+        v.signals
+            .iter()
+            .find(|s| s.family == "herstel_eis")
+            .map(|s| s.phrase.clone())
+    };
+    for (text, phrase) in [
+        (
+            "De vaatwasser die u leverde heeft krassen en er zat nog een vork in: hij is al \
+             gebruikt. Ik verwacht binnen vijf werkdagen een reactie.",
+            "Ik verwacht binnen vijf werkdagen een reactie",
+        ),
+        (
+            "The quote you sent listed no arrangement fee, yet you charged 750 euros. I expect \
+             a response within ten days.",
+            "I expect a response within",
+        ),
+    ] {
+        let v = d.judge(None, text);
+        assert_eq!(demand(&v).as_deref(), Some(phrase), "{v:?}");
+    }
+    // Trap: the firm's own promise of an answer, quoted back or in a routine mail, is no
+    // demand of the writer's.
+    for text in [
+        "Dank voor uw bericht. U kunt binnen vijf werkdagen een reactie van ons verwachten.",
+        "Thank you for your message. You can expect a response within ten working days.",
+        "Ik verwacht een pakketje van u, kunt u zeggen wanneer het komt?",
+    ] {
+        let v = d.judge(None, text);
+        assert_eq!(demand(&v), None, "{text}: {v:?}");
+    }
 }
