@@ -121,7 +121,7 @@ fn addresses_other(
         return false;
     }
     let mentions_own = |words: &[&str]| words.iter().any(|w| own.iter().any(|o| o == w));
-    if mentions_own(&words) {
+    if mentions_own(&words) && !another_of_the_same_name(addressee, &words, own) {
         return false;
     }
     if !names(addressee, line, 1).is_empty() {
@@ -141,6 +141,20 @@ fn addresses_other(
         })
     };
     neighbour(next) || neighbour(prev)
+}
+
+/// Whether the normalised `words` of a line that hold a word of the firm's name name
+/// another firm that shares it: not every distinctive word of the firm's name is there, and
+/// a word of a firm's trade is that the firm's name does not hold ("Aan: Bos Makelaardij"
+/// to Van Rijn & Bos Financieel Advies: a surname two firms share). A trade word that names
+/// no one in particular (`generic`: advies, verzekeringen) tells nothing, and a line with
+/// the whole name ("Aan Van Rijn & Bos Vastgoedadvies") is the firm's.
+fn another_of_the_same_name(addressee: &Addressee, words: &[&str], own: &[String]) -> bool {
+    let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
+    own.iter().any(|o| !words.contains(&o.as_str()))
+        && words
+            .iter()
+            .any(|w| is(&addressee.firm_words, w) && !is(&addressee.generic, w) && !is(own, w))
 }
 
 /// Whether the normalised `words` of a line start with one of the addressing `openers`.

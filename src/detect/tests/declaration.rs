@@ -207,6 +207,16 @@ fn a_recipient_block_over_two_lines_names_the_organisation() {
             false,
         ),
         ("Aan de directie,\nDijkstra & Mol", false),
+        // Another firm that shares a surname with the firm's name, known by a trade the
+        // firm's name does not hold; the whole name, or a trade word that names no one in
+        // particular, is the firm's.
+        (
+            "Aan: Mol Makelaardij Berkelland\nT.a.v. mevrouw Ten Hove",
+            true,
+        ),
+        ("To: Dijkstra Notarissen, complaints officer", true),
+        ("Aan: Dijkstra & Mol Makelaardij", false),
+        ("Aan het team van Mol Advies", false),
         // The next line is a sentence of the mail, not a name.
         ("Geachte klachtenfunctionaris,\nIk ben Pieter Smits.", false),
         // A person's name before or after the department is no firm: it may be the
