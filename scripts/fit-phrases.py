@@ -224,7 +224,9 @@ def fit_bounded(X, y, nf, bounds, c, scale, extra=None):
 def family_criteria(lexicon_dir):
     """Family name -> the criterion its signals count for (typography counts as strong
     wording, the polarity lexicon as its own criterion)."""
-    out = {"uitroeptekens": "sterke_bewoording", "hoofdletters": "sterke_bewoording", "polariteit": "polariteit"}
+    out = {"uitroeptekens": "sterke_bewoording", "hoofdletters": "sterke_bewoording",
+           "beoordeling_laag": "sterke_bewoording", "beoordeling_hoog": "compliment",
+           "polariteit": "polariteit"}
     for lang in ("nl", "en"):
         text = (lexicon_dir / f"{lang}.toml").read_text(encoding="utf-8")
         for block in text.split("[[signal]]")[1:]:

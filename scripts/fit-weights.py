@@ -36,7 +36,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 POSITIVE = ("klachtwoord", "sterke_bewoording", "verwijt_handelen", "verwijt_gedrag")
-SPECIAL_POSITIVE = ("uitroeptekens", "hoofdletters", "polariteit")
+SPECIAL_POSITIVE = ("uitroeptekens", "hoofdletters", "beoordeling_laag", "polariteit")
 COMBINATION = "_combinatie"
 
 
@@ -50,6 +50,12 @@ def lexicon_families(lexicon_dir):
         for name, key in (("uitroeptekens", "exclamation_weight"), ("hoofdletters", "capitals_weight")):
             m = re.search(rf"^{key}\s*=\s*([-0-9.]+)", text, re.M)
             fams.setdefault(name, (1, float(m.group(1)) if m else 1.0, False))
+        # A review's rating: low stars count for a complaint, high stars against.
+        for name, key, sign in (("beoordeling_laag", "rating_low_weight", 1),
+                                ("beoordeling_hoog", "rating_high_weight", -1)):
+            m = re.search(rf"^{key}\s*=\s*([-0-9.]+)", text, re.M)
+            if m:
+                fams.setdefault(name, (sign, float(m.group(1)), False))
         m = re.search(r"^\[polarity\]\n(?:.*\n)*?weight\s*=\s*([-0-9.]+)", text, re.M)
         if m:
             fams.setdefault("polariteit", (1, float(m.group(1)), False))
@@ -151,6 +157,8 @@ def write(lexicon_dir, weights, threshold_note):
             r"^combination_bonus\s*=\s*[-0-9.]+": f"combination_bonus = {weights[COMBINATION]:.2f}",
             r"^exclamation_weight\s*=\s*[-0-9.]+": f"exclamation_weight = {weights.get('uitroeptekens', 0.0):.2f}",
             r"^capitals_weight\s*=\s*[-0-9.]+": f"capitals_weight = {weights.get('hoofdletters', 0.0):.2f}",
+            r"^rating_low_weight\s*=\s*[-0-9.]+": f"rating_low_weight = {weights.get('beoordeling_laag', 0.0):.2f}",
+            r"^rating_high_weight\s*=\s*[-0-9.]+": f"rating_high_weight = {weights.get('beoordeling_hoog', 0.0):.2f}",
         }
         for pattern, repl in subs.items():
             text = re.sub(pattern, repl, text, count=1, flags=re.M)

@@ -75,6 +75,13 @@ pub struct Typography {
     pub exclamation_weight: f64,
     pub capitals_min_words: usize,
     pub capitals_weight: f64,
+    /// A rating of one or two stars out of five that the text gives (a review): counts as
+    /// strong wording (0: not read).
+    #[serde(default)]
+    pub rating_low_weight: f64,
+    /// A rating of four or five stars: counts as praise (a negative weight; 0: not read).
+    #[serde(default)]
+    pub rating_high_weight: f64,
 }
 
 /// Whom a grievance targets: a signal with a third party (the insurer, the bank, a previous
@@ -171,7 +178,12 @@ impl Polarity {
 }
 
 /// The families of the typography signals (runs of exclamation marks, words in capitals).
-pub const TYPOGRAPHY_FAMILIES: &[&str] = &["uitroeptekens", "hoofdletters"];
+pub const TYPOGRAPHY_FAMILIES: &[&str] = &[
+    "uitroeptekens",
+    "hoofdletters",
+    "beoordeling_laag",
+    "beoordeling_hoog",
+];
 
 /// The family of the polarity lexicon's signal.
 pub const POLARITY_FAMILY: &str = "polariteit";
@@ -311,6 +323,8 @@ impl Lexicon {
         match family {
             _ if family == TYPOGRAPHY_FAMILIES[0] => Some(self.typography.exclamation_weight),
             _ if family == TYPOGRAPHY_FAMILIES[1] => Some(self.typography.capitals_weight),
+            _ if family == TYPOGRAPHY_FAMILIES[2] => Some(self.typography.rating_low_weight),
+            _ if family == TYPOGRAPHY_FAMILIES[3] => Some(self.typography.rating_high_weight),
             POLARITY_FAMILY => Some(self.polarity.settings.weight),
             name => self
                 .families

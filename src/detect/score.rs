@@ -420,9 +420,59 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// Shouting: runs of exclamation marks, and words in CAPITALS. `capitals_run` is
 /// [`normalize::Normalized::capitals_run`] of `text`: the words are only read when it
 /// allows a long enough run.
+/// The first rating out of five that `text` gives, and how it is written: a run of five
+/// stars ("★★☆☆☆"), one to five stars in a row ("⭐⭐"), a score with a decimal over five
+/// ("Beoordeling: 1,0 / 5"), or a number of stars in words ("2 sterren", "1 star").
+pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
+    static RATING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)([★☆]{5})|(⭐{1,5})|\b([1-5])[,.][0-9] ?/ ?5\b|\b([1-5]) (?:sterren|ster|stars|star)\b",
+        )
+        .expect("rating regex")
+    });
+    // A cheap guard first: the regex runs only on a text that can hold a rating.
+    static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["★", "⭐", "/ 5", "/5", " ster", " star"])
+            .expect("rating guard")
+    });
+    if !MAY.is_match(text) {
+        return None;
+    }
+    let c = RATING.captures(text)?;
+    let stars = match (c.get(1), c.get(2)) {
+        (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
+        (None, Some(run)) => run.as_str().chars().count(),
+        (None, None) => c.get(3).or(c.get(4))?.as_str().parse().ok()?,
+    };
+    Some((stars as u8, c.get(0)?.as_str()))
+}
+
 pub(super) fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
     let t = &lex.typography;
     let mut out = Vec::new();
+    // A review's own rating: one or two stars is dissatisfaction said outright, four or
+    // five is praise. Only the first rating counts (a reply quoting another is history).
+    if t.rating_low_weight != 0.0 || t.rating_high_weight != 0.0 {
+        let signal = rating(text).and_then(|(stars, written)| match stars {
+            1 | 2 if t.rating_low_weight != 0.0 => {
+                Some(("sterke_bewoording", t.rating_low_weight, 2, written))
+            }
+            4 | 5 if t.rating_high_weight != 0.0 => {
+                Some(("compliment", t.rating_high_weight, 3, written))
+            }
+            _ => None,
+        });
+        if let Some((criterion, weight, family, written)) = signal {
+            out.push(Signal {
+                criterion: criterion.into(),
+                phrase: written.trim().to_string(),
+                weight,
+                family: lexicon::TYPOGRAPHY_FAMILIES[family].into(),
+            });
+        }
+    }
     if !text.contains("!!") && !text.contains('¡') {
         // No run of exclamation marks: skip the regex.
     } else if let Some(m) = EXCLAMATIONS

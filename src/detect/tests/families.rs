@@ -487,3 +487,72 @@ fn family_herstel_eis_a_deadline_for_an_answer_is_a_demand() {
         assert_eq!(demand(&v), None, "{text}: {v:?}");
     }
 }
+
+#[test]
+fn typography_a_review_rating_reads_its_stars() {
+    use super::score::rating;
+    for (text, stars, written) in [
+        ("★☆☆☆☆ Nooit meer", 1, "★☆☆☆☆"),
+        ("Mijn oordeel: ★★★★☆, prima geholpen", 4, "★★★★☆"),
+        ("⭐⭐ not great", 2, "⭐⭐"),
+        ("Beoordeling: 1,0 / 5\nReviewer: Olek W.", 1, "1,0 / 5"),
+        ("Ik geef jullie 2 sterren, meer niet.", 2, "2 sterren"),
+        ("One star. 1 star because zero is not possible", 1, "1 star"),
+    ] {
+        assert_eq!(rating(text), Some((stars, written)), "{text}");
+    }
+    // A date, a house number, a share or a count of things is no rating; the first rating
+    // of a text is its own.
+    for text in [
+        "Op 4/5 heb ik gebeld.",
+        "Wij wonen op Kerkstraat 3/5 in Zwolle.",
+        "De premie is 1/5 van mijn inkomen.",
+        "Drie sterren van mijn dochter op haar diploma.",
+    ] {
+        assert_eq!(rating(text), None, "{text}");
+    }
+    assert_eq!(rating("★★★★★ en later 1 ster").map(|r| r.0), Some(5));
+}
+
+#[test]
+fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
+    let d = default_det();
+    let family = |v: &Verdict, name: &str| {
+        v.signals
+            .iter()
+            .find(|s| s.family == name)
+            .map(|s| (s.criterion.clone(), s.weight, s.phrase.clone()))
+    };
+    // A one-star review: the rating is strong wording beside the grievance it gives.
+    let v = d.judge(
+        None,
+        "★☆☆☆☆\nAl drie weken wacht ik op de polis en niemand belt terug.",
+    );
+    let (criterion, weight, phrase) = family(&v, "beoordeling_laag").expect("a low rating");
+    assert_eq!(
+        (criterion.as_str(), phrase.as_str()),
+        ("sterke_bewoording", "★☆☆☆☆")
+    );
+    assert!(weight > 0.0);
+    assert!(v.complaint, "{v:?}");
+    // Alone, a rating is one signal among the lexicons': it needs company to flag.
+    let v = d.judge(None, "★★☆☆☆");
+    assert!(family(&v, "beoordeling_laag").is_some(), "{v:?}");
+    assert!(v.score < v.threshold, "{v:?}");
+    // Five stars is praise; trap: praise of the firm beside anger at the insurer.
+    let v = d.judge(
+        None,
+        "★★★★★ Top adviseur! De verzekeraar deed maanden moeilijk over de schade, maar \
+         Anouk heeft het netjes voor ons geregeld.",
+    );
+    let (criterion, weight, _) = family(&v, "beoordeling_hoog").expect("a high rating");
+    assert_eq!(criterion, "compliment");
+    assert!(weight < 0.0);
+    assert!(!v.complaint, "{v:?}");
+    // Three stars says neither.
+    let v = d.judge(None, "★★★☆☆ Het ging wel.");
+    assert!(
+        family(&v, "beoordeling_laag").is_none() && family(&v, "beoordeling_hoog").is_none(),
+        "{v:?}"
+    );
+}
