@@ -110,6 +110,7 @@ const CORPUS58: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS59: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus59");
 const CORPUS60: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus60");
 const CORPUS61: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus61");
+const CORPUS62: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus62");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -403,8 +404,9 @@ fn split_corpora_of_mail_to_firms_outside_finance_hold_their_recorded_figures_on
 #[test]
 fn split_corpora_of_texts_written_for_public_places_hold_their_recorded_figures_on_both_halves() {
     // Reviews, social-media and forum posts, letters, news, consumer pages and rulings about a
-    // parcel service, an insurer and a bank, as published: no mail around them.
-    for corpus in [CORPUS58, CORPUS59, CORPUS60] {
+    // parcel service, an insurer, a bank and a financial adviser, as published: no mail
+    // around them.
+    for corpus in [CORPUS58, CORPUS59, CORPUS60, CORPUS62] {
         holds_recorded_figures(corpus, 80);
     }
 }
