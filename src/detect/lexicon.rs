@@ -177,7 +177,8 @@ impl Polarity {
     }
 }
 
-/// The families of the typography signals (runs of exclamation marks, words in capitals).
+/// The families of the typography signals (runs of exclamation marks, words in capitals,
+/// a review's low and high rating).
 pub const TYPOGRAPHY_FAMILIES: &[&str] = &[
     "uitroeptekens",
     "hoofdletters",

@@ -417,9 +417,6 @@ pub(super) fn note_ignored(
 pub(super) static EXCLAMATIONS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[!¡]{2,}(\s*[!?1]+)*").expect("exclamation regex"));
 
-/// Shouting: runs of exclamation marks, and words in CAPITALS. `capitals_run` is
-/// [`normalize::Normalized::capitals_run`] of `text`: the words are only read when it
-/// allows a long enough run.
 /// The first rating out of five that `text` gives, and how it is written: a run of five
 /// stars ("★★☆☆☆"), one to five stars in a row ("⭐⭐"), a score with a decimal over five
 /// ("Beoordeling: 1,0 / 5"), or a number of stars in words ("2 sterren", "1 star").
@@ -449,6 +446,10 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     Some((stars as u8, c.get(0)?.as_str()))
 }
 
+/// Shouting: runs of exclamation marks, and words in CAPITALS; and a review's rating
+/// ([`rating`]). `capitals_run` is
+/// [`normalize::Normalized::capitals_run`] of `text`: the words are only read when it
+/// allows a long enough run.
 pub(super) fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
     let t = &lex.typography;
     let mut out = Vec::new();
