@@ -421,18 +421,27 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// stars ("★★☆☆☆"), one to five stars in a row ("⭐⭐"), a score with a decimal over five
 /// ("Beoordeling: 1,0 / 5"), or a number of stars in words ("2 sterren", "1 star").
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
+    // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
+    // letter beyond ASCII, as most texts have.
     static RATING: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)([★☆]{5})|(⭐{1,5})|\b([1-5])[,.][0-9] ?/ ?5\b|\b([1-5]) (?:sterren|ster|stars|star)\b",
+            r"(?i)([★☆]{5})|(⭐{1,5})|(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)|(?-u:\b)([1-5]) (?:sterren|ster|stars|star)(?-u:\b)",
         )
         .expect("rating regex")
     });
-    // A cheap guard first: the regex runs only on a text that can hold a rating.
+    // A cheap guard first: the regex runs only on a text that can hold a rating. Every
+    // match of the regex holds one of these byte strings, and they are rare in text (" ster"
+    // is not: "staat", "sturen"); matched as written, so that the search can use its
+    // vectorised prefilter (with ASCII case folding it cannot).
     static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["★", "⭐", "/ 5", "/5", " ster", " star"])
-            .expect("rating guard")
+        let counted = (1..=5).flat_map(|n| [format!("{n} s"), format!("{n} S")]);
+        aho_corasick::AhoCorasick::new(
+            ["★", "⭐", "/ 5", "/5"]
+                .into_iter()
+                .map(String::from)
+                .chain(counted),
+        )
+        .expect("rating guard")
     });
     if !MAY.is_match(text) {
         return None;

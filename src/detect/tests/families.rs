@@ -498,6 +498,8 @@ fn typography_a_review_rating_reads_its_stars() {
         ("Beoordeling: 1,0 / 5\nReviewer: Olek W.", 1, "1,0 / 5"),
         ("Ik geef jullie 2 sterren, meer niet.", 2, "2 sterren"),
         ("One star. 1 star because zero is not possible", 1, "1 star"),
+        ("Café Één: 2 STERREN, niet meer", 2, "2 STERREN"),
+        ("Geplaatst op 1 september, 3 Sterren", 3, "3 Sterren"),
     ] {
         assert_eq!(rating(text), Some((stars, written)), "{text}");
     }
@@ -508,6 +510,7 @@ fn typography_a_review_rating_reads_its_stars() {
         "Wij wonen op Kerkstraat 3/5 in Zwolle.",
         "De premie is 1/5 van mijn inkomen.",
         "Drie sterren van mijn dochter op haar diploma.",
+        "Op 1 september stuurde ik 2 stukken, 5 Stuks later nog niets.",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
