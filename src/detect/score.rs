@@ -419,13 +419,15 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 
 /// The first rating out of five that `text` gives, and how it is written: a run of five
 /// stars ("★★☆☆☆"), one to five stars in a row ("⭐⭐"), a score with a decimal over five
-/// ("Beoordeling: 1,0 / 5"), or a number of stars in words ("2 sterren", "1 star").
+/// ("Beoordeling: 1,0 / 5"), a number of stars in words ("2 sterren", "1 star"), a whole
+/// score over five after a rating's label ("Score: 2/5") or as a line's heading ("1/5" alone
+/// on its line, "2/5 – App works"). A bare "4/5" inside a sentence is a date or a share.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
     // letter beyond ASCII, as most texts have.
     static RATING: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)([★☆]{5})|(⭐{1,5})|(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)|(?-u:\b)([1-5]) (?:sterren|ster|stars|star)(?-u:\b)",
+            r"(?i)([★☆]{5})|(⭐{1,5})|(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)|(?-u:\b)([1-5]) (?:sterren|ster|stars|star)(?-u:\b)|(?-u:\b)(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)|(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))",
         )
         .expect("rating regex")
     });
@@ -450,9 +452,15 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     let stars = match (c.get(1), c.get(2)) {
         (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
         (None, Some(run)) => run.as_str().chars().count(),
-        (None, None) => c.get(3).or(c.get(4))?.as_str().parse().ok()?,
+        (None, None) => (3..=6).find_map(|i| c.get(i))?.as_str().parse().ok()?,
     };
-    Some((stars as u8, c.get(0)?.as_str()))
+    // A heading's indent and dash are not part of the rating.
+    let written = c
+        .get(0)?
+        .as_str()
+        .trim_start()
+        .trim_end_matches(['-', '–', '—', ' ', '\t']);
+    Some((stars as u8, written))
 }
 
 /// Shouting: runs of exclamation marks, and words in CAPITALS; and a review's rating

@@ -500,6 +500,11 @@ fn typography_a_review_rating_reads_its_stars() {
         ("One star. 1 star because zero is not possible", 1, "1 star"),
         ("Café Één: 2 STERREN, niet meer", 2, "2 STERREN"),
         ("Geplaatst op 1 september, 3 Sterren", 3, "3 Sterren"),
+        ("1/5\nPakket over het hek gegooid.", 1, "1/5"),
+        ("Bezorging\r\n  2 / 5  \r\nTe laat.", 2, "2 / 5"),
+        ("2/5 – App works, until it doesn't", 2, "2/5"),
+        ("Mijn score: 1/5. Nooit meer.", 1, "score: 1/5"),
+        ("Beoordeling 4/5\nPrima geholpen.", 4, "Beoordeling 4/5"),
     ] {
         assert_eq!(rating(text), Some((stars, written)), "{text}");
     }
@@ -511,6 +516,10 @@ fn typography_a_review_rating_reads_its_stars() {
         "De premie is 1/5 van mijn inkomen.",
         "Drie sterren van mijn dochter op haar diploma.",
         "Op 1 september stuurde ik 2 stukken, 5 Stuks later nog niets.",
+        "4/5: klant meldt doos opengescheurd.",
+        "Tijdlijn:\n4/5 gebeld, 9/5 nog niets.",
+        "- 3/5 – gebeld",
+        "Wij scoren 4/5 van de punten.",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
