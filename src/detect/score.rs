@@ -419,17 +419,27 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 
 /// The first rating out of five that `text` gives, and how it is written: a run of five
 /// stars ("★★☆☆☆"), one to five stars in a row ("⭐⭐"), a score with a decimal over five
-/// ("Beoordeling: 1,0 / 5"), a number of stars in words ("2 sterren", "1 star"), a whole
-/// score over five after a rating's label ("Score: 2/5") or as a line's heading ("1/5" alone
-/// on its line, "2/5 – App works"). A bare "4/5" inside a sentence is a date or a share.
+/// ("Beoordeling: 1,0 / 5"), a score out of five stars ("Rated 1 out of 5 stars",
+/// "beoordeeld met 2 van de 5 sterren"), a number of stars ("2 sterren", "1 star"; in words
+/// it counts things as often as it rates), a whole score over five after a rating's label
+/// ("Score: 2/5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"). A
+/// bare "4/5" inside a sentence is a date or a share, and "2 van 5 facturen" no rating.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
+    const STARS: &str = "(?:sterren|ster|stars|star)";
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
-    // letter beyond ASCII, as most texts have.
+    // letter beyond ASCII, as most texts have. Groups 3 to 7 hold the figure.
     static RATING: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)([★☆]{5})|(⭐{1,5})|(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)|(?-u:\b)([1-5]) (?:sterren|ster|stars|star)(?-u:\b)|(?-u:\b)(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)|(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))",
-        )
-        .expect("rating regex")
+        let parts = [
+            r"([★☆]{5})".to_string(),
+            r"(⭐{1,5})".to_string(),
+            r"(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)".to_string(),
+            format!(r"(?-u:\b)([1-5])(?:[,.][0-9])? (?:out of|uit|van de|van) 5 {STARS}(?-u:\b)"),
+            format!(r"(?-u:\b)([1-5]) {STARS}(?-u:\b)"),
+            r"(?-u:\b)(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)"
+                .to_string(),
+            r"(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))".to_string(),
+        ];
+        Regex::new(&format!("(?i){}", parts.join("|"))).expect("rating regex")
     });
     // A cheap guard first: the regex runs only on a text that can hold a rating. Every
     // match of the regex holds one of these byte strings, and they are rare in text (" ster"
@@ -452,7 +462,7 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     let stars = match (c.get(1), c.get(2)) {
         (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
         (None, Some(run)) => run.as_str().chars().count(),
-        (None, None) => (3..=6).find_map(|i| c.get(i))?.as_str().parse().ok()?,
+        (None, None) => (3..=7).find_map(|i| c.get(i))?.as_str().parse().ok()?,
     };
     // A heading's indent and dash are not part of the rating.
     let written = c

@@ -505,6 +505,18 @@ fn typography_a_review_rating_reads_its_stars() {
         ("2/5 – App works, until it doesn't", 2, "2/5"),
         ("Mijn score: 1/5. Nooit meer.", 1, "score: 1/5"),
         ("Beoordeling 4/5\nPrima geholpen.", 4, "Beoordeling 4/5"),
+        (
+            "Rated 1 out of 5 stars\nNever again.",
+            1,
+            "1 out of 5 stars",
+        ),
+        ("Beoordeeld met 2 van de 5 sterren", 2, "2 van de 5 sterren"),
+        (
+            "1.0 out of 5 stars Broken on arrival",
+            1,
+            "1.0 out of 5 stars",
+        ),
+        ("4,5 van 5 sterren, top", 4, "4,5 van 5 sterren"),
     ] {
         assert_eq!(rating(text), Some((stars, written)), "{text}");
     }
@@ -520,6 +532,7 @@ fn typography_a_review_rating_reads_its_stars() {
         "Tijdlijn:\n4/5 gebeld, 9/5 nog niets.",
         "- 3/5 – gebeld",
         "Wij scoren 4/5 van de punten.",
+        "Ik heb 2 van 5 facturen betaald.",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
