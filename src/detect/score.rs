@@ -204,6 +204,15 @@ pub(super) fn score_text(
         else {
             continue;
         };
+        // Context quoted from someone else ("their webcare wrote \"sorry to hear, DM us\"")
+        // is not the writer's own: it does not turn the writer's grievance away.
+        if *weight < 0.0
+            && criterion == "context"
+            && quoted(text, norm.source_range(h.start, h.end))
+        {
+            note_ignored(&mut ignored, QUOTED, || as_written(h.start, h.end));
+            continue;
+        }
         // The words before the match, nearest first (no list is built: few are read).
         let before = || words[..h.start].split_ascii_whitespace().rev();
         if *negatable
@@ -322,6 +331,47 @@ pub(super) fn score_text(
     }
     (signals, ignored, declared)
 }
+
+/// Why a context phrase was set aside: it stands in quotation marks, someone else's words.
+pub(super) const QUOTED: &str = "geciteerd";
+
+/// Whether `range` of `text` stands inside a quotation of at least [`QUOTATION_WORDS`]
+/// words in double quotation marks opened earlier in its paragraph (a blank line ends one):
+/// someone else's words. A word or two in quotation marks is a term or a status
+/// ("op \"afgehandeld\" zetten"), the writer's own. Single quotes are not counted: they are
+/// apostrophes as often ("foto's", "it's").
+pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
+    let is_mark = |c: char| matches!(c, '"' | '“' | '”' | '„' | '«' | '»');
+    let before = &text[..range.start];
+    let paragraph = [("\n\n", 2), ("\n\r\n", 3)]
+        .iter()
+        .filter_map(|&(blank, len)| before.rfind(blank).map(|i| i + len))
+        .max()
+        .unwrap_or(0);
+    let marks = before[paragraph..].chars().filter(|&c| is_mark(c)).count();
+    if marks % 2 == 0 {
+        return false;
+    }
+    // The quotation: from its opening mark to its closing one (or the paragraph's end).
+    let open = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_mark(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = &text[range.end..];
+    let paragraph_end = ["\n\n", "\n\r\n"]
+        .iter()
+        .filter_map(|blank| after.find(blank))
+        .min()
+        .unwrap_or(after.len());
+    let close = after[..paragraph_end]
+        .find(is_mark)
+        .unwrap_or(paragraph_end);
+    text[open..range.end + close].split_whitespace().count() >= QUOTATION_WORDS
+}
+
+/// The fewest words a quotation has (see [`quoted`]).
+const QUOTATION_WORDS: usize = 4;
 
 /// The general polarity lexicon's signal: the words of negative polarity (a negated
 /// positive word included) outside the phrases already matched, at most

@@ -123,6 +123,70 @@ fn family_context_withdrawn_about_and_someone_else() {
 }
 
 #[test]
+fn family_context_a_firms_public_reply_speaks_as_the_firm() {
+    // The firm's own webcare answer under a review or post repeats the customer's grievance
+    // in the firm's voice; it is no complaint. Trap: a customer who quotes such a canned
+    // answer, and says nothing came of it, still complains.
+    let shipped = Detector::new(1.5, None).unwrap();
+    let lexicons = default_det();
+    for (text, phrase) in [
+        (
+            "@sanne_w Hoi Sanne, wat vervelend om te lezen dat je schade nog niet is uitbetaald. \
+             Stuur ons even een DM met je polisnummer, dan zoeken we het voor je uit. ^Bram",
+            "vervelend om te lezen",
+        ),
+        (
+            "@kees_b Hi Kees, sorry to hear that your claim is taking this long. That's on us. \
+             Please DM us your policy number and we'll look into it today. ^Bram",
+            "sorry to hear",
+        ),
+    ] {
+        let v = lexicons.judge(None, text);
+        assert!(
+            v.signals.iter().any(|s| s.criterion == "context"
+                && s.weight < 0.0
+                && s.phrase.eq_ignore_ascii_case(phrase)),
+            "{text}\n{v:?}"
+        );
+        let v = shipped.judge(None, text);
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+    }
+    for text in [
+        "Drie weken geleden stuurde ik de foto's van de waterschade. Sindsdien niets. Op Twitter \
+         kreeg ik \"Vervelend om te lezen, stuur ons een DM\" en daarna hoorde ik weer niets. Ik \
+         word van het kastje naar de muur gestuurd en wil nu eindelijk een uitkering.",
+        "Six weeks after my car was stolen nobody has called me back. Their webcare wrote \
+         \"sorry to hear that, please DM us\". I did, twice, and got no reply at all. This is \
+         not how you treat a customer of eleven years.",
+    ] {
+        let v = shipped.judge(None, text);
+        assert!(v.complaint, "should flag: {text}\n{v:?}");
+        assert!(
+            v.ignored.iter().any(|i| i.reason == "geciteerd"),
+            "{text}\n{v:?}"
+        );
+    }
+    // Quotation marks opened earlier in the paragraph, in any style; a blank line, with or
+    // without carriage returns, ends a quotation that was never closed.
+    use super::score::quoted;
+    let at = |text: &str| {
+        let start = text.find("DM").unwrap();
+        quoted(text, start..start + 2)
+    };
+    assert!(at("Ze schreven: \"stuur ons een DM\"."));
+    assert!(at("Ze schreven: „sorry,\nstuur ons een DM”."));
+    assert!(at("They wrote “sorry to hear, DM us” and nothing else."));
+    assert!(!at("Stuur ons een DM, schreef ik hen."));
+    assert!(!at(
+        "Ik kreeg een \"antwoord\". Stuur ons een DM, stond er."
+    ));
+    assert!(!at("Ze schreven: \"sorry\r\n\r\nStuur ons een DM."));
+    assert!(!at("Foto's en een DM."));
+    // A word or two in quotation marks is a term, not a quotation.
+    assert!(!at("Zet de status op \"DM verstuurd\" graag."));
+}
+
+#[test]
 fn family_context_a_ruling_weighs_what_a_consumer_said() {
     // Trap: a dispute committee's ruling tells a consumer's complaint in its own voice; the
     // complaint was someone else's and is decided.
