@@ -123,6 +123,31 @@ fn family_context_withdrawn_about_and_someone_else() {
 }
 
 #[test]
+fn family_druk_en_toon_pressure_denied_is_no_reproach() {
+    // Trap: praise that says there was no pressure ("no pressure at all", "nooit pusherig")
+    // names the reproach only to deny it.
+    let d = default_det();
+    let reproach = |text: &str| {
+        d.judge(None, text)
+            .signals
+            .iter()
+            .any(|s| s.family == "druk_en_toon" && s.weight > 0.0)
+    };
+    for text in [
+        "Got two options with the prices explained, no pressure at all, and Dennis was great.",
+        "Het gesprek was rustig en ik werd niet onder druk gezet om te tekenen.",
+    ] {
+        assert!(!reproach(text), "{text}");
+    }
+    for text in [
+        "The adviser pressured me to sign the same evening and talked down to my wife.",
+        "Ik voelde me onder druk gezet om direct te tekenen.",
+    ] {
+        assert!(reproach(text), "{text}");
+    }
+}
+
+#[test]
 fn family_context_a_firms_public_reply_speaks_as_the_firm() {
     // The firm's own webcare answer under a review or post repeats the customer's grievance
     // in the firm's voice; it is no complaint. Trap: a customer who quotes such a canned
