@@ -148,8 +148,9 @@ fn split_corpora(_c: &mut Criterion) {
     );
 }
 
-/// Hostile mail: a 10 MB body, a body of 100,000 repeated complaint phrases and one of
-/// 100,000 repeated declarations ("ik dien hierbij een klacht in"). Each is
+/// Hostile mail: a 10 MB body, a body of 100,000 repeated complaint phrases, one of
+/// 100,000 repeated declarations ("ik dien hierbij een klacht in") and one of 100,000
+/// context phrases each after a quotation mark (every one read for a quotation). Each is
 /// classified whole (screening, new text, the `max_text_bytes` cut, judging) and the time
 /// of the slowest of five runs is printed, against the goal of one second on one core.
 fn hostile(_c: &mut Criterion) {
@@ -164,6 +165,7 @@ fn hostile(_c: &mut Criterion) {
     let mixed = "Geachte heer, het advies was slecht onderbouwd en de premie is veel te hoog. ";
     let phrase = "dit is onacceptabel, u heeft nagelaten mij te informeren! ";
     let declaration = "ik dien hierbij een klacht in. ";
+    let quoted = "\"sorry to hear that, please DM us and we will look into it. ";
     let cases = [
         (
             "10 MB body",
@@ -176,6 +178,10 @@ fn hostile(_c: &mut Criterion) {
         (
             "100,000 declared complaints",
             mail_with(declaration.repeat(100_000)),
+        ),
+        (
+            "100,000 quoted webcare replies",
+            mail_with(quoted.repeat(100_000)),
         ),
     ];
     for (name, mail) in &cases {

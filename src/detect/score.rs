@@ -339,26 +339,41 @@ pub(super) const QUOTED: &str = "geciteerd";
 /// words in double quotation marks opened earlier in its paragraph (a blank line ends one):
 /// someone else's words. A word or two in quotation marks is a term or a status
 /// ("op \"afgehandeld\" zetten"), the writer's own. Single quotes are not counted: they are
-/// apostrophes as often ("foto's", "it's").
+/// apostrophes as often ("foto's", "it's"). Only [`QUOTE_REACH`] bytes either side are
+/// read, so that a text of many such phrases costs time in proportion to its length: in a
+/// paragraph that began further back nothing counts as quoted.
 pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
     let is_mark = |c: char| matches!(c, '"' | '“' | '”' | '„' | '«' | '»');
-    let before = &text[..range.start];
+    let mut from = range.start.saturating_sub(QUOTE_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..range.start];
     let paragraph = [("\n\n", 2), ("\n\r\n", 3)]
         .iter()
         .filter_map(|&(blank, len)| before.rfind(blank).map(|i| i + len))
-        .max()
-        .unwrap_or(0);
+        .max();
+    let paragraph = match paragraph {
+        Some(start) => start,
+        None if from == 0 => 0,
+        None => return false,
+    };
     let marks = before[paragraph..].chars().filter(|&c| is_mark(c)).count();
     if marks % 2 == 0 {
         return false;
     }
-    // The quotation: from its opening mark to its closing one (or the paragraph's end).
+    // The quotation: from its opening mark to its closing one (or the paragraph's end, or
+    // as far as is read).
     let open = before
         .char_indices()
         .rev()
         .find(|&(_, c)| is_mark(c))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let after = &text[range.end..];
+    let mut to = (range.end + QUOTE_REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let after = &text[range.end..to];
     let paragraph_end = ["\n\n", "\n\r\n"]
         .iter()
         .filter_map(|blank| after.find(blank))
@@ -367,8 +382,15 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
     let close = after[..paragraph_end]
         .find(is_mark)
         .unwrap_or(paragraph_end);
-    text[open..range.end + close].split_whitespace().count() >= QUOTATION_WORDS
+    text[from + open..range.end + close]
+        .split_whitespace()
+        .take(QUOTATION_WORDS)
+        .count()
+        >= QUOTATION_WORDS
 }
+
+/// How far [`quoted`] reads either side of a phrase, in bytes.
+const QUOTE_REACH: usize = 2048;
 
 /// The fewest words a quotation has (see [`quoted`]).
 const QUOTATION_WORDS: usize = 4;

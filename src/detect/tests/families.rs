@@ -207,6 +207,15 @@ fn family_context_a_firms_public_reply_speaks_as_the_firm() {
     ));
     assert!(!at("Ze schreven: \"sorry\r\n\r\nStuur ons een DM."));
     assert!(!at("Foto's en een DM."));
+    // A quotation opened further back than is read, in a paragraph begun further back
+    // still, does not count.
+    let long = format!("Ze schreven: \"{}stuur ons een DM\".", "bla ".repeat(1000));
+    assert!(!at(&long));
+    let near = format!(
+        "{}\n\nZe schreven: \"sorry, stuur ons een DM\".",
+        "bla ".repeat(1000)
+    );
+    assert!(at(&near));
     // A word or two in quotation marks is a term, not a quotation.
     assert!(!at("Zet de status op \"DM verstuurd\" graag."));
 }
