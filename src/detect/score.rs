@@ -349,9 +349,9 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         from += 1;
     }
     let before = &text[from..range.start];
-    let paragraph = [("\n\n", 2), ("\n\r\n", 3)]
+    let paragraph = BLANK_LINES
         .iter()
-        .filter_map(|&(blank, len)| before.rfind(blank).map(|i| i + len))
+        .filter_map(|blank| before.rfind(blank).map(|i| i + blank.len()))
         .max();
     let paragraph = match paragraph {
         Some(start) => start,
@@ -374,7 +374,7 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         to -= 1;
     }
     let after = &text[range.end..to];
-    let paragraph_end = ["\n\n", "\n\r\n"]
+    let paragraph_end = BLANK_LINES
         .iter()
         .filter_map(|blank| after.find(blank))
         .min()
@@ -388,6 +388,9 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         .count()
         >= QUOTATION_WORDS
 }
+
+/// What ends a paragraph for [`quoted`]: a blank line, with or without a carriage return.
+const BLANK_LINES: [&str; 2] = ["\n\n", "\n\r\n"];
 
 /// How far [`quoted`] reads either side of a phrase, in bytes.
 const QUOTE_REACH: usize = 2048;
