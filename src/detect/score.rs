@@ -497,7 +497,7 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// ("Beoordeling: 1,0 / 5"), a score out of five stars ("Rated 1 out of 5 stars",
 /// "beoordeeld met 2 van de 5 sterren"), a number of stars ("2 sterren", "1 star"; in words
 /// it counts things as often as it rates), a whole score over five after a rating's label
-/// ("Score: 2/5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"). A
+/// ("Score: 2/5", "Totaalscore: 3 / 5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"). A
 /// bare "4/5" inside a sentence is a date or a share, and "2 van 5 facturen" no rating.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     const STARS: &str = "(?:sterren|ster|stars|star)";
@@ -510,7 +510,7 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
             r"(?-u:\b)([1-5])[,.][0-9] ?/ ?5(?-u:\b)".to_string(),
             format!(r"(?-u:\b)([1-5])(?:[,.][0-9])? (?:out of|uit|van de|van) 5 {STARS}(?-u:\b)"),
             format!(r"(?-u:\b)([1-5]) {STARS}(?-u:\b)"),
-            r"(?-u:\b)(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)"
+            r"(?-u:\b)(?:totaal|eind)?(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)"
                 .to_string(),
             r"(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))".to_string(),
         ];

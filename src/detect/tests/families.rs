@@ -615,6 +615,11 @@ fn typography_a_review_rating_reads_its_stars() {
             "1.0 out of 5 stars",
         ),
         ("4,5 van 5 sterren, top", 4, "4,5 van 5 sterren"),
+        (
+            "Totaalscore: 3 / 5\n  Deskundigheid ★★★★☆\n  Snelheid ★☆☆☆☆",
+            3,
+            "Totaalscore: 3 / 5",
+        ),
     ] {
         assert_eq!(rating(text), Some((stars, written)), "{text}");
     }
@@ -672,6 +677,25 @@ fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
     assert_eq!(criterion, "compliment");
     assert!(weight < 0.0);
     assert!(!v.complaint, "{v:?}");
+    // A five-star review told as a story in English: its narrative words read, to the
+    // learned weights fitted on mail, like a grievance (they alone score it above the
+    // threshold); the rating outweighs them.
+    let shipped = Detector::new(1.5, None).unwrap();
+    let v = shipped.judge(
+        None,
+        "★★★★★\n\nNew in Utrecht and clueless about Dutch insurance. Joost explained \
+         liability, contents and travel cover on a video call, told me I did not need the \
+         extra legal cover my bank offered, and sent a one-page summary in English. Premiums \
+         came out lower than I had found myself. Recommended for any newcomer.",
+    );
+    let learned = v
+        .signals
+        .iter()
+        .find(|s| s.criterion == "woordgebruik")
+        .map(|s| s.weight);
+    assert!(learned.is_some_and(|w| w > v.threshold), "{v:?}");
+    assert!(family(&v, "beoordeling_hoog").is_some(), "{v:?}");
+    assert!(!v.complaint && v.score < v.threshold, "{v:?}");
     // Three stars says neither.
     let v = d.judge(None, "★★★☆☆ Het ging wel.");
     assert!(
