@@ -13,6 +13,7 @@ pub mod addressee;
 pub mod contact_form;
 mod declare;
 pub mod eval;
+pub mod firm_voice;
 pub mod learned;
 pub mod lexicon;
 pub mod newtext;
@@ -105,6 +106,7 @@ pub const HELD_REASONS: &[&str] = &[
     addressee::REASON,
     learned::SHORT_DISAGREE,
     learned::SHORT,
+    firm_voice::REASON,
 ];
 
 impl Verdict {
@@ -279,6 +281,9 @@ impl Detector {
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
         {
             verdict.signals.push(signal);
+            // A colleague signs as the firm: the colleague's weight judges that, not the
+            // firm's-voice hold ([`firm_voice`]).
+            verdict.ignored.retain(|i| i.reason != firm_voice::REASON);
             let lexicon = self.lexicon(verdict.language);
             verdict.score = self.held(total(self.scoring(lexicon), &verdict.signals), elsewhere);
             verdict.complaint = verdict.score >= self.threshold;
@@ -317,7 +322,9 @@ impl Detector {
     /// whether it is addressed to another organisation (its grievance then counted as one
     /// aimed at a third party, nothing declared).
     fn read(&self, subject: Option<&str>, body: &str, organisation: Option<&str>) -> Reading {
-        let (text, truncated) = self.judged_text(subject, body);
+        let mut signature = Vec::new();
+        let (text, truncated) = self.judged_text_signed(subject, body, Some(&mut signature));
+        let signature = signature.join("\n");
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
         let lexicon = self.lexicon(language);
@@ -358,6 +365,7 @@ impl Detector {
             ignored,
             declared,
             elsewhere: elsewhere.is_some(),
+            signature,
         }
     }
 
@@ -428,6 +436,7 @@ impl Detector {
             mut ignored,
             declared,
             elsewhere,
+            signature,
         } = self.read(subject, body, organisation);
         let lexicon = self.lexicon(language);
         let words = norm.word_count();
@@ -523,6 +532,23 @@ impl Detector {
             score = round2(self.threshold - 0.01);
             learned_doubt = true;
         }
+        // A text signed as the firm is its own reply, told back to the customer: doubtful,
+        // not flagged, unless it quotes someone at length ([`firm_voice`]).
+        if score >= self.threshold {
+            if let Some(signed) = firm_voice::sign_off(&text, &signature, organisation)
+                .filter(|_| !firm_voice::quotes_at_length(&text))
+            {
+                ignored.push(Ignored {
+                    reason: firm_voice::REASON.into(),
+                    phrase: format!(
+                        "score {}: ondertekend \"{signed}\", een antwoord van het kantoor zelf",
+                        eval::number(Language::Nl, score)
+                    ),
+                });
+                score = round2(self.threshold - 0.01);
+                learned_doubt = true;
+            }
+        }
         let complaint = score >= self.threshold;
         let verdict = Verdict {
             doubt: !complaint && (learned_doubt || (score >= self.doubt_threshold && score > 0.0)),
@@ -567,7 +593,18 @@ impl Detector {
     /// The text judged: a fresh subject, a blank line and the new text of the body, cut
     /// at `max_text_bytes`.
     fn judged_text(&self, subject: Option<&str>, body: &str) -> (String, Option<Truncated>) {
-        let fresh = newtext::new_text(body);
+        self.judged_text_signed(subject, body, None)
+    }
+
+    /// [`Detector::judged_text`], and the signature lines under a closing line of the new
+    /// text pushed to `signature` when given.
+    fn judged_text_signed<'a>(
+        &self,
+        subject: Option<&str>,
+        body: &'a str,
+        signature: Option<&mut Vec<&'a str>>,
+    ) -> (String, Option<Truncated>) {
+        let fresh = newtext::new_text_signed(body, signature);
         // A reply's subject repeats the original's; only a fresh subject is the sender's.
         let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
         let mut text = if subject.is_empty() {
@@ -679,6 +716,8 @@ struct Reading {
     ignored: Vec<Ignored>,
     declared: Option<declare::Declared>,
     elsewhere: bool,
+    /// The signature lines under a closing line of the new text ([`firm_voice`]).
+    signature: String,
 }
 
 #[cfg(test)]

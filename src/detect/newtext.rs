@@ -136,12 +136,20 @@ fn may_be_history(line: &str) -> bool {
 /// quoted line the mail program wrapped carries on without `>` right under it, and stays
 /// history.
 pub fn new_text(body: &str) -> String {
+    new_text_signed(body, None)
+}
+
+/// [`new_text`], and the signature lines it drops under a closing line pushed to
+/// `signature` when given: who the sender signs as.
+pub fn new_text_signed<'a>(body: &'a str, mut signature: Option<&mut Vec<&'a str>>) -> String {
     let lines = split_lines(body);
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     // Under an attribution whose history is quoted with `>`: whether the line before was
     // part of the quote (a `>` line or its wrapped continuation).
     let mut answering = false;
     let mut in_quote = false;
+    // Whether the sender's signature has been read ([`new_text_signed`]).
+    let mut signed = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -212,9 +220,18 @@ pub fn new_text(body: &str) -> String {
                 if l.trim().is_empty() && lines.get(i + 1).is_none_or(|n| n.trim().is_empty()) {
                     break;
                 }
+                // The sender's own signature: the lines right under the first closing.
+                if let Some(signature) = signature.as_deref_mut() {
+                    if l.trim().is_empty() {
+                        signed |= !signature.is_empty();
+                    } else if !signed {
+                        signature.push(l);
+                    }
+                }
                 i += 1;
                 skipped += 1;
             }
+            signed = true;
             continue;
         }
         kept.push(line);
@@ -430,6 +447,27 @@ mod tests {
         assert_eq!(new_text(body), "FYI");
         let body = "Thanks!\n\nOn Mon, 23 Nov 2026 at 10:12, Jan <jan@example.test> wrote:\n> unacceptable\n";
         assert_eq!(new_text(body), "Thanks!");
+    }
+
+    #[test]
+    fn gives_the_senders_own_signature_only() {
+        let signed = |body: &'static str| {
+            let mut sig = Vec::new();
+            let text = new_text_signed(body, Some(&mut sig));
+            (text, sig)
+        };
+        let (text, sig) =
+            signed("Het klopt niet.\n\nMet vriendelijke groet,\n\nIlse\nBrinkman\n\nTel 038\n");
+        assert_eq!(text.trim(), "Het klopt niet.");
+        assert_eq!(sig, ["Ilse", "Brinkman"]);
+        // A second closing further down (history the walk did not see as such) is not the
+        // sender's.
+        let (_, sig) = signed(
+            "Klopt niet.\n\nBest,\nHannah\n\nFrom: Sandra\nSent: today\n\nKind regards,\n\
+             Sandra\nDe Vries Advies\n",
+        );
+        assert_eq!(sig, ["Hannah"]);
+        assert_eq!(new_text("Klopt niet.\n\nBest,\nHannah"), "Klopt niet.");
     }
 
     #[test]

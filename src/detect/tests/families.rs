@@ -703,3 +703,82 @@ fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
         "{v:?}"
     );
 }
+
+#[test]
+fn family_firm_voice_a_reply_signed_as_the_firm_is_held_in_doubt() {
+    // The firm's public reply tells the customer's grievance back and is signed as the firm:
+    // a webcare sign-off, or a signature naming the firm under the closing. It scores as a
+    // complaint on its words; it is held in the doubt band instead, and says why.
+    let shipped = Detector::new(1.5, None).unwrap();
+    let org = Some("Brinkman Financieel Advies");
+    let held = |v: &Verdict| {
+        v.ignored
+            .iter()
+            .find(|i| i.reason == super::firm_voice::REASON)
+            .map(|i| i.phrase.clone())
+    };
+    for (text, signed) in [
+        (
+            "Hoi Lotte, je hebt je nieuwe adres twee keer doorgegeven en toch kwam de polis \
+             weer op het oude adres. Dat klopt gewoon niet en had niet mogen gebeuren. We \
+             hebben het nu in al onze systemen aangepast. Mis je nog meer post? Laat het ons \
+             via een DM weten. ^RvD",
+            "^RvD",
+        ),
+        (
+            "Beste meneer Jansen,\n\nU heeft drie keer gebeld over de verkeerde premie op uw \
+             polis en niemand heeft u teruggebeld, terwijl dat wel was toegezegd. Dat is niet \
+             goed gegaan. Uw adviseur belt u morgen voor twaalf uur.\n\nMet vriendelijke \
+             groet,\nIlse\nBrinkman Financieel Advies\n",
+            "Brinkman Financieel Advies",
+        ),
+    ] {
+        let (v, _) = shipped.judge_text(None, text, org);
+        let why = held(&v).unwrap_or_else(|| panic!("not held: {text}\n{v:?}"));
+        assert!(why.contains(signed), "{why}");
+        assert!(!v.complaint && v.doubt, "{v:?}");
+        assert!(v
+            .held_because()
+            .any(|i| i.reason == super::firm_voice::REASON));
+    }
+    // A colleague's note from the firm's own domain is signed as the firm too: the
+    // colleague's weight judges it, not this hold.
+    let ctx = super::ScreenContext::new(
+        ["info@brinkman.example".to_string()],
+        ["directie@brinkman.example".to_string()],
+    )
+    .with_organisation("Brinkman Financieel Advies");
+    let note = crate::parse::parse(
+        "From: Petra <petra@brinkman.example>\r\nTo: ilse@brinkman.example\r\nSubject: \
+         telefoonnotitie\r\n\r\nHoi Ilse, mevrouw De Ruiter belde: ze kreeg het \
+         jaaroverzicht van een andere klant in haar envelop en haar eigen pagina ontbreekt. \
+         Ze is er erg van geschrokken en wil vandaag teruggebeld worden.\r\n\r\nGroetjes, \
+         Petra\r\nPetra Mulder | Receptie\r\nBrinkman Financieel Advies\r\n"
+            .as_bytes(),
+    );
+    let v = shipped.classify(&note, &ctx);
+    assert!(
+        v.signals.iter().any(|s| s.criterion == "afzender_collega") && held(&v).is_none(),
+        "{v:?}"
+    );
+    // Traps: a customer who names the firm in a closing outcry; a customer's complaint on
+    // top of the firm's quoted mail, whose signature names the firm; a firm's reply that
+    // quotes the customer's complaint at length, which carries the complaint itself.
+    for text in [
+        "Drie keer heb ik gebeld over de verkeerde premie op mijn polis en niemand belt \
+         terug, terwijl dat wel was beloofd. Ik ben het echt zat.\n\nNooit meer Brinkman \
+         Financieel Advies!\n\nPiet",
+        "Beste Ilse,\n\nDe samenvatting klopt niet: wij hebben de inboedelverzekering niet \
+         afgewezen, we wilden hem juist wel. Nu staat er iets anders dan we hebben \
+         afgesproken. Ik wil dit vandaag gecorrigeerd hebben.\n\nPiet\n\nOp 3 maart 2026 om \
+         10:12 schreef Ilse <ilse@brinkman.example>:\n> Beste Piet,\n> In de bijlage de \
+         samenvatting.\n> Met vriendelijke groet,\n> Ilse\n> Brinkman Financieel Advies\n",
+        "Beste mevrouw De Groot,\n\nU schrijft: \"Mijn polis werd naar mijn oude adres \
+         gestuurd terwijl ik twee keer mijn nieuwe adres had doorgegeven, en aan de telefoon \
+         zei de medewerker dat ik het zelf maar moest ophalen.\" Dat spijt ons.\n\nMet \
+         vriendelijke groet,\nTeam Brinkman",
+    ] {
+        let (v, _) = shipped.judge_text(None, text, org);
+        assert!(held(&v).is_none() && v.complaint, "{text}\n{v:?}");
+    }
+}

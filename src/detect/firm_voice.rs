@@ -1,0 +1,248 @@
+//! The firm's own public reply: a webcare answer under a review or a post repeats the
+//! customer's grievance in the firm's voice ("Je hebt je nieuwe adres twee keer
+//! doorgegeven en toch ging de post weer naar Enschede, dat klopt niet") and reads, word
+//! for word, like the complaint it answers. What gives it away is who signs it: a webcare
+//! sign-off ("… Laat het ons via een DM weten. ^RvD") or a signature that names the firm
+//! ("Team Brinkman", "Klantenservice Brinkman Financieel Advies").
+//!
+//! Such a text is not flagged but held in the doubt band, so that directie still sees it
+//! when it is a colleague's note about a customer's grievance rather than a public reply.
+
+/// The reason, in a verdict's ignored matches, that the text is signed as the firm.
+pub const REASON: &str = "antwoord_kantoor";
+
+/// Words of a signature line that name a role or a department, not a person.
+const ROLES: &[&str] = &[
+    "team",
+    "klantenservice",
+    "klantcontact",
+    "webcare",
+    "schadeafdeling",
+    "directie",
+    "support",
+    "customer service",
+    "customer care",
+];
+
+/// How long a signature line may be, in bytes.
+const MAX_LINE: usize = 80;
+
+/// How many of the last lines may hold the signature.
+const LAST_LINES: usize = 3;
+
+/// How many words make a line a sentence, above which a signature can stand.
+const SENTENCE_WORDS: usize = 8;
+
+/// Words of a firm's name that say its trade, not which firm it is: "Brinkman Financieel
+/// Advies" is named by "Brinkman".
+const TRADE_WORDS: &[&str] = &[
+    "advies",
+    "adviesbureau",
+    "advieskantoor",
+    "adviseurs",
+    "assurantiën",
+    "assurantien",
+    "assurantiekantoor",
+    "financieel",
+    "financiële",
+    "financiele",
+    "diensten",
+    "dienstverlening",
+    "hypotheken",
+    "hypotheekadvies",
+    "verzekeringen",
+    "verzekeringsadvies",
+    "pensioen",
+    "vermogen",
+    "planning",
+    "groep",
+];
+
+/// The sign-off that makes `text` (a mail's new text) the firm's own words, as written:
+/// its last line ending in a webcare sign-off ("^RvD", "^Marloes"), or one of its last
+/// lines or of the `signature` lines under its closing (which the new text leaves out) a
+/// signature naming the firm (`organisation`): the firm's whole name with at most
+/// three more capitalised words ("Groet, Ilse" above "Brinkman Financieel Advies",
+/// "Directeur Veldhuis Assurantiën"), or a distinctive word of its name beside a role
+/// ("Team Brinkman"). A line that asks or exclaims ("Nooit meer Brinkman!") signs nothing.
+pub(super) fn sign_off<'a>(
+    text: &'a str,
+    signature: &'a str,
+    organisation: Option<&str>,
+) -> Option<&'a str> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if let Some(caret) = lines.last().and_then(|l| webcare_initials(l)) {
+        return Some(caret);
+    }
+    let org = organisation.map(str::trim).filter(|o| !o.is_empty())?;
+    let org_lower = org.to_lowercase();
+    let distinctive: Vec<String> = org_lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && !TRADE_WORDS.contains(w))
+        .map(str::to_string)
+        .collect();
+    // One of the last lines signs only under something said: a letter's address block
+    // above its grievance names the firm too.
+    let said = lines
+        .iter()
+        .position(|l| l.split_whitespace().count() >= SENTENCE_WORDS);
+    let last = lines.len().saturating_sub(LAST_LINES);
+    lines
+        .iter()
+        .enumerate()
+        .skip(last)
+        .rev()
+        .filter(|&(i, _)| said.is_some_and(|s| s < i))
+        .map(|(_, l)| *l)
+        .chain(signature.lines().map(str::trim))
+        .find(|line| signs_as_firm(line, &org_lower, &distinctive))
+}
+
+/// How many words a quotation needs for the text to quote someone at length.
+const LONG_QUOTE_WORDS: usize = 20;
+
+/// Whether `text` quotes someone at length: a passage of [`LONG_QUOTE_WORDS`] words or
+/// more between double quotation marks. A firm's reply that quotes the customer's review
+/// word for word ("U schrijft: "Mijn pakket …"") carries the complaint itself.
+pub(super) fn quotes_at_length(text: &str) -> bool {
+    const OPEN: [char; 3] = ['"', '“', '„'];
+    const CLOSE: [char; 2] = ['"', '”'];
+    let mut rest = text;
+    while let Some(open) = rest.find(OPEN) {
+        let after = &rest[open..];
+        let after = &after[after.chars().next().map_or(1, char::len_utf8)..];
+        let Some(close) = after.find(CLOSE) else {
+            return false;
+        };
+        if after[..close].split_whitespace().count() >= LONG_QUOTE_WORDS {
+            return true;
+        }
+        rest = &after[close..];
+        rest = &rest[rest.chars().next().map_or(1, char::len_utf8)..];
+    }
+    false
+}
+
+/// A webcare sign-off closing `line`: a caret and a name or initials, "^TK", "^Ilse".
+fn webcare_initials(line: &str) -> Option<&str> {
+    let at = line.rfind('^')?;
+    let name = &line[at + 1..];
+    let before = line[..at].chars().next_back();
+    (!name.is_empty()
+        && name.len() <= 12
+        && name.chars().all(|c| c.is_alphabetic() || c == '.')
+        && name.chars().next().is_some_and(char::is_uppercase)
+        && before.is_none_or(char::is_whitespace))
+    .then(|| &line[at..])
+}
+
+/// Whether `line` is a signature naming the firm ([`sign_off`]).
+fn signs_as_firm(line: &str, org_lower: &str, distinctive: &[String]) -> bool {
+    if line.len() > MAX_LINE || line.contains(['!', '?']) {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    if let Some(at) = lower.find(org_lower) {
+        // The rest: a name or a role, capitalised words and punctuation, at most three.
+        let rest = format!("{} {}", &line[..at], &line[at + org_lower.len()..]);
+        let words: Vec<&str> = rest
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        return words.len() <= 3
+            && words.iter().all(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    || ROLES.contains(&w.to_lowercase().as_str())
+            });
+    }
+    let named = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| distinctive.iter().any(|d| d == w));
+    named
+        && ROLES.iter().any(|r| {
+            lower
+                .match_indices(r)
+                .any(|(i, _)| word_at(&lower, i, r.len()))
+        })
+        && lower.split_whitespace().count() <= 5
+}
+
+/// Whether `text[at..at + len]` is a whole word.
+fn word_at(text: &str, at: usize, len: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    let after = text[at + len..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: Option<&str> = Some("Brinkman Financieel Advies");
+
+    #[test]
+    fn a_webcare_sign_off_or_a_signature_naming_the_firm_signs_as_the_firm() {
+        let said = "We hebben het nu in al onze systemen voor u aangepast.";
+        for (text, signature, written) in [
+            ("Sorry! Stuur je ons een DM? ^RvD", "", "^RvD"),
+            ("We'll call you today. ^Ilse\n", "", "^Ilse"),
+            (
+                &format!("{said}\nIlse\nBrinkman Financieel Advies"),
+                "",
+                "Brinkman Financieel Advies",
+            ),
+            (said, "Team Brinkman", "Team Brinkman"),
+            (
+                said,
+                "Klantenservice Brinkman Financieel Advies",
+                "Klantenservice Brinkman Financieel Advies",
+            ),
+            (
+                said,
+                "Dennis\nBrinkman Financieel Advies\nZwolle",
+                "Brinkman Financieel Advies",
+            ),
+        ] {
+            assert_eq!(sign_off(text, signature, ORG), Some(written), "{text}");
+        }
+        // Who signs a quotation of the customer's own words at length passes it on.
+        let long = "U schrijft: \"Mijn pakket werd naar een pakketpunt gestuurd dat op \
+                    maandag gesloten is, terwijl ik in de app had aangegeven dat het thuis \
+                    bezorgd moest worden.\" Dat spijt ons.";
+        assert!(quotes_at_length(long));
+        assert!(!quotes_at_length(
+            "U noemt het \"niet netjes\" en \"traag\". Klopt."
+        ));
+        assert!(!quotes_at_length("Een \" los aanhalingsteken"));
+        // Traps: a customer who names the firm in a closing line, a caret in a sum, a
+        // customer's own signature, the firm's name far above the end, another firm's
+        // team, and no firm configured.
+        for (text, org) in [
+            ("Nooit meer Brinkman!", ORG),
+            (
+                "Wat een service van Brinkman Financieel Advies, echt niet normaal",
+                ORG,
+            ),
+            ("De formule is 2^N", ORG),
+            ("Groet,\nAnneke Brinkman-de Wit", ORG),
+            (
+                "Brinkman Financieel Advies\nheeft mij slecht geholpen.\nIk wacht al weken.\nMet \
+                 vriendelijke groet,\nPiet",
+                ORG,
+            ),
+            ("Groet,\nTeam Jansen Hypotheken", ORG),
+            (
+                "Klacht\n\nBrinkman Financieel Advies\nt.a.v. de klachtenfunctionaris\nDrie \
+                 keer gebeld, niemand reageert.",
+                ORG,
+            ),
+            ("Groet, Ilse\nBrinkman Financieel Advies", None),
+        ] {
+            assert_eq!(sign_off(text, "", org), None, "{text}");
+        }
+    }
+}
