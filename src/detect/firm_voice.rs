@@ -70,12 +70,8 @@ pub(super) fn sign_off<'a>(
     signature: &'a str,
     organisation: Option<&str>,
 ) -> Option<&'a str> {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    if let Some(caret) = lines.last().and_then(|l| webcare_initials(l)) {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(caret) = lines.clone().next_back().and_then(webcare_initials) {
         return Some(caret);
     }
     let org = organisation.map(str::trim).filter(|o| !o.is_empty())?;
@@ -86,18 +82,22 @@ pub(super) fn sign_off<'a>(
         .map(str::to_string)
         .collect();
     // One of the last lines signs only under something said: a letter's address block
-    // above its grievance names the firm too.
-    let said = lines
-        .iter()
-        .position(|l| l.split_whitespace().count() >= SENTENCE_WORDS);
-    let last = lines.len().saturating_sub(LAST_LINES);
-    lines
-        .iter()
-        .enumerate()
-        .skip(last)
+    // above its grievance names the firm too. The last lines, last first, and whether a
+    // sentence stands above each.
+    let mut last: Vec<&str> = lines.by_ref().rev().take(LAST_LINES).collect();
+    let above = |l: &str| l.split_whitespace().count() >= SENTENCE_WORDS;
+    let mut said = lines.any(above);
+    let mut signed_lines = Vec::with_capacity(last.len());
+    while let Some(line) = last.pop() {
+        // Popped first to last: `said` holds for the lines before `line`.
+        if said {
+            signed_lines.push(line);
+        }
+        said |= above(line);
+    }
+    signed_lines
+        .into_iter()
         .rev()
-        .filter(|&(i, _)| said.is_some_and(|s| s < i))
-        .map(|(_, l)| *l)
         .chain(signature.lines().map(str::trim))
         .find(|line| signs_as_firm(line, &org_lower, &distinctive))
 }
