@@ -318,7 +318,8 @@ pub(super) fn score_text(
         .sum();
     if blame > 0.0 {
         signals.retain(|s| {
-            let praise_counts = blame < STRONG_BLAME && s.weight <= STRONG_PRAISE;
+            let praise_counts = (blame < STRONG_BLAME && s.weight <= STRONG_PRAISE)
+                || s.family == lexicon::TYPOGRAPHY_FAMILIES[3];
             let keep = s.criterion != "compliment" || praise_counts;
             if !keep {
                 ignored.push(Ignored {

@@ -696,6 +696,23 @@ fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
     assert!(learned.is_some_and(|w| w > v.threshold), "{v:?}");
     assert!(family(&v, "beoordeling_hoog").is_some(), "{v:?}");
     assert!(!v.complaint && v.score < v.threshold, "{v:?}");
+    // A rating is the writer's own verdict: it counts even beside blame strong enough to
+    // set other praise aside (a joke told and laughed at, in a five-star story).
+    let v = d.judge(
+        None,
+        "5/5\n\nGreat help with my contents insurance. When I asked, half as a joke, if it \
+         also covers the fine I got for cycling without a light, Sanne laughed and said no. \
+         Quick and clear.",
+    );
+    let blame: f64 = v
+        .signals
+        .iter()
+        .filter(|s| super::CRITERIA.contains(&s.criterion.as_str()))
+        .map(|s| s.weight)
+        .sum();
+    assert!(blame >= super::score::STRONG_BLAME, "{v:?}");
+    assert!(family(&v, "beoordeling_hoog").is_some(), "{v:?}");
+    assert!(!v.complaint, "{v:?}");
     // Three stars says neither.
     let v = d.judge(None, "★★★☆☆ Het ging wel.");
     assert!(
