@@ -24,6 +24,30 @@ const ROLES: &[&str] = &[
     "customer care",
 ];
 
+/// The roles of a signature line that are the firm's customer service, which signs for
+/// the firm without naming it.
+const SERVICES: &[&str] = &[
+    "klantenservice",
+    "klantcontact",
+    "webcare",
+    "customer service",
+    "customer care",
+];
+
+/// How a writer introduces themself as someone of the firm, in a text's first lines:
+/// "this is Marloes from Veldhuis", "hier is Ilse van Brinkman".
+const INTRODUCTIONS: &[&str] = &[
+    "this is ",
+    "hier is ",
+    "je spreekt met ",
+    "u spreekt met ",
+    "my name is ",
+    "mijn naam is ",
+];
+
+/// The words that link a name to the firm in an introduction.
+const OF_THE_FIRM: &[&str] = &[" from ", " at ", " of ", " van ", " bij ", " namens "];
+
 /// How long a signature line may be, in bytes.
 const MAX_LINE: usize = 80;
 
@@ -64,7 +88,10 @@ const TRADE_WORDS: &[&str] = &[
 /// signature naming the firm (`organisation`): the firm's whole name with at most
 /// three more capitalised words ("Groet, Ilse" above "Brinkman Financieel Advies",
 /// "Directeur Veldhuis Assurantiën"), or a distinctive word of its name beside a role
-/// ("Team Brinkman"). A line that asks or exclaims ("Nooit meer Brinkman!") signs nothing.
+/// ("Team Brinkman"), or a customer service signing without the firm's name ("Annemiek,
+/// klantenservice"); or one of its first two lines introducing the writer as someone of the
+/// firm ("Hi Tom, this is Marloes from Veldhuis Assurantiën"). A line that asks or exclaims
+/// ("Nooit meer Brinkman!") signs nothing.
 pub(super) fn sign_off<'a>(
     text: &'a str,
     signature: &'a str,
@@ -100,7 +127,65 @@ pub(super) fn sign_off<'a>(
         .rev()
         .chain(signature.lines().map(str::trim))
         .find(|line| signs_as_firm(line, &org_lower, &distinctive))
+        .or_else(|| {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .take(2)
+                .find(|line| introduces_the_firm(line, &distinctive))
+        })
 }
+
+/// Whether `line` introduces its writer as someone of the firm: an introduction, a name
+/// or a role (capitalised words, "the webcare team"), a link and a distinctive word of the
+/// firm's name ("Hi Tom, this is Marloes from Veldhuis Assurantiën"). "This is a complaint
+/// about the service of Brinkman" names no one.
+fn introduces_the_firm(line: &str, distinctive: &[String]) -> bool {
+    let lower = line.to_lowercase();
+    if lower.len() != line.len() {
+        return false;
+    }
+    INTRODUCTIONS.iter().any(|intro| {
+        lower.match_indices(intro).any(|(at, _)| {
+            let start = at + intro.len();
+            let after = &lower[start..];
+            let near = &after[..after.floor_char_boundary(INTRODUCTION_REACH)];
+            OF_THE_FIRM.iter().any(|link| {
+                near.find(link).is_some_and(|l| {
+                    let who: Vec<&str> = line[start..start + l]
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    let someone = !who.is_empty()
+                        && who.len() <= 3
+                        && who.iter().all(|w| {
+                            w.chars().next().is_some_and(char::is_uppercase)
+                                || TEAM_WORDS.contains(&w.to_lowercase().as_str())
+                        });
+                    someone
+                        && after[l + link.len()..]
+                            .split(|c: char| !c.is_alphanumeric())
+                            .filter(|w| !w.is_empty())
+                            .take(3)
+                            .any(|w| distinctive.iter().any(|d| d == w))
+                })
+            })
+        })
+    })
+}
+
+/// Words of an introduction that name a team rather than a person.
+const TEAM_WORDS: &[&str] = &[
+    "the",
+    "het",
+    "team",
+    "webcare",
+    "webcareteam",
+    "klantenservice",
+];
+
+/// How far after an introduction the link to the firm may stand, in bytes.
+const INTRODUCTION_REACH: usize = 48;
 
 /// How many words a quotation needs for the text to quote someone at length.
 const LONG_QUOTE_WORDS: usize = 20;
@@ -146,6 +231,10 @@ fn signs_as_firm(line: &str, org_lower: &str, distinctive: &[String]) -> bool {
         return false;
     }
     let lower = line.to_lowercase();
+    if lower.len() != line.len() {
+        // Lower case of another length: no offset of `lower` is one of `line`.
+        return false;
+    }
     if let Some(at) = lower.find(org_lower) {
         // The rest: a name or a role, capitalised words and punctuation, at most three.
         let rest = format!("{} {}", &line[..at], &line[at + org_lower.len()..]);
@@ -159,9 +248,32 @@ fn signs_as_firm(line: &str, org_lower: &str, distinctive: &[String]) -> bool {
                     || ROLES.contains(&w.to_lowercase().as_str())
             });
     }
-    let named = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| distinctive.iter().any(|d| d == w));
+    let words = || {
+        lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    // A customer service signing without the firm's name: "Annemiek, klantenservice".
+    let service = SERVICES.iter().any(|r| {
+        lower
+            .match_indices(r)
+            .any(|(i, _)| word_at(&lower, i, r.len()))
+    });
+    if service
+        && words().count() <= 4
+        && line
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    || SERVICES
+                        .iter()
+                        .any(|r| r.split(' ').any(|p| p == w.to_lowercase()))
+            })
+    {
+        return true;
+    }
+    let named = words().any(|w| distinctive.iter().any(|d| d == w));
     named
         && ROLES.iter().any(|r| {
             lower
@@ -209,6 +321,19 @@ mod tests {
         ] {
             assert_eq!(sign_off(text, signature, ORG), Some(written), "{text}");
         }
+        // A customer service's signature, and a writer who introduces themself as the
+        // firm's.
+        assert_eq!(
+            sign_off(said, "Annemiek, klantenservice", ORG),
+            Some("Annemiek, klantenservice")
+        );
+        for text in [
+            "Hi u/tom_z, this is Marloes from Brinkman Financieel Advies. Sorry to read this.",
+            "Hi, this is the webcare team at Brinkman. We are sorry the invoice was higher.",
+            "Goedemiddag,\nHier is Ilse van Brinkman, ik reageer namens de schadeafdeling.",
+        ] {
+            assert!(sign_off(text, "", ORG).is_some(), "{text}");
+        }
         // Who signs a quotation of the customer's own words at length passes it on.
         let long = "U schrijft: \"Mijn pakket werd naar een pakketpunt gestuurd dat op \
                     maandag gesloten is, terwijl ik in de app had aangegeven dat het thuis \
@@ -235,6 +360,24 @@ mod tests {
                 ORG,
             ),
             ("Groet,\nTeam Jansen Hypotheken", ORG),
+            (
+                "This is a complaint about the service of Brinkman, which has been awful for \
+                 weeks.",
+                ORG,
+            ),
+            (
+                "Hier is iets misgegaan bij Brinkman: mijn polis klopt niet en niemand belt.",
+                ORG,
+            ),
+            (
+                "This is Jan from Zwolle, a customer of Brinkman for years, and I am angry.",
+                ORG,
+            ),
+            (
+                "Ik heb al drie keer gebeld en niemand helpt mij verder.\nIk bel morgen de \
+                 klantenservice weer",
+                ORG,
+            ),
             (
                 "Klacht\n\nBrinkman Financieel Advies\nt.a.v. de klachtenfunctionaris\nDrie \
                  keer gebeld, niemand reageert.",
