@@ -149,7 +149,11 @@ fn introduces_the_firm(line: &str, distinctive: &[String]) -> bool {
         lower.match_indices(intro).any(|(at, _)| {
             let start = at + intro.len();
             let after = &lower[start..];
-            let near = &after[..after.floor_char_boundary(INTRODUCTION_REACH)];
+            let mut reach = INTRODUCTION_REACH.min(after.len());
+            while !after.is_char_boundary(reach) {
+                reach -= 1;
+            }
+            let near = &after[..reach];
             OF_THE_FIRM.iter().any(|link| {
                 near.find(link).is_some_and(|l| {
                     let who: Vec<&str> = line[start..start + l]
