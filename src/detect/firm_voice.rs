@@ -338,6 +338,10 @@ mod tests {
         ] {
             assert!(sign_off(text, "", ORG).is_some(), "{text}");
         }
+        // The reach after an introduction ends on a character boundary; a name that long
+        // names no one.
+        let long_name = format!("Hi, this is {} van Brinkman", "É".repeat(30));
+        assert_eq!(sign_off(&long_name, "", ORG), None);
         // Who signs a quotation of the customer's own words at length passes it on.
         let long = "U schrijft: \"Mijn pakket werd naar een pakketpunt gestuurd dat op \
                     maandag gesloten is, terwijl ik in de app had aangegeven dat het thuis \
