@@ -104,9 +104,9 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-/// The split corpora (`tests/fixtures/corpus2/` and on, both halves): some 16,000 mails by
-/// 266 writers, with threads, forwards, HTML, signatures and disclaimers, longer on average
-/// than the development corpus. Parsed beforehand; the median of five passes over all of
+/// The split corpora (`tests/fixtures/corpus2/` and on, both halves): some 17,700 mails and
+/// published texts by about 300 writers, with threads, forwards, HTML, signatures and
+/// disclaimers, longer on average than the development corpus. Parsed beforehand; the median of five passes over all of
 /// them is printed in the same units as the summary line above.
 fn split_corpora(_c: &mut Criterion) {
     let detector = Detector::new(3.0, None).unwrap();
