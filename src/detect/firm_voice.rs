@@ -91,7 +91,8 @@ const TRADE_WORDS: &[&str] = &[
 /// ("Team Brinkman"), or a customer service signing without the firm's name ("Annemiek,
 /// klantenservice"); or one of its first two lines introducing the writer as someone of the
 /// firm ("Hi Tom, this is Marloes from Veldhuis Assurantiën"). A line that asks or exclaims
-/// ("Nooit meer Brinkman!") signs nothing.
+/// ("Nooit meer Brinkman!") signs nothing. Without `organisation`, only the webcare
+/// sign-off and a customer service's signature are read.
 pub(super) fn sign_off<'a>(
     text: &'a str,
     signature: &'a str,
@@ -101,10 +102,15 @@ pub(super) fn sign_off<'a>(
     if let Some(caret) = lines.clone().next_back().and_then(webcare_initials) {
         return Some(caret);
     }
-    let org = organisation.map(str::trim).filter(|o| !o.is_empty())?;
-    let org_lower = org.to_lowercase();
+    // Without the firm's name configured, only a customer service's signature can name
+    // the firm.
+    let org_lower = organisation
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_lowercase);
     let distinctive: Vec<String> = org_lower
-        .split(|c: char| !c.is_alphanumeric())
+        .iter()
+        .flat_map(|o| o.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.chars().count() >= 4 && !TRADE_WORDS.contains(w))
         .map(str::to_string)
         .collect();
@@ -126,7 +132,7 @@ pub(super) fn sign_off<'a>(
         .into_iter()
         .rev()
         .chain(signature.lines().map(str::trim))
-        .find(|line| signs_as_firm(line, &org_lower, &distinctive))
+        .find(|line| signs_as_firm(line, org_lower.as_deref(), &distinctive))
         .or_else(|| {
             text.lines()
                 .map(str::trim)
@@ -230,7 +236,7 @@ fn webcare_initials(line: &str) -> Option<&str> {
 }
 
 /// Whether `line` is a signature naming the firm ([`sign_off`]).
-fn signs_as_firm(line: &str, org_lower: &str, distinctive: &[String]) -> bool {
+fn signs_as_firm(line: &str, org_lower: Option<&str>, distinctive: &[String]) -> bool {
     if line.len() > MAX_LINE || line.contains(['!', '?']) {
         return false;
     }
@@ -239,7 +245,7 @@ fn signs_as_firm(line: &str, org_lower: &str, distinctive: &[String]) -> bool {
         // Lower case of another length: no offset of `lower` is one of `line`.
         return false;
     }
-    if let Some(at) = lower.find(org_lower) {
+    if let Some((at, org_lower)) = org_lower.and_then(|o| Some((lower.find(o)?, o))) {
         // The rest: a name or a role, capitalised words and punctuation, at most three.
         let rest = format!("{} {}", &line[..at], &line[at + org_lower.len()..]);
         let words: Vec<&str> = rest
@@ -327,10 +333,12 @@ mod tests {
         }
         // A customer service's signature, and a writer who introduces themself as the
         // firm's.
-        assert_eq!(
-            sign_off(said, "Annemiek, klantenservice", ORG),
-            Some("Annemiek, klantenservice")
-        );
+        for org in [ORG, None] {
+            assert_eq!(
+                sign_off(said, "Annemiek, klantenservice", org),
+                Some("Annemiek, klantenservice")
+            );
+        }
         for text in [
             "Hi u/tom_z, this is Marloes from Brinkman Financieel Advies. Sorry to read this.",
             "Hi, this is the webcare team at Brinkman. We are sorry the invoice was higher.",
