@@ -162,20 +162,11 @@ fn introduces_the_firm(line: &str, distinctive: &[String]) -> bool {
             let near = &after[..reach];
             OF_THE_FIRM.iter().any(|link| {
                 near.find(link).is_some_and(|l| {
-                    let who: Vec<&str> = line[start..start + l]
-                        .split(|c: char| !c.is_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .collect();
-                    let someone = !who.is_empty()
-                        && who.len() <= 3
-                        && who.iter().all(|w| {
-                            w.chars().next().is_some_and(char::is_uppercase)
-                                || TEAM_WORDS.contains(&w.to_lowercase().as_str())
-                        });
+                    let who = &line[start..start + l];
+                    let someone = (1..=3).contains(&words(who).count())
+                        && words(who).all(|w| name_or_role(w, TEAM_WORDS));
                     someone
-                        && after[l + link.len()..]
-                            .split(|c: char| !c.is_alphanumeric())
-                            .filter(|w| !w.is_empty())
+                        && words(&after[l + link.len()..])
                             .take(3)
                             .any(|w| distinctive.iter().any(|d| d == w))
                 })
@@ -248,49 +239,42 @@ fn signs_as_firm(line: &str, org_lower: Option<&str>, distinctive: &[String]) ->
     if let Some((at, org_lower)) = org_lower.and_then(|o| Some((lower.find(o)?, o))) {
         // The rest: a name or a role, capitalised words and punctuation, at most three.
         let rest = format!("{} {}", &line[..at], &line[at + org_lower.len()..]);
-        let words: Vec<&str> = rest
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        return words.len() <= 3
-            && words.iter().all(|w| {
-                w.chars().next().is_some_and(char::is_uppercase)
-                    || ROLES.contains(&w.to_lowercase().as_str())
-            });
+        return words(&rest).count() <= 3 && words(&rest).all(|w| name_or_role(w, ROLES));
     }
-    let words = || {
-        lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-    };
     // A customer service signing without the firm's name: "Annemiek, klantenservice".
-    let service = SERVICES.iter().any(|r| {
-        lower
-            .match_indices(r)
-            .any(|(i, _)| word_at(&lower, i, r.len()))
-    });
-    if service
-        && words().count() <= 4
-        && line
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .all(|w| {
-                w.chars().next().is_some_and(char::is_uppercase)
-                    || SERVICES
-                        .iter()
-                        .any(|r| r.split(' ').any(|p| p == w.to_lowercase()))
-            })
+    if has_role(&lower, SERVICES)
+        && words(line).count() <= 4
+        && words(line).all(|w| name_or_role(w, SERVICES))
     {
         return true;
     }
-    let named = words().any(|w| distinctive.iter().any(|d| d == w));
-    named
-        && ROLES.iter().any(|r| {
-            lower
-                .match_indices(r)
-                .any(|(i, _)| word_at(&lower, i, r.len()))
-        })
+    words(&lower).any(|w| distinctive.iter().any(|d| d == w))
+        && has_role(&lower, ROLES)
         && lower.split_whitespace().count() <= 5
+}
+
+/// The words of `text`: its runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether `word` is capitalised (a name) or a word of one of `roles`.
+fn name_or_role(word: &str, roles: &[&str]) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+        || roles
+            .iter()
+            .flat_map(|r| r.split(' '))
+            .any(|part| part.eq_ignore_ascii_case(word))
+}
+
+/// Whether one of `roles` stands in `lower` (a lower-case line) as whole words.
+fn has_role(lower: &str, roles: &[&str]) -> bool {
+    roles.iter().any(|r| {
+        lower
+            .match_indices(r)
+            .any(|(i, _)| word_at(lower, i, r.len()))
+    })
 }
 
 /// Whether `text[at..at + len]` is a whole word.
