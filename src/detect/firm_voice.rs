@@ -8,6 +8,10 @@
 //! Such a text is not flagged but held in the doubt band, so that directie still sees it
 //! when it is a colleague's note about a customer's grievance rather than a public reply.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 /// The reason, in a verdict's ignored matches, that the text is signed as the firm.
 pub const REASON: &str = "antwoord_kantoor";
 
@@ -118,7 +122,7 @@ pub(super) fn sign_off<'a>(
     // above its grievance names the firm too. The last lines, last first, and whether a
     // sentence stands above each.
     let mut last: Vec<&str> = lines.by_ref().rev().take(LAST_LINES).collect();
-    let above = |l: &str| l.split_whitespace().count() >= SENTENCE_WORDS;
+    let above = |l: &str| l.split_whitespace().nth(SENTENCE_WORDS - 1).is_some();
     let mut said = lines.any(above);
     let mut signed_lines = Vec::with_capacity(last.len());
     while let Some(line) = last.pop() {
@@ -147,13 +151,17 @@ pub(super) fn sign_off<'a>(
 /// firm's name ("Hi Tom, this is Marloes from Veldhuis Assurantiën"). "This is a complaint
 /// about the service of Brinkman" names no one.
 fn introduces_the_firm(line: &str, distinctive: &[String]) -> bool {
+    if distinctive.is_empty() {
+        return false;
+    }
     let lower = line.to_lowercase();
     if lower.len() != line.len() {
         return false;
     }
-    INTRODUCTIONS.iter().any(|intro| {
-        lower.match_indices(intro).any(|(at, _)| {
-            let start = at + intro.len();
+    INTRODUCTION_FINDER
+        .find_overlapping_iter(&lower)
+        .any(|intro| {
+            let start = intro.end();
             let after = &lower[start..];
             let mut reach = INTRODUCTION_REACH.min(after.len());
             while !after.is_char_boundary(reach) {
@@ -172,8 +180,11 @@ fn introduces_the_firm(line: &str, distinctive: &[String]) -> bool {
                 })
             })
         })
-    })
 }
+
+/// All [`INTRODUCTIONS`] in one search of a line.
+static INTRODUCTION_FINDER: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(INTRODUCTIONS).expect("introductions"));
 
 /// Words of an introduction that name a team rather than a person.
 const TEAM_WORDS: &[&str] = &[
@@ -268,14 +279,17 @@ fn name_or_role(word: &str, roles: &[&str]) -> bool {
             .any(|part| part.eq_ignore_ascii_case(word))
 }
 
-/// Whether one of `roles` stands in `lower` (a lower-case line) as whole words.
+/// Whether one of `roles` (a part of [`ROLES`]) stands in `lower` (a lower-case line) as
+/// whole words.
 fn has_role(lower: &str, roles: &[&str]) -> bool {
-    roles.iter().any(|r| {
-        lower
-            .match_indices(r)
-            .any(|(i, _)| word_at(lower, i, r.len()))
+    ROLE_FINDER.find_overlapping_iter(lower).any(|m| {
+        roles.contains(&ROLES[m.pattern().as_usize()]) && word_at(lower, m.start(), m.len())
     })
 }
+
+/// All [`ROLES`] in one search of a line.
+static ROLE_FINDER: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(ROLES).expect("roles"));
 
 /// Whether `text[at..at + len]` is a whole word.
 fn word_at(text: &str, at: usize, len: usize) -> bool {
@@ -287,6 +301,13 @@ fn word_at(text: &str, at: usize, len: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_service_is_a_role() {
+        for service in SERVICES {
+            assert!(ROLES.contains(service), "{service}");
+        }
+    }
 
     const ORG: Option<&str> = Some("Brinkman Financieel Advies");
 
