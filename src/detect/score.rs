@@ -660,13 +660,31 @@ pub(super) const CAPITALS_SHOWN: usize = 25;
 /// breaks and runs of spaces).
 pub(super) fn join_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for w in split_words(text) {
-        if !out.is_empty() {
+    push_words(&mut out, text);
+    out
+}
+
+/// [`join_words`] of `text`, appended to `out`.
+pub(super) fn push_words(out: &mut String, text: &str) {
+    let mut first = true;
+    let mut push = |w: &str| {
+        if !first {
             out.push(' ');
         }
+        first = false;
         out.push_str(w);
+    };
+    for chunk in text.split_ascii_whitespace() {
+        if chunk.is_ascii() {
+            push(chunk);
+        } else {
+            // Unicode white space such as a no-break space splits words too.
+            chunk
+                .split(char::is_whitespace)
+                .filter(|w| !w.is_empty())
+                .for_each(&mut push);
+        }
     }
-    out
 }
 
 /// The words of `text` as `split_whitespace` gives them, splitting on ASCII white space

@@ -621,11 +621,13 @@ impl Learned {
             found.truncate(SHOWN);
         }
         found.sort_by(order);
-        let phrase = found
-            .iter()
-            .map(|&(_, s, e)| super::join_words(&text[norm.source_range(s, e)]))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut phrase = String::new();
+        for (i, &(_, s, e)) in found.iter().enumerate() {
+            if i > 0 {
+                phrase.push_str(", ");
+            }
+            super::score::push_words(&mut phrase, &text[norm.source_range(s, e)]);
+        }
         Some(Signal {
             criterion: CRITERION.into(),
             phrase,
