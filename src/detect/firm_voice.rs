@@ -239,7 +239,7 @@ fn webcare_initials(line: &str) -> Option<&str> {
 
 /// Whether `line` is a signature naming the firm ([`sign_off`]).
 fn signs_as_firm(line: &str, org_lower: Option<&str>, distinctive: &[String]) -> bool {
-    if line.len() > MAX_LINE || line.contains(['!', '?']) {
+    if line.len() > MAX_LINE || line.bytes().any(|b| b == b'!' || b == b'?') {
         return false;
     }
     let lower = line.to_lowercase();
@@ -252,15 +252,16 @@ fn signs_as_firm(line: &str, org_lower: Option<&str>, distinctive: &[String]) ->
         let rest = format!("{} {}", &line[..at], &line[at + org_lower.len()..]);
         return words(&rest).count() <= 3 && words(&rest).all(|w| name_or_role(w, ROLES));
     }
+    // Without the firm's whole name, a line signs for the firm by a role.
+    let Some(service) = roles_in(&lower) else {
+        return false;
+    };
     // A customer service signing without the firm's name: "Annemiek, klantenservice".
-    if has_role(&lower, SERVICES)
-        && words(line).count() <= 4
-        && words(line).all(|w| name_or_role(w, SERVICES))
-    {
+    if service && words(line).count() <= 4 && words(line).all(|w| name_or_role(w, SERVICES)) {
         return true;
     }
-    words(&lower).any(|w| distinctive.iter().any(|d| d == w))
-        && has_role(&lower, ROLES)
+    !distinctive.is_empty()
+        && words(&lower).any(|w| distinctive.iter().any(|d| d == w))
         && lower.split_whitespace().count() <= 5
 }
 
@@ -279,12 +280,17 @@ fn name_or_role(word: &str, roles: &[&str]) -> bool {
             .any(|part| part.eq_ignore_ascii_case(word))
 }
 
-/// Whether one of `roles` (a part of [`ROLES`]) stands in `lower` (a lower-case line) as
-/// whole words.
-fn has_role(lower: &str, roles: &[&str]) -> bool {
-    ROLE_FINDER.find_overlapping_iter(lower).any(|m| {
-        roles.contains(&ROLES[m.pattern().as_usize()]) && word_at(lower, m.start(), m.len())
-    })
+/// Whether one of the [`ROLES`] stands in `lower` (a lower-case line) as whole words: `None`
+/// when none does, else whether one of them is one of the [`SERVICES`].
+fn roles_in(lower: &str) -> Option<bool> {
+    let mut found = None;
+    for m in ROLE_FINDER.find_overlapping_iter(lower) {
+        if word_at(lower, m.start(), m.len()) {
+            let service = SERVICES.contains(&ROLES[m.pattern().as_usize()]);
+            found = Some(service || found == Some(true));
+        }
+    }
+    found
 }
 
 /// All [`ROLES`] in one search of a line.

@@ -73,7 +73,7 @@ pub fn normalize(input: &str) -> Normalized {
     let mut text: Vec<u8> = Vec::with_capacity(input.len() + 1);
     text.push(b' ');
     // About one word per six bytes of mail text.
-    let mut words: Vec<Word> = Vec::with_capacity(input.len() / 6 + 1);
+    let mut words: Vec<Word> = Vec::with_capacity(input.len() / 4 + 1);
     let mut open: Option<Open> = None;
     let mut capitals = Capitals::default();
     let close = |open: &mut Option<Open>, words: &mut Vec<Word>, caps: &mut Capitals| {

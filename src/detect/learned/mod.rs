@@ -621,12 +621,17 @@ impl Learned {
             found.truncate(SHOWN);
         }
         found.sort_by(order);
-        let mut phrase = String::new();
-        for (i, &(_, s, e)) in found.iter().enumerate() {
+        // Where each stands as written, and room for them all.
+        for (_, start, end) in &mut found {
+            let written = norm.source_range(*start, *end);
+            (*start, *end) = (written.start, written.end);
+        }
+        let mut phrase = String::with_capacity(found.iter().map(|&(_, s, e)| e - s + 2).sum());
+        for (i, &(_, start, end)) in found.iter().enumerate() {
             if i > 0 {
                 phrase.push_str(", ");
             }
-            super::score::push_words(&mut phrase, &text[norm.source_range(s, e)]);
+            super::score::push_words(&mut phrase, &text[start..end]);
         }
         Some(Signal {
             criterion: CRITERION.into(),
