@@ -22,7 +22,8 @@ intensifier, another target), the combination bonus, whether a colleague wrote t
 the presence (0/1) of every single word and pair of words (and run of three words, with
 --max-words 3) in the judged text that occurs in
 at least --min-df mails. Words with digits, months and days, names (words written with a
-capital inside sentences in the corpus mails, --names-from) and contact-form labels
+capital inside sentences in the corpus mails, --names-from, and handles such as
+"@BrinkmanFA" that are no word elsewhere) and contact-form labels
 (FORM_LABELS, the firm's template) are left out: they say nothing about the next customer's
 mail. Phrases made only of function words (FUNCTION_WORDS) are left out too, unless
 --function-pairs keeps them ("jullie hebben", "you did": who did what).
@@ -151,19 +152,25 @@ FORM_LABELS = set(
 
 def names_in(dirs):
     """Words written with a capital inside sentences (after a lower-case word or a comma)
-    in at least 80 % of their at least two such occurrences: names of people and places."""
+    in at least 80 % of their at least two such occurrences: names of people and places.
+    And every handle ("@BrinkmanFA") never written as a word of its own elsewhere ("@Van",
+    "@page" are words too): it names someone, a firm's account as often as not."""
     capital, seen = Counter(), Counter()
+    handles, plain = set(), set()
     for d in dirs:
         for path in sorted(Path(d).glob("*.eml")):
             msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
             body = msg.get_body(preferencelist=("plain", "html"))
             text = (msg["subject"] or "") + "\n" + (body.get_content() if body else "")
+            for m in re.finditer(r"(?<![\w.])@(\w+)", text):
+                handles.add(re.sub(r"[^a-z0-9]", "", m.group(1).lower()))
+            plain.update(w.lower() for w in re.findall(r"(?<![@\w])[A-Za-z\u00C0-\u017F]+(?!\w)", text))
             for m in re.finditer(r"(?<=[a-z,] )([A-Za-z\u00C0-\u017F]+)", text):
                 w = m.group(1)
                 seen[w.lower()] += 1
                 if w[0].isupper():
                     capital[w.lower()] += 1
-    return {w for w, n in seen.items() if n >= 2 and capital[w] / n >= 0.8}
+    return {w for w, n in seen.items() if n >= 2 and capital[w] / n >= 0.8} | (handles - plain)
 
 
 def writer(file):
