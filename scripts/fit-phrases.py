@@ -18,14 +18,15 @@ rebuilding): the script refuses rows whose `learned` is not 0.
 
 The model is the detector's own score, with every weight fitted at once: per family of
 nl.toml and en.toml its weight per unit (the units as the lexicon counts them: a match, an
-intensifier, another target), the combination bonus, whether a colleague wrote the mail, and
+intensifier, another target; the star ratings' families, HAND_SET_FAMILIES, keep the
+lexicon's weights and are not written), the combination bonus, whether a colleague wrote the mail, and
 the presence (0/1) of every single word and pair of words (and run of three words, with
 --max-words 3) in the judged text that occurs in
 at least --min-df mails. Words with digits, months and days, names (words written with a
 capital inside sentences in the corpus mails, --names-from, and handles such as
-"@BrinkmanFA" that are no word elsewhere) and contact-form labels
-(FORM_LABELS, the firm's template) are left out: they say nothing about the next customer's
-mail. Phrases made only of function words (FUNCTION_WORDS) are left out too, unless
+"@BrinkmanFA" that are no word elsewhere), contact-form labels (FORM_LABELS, the firm's
+template) and single letters other than "u", "i" and "a" are left out: they say nothing
+about the next customer's mail. Phrases made only of function words (FUNCTION_WORDS) are left out too, unless
 --function-pairs keeps them ("jullie hebben", "you did": who did what).
 
 With --normalise the phrases are an idf-weighted vector of length 1 instead: a phrase found
@@ -121,6 +122,15 @@ ELSEWHERE = "elders_geadresseerd"
 ALONE_MIN = 1.0
 
 # Dates say when, not what: months and days are left out like names and numbers.
+# Single letters say nothing about a mail: initials, the letters of "P.S." and "'s". Those
+# that are words ("u", the formal you; "i"; "a") stay.
+LETTER_WORDS = {"u", "i", "a"}
+
+# Families whose weight the lexicon sets by hand and the fit leaves alone: a review's star
+# rating (`rating_low_weight`, `rating_high_weight`), chosen on texts written for public
+# places, where a five-star story reads to the learned words like a grievance.
+HAND_SET_FAMILIES = {"beoordeling_laag", "beoordeling_hoog"}
+
 CALENDAR = set(
     "januari februari maart april mei juni juli augustus september oktober november december "
     "january february march june july august october "
@@ -364,7 +374,7 @@ def main():
         for n in range(1, args.max_words + 1):
             for i in range(len(words) - n + 1):
                 g = words[i : i + n]
-                if any(not w or not PLAIN_WORD.fullmatch(w) or any(c.isdigit() for c in w) or w in names or w in CALENDAR or w in FORM_LABELS for w in g):
+                if any(not w or not PLAIN_WORD.fullmatch(w) or any(c.isdigit() for c in w) or w in names or w in CALENDAR or w in FORM_LABELS or (len(w) == 1 and w not in LETTER_WORDS) for w in g):
                     continue
                 if not args.function_pairs and all(w in FUNCTION_WORDS for w in g):
                     continue
@@ -393,7 +403,7 @@ def main():
     # on; their units per mail come from the export (`features`). Beside them: the
     # combination bonus (two of the four criteria fired) and whether a colleague wrote it.
     fams = lexicon_families(args.lexicon_dir)
-    families = sorted(fams)
+    families = sorted(f for f in fams if f not in HAND_SET_FAMILIES)
     extra = [COMBINATION, COLLEAGUE_FEATURE]
     units = np.array(
         [[r["features"].get(f, 0.0) for f in families] + [1.0 if r["criteria"] >= 2 else 0.0, 1.0 if r.get("colleague") else 0.0] for r in rows]

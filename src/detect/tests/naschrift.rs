@@ -13,7 +13,7 @@ fn request_with(ps: &str) -> String {
          u het nieuwe adres doorvoeren op onze inboedelverzekering en de opstalverzekering van \
          het oude huis tot de overdracht op 15 februari? Voor het nieuwe huis hebben wij graag \
          een offerte voor een opstalverzekering met glasdekking. De bouwkundige keuring is goed \
-         uitgekomen, het rapport stuur ik mee.\n\nMet vriendelijke groet,\nAnton Visser\n\n{ps}"
+         uitgekomen, de uitslag stuur ik mee.\n\nMet vriendelijke groet,\nAnton Visser\n\n{ps}"
     )
 }
 
