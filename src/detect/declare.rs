@@ -25,7 +25,7 @@ pub const REASON: &str = "klacht_verklaard";
 
 /// The reason, in a verdict's ignored matches, that a declared complaint is doubtful: the
 /// learned phrases around the complaint's own words argue against it by more than
-/// [`AGAINST_DOUBT`].
+/// [`AGAINST_DOUBT`] times the cap per criterion.
 pub const DOUBT_REASON: &str = "klacht_verklaard_twijfel";
 
 /// How far the learned phrases outside a declared complaint's own words (the declaration,
@@ -39,7 +39,12 @@ pub const DOUBT_REASON: &str = "klacht_verklaard_twijfel";
 /// mails (59 below −3), and to +2.6 and +3.5 for the two declared complaints the
 /// declaration had to carry. Such a mail goes to directie's digest ("Twijfelgevallen")
 /// instead of opening a case and sending an acknowledgement.
-pub const AGAINST_DOUBT: f64 = 3.0;
+///
+/// Counted in what one criterion may add at most (the learned file's
+/// `@kap_per_criterium`, else the lexicon's `max_per_criterion`), so that the hold keeps
+/// its meaning when a refit writes its weights at another scale: 1.9 times the cap of 1.58
+/// the bounds above were read under is 3.0.
+pub const AGAINST_DOUBT: f64 = 1.9;
 
 /// A complaint declared in so many words: the phrase as written, and where the complaint's
 /// own words are in the normalised text (the declaration, and every word klacht and

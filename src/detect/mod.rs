@@ -444,7 +444,8 @@ impl Detector {
         // A text too short for the learned weights is judged by the lexicons alone; what
         // the learned weights would have flagged is doubtful, for directie to look at.
         let mut learned_doubt = false;
-        let mut declared_doubt: Option<f64> = None;
+        // The learned part outside a declared complaint's own words, and the limit it passed.
+        let mut declared_doubt: Option<(f64, f64)> = None;
         let mut with_learned_score = None;
         let scoring = if learned {
             self.reweigh(lexicon, &mut signals);
@@ -466,10 +467,12 @@ impl Detector {
                             declared.written
                         ),
                     });
+                    let limit = declare::AGAINST_DOUBT * self.scoring(lexicon).cap;
                     declared_doubt = self
                         .learned
                         .part_outside(&norm, &declared.own)
-                        .filter(|&part| part < -declare::AGAINST_DOUBT);
+                        .filter(|&part| part < -limit)
+                        .map(|part| (part, limit));
                     signals.push(Signal {
                         phrase: learned::BASIS.into(),
                         weight: round2(basis),
@@ -518,7 +521,7 @@ impl Detector {
         }
         // A declared complaint that the learned phrases argue against far is doubtful
         // ([`declare::AGAINST_DOUBT`]).
-        if let Some(part) = declared_doubt.filter(|_| score >= self.threshold) {
+        if let Some((part, limit)) = declared_doubt.filter(|_| score >= self.threshold) {
             ignored.push(Ignored {
                 reason: declare::DOUBT_REASON.into(),
                 phrase: format!(
@@ -526,7 +529,7 @@ impl Detector {
                      verklaarde klacht die niet over dit kantoor lijkt te gaan",
                     eval::number(Language::Nl, score),
                     eval::number(Language::Nl, round2(part)),
-                    eval::number(Language::Nl, -declare::AGAINST_DOUBT)
+                    eval::number(Language::Nl, round2(-limit))
                 ),
             });
             score = round2(self.threshold - 0.01);
