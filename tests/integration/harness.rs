@@ -82,16 +82,42 @@ fn world_readable_tempdir(prefix: &str) -> tempfile::TempDir {
     dir
 }
 
-fn wait_for_port(port: u16, what: &str, log: &Path) {
+/// How long a server started by the harness may take to open its port. A busy CI machine
+/// (a parallel build, other tests starting their servers) can take well over the usual
+/// fraction of a second.
+const STARTUP_WAIT: Duration = Duration::from_secs(60);
+
+/// Waits until `port` accepts connections. With `child`, stops waiting as soon as that
+/// process has exited. On failure, panics with every one of `logs` that has content.
+fn wait_for_port(port: u16, what: &str, logs: &[&Path], mut child: Option<&mut Child>) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(20) {
+    let exited = loop {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
         }
+        if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            break Some(status);
+        }
+        if start.elapsed() >= STARTUP_WAIT {
+            break None;
+        }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    let logs: String = logs
+        .iter()
+        .map(|log| {
+            let text = fs::read_to_string(log).unwrap_or_default();
+            format!("--- {} ---\n{}", log.display(), text.trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    match exited {
+        Some(status) => panic!("{what} exited ({status}) before it opened port {port}:\n{logs}"),
+        None => panic!(
+            "{what} did not open port {port} within {} s:\n{logs}",
+            STARTUP_WAIT.as_secs()
+        ),
     }
-    let log = fs::read_to_string(log).unwrap_or_default();
-    panic!("{what} did not open port {port} within 20 s; log:\n{log}");
 }
 
 /// Dovecot + Postfix in one temporary folder.
@@ -339,12 +365,17 @@ service lmtp {{
             .stderr(out)
             .spawn()
             .expect("start dovecot (is dovecot-imapd installed? scripts/install-deps.sh)");
-        self.dovecot = Some(child);
+        let mut child = child;
         wait_for_port(
             self.imap_port,
             "dovecot",
-            &self.root().join("dovecot/dovecot.log"),
+            &[
+                &self.root().join("dovecot/dovecot.log"),
+                &self.root().join("dovecot/stdout.log"),
+            ],
+            Some(&mut child),
         );
+        self.dovecot = Some(child);
     }
 
     /// Stops Dovecot, dropping every IMAP connection at once (the master alone would let
@@ -535,7 +566,8 @@ local_recipient_maps =
         wait_for_port(
             self.smtp_port,
             "postfix",
-            &self.root().join("postfix/maillog"),
+            &[&self.root().join("postfix/maillog")],
+            None,
         );
         Ok(())
     }
@@ -1166,7 +1198,7 @@ database =
 
     fn wait_until_listening(&mut self) {
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
+        while start.elapsed() < STARTUP_WAIT {
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
             }
@@ -1180,8 +1212,9 @@ database =
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!(
-            "glewlwyd did not open port {} within 20 s; log:\n{}",
+            "glewlwyd did not open port {} within {} s; log:\n{}",
             self.port,
+            STARTUP_WAIT.as_secs(),
             self.log()
         );
     }
