@@ -498,12 +498,14 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// ("Beoordeling: 1,0 / 5"), a score out of five stars ("Rated 1 out of 5 stars",
 /// "beoordeeld met 2 van de 5 sterren"), a number of stars ("2 sterren", "1 star"; in words
 /// it counts things as often as it rates), a whole score over five after a rating's label
-/// ("Score: 2/5", "Totaalscore: 3 / 5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"). A
-/// bare "4/5" inside a sentence is a date or a share, and "2 van 5 facturen" no rating.
+/// ("Score: 2/5", "Totaalscore: 3 / 5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"),
+/// or a whole score over five with a star after it ("5/5 ⭐", which is five stars, not the one
+/// star drawn beside it). A bare "4/5" inside a sentence is a date or a share, and "2 van 5
+/// facturen" no rating.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     const STARS: &str = "(?:sterren|ster|stars|star)";
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
-    // letter beyond ASCII, as most texts have. Groups 3 to 7 hold the figure.
+    // letter beyond ASCII, as most texts have. Groups 3 to 8 hold the figure.
     static RATING: LazyLock<Regex> = LazyLock::new(|| {
         let parts = [
             r"([★☆]{5})".to_string(),
@@ -514,6 +516,7 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
             r"(?-u:\b)(?:totaal|eind)?(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*([1-5]) ?/ ?5(?-u:\b)"
                 .to_string(),
             r"(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))".to_string(),
+            r"(?-u:\b)([1-5]) ?/ ?5[ \t]*[⭐★]".to_string(),
         ];
         Regex::new(&format!("(?i){}", parts.join("|"))).expect("rating regex")
     });
@@ -538,7 +541,7 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     let stars = match (c.get(1), c.get(2)) {
         (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
         (None, Some(run)) => run.as_str().chars().count(),
-        (None, None) => (3..=7).find_map(|i| c.get(i))?.as_str().parse().ok()?,
+        (None, None) => (3..=8).find_map(|i| c.get(i))?.as_str().parse().ok()?,
     };
     // A heading's indent and dash are not part of the rating.
     let written = c

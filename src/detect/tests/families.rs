@@ -615,6 +615,8 @@ fn typography_a_review_rating_reads_its_stars() {
             "1.0 out of 5 stars",
         ),
         ("4,5 van 5 sterren, top", 4, "4,5 van 5 sterren"),
+        ("5/5 ⭐\n\nIn het begin ging het even mis.", 5, "5/5 ⭐"),
+        ("Service 4 / 5 ★ maar de app hapert", 4, "4 / 5 ★"),
         (
             "Totaalscore: 3 / 5\n  Deskundigheid ★★★★☆\n  Snelheid ★☆☆☆☆",
             3,
