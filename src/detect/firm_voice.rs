@@ -224,6 +224,12 @@ pub(super) fn quotes_at_length(text: &str) -> bool {
     false
 }
 
+/// Whether `signed`, as [`sign_off`] gives it, is a webcare sign-off ("^Sanne") rather than
+/// a signature: a public reply in the firm's name, also when a colleague's address sent it.
+pub(super) fn is_webcare(signed: &str) -> bool {
+    signed.starts_with('^')
+}
+
 /// A webcare sign-off closing `line`: a caret and a name or initials, "^TK", "^Ilse".
 fn webcare_initials(line: &str) -> Option<&str> {
     let at = line.rfind('^')?;

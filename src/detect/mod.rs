@@ -270,14 +270,15 @@ impl Detector {
     /// Screens, then judges the new text of `mail`.
     pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
         let body = mail.body_text.as_deref().unwrap_or("");
-        let (mut verdict, learned) =
+        let (mut verdict, learned, webcare) =
             self.judge_text(mail.subject.as_deref(), body, ctx.organisation.as_deref());
         let elsewhere = verdict
             .ignored
             .iter()
             .any(|i| i.reason == addressee::REASON);
+        // A webcare sign-off ("… ^Sanne") is a public reply whoever sent it: its hold stays.
         if let Some(signal) = colleague_domain(mail, ctx)
-            .filter(|_| learned)
+            .filter(|_| learned && !webcare)
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
         {
             verdict.signals.push(signal);
@@ -382,8 +383,9 @@ impl Detector {
             .map(|d| d.written)
     }
 
-    /// [`Detector::judge`], and whether the learned weights judged the text (a text
-    /// shorter than the learned file's `@min_woorden` is judged by the lexicons alone).
+    /// [`Detector::judge`], whether the learned weights judged the text (a text shorter
+    /// than the learned file's `@min_woorden` is judged by the lexicons alone), and whether
+    /// a webcare sign-off held it as the firm's own reply.
     /// `organisation`: the firm's name, to tell a mail addressed to another organisation.
     /// A mail whose whole text is no complaint is judged on its postscript too
     /// ([`postscript`]).
@@ -392,13 +394,13 @@ impl Detector {
         subject: Option<&str>,
         body: &str,
         organisation: Option<&str>,
-    ) -> (Verdict, bool) {
+    ) -> (Verdict, bool, bool) {
         let whole = self.judge_whole(subject, body, organisation);
         if whole.verdict.complaint || whole.elsewhere {
-            return (whole.verdict, whole.learned);
+            return (whole.verdict, whole.learned, whole.webcare);
         }
         let Some(ps) = postscript::find(&whole.text) else {
-            return (whole.verdict, whole.learned);
+            return (whole.verdict, whole.learned, whole.webcare);
         };
         // A postscript too short for the learned weights is judged by the lexicons, and
         // flags the mail only when the learned weights would have flagged it as well: a
@@ -406,7 +408,7 @@ impl Detector {
         // grievance.
         let alone = self.judge_whole(None, ps, organisation);
         if !(alone.verdict.complaint && alone.with_learned >= self.threshold) {
-            return (whole.verdict, whole.learned);
+            return (whole.verdict, whole.learned, whole.webcare);
         }
         let mut verdict = alone.verdict;
         let mut line: String = ps.lines().next().unwrap_or("").chars().take(80).collect();
@@ -422,7 +424,7 @@ impl Detector {
             ),
         });
         verdict.truncated = whole.verdict.truncated;
-        (verdict, alone.learned)
+        (verdict, alone.learned, alone.webcare)
     }
 
     /// [`Detector::judge_text`] on the whole text.
@@ -537,10 +539,12 @@ impl Detector {
         }
         // A text signed as the firm is its own reply, told back to the customer: doubtful,
         // not flagged, unless it quotes someone at length ([`firm_voice`]).
+        let mut webcare = false;
         if score >= self.threshold {
             if let Some(signed) = firm_voice::sign_off(&text, &signature, organisation)
                 .filter(|_| !firm_voice::quotes_at_length(&text))
             {
+                webcare = firm_voice::is_webcare(signed);
                 ignored.push(Ignored {
                     reason: firm_voice::REASON.into(),
                     phrase: format!(
@@ -570,6 +574,7 @@ impl Detector {
             verdict,
             learned,
             elsewhere,
+            webcare,
             text,
         }
     }
@@ -706,6 +711,8 @@ struct Judged {
     learned: bool,
     with_learned: f64,
     elsewhere: bool,
+    /// Held as the firm's own reply by a webcare sign-off ([`firm_voice::is_webcare`]).
+    webcare: bool,
     text: String,
 }
 

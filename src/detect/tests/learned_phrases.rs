@@ -406,3 +406,62 @@ fn the_learned_weights_let_an_explicit_complaint_flag() {
         assert!(has(&v, "klachtwoord"), "{subject}: {v:?}");
     }
 }
+
+#[test]
+fn a_webcare_reply_sent_from_the_firms_domain_stays_held_as_the_firms_own() {
+    // A public reply, copied to the mailbox from the firm's own webcare address, retells
+    // the customer's grievance; its caret sign-off says who speaks, whoever sent it.
+    let d = Detector::new(1.5, None).unwrap();
+    let ctx = ScreenContext::new(
+        ["info@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    )
+    .with_organisation("Firma Advies");
+    let mail = |from: &str, body: &str| {
+        crate::parse::parse(
+            format!("From: {from}\r\nTo: info@firma.example\r\nSubject:\r\n\r\n{body}\r\n")
+                .as_bytes(),
+        )
+    };
+    let reply = "@jeroen Hoi Jeroen, balen dat je vanochtend zo lang in de wacht stond en dat \
+                 niemand je heeft teruggebeld, daar zijn we niet trots op. Stuur je je \
+                 polisnummer even via DM? Dan belt een collega je vandaag nog terug. ^Sanne";
+    let from_webcare = d.classify(&mail("Firma Advies <webcare@firma.example>", reply), &ctx);
+    assert!(
+        !from_webcare.complaint && from_webcare.doubt,
+        "{from_webcare:?}"
+    );
+    assert!(
+        from_webcare
+            .ignored
+            .iter()
+            .any(|i| i.reason == firm_voice::REASON && i.phrase.contains("\"^Sanne\"")),
+        "{from_webcare:?}"
+    );
+    // Sent by anyone else, the same reply is held the same way.
+    let elsewhere = d.classify(&mail("Jeroen <jeroen@klant.example>", reply), &ctx);
+    assert_eq!(
+        (elsewhere.complaint, elsewhere.doubt),
+        (false, true),
+        "{elsewhere:?}"
+    );
+    // A colleague's note signed with the firm's name is judged with the sender's weight,
+    // not held as a public reply: the firm's signature is under every colleague's mail.
+    let note = "Klant belde boos: hij is al drie keer niet teruggebeld over zijn schade en \
+                wacht nu vijf weken. Kan iemand hem vandaag bellen?\n\nGroet,\nPetra\nFirma Advies";
+    let colleague = d.classify(&mail("Petra <petra@firma.example>", note), &ctx);
+    assert!(
+        colleague
+            .ignored
+            .iter()
+            .all(|i| i.reason != firm_voice::REASON),
+        "{colleague:?}"
+    );
+    assert!(
+        colleague
+            .signals
+            .iter()
+            .any(|s| s.criterion == learned::SENDER_CRITERION),
+        "{colleague:?}"
+    );
+}
