@@ -256,9 +256,12 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
         .map(|a| base_address(&a.address))
         .unwrap_or_default();
     // The website's contact form comes from the firm's own (or a no-reply) address on
-    // behalf of a customer: it is the customer's mail, judged on its content.
+    // behalf of a customer: it is the customer's mail, judged on its content. A form
+    // mailer may mark what it sends `Auto-Submitted: auto-generated` (RFC 3834: made by a
+    // process), which says nothing about who wrote the message in it; only an answer to
+    // another mail (`auto-replied`, an out-of-office subject) is screened.
     if super::contact_form::customer(mail, ctx).is_some() {
-        return automatic_from(mail, "").filter(|r| *r != ScreenReason::NoReply);
+        return automatic_from(mail, "", true).filter(|r| *r != ScreenReason::NoReply);
     }
     if !from.is_empty() && ctx.own_bases.contains(&from) {
         return Some(ScreenReason::OwnAddress);
@@ -266,7 +269,7 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     if !from.is_empty() && ctx.directie_addresses.contains(&from) {
         return Some(ScreenReason::Directie);
     }
-    automatic_from(mail, &from)
+    automatic_from(mail, &from, false)
 }
 
 /// Whether a mail is automatic (bounce, auto-reply, list mail, no-reply sender), whoever
@@ -277,10 +280,12 @@ pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
         .as_ref()
         .map(|a| base_address(&a.address))
         .unwrap_or_default();
-    automatic_from(mail, &from)
+    automatic_from(mail, &from, false)
 }
 
-fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
+/// [`automatic`] for a mail from `from`; for a contact form's mail (`form`), an
+/// `Auto-Submitted` value other than `auto-replied` is no sign of an automatic answer.
+fn automatic_from(mail: &ParsedMail, from: &str, form: bool) -> Option<ScreenReason> {
     // Header names are stored lower-case; values are compared case-insensitively. One
     // pass over the kept headers picks out the ones screening reads.
     #[derive(Default)]
@@ -335,8 +340,14 @@ fn automatic_from(mail: &ParsedMail, from: &str) -> Option<ScreenReason> {
         return Some(ScreenReason::Bounce);
     }
 
-    let auto_submitted = header("auto-submitted")
-        .is_some_and(|v| !v.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("no")));
+    let starts = |v: &str, p: &str| v.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p));
+    let auto_submitted = header("auto-submitted").is_some_and(|v| {
+        if form {
+            starts(v, "auto-replied")
+        } else {
+            !starts(v, "no")
+        }
+    });
     let precedence = header("precedence").unwrap_or_default();
     let precedence_is = |p: &str| precedence.eq_ignore_ascii_case(p);
     if auto_submitted

@@ -482,6 +482,48 @@ fn screening_categories() {
 }
 
 #[test]
+fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
+    let ctx = ScreenContext::new(
+        ["info@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    let form = |marks: &str| {
+        format!(
+            "From: Website <website@firma.example>\nReply-To: Jan Klant <jan@klant.example>\n\
+             {marks}Subject: Contactformulier\n\nNaam: Jan Klant\nE-mail: jan@klant.example\n\
+             Bericht: {ANGRY}"
+        )
+    };
+    // Made by the form's process: the customer's words are judged.
+    for marks in [
+        "Auto-Submitted: auto-generated\n",
+        "AUTO-SUBMITTED: Auto-Generated; owner-email=\"web@firma.example\"\n",
+        "",
+    ] {
+        let mail = parse(form(marks).replace('\n', "\r\n").as_bytes());
+        let v = det().classify(&mail, &ctx);
+        assert_eq!(v.screened, None, "{marks}: {v:?}");
+        assert!(v.complaint, "{marks}: {v:?}");
+    }
+    // An automatic answer stays screened, form or not.
+    for marks in ["Auto-Submitted: auto-replied\n", "X-Autoreply: yes\n"] {
+        assert_eq!(
+            screened(&form(marks), &ctx),
+            Some(ScreenReason::AutoReply),
+            "{marks}"
+        );
+    }
+    // The same mark on another sender's mail screens it, as before.
+    assert_eq!(
+        screened(
+            &format!("From: a@x.test\nAuto-Submitted: auto-generated\nSubject: x\n\n{ANGRY}"),
+            &ctx
+        ),
+        Some(ScreenReason::AutoReply)
+    );
+}
+
+#[test]
 fn html_only_mail_is_judged_on_text() {
     let raw = "From: a@x.test\r\nSubject: gesprek\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Uw medewerker was <b>onbeschoft</b> en ik werd <i>afgepoeierd</i>.</p>\r\n";
     let v = det().classify(&parse(raw.as_bytes()), &ScreenContext::default());
