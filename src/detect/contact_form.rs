@@ -28,6 +28,18 @@ static NAME_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 /// is one of the firm's own addresses, at one of its domains, or a no-reply address, and the
 /// customer is none of the firm's own or directie's addresses, nor the sender, nor no-reply.
 pub fn customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<MailAddress> {
+    find(mail, ctx).map(|(customer, _)| customer)
+}
+
+/// Whether `mail` is a contact form's whose `Reply-To` names the customer: a form mailer
+/// answering to the customer, which klachtenbus's own notices (answered to the service's
+/// own address, the customer at most in a labelled field) never are.
+pub fn answers_to_customer(mail: &ParsedMail, ctx: &ScreenContext) -> bool {
+    find(mail, ctx).is_some_and(|(_, by_reply_to)| by_reply_to)
+}
+
+/// [`customer`], and whether `Reply-To` named them (else a labelled field did).
+fn find(mail: &ParsedMail, ctx: &ScreenContext) -> Option<(MailAddress, bool)> {
     let sender = base_address(&mail.from.as_ref()?.address);
     let (local, domain) = sender.split_once('@')?;
     let from_firm = ctx.own_domains.iter().any(|d| d == domain) || is_no_reply_local(local);
@@ -62,13 +74,13 @@ pub fn customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<MailAddress> {
         let boxes = crate::authority::mailboxes(reply_to);
         if let [one] = boxes.as_slice() {
             if outside(one) {
-                return Some(named(one, field_name()));
+                return Some((named(one, field_name()), true));
             }
         }
     }
     let found = EMAIL_FIELD.captures(body)?;
     let address = found.get(1)?.as_str();
-    outside(address).then(|| named(address, field_name()))
+    outside(address).then(|| (named(address, field_name()), false))
 }
 
 #[cfg(test)]

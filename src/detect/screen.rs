@@ -257,11 +257,14 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
         .unwrap_or_default();
     // The website's contact form comes from the firm's own (or a no-reply) address on
     // behalf of a customer: it is the customer's mail, judged on its content. A form
-    // mailer may mark what it sends `Auto-Submitted: auto-generated` (RFC 3834: made by a
-    // process), which says nothing about who wrote the message in it; only an answer to
-    // another mail (`auto-replied`, an out-of-office subject) is screened.
+    // mailer that answers to the customer (`Reply-To`) may mark what it sends
+    // `Auto-Submitted: auto-generated` (RFC 3834: made by a process), which says nothing
+    // about who wrote the message in it; only an answer to another mail (`auto-replied`,
+    // an out-of-office subject) is screened. klachtenbus's own notices, marked so too and
+    // naming a customer in a field, answer to the service's own address: still screened.
     if super::contact_form::customer(mail, ctx).is_some() {
-        return automatic_from(mail, "", true).filter(|r| *r != ScreenReason::NoReply);
+        let form_mailer = super::contact_form::answers_to_customer(mail, ctx);
+        return automatic_from(mail, "", form_mailer).filter(|r| *r != ScreenReason::NoReply);
     }
     if !from.is_empty() && ctx.own_bases.contains(&from) {
         return Some(ScreenReason::OwnAddress);

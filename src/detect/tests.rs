@@ -513,6 +513,14 @@ fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
             "{marks}"
         );
     }
+    // klachtenbus's own notice about a phone complaint, come back to the mailbox: it names
+    // the customer in a field, but answers to the service's own address. Still screened.
+    let notice = format!(
+        "From: Klachtenbus <info@firma.example>\nReply-To: info+abc123@firma.example\n\
+         Auto-Submitted: auto-generated\nSubject: Nieuwe klacht\n\n\
+         Klachtenformulier\n  Naam:       Jan Klant\n  E-mail:     jan@klant.example\n\n{ANGRY}"
+    );
+    assert_eq!(screened(&notice, &ctx), Some(ScreenReason::AutoReply));
     // The same mark on another sender's mail screens it, as before.
     assert_eq!(
         screened(
