@@ -163,10 +163,13 @@ const BOUNCE_SUBJECTS: &[&str] = &[
 /// forum or chat tool passes on what a person wrote to the firm or about it ("New 1-star
 /// review", "Nieuwe review voor …", "New complaint about <firm>", "… sent a message to …",
 /// "… heeft gereageerd op je bericht", "Nieuwe reactie: <topic>", "… mentioned <firm> in a
-/// post", "WhatsApp-gesprek gesloten - <name>", "Websitechat - offline bericht van …"): they
-/// come from a no-reply address, but the words are the writer's, so such mail is judged on
-/// its content, as the website's contact form is. Headers of list or automatic mail still
-/// screen it.
+/// post", "WhatsApp-gesprek gesloten - <name>", "Websitechat - offline bericht van …"), and
+/// the phone system's or chat tool's transcript of what a caller said or typed ("Nieuwe
+/// voicemail van …", "Chattranscript #…", "Gespreksexport WhatsApp …"): they come from a
+/// no-reply or system address, often marked `Auto-Submitted: auto-generated`, but the words
+/// are the writer's, so such mail is judged on its content, as the website's contact form
+/// is. List headers and the marks of an automatic answer (`auto-replied`, `X-Autoreply`)
+/// still screen it.
 const RELAY_SUBJECTS: &[&str] = &[
     "review",
     "beoordeling",
@@ -208,6 +211,10 @@ const RELAY_SUBJECTS: &[&str] = &[
     "heeft je getagd",
     "heeft je genoemd",
     "noemde je",
+    "voicemail",
+    "voice mail",
+    "spraakbericht",
+    "transcript",
 ];
 
 fn matcher(words: &[&str]) -> DFA {
@@ -262,9 +269,16 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     // about who wrote the message in it; only an answer to another mail (`auto-replied`,
     // an out-of-office subject) is screened. klachtenbus's own notices, marked so too and
     // naming a customer in a field, answer to the service's own address: still screened.
+    // A relay's subject ([`RELAY_SUBJECTS`]) says the same of what it passes on.
+    let subject = mail.subject.as_deref().unwrap_or("");
+    let relayed = any_marker(subject, &RELAY, |_, _| true);
+    // klachtenbus's own notices quote the customer's subject: from the service's own
+    // address, a relay's word there passes nothing on.
     if super::contact_form::customer(mail, ctx).is_some() {
         let form_mailer = super::contact_form::answers_to_customer(mail, ctx);
-        return automatic_from(mail, "", form_mailer).filter(|r| *r != ScreenReason::NoReply);
+        let relayed = relayed && !ctx.own_bases.contains(&from);
+        return automatic_from(mail, "", form_mailer || relayed)
+            .filter(|r| *r != ScreenReason::NoReply);
     }
     if !from.is_empty() && ctx.own_bases.contains(&from) {
         return Some(ScreenReason::OwnAddress);
@@ -272,7 +286,7 @@ pub fn screen(mail: &ParsedMail, ctx: &ScreenContext) -> Option<ScreenReason> {
     if !from.is_empty() && ctx.directie_addresses.contains(&from) {
         return Some(ScreenReason::Directie);
     }
-    automatic_from(mail, &from, false)
+    automatic_from(mail, &from, relayed)
 }
 
 /// Whether a mail is automatic (bounce, auto-reply, list mail, no-reply sender), whoever
@@ -286,9 +300,10 @@ pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
     automatic_from(mail, &from, false)
 }
 
-/// [`automatic`] for a mail from `from`; for a contact form's mail (`form`), an
+/// [`automatic`] for a mail from `from`. For mail that passes on a person's words
+/// (`relayed`: a contact form answering to its customer, a relay's subject), an
 /// `Auto-Submitted` value other than `auto-replied` is no sign of an automatic answer.
-fn automatic_from(mail: &ParsedMail, from: &str, form: bool) -> Option<ScreenReason> {
+fn automatic_from(mail: &ParsedMail, from: &str, relayed: bool) -> Option<ScreenReason> {
     // Header names are stored lower-case; values are compared case-insensitively. One
     // pass over the kept headers picks out the ones screening reads.
     #[derive(Default)]
@@ -345,7 +360,7 @@ fn automatic_from(mail: &ParsedMail, from: &str, form: bool) -> Option<ScreenRea
 
     let starts = |v: &str, p: &str| v.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p));
     let auto_submitted = header("auto-submitted").is_some_and(|v| {
-        if form {
+        if relayed {
             starts(v, "auto-replied")
         } else {
             !starts(v, "no")

@@ -517,7 +517,8 @@ fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
     // the customer in a field, but answers to the service's own address. Still screened.
     let notice = format!(
         "From: Klachtenbus <info@firma.example>\nReply-To: info+abc123@firma.example\n\
-         Auto-Submitted: auto-generated\nSubject: Nieuwe klacht\n\n\
+         Auto-Submitted: auto-generated\n\
+         Subject: [KL-2026-0001] Mogelijke klacht: Nieuwe klacht via WhatsApp\n\n\
          Klachtenformulier\n  Naam:       Jan Klant\n  E-mail:     jan@klant.example\n\n{ANGRY}"
     );
     assert_eq!(screened(&notice, &ctx), Some(ScreenReason::AutoReply));
@@ -528,6 +529,52 @@ fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
             &ctx
         ),
         Some(ScreenReason::AutoReply)
+    );
+}
+
+#[test]
+fn a_transcript_of_what_a_caller_said_is_judged_though_a_system_sent_it() {
+    let ctx = ScreenContext::new(
+        ["info@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    // A phone system's voicemail transcription, a chat tool's transcript and a WhatsApp
+    // export: made and marked by a process, the words the customer's.
+    for (from, subject) in [
+        (
+            "Telefooncentrale <voicemail@belcentrale.example>",
+            "Nieuwe voicemail van +31612345678 (0:52)",
+        ),
+        (
+            "Websitechat <transcripts@chatwidget.example>",
+            "Chattranscript #48213 - Jan",
+        ),
+        (
+            "Klantcontact <whatsapp-export@firma.example>",
+            "Gespreksexport WhatsApp +31 6 12 34 56 78 (Jan Klant)",
+        ),
+        ("noreply@telefonie.example", "Spraakbericht van 0612345678"),
+    ] {
+        let raw =
+            format!("From: {from}\nAuto-Submitted: auto-generated\nSubject: {subject}\n\n{ANGRY}");
+        let v = det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
+        assert_eq!(v.screened, None, "{subject}: {v:?}");
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
+    // An automatic answer or list mail with such a subject stays screened.
+    assert_eq!(
+        screened(
+            &format!("From: a@x.test\nAuto-Submitted: auto-replied\nSubject: Re: Chattranscript #1\n\n{ANGRY}"),
+            &ctx
+        ),
+        Some(ScreenReason::AutoReply)
+    );
+    assert_eq!(
+        screened(
+            &format!("From: news@x.test\nAuto-Submitted: auto-generated\nList-Id: <tips.x.test>\nSubject: Voicemail-tips\n\n{ANGRY}"),
+            &ctx
+        ),
+        Some(ScreenReason::MailingList)
     );
 }
 
