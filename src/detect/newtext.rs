@@ -127,6 +127,56 @@ fn may_be_history(line: &str) -> bool {
     memchr::memchr3_iter(b':', b'-', b'_', b).any(|i| b[i] == b':' || b.get(i + 1) == Some(&b[i]))
 }
 
+/// A forward's separator ("-------- Doorgestuurd bericht --------", "Begin forwarded
+/// message:", "-----Original Message-----") or an Outlook header block's first line: the
+/// forwarded mail follows its header lines.
+static FORWARD_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\s*(
+            -{2,}\s*(oorspronkelijk\s+bericht|original\s+message|doorgestuurd\s+bericht|forwarded\s+message|origineel\s+bericht)\s*-{2,}
+          | begin\s+(forwarded|doorgestuurd)\s+(message|bericht)\s*:?
+          | \*?(van|from)\s*:\*?\s*\S.*
+        )\s*$",
+    )
+    .expect("forward regex")
+});
+
+/// A header line of a forwarded mail's header block ("Van: …", "Onderwerp: …").
+static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*\*?(van|from|aan|to|cc|bcc|datum|date|verzonden|sent|onderwerp|subject|reply-to|beantwoorden\s+aan)\s*:",
+    )
+    .expect("forward header")
+});
+
+/// The mail `body` forwards: the text after the first forward separator or Outlook header
+/// block and its header lines. For a body whose new text ([`new_text`]) holds no word: what
+/// the forwarder passes on. `None` without one, or when a reply's attribution ("Op …
+/// schreef:") or a `>` quote comes first: an empty reply passes nothing on.
+pub fn forwarded(body: &str) -> Option<&str> {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        offset += line.len();
+        if FORWARD_START.is_match(line.trim_end()) {
+            let mut rest = &body[offset..];
+            // The header block: header lines, their wrapped continuations and blank lines.
+            while let Some(l) = rest.split_inclusive('\n').next() {
+                let t = l.trim();
+                if t.is_empty() || FORWARD_HEADER.is_match(l) || l.starts_with([' ', '\t']) {
+                    rest = &rest[l.len()..];
+                } else {
+                    break;
+                }
+            }
+            return (!rest.trim().is_empty()).then_some(rest);
+        }
+        if line.trim_start().starts_with('>') || ATTRIBUTION.is_match(line.trim_end()) {
+            return None;
+        }
+    }
+    None
+}
+
 /// What the sender wrote this time: `body` without quoted history, signatures and
 /// footers. History starts at an attribution ("Op … schreef …:"), a forward or original-
 /// message separator, or an Outlook header block, and runs to the end, with one exception:
@@ -623,5 +673,31 @@ mod tests {
         let t = new_text(&body);
         assert!(t.contains("She kept bringing it up."), "{t}");
         assert!(!t.contains("unacceptable"), "{t}");
+    }
+
+    #[test]
+    fn a_forward_without_words_of_its_own_passes_the_forwarded_mail_on() {
+        let forward = "\n\n-------- Doorgestuurd bericht --------\nOnderwerp: schade schuur\n\
+                       Datum: Thu, 5 Feb 2026 19:33:10 +0100\nVan: Harm <harm@klant.example>\n\
+                       Aan: Anouk <anouk@firma.example>\n\n\nAnouk,\n\nJe zei dat alles gedekt was.\n";
+        assert_eq!(
+            forwarded(forward),
+            Some("Anouk,\n\nJe zei dat alles gedekt was.\n")
+        );
+        assert_eq!(new_text(forward).trim(), "");
+        // Outlook's forward: a header block only, wrapped header lines and all.
+        let outlook =
+            "Van: Harm <harm@klant.example>\nVerzonden: donderdag 5 februari 2026 19:33\n\
+                       Aan: info@firma.example\nOnderwerp: FW: schade schuur,\n  tweede regel\n\n\
+                       Het advies klopte niet.";
+        assert_eq!(forwarded(outlook), Some("Het advies klopte niet."));
+        // An empty reply above quoted history passes nothing on.
+        for reply in [
+            "Op 5 februari 2026 schreef Harm <harm@klant.example>:\n> Het advies klopte niet.\n",
+            "> Het advies klopte niet.\n\nVan: Harm\nAan: info@firma.example\n\nTekst",
+        ] {
+            assert_eq!(forwarded(reply), None, "{reply}");
+        }
+        assert_eq!(forwarded("Geen doorgestuurd bericht hier."), None);
     }
 }

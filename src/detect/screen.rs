@@ -165,10 +165,13 @@ const BOUNCE_SUBJECTS: &[&str] = &[
 /// "… heeft gereageerd op je bericht", "Nieuwe reactie: <topic>", "… mentioned <firm> in a
 /// post", "WhatsApp-gesprek gesloten - <name>", "Websitechat - offline bericht van …"), and
 /// the phone system's or chat tool's transcript of what a caller said or typed ("Nieuwe
-/// voicemail van …", "Chattranscript #…", "Gespreksexport WhatsApp …"): they come from a
-/// no-reply or system address, often marked `Auto-Submitted: auto-generated`, but the words
-/// are the writer's, so such mail is judged on its content, as the website's contact form
-/// is. List headers and the marks of an automatic answer (`auto-replied`, `X-Autoreply`)
+/// voicemail van …", "Chattranscript #…", "Gespreksexport WhatsApp …"), a helpdesk's ticket
+/// notification ("[Ticket #5218] Nieuw ticket aangemaakt: …"), and Kifid passing a
+/// complaint on ("Kifid dossier … - doorzending klacht"): they come from a no-reply or
+/// system address, often marked `Auto-Submitted: auto-generated` and `Precedence: bulk`,
+/// but the words are the writer's, so such mail is judged on its content, as the website's
+/// contact form is. List headers (`List-Id`, `List-Unsubscribe`, `List-Post`,
+/// `Precedence: list`) and the marks of an automatic answer (`auto-replied`, `X-Autoreply`)
 /// still screen it.
 const RELAY_SUBJECTS: &[&str] = &[
     "review",
@@ -215,6 +218,16 @@ const RELAY_SUBJECTS: &[&str] = &[
     "voice mail",
     "spraakbericht",
     "transcript",
+    "ticket #",
+    "ticket#",
+    "[ticket",
+    "nieuw ticket",
+    "new ticket",
+    "ticket aangemaakt",
+    "ticket created",
+    "ticketnummer",
+    "kifid",
+    "doorzending",
 ];
 
 fn matcher(words: &[&str]) -> DFA {
@@ -302,7 +315,8 @@ pub fn automatic(mail: &ParsedMail) -> Option<ScreenReason> {
 
 /// [`automatic`] for a mail from `from`. For mail that passes on a person's words
 /// (`relayed`: a contact form answering to its customer, a relay's subject), an
-/// `Auto-Submitted` value other than `auto-replied` is no sign of an automatic answer.
+/// `Auto-Submitted` value other than `auto-replied` is no sign of an automatic answer, nor
+/// is `Precedence: bulk` one of list mail.
 fn automatic_from(mail: &ParsedMail, from: &str, relayed: bool) -> Option<ScreenReason> {
     // Header names are stored lower-case; values are compared case-insensitively. One
     // pass over the kept headers picks out the ones screening reads.
@@ -377,7 +391,9 @@ fn automatic_from(mail: &ParsedMail, from: &str, relayed: bool) -> Option<Screen
         return Some(ScreenReason::AutoReply);
     }
 
-    if h.list || precedence_is("bulk") || precedence_is("list") {
+    // A relay's system marks what it sends as bulk to keep auto-replies away; a list's own
+    // headers still make it list mail.
+    if h.list || (precedence_is("bulk") && !relayed) || precedence_is("list") {
         return Some(ScreenReason::MailingList);
     }
 

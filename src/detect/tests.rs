@@ -554,13 +554,32 @@ fn a_transcript_of_what_a_caller_said_is_judged_though_a_system_sent_it() {
             "Gespreksexport WhatsApp +31 6 12 34 56 78 (Jan Klant)",
         ),
         ("noreply@telefonie.example", "Spraakbericht van 0612345678"),
+        // A helpdesk's ticket notification and Kifid passing a complaint on, marked as bulk
+        // mail too to keep auto-replies away.
+        (
+            "Helpdesk <helpdesk@firma.example>",
+            "[Ticket #5218] Nieuw ticket aangemaakt: Vraag over mijn polis",
+        ),
+        (
+            "Kifid <noreply@kifid.example>",
+            "Kifid dossier 2026-04517 - doorzending klacht aan financiële dienstverlener",
+        ),
     ] {
-        let raw =
-            format!("From: {from}\nAuto-Submitted: auto-generated\nSubject: {subject}\n\n{ANGRY}");
+        let raw = format!(
+            "From: {from}\nAuto-Submitted: auto-generated\nPrecedence: bulk\nSubject: {subject}\n\n{ANGRY}"
+        );
         let v = det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
         assert_eq!(v.screened, None, "{subject}: {v:?}");
         assert!(v.complaint, "{subject}: {v:?}");
     }
+    // Bulk mail with no relay's subject stays list mail.
+    assert_eq!(
+        screened(
+            &format!("From: a@x.test\nPrecedence: bulk\nSubject: Onze nieuwe tarieven\n\n{ANGRY}"),
+            &ctx
+        ),
+        Some(ScreenReason::MailingList)
+    );
     // An automatic answer or list mail with such a subject stays screened.
     assert_eq!(
         screened(
@@ -576,6 +595,34 @@ fn a_transcript_of_what_a_caller_said_is_judged_though_a_system_sent_it() {
         ),
         Some(ScreenReason::MailingList)
     );
+}
+
+#[test]
+fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
+    let ctx = ScreenContext::new(
+        ["info@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    let forward = |own: &str| {
+        format!(
+            "From: Anouk <anouk@firma.example>\nTo: info@firma.example\nSubject: Fwd: uw advies\n\n\
+             {own}\n\n-------- Doorgestuurd bericht --------\nOnderwerp: uw advies\n\
+             Van: Harm <harm@klant.example>\nAan: Anouk <anouk@firma.example>\n\n{ANGRY}\n"
+        )
+    };
+    // Passed on as it is: the customer's words are judged.
+    let v = det().classify(&parse(forward("").replace('\n', "\r\n").as_bytes()), &ctx);
+    assert!(v.complaint, "{v:?}");
+    // With a line of the colleague's own, that line is the new text, as in any forward.
+    let v = det().classify(
+        &parse(
+            forward("Kun jij dit dossier volgende week overnemen?")
+                .replace('\n', "\r\n")
+                .as_bytes(),
+        ),
+        &ctx,
+    );
+    assert!(!v.complaint, "{v:?}");
 }
 
 #[test]

@@ -124,6 +124,8 @@ const CORPUS72: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS73: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus73");
 const CORPUS74: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus74");
 const CORPUS75: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus75");
+const CORPUS76: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus76");
+const CORPUS77: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus77");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -437,10 +439,13 @@ fn sixty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
 
 #[test]
 fn later_split_corpora_of_mail_hold_their_recorded_figures_on_both_halves() {
-    // Mail to four more advisers and two brokers in the usual mix, each by two writers
-    // written after the last fit and never fitted on; corpus74 and corpus75 written the way
-    // an office mailbox's systems deliver it (form mailers, transcripts, callback notes).
-    for corpus in [CORPUS66, CORPUS68, CORPUS70, CORPUS72, CORPUS74, CORPUS75] {
+    // Mail to five more advisers and three brokers in the usual mix, each by two writers
+    // written after the last fit and never fitted on; corpus74 to corpus77 written the way
+    // an office mailbox's systems and people deliver it (form mailers, transcripts, callback
+    // notes, tickets, colleagues' forwards, Kifid, scanned letters).
+    for corpus in [
+        CORPUS66, CORPUS68, CORPUS70, CORPUS72, CORPUS74, CORPUS75, CORPUS76, CORPUS77,
+    ] {
         holds_recorded_figures(corpus, 100);
     }
 }
