@@ -127,20 +127,6 @@ fn may_be_history(line: &str) -> bool {
     memchr::memchr3_iter(b':', b'-', b'_', b).any(|i| b[i] == b':' || b.get(i + 1) == Some(&b[i]))
 }
 
-/// A forward's separator ("-------- Doorgestuurd bericht --------", "Begin forwarded
-/// message:", "-----Original Message-----") or an Outlook header block's first line: the
-/// forwarded mail follows its header lines.
-static FORWARD_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?xi)^\s*(
-            -{2,}\s*(oorspronkelijk\s+bericht|original\s+message|doorgestuurd\s+bericht|forwarded\s+message|origineel\s+bericht)\s*-{2,}
-          | begin\s+(forwarded|doorgestuurd)\s+(message|bericht)\s*:?
-          | \*?(van|from)\s*:\*?\s*\S.*
-        )\s*$",
-    )
-    .expect("forward regex")
-});
-
 /// A header line of a forwarded mail's header block ("Van: …", "Onderwerp: …").
 static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -149,15 +135,21 @@ static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("forward header")
 });
 
-/// The mail `body` forwards: the text after the first forward separator or Outlook header
-/// block and its header lines. For a body whose new text ([`new_text`]) holds no word: what
+/// The mail `body` forwards: the text after the first start of history that is no reply's
+/// attribution ([`HISTORY_START`]: a forward or original-message separator) or an Outlook
+/// header block ([`OUTLOOK_FROM`]), and its header lines. For a body whose new text ([`new_text`]) holds no word: what
 /// the forwarder passes on. `None` without one, or when a reply's attribution ("Op …
 /// schreef:") or a `>` quote comes first: an empty reply passes nothing on.
 pub fn forwarded(body: &str) -> Option<&str> {
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
         offset += line.len();
-        if FORWARD_START.is_match(line.trim_end()) {
+        let l = line.trim_end();
+        // An attribution is history too, but a reply's: checked first.
+        if l.trim_start().starts_with('>') || ATTRIBUTION.is_match(l) {
+            return None;
+        }
+        if HISTORY_START.is_match(l) || OUTLOOK_FROM.is_match(l) {
             let mut rest = &body[offset..];
             // The header block: header lines, their wrapped continuations and blank lines.
             while let Some(l) = rest.split_inclusive('\n').next() {
@@ -169,9 +161,6 @@ pub fn forwarded(body: &str) -> Option<&str> {
                 }
             }
             return (!rest.trim().is_empty()).then_some(rest);
-        }
-        if line.trim_start().starts_with('>') || ATTRIBUTION.is_match(line.trim_end()) {
-            return None;
         }
     }
     None
