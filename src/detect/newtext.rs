@@ -136,8 +136,8 @@ static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The mail `body` forwards: the text after the first start of history that is no reply's
-/// attribution ([`HISTORY_START`]: a forward or original-message separator) or an Outlook
-/// header block ([`OUTLOOK_FROM`]), and its header lines. For a body whose new text ([`new_text`]) holds no word: what
+/// attribution (`HISTORY_START`: a forward or original-message separator) or an Outlook
+/// header block (`OUTLOOK_FROM`), and its header lines. For a body whose new text ([`new_text`]) holds no word: what
 /// the forwarder passes on. `None` without one, or when a reply's attribution ("Op …
 /// schreef:") or a `>` quote comes first: an empty reply passes nothing on.
 pub fn forwarded(body: &str) -> Option<&str> {
