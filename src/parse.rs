@@ -274,6 +274,32 @@ fn kept_headers(msg: &Message<'_>) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// The mailbox a sender line of a forwarded mail's header block names, as mail programs
+/// write it: `Name <a@b>`, `a@b`, or Outlook's `Name [mailto:a@b]`. The name without its
+/// quotes, the address in lower case; `None` when the value holds no single address.
+pub fn header_mailbox(value: &str) -> Option<MailAddress> {
+    let bracketed = [('<', '>'), ('[', ']')]
+        .into_iter()
+        .find_map(
+            |(open, close)| match (value.rfind(open), value.rfind(close)) {
+                (Some(s), Some(e)) if s < e => Some((&value[..s], &value[s + 1..e])),
+                _ => None,
+            },
+        );
+    let (name, addr) = match bracketed {
+        Some((name, addr)) => (
+            Some(name.trim().trim_matches(['"', '\'']).trim()).filter(|n| !n.is_empty()),
+            addr.trim(),
+        ),
+        None => (None, value.trim()),
+    };
+    let addr = addr.strip_prefix("mailto:").unwrap_or(addr);
+    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| MailAddress {
+        name: name.map(|n| clean(n, 200)),
+        address: clean(&addr.to_ascii_lowercase(), 320),
+    })
+}
+
 /// Text safe to store in any database column: no NUL (PostgreSQL refuses it in text),
 /// no other control characters, and bounded length.
 pub fn clean(s: &str, max_chars: usize) -> String {
@@ -381,5 +407,23 @@ mod tests {
         assert_eq!(m.status, ParseStatus::HeadersOnly);
         assert_eq!(m.subject.as_deref(), Some("groot"));
         assert!(m.error.unwrap().contains("99000000"));
+    }
+
+    #[test]
+    fn a_forwarded_sender_line_names_its_mailbox() {
+        let m = header_mailbox("\"Hendriks, Harm\" <Harm@Klant.Example>").unwrap();
+        assert_eq!(
+            (m.name.as_deref(), m.address.as_str()),
+            (Some("Hendriks, Harm"), "harm@klant.example")
+        );
+        let m = header_mailbox("Jan Klant [mailto:jan@klant.example]").unwrap();
+        assert_eq!(
+            (m.name.as_deref(), m.address.as_str()),
+            (Some("Jan Klant"), "jan@klant.example")
+        );
+        let m = header_mailbox(" jan@klant.example ").unwrap();
+        assert_eq!((m.name, m.address.as_str()), (None, "jan@klant.example"));
+        assert!(header_mailbox("Jan Klant").is_none());
+        assert!(header_mailbox("Jan Klant <>").is_none());
     }
 }

@@ -1,7 +1,9 @@
-//! Website contact-form mail: sent by the firm's own web server (from one of its own
-//! addresses, or a no-reply address), with the customer in `Reply-To` or in a labelled field
-//! of the body ("E-mail: …"). Such a mail is the customer's: it is judged on its content like
-//! any other, and letters go to the customer, not to the web server.
+//! Mail the firm's own people or systems send for a customer. A website contact-form mail:
+//! sent by the firm's own web server (from one of its own addresses, or a no-reply
+//! address), with the customer in `Reply-To` or in a labelled field of the body ("E-mail:
+//! …"). A colleague's forward of a customer's mail to the shared inbox. Such a mail is the
+//! customer's: it is judged on its content like any other, and letters go to the customer,
+//! not to the web server or the colleague.
 
 use std::sync::LazyLock;
 
@@ -38,6 +40,47 @@ pub fn answers_to_customer(mail: &ParsedMail, ctx: &ScreenContext) -> bool {
     find(mail, ctx).is_some_and(|(_, by_reply_to)| by_reply_to)
 }
 
+/// The customer whose mail a colleague forwarded: `mail` is from a colleague (an address at
+/// one of the firm's own domains, not the service's own nor directie's, no contact form),
+/// and the first thing under its new text is a forward ([`newtext::forwarded_sender`]) whose
+/// sender is outside the firm (at none of its domains, no no-reply address). Who a case about it is opened for; the colleague stays its
+/// sender. `None` for any other mail.
+///
+/// [`newtext::forwarded_sender`]: super::newtext::forwarded_sender
+pub fn forwarded_customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<MailAddress> {
+    let sender = base_address(&mail.from.as_ref()?.address);
+    if super::colleague_domain(mail, ctx).is_none()
+        || ctx.is_own(&sender)
+        || ctx.directie_addresses.contains(&sender)
+    {
+        return None;
+    }
+    let line = super::newtext::forwarded_sender(mail.body_text.as_deref()?)?;
+    crate::parse::header_mailbox(line).filter(|found| {
+        let colleagues = found
+            .address
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| ctx.own_domains.iter().any(|own| own == d));
+        !colleagues && is_customer(&found.address, &sender, ctx)
+    })
+}
+
+/// Whether `address` can be a customer's in mail `sender` sent for them: none of the firm's
+/// own or directie's addresses, not the sender, no no-reply address, at a dotted domain.
+fn is_customer(address: &str, sender: &str, ctx: &ScreenContext) -> bool {
+    let base = base_address(address);
+    match base.split_once('@') {
+        Some((l, d)) => {
+            base != sender
+                && !ctx.is_own(&base)
+                && !ctx.directie_addresses.contains(&base)
+                && !is_no_reply_local(l)
+                && d.contains('.')
+        }
+        None => false,
+    }
+}
+
 /// [`customer`], and whether `Reply-To` named them (else a labelled field did).
 fn find(mail: &ParsedMail, ctx: &ScreenContext) -> Option<(MailAddress, bool)> {
     let sender = base_address(&mail.from.as_ref()?.address);
@@ -46,19 +89,7 @@ fn find(mail: &ParsedMail, ctx: &ScreenContext) -> Option<(MailAddress, bool)> {
     if !from_firm {
         return None;
     }
-    let outside = |address: &str| {
-        let base = base_address(address);
-        match base.split_once('@') {
-            Some((l, d)) => {
-                base != sender
-                    && !ctx.is_own(&base)
-                    && !ctx.directie_addresses.contains(&base)
-                    && !is_no_reply_local(l)
-                    && d.contains('.')
-            }
-            None => false,
-        }
-    };
+    let outside = |address: &str| is_customer(address, &sender, ctx);
     let named = |address: &str, name: Option<String>| MailAddress {
         name,
         address: crate::parse::clean(&address.trim().to_ascii_lowercase(), 320),
@@ -165,5 +196,56 @@ mod tests {
             "Uw maandoverzicht",
         );
         assert!(customer(&m, &own()).is_none());
+    }
+
+    #[test]
+    fn a_colleagues_forward_names_the_customer_whose_mail_it_passes_on() {
+        let gmail = "\n\n---------- Forwarded message ---------\nFrom: Harm Hendriks <Harm@Klant.example>\n\
+                     Date: Mon, 23 Nov 2026 at 19:33\nSubject: schade schuur\nTo: anouk@firma.example\n\n\
+                     Je zei dat alles gedekt was.\n";
+        let m = mail("Anouk <anouk@firma.example>", "", gmail);
+        let c = forwarded_customer(&m, &own()).unwrap();
+        assert_eq!(c.address, "harm@klant.example");
+        assert_eq!(c.name.as_deref(), Some("Harm Hendriks"));
+        // Outlook's block, with a comment of the colleague's own above it.
+        let outlook =
+            "Graag oppakken, klant is boos.\n\nVan: Klant, Jan [mailto:jan@klant.example]\n\
+                       Verzonden: maandag 23 november 2026 19:33\nAan: Anouk\nOnderwerp: advies\n\n\
+                       Het advies klopte niet.";
+        let c = forwarded_customer(&mail("anouk@firma.example", "", outlook), &own()).unwrap();
+        assert_eq!(c.address, "jan@klant.example");
+        assert_eq!(c.name.as_deref(), Some("Klant, Jan"));
+    }
+
+    #[test]
+    fn only_a_colleagues_forward_of_an_outside_sender_changes_who_complains() {
+        let forward = |from: &str| {
+            format!(
+                "\n-------- Doorgestuurd bericht --------\nVan: {from}\nOnderwerp: x\n\nHet advies klopte niet.\n"
+            )
+        };
+        let none = |sender: &str, body: &str| {
+            assert!(
+                forwarded_customer(&mail(sender, "", body), &own()).is_none(),
+                "{sender}: {body}"
+            )
+        };
+        // The customer forwarding their own earlier mail: they are the sender already.
+        none("harm@klant.example", &forward("Harm <harm@klant.example>"));
+        // A colleague forwarding a colleague's, the service's own or directie's mail.
+        none("anouk@firma.example", &forward("Els <els@firma.example>"));
+        none("anouk@firma.example", &forward("klachten@firma.example"));
+        none("anouk@firma.example", &forward("directie@firma.example"));
+        // Directie forwarding (their own route), the service itself, a no-reply original.
+        none("directie@firma.example", &forward("harm@klant.example"));
+        none("klachten@firma.example", &forward("harm@klant.example"));
+        none("anouk@firma.example", &forward("no-reply@bank.example"));
+        // A colleague's reply above a customer's quoted mail is no forward; nor a sender
+        // line without an address.
+        none(
+            "anouk@firma.example",
+            "Dank je.\n\nOp 23 nov. 2026 schreef Harm <harm@klant.example>:\n> Het advies klopte niet.\n",
+        );
+        none("anouk@firma.example", &forward("Harm Hendriks"));
     }
 }

@@ -612,14 +612,7 @@ impl Detector {
         body: &'a str,
         signature: Option<&mut Vec<&'a str>>,
     ) -> (String, Option<Truncated>) {
-        let mut fresh = newtext::new_text_signed(body, signature);
-        // A forward with no word of the forwarder's own passes the forwarded mail on: a
-        // colleague sending a customer's mail to the shared inbox. That mail is judged.
-        if !fresh.chars().any(char::is_alphanumeric) {
-            if let Some(forwarded) = newtext::forwarded(body) {
-                fresh = newtext::new_text(forwarded);
-            }
-        }
+        let fresh = newtext::or_forwarded(newtext::new_text_signed(body, signature), body);
         // A reply's subject repeats the original's; only a fresh subject is the sender's.
         let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
         let mut text = if subject.is_empty() {

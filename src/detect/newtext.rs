@@ -141,8 +141,44 @@ static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// the forwarder passes on. `None` without one, or when a reply's attribution ("Op …
 /// schreef:") or a `>` quote comes first: an empty reply passes nothing on.
 pub fn forwarded(body: &str) -> Option<&str> {
+    forward_parts(body)
+        .map(|(_, text)| text)
+        .filter(|text| !text.trim().is_empty())
+}
+
+/// `fresh`, the new text of `body`, or, when it holds no word, the new text of the mail
+/// `body` forwards ([`forwarded`]): a colleague sending a customer's mail on to the shared
+/// inbox without a word of their own passes that mail on, and it is what is judged.
+pub fn or_forwarded(fresh: String, body: &str) -> String {
+    if fresh.chars().any(char::is_alphanumeric) {
+        return fresh;
+    }
+    forwarded(body).map_or(fresh, new_text)
+}
+
+/// The sender line of the mail `body` forwards ("Van: Jan Klant <jan@example.nl>",
+/// "From: … [mailto:…]"), found as [`forwarded`] finds the forward: the value after the
+/// label, trimmed. `None` when `body` forwards nothing or its header block names no sender.
+pub fn forwarded_sender(body: &str) -> Option<&str> {
+    let (header, _) = forward_parts(body)?;
+    header.lines().find_map(|l| {
+        let found = FORWARD_SENDER.captures(l)?;
+        let value = found.get(1)?.as_str().trim();
+        (!value.is_empty()).then_some(value)
+    })
+}
+
+/// A forwarded mail's sender line, its value captured.
+static FORWARD_SENDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\*?(?:van|from)\s*:\*?\s*(.*)$").expect("forward sender")
+});
+
+/// The header block of the first forward in `body` (from its separator or Outlook "Van:"
+/// line through its header lines) and the forwarded text under it.
+fn forward_parts(body: &str) -> Option<(&str, &str)> {
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
+        let start = offset;
         offset += line.len();
         let l = line.trim_end();
         // An attribution is history too, but a reply's: checked first.
@@ -150,17 +186,17 @@ pub fn forwarded(body: &str) -> Option<&str> {
             return None;
         }
         if HISTORY_START.is_match(l) || OUTLOOK_FROM.is_match(l) {
-            let mut rest = &body[offset..];
+            let mut end = offset;
             // The header block: header lines, their wrapped continuations and blank lines.
-            while let Some(l) = rest.split_inclusive('\n').next() {
+            while let Some(l) = body[end..].split_inclusive('\n').next() {
                 let t = l.trim();
                 if t.is_empty() || FORWARD_HEADER.is_match(l) || l.starts_with([' ', '\t']) {
-                    rest = &rest[l.len()..];
+                    end += l.len();
                 } else {
                     break;
                 }
             }
-            return (!rest.trim().is_empty()).then_some(rest);
+            return Some((&body[start..end], &body[end..]));
         }
     }
     None
@@ -688,5 +724,26 @@ mod tests {
             assert_eq!(forwarded(reply), None, "{reply}");
         }
         assert_eq!(forwarded("Geen doorgestuurd bericht hier."), None);
+    }
+
+    #[test]
+    fn a_forwards_sender_line_is_read_from_its_header_block() {
+        let forward = "Zie onder.\n\n-------- Doorgestuurd bericht --------\nOnderwerp: x\n\
+                       Van: Harm <harm@klant.example>\nAan: info@firma.example\n\nTekst\nVan: niet dit\n";
+        assert_eq!(forwarded_sender(forward), Some("Harm <harm@klant.example>"));
+        let outlook = "*From:* Jan Klant [mailto:jan@klant.example]\n*Sent:* Monday\n\nText";
+        assert_eq!(
+            forwarded_sender(outlook),
+            Some("Jan Klant [mailto:jan@klant.example]")
+        );
+        // A reply's history, or a forward whose block names no sender.
+        assert_eq!(
+            forwarded_sender("Ok.\n\nOp 5 feb. schreef Harm <h@k.example>:\n> x\n"),
+            None
+        );
+        assert_eq!(
+            forwarded_sender("-------- Forwarded message --------\nSubject: x\n\nText"),
+            None
+        );
     }
 }

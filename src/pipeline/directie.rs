@@ -422,7 +422,7 @@ pub(super) fn forwarded(mail: &ParsedMail) -> Option<Forwarded> {
             let name = name.trim().to_lowercase();
             let value = value.trim();
             if name == "van" || name == "from" {
-                from = parse_mailbox(value);
+                from = crate::parse::header_mailbox(value);
             } else if name == "onderwerp" || name == "subject" {
                 subject = Some(crate::parse::clean(value, 500));
             }
@@ -434,22 +434,6 @@ pub(super) fn forwarded(mail: &ParsedMail) -> Option<Forwarded> {
         from,
         subject,
         text,
-    })
-}
-
-/// `Name <a@b>` or `a@b` from a forwarded header line.
-pub(super) fn parse_mailbox(value: &str) -> Option<crate::parse::MailAddress> {
-    let (name, addr) = match (value.rfind('<'), value.rfind('>')) {
-        (Some(s), Some(e)) if s < e => (
-            Some(value[..s].trim().trim_matches('"').to_string()).filter(|n| !n.is_empty()),
-            value[s + 1..e].trim(),
-        ),
-        _ => (None, value.trim()),
-    };
-    let addr = addr.trim_start_matches("mailto:");
-    (addr.contains('@') && !addr.contains(char::is_whitespace)).then(|| crate::parse::MailAddress {
-        name: name.map(|n| crate::parse::clean(&n, 200)),
-        address: crate::parse::clean(&addr.to_ascii_lowercase(), 320),
     })
 }
 

@@ -20,11 +20,15 @@ impl Pipeline {
     ) -> anyhow::Result<CaseRef> {
         let (confirm_by, position_by, kifid_from) = self.deadlines_for(received)?;
         let summary = summary_of(mail);
+        // A colleague's forward of a customer's mail is the customer's complaint: letters go
+        // to the customer; the colleague is named in the timeline and the notification.
+        let forwarded_for = crate::detect::contact_form::forwarded_customer(mail, &self.screen);
+        let complainant = forwarded_for.as_ref().or(mail.from.as_ref());
         let new = NewCase {
             channel: Channel::Email,
             message_pk: Some(id),
-            complainant_addr: mail.from.as_ref().map(|a| a.address.to_ascii_lowercase()),
-            complainant_name: mail.from.as_ref().and_then(|a| a.name.clone()),
+            complainant_addr: complainant.map(|a| a.address.to_ascii_lowercase()),
+            complainant_name: complainant.and_then(|a| a.name.clone()),
             subject: mail.subject.clone(),
             language: verdict.language,
             summary,
@@ -54,15 +58,25 @@ impl Pipeline {
                     .join(", ")
             )
         };
+        let shown = |a: &crate::parse::MailAddress| match &a.name {
+            Some(n) => format!("{n} <{}>", a.address),
+            None => a.address.clone(),
+        };
+        let forwarded_by = forwarded_for
+            .as_ref()
+            .and(mail.from.as_ref())
+            .map(|colleague| format!("doorgestuurd door {}", colleague.address));
+        let why = match &forwarded_by {
+            Some(by) => format!("{why}; {by}"),
+            None => why,
+        };
         tx.event(case_id, &actor.name(), "geopend", &why, Some(id), None)
             .await?;
         let case = reload(tx, case_id).await?;
-        let sender = match mail.from.as_ref() {
-            Some(a) => match &a.name {
-                Some(n) => format!("{n} <{}>", a.address),
-                None => a.address.clone(),
-            },
-            None => "(onbekend)".into(),
+        let sender = match (complainant, &forwarded_by) {
+            (Some(a), Some(by)) => format!("{} ({by})", shown(a)),
+            (Some(a), None) => shown(a),
+            (None, _) => "(onbekend)".into(),
         };
         self.notify_directie(tx, &case, &sender, verdict, &actor, None)
             .await?;

@@ -326,6 +326,68 @@ async fn a_contact_form_mail_opens_a_case_for_the_customer() {
     assert_eq!(cases_json(&kb)[0]["status"], "in_behandeling");
 }
 
+/// A colleague forwards a customer's mail to the shared inbox without a word of their own:
+/// the case opens for the customer, the notification names the colleague who forwarded it,
+/// and the acknowledgement goes to the customer, not to the colleague.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleagues_forward_opens_a_case_for_the_customer_it_forwards() {
+    use crate::cases::{confirm_by_directie, notification, open_first_case, settle, SERVICE};
+    use crate::harness::{mailbox, MailStack};
+    use crate::support::{cases_json, Kb};
+
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let forward = "From: Anouk Adviseur <anouk@example.test>\r\nTo: klachten@example.test\r\nSubject: Fwd: schade schuur\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nMessage-ID: <fwd-colleague-1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n\r\n---------- Doorgestuurd bericht ---------\r\nVan: Harm Hendriks <harm@klant.example.test>\r\nDatum: ma 23 nov 2026 om 19:33\r\nOnderwerp: schade schuur\r\nAan: Anouk Adviseur <anouk@example.test>\r\n\r\nAnouk,\r\n\r\nJe zei in september dat de schuur gewoon onder de opstalverzekering viel. Nu de storm het dak eraf heeft gehaald, wijst de verzekeraar de schade af omdat bijgebouwen apart verzekerd moesten worden. Dat heb je mij nooit verteld. Ik heb nu 4.800 euro schade zelf te betalen.\r\n\r\nHarm Hendriks\r\n";
+    let reference = open_first_case(
+        &stack,
+        &kb,
+        "anouk@example.test",
+        forward.as_bytes(),
+        "harm@klant.example.test",
+    )
+    .await;
+    let note = notification(&stack, &reference).await;
+    let text = note.body_text.as_deref().unwrap_or("");
+    assert!(
+        text.contains(
+            "Harm Hendriks <harm@klant.example.test> (doorgestuurd door anouk@example.test)"
+        ),
+        "{text}"
+    );
+    // The customer's words, not the forward's empty new text, summarise the case.
+    assert!(
+        text.contains("schuur gewoon onder de opstalverzekering"),
+        "{text}"
+    );
+    confirm_by_directie(
+        &stack,
+        &kb,
+        &reference,
+        "fwd-colleague-reply@example.test",
+        2,
+    )
+    .await;
+    stack
+        .wait_for_count(
+            "harm@klant.example.test",
+            "INBOX",
+            1,
+            Duration::from_secs(60),
+        )
+        .await;
+    let letters = mailbox(&stack, "harm@klant.example.test").await;
+    assert_eq!(letters.len(), 1);
+    let subject = letters[0].1.subject.clone().unwrap_or_default();
+    assert!(subject.contains(&reference), "{subject}");
+    settle(&stack).await;
+    assert!(
+        mailbox(&stack, "anouk").await.is_empty(),
+        "a letter went to the colleague"
+    );
+    let case = &cases_json(&kb)[0];
+    assert_eq!(case["status"], "in_behandeling");
+}
+
 /// Outbox claims belong to the process that made them: only it marks the row sent or
 /// retried, it renews them, and a later process on the same host frees the claims of one
 /// that is gone (a crash while sending), while claims of live processes and other hosts stay.
