@@ -42,11 +42,11 @@ pub fn answers_to_customer(mail: &ParsedMail, ctx: &ScreenContext) -> bool {
 
 /// The customer whose mail a colleague forwarded: `mail` is from a colleague (an address at
 /// one of the firm's own domains, not the service's own nor directie's, no contact form),
-/// and the first thing under its new text is a forward ([`newtext::forwarded_sender`]) whose
+/// and the first thing under its new text is a forward ([`newtext::forward`]) whose
 /// sender is outside the firm (at none of its domains, no no-reply address). Who a case about it is opened for; the colleague stays its
 /// sender. `None` for any other mail.
 ///
-/// [`newtext::forwarded_sender`]: super::newtext::forwarded_sender
+/// [`newtext::forward`]: super::newtext::forwarded_sender
 pub fn forwarded_customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<MailAddress> {
     let sender = base_address(&mail.from.as_ref()?.address);
     if super::colleague_domain(mail, ctx).is_none()
@@ -55,7 +55,7 @@ pub fn forwarded_customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<Mail
     {
         return None;
     }
-    let line = super::newtext::forwarded_sender(mail.body_text.as_deref()?)?;
+    let line = super::newtext::forward(mail.body_text.as_deref()?)?.sender?;
     crate::parse::header_mailbox(line).filter(|found| {
         let colleagues = found
             .address

@@ -156,21 +156,47 @@ pub fn or_forwarded(fresh: String, body: &str) -> String {
     forwarded(body).map_or(fresh, new_text)
 }
 
-/// The sender line of the mail `body` forwards ("Van: Jan Klant <jan@example.nl>",
-/// "From: … [mailto:…]"), found as [`forwarded`] finds the forward: the value after the
-/// label, trimmed. `None` when `body` forwards nothing or its header block names no sender.
-pub fn forwarded_sender(body: &str) -> Option<&str> {
-    let (header, _) = forward_parts(body)?;
-    header.lines().find_map(|l| {
-        let found = FORWARD_SENDER.captures(l)?;
-        let value = found.get(1)?.as_str().trim();
-        (!value.is_empty()).then_some(value)
+/// A mail forwarded inside a body: the sender and subject its header block names ("Van:
+/// Jan Klant <jan@example.nl>", "From: … [mailto:…]", "Onderwerp: …"), each the value after
+/// its label, trimmed, and the forwarded text under the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forward<'a> {
+    pub sender: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub text: &'a str,
+}
+
+/// The first mail `body` forwards, found as [`forwarded`] finds it (a forward or
+/// original-message separator, or an Outlook header block, before any reply's attribution
+/// or `>` quote). `None` without one.
+pub fn forward(body: &str) -> Option<Forward<'_>> {
+    let (header, text) = forward_parts(body)?;
+    let (mut sender, mut subject) = (None, None);
+    for line in header.lines() {
+        let Some(found) = FORWARD_FIELD.captures(line) else {
+            continue;
+        };
+        let value = found.get(2).map_or("", |v| v.as_str().trim());
+        let slot = if found[1].eq_ignore_ascii_case("van") || found[1].eq_ignore_ascii_case("from")
+        {
+            &mut sender
+        } else {
+            &mut subject
+        };
+        if slot.is_none() && !value.is_empty() {
+            *slot = Some(value);
+        }
+    }
+    Some(Forward {
+        sender,
+        subject,
+        text,
     })
 }
 
-/// A forwarded mail's sender line, its value captured.
-static FORWARD_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\*?(?:van|from)\s*:\*?\s*(.*)$").expect("forward sender")
+/// A forwarded mail's sender or subject line, its label and value captured.
+static FORWARD_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\*?(van|from|onderwerp|subject)\s*:\*?\s*(.*)$").expect("forward field")
 });
 
 /// The header block of the first forward in `body` (from its separator or Outlook "Van:"
@@ -727,22 +753,30 @@ mod tests {
     }
 
     #[test]
-    fn a_forwards_sender_line_is_read_from_its_header_block() {
-        let forward = "Zie onder.\n\n-------- Doorgestuurd bericht --------\nOnderwerp: x\n\
+    fn a_forwards_sender_and_subject_are_read_from_its_header_block() {
+        let sender = |body| forward(body).and_then(|f| f.sender);
+        let forward_ = "Zie onder.\n\n-------- Doorgestuurd bericht --------\nOnderwerp: x\n\
                        Van: Harm <harm@klant.example>\nAan: info@firma.example\n\nTekst\nVan: niet dit\n";
-        assert_eq!(forwarded_sender(forward), Some("Harm <harm@klant.example>"));
+        assert_eq!(
+            forward(forward_),
+            Some(Forward {
+                sender: Some("Harm <harm@klant.example>"),
+                subject: Some("x"),
+                text: "Tekst\nVan: niet dit\n",
+            })
+        );
         let outlook = "*From:* Jan Klant [mailto:jan@klant.example]\n*Sent:* Monday\n\nText";
         assert_eq!(
-            forwarded_sender(outlook),
+            sender(outlook),
             Some("Jan Klant [mailto:jan@klant.example]")
         );
         // A reply's history, or a forward whose block names no sender.
         assert_eq!(
-            forwarded_sender("Ok.\n\nOp 5 feb. schreef Harm <h@k.example>:\n> x\n"),
+            sender("Ok.\n\nOp 5 feb. schreef Harm <h@k.example>:\n> x\n"),
             None
         );
         assert_eq!(
-            forwarded_sender("-------- Forwarded message --------\nSubject: x\n\nText"),
+            sender("-------- Forwarded message --------\nSubject: x\n\nText"),
             None
         );
     }

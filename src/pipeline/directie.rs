@@ -397,43 +397,17 @@ pub(super) struct Forwarded {
     text: String,
 }
 
-/// A forwarded mail inside directie's message: the block after a forward marker, with its
-/// `Van:`/`From:` and `Onderwerp:`/`Subject:` lines.
+/// A forwarded mail inside directie's message ([`crate::detect::newtext::forward`]: a
+/// forward or original-message separator, Outlook's line of underscores or its header block,
+/// Apple Mail's "Begin doorgestuurd bericht:"), with the sender it names and its text.
 pub(super) fn forwarded(mail: &ParsedMail) -> Option<Forwarded> {
-    let body = mail.body_text.as_deref()?;
-    let lines: Vec<&str> = body.lines().collect();
-    let start = lines.iter().position(|l| {
-        let t = l.trim().to_lowercase();
-        (t.starts_with("---") || t.starts_with("___") || t.starts_with("begin forwarded"))
-            && (t.contains("doorgestuurd")
-                || t.contains("forwarded")
-                || t.contains("oorspronkelijk bericht")
-                || t.contains("original message"))
-    })?;
-    let mut from = None;
-    let mut subject = None;
-    let mut i = start + 1;
-    while i < lines.len() && i < start + 12 {
-        let l = lines[i].trim();
-        if l.is_empty() && (from.is_some() || subject.is_some()) {
-            break;
-        }
-        if let Some((name, value)) = l.split_once(':') {
-            let name = name.trim().to_lowercase();
-            let value = value.trim();
-            if name == "van" || name == "from" {
-                from = crate::parse::header_mailbox(value);
-            } else if name == "onderwerp" || name == "subject" {
-                subject = Some(crate::parse::clean(value, 500));
-            }
-        }
-        i += 1;
-    }
-    let text = lines[i.min(lines.len())..].join("\n").trim().to_string();
-    (from.is_some() && !text.is_empty()).then_some(Forwarded {
+    let found = crate::detect::newtext::forward(mail.body_text.as_deref()?)?;
+    let from = found.sender.and_then(crate::parse::header_mailbox);
+    let text = found.text.trim();
+    (from.is_some() && !text.is_empty()).then(|| Forwarded {
         from,
-        subject,
-        text,
+        subject: found.subject.map(|s| crate::parse::clean(s, 500)),
+        text: text.to_string(),
     })
 }
 
@@ -464,5 +438,15 @@ mod tests {
         assert_eq!(f.subject.as_deref(), Some("Slecht advies"));
         assert_eq!(f.text, "Ik ben heel ontevreden over het advies.");
         assert!(forwarded(&mail_with(&[], "KLACHT\n\ngeen doorgestuurd bericht")).is_none());
+        // Outlook's forward under a line of underscores, and Apple Mail's in Dutch.
+        for body in [
+            "KLACHT\n\n________________________________\nVan: Piet Klant <piet@example.test>\nVerzonden: dinsdag 24 november 2026 10:00\nAan: info@firma.nl\nOnderwerp: Slecht advies\n\nIk ben heel ontevreden over het advies.\n",
+            "Klacht\n\nBegin doorgestuurd bericht:\n\nVan: Piet Klant <piet@example.test>\nOnderwerp: Slecht advies\nDatum: 24 november 2026 om 10:00:00 CET\nAan: info@firma.nl\n\nIk ben heel ontevreden over het advies.\n",
+        ] {
+            let f = forwarded(&mail_with(&[], body)).unwrap();
+            assert_eq!(f.from.unwrap().address, "piet@example.test", "{body}");
+            assert_eq!(f.subject.as_deref(), Some("Slecht advies"));
+            assert_eq!(f.text, "Ik ben heel ontevreden over het advies.");
+        }
     }
 }
