@@ -46,7 +46,7 @@ pub fn answers_to_customer(mail: &ParsedMail, ctx: &ScreenContext) -> bool {
 /// sender is outside the firm (at none of its domains, no no-reply address). Who a case about it is opened for; the colleague stays its
 /// sender. `None` for any other mail.
 ///
-/// [`newtext::forward`]: super::newtext::forwarded_sender
+/// [`newtext::forward`]: super::newtext::forward
 pub fn forwarded_customer(mail: &ParsedMail, ctx: &ScreenContext) -> Option<MailAddress> {
     let sender = base_address(&mail.from.as_ref()?.address);
     if super::colleague_domain(mail, ctx).is_none()
