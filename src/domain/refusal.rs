@@ -64,6 +64,8 @@ pub enum Refusal {
     Unproven(#[from] Unproven),
     #[error("een doorgestuurde mail met KLACHT wordt alleen uitgevoerd als u hem naar uw eigen doorstuuradres stuurt: {address}")]
     ForwardToOwnAddress { address: String },
+    #[error("de doorgestuurde mail noemt geen e-mailadres van de afzender (de regel Van: toont alleen een naam); stuur hem opnieuw door met het adres in de kopregels, of leg de klacht vast met het Klachtenformulier")]
+    ForwardWithoutSender,
     #[error("het kenmerk in uw antwoord hoort niet bij uw adres (of is gewijzigd)")]
     TokenNotYours,
     #[error("uw antwoord bevat geen kenmerk van klachtenbus; beantwoord de melding zelf, zodat het antwoordadres klachten+kl-… blijft staan")]
@@ -103,6 +105,7 @@ impl Refusal {
             | Refusal::NoSuchCase { case } => Some(*case),
             Refusal::Unproven(_)
             | Refusal::ForwardToOwnAddress { .. }
+            | Refusal::ForwardWithoutSender
             | Refusal::TokenNotYours
             | Refusal::NoToken
             | Refusal::UnknownNumber { .. }
@@ -146,6 +149,11 @@ mod tests {
                 },
                 None,
                 "klachten+fw-x@firma.example",
+            ),
+            (
+                Refusal::ForwardWithoutSender,
+                None,
+                "geen e-mailadres van de afzender",
             ),
             (Refusal::TokenNotYours, None, "hoort niet bij uw adres"),
             (Refusal::NoToken, None, "geen kenmerk"),

@@ -67,6 +67,21 @@ impl Pipeline {
                         .refuse(store, id, verdict, from, &subject, &refusal, report)
                         .await;
                 }
+                if crate::detect::newtext::forward(body).is_some() {
+                    // A forward whose sender line holds a name only: nobody to open a case
+                    // for. Said so, rather than that the mail lacks a reply token.
+                    return self
+                        .refuse(
+                            store,
+                            id,
+                            verdict,
+                            from,
+                            &subject,
+                            &Refusal::ForwardWithoutSender,
+                            report,
+                        )
+                        .await;
+                }
             }
             let refusal = if self.carries_token(mail) {
                 Refusal::TokenNotYours

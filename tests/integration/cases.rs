@@ -874,12 +874,58 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     assert_eq!(fwd["timeline"][0]["actor"], DIRECTIE);
     stack.wait_for_count(DIRECTIE, "INBOX", 3, WAIT).await;
 
+    // Outlook's forward (a line of underscores, then its header block) is read the same.
+    let outlook = format!(
+        "From: {DIRECTIE}\r\nTo: {forwarding}\r\nSubject: FW: Premie\r\nMessage-ID: <fwd-2@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKlacht\r\n\r\n________________________________\r\nVan: Kees Klant [mailto:kees@example.test]\r\nVerzonden: dinsdag 24 november 2026 10:00\r\nAan: directie@example.test\r\nOnderwerp: Premie\r\n\r\nDe premie is hoger dan u mij had gezegd.\r\n"
+    );
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        &forwarding,
+        outlook.as_bytes(),
+        SERVICE,
+        4,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    let cases = cases_json(&kb);
+    let outlook_case = cases.iter().find(|c| c["from"] == "kees@example.test");
+    assert!(outlook_case.is_some(), "{cases:?}");
+    stack.wait_for_count(DIRECTIE, "INBOX", 4, WAIT).await;
+    // A forward whose sender line names no address: refused, saying so.
+    let nameless = forward(&forwarding, "fwd-3@example.test")
+        .replace("Van: Karel Klant <karel@example.test>", "Van: Karel Klant");
+    send_and_wait(
+        &stack,
+        DIRECTIE,
+        &forwarding,
+        nameless.as_bytes(),
+        SERVICE,
+        5,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(
+        out.contains("zaken: 0 geopend") && out.contains("1 geweigerd"),
+        "{out}"
+    );
+    stack.wait_for_count(DIRECTIE, "INBOX", 5, WAIT).await;
+    let refusals: Vec<String> = mailbox(&stack, DIRECTIE)
+        .await
+        .into_iter()
+        .map(|(_, m)| body(&m).to_string())
+        .filter(|b| b.contains("geen e-mailadres van de afzender"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(cases_json(&kb).len(), 3);
+
     let out = kb.run(&["cases", "--status", "in_behandeling", "--json"]);
     assert_eq!(stdout(&out).trim(), "[]");
     let out = kb.run(&["cases", "--status", "open", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let open: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(open.len(), 2, "{open:?}");
+    assert_eq!(open.len(), 3, "{open:?}");
     let out = kb.run(&["cases", "--status", "openstaand"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let out = kb.run(&["show", "KL-1999-0001"]);
