@@ -218,7 +218,7 @@ fn parse_inner(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
         in_reply_to: id_list(msg.in_reply_to()),
         references: id_list(msg.references()),
         headers: kept_headers(&msg),
-        body_text: msg.body_text(0).map(|b| strip_nul(&b)),
+        body_text: with_attached_messages(msg.body_text(0).map(|b| strip_nul(&b)), &msg),
         html_only,
         attachments: msg
             .attachments()
@@ -236,6 +236,52 @@ fn parse_inner(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
             })
             .collect(),
     }
+}
+
+/// At most this many attached messages are shown in a body as forwards.
+const ATTACHED_MESSAGES: usize = 3;
+
+/// `body` with every message attached to `msg` (`message/rfc822`: Outlook's "Doorsturen als
+/// bijlage", a relay passing a mail on) written under it as an inline forward: a
+/// "Doorgestuurd bericht" line, its sender, subject and date, and its text. What reads
+/// inline forwards (the detector's new text, a colleague's forward naming the customer,
+/// directie's forward with KLACHT) reads these the same; the attachment itself stays listed.
+fn with_attached_messages(body: Option<String>, msg: &Message<'_>) -> Option<String> {
+    let mut attached = msg
+        .attachments()
+        .filter_map(|part| part.message())
+        .take(ATTACHED_MESSAGES)
+        .peekable();
+    if attached.peek().is_none() {
+        return body;
+    }
+    let mut text = body.unwrap_or_default();
+    for inner in attached {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("\n---------- Doorgestuurd bericht ---------\n");
+        if let Some(from) = inner.from().and_then(|a| addresses(a).into_iter().next()) {
+            match &from.name {
+                Some(name) => text.push_str(&format!("Van: {name} <{}>\n", from.address)),
+                None => text.push_str(&format!("Van: {}\n", from.address)),
+            }
+        }
+        if let Some(subject) = inner.subject() {
+            text.push_str(&format!("Onderwerp: {}\n", clean(subject, 2000)));
+        }
+        if let Some(date) = inner.date() {
+            text.push_str(&format!("Datum: {}\n", date.to_rfc822()));
+        }
+        text.push('\n');
+        text.push_str(
+            &inner
+                .body_text(0)
+                .map(|b| strip_nul(&b))
+                .unwrap_or_default(),
+        );
+    }
+    Some(text)
 }
 
 fn addresses(addr: &Address<'_>) -> Vec<MailAddress> {
@@ -425,5 +471,27 @@ mod tests {
         assert_eq!((m.name, m.address.as_str()), (None, "jan@klant.example"));
         assert!(header_mailbox("Jan Klant").is_none());
         assert!(header_mailbox("Jan Klant <>").is_none());
+    }
+
+    #[test]
+    fn an_attached_message_is_shown_under_the_body_as_a_forward() {
+        let raw = "From: a@firma.example\r\nSubject: FW: x\r\nMIME-Version: 1.0\r\n\
+                   Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+                   --B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nZie bijlage.\r\n\
+                   --B\r\nContent-Type: message/rfc822\r\n\r\n\
+                   From: \"Klant, Jan\" <jan@klant.example>\r\nSubject: Mijn polis\r\n\
+                   Date: Mon, 23 Nov 2026 19:33:00 +0100\r\n\
+                   Content-Type: text/plain; charset=utf-8\r\n\r\nDe premie klopt niet.\r\n--B--\r\n";
+        let m = parse(raw.as_bytes());
+        let body = m.body_text.as_deref().unwrap();
+        assert!(body.starts_with("Zie bijlage."), "{body}");
+        let forward = crate::detect::newtext::forward(body).unwrap();
+        assert_eq!(forward.sender, Some("Klant, Jan <jan@klant.example>"));
+        assert_eq!(forward.subject, Some("Mijn polis"));
+        assert_eq!(forward.text.trim(), "De premie klopt niet.");
+        assert_eq!(m.attachments.len(), 1);
+        // Without an attached message the body is as written.
+        let plain = parse(b"From: a@b.example\r\nSubject: x\r\n\r\nTekst\r\n");
+        assert_eq!(plain.body_text.as_deref().map(str::trim), Some("Tekst"));
     }
 }

@@ -626,6 +626,43 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
 }
 
 #[test]
+fn a_mail_forwarded_as_an_attachment_is_judged_and_names_the_customer() {
+    let ctx = ScreenContext::new(
+        ["info@firma.example".to_string()],
+        ["directie@firma.example".to_string()],
+    );
+    // Outlook's "Doorsturen als bijlage": the customer's mail as a message/rfc822 part,
+    // with no word of the colleague's own, and with one.
+    let attached = |own: &str| {
+        let text_part = if own.is_empty() {
+            String::new()
+        } else {
+            format!("--B\nContent-Type: text/plain; charset=utf-8\n\n{own}\n")
+        };
+        format!(
+            "From: Anouk <anouk@firma.example>\nTo: info@firma.example\nSubject: FW: uw advies\n\
+             MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n{text_part}\
+             --B\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"advies.eml\"\n\n\
+             From: Harm <harm@klant.example>\nTo: Anouk <anouk@firma.example>\nSubject: uw advies\n\
+             Content-Type: text/plain; charset=utf-8\n\n{ANGRY}\n--B--\n"
+        )
+        .replace('\n', "\r\n")
+    };
+    let mail = parse(attached("").as_bytes());
+    assert_eq!(mail.attachments.len(), 1, "{mail:?}");
+    let v = det().classify(&mail, &ctx);
+    assert!(v.complaint, "{v:?}");
+    let customer = super::contact_form::forwarded_customer(&mail, &ctx).unwrap();
+    assert_eq!(customer.address, "harm@klant.example");
+    // A line of the colleague's own is the new text, as in an inline forward; the customer
+    // is still the one the case would be for.
+    let mail = parse(attached("Kun jij dit dossier volgende week overnemen?").as_bytes());
+    assert!(!det().classify(&mail, &ctx).complaint);
+    let customer = super::contact_form::forwarded_customer(&mail, &ctx).unwrap();
+    assert_eq!(customer.address, "harm@klant.example");
+}
+
+#[test]
 fn html_only_mail_is_judged_on_text() {
     let raw = "From: a@x.test\r\nSubject: gesprek\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Uw medewerker was <b>onbeschoft</b> en ik werd <i>afgepoeierd</i>.</p>\r\n";
     let v = det().classify(&parse(raw.as_bytes()), &ScreenContext::default());

@@ -386,6 +386,26 @@ async fn a_colleagues_forward_opens_a_case_for_the_customer_it_forwards() {
     );
     let case = &cases_json(&kb)[0];
     assert_eq!(case["status"], "in_behandeling");
+
+    // Outlook's "Doorsturen als bijlage": the customer's mail attached as message/rfc822,
+    // stored, routed from the store, and opened for the customer the same way.
+    let attached = "From: Bram Balie <bram@example.test>\r\nTo: klachten@example.test\r\nSubject: FW: premie\r\nDate: Tue, 24 Nov 2026 11:00:00 +0100\r\nMessage-ID: <fwd-colleague-2@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"premie.eml\"\r\n\r\nFrom: Ria Rijpma <ria@klant.example.test>\r\nTo: Bram Balie <bram@example.test>\r\nSubject: premie\r\nDate: Mon, 23 Nov 2026 09:12:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBram,\r\n\r\nU heeft mij in maart gezegd dat de premie van mijn woonhuisverzekering gelijk zou blijven. Vandaag kreeg ik de nota: 38 euro per maand meer. Niemand heeft mij verteld dat de korting na een jaar vervalt. Dit had u mij moeten zeggen.\r\n\r\nRia Rijpma\r\n--b1--\r\n";
+    crate::cases::send_and_wait(
+        &stack,
+        "bram@example.test",
+        "klachten@example.test",
+        attached.as_bytes(),
+        SERVICE,
+        3,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    let cases = cases_json(&kb);
+    assert!(
+        cases.iter().any(|c| c["from"] == "ria@klant.example.test"),
+        "{cases:?}"
+    );
 }
 
 /// Outbox claims belong to the process that made them: only it marks the row sent or
