@@ -238,8 +238,10 @@ fn parse_inner(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
     }
 }
 
-/// At most this many attached messages are shown in a body as forwards.
+/// At most this many attached messages are shown in a body as forwards, and at most this
+/// many bytes of each one's text (the detector judges less; the attachment keeps it all).
 const ATTACHED_MESSAGES: usize = 3;
+const ATTACHED_TEXT_BYTES: usize = 512 * 1024;
 
 /// `body` with every message attached to `msg` (`message/rfc822`: Outlook's "Doorsturen als
 /// bijlage", a relay passing a mail on) written under it as an inline forward: a
@@ -274,12 +276,18 @@ fn with_attached_messages(body: Option<String>, msg: &Message<'_>) -> Option<Str
             text.push_str(&format!("Datum: {}\n", date.to_rfc822()));
         }
         text.push('\n');
-        text.push_str(
-            &inner
-                .body_text(0)
-                .map(|b| strip_nul(&b))
-                .unwrap_or_default(),
-        );
+        let inner_text = inner
+            .body_text(0)
+            .map(|b| strip_nul(&b))
+            .unwrap_or_default();
+        let mut cut = inner_text.len().min(ATTACHED_TEXT_BYTES);
+        while !inner_text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.push_str(&inner_text[..cut]);
+        if cut < inner_text.len() {
+            text.push_str("\n[…]\n");
+        }
     }
     Some(text)
 }
@@ -490,6 +498,18 @@ mod tests {
         assert_eq!(forward.subject, Some("Mijn polis"));
         assert_eq!(forward.text.trim(), "De premie klopt niet.");
         assert_eq!(m.attachments.len(), 1);
+        // A long attached text is shown up to its bound, cut at a character.
+        let long = format!(
+            "From: a@firma.example\r\nSubject: FW: x\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+             --B\r\nContent-Type: message/rfc822\r\n\r\nFrom: jan@klant.example\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n--B--\r\n",
+            "é".repeat(ATTACHED_TEXT_BYTES)
+        );
+        let body = parse(long.as_bytes()).body_text.unwrap();
+        assert!(body.len() < ATTACHED_TEXT_BYTES + 200, "{}", body.len());
+        let tail: String = body.chars().rev().take(8).collect();
+        assert!(body.ends_with("é\n[…]\n"), "{tail:?}");
         // Without an attached message the body is as written.
         let plain = parse(b"From: a@b.example\r\nSubject: x\r\n\r\nTekst\r\n");
         assert_eq!(plain.body_text.as_deref().map(str::trim), Some("Tekst"));
