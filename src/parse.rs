@@ -74,6 +74,16 @@ pub struct MailAddress {
     pub address: String,
 }
 
+/// As a reader sees it: `Name <address>`, or the address alone.
+impl std::fmt::Display for MailAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name} <{}>", self.address),
+            None => f.write_str(&self.address),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub name: Option<String>,
@@ -264,10 +274,7 @@ fn with_attached_messages(body: Option<String>, msg: &Message<'_>) -> Option<Str
         }
         text.push_str("\n---------- Doorgestuurd bericht ---------\n");
         if let Some(from) = inner.from().and_then(|a| addresses(a).into_iter().next()) {
-            match &from.name {
-                Some(name) => text.push_str(&format!("Van: {name} <{}>\n", from.address)),
-                None => text.push_str(&format!("Van: {}\n", from.address)),
-            }
+            text.push_str(&format!("Van: {from}\n"));
         }
         if let Some(subject) = inner.subject() {
             text.push_str(&format!("Onderwerp: {}\n", clean(subject, 2000)));

@@ -58,10 +58,6 @@ impl Pipeline {
                     .join(", ")
             )
         };
-        let shown = |a: &crate::parse::MailAddress| match &a.name {
-            Some(n) => format!("{n} <{}>", a.address),
-            None => a.address.clone(),
-        };
         let forwarded_by = forwarded_for
             .as_ref()
             .and(mail.from.as_ref())
@@ -74,8 +70,8 @@ impl Pipeline {
             .await?;
         let case = reload(tx, case_id).await?;
         let sender = match (complainant, &forwarded_by) {
-            (Some(a), Some(by)) => format!("{} ({by})", shown(a)),
-            (Some(a), None) => shown(a),
+            (Some(a), Some(by)) => format!("{a} ({by})"),
+            (Some(a), None) => a.to_string(),
             (None, _) => "(onbekend)".into(),
         };
         self.notify_directie(tx, &case, &sender, verdict, &actor, None)
