@@ -25,7 +25,7 @@ command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # A test and the ingest benchmark read a process's peak RSS from GNU time.
 [ -x /usr/bin/time ] || missing+=(time)
-# The printable letters are read back with pdftotext.
+# Attached letters are read with pdftotext (and the printable letters read back by tests).
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -36,6 +36,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod detect;
+pub mod documents;
 pub mod domain;
 pub mod dossier;
 pub mod form;

@@ -91,6 +91,16 @@ pub struct Attachment {
     pub size: u64,
 }
 
+/// The text of a document attached to a mail (a letter sent as a PDF), read by
+/// [`crate::documents`]: parsing leaves [`ParsedMail::documents`] empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// The attachment's name as the sender gave it (cleaned), or "bijlage".
+    pub name: String,
+    /// Its text: lines as laid out, at most [`crate::documents::MAX_TEXT_BYTES`].
+    pub text: String,
+}
+
 /// The owned, storable result of parsing one message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParsedMail {
@@ -113,6 +123,10 @@ pub struct ParsedMail {
     /// True when the message has an HTML body and no text/plain one.
     pub html_only: bool,
     pub attachments: Vec<Attachment>,
+    /// The text of attached documents, judged with the mail's own words: filled by
+    /// [`crate::documents::read`] where a mail is judged, never by parsing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
 }
 
 impl ParsedMail {
@@ -132,6 +146,7 @@ impl ParsedMail {
             body_text: None,
             html_only: false,
             attachments: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
@@ -245,6 +260,7 @@ fn parse_inner(raw: &[u8], ok_status: ParseStatus) -> ParsedMail {
                 size: part.len() as u64,
             })
             .collect(),
+        documents: Vec::new(),
     }
 }
 

@@ -276,7 +276,18 @@ fn summary_of(mail: &ParsedMail) -> String {
     } else {
         text
     };
-    first_chars(text, SUMMARY_CHARS)
+    if mail.documents.is_empty() {
+        return first_chars(text, SUMMARY_CHARS);
+    }
+    // The attached documents read with it, each under its own heading.
+    let mut all = text.to_string();
+    for document in &mail.documents {
+        all.push_str("\n\n");
+        all.push_str(&crate::domain::excerpt::document_heading(&document.name));
+        all.push('\n');
+        all.push_str(&document.text);
+    }
+    first_chars(&all, SUMMARY_CHARS)
 }
 
 fn criterion_label(criterion: &str) -> String {

@@ -230,7 +230,8 @@ pub(super) async fn classify(
             Language::En => format!("reading {}", file.display()),
         })?
     };
-    let mail = crate::parse::parse(&raw);
+    let mut mail = crate::parse::parse(&raw);
+    crate::documents::read_into(&mut mail, &raw);
     let verdict = detector.classify(&mail, &ctx);
     if json {
         outln!("{}", serde_json::to_string_pretty(&verdict)?);
@@ -262,6 +263,17 @@ pub(super) async fn classify(
         t(lang, "taal", "language"),
         verdict.language.as_str()
     );
+    if !verdict.documents.is_empty() {
+        outln!(
+            "  {}: {}",
+            t(
+                lang,
+                "gelezen met de tekst (bijlage)",
+                "read with the text (attachment)"
+            ),
+            verdict.documents.join(", ")
+        );
+    }
     for s in &verdict.signals {
         outln!(
             "  {:<18} {:>5}  {:?}",

@@ -400,7 +400,8 @@ fn for_each_labelled(
             path: path.display().to_string(),
             source,
         })?;
-        let mail = parse(&raw);
+        let mut mail = parse(&raw);
+        crate::documents::read_into(&mut mail, &raw);
         let verdict = detector.classify(&mail, ctx);
         each(label, &mail, verdict);
     }

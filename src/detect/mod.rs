@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::parse::ParsedMail;
+use crate::parse::{Document, ParsedMail};
 use lexicon::{Lexicon, LexiconError, Role};
 pub use screen::{ScreenContext, ScreenReason};
 
@@ -96,6 +96,10 @@ pub struct Verdict {
     /// directie among the doubtful mails ("twijfelgevallen").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub doubt: bool,
+    /// The attached documents read and judged with the mail's own words (their names):
+    /// a phrase shown may be quoted from one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
 }
 
 /// The reasons, among a verdict's ignored matches, that hold a mail under the threshold or
@@ -270,8 +274,12 @@ impl Detector {
     /// Screens, then judges the new text of `mail`.
     pub fn classify(&self, mail: &ParsedMail, ctx: &ScreenContext) -> Verdict {
         let body = mail.body_text.as_deref().unwrap_or("");
-        let (mut verdict, learned, webcare) =
-            self.judge_text(mail.subject.as_deref(), body, ctx.organisation.as_deref());
+        let (mut verdict, learned, webcare) = self.judge_text(
+            mail.subject.as_deref(),
+            body,
+            &mail.documents,
+            ctx.organisation.as_deref(),
+        );
         let elsewhere = verdict
             .ignored
             .iter()
@@ -305,6 +313,7 @@ impl Detector {
                 && (verdict.doubt
                     || (verdict.score >= self.doubt_threshold && verdict.score > 0.0));
         }
+        verdict.documents = mail.documents.iter().map(|d| d.name.clone()).collect();
         if let Some(reason) = screen::screen(mail, ctx) {
             verdict.screened = Some(reason);
             verdict.complaint = false;
@@ -315,16 +324,23 @@ impl Detector {
 
     /// Judges a subject and body without screening.
     pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
-        self.judge_text(subject, body, None).0
+        self.judge_text(subject, body, &[], None).0
     }
 
     /// The lexicons' reading of a subject and body: the text judged, its language, the
     /// signals and set-aside matches, the complaint it declares in so many words, and
     /// whether it is addressed to another organisation (its grievance then counted as one
     /// aimed at a third party, nothing declared).
-    fn read(&self, subject: Option<&str>, body: &str, organisation: Option<&str>) -> Reading {
+    fn read(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        documents: &[Document],
+        organisation: Option<&str>,
+    ) -> Reading {
         let mut signature = Vec::new();
-        let (text, truncated) = self.judged_text_signed(subject, body, Some(&mut signature));
+        let (text, truncated) =
+            self.judged_text_signed(subject, body, documents, Some(&mut signature));
         let signature = signature.join("\n");
         let norm = normalize::normalize(&text);
         let language = self.detect_language(&text, &norm);
@@ -378,7 +394,7 @@ impl Detector {
         body: &str,
         organisation: Option<&str>,
     ) -> Option<String> {
-        self.read(subject, body, organisation)
+        self.read(subject, body, &[], organisation)
             .declared
             .map(|d| d.written)
     }
@@ -393,9 +409,10 @@ impl Detector {
         &self,
         subject: Option<&str>,
         body: &str,
+        documents: &[Document],
         organisation: Option<&str>,
     ) -> (Verdict, bool, bool) {
-        let whole = self.judge_whole(subject, body, organisation);
+        let whole = self.judge_whole(subject, body, documents, organisation);
         if whole.verdict.complaint || whole.elsewhere {
             return (whole.verdict, whole.learned, whole.webcare);
         }
@@ -406,7 +423,7 @@ impl Detector {
         // flags the mail only when the learned weights would have flagged it as well: a
         // short "P.S. Nogmaals dank voor …" holds a lexicon match ("nogmaals") and no
         // grievance.
-        let alone = self.judge_whole(None, ps, organisation);
+        let alone = self.judge_whole(None, ps, &[], organisation);
         if !(alone.verdict.complaint && alone.with_learned >= self.threshold) {
             return (whole.verdict, whole.learned, whole.webcare);
         }
@@ -428,7 +445,13 @@ impl Detector {
     }
 
     /// [`Detector::judge_text`] on the whole text.
-    fn judge_whole(&self, subject: Option<&str>, body: &str, organisation: Option<&str>) -> Judged {
+    fn judge_whole(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        documents: &[Document],
+        organisation: Option<&str>,
+    ) -> Judged {
         let Reading {
             text,
             truncated,
@@ -439,7 +462,7 @@ impl Detector {
             declared,
             elsewhere,
             signature,
-        } = self.read(subject, body, organisation);
+        } = self.read(subject, body, documents, organisation);
         let lexicon = self.lexicon(language);
         let words = norm.word_count();
         let learned = self.learned.judges(words);
@@ -568,6 +591,7 @@ impl Detector {
             ignored,
             truncated,
             over_budget_ms: None,
+            documents: Vec::new(),
         };
         Judged {
             with_learned: with_learned_score.unwrap_or(verdict.score),
@@ -601,15 +625,17 @@ impl Detector {
     /// The text judged: a fresh subject, a blank line and the new text of the body, cut
     /// at `max_text_bytes`.
     fn judged_text(&self, subject: Option<&str>, body: &str) -> (String, Option<Truncated>) {
-        self.judged_text_signed(subject, body, None)
+        self.judged_text_signed(subject, body, &[], None)
     }
 
-    /// [`Detector::judged_text`], and the signature lines under a closing line of the new
-    /// text pushed to `signature` when given.
+    /// [`Detector::judged_text`] with the text of attached `documents` under the new text
+    /// (a letter sent as a PDF is the sender's words too), and the signature lines under a
+    /// closing line of the new text pushed to `signature` when given.
     fn judged_text_signed<'a>(
         &self,
         subject: Option<&str>,
         body: &'a str,
+        documents: &[Document],
         signature: Option<&mut Vec<&'a str>>,
     ) -> (String, Option<Truncated>) {
         let fresh = newtext::or_forwarded(newtext::new_text_signed(body, signature), body);
@@ -624,6 +650,12 @@ impl Detector {
             t.push_str(&fresh);
             t
         };
+        for document in documents {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&document.text);
+        }
         let truncated = (text.len() > self.max_text_bytes).then(|| {
             let text_bytes = text.len();
             let mut cut = self.max_text_bytes;

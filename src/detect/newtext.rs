@@ -66,6 +66,29 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("closing regex")
 });
 
+/// A salutation line that opens a letter.
+static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^\s*(
+            geachte | beste | dear | hallo | goedendag | goedemorgen | goedemiddag
+          | l\.\s?s\. | aan\s+wie\s+het\s+(aangaat|betreft) | to\s+whom\s+it\s+may\s+concern
+        )\b",
+    )
+    .expect("salutation regex")
+});
+
+/// Whether `text` (an attached document's) is laid out as a letter: a salutation line
+/// among its first 40 lines and a closing line below it. Forms, statements, payslips,
+/// contracts and policy conditions have neither; a letter is someone's own words.
+pub fn is_letter(text: &str) -> bool {
+    let mut lines = text.lines();
+    lines.by_ref().take(40).any(|l| SALUTATION.is_match(l))
+        && lines.any(|l| {
+            let first_word = l.split_whitespace().next().unwrap_or("");
+            l.trim().len() <= 40 && may_close(first_word) && CLOSING.is_match(l)
+        })
+}
+
 /// How many lines after a closing line count as signature. Text further down (a P.S.)
 /// is kept.
 const SIGNATURE_LINES: usize = 10;
@@ -499,6 +522,24 @@ fn drop_footers(lines: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_letter_has_a_salutation_and_a_closing_below_it() {
+        assert!(is_letter(
+            "J. Jansen\nApeldoorn\n\nBetreft: advies\n\nGeachte heer De Vries,\nHet klopt niet.\nMet vriendelijke groet,\nJ. Jansen"
+        ));
+        assert!(is_letter(
+            "Dear Sir or Madam,\nThe fee was never mentioned.\nYours sincerely,\nAnn"
+        ));
+        // A form, a payslip, conditions: no salutation, or no closing under it.
+        assert!(!is_letter(
+            "Werkgeversverklaring\nNaam werkgever: Hendriks\nBruto jaarsalaris: 52.400"
+        ));
+        assert!(!is_letter(
+            "Geachte relatie,\nArtikel 1. Begrippen\nArtikel 2. Dekking"
+        ));
+        assert!(!is_letter("Met vriendelijke groet,\nJan\n\nGeachte heer,"));
+    }
 
     #[test]
     fn splits_lines_as_str_lines_does() {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::parse::parse;
+use crate::parse::{parse, Document};
 
 /// The hand-written lexicons alone: these tests are about their families and rules.
 /// The shipped detector: lexicons and learned phrases, at the default threshold.
@@ -660,6 +660,55 @@ fn a_mail_forwarded_as_an_attachment_is_judged_and_names_the_customer() {
     assert!(!det().classify(&mail, &ctx).complaint);
     let customer = super::contact_form::forwarded_customer(&mail, &ctx).unwrap();
     assert_eq!(customer.address, "harm@klant.example");
+}
+
+#[test]
+fn a_letter_in_an_attached_document_is_judged_with_the_mail() {
+    let letter = "J. Jansen\nLindelaan 4\n7311 AB Apeldoorn\n\nDijkstra & Mol Financieel Advies\n\
+                  Postbus 12\n\nDatum: 3 december 2026\nBetreft: Mijn hypotheekadvies\n\n\
+                  Geachte heer Dijkstra,\nIn maart heeft u mij geadviseerd over het oversluiten van mijn\n\
+                  hypotheek. U vertelde dat de boeterente ongeveer 3.000 euro zou zijn. Op de afrekening\n\
+                  van de bank staat nu 11.480 euro. Daarnaast is de afsluitprovisie van 2.450 euro nooit\n\
+                  met mij besproken.\nIk verzoek u mij binnen twee weken te laten weten hoe u dit gaat\n\
+                  oplossen.\nMet vriendelijke groet,\nJ. Jansen";
+    let cover = "Geachte heer, mevrouw,\n\nBijgaand treft u mijn brief aan.\n\nMet vriendelijke groet,\nJ. Jansen";
+    let mut mail = customer_mail("Brief", cover);
+    let alone = shipped().classify(&mail, &firm());
+    assert!(!alone.complaint, "{alone:?}");
+    mail.documents = vec![Document {
+        name: "brief.pdf".into(),
+        text: letter.into(),
+    }];
+    let v = shipped().classify(&mail, &firm());
+    assert!(v.complaint, "{v:?}");
+    assert_eq!(v.documents, ["brief.pdf"]);
+    // The phrases shown are quoted from the letter.
+    assert!(
+        v.signals.iter().any(|s| s
+            .phrase
+            .split(", ")
+            .any(|p| letter.contains(p) && !cover.contains(p))),
+        "{v:?}"
+    );
+    // Trap: a routine letter from someone else, passed on for the file.
+    let mut routine = customer_mail(
+        "Jaaroverzicht hypotheek",
+        "Hallo,\n\nTer info het jaaroverzicht van de bank, voor de aangifte.\n\nGroet,\nJ. Jansen",
+    );
+    routine.documents = vec![Document {
+        name: "jaaroverzicht.pdf".into(),
+        text: "Noordhaven Bank\nPostbus 400\n\nDe heer J. Jansen\nLindelaan 4\n\n\
+               Datum: 15 januari 2026\nBetreft: Jaaroverzicht 2025 hypotheek 8812.44.019\n\n\
+               Geachte heer Jansen,\nHierbij ontvangt u het jaaroverzicht van uw hypotheek over 2025.\n\
+               U betaalde in 2025 in totaal 9.412,18 euro rente. Dit bedrag kunt u gebruiken voor\n\
+               uw aangifte inkomstenbelasting. De restschuld op 31 december 2025 was 212.500 euro.\n\
+               Heeft u vragen over dit overzicht? Bel ons dan op werkdagen.\n\
+               Met vriendelijke groet,\nNoordhaven Bank\nAfdeling Hypotheken"
+            .into(),
+    }];
+    let v = shipped().classify(&routine, &firm());
+    assert!(!v.complaint, "{v:?}");
+    assert_eq!(v.documents, ["jaaroverzicht.pdf"]);
 }
 
 #[test]

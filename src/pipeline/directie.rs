@@ -335,6 +335,7 @@ impl Pipeline {
                 continue;
             }
             self.contact_form_as_customer(&mut mail);
+            self.read_documents(store, message, &mut mail).await?;
             let judged = self.detector.classify(&mail, &self.screen);
             let received = store
                 .received_at(message)
@@ -364,11 +365,12 @@ impl Pipeline {
         if let Some(r) = store.case_of_message(id).await? {
             anyhow::bail!("message {id} already belongs to case {r}");
         }
-        let mail = store
+        let mut mail = store
             .parsed(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no stored message {id}"))?;
         let received = store.received_at(id).await?.unwrap_or_else(|| self.now());
+        self.read_documents(store, id, &mut mail).await?;
         let verdict = self.detector.classify(&mail, &self.screen);
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
         // A message not routed yet is routed by this promotion.

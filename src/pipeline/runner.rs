@@ -91,6 +91,7 @@ impl Pipeline {
                 continue;
             };
             self.contact_form_as_customer(&mut mail);
+            self.read_documents(store, id, &mut mail).await?;
             let verdict = self.classify_within_budget(id, &mail);
             if verdict.complaint && verdict.screened.is_none() && !self.carries_token(&mail) {
                 old.push((id, verdict));
@@ -207,6 +208,7 @@ impl Pipeline {
                     .iter()
                     .any(|a| authority::normalize_address(a).as_deref() == Some(from.as_str()))
         };
+        self.read_documents(store, id, &mut mail).await?;
         let verdict = self.classify_within_budget(id, &mail);
         report.classified += 1;
         if is_form(&mail) {
@@ -295,6 +297,30 @@ impl Pipeline {
         // was written; the verdict is recorded with the batch's others.
         drop(tx);
         Ok(Some(only_verdict(id, verdict)))
+    }
+
+    /// Reads the text of the PDFs attached to stored message `id` into `mail`
+    /// ([`crate::documents`]), on a thread where waiting for `pdftotext` blocks no task.
+    pub(super) async fn read_documents(
+        &self,
+        store: &Store,
+        id: i64,
+        mail: &mut ParsedMail,
+    ) -> anyhow::Result<()> {
+        if mail.status != crate::parse::ParseStatus::Parsed
+            || !mail.documents.is_empty()
+            || !crate::documents::has_pdf(mail)
+        {
+            return Ok(());
+        }
+        let Some(raw) = store.raw(id).await? else {
+            return Ok(());
+        };
+        // A panic on the reading thread costs the documents, not the routing.
+        mail.documents = tokio::task::spawn_blocking(move || crate::documents::read(&raw))
+            .await
+            .unwrap_or_default();
+        Ok(())
     }
 
     /// A contact-form mail becomes the customer's: its From is the customer named in it.

@@ -350,5 +350,6 @@ fn parsed_from_row(r: &AnyRow) -> Result<ParsedMail> {
         body_text: r.try_get("body_text")?,
         html_only: r.try_get::<i64, _>("html_only")? != 0,
         attachments: json_col(r, "attachments")?,
+        documents: Vec::new(),
     })
 }

@@ -408,6 +408,108 @@ async fn a_colleagues_forward_opens_a_case_for_the_customer_it_forwards() {
     );
 }
 
+/// A complaint sent as a letter in a PDF, under a covering note that says nothing: the
+/// letter is read and judged, the case opens, directie's notification shows the letter,
+/// and the acknowledgement quotes it. A routine PDF (a form) with the same note opens none.
+#[tokio::test]
+async fn a_complaint_in_an_attached_pdf_letter_opens_a_case() {
+    use crate::cases::{confirm_by_directie, notification, open_first_case, SERVICE};
+    use crate::harness::{mailbox, MailStack};
+    use crate::support::{cases_json, Kb};
+    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+
+    let pdf = |body: &str| {
+        klachtenbus::pdf::render(&klachtenbus::pdf::PaperLetter {
+            letterhead: vec![
+                "L. Mulder".into(),
+                "Kerkstraat 9".into(),
+                "8011 AB Zwolle".into(),
+            ],
+            address: vec!["Klachten Advies".into(), "Postbus 1".into()],
+            heading: vec![
+                ("Datum".into(), "20 november 2026".into()),
+                ("Betreft".into(), "Mijn pensioenadvies".into()),
+            ],
+            body: body.into(),
+            page_label: |n, total| format!("pagina {n} van {total}"),
+            logo: None,
+        })
+        .unwrap()
+    };
+    let mail = |id: &str, name: &str, pdf: Vec<u8>| {
+        lettre::Message::builder()
+            .from("L. Mulder <lotte@klant.example.test>".parse().unwrap())
+            .to("klachten@example.test".parse().unwrap())
+            .subject("Brief")
+            .message_id(Some(format!("<{id}@klant.example.test>")))
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(
+                        "Goedemiddag,\n\nBijgaand mijn brief.\n\nGroet,\nLotte Mulder".to_string(),
+                    ))
+                    .singlepart(
+                        Attachment::new(name.into())
+                            .body(pdf, ContentType::parse("application/pdf").unwrap()),
+                    ),
+            )
+            .unwrap()
+            .formatted()
+    };
+    let letter = pdf(
+        "Geachte heer, mevrouw,\n\nIn mei heeft u mij aangeraden mijn pensioen in te \
+        laten gaan op mijn 65e. Daarbij is niet verteld dat de uitkering dan 14 procent lager \
+        uitvalt dan op mijn 67e. Dat lees ik pas nu in het overzicht van het pensioenfonds. Had ik \
+        dat geweten, dan had ik anders gekozen.\n\nIk verwacht een voorstel van u.\n\n\
+        Met vriendelijke groet,\n\nL. Mulder",
+    );
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let reference = open_first_case(
+        &stack,
+        &kb,
+        "lotte@klant.example.test",
+        &mail("pdf-letter-1", "brief.pdf", letter),
+        "lotte@klant.example.test",
+    )
+    .await;
+    let note = notification(&stack, &reference).await;
+    let text = note.body_text.as_deref().unwrap_or("");
+    assert!(text.contains("--- bijlage brief.pdf ---"), "{text}");
+    assert!(text.contains("14 procent lager"), "{text}");
+    confirm_by_directie(&stack, &kb, &reference, "pdf-letter-reply@example.test", 2).await;
+    stack
+        .wait_for_count(
+            "lotte@klant.example.test",
+            "INBOX",
+            1,
+            Duration::from_secs(60),
+        )
+        .await;
+    let letters = mailbox(&stack, "lotte@klant.example.test").await;
+    let ack = letters[0].1.body_text.as_deref().unwrap_or("");
+    // "Uw klacht gaat over": the letter's first sentence, not the covering note.
+    assert!(ack.contains("In mei heeft u mij aangeraden"), "{ack}");
+    assert!(!ack.contains("Bijgaand mijn brief"), "{ack}");
+
+    // A form sent the same way is no letter: no case.
+    let form = pdf(
+        "Wijzigingsformulier\n\nNaam: L. Mulder\nNieuw rekeningnummer: NL91 ABNA 0417 \
+        1643 00\nIngangsdatum: 1 januari 2027\nHandtekening: L. Mulder",
+    );
+    crate::cases::send_and_wait(
+        &stack,
+        "lotte@klant.example.test",
+        "klachten@example.test",
+        &mail("pdf-form-1", "wijziging.pdf", form),
+        SERVICE,
+        3,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 0 geopend"), "{out}");
+    assert_eq!(cases_json(&kb).len(), 1);
+}
+
 /// Outbox claims belong to the process that made them: only it marks the row sent or
 /// retried, it renews them, and a later process on the same host frees the claims of one
 /// that is gone (a crash while sending), while claims of live processes and other hosts stay.

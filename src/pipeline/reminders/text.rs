@@ -102,6 +102,7 @@ mod tests {
             ],
             truncated: None,
             over_budget_ms: None,
+            documents: Vec::new(),
             doubt: true,
         };
         let doubt = crate::store::Doubt {

@@ -1,0 +1,339 @@
+//! The text of documents attached to a mail, so that a complaint sent as a letter in a PDF
+//! ("Bijgaand treft u mijn brief aan.") is judged as one written in the mail.
+//!
+//! Text is taken out of a PDF by `pdftotext` (Debian's poppler-utils), run as a process of
+//! its own with a time limit: a broken or hostile PDF costs at most [`TIMEOUT`], and can
+//! neither crash nor stall the daemon. Without `pdftotext` a mail is judged on its own
+//! words, as before, and the log says so once.
+//!
+//! Only letters are kept: at most [`MAX_DOCUMENTS`] PDFs of a mail are read, each at most
+//! [`MAX_PDF_BYTES`] and [`MAX_PAGES`] pages, and a text is kept when it is laid out as a
+//! letter, with a salutation and a closing ([`crate::detect::newtext::is_letter`]). Forms,
+//! payslips, statements, contracts and policy conditions are no one's own words, and their
+//! wording ("schade", "opzegging", "geen sprake van") would only mislead the detector; a
+//! scan has no text to read. Nothing of a document's text is logged.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use crate::parse::{attachment_contents, clean_text, Document, ParsedMail};
+
+/// Most PDFs read of one mail.
+pub const MAX_DOCUMENTS: usize = 3;
+/// Largest PDF read (decoded bytes).
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+/// Most pages of a PDF that is read: a longer one is no letter.
+pub const MAX_PAGES: usize = 5;
+/// Most bytes of text kept of one document.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Longest `pdftotext` may take for one PDF before it is stopped.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The program that reads a PDF's text.
+const PDFTOTEXT: &str = "pdftotext";
+
+/// Why an attached PDF gave no text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unread {
+    #[error("larger than {} MB", MAX_PDF_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("more than {MAX_PAGES} pages: no letter")]
+    TooLong,
+    #[error("no text (a scan?)")]
+    NoText,
+    #[error("not laid out as a letter (no salutation and closing)")]
+    NotALetter,
+    #[error("pdftotext took longer than {} s and was stopped", TIMEOUT.as_secs())]
+    TimedOut,
+    #[error("pdftotext is not installed (Debian: poppler-utils)")]
+    NoReader,
+    #[error("pdftotext failed: {0}")]
+    Failed(String),
+}
+
+/// Whether `mail` has an attachment that may be a PDF: worth loading the raw message for.
+pub fn has_pdf(mail: &ParsedMail) -> bool {
+    mail.attachments.iter().any(|a| {
+        a.content_type == "application/pdf"
+            || a.name
+                .as_deref()
+                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf"))
+    })
+}
+
+/// The text of the letters attached as PDFs to the raw message `raw`, in the order
+/// attached: PDFs that could not be read or are no letter are left out (and logged without
+/// their names).
+pub fn read(raw: &[u8]) -> Vec<Document> {
+    let mut documents = Vec::new();
+    for (name, bytes) in attachment_contents(raw)
+        .into_iter()
+        .filter(|(_, bytes)| is_pdf(bytes))
+        .take(MAX_DOCUMENTS)
+    {
+        match pdf_text(&bytes).and_then(|text| {
+            if crate::detect::newtext::is_letter(&text) {
+                Ok(text)
+            } else {
+                Err(Unread::NotALetter)
+            }
+        }) {
+            Ok(text) => documents.push(Document {
+                name: name.unwrap_or_else(|| "bijlage".into()),
+                text,
+            }),
+            Err(Unread::NoReader) => {
+                static SAID: AtomicBool = AtomicBool::new(false);
+                if !SAID.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "attached PDFs are not read: pdftotext is not installed (Debian: poppler-utils); mails are judged on their own text"
+                    );
+                }
+            }
+            Err(why) => tracing::debug!(why = %why, "an attached PDF was not read"),
+        }
+    }
+    documents
+}
+
+/// Fills `mail.documents` from its raw message when it has a PDF attached.
+pub fn read_into(mail: &mut ParsedMail, raw: &[u8]) {
+    if mail.documents.is_empty() && has_pdf(mail) {
+        mail.documents = read(raw);
+    }
+}
+
+/// A PDF opens with `%PDF-` (within its first kilobyte, as readers allow).
+fn is_pdf(bytes: &[u8]) -> bool {
+    memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some()
+}
+
+/// The text of one PDF, pages separated by a blank line, at most [`MAX_TEXT_BYTES`].
+pub fn pdf_text(pdf: &[u8]) -> Result<String, Unread> {
+    pdf_text_within(pdf, TIMEOUT)
+}
+
+fn pdf_text_within(pdf: &[u8], timeout: Duration) -> Result<String, Unread> {
+    if pdf.len() > MAX_PDF_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    // One page more than a letter may have: if it comes, the document is too long.
+    let last_page = (MAX_PAGES + 1).to_string();
+    let mut child = Command::new(PDFTOTEXT)
+        .args(["-q", "-enc", "UTF-8", "-l", &last_page, "fd://0", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Unread::NoReader,
+            _ => Unread::Failed(e.to_string()),
+        })?;
+    // Written and read on threads of their own, so that neither pipe can fill up and
+    // block the other side; the wait below bounds them both.
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(Unread::Failed("no pipes to pdftotext".into()));
+    };
+    let input = pdf.to_vec();
+    let writer = std::thread::spawn(move || {
+        // A PDF pdftotext stops reading early ends in a broken pipe: not an error here.
+        let _ = stdin.write_all(&input);
+    });
+    // Layout adds spaces: room for twice the text kept, then the pipe is closed.
+    let limit = (2 * MAX_TEXT_BYTES) as u64;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.take(limit).read_to_end(&mut out);
+        out
+    });
+    let status = match child.wait_timeout(timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = reader.join();
+            let _ = writer.join();
+            return Err(Unread::TimedOut);
+        }
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Unread::Failed(e.to_string()));
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    let _ = writer.join();
+    let full = out.len() as u64 >= limit;
+    if !status.success() && !full {
+        return Err(Unread::Failed(match status.code() {
+            Some(code) => format!("exit code {code} (damaged or encrypted?)"),
+            None => "stopped by a signal".into(),
+        }));
+    }
+    let text = String::from_utf8_lossy(&out);
+    // pdftotext ends every page with a form feed.
+    if text.matches('\u{c}').count() > MAX_PAGES {
+        return Err(Unread::TooLong);
+    }
+    let text = tidy(&text);
+    if text.split_whitespace().next().is_none() {
+        return Err(Unread::NoText);
+    }
+    Ok(text)
+}
+
+/// Pages as paragraphs, no control characters, trailing spaces gone, at most two line
+/// breaks in a row, cut at a character to [`MAX_TEXT_BYTES`].
+fn tidy(text: &str) -> String {
+    let text = clean_text(&text.replace('\u{c}', "\n\n"), usize::MAX);
+    let mut out = String::with_capacity(text.len().min(MAX_TEXT_BYTES));
+    let mut blank = 0;
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        if out.len() + line.len() + 1 > MAX_TEXT_BYTES {
+            let room = MAX_TEXT_BYTES.saturating_sub(out.len());
+            let mut cut = room.min(line.len());
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&line[..cut]);
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real PDF with `body` as its text, laid out as the firm's paper letters are.
+    pub(crate) fn letter_pdf(body: &str) -> Vec<u8> {
+        crate::pdf::render(&crate::pdf::PaperLetter {
+            letterhead: vec!["J. Jansen".into(), "Lindelaan 4".into(), "Apeldoorn".into()],
+            address: vec!["Van Dijk Advies".into(), "Postbus 12".into()],
+            heading: vec![("Betreft".into(), "Mijn hypotheek".into())],
+            body: body.into(),
+            page_label: |n, total| format!("pagina {n} van {total}"),
+            logo: None,
+        })
+        .unwrap()
+    }
+
+    fn mail_with_pdf(name: &str, pdf: &[u8]) -> Vec<u8> {
+        use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+        lettre::Message::builder()
+            .from("Jan <jan@klant.example>".parse().unwrap())
+            .to("info@kantoor.example".parse().unwrap())
+            .subject("Brief")
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain("Bijgaand mijn brief.".to_string()))
+                    .singlepart(
+                        Attachment::new(name.into())
+                            .body(pdf.to_vec(), ContentType::parse("application/pdf").unwrap()),
+                    ),
+            )
+            .unwrap()
+            .formatted()
+    }
+
+    #[test]
+    fn a_letter_in_a_pdf_is_read() {
+        let raw = mail_with_pdf(
+            "brief.pdf",
+            &letter_pdf(
+                "Geachte heer Van Dijk,\n\nIk ben het niet eens met de afsluitprovisie van 2.450 euro.\n\n\
+                 Met vriendelijke groet,\n\nJ. Jansen",
+            ),
+        );
+        let mut mail = crate::parse::parse(&raw);
+        assert!(has_pdf(&mail));
+        read_into(&mut mail, &raw);
+        assert_eq!(mail.documents.len(), 1, "{:?}", mail.documents);
+        assert_eq!(mail.documents[0].name, "brief.pdf");
+        let text = &mail.documents[0].text;
+        assert!(
+            text.contains("Ik ben het niet eens met de afsluitprovisie van 2.450 euro."),
+            "{text}"
+        );
+        assert!(text.contains("Mijn hypotheek"), "{text}");
+        assert!(
+            !text.contains('\u{c}') && !text.contains("\n\n\n"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn what_is_no_readable_letter_gives_no_text() {
+        // Not a PDF at all, though named one: not read.
+        let raw = mail_with_pdf("brief.pdf", b"just some bytes");
+        assert!(read(&raw).is_empty());
+        // A damaged PDF: pdftotext fails, nothing is read, nothing panics.
+        let mut broken = letter_pdf("Tekst.");
+        broken.truncate(broken.len() / 3);
+        assert!(matches!(
+            pdf_text(&broken),
+            Err(Unread::Failed(_)) | Err(Unread::NoText)
+        ));
+        // A document longer than a letter.
+        let long = (0..400)
+            .map(|i| format!("Artikel {i}. De verzekerde is verplicht schade te melden."))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        assert_eq!(pdf_text(&letter_pdf(&long)), Err(Unread::TooLong));
+        // Too large to be read at all.
+        let mut huge = letter_pdf("Tekst.");
+        huge.resize(MAX_PDF_BYTES + 1, b' ');
+        assert_eq!(pdf_text(&huge), Err(Unread::TooLarge));
+        // A form is read, but no letter: not kept.
+        let form = letter_pdf(
+            "Werkgeversverklaring\n\nNaam werkgever: Bouwbedrijf Hendriks B.V.\n\
+             Bruto jaarsalaris: 52.400 euro\nEr is geen sprake van een ontslagprocedure.",
+        );
+        assert!(pdf_text(&form).is_ok());
+        assert!(read(&mail_with_pdf("verklaring.pdf", &form)).is_empty());
+        // A mail with no PDF does not even load its attachments.
+        let plain = crate::parse::parse(b"From: a@b.example\r\nSubject: x\r\n\r\nTekst\r\n");
+        assert!(!has_pdf(&plain));
+    }
+
+    #[test]
+    fn a_reader_that_takes_too_long_is_stopped() {
+        let pdf = letter_pdf("Ik ben het niet eens met de provisie.");
+        assert_eq!(
+            pdf_text_within(&pdf, Duration::from_millis(0)),
+            Err(Unread::TimedOut)
+        );
+        assert!(pdf_text_within(&pdf, TIMEOUT).is_ok());
+    }
+
+    #[test]
+    fn tidy_keeps_paragraphs_and_bounds_the_text() {
+        assert_eq!(
+            tidy("\n\nEen  \n\n\n\ntwee\u{c}drie\u{7}\n\u{c}"),
+            "Een\n\ntwee\n\ndrie"
+        );
+        let long = "woord ".repeat(MAX_TEXT_BYTES);
+        let t = tidy(&long);
+        assert!(t.len() <= MAX_TEXT_BYTES && t.starts_with("woord woord"));
+        let multi = "é".repeat(MAX_TEXT_BYTES);
+        assert!(tidy(&multi).len() <= MAX_TEXT_BYTES);
+    }
+}
