@@ -66,7 +66,9 @@ pub fn has_pdf(mail: &ParsedMail) -> bool {
 }
 
 /// The text of the letters attached as PDFs to the raw message `raw`, in the order
-/// attached: PDFs that could not be read or are no letter are left out (and logged without
+/// attached. A PDF without text (a scan) is kept with an empty text, so that the detector
+/// can tell directie about a letter it could not read ([`crate::detect::unread`]); PDFs
+/// that could not be read otherwise or are no letter are left out (and logged without
 /// their names).
 pub fn read(raw: &[u8]) -> Vec<Document> {
     let mut documents = Vec::new();
@@ -85,6 +87,10 @@ pub fn read(raw: &[u8]) -> Vec<Document> {
             Ok(text) => documents.push(Document {
                 name: name.unwrap_or_else(|| "bijlage".into()),
                 text,
+            }),
+            Err(Unread::NoText) => documents.push(Document {
+                name: name.unwrap_or_else(|| "bijlage".into()),
+                text: String::new(),
             }),
             Err(Unread::NoReader) => {
                 static SAID: AtomicBool = AtomicBool::new(false);
@@ -312,6 +318,24 @@ mod tests {
         // A mail with no PDF does not even load its attachments.
         let plain = crate::parse::parse(b"From: a@b.example\r\nSubject: x\r\n\r\nTekst\r\n");
         assert!(!has_pdf(&plain));
+    }
+
+    #[test]
+    fn a_scan_is_kept_without_text() {
+        // A page with no text on it, as a scanner's PDF of a photographed page has.
+        let blank = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+            2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+            3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
+            trailer<</Root 1 0 R>>\n%%EOF\n";
+        assert_eq!(pdf_text(blank), Err(Unread::NoText));
+        let documents = read(&mail_with_pdf("Scan_0412.pdf", blank));
+        assert_eq!(
+            documents,
+            [Document {
+                name: "Scan_0412.pdf".into(),
+                text: String::new()
+            }]
+        );
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub struct Attachment {
 pub struct Document {
     /// The attachment's name as the sender gave it (cleaned), or "bijlage".
     pub name: String,
-    /// Its text: lines as laid out, at most [`crate::documents::MAX_TEXT_BYTES`].
+    /// Its text: lines as laid out, at most [`crate::documents::MAX_TEXT_BYTES`]; empty
+    /// for a scan, which has none.
     pub text: String,
 }
 

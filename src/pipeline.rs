@@ -276,12 +276,12 @@ fn summary_of(mail: &ParsedMail) -> String {
     } else {
         text
     };
-    if mail.documents.is_empty() {
+    if mail.documents.iter().all(|d| d.text.is_empty()) {
         return first_chars(text, SUMMARY_CHARS);
     }
-    // The attached documents read with it, each under its own heading.
+    // The attached letters read with it, each under its own heading.
     let mut all = text.to_string();
-    for document in &mail.documents {
+    for document in mail.documents.iter().filter(|d| !d.text.is_empty()) {
         all.push_str("\n\n");
         all.push_str(&crate::domain::excerpt::document_heading(&document.name));
         all.push('\n');

@@ -21,6 +21,7 @@ pub mod normalize;
 pub mod postscript;
 pub mod screen;
 mod target;
+pub mod unread;
 mod walk;
 
 use std::path::Path;
@@ -111,6 +112,7 @@ pub const HELD_REASONS: &[&str] = &[
     learned::SHORT_DISAGREE,
     learned::SHORT,
     firm_voice::REASON,
+    unread::REASON,
 ];
 
 impl Verdict {
@@ -313,7 +315,23 @@ impl Detector {
                 && (verdict.doubt
                     || (verdict.score >= self.doubt_threshold && verdict.score > 0.0));
         }
-        verdict.documents = mail.documents.iter().map(|d| d.name.clone()).collect();
+        verdict.documents = mail
+            .documents
+            .iter()
+            .filter(|d| !d.text.is_empty())
+            .map(|d| d.name.clone())
+            .collect();
+        // A letter nobody could read, under a note that says it is one: for directie
+        // (also when the short note is doubtful anyway: this says why it matters).
+        if !verdict.complaint {
+            if let Some(why) = unread::unread_letter(mail) {
+                verdict.doubt = true;
+                verdict.ignored.push(Ignored {
+                    reason: unread::REASON.into(),
+                    phrase: why,
+                });
+            }
+        }
         if let Some(reason) = screen::screen(mail, ctx) {
             verdict.screened = Some(reason);
             verdict.complaint = false;
@@ -650,7 +668,7 @@ impl Detector {
             t.push_str(&fresh);
             t
         };
-        for document in documents {
+        for document in documents.iter().filter(|d| !d.text.is_empty()) {
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
