@@ -1,4 +1,5 @@
-//! A letter the detector cannot read — a scanned PDF without text, a photo of a page —
+//! A letter the detector cannot read — a scanned PDF without text, a photo of a page, a
+//! word processor's file (which is not read) —
 //! under a covering note that says what it is ("Bijgaand mijn brief.", "zie scan"): nothing
 //! was read, so nothing is flagged, but the mail is doubtful, so that directie looks at it.
 //! A logo or a photo under a mail that says something of its own is no such letter.
@@ -16,6 +17,10 @@ const NOTE_WORDS: usize = 30;
 /// An image attachment at least this large may be a photographed page; a logo or an
 /// emoticon in a signature is smaller.
 const PHOTO_BYTES: u64 = 100 * 1024;
+
+/// Word processors' files, by the ending of their name: letters are written in them, and
+/// they are not read.
+const WORD_PROCESSOR_FILES: &[&str] = &[".docx", ".doc", ".odt", ".rtf", ".pages"];
 
 /// Words (of the note, its subject or the attachment's name) that say a letter is attached.
 const LETTER_WORDS: &[&str] = &[
@@ -45,7 +50,13 @@ pub fn unread_letter(mail: &ParsedMail) -> Option<String> {
         .chain(
             mail.attachments
                 .iter()
-                .filter(|a| a.content_type.starts_with("image/") && a.size >= PHOTO_BYTES)
+                .filter(|a| {
+                    (a.content_type.starts_with("image/") && a.size >= PHOTO_BYTES)
+                        || a.name.as_deref().is_some_and(|n| {
+                            let n = n.to_ascii_lowercase();
+                            WORD_PROCESSOR_FILES.iter().any(|e| n.ends_with(e))
+                        })
+                })
                 .map(|a| a.name.as_deref().unwrap_or("afbeelding")),
         )
         .collect();
@@ -75,7 +86,7 @@ pub fn unread_letter(mail: &ParsedMail) -> Option<String> {
         shown.push('…');
     }
     Some(format!(
-        "{}: geen tekst te lezen (een scan of foto?); de mail zelf: \"{shown}\"",
+        "{}: geen tekst gelezen (een scan, foto of tekstverwerkerbestand); de mail zelf: \"{shown}\"",
         unread.join(", ")
     ))
 }
@@ -114,6 +125,19 @@ mod tests {
             size: 2_400_000,
         });
         assert!(unread_letter(&photo).is_some());
+        // A letter written in a word processor is not read, and named the same way.
+        let mut word = note("Klacht", "Zie bijlage.");
+        word.attachments.push(Attachment {
+            name: Some("Brief aan adviseur.DOCX".into()),
+            content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                .into(),
+            size: 14_000,
+        });
+        let why = unread_letter(&word).unwrap();
+        assert!(
+            why.starts_with("Brief aan adviseur.DOCX: geen tekst gelezen"),
+            "{why}"
+        );
     }
 
     #[test]
