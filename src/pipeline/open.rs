@@ -79,6 +79,38 @@ impl Pipeline {
         Ok(case_ref)
     }
 
+    /// The open case a flagged mail repeats, if any: a colleague forwards a customer's mail
+    /// that reached the watched inbox too (or forwards it a second time), or the customer's
+    /// own mail arrives after a colleague's forward of it. Same complainant, a case whose
+    /// deadlines still run, and the same complaint text ([`same_text`]); the mail then joins
+    /// that case instead of opening a second one for the same complaint.
+    pub(super) async fn case_repeated(
+        &self,
+        store: &Store,
+        mail: &ParsedMail,
+    ) -> anyhow::Result<Option<CaseRow>> {
+        let (Some(customer), text) = complaint_of(mail, &self.screen) else {
+            return Ok(None);
+        };
+        let text = comparable(&text);
+        if text.len() < SAME_TEXT_MIN {
+            return Ok(None);
+        }
+        let address = customer.address.to_ascii_lowercase();
+        for case in store.open_cases_of(&address, REPEAT_CANDIDATES).await? {
+            let Some(pk) = case.message_pk else {
+                continue;
+            };
+            let Some(first) = store.parsed(pk).await? else {
+                continue;
+            };
+            if same_text(&text, &comparable(&complaint_of(&first, &self.screen).1)) {
+                return Ok(Some(case));
+            }
+        }
+        Ok(None)
+    }
+
     /// A Klachtenformulier (mailed by staff, or from `intake`) as a `kandidaat` dated at
     /// its receipt date; directie is notified as for any other case. `id` is the stored
     /// message holding the form; `attachments` are the names of its attachments.
@@ -485,5 +517,82 @@ impl Pipeline {
             tx.commit().await?;
         }
         Ok(claimed)
+    }
+}
+
+/// How many of a complainant's open cases are compared with a new flagged mail.
+const REPEAT_CANDIDATES: i64 = 10;
+/// Fewer comparable characters than this say too little to call two mails the same.
+const SAME_TEXT_MIN: usize = 40;
+/// The comparable characters of a mail's complaint text that are compared.
+const SAME_TEXT_CHARS: usize = 600;
+/// How alike (normalised Levenshtein) two texts must be to be the same complaint: a
+/// forward re-wraps lines and may add or lose a character here and there.
+const SAME_TEXT_SIMILARITY: f64 = 0.85;
+
+/// Whom a mail's complaint is from and its words: a colleague's forward of a customer's
+/// mail is the customer's, its text the forwarded mail's new text; any other mail is its
+/// sender's, its text its new text (or, with none, what it forwards).
+fn complaint_of(
+    mail: &ParsedMail,
+    screen: &ScreenContext,
+) -> (Option<crate::parse::MailAddress>, String) {
+    let body = mail.body_text.as_deref().unwrap_or("");
+    if let Some(customer) = crate::detect::contact_form::forwarded_customer(mail, screen) {
+        let text =
+            crate::detect::newtext::forward(body).map_or_else(String::new, |f| new_text(f.text));
+        return (Some(customer), text);
+    }
+    (
+        mail.from.clone(),
+        crate::detect::newtext::or_forwarded(new_text(body), body),
+    )
+}
+
+/// Lower case, letters and digits only, single spaces, at most [`SAME_TEXT_CHARS`].
+fn comparable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SAME_TEXT_CHARS));
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+        if out.len() >= SAME_TEXT_CHARS {
+            break;
+        }
+    }
+    out.chars().take(SAME_TEXT_CHARS).collect()
+}
+
+/// Whether two comparable texts are the same complaint.
+fn same_text(a: &str, b: &str) -> bool {
+    b.len() >= SAME_TEXT_MIN && strsim::normalized_levenshtein(a, b) >= SAME_TEXT_SIMILARITY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_complaint_is_told_by_its_words_not_its_wrapping() {
+        let own = "Anouk,\n\nJe zei in september dat de schuur gewoon onder de opstalverzekering \
+                   viel. Nu wijst de verzekeraar de schade af. Dat heb je mij nooit verteld.";
+        let forwarded = "Anouk,\nJe zei in september dat de schuur gewoon onder de\n\
+                         opstalverzekering viel.  Nu wijst de verzekeraar de schade af. Dat heb je\n\
+                         mij nooit verteld.";
+        assert!(same_text(&comparable(own), &comparable(forwarded)));
+        // Another complaint of the same customer is another case.
+        let other = "Anouk,\n\nDe premie van de inboedelverzekering is zonder bericht met veertig \
+                     euro per maand omhoog gegaan. Dat had ik graag vooraf geweten.";
+        assert!(!same_text(&comparable(own), &comparable(other)));
+        // Too short to tell.
+        assert!(!same_text(
+            &comparable("Klopt niet."),
+            &comparable("Klopt niet.")
+        ));
+        assert!(comparable(&"woord ".repeat(500)).chars().count() <= SAME_TEXT_CHARS);
     }
 }

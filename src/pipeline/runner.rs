@@ -243,6 +243,13 @@ impl Pipeline {
             // write now; the verdict is recorded with the batch's others.
             return Ok(Some(only_verdict(id, verdict)));
         }
+        // The same complaint again (a colleague's forward of a mail that opened a case, or
+        // that mail after the forward) joins the case: looked up before the transaction.
+        let repeated = if verdict.complaint && !carries_token {
+            self.case_repeated(store, &mail).await?
+        } else {
+            None
+        };
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if carries_token {
             // Somebody other than directie answering a notification: never a command,
@@ -281,6 +288,20 @@ impl Pipeline {
         }
         if verdict.complaint {
             report.flagged += 1;
+            if let Some(case) = repeated {
+                if !tx
+                    .claim_route(id, "follow_up", Some(case.id), Some("same complaint"))
+                    .await?
+                {
+                    return Ok(None);
+                }
+                tx.save_verdict(id, &verdict).await?;
+                self.follow_up(&mut tx, case.id, id, &mail, &from).await?;
+                tx.commit().await?;
+                report.follow_ups += 1;
+                tracing::info!(case = %case.case_ref, "the same complaint again: joined its case");
+                return Ok(None);
+            }
             if !tx.claim_route(id, "case", None, None).await? {
                 return Ok(None);
             }

@@ -408,6 +408,121 @@ async fn a_colleagues_forward_opens_a_case_for_the_customer_it_forwards() {
     );
 }
 
+/// One complaint, one case: a colleague's forward of a customer's mail that already opened
+/// a case joins that case, and so does the customer's own mail arriving after a colleague's
+/// forward of it. Another complaint of the same customer opens a case of its own.
+#[tokio::test]
+async fn the_same_complaint_forwarded_again_joins_its_case() {
+    use crate::cases::{send_and_wait, SERVICE};
+    use crate::harness::MailStack;
+    use crate::support::{cases_json, Kb};
+
+    const HARM: &str = "Harm Hendriks <harm@klant.example.test>";
+    const SCHUUR: &str = "Anouk,\r\n\r\nJe zei in september dat de schuur gewoon onder de opstalverzekering viel. Nu de storm het dak eraf heeft gehaald, wijst de verzekeraar de schade af omdat bijgebouwen apart verzekerd moesten worden. Dat heb je mij nooit verteld. Ik heb nu 4.800 euro schade zelf te betalen.\r\n\r\nHarm Hendriks";
+    let forward = |id: &str, subject: &str, from: &str, text: &str| {
+        mail(
+            "Anouk Adviseur <anouk@example.test>",
+            "klachten@example.test",
+            &format!("Fwd: {subject}"),
+            &format!(
+                "\r\n\r\n---------- Doorgestuurd bericht ---------\r\nVan: {from}\r\nDatum: ma 23 nov 2026 om 19:33\r\nOnderwerp: {subject}\r\nAan: Anouk Adviseur <anouk@example.test>\r\n\r\n{text}"
+            ),
+            id,
+        )
+    };
+    let stack = MailStack::start();
+    let kb = Kb::new(&stack, SERVICE, "", "");
+    let mut n = 0;
+    let mut deliver = |raw: Vec<u8>, from: &'static str| {
+        n += 1;
+        let stack = &stack;
+        async move {
+            send_and_wait(stack, from, "klachten@example.test", &raw, SERVICE, n).await;
+        }
+    };
+
+    // The customer writes to the firm; a case opens. The colleague, who had it too,
+    // forwards it: it joins the case.
+    deliver(
+        mail(
+            HARM,
+            "klachten@example.test",
+            "schade schuur",
+            SCHUUR,
+            "same-1@klant.example.test",
+        ),
+        "harm@klant.example.test",
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    deliver(
+        forward("same-2@example.test", "schade schuur", HARM, SCHUUR),
+        "anouk@example.test",
+    )
+    .await;
+    let out = kb.sync();
+    assert!(
+        out.contains("zaken: 0 geopend, 1 vervolgbericht toegevoegd"),
+        "{out}"
+    );
+    let cases = cases_json(&kb);
+    assert_eq!(cases.len(), 1, "{cases:?}");
+
+    // A second complaint of the same customer, forwarded: a case of its own.
+    deliver(
+        forward(
+            "same-3@example.test",
+            "premie inboedel",
+            HARM,
+            "Anouk,\r\n\r\nDe premie van mijn inboedelverzekering is zonder enig bericht met veertig euro per maand verhoogd. Niemand heeft mij dat verteld en ik had dat vooraf moeten horen.\r\n\r\nHarm",
+        ),
+        "anouk@example.test",
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+
+    // The other way round: the colleague's forward first, then the customer's own mail,
+    // which a slow mail server delivered later.
+    const RIA: &str = "Ria Rijpma <ria@klant.example.test>";
+    const PREMIE: &str = "Bram,\r\n\r\nU heeft mij in maart gezegd dat de premie van mijn woonhuisverzekering gelijk zou blijven. Vandaag kreeg ik de nota: 38 euro per maand meer. Niemand heeft mij verteld dat de korting na een jaar vervalt. Dit had u mij moeten zeggen.\r\n\r\nRia Rijpma";
+    deliver(
+        forward("same-4@example.test", "premie", RIA, PREMIE),
+        "anouk@example.test",
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    deliver(
+        mail(
+            RIA,
+            "klachten@example.test",
+            "premie",
+            PREMIE,
+            "same-5@klant.example.test",
+        ),
+        "ria@klant.example.test",
+    )
+    .await;
+    let out = kb.sync();
+    assert!(
+        out.contains("zaken: 0 geopend, 1 vervolgbericht toegevoegd"),
+        "{out}"
+    );
+    let cases = cases_json(&kb);
+    let of = |who: &str| cases.iter().filter(|c| c["from"] == who).count();
+    assert_eq!(
+        (
+            cases.len(),
+            of("harm@klant.example.test"),
+            of("ria@klant.example.test")
+        ),
+        (3, 2, 1),
+        "{cases:?}"
+    );
+}
+
 /// A complaint sent as a letter in a PDF, under a covering note that says nothing: the
 /// letter is read and judged, the case opens, directie's notification shows the letter,
 /// and the acknowledgement quotes it. A routine PDF (a form) with the same note opens none.

@@ -194,6 +194,22 @@ impl Store {
         rows.iter().map(case_row).collect()
     }
 
+    /// The newest `limit` cases of complainant `address` (lower case, as stored) whose
+    /// deadlines may still run (`kandidaat`, `in_behandeling`), newest first.
+    pub async fn open_cases_of(&self, address: &str, limit: i64) -> Result<Vec<CaseRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE status IN ($1, $2) AND complainant_addr = $3
+             ORDER BY id DESC LIMIT $4"
+        ))
+        .bind(Status::Kandidaat.as_str())
+        .bind(Status::InBehandeling.as_str())
+        .bind(address)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(case_row).collect()
+    }
+
     /// Whether the register holds any case at all.
     pub async fn has_cases(&self) -> Result<bool> {
         let row = sqlx::query("SELECT id FROM cases LIMIT 1")
