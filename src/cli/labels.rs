@@ -118,7 +118,7 @@ pub fn channel(lang: Language, c: &str) -> String {
 }
 
 /// The timeline kinds (README, "cases --json and show --json").
-pub const EVENT_KINDS: [&str; 29] = [
+pub const EVENT_KINDS: [&str; 30] = [
     "geopend",
     "melding_directie",
     "melding_onderdrukt",
@@ -135,6 +135,7 @@ pub const EVENT_KINDS: [&str; 29] = [
     "notitie",
     "herhaald",
     "vervolgbericht",
+    "zelfde_klacht",
     "brief_klaargezet",
     "brief_uitgesteld",
     "brief_niet_verstuurd",
@@ -179,6 +180,7 @@ pub fn event(lang: Language, kind: &str) -> String {
         "notitie" => t(lang, "notitie", "note"),
         "herhaald" => t(lang, "herhaald besluit", "repeated decision"),
         "vervolgbericht" => t(lang, "vervolgbericht", "follow-up"),
+        "zelfde_klacht" => t(lang, "dezelfde klacht opnieuw", "the same complaint again"),
         "brief_klaargezet" => t(lang, "brief klaargezet", "letter queued"),
         "brief_uitgesteld" => t(lang, "brief uitgesteld", "letter postponed"),
         "brief_niet_verstuurd" => t(lang, "brief niet verstuurd", "letter not sent"),

@@ -111,6 +111,37 @@ impl Pipeline {
         Ok(None)
     }
 
+    /// Links mail `id`, the same complaint as `case`'s ([`Pipeline::case_repeated`]), to
+    /// the case: the timeline says who sent it (and for whom, when a colleague forwarded
+    /// it); directie, who has the complaint already, gets no notice.
+    pub(super) async fn same_complaint(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRow,
+        id: i64,
+        mail: &ParsedMail,
+    ) -> anyhow::Result<()> {
+        tx.link_message(id, case.id, "follow_up").await?;
+        let sender = mail
+            .from
+            .as_ref()
+            .map_or_else(|| "(onbekend)".to_string(), |a| a.address.clone());
+        let detail = match crate::detect::contact_form::forwarded_customer(mail, &self.screen) {
+            Some(customer) => format!(
+                "de klacht van {} opnieuw, doorgestuurd door {sender}: {}",
+                customer.address,
+                mail.subject.as_deref().unwrap_or("(geen onderwerp)")
+            ),
+            None => format!(
+                "de klacht opnieuw ontvangen van {sender}: {}",
+                mail.subject.as_deref().unwrap_or("(geen onderwerp)")
+            ),
+        };
+        tx.event(case.id, &sender, "zelfde_klacht", &detail, Some(id), None)
+            .await?;
+        Ok(())
+    }
+
     /// A Klachtenformulier (mailed by staff, or from `intake`) as a `kandidaat` dated at
     /// its receipt date; directie is notified as for any other case. `id` is the stored
     /// message holding the form; `attachments` are the names of its attachments.

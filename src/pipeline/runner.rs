@@ -296,7 +296,7 @@ impl Pipeline {
                     return Ok(None);
                 }
                 tx.save_verdict(id, &verdict).await?;
-                self.follow_up(&mut tx, case.id, id, &mail, &from).await?;
+                self.same_complaint(&mut tx, &case, id, &mail).await?;
                 tx.commit().await?;
                 report.follow_ups += 1;
                 tracing::info!(case = %case.case_ref, "the same complaint again: joined its case");

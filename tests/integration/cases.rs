@@ -667,11 +667,31 @@ async fn automatic_mail_opens_nothing_and_floods_are_limited() {
     // 20 complaints from one address in a day: every one registered, at most the limit (3)
     // of automatic mails about that address.
     const FLOOD: &str = "boos@example.test";
+    // Twenty different complaints (the same text again would join its case).
+    const WHAT: [&str; 5] = [
+        "Mijn hypotheekofferte is drie weken te laat verstuurd, waardoor ik de woning bijna kwijtraakte.",
+        "De premie van de autoverzekering is verhoogd zonder dat iemand mij daarover iets heeft gezegd.",
+        "Mijn pensioenoverzicht bevat een verkeerd opbouwpercentage en niemand reageert op mijn vragen.",
+        "Bij het afsluiten van de inboedelverzekering werd beloofd dat fietsen gedekt waren, dat klopt niet.",
+        "Uw medewerker was onbeleefd aan de telefoon en hing op voordat ik mijn vraag kon afmaken.",
+    ];
+    const AND: [&str; 4] = [
+        "Ik heb hierover al vier keer gebeld zonder resultaat.",
+        "Dit is al de derde keer dit jaar dat er iets misgaat.",
+        "Ik wil dat u dit zo snel mogelijk rechtzet.",
+        "Ik overweeg naar het Kifid te stappen als dit zo blijft.",
+    ];
     let flood: Vec<Vec<u8>> = (0..20)
         .map(|i| {
-            complaint(
+            mail(
                 FLOOD,
+                "klachten@example.test",
                 &format!("Klacht nummer {i}"),
+                &format!(
+                    "Geachte heer De Vries,\n\n{} {} Ik dien hierbij een klacht in.\n\nMet vriendelijke groet,\nB. Oos",
+                    WHAT[i % 5],
+                    AND[i / 5]
+                ),
                 &format!("flood-{i}@example.test"),
             )
         })

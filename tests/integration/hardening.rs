@@ -466,8 +466,64 @@ async fn the_same_complaint_forwarded_again_joins_its_case() {
         out.contains("zaken: 0 geopend, 1 vervolgbericht toegevoegd"),
         "{out}"
     );
+    // The customer sends the same mail three times more, as an angry sender might.
+    for i in 0..3 {
+        deliver(
+            mail(
+                HARM,
+                "klachten@example.test",
+                "schade schuur",
+                SCHUUR,
+                &format!("same-1-{i}@klant.example.test"),
+            ),
+            "harm@klant.example.test",
+        )
+        .await;
+    }
+    let out = kb.sync();
+    assert!(
+        out.contains("zaken: 0 geopend, 3 vervolgberichten toegevoegd"),
+        "{out}"
+    );
     let cases = cases_json(&kb);
     assert_eq!(cases.len(), 1, "{cases:?}");
+    let kinds: Vec<&str> = cases[0]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "zelfde_klacht").count(),
+        4,
+        "{kinds:?}"
+    );
+    let forwarded = cases[0]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "zelfde_klacht")
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        forwarded.contains("harm@klant.example.test")
+            && forwarded.contains("doorgestuurd door anouk@example.test"),
+        "{forwarded}"
+    );
+    // Directie was told once: the notification, no notice for the same complaint again.
+    crate::cases::settle(&stack).await;
+    let to_directie = crate::harness::mailbox(&stack, crate::support::DIRECTIE).await;
+    assert_eq!(
+        to_directie.len(),
+        1,
+        "{:?}",
+        to_directie
+            .iter()
+            .map(|(_, m)| m.subject.clone())
+            .collect::<Vec<_>>()
+    );
 
     // A second complaint of the same customer, forwarded: a case of its own.
     deliver(
