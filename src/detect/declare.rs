@@ -5,8 +5,8 @@
 //!
 //! A phrase of the lexicon's `[declaration]` group declares a complaint when
 //! - a signal of the word klacht (criterion `klachtwoord`) that counted lies inside it;
-//! - no negator is inside it or in the negation window before it ("ik wil geen klacht
-//!   indienen", "not writing to complain");
+//! - no negator is inside it or in the negation window before it in its sentence ("ik
+//!   wil geen klacht indienen", "not writing to complain");
 //! - no `unless` word comes before it in its sentence or inside it (a condition, a threat
 //!   or a question: "anders dien ik een klacht in", "I'd like to know how to file a
 //!   complaint");
@@ -85,13 +85,17 @@ pub(super) fn declared<'a>(
         .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Declaration))
         .filter(|h| holds(h))
         .find(|h| {
-            let before = words[..h.start].split_ascii_whitespace().rev();
-            let negated = before
+            // Both read within the declaration's sentence: "… gebeld zonder resultaat. Ik
+            // dien hierbij een klacht in." negates nothing.
+            let (sentence, _) = topics.at(h.start);
+            let in_sentence = &words[sentence.start.min(h.start)..h.start];
+            let negated = in_sentence
+                .split_ascii_whitespace()
+                .rev()
                 .take(lex.negation_window)
                 .chain(words[h.start..h.end].split_ascii_whitespace())
                 .any(|w| lex.negators.iter().any(|n| n == w));
-            let (sentence, _) = topics.at(h.start);
-            let unless = words[sentence.start.min(h.start)..h.start]
+            let unless = in_sentence
                 .split_ascii_whitespace()
                 .rev()
                 .take(UNLESS_WINDOW)

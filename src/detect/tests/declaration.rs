@@ -76,6 +76,31 @@ fn a_declared_complaint_is_not_argued_down_by_its_words() {
 }
 
 #[test]
+fn a_negator_in_the_sentence_before_negates_no_declaration() {
+    // "zonder resultaat" ends the sentence before: it does not negate "Ik dien … in".
+    let body = "Geachte heer De Vries,\n\nMijn hypotheekofferte is drie weken te laat \
+                verstuurd, waardoor ik de woning bijna kwijtraakte. Ik heb hierover al vier keer \
+                gebeld zonder resultaat. Ik dien hierbij een klacht in.\n\nMet vriendelijke \
+                groet,\nB. Oos";
+    let v = shipped().judge(Some("Hypotheekofferte"), body);
+    assert!(declared(&v) && v.complaint, "{v:?}");
+    let v = shipped().judge(
+        Some("Hypotheekofferte"),
+        &body.replace("Ik dien hierbij", "Ik wil een klacht indienen. Ik dien"),
+    );
+    assert!(declared(&v) && v.complaint, "{v:?}");
+    // Within its sentence a negator still counts.
+    let v = shipped().judge(
+        Some("Hypotheekofferte"),
+        &body.replace(
+            "Ik dien hierbij een klacht in.",
+            "Zonder klacht in te dienen wil ik dit melden.",
+        ),
+    );
+    assert!(!declared(&v), "{v:?}");
+}
+
+#[test]
 fn a_condition_a_question_a_negation_or_another_target_declares_nothing() {
     for body in [
         // A threat under a condition.
