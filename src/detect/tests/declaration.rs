@@ -89,6 +89,20 @@ fn a_negator_in_the_sentence_before_negates_no_declaration() {
         &body.replace("Ik dien hierbij", "Ik wil een klacht indienen. Ik dien"),
     );
     assert!(declared(&v) && v.complaint, "{v:?}");
+    // A declaration that shares its subject with the clause before it.
+    let v = shipped().judge(
+        Some("Hypotheekofferte"),
+        &body.replace(
+            "Ik dien hierbij een klacht in.",
+            "Ik ben zeer ontevreden en dien een klacht in.",
+        ),
+    );
+    assert!(declared(&v) && v.complaint, "{v:?}");
+    let v = shipped().judge(
+        None,
+        "Ik bel u morgen nog een keer en dien anders een klacht in.",
+    );
+    assert!(!declared(&v), "{v:?}");
     // Within its sentence a negator still counts.
     let v = shipped().judge(
         Some("Hypotheekofferte"),
