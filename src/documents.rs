@@ -2,8 +2,9 @@
 //! ("Bijgaand treft u mijn brief aan.") is judged as one written in the mail.
 //!
 //! Text is taken out of a PDF by `pdftotext` (Debian's poppler-utils), run as a process of
-//! its own with a time limit: a broken or hostile PDF costs at most [`TIMEOUT`], and can
-//! neither crash nor stall the daemon. Without `pdftotext` a mail is judged on its own
+//! its own with a time limit: all PDFs of one mail together cost at most [`TIMEOUT`], so a
+//! broken or hostile PDF can neither crash nor stall the daemon (a letter takes some
+//! milliseconds). Without `pdftotext` a mail is judged on its own
 //! words, as before, and the log says so once.
 //!
 //! Only letters are kept: at most [`MAX_DOCUMENTS`] PDFs of a mail are read, each at most
@@ -30,8 +31,9 @@ pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_PAGES: usize = 5;
 /// Most bytes of text kept of one document.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
-/// Longest `pdftotext` may take for one PDF before it is stopped.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest `pdftotext` may take for all PDFs of one mail together: the one running when
+/// it is up is stopped, and the ones after it are not read.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The program that reads a PDF's text.
 const PDFTOTEXT: &str = "pdftotext";
@@ -47,7 +49,7 @@ pub enum Unread {
     NoText,
     #[error("not laid out as a letter (no salutation and closing)")]
     NotALetter,
-    #[error("pdftotext took longer than {} s and was stopped", TIMEOUT.as_secs())]
+    #[error("pdftotext was stopped: the {} s for a mail's PDFs were up", TIMEOUT.as_secs())]
     TimedOut,
     #[error("pdftotext is not installed (Debian: poppler-utils)")]
     NoReader,
@@ -71,13 +73,19 @@ pub fn has_pdf(mail: &ParsedMail) -> bool {
 /// that could not be read otherwise or are no letter are left out (and logged without
 /// their names).
 pub fn read(raw: &[u8]) -> Vec<Document> {
+    let deadline = std::time::Instant::now() + TIMEOUT;
     let mut documents = Vec::new();
     for (name, bytes) in attachment_contents(raw)
         .into_iter()
         .filter(|(_, bytes)| is_pdf(bytes))
         .take(MAX_DOCUMENTS)
     {
-        match pdf_text(&bytes).and_then(|text| {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            tracing::info!("the time for this mail's PDFs is up: the rest are not read");
+            break;
+        }
+        match pdf_text_within(&bytes, left).and_then(|text| {
             if crate::detect::newtext::is_letter(&text) {
                 Ok(text)
             } else {
