@@ -1,18 +1,20 @@
 //! The text of documents attached to a mail, so that a complaint sent as a letter in a PDF
-//! ("Bijgaand treft u mijn brief aan.") is judged as one written in the mail.
+//! or a Word file ("Bijgaand treft u mijn brief aan.") is judged as one written in the mail.
 //!
 //! Text is taken out of a PDF by `pdftotext` (Debian's poppler-utils), run as a process of
 //! its own with a time limit: all PDFs of one mail together cost at most [`TIMEOUT`], so a
 //! broken or hostile PDF can neither crash nor stall the daemon (a letter takes some
-//! milliseconds). Without `pdftotext` a mail is judged on its own
-//! words, as before, and the log says so once.
+//! milliseconds). Without `pdftotext` a mail is judged on its own words, as before, and the
+//! log says so once. A Word file (`.docx`) is read in this process with `zip` and
+//! `quick-xml`, from a bounded amount of unpacked XML ([`docx_text`]).
 //!
-//! Only letters are kept: at most [`MAX_DOCUMENTS`] PDFs of a mail are read, each at most
-//! [`MAX_PDF_BYTES`] and [`MAX_PAGES`] pages, and a text is kept when it is laid out as a
-//! letter, with a salutation and a closing ([`crate::detect::newtext::is_letter`]). Forms,
-//! payslips, statements, contracts and policy conditions are no one's own words, and their
-//! wording ("schade", "opzegging", "geen sprake van") would only mislead the detector; a
-//! scan has no text to read. Nothing of a document's text is logged.
+//! Only letters are kept: at most [`MAX_DOCUMENTS`] documents of a mail are read, each at
+//! most [`MAX_PDF_BYTES`] and [`MAX_PAGES`] pages (about as much text for a Word file), and
+//! a text is kept when it is laid out as a letter, with a salutation and a closing
+//! ([`crate::detect::newtext::is_letter`]). Forms, payslips, statements, contracts and
+//! policy conditions are no one's own words, and their wording ("schade", "opzegging",
+//! "geen sprake van") would only mislead the detector; a scan has no text to read. Nothing
+//! of a document's text is logged.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -57,27 +59,36 @@ pub enum Unread {
     Failed(String),
 }
 
-/// Whether `mail` has an attachment that may be a PDF: worth loading the raw message for.
-pub fn has_pdf(mail: &ParsedMail) -> bool {
+/// Whether `mail` has an attachment that may be a PDF or a Word file: worth loading the
+/// raw message for.
+pub fn has_document(mail: &ParsedMail) -> bool {
     mail.attachments.iter().any(|a| {
         a.content_type == "application/pdf"
-            || a.name
-                .as_deref()
-                .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf"))
+            || a.content_type == DOCX_TYPE
+            || a.name.as_deref().is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                n.ends_with(".pdf") || n.ends_with(".docx")
+            })
     })
 }
 
-/// The text of the letters attached as PDFs to the raw message `raw`, in the order
-/// attached. A PDF without text (a scan) is kept with an empty text, so that the detector
-/// can tell directie about a letter it could not read ([`crate::detect::unread`]); PDFs
-/// that could not be read otherwise or are no letter are left out (and logged without
-/// their names).
+/// The media type of a Word (OOXML) document.
+const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The text of the letters attached as PDFs or Word files (`.docx`) to the raw message
+/// `raw`, in the order attached. A PDF without text (a scan) is kept with an empty text, so
+/// that the detector can tell directie about a letter it could not read
+/// ([`crate::detect::unread`]); documents that could not be read otherwise or are no letter
+/// are left out (and logged without their names).
 pub fn read(raw: &[u8]) -> Vec<Document> {
     let deadline = std::time::Instant::now() + TIMEOUT;
     let mut documents = Vec::new();
-    for (name, bytes) in attachment_contents(raw)
+    for (name, bytes, pdf) in attachment_contents(raw)
         .into_iter()
-        .filter(|(_, bytes)| is_pdf(bytes))
+        .filter_map(|(name, bytes)| {
+            let pdf = is_pdf(&bytes);
+            (pdf || is_docx(name.as_deref(), &bytes)).then_some((name, bytes, pdf))
+        })
         .take(MAX_DOCUMENTS)
     {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -85,7 +96,12 @@ pub fn read(raw: &[u8]) -> Vec<Document> {
             tracing::info!("the time for this mail's PDFs is up: the rest are not read");
             break;
         }
-        match pdf_text_within(&bytes, left).and_then(|text| {
+        let text = if pdf {
+            pdf_text_within(&bytes, left)
+        } else {
+            docx_text(&bytes)
+        };
+        match text.and_then(|text| {
             if crate::detect::newtext::is_letter(&text) {
                 Ok(text)
             } else {
@@ -114,11 +130,84 @@ pub fn read(raw: &[u8]) -> Vec<Document> {
     documents
 }
 
-/// Fills `mail.documents` from its raw message when it has a PDF attached.
+/// Fills `mail.documents` from its raw message when it has a PDF or Word file attached.
 pub fn read_into(mail: &mut ParsedMail, raw: &[u8]) {
-    if mail.documents.is_empty() && has_pdf(mail) {
+    if mail.documents.is_empty() && has_document(mail) {
         mail.documents = read(raw);
     }
+}
+
+/// A Word (OOXML) document: a zip archive, named `.docx`.
+fn is_docx(name: Option<&str>, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        && name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".docx"))
+}
+
+/// Most bytes of a Word file's `word/document.xml` that are unpacked: a zip bomb stops
+/// here (a letter's is some tens of kilobytes).
+const MAX_DOCX_XML_BYTES: u64 = 8 * 1024 * 1024;
+
+/// About five pages of text (bytes): a Word file with more is no letter.
+const MAX_DOCX_TEXT: usize = 5 * 3_500;
+
+/// The text of a Word (OOXML) document: its body's paragraphs, one a line, at most
+/// [`MAX_TEXT_BYTES`]. Read in this process, from at most 8 MB unpacked;
+/// a panic in the readers costs the document, not the daemon.
+pub fn docx_text(docx: &[u8]) -> Result<String, Unread> {
+    if docx.len() > MAX_PDF_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    std::panic::catch_unwind(|| docx_text_inner(docx))
+        .unwrap_or_else(|_| Err(Unread::Failed("the Word reader panicked".into())))
+}
+
+fn docx_text_inner(docx: &[u8]) -> Result<String, Unread> {
+    use quick_xml::events::Event;
+    let failed = |e: &dyn std::fmt::Display| Unread::Failed(format!("no Word document: {e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| failed(&e))?;
+    let entry = archive
+        .by_name("word/document.xml")
+        .map_err(|e| failed(&e))?;
+    let mut xml = Vec::new();
+    entry
+        .take(MAX_DOCX_XML_BYTES + 1)
+        .read_to_end(&mut xml)
+        .map_err(|e| failed(&e))?;
+    if xml.len() as u64 > MAX_DOCX_XML_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let (mut out, mut buf, mut in_text) = (String::new(), Vec::new(), false);
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.name().as_ref() == b"w:t" => in_text = true,
+            Ok(Event::End(e)) => match e.name().as_ref() {
+                b"w:t" => in_text = false,
+                b"w:p" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::Empty(e)) => match e.name().as_ref() {
+                b"w:tab" => out.push('\t'),
+                b"w:br" | b"w:cr" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_text => {
+                out.push_str(&t.unescape().map_err(|e| failed(&e))?);
+            }
+            Ok(Event::Eof) => break,
+            Err(e) => return Err(failed(&e)),
+            _ => {}
+        }
+        buf.clear();
+        if out.len() > MAX_DOCX_TEXT {
+            return Err(Unread::TooLong);
+        }
+    }
+    let text = tidy(&out);
+    if text.split_whitespace().next().is_none() {
+        return Err(Unread::NoText);
+    }
+    Ok(text)
 }
 
 /// A PDF opens with `%PDF-` (within its first kilobyte, as readers allow).
@@ -278,7 +367,7 @@ mod tests {
             ),
         );
         let mut mail = crate::parse::parse(&raw);
-        assert!(has_pdf(&mail));
+        assert!(has_document(&mail));
         read_into(&mut mail, &raw);
         assert_eq!(mail.documents.len(), 1, "{:?}", mail.documents);
         assert_eq!(mail.documents[0].name, "brief.pdf");
@@ -325,7 +414,100 @@ mod tests {
         assert!(read(&mail_with_pdf("verklaring.pdf", &form)).is_empty());
         // A mail with no PDF does not even load its attachments.
         let plain = crate::parse::parse(b"From: a@b.example\r\nSubject: x\r\n\r\nTekst\r\n");
-        assert!(!has_pdf(&plain));
+        assert!(!has_document(&plain));
+    }
+
+    /// A Word file whose body is `paragraphs` (as Word writes them: runs of text in
+    /// `w:t`), compressed or not.
+    fn docx(paragraphs: &[&str], method: zip::CompressionMethod) -> Vec<u8> {
+        use std::io::Write as _;
+        let body: String = paragraphs
+            .iter()
+            .map(|p| format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>"))
+            .collect();
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+             <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+             <w:body>{body}</w:body></w:document>"
+        );
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file("[Content_Types].xml", options).unwrap();
+        zip.write_all(b"<Types/>").unwrap();
+        zip.start_file("word/document.xml", options).unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn mail_with_docx(name: &str, docx: &[u8]) -> Vec<u8> {
+        use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+        lettre::Message::builder()
+            .from("Jan <jan@klant.example>".parse().unwrap())
+            .to("info@kantoor.example".parse().unwrap())
+            .subject("Brief")
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain("Zie bijlage.".to_string()))
+                    .singlepart(
+                        Attachment::new(name.into())
+                            .body(docx.to_vec(), ContentType::parse(DOCX_TYPE).unwrap()),
+                    ),
+            )
+            .unwrap()
+            .formatted()
+    }
+
+    #[test]
+    fn a_letter_in_a_word_file_is_read() {
+        let letter = docx(
+            &[
+                "Geachte heer Van Dijk,",
+                "De offerte van Bakker &amp; Zn noemde 29 euro per maand; de polis zegt 38 euro.",
+                "Met vriendelijke groet,",
+                "J. Jansen",
+            ],
+            zip::CompressionMethod::Deflated,
+        );
+        let raw = mail_with_docx("brief.docx", &letter);
+        let mut mail = crate::parse::parse(&raw);
+        assert!(has_document(&mail));
+        read_into(&mut mail, &raw);
+        assert_eq!(mail.documents.len(), 1, "{:?}", mail.documents);
+        assert_eq!(mail.documents[0].name, "brief.docx");
+        assert_eq!(
+            mail.documents[0].text,
+            "Geachte heer Van Dijk,\nDe offerte van Bakker & Zn noemde 29 euro per maand; \
+             de polis zegt 38 euro.\nMet vriendelijke groet,\nJ. Jansen"
+        );
+        // A form in Word is no letter; the same bytes under another name are not opened.
+        let form = docx(
+            &["Wijzigingsformulier", "Naam: J. Jansen"],
+            zip::CompressionMethod::Stored,
+        );
+        assert!(read(&mail_with_docx("wijziging.docx", &form)).is_empty());
+        assert!(read(&mail_with_docx("brief.zip", &letter)).is_empty());
+    }
+
+    #[test]
+    fn a_word_file_that_unpacks_without_end_is_not_read() {
+        // Nine megabytes of spaces pack into a few kilobytes: unpacking stops at the bound.
+        let padding = " ".repeat(9 * 1024 * 1024);
+        let bomb = docx(&[&padding], zip::CompressionMethod::Deflated);
+        assert!(bomb.len() < 100 * 1024, "{}", bomb.len());
+        assert_eq!(docx_text(&bomb), Err(Unread::TooLarge));
+        // Longer than a letter, and not a Word file at all.
+        let long: Vec<String> = (0..400)
+            .map(|i| format!("Artikel {i}. De verzekerde meldt schade binnen drie dagen."))
+            .collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        assert_eq!(
+            docx_text(&docx(&long, zip::CompressionMethod::Stored)),
+            Err(Unread::TooLong)
+        );
+        assert!(matches!(
+            docx_text(b"PK\x03\x04 broken"),
+            Err(Unread::Failed(_))
+        ));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A letter the detector cannot read — a scanned PDF without text, a photo of a page, a
-//! word processor's file (which is not read) —
+//! word processor's file that is not read (`.doc`, `.odt`, …) —
 //! under a covering note that says what it is ("Bijgaand mijn brief.", "zie scan"): nothing
 //! was read, so nothing is flagged, but the mail is doubtful, so that directie looks at it.
 //! A logo or a photo under a mail that says something of its own is no such letter.
@@ -18,9 +18,9 @@ const NOTE_WORDS: usize = 30;
 /// emoticon in a signature is smaller.
 const PHOTO_BYTES: u64 = 100 * 1024;
 
-/// Word processors' files, by the ending of their name: letters are written in them, and
-/// they are not read.
-const WORD_PROCESSOR_FILES: &[&str] = &[".docx", ".doc", ".odt", ".rtf", ".pages"];
+/// Word processors' files that are not read, by the ending of their name: letters are
+/// written in them. (A `.docx` is read, [`crate::documents`].)
+const WORD_PROCESSOR_FILES: &[&str] = &[".doc", ".odt", ".rtf", ".pages"];
 
 /// Words (of the note, its subject or the attachment's name) that say a letter is attached.
 const LETTER_WORDS: &[&str] = &[
@@ -128,14 +128,13 @@ mod tests {
         // A letter written in a word processor is not read, and named the same way.
         let mut word = note("Klacht", "Zie bijlage.");
         word.attachments.push(Attachment {
-            name: Some("Brief aan adviseur.DOCX".into()),
-            content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                .into(),
+            name: Some("Brief aan adviseur.DOC".into()),
+            content_type: "application/msword".into(),
             size: 14_000,
         });
         let why = unread_letter(&word).unwrap();
         assert!(
-            why.starts_with("Brief aan adviseur.DOCX: geen tekst gelezen"),
+            why.starts_with("Brief aan adviseur.DOC: geen tekst gelezen"),
             "{why}"
         );
     }

@@ -330,7 +330,7 @@ impl Pipeline {
     ) -> anyhow::Result<()> {
         if mail.status != crate::parse::ParseStatus::Parsed
             || !mail.documents.is_empty()
-            || !crate::documents::has_pdf(mail)
+            || !crate::documents::has_document(mail)
         {
             return Ok(());
         }

@@ -581,9 +581,10 @@ async fn the_same_complaint_forwarded_again_joins_its_case() {
 
 /// A complaint sent as a letter in a PDF, under a covering note that says nothing: the
 /// letter is read and judged, the case opens, directie's notification shows the letter,
-/// and the acknowledgement quotes it. A routine PDF (a form) with the same note opens none.
+/// and the acknowledgement quotes it. A routine PDF (a form) with the same note opens none;
+/// a scan is doubtful; a letter in a Word file opens a case too.
 #[tokio::test]
-async fn a_complaint_in_an_attached_pdf_letter_opens_a_case() {
+async fn a_complaint_in_an_attached_letter_opens_a_case() {
     use crate::cases::{confirm_by_directie, notification, open_first_case, SERVICE};
     use crate::harness::{mailbox, MailStack};
     use crate::support::{cases_json, Kb};
@@ -617,8 +618,15 @@ async fn a_complaint_in_an_attached_pdf_letter_opens_a_case() {
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(note.to_string()))
                     .singlepart(
-                        Attachment::new(name.into())
-                            .body(pdf, ContentType::parse("application/pdf").unwrap()),
+                        Attachment::new(name.into()).body(
+                            pdf,
+                            ContentType::parse(if name.ends_with(".docx") {
+                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                            } else {
+                                "application/pdf"
+                            })
+                            .unwrap(),
+                        ),
                     ),
             )
             .unwrap()
@@ -721,6 +729,43 @@ async fn a_complaint_in_an_attached_pdf_letter_opens_a_case() {
             ("pdf-scan-1@klant.example.test", "doubt"),
         ]
     );
+
+    // A letter written in Word (.docx) is read the same way: a case opens.
+    let word = {
+        use std::io::Write as _;
+        let body: String = [
+            "Geachte heer, mevrouw,",
+            "Op 2 oktober heb ik u gevraagd mijn overlijdensrisicoverzekering op te zeggen. \
+             Er wordt nog steeds elke maand 42 euro premie afgeschreven. Ik heb u drie keer \
+             gebeld en niemand belt terug.",
+            "Met vriendelijke groet,",
+            "L. Mulder",
+        ]
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"))
+        .collect();
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("word/document.xml", options).unwrap();
+        write!(
+            zip,
+            "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+        )
+        .unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    crate::cases::send_and_wait(
+        &stack,
+        "lotte@klant.example.test",
+        "klachten@example.test",
+        &mail("docx-letter-1", FORMAL_NOTE, "opzegging.docx", word),
+        SERVICE,
+        5,
+    )
+    .await;
+    let out = kb.sync();
+    assert!(out.contains("zaken: 1 geopend"), "{out}");
+    assert_eq!(cases_json(&kb).len(), 2);
 }
 
 /// Outbox claims belong to the process that made them: only it marks the row sent or
