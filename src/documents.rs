@@ -339,7 +339,8 @@ mod tests {
         .unwrap()
     }
 
-    fn mail_with_pdf(name: &str, pdf: &[u8]) -> Vec<u8> {
+    /// A customer's mail with a short note and `bytes` attached as `name`.
+    fn mail_with(name: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
         use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
         lettre::Message::builder()
             .from("Jan <jan@klant.example>".parse().unwrap())
@@ -350,11 +351,15 @@ mod tests {
                     .singlepart(SinglePart::plain("Bijgaand mijn brief.".to_string()))
                     .singlepart(
                         Attachment::new(name.into())
-                            .body(pdf.to_vec(), ContentType::parse("application/pdf").unwrap()),
+                            .body(bytes.to_vec(), ContentType::parse(content_type).unwrap()),
                     ),
             )
             .unwrap()
             .formatted()
+    }
+
+    fn mail_with_pdf(name: &str, pdf: &[u8]) -> Vec<u8> {
+        mail_with(name, "application/pdf", pdf)
     }
 
     #[test]
@@ -440,21 +445,7 @@ mod tests {
     }
 
     fn mail_with_docx(name: &str, docx: &[u8]) -> Vec<u8> {
-        use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-        lettre::Message::builder()
-            .from("Jan <jan@klant.example>".parse().unwrap())
-            .to("info@kantoor.example".parse().unwrap())
-            .subject("Brief")
-            .multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain("Zie bijlage.".to_string()))
-                    .singlepart(
-                        Attachment::new(name.into())
-                            .body(docx.to_vec(), ContentType::parse(DOCX_TYPE).unwrap()),
-                    ),
-            )
-            .unwrap()
-            .formatted()
+        mail_with(name, DOCX_TYPE, docx)
     }
 
     #[test]

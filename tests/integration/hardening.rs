@@ -677,16 +677,16 @@ async fn a_complaint_in_an_attached_letter_opens_a_case() {
         "Wijzigingsformulier\n\nNaam: L. Mulder\nNieuw rekeningnummer: NL91 ABNA 0417 \
         1643 00\nIngangsdatum: 1 januari 2027\nHandtekening: L. Mulder",
     );
-    crate::cases::send_and_wait(
-        &stack,
-        "lotte@klant.example.test",
-        "klachten@example.test",
-        &mail("pdf-form-1", NOTE, "wijziging.pdf", form),
-        SERVICE,
-        3,
-    )
-    .await;
-    let out = kb.sync();
+    // Sends a mail of Lotte's as the service's `nth` message and syncs.
+    let from_lotte = |raw: Vec<u8>, nth: u32| {
+        let (stack, kb) = (&stack, &kb);
+        async move {
+            let (lotte, service) = ("lotte@klant.example.test", "klachten@example.test");
+            crate::cases::send_and_wait(stack, lotte, service, &raw, SERVICE, nth).await;
+            kb.sync()
+        }
+    };
+    let out = from_lotte(mail("pdf-form-1", NOTE, "wijziging.pdf", form), 3).await;
     assert!(out.contains("zaken: 0 geopend"), "{out}");
     assert_eq!(cases_json(&kb).len(), 1);
 
@@ -696,16 +696,11 @@ async fn a_complaint_in_an_attached_letter_opens_a_case() {
         2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
         3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
         trailer<</Root 1 0 R>>\n%%EOF\n";
-    crate::cases::send_and_wait(
-        &stack,
-        "lotte@klant.example.test",
-        "klachten@example.test",
-        &mail("pdf-scan-1", FORMAL_NOTE, "Scan_0412.pdf", scan.to_vec()),
-        SERVICE,
+    let out = from_lotte(
+        mail("pdf-scan-1", FORMAL_NOTE, "Scan_0412.pdf", scan.to_vec()),
         4,
     )
     .await;
-    let out = kb.sync();
     assert!(out.contains("zaken: 0 geopend"), "{out}");
     let messages: Vec<serde_json::Value> =
         serde_json::from_slice(&kb.run(&["messages", "--json"]).stdout).unwrap();
@@ -754,16 +749,11 @@ async fn a_complaint_in_an_attached_letter_opens_a_case() {
         .unwrap();
         zip.finish().unwrap().into_inner()
     };
-    crate::cases::send_and_wait(
-        &stack,
-        "lotte@klant.example.test",
-        "klachten@example.test",
-        &mail("docx-letter-1", FORMAL_NOTE, "opzegging.docx", word),
-        SERVICE,
+    let out = from_lotte(
+        mail("docx-letter-1", FORMAL_NOTE, "opzegging.docx", word),
         5,
     )
     .await;
-    let out = kb.sync();
     assert!(out.contains("zaken: 1 geopend"), "{out}");
     assert_eq!(cases_json(&kb).len(), 2);
 }
