@@ -680,22 +680,21 @@ fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
     assert!(weight < 0.0);
     assert!(!v.complaint, "{v:?}");
     // A five-star review told as a story in English: its narrative words read, to the
-    // learned weights fitted on mail, like a grievance (they alone score it above the
-    // threshold); the rating outweighs them.
+    // learned weights fitted on mail, like a grievance (they alone score it at the
+    // threshold, and the text without its stars is flagged); the rating outweighs them.
     let shipped = Detector::new(1.5, None).unwrap();
-    let v = shipped.judge(
-        None,
-        "★★★★★\n\nNew in Utrecht and clueless about Dutch insurance. Joost explained \
+    let story = "New in Utrecht and clueless about Dutch insurance. Joost explained \
          liability, contents and travel cover on a video call, told me I did not need the \
          extra legal cover my bank offered, and sent a one-page summary in English. Premiums \
-         came out lower than I had found myself. Recommended for any newcomer.",
-    );
+         came out lower than I had found myself. Recommended for any newcomer.";
+    assert!(shipped.judge(None, story).complaint, "without its stars");
+    let v = shipped.judge(None, &format!("★★★★★\n\n{story}"));
     let learned = v
         .signals
         .iter()
         .find(|s| s.criterion == "woordgebruik")
         .map(|s| s.weight);
-    assert!(learned.is_some_and(|w| w > v.threshold), "{v:?}");
+    assert!(learned.is_some_and(|w| w >= v.threshold), "{v:?}");
     assert!(family(&v, "beoordeling_hoog").is_some(), "{v:?}");
     assert!(!v.complaint && v.score < v.threshold, "{v:?}");
     // A rating is the writer's own verdict: it counts even beside blame strong enough to
