@@ -10,7 +10,10 @@
 //! - no `unless` word comes before it in its sentence or inside it (a condition, a threat
 //!   or a question: "anders dien ik een klacht in", "I'd like to know how to file a
 //!   complaint");
-//! - it is not aimed at someone else ("… een klacht indienen bij de gemeente").
+//! - it is not aimed at someone else ("… een klacht indienen bij de gemeente");
+//! - a coordinated phrase ("en dien … klacht in", "and wish to lodge … complaint") has the
+//!   writer as its subject earlier in its sentence ("ik", "wij", "I", "we"), nearer than
+//!   anyone else ("hij", "they").
 //!
 //! It has no weight of its own: the signals it holds carry the score, and a context signal
 //! (a withdrawal, a text about complaints) or a colleague as the sender still counts.
@@ -60,6 +63,11 @@ pub(super) struct Declared {
 /// sentence): a condition or a question comes shortly before what it governs.
 const UNLESS_WINDOW: usize = 12;
 
+/// How many words before a coordinated declaration are read for its subject (within its
+/// sentence): "Ik ben het al maanden niet eens met de manier waarop mijn schade is
+/// afgehandeld en dien …" puts fifteen between.
+const SUBJECT_WINDOW: usize = 25;
+
 /// The first declaration among `hits` that holds one of `counted` (the ranges of the
 /// `klachtwoord` signals that counted, in normalised offsets), as a normalised range.
 pub(super) fn declared<'a>(
@@ -82,26 +90,41 @@ pub(super) fn declared<'a>(
             .any(|c| c.end <= h.end)
     };
     hits.iter()
-        .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Declaration))
+        .filter(|h| matches!(lex.patterns[h.pattern].role, Role::Declaration { .. }))
         .filter(|h| holds(h))
         .find(|h| {
             // Both read within the declaration's sentence: "… gebeld zonder resultaat. Ik
             // dien hierbij een klacht in." negates nothing.
             let (sentence, _) = topics.at(h.start);
             let in_sentence = &words[sentence.start.min(h.start)..h.start];
-            let negated = in_sentence
-                .split_ascii_whitespace()
-                .rev()
-                .take(lex.negation_window)
-                .chain(words[h.start..h.end].split_ascii_whitespace())
+            let before = || in_sentence.split_ascii_whitespace().rev();
+            let inside = || words[h.start..h.end].split_ascii_whitespace();
+            // A coordinated declaration ("… en dien hierbij een klacht in") opens a clause of
+            // its own: a negator before the conjunction is the other clause's ("ik ben niet
+            // tevreden en dien …"). Its subject comes earlier in the sentence: the writer,
+            // nearer than anyone else ("… de klant, hij is boos en wil een klacht indienen"),
+            // or it declares nothing ("Neem contact op en dien een klacht in", advice in the
+            // imperative).
+            let coordinated = matches!(
+                lex.patterns[h.pattern].role,
+                Role::Declaration { coordinated: true }
+            );
+            let is = |list: &[String], w: &str| list.iter().any(|s| s == w);
+            let subject = !coordinated
+                || before()
+                    .take(SUBJECT_WINDOW)
+                    .find(|w| is(&lex.declaration_subjects, w) || is(&lex.declaration_others, w))
+                    .is_some_and(|w| is(&lex.declaration_subjects, w));
+            let negated = before()
+                .take(if coordinated { 0 } else { lex.negation_window })
+                .chain(inside())
                 .any(|w| lex.negators.iter().any(|n| n == w));
-            let unless = in_sentence
-                .split_ascii_whitespace()
-                .rev()
+            let unless = before()
                 .take(UNLESS_WINDOW)
-                .chain(words[h.start..h.end].split_ascii_whitespace())
+                .chain(inside())
                 .any(|w| lex.declaration_unless.iter().any(|u| u == w));
-            !negated
+            subject
+                && !negated
                 && !unless
                 && !matches!(
                     target::aim_of(lex, words, topics, h.start, h.end),

@@ -66,6 +66,19 @@ struct DeclarationGroup {
     /// its sentence ("als", "hoe", "if", "how").
     unless: Vec<String>,
     phrases: Vec<String>,
+    /// Declarations that open with a conjunction, their subject earlier in the sentence
+    /// ("ik ben het niet eens met uw advies en dien hierbij een klacht in"): they declare
+    /// only after a word of `subjects` in their sentence.
+    #[serde(default)]
+    coordinated: Vec<String>,
+    /// The writer as a subject ("ik", "wij", "I", "we"), for `coordinated`.
+    #[serde(default)]
+    subjects: Vec<String>,
+    /// Someone else as a subject ("hij", "zij", "he", "they"): nearer to a coordinated
+    /// phrase than the writer, the clause is theirs ("ik sprak de klant, hij is boos en
+    /// wil een klacht indienen").
+    #[serde(default)]
+    others: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,8 +252,11 @@ pub enum Role {
     Exclude {
         reason: String,
     },
-    /// A phrase of the `[declaration]` group: no weight of its own.
-    Declaration,
+    /// A phrase of the `[declaration]` group: no weight of its own. `coordinated`: one of
+    /// its `coordinated` phrases, whose subject must come earlier in the sentence.
+    Declaration {
+        coordinated: bool,
+    },
 }
 
 /// One segment of a pattern: a normalised word sequence, optionally a prefix.
@@ -286,6 +302,10 @@ pub struct Lexicon {
     pub polarity: Polarity,
     /// The `[declaration]` group's `unless` words (normalised).
     pub declaration_unless: Vec<String>,
+    /// The `[declaration]` group's `subjects` and `others` (normalised), for its
+    /// coordinated phrases.
+    pub declaration_subjects: Vec<String>,
+    pub declaration_others: Vec<String>,
     /// Who an opening line addresses (`[addressee]`, normalised; empty: not looked at).
     pub addressee: super::addressee::Addressee,
     automaton: DFA,
@@ -423,8 +443,18 @@ impl Lexicon {
                 )?;
             }
         }
-        for p in file.declaration.iter().flat_map(|d| &d.phrases) {
-            add(p, Role::Declaration)?;
+        if let Some(d) = &file.declaration {
+            if !d.coordinated.is_empty() && d.subjects.is_empty() {
+                return Err(invalid(
+                    "[declaration] has coordinated phrases but no subjects".into(),
+                ));
+            }
+            for p in &d.phrases {
+                add(p, Role::Declaration { coordinated: false })?;
+            }
+            for p in &d.coordinated {
+                add(p, Role::Declaration { coordinated: true })?;
+            }
         }
         for group in &file.exclude {
             for p in &group.phrases {
@@ -507,6 +537,16 @@ impl Lexicon {
                 .declaration
                 .as_ref()
                 .map(|d| norm_list(&d.unless))
+                .unwrap_or_default(),
+            declaration_subjects: file
+                .declaration
+                .as_ref()
+                .map(|d| norm_list(&d.subjects))
+                .unwrap_or_default(),
+            declaration_others: file
+                .declaration
+                .as_ref()
+                .map(|d| norm_list(&d.others))
                 .unwrap_or_default(),
             addressee: file
                 .addressee

@@ -138,7 +138,7 @@ pub(super) fn score_text(
         .iter()
         .filter_map(|h| match &lex.patterns[h.pattern].role {
             Role::Exclude { reason } => Some((h.start, h.end, reason.as_str())),
-            Role::Signal { .. } | Role::Declaration => None,
+            Role::Signal { .. } | Role::Declaration { .. } => None,
         })
         .collect();
     excludes.sort_unstable_by_key(|&(s, e, _)| (s, e));

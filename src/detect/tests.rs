@@ -386,6 +386,12 @@ fn custom_lexicon_dir() {
     );
     std::fs::write(dir.path().join("nl.toml"), "language = 'nl'\n").unwrap();
     assert!(Detector::new(3.0, Some(dir.path())).is_err());
+    // Coordinated declarations without the writer's subjects could never declare.
+    let without = lexicon::BUILTIN_NL.replace("subjects = [\"ik\", \"wij\", \"we\"]\n", "");
+    assert_ne!(without, lexicon::BUILTIN_NL);
+    std::fs::write(dir.path().join("nl.toml"), without).unwrap();
+    let err = Detector::new(3.0, Some(dir.path())).err().expect("refused");
+    assert!(err.to_string().contains("subjects"), "{err}");
 }
 
 // --- screening ---
