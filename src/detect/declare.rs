@@ -119,8 +119,12 @@ pub(super) fn declared<'a>(
                 .take(if coordinated { 0 } else { lex.negation_window })
                 .chain(inside())
                 .any(|w| lex.negators.iter().any(|n| n == w));
+            // A condition before the conjunction governs both clauses ("als u ontevreden
+            // bent en een klacht wilt indienen"); a question word there is the other
+            // clause's ("unhappy with how my claim was handled and wish to lodge …").
             let unless = before()
                 .take(UNLESS_WINDOW)
+                .filter(|w| !(coordinated && is(&lex.declaration_questions, w)))
                 .chain(inside())
                 .any(|w| lex.declaration_unless.iter().any(|u| u == w));
             subject

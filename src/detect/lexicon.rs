@@ -79,6 +79,11 @@ struct DeclarationGroup {
     /// wil een klacht indienen").
     #[serde(default)]
     others: Vec<String>,
+    /// Words of `unless` that ask rather than set a condition ("hoe", "how"): before a
+    /// coordinated phrase they belong to the other clause ("I am unhappy with how my claim
+    /// was handled and wish to lodge a complaint").
+    #[serde(default)]
+    questions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +311,9 @@ pub struct Lexicon {
     /// coordinated phrases.
     pub declaration_subjects: Vec<String>,
     pub declaration_others: Vec<String>,
+    /// The `[declaration]` group's `questions` (normalised): `unless` words that a
+    /// coordinated phrase leaves to the clause before it.
+    pub declaration_questions: Vec<String>,
     /// Who an opening line addresses (`[addressee]`, normalised; empty: not looked at).
     pub addressee: super::addressee::Addressee,
     automaton: DFA,
@@ -449,6 +457,11 @@ impl Lexicon {
                     "[declaration] has coordinated phrases but no subjects".into(),
                 ));
             }
+            if let Some(q) = d.questions.iter().find(|q| !d.unless.contains(q)) {
+                return Err(invalid(format!(
+                    "[declaration] question {q:?} is not one of its unless words"
+                )));
+            }
             for p in &d.phrases {
                 add(p, Role::Declaration { coordinated: false })?;
             }
@@ -547,6 +560,11 @@ impl Lexicon {
                 .declaration
                 .as_ref()
                 .map(|d| norm_list(&d.others))
+                .unwrap_or_default(),
+            declaration_questions: file
+                .declaration
+                .as_ref()
+                .map(|d| norm_list(&d.questions))
                 .unwrap_or_default(),
             addressee: file
                 .addressee

@@ -616,6 +616,21 @@ fn a_declaration_that_shares_the_writers_subject_is_made() {
          complaint.\n\nKind regards,\nJohn Client",
     );
     assert!(declared(&v) && v.complaint, "{v:?}");
+    // A question word before the conjunction is the other clause's; a condition governs
+    // both (trap).
+    let v = shipped().judge(
+        Some("Home insurance"),
+        "Dear Sir or Madam,\n\nI am writing about the home insurance I took out through your \
+         office last month. I am very unhappy with how my claim was handled and wish to \
+         lodge a complaint.\n\nKind regards,\nJohn Client",
+    );
+    assert!(declared(&v) && v.complaint, "{v:?}");
+    let v = shipped().judge(
+        Some("Home insurance"),
+        "Dear Sir or Madam,\n\nIf I am unhappy with how my claim is handled and wish to lodge \
+         a complaint, who do I write to?\n\nKind regards,\nJohn Client",
+    );
+    assert!(!declared(&v), "{v:?}");
     // Traps: advice in the imperative has no subject; someone else nearer than the writer
     // ("hij", "he") makes it their clause; a negator inside still counts.
     for (subject, sentence) in [
