@@ -57,8 +57,14 @@ fn family_repetition_and_waiting() {
         &[
             "Dit is al de derde keer dat ik vraag om het polisblad. Nog steeds niets ontvangen.",
             "I have asked three times for the transfer form and I am still waiting.",
+            // A count written in figures, in lower case and in a breath.
+            "waarom krijg ik nou weer een aanmaning, ik heb gewoon betaald?? dit is de 2e keer",
+            "For the umpteenth time, please send me the policy schedule.",
         ],
-        &["Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen."],
+        &[
+            "Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen.",
+            "Dit is de 2e auto die wij bij u verzekeren. Kunt u een offerte sturen?",
+        ],
     );
 }
 
