@@ -30,10 +30,14 @@ fn family_facts_that_differ_from_what_was_agreed() {
             "The statement lists a premium of EUR 88 instead of the EUR 61 we agreed in March. \
              Could you correct this?",
             "De brief met mijn polisgegevens is bij de buren bezorgd, op nummer 12 in plaats van 21.",
+            // Someone else's data sent to the writer.
+            "Vorige week kreeg ik een brief met de naam en het polisnummer van een andere klant erop.",
+            "The renewal you sent me has another customer's name and date of birth on it.",
         ],
         &[
             "Mijn nieuwe adres is Dorpsstraat 12, 1234 AB Ergens. Wilt u dat in uw administratie aanpassen?",
             "Could you send me the premium overview for next year? Thanks in advance.",
+            "Een andere klant van u raadde mij uw kantoor aan. Kunt u mij een offerte sturen?",
         ],
     );
 }
