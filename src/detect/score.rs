@@ -500,9 +500,13 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// it counts things as often as it rates), a whole score over five after a rating's label
 /// ("Score: 2/5", "Totaalscore: 3 / 5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"),
 /// or a whole score over five with a star after it ("5/5 ⭐", which is five stars, not the one
-/// star drawn beside it). A bare "4/5" inside a sentence is a date or a share, and "2 van 5
-/// facturen" no rating.
+/// star drawn beside it), or a number of stars in words as the text's first line ("One
+/// star.", "Vijf sterren!", a review's heading). A bare "4/5" inside a sentence is a date or
+/// a share, "2 van 5 facturen" no rating, and "één ster" inside a sentence no rating either.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
+    if let Some(heading) = rating_in_words(text) {
+        return Some(heading);
+    }
     const STARS: &str = "(?:sterren|ster|stars|star)";
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
     // letter beyond ASCII, as most texts have. Groups 3 to 8 hold the figure.
@@ -550,6 +554,29 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
         .trim_start()
         .trim_end_matches(['-', '–', '—', ' ', '\t']);
     Some((stars as u8, written))
+}
+
+/// A number of stars in words on the text's first line, alone ("One star.", "Twee sterren",
+/// "vijf sterren!"): a review's heading.
+fn rating_in_words(text: &str) -> Option<(u8, &str)> {
+    let line = text.trim_start().lines().next()?.trim();
+    let bare = line.trim_end_matches(['.', '!']);
+    let (number, stars) = bare.split_once(' ')?;
+    if !["star", "stars", "ster", "sterren"]
+        .iter()
+        .any(|s| stars.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    let n = match number.to_lowercase().as_str() {
+        "one" | "een" | "één" => 1,
+        "two" | "twee" => 2,
+        "three" | "drie" => 3,
+        "four" | "vier" => 4,
+        "five" | "vijf" => 5,
+        _ => return None,
+    };
+    Some((n, line))
 }
 
 /// Shouting: runs of exclamation marks, and words in CAPITALS; and a review's rating

@@ -626,6 +626,11 @@ fn typography_a_review_rating_reads_its_stars() {
         ),
         ("4,5 van 5 sterren, top", 4, "4,5 van 5 sterren"),
         ("5/5 ⭐\n\nIn het begin ging het even mis.", 5, "5/5 ⭐"),
+        // In words, as the heading line.
+        ("One star.\n\nA template, not advice.", 1, "One star."),
+        ("  Twee sterren\r\nTe laat.", 2, "Twee sterren"),
+        ("Één ster.\nNooit meer.", 1, "Één ster."),
+        ("Vijf sterren!\nTop geholpen.", 5, "Vijf sterren!"),
         ("Service 4 / 5 ★ maar de app hapert", 4, "4 / 5 ★"),
         (
             "Totaalscore: 3 / 5\n  Deskundigheid ★★★★☆\n  Snelheid ★☆☆☆☆",
@@ -642,6 +647,8 @@ fn typography_a_review_rating_reads_its_stars() {
         "Wij wonen op Kerkstraat 3/5 in Zwolle.",
         "De premie is 1/5 van mijn inkomen.",
         "Drie sterren van mijn dochter op haar diploma.",
+        "Vier sterren en een maan op de vlag.",
+        "Bedankt!\nTwee sterren erbij op de kaart.",
         "Op 1 september stuurde ik 2 stukken, 5 Stuks later nog niets.",
         "4/5: klant meldt doos opengescheurd.",
         "Tijdlijn:\n4/5 gebeld, 9/5 nog niets.",
