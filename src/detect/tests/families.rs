@@ -63,6 +63,7 @@ fn family_repetition_and_waiting() {
             "I have asked three times for the transfer form and I am still waiting.",
             // A count written in figures, in lower case and in a breath.
             "waarom krijg ik nou weer een aanmaning, ik heb gewoon betaald?? dit is de 2e keer",
+            "Derde keer dat ik om mijn polisblad vraag.",
             "For the umpteenth time, please send me the policy schedule.",
         ],
         &[
