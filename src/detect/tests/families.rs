@@ -33,11 +33,16 @@ fn family_facts_that_differ_from_what_was_agreed() {
             // Someone else's data sent to the writer.
             "Vorige week kreeg ik een brief met de naam en het polisnummer van een andere klant erop.",
             "The renewal you sent me has another customer's name and date of birth on it.",
+            // Paid too much, a change never put through.
+            "Ik betaal nu al 3 jaar te veel premie omdat jullie mijn nieuwe auto nooit hebben \
+             doorgevoerd.",
+            "We were charged too much for the travel cover in June.",
         ],
         &[
             "Mijn nieuwe adres is Dorpsstraat 12, 1234 AB Ergens. Wilt u dat in uw administratie aanpassen?",
             "Could you send me the premium overview for next year? Thanks in advance.",
             "Een andere klant van u raadde mij uw kantoor aan. Kunt u mij een offerte sturen?",
+            "Betaal ik te veel premie voor mijn inboedel? Graag een vergelijking.",
         ],
     );
 }
@@ -65,6 +70,7 @@ fn family_repetition_and_waiting() {
             "waarom krijg ik nou weer een aanmaning, ik heb gewoon betaald?? dit is de 2e keer",
             "Derde keer dat ik om mijn polisblad vraag.",
             "For the umpteenth time, please send me the policy schedule.",
+            "Could someone please send me my policy schedule? This is my third request.",
         ],
         &[
             "Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen.",
