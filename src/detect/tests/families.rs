@@ -112,11 +112,16 @@ fn family_review_wording_of_a_short_public_text() {
             "Hoge kosten en je hoort daarna niks meer van ze.",
             "Waste of money. Signed in March and never heard back.",
             "Would not recommend: the fees were never explained.",
+            "Zou ik niet nog eens doen. Adviseur had meer oog voor zijn provisie dan voor ons.",
+            "Beloftes genoeg, maar toen het erop aankwam was niemand bereikbaar.",
+            "Never again. Impossible to reach once the papers were signed.",
         ],
         &[
             "Een aanrader! Alles waargemaakt wat beloofd was.",
             "We would recommend them to anyone, money well spent.",
             "Ik zou dit kantoor zeker niet afraden, ze denken goed mee.",
+            // The writer hard to reach is no grievance.
+            "Ik ben volgende week slecht bereikbaar en overdag nooit bereikbaar, mail liever.",
         ],
     );
 }
