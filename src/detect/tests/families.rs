@@ -97,8 +97,18 @@ fn family_indirect_complaints() {
         &[
             "Ik wil geen formele klacht indienen, maar het gesprek was niet helemaal wat ik had verwacht.",
             "I don't want to make a formal complaint, but how could nobody tell us about the fee?",
+            // Rhetorical and wry, in a line.
+            "Is het echt te veel gevraagd om gewoon even terug te bellen?",
+            "Moet ik nu echt zelf achter alles aan blijven zitten?",
+            "Ik kreeg het idee dat het vooral om de provisie ging.",
+            "Nou, bedankt voor niks.",
+            "Leuk hoor, weer 12% erbij en geen enkele uitleg.",
         ],
-        &["Geen klachten hoor, alles prima geregeld. Tot volgend jaar!"],
+        &[
+            "Geen klachten hoor, alles prima geregeld. Tot volgend jaar!",
+            "Ik hoop dat het niet te veel gevraagd is, maar kunt u de offerte voor vrijdag sturen?",
+            "Hoe hoog is de provisie bij een overlijdensrisicoverzekering?",
+        ],
     );
 }
 
