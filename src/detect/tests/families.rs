@@ -103,11 +103,14 @@ fn family_indirect_complaints() {
             "Ik kreeg het idee dat het vooral om de provisie ging.",
             "Nou, bedankt voor niks.",
             "Leuk hoor, weer 12% erbij en geen enkele uitleg.",
+            "Great, so now I'm paying more for less cover. Nobody thought to mention that?",
+            "You had one job.",
         ],
         &[
             "Geen klachten hoor, alles prima geregeld. Tot volgend jaar!",
             "Ik hoop dat het niet te veel gevraagd is, maar kunt u de offerte voor vrijdag sturen?",
             "Hoe hoog is de provisie bij een overlijdensrisicoverzekering?",
+            "Has no one ever claimed for a stolen e-bike under this policy?",
         ],
     );
 }
