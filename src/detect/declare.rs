@@ -126,7 +126,7 @@ pub(super) fn declared<'a>(
                 .take(UNLESS_WINDOW)
                 .filter(|w| !(coordinated && is(&lex.declaration_questions, w)))
                 .chain(inside())
-                .any(|w| lex.declaration_unless.iter().any(|u| u == w));
+                .any(|w| is(&lex.declaration_unless, w));
             subject
                 && !negated
                 && !unless

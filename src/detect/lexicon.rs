@@ -499,6 +499,13 @@ impl Lexicon {
                 .map(|w| normalize(w).text().to_string())
                 .collect::<Vec<_>>()
         };
+        // One of the `[declaration]` group's word lists, normalised (none without the group).
+        let declaration_list = |list: fn(&DeclarationGroup) -> &Vec<String>| {
+            file.declaration
+                .as_ref()
+                .map(|d| norm_list(list(d)))
+                .unwrap_or_default()
+        };
         Ok(Lexicon {
             language: file.language,
             gap_words: file.gap_words,
@@ -546,26 +553,10 @@ impl Lexicon {
                 }
                 None => Polarity::default(),
             },
-            declaration_unless: file
-                .declaration
-                .as_ref()
-                .map(|d| norm_list(&d.unless))
-                .unwrap_or_default(),
-            declaration_subjects: file
-                .declaration
-                .as_ref()
-                .map(|d| norm_list(&d.subjects))
-                .unwrap_or_default(),
-            declaration_others: file
-                .declaration
-                .as_ref()
-                .map(|d| norm_list(&d.others))
-                .unwrap_or_default(),
-            declaration_questions: file
-                .declaration
-                .as_ref()
-                .map(|d| norm_list(&d.questions))
-                .unwrap_or_default(),
+            declaration_unless: declaration_list(|d| &d.unless),
+            declaration_subjects: declaration_list(|d| &d.subjects),
+            declaration_others: declaration_list(|d| &d.others),
+            declaration_questions: declaration_list(|d| &d.questions),
             addressee: file
                 .addressee
                 .map(|a| super::addressee::Addressee {
