@@ -55,8 +55,16 @@ fn family_expectation_against_outcome() {
              verteld. Nu blijkt dat de schuur is uitgesloten.",
             "We were told the policy would cover the full value. It turns out there is a limit of \
              EUR 5,000.",
+            // An outcome in figures against what was said, in a line.
+            "Advies was ok, maar de rekening was het dubbele van wat er in het eerste gesprek werd \
+             genoemd.",
+            "We were promised a fixed rate for ten years. The contract says five.",
         ],
-        &["Ik verwacht de getekende offerte morgen terug te sturen. Fijn weekend!"],
+        &[
+            "Ik verwacht de getekende offerte morgen terug te sturen. Fijn weekend!",
+            "De herbouwwaarde is bijna het dubbele van de WOZ-waarde, klopt dat?",
+            "The documents arrived as promised, thank you.",
+        ],
     );
 }
 
@@ -70,11 +78,14 @@ fn family_repetition_and_waiting() {
             "waarom krijg ik nou weer een aanmaning, ik heb gewoon betaald?? dit is de 2e keer",
             "Derde keer dat ik om mijn polisblad vraag.",
             "For the umpteenth time, please send me the policy schedule.",
+            "The website promises an answer within a day. Took them nine days to reply to a question.",
+            "Still waiting for an update: my claim has been open since June.",
             "Could someone please send me my policy schedule? This is my third request.",
         ],
         &[
             "Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen.",
             "Dit is de 2e auto die wij bij u verzekeren. Kunt u een offerte sturen?",
+            "Our office has been open since 1998 and we have never had a break-in before.",
         ],
     );
 }
@@ -86,8 +97,12 @@ fn family_how_the_customer_was_treated() {
             "Tijdens het gesprek werd ik onder druk gezet om meteen te tekenen.",
             "Ik had gevraagd mij alleen per mail te benaderen, maar ik ben toch gebeld op mijn werk.",
             "The adviser was condescending and did not listen to a word my wife said.",
+            "De adviseur had duidelijk geen zin in ons. Na een half uur stond hij al op.",
         ],
-        &["Het gesprek met uw adviseur was prettig en duidelijk, dank daarvoor."],
+        &[
+            "Het gesprek met uw adviseur was prettig en duidelijk, dank daarvoor.",
+            "Eerlijk gezegd had ik geen zin in weer een gesprek over pensioen, maar het viel mee.",
+        ],
     );
 }
 
@@ -105,12 +120,15 @@ fn family_indirect_complaints() {
             "Leuk hoor, weer 12% erbij en geen enkele uitleg.",
             "Great, so now I'm paying more for less cover. Nobody thought to mention that?",
             "You had one job.",
+            "Bij dit kantoor betaal je voor advies, maar krijg je een verkooppraatje.",
+            "Great coffee, shame about the advice.",
         ],
         &[
             "Geen klachten hoor, alles prima geregeld. Tot volgend jaar!",
             "Ik hoop dat het niet te veel gevraagd is, maar kunt u de offerte voor vrijdag sturen?",
             "Hoe hoog is de provisie bij een overlijdensrisicoverzekering?",
             "Has no one ever claimed for a stolen e-bike under this policy?",
+            "Geen verkooppraatje, geen stapel folders: gewoon eerlijk advies.",
         ],
     );
 }
@@ -128,11 +146,14 @@ fn family_review_wording_of_a_short_public_text() {
             "Zou ik niet nog eens doen. Adviseur had meer oog voor zijn provisie dan voor ons.",
             "Beloftes genoeg, maar toen het erop aankwam was niemand bereikbaar.",
             "Never again. Impossible to reach once the papers were signed.",
+            "Eén keer en nooit weer.",
+            "Ik geef ze 1 ster, en dat is nog te veel.",
         ],
         &[
             "Een aanrader! Alles waargemaakt wat beloofd was.",
             "We would recommend them to anyone, money well spent.",
             "Ik zou dit kantoor zeker niet afraden, ze denken goed mee.",
+            "Wij raden dit kantoor aan: nooit meer zorgen over de papieren.",
             // The writer hard to reach is no grievance.
             "Ik ben volgende week slecht bereikbaar en overdag nooit bereikbaar, mail liever.",
         ],
