@@ -147,6 +147,12 @@ fn family_review_wording_of_a_short_public_text() {
             "Beloftes genoeg, maar toen het erop aankwam was niemand bereikbaar.",
             "Never again. Impossible to reach once the papers were signed.",
             "Eén keer en nooit weer.",
+            // Silence, counted or told wryly, in a public post.
+            "Mijn hypotheekadviseur is sinds de ondertekening van de aardbodem verdwenen.",
+            "Three emails to your customer service since April have gone unanswered.",
+            "Is there anyone at that office who actually reads their email?",
+            "Mailtje nummer vijf: \"We nemen binnen 5 werkdagen contact met u op.\"",
+            "Interessante rekenmethode: 3 uur advies voor een telefoontje van 20 minuten.",
             "Ik geef ze 1 ster, en dat is nog te veel.",
         ],
         &[
@@ -154,6 +160,9 @@ fn family_review_wording_of_a_short_public_text() {
             "We would recommend them to anyone, money well spent.",
             "Ik zou dit kantoor zeker niet afraden, ze denken goed mee.",
             "Wij raden dit kantoor aan: nooit meer zorgen over de papieren.",
+            // A greeting, an attachment count and a thief are no silence.
+            "Dag, sinds ik verhuisd ben wil ik mijn adres aanpassen.",
+            "Hopelijk krijgt de politie de dader snel te pakken. Wat moet ik voor de schade doen?",
             // The writer hard to reach is no grievance.
             "Ik ben volgende week slecht bereikbaar en overdag nooit bereikbaar, mail liever.",
         ],
