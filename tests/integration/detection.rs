@@ -134,6 +134,7 @@ const CORPUS82: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corp
 const CORPUS83: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus83");
 const CORPUS84: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus84");
 const CORPUS85: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus85");
+const CORPUS86: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus86");
 const CORPUS87: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus87");
 
 /// The figures `eval` printed for one half of a split corpus.
@@ -448,16 +449,17 @@ fn sixty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
 
 #[test]
 fn later_split_corpora_of_mail_hold_their_recorded_figures_on_both_halves() {
-    // Mail to seven more advisers and six brokers in the usual mix, each by two writers;
+    // Mail to eight more advisers and six brokers in the usual mix, each by two writers;
     // the shipped fit read the tuning halves of corpus66 to corpus81, none of corpus82 to
     // corpus87. corpus74 to corpus77 are written the way an office mailbox's systems and
     // people deliver it (form mailers, transcripts, callback notes, tickets, colleagues'
-    // forwards, Kifid, scanned letters); corpus78, corpus79, corpus81, corpus83 and
-    // corpus84 through the programs and devices mail comes from (legacy charsets, Outlook,
-    // Gmail and Apple Mail HTML, phones, bounces and receipts, letterheads, long threads).
+    // forwards, Kifid, scanned letters); corpus78, corpus79, corpus81, corpus83, corpus84
+    // and corpus86 through the programs and devices mail comes from (legacy charsets,
+    // Outlook, Gmail and Apple Mail HTML, phones, bounces and receipts, letterheads, long
+    // threads).
     for corpus in [
         CORPUS66, CORPUS68, CORPUS70, CORPUS72, CORPUS74, CORPUS75, CORPUS76, CORPUS77, CORPUS78,
-        CORPUS79, CORPUS81, CORPUS83, CORPUS84,
+        CORPUS79, CORPUS81, CORPUS83, CORPUS84, CORPUS86,
     ] {
         holds_recorded_figures(corpus, 100);
     }
