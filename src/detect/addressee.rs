@@ -144,14 +144,17 @@ fn addresses_other(
 }
 
 /// Whether the normalised `words` of a line that hold a word of the firm's name name
-/// another firm that shares it: not every distinctive word of the firm's name is there, and
-/// a word of a firm's trade is that the firm's name does not hold ("Aan: Bos Makelaardij"
-/// to Van Rijn & Bos Financieel Advies: a surname two firms share). A trade word that names
+/// another firm that shares it: a word of a firm's trade is there that the firm's name does
+/// not hold, and either not every distinctive word of the firm's name is there ("Aan: Bos
+/// Makelaardij" to Van Rijn & Bos Financieel Advies: a surname two firms share) or the
+/// firm's name has only one ("To whom it may concern at Huisman Makelaardij," to Huisman
+/// Hypotheken & Verzekeringen: one surname is shared by many firms). A trade word that names
 /// no one in particular (`generic`: advies, verzekeringen) tells nothing, and a line with
-/// the whole name ("Aan Van Rijn & Bos Vastgoedadvies") is the firm's.
+/// the whole of a name of two or more distinctive words ("Aan Van Rijn & Bos
+/// Vastgoedadvies") is the firm's.
 fn another_of_the_same_name(addressee: &Addressee, words: &[&str], own: &[String]) -> bool {
     let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
-    own.iter().any(|o| !words.contains(&o.as_str()))
+    (own.len() == 1 || own.iter().any(|o| !words.contains(&o.as_str())))
         && words
             .iter()
             .any(|w| is(&addressee.firm_words, w) && !is(&addressee.generic, w) && !is(own, w))

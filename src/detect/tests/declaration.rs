@@ -271,6 +271,51 @@ fn a_recipient_block_over_two_lines_names_the_organisation() {
 }
 
 #[test]
+fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
+    // One surname is shared by many firms: with a trade the firm's name does not hold, the
+    // opening line names another firm; with the firm's own trade, or one that names no one
+    // in particular, it names the firm.
+    let huisman = ScreenContext::new(
+        ["info@huismanhypotheken.example".to_string()],
+        ["directie@huismanhypotheken.example".to_string()],
+    )
+    .with_organisation("Huisman Hypotheken & Verzekeringen");
+    let grievance = "\n\nHierbij dien ik een klacht in. U heeft drie keer niet gereageerd en de \
+                     afspraak van dinsdag is zonder bericht afgezegd.";
+    for (opening, elsewhere) in [
+        ("To whom it may concern at Huisman Makelaardij,", true),
+        ("Dear Huisman Reizen customer service,", true),
+        ("Aan het team van Huisman Installatietechniek,", true),
+        ("Aan het team van Huisman Hypotheken,", false),
+        ("Geachte medewerkers van Huisman Advies,", false),
+        ("Beste Huisman team,", false),
+    ] {
+        let body = format!("{opening}{grievance}");
+        let v = shipped().classify(&customer_mail("Klacht", &body), &huisman);
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{opening}: {v:?}");
+        assert_eq!(v.complaint, !elsewhere, "{opening}: {v:?}");
+    }
+    // A name of two surnames: one of them and another trade name another firm, both of
+    // them the firm.
+    let bos_van_wijk = ScreenContext::new(
+        ["info@bosvanwijk.example".to_string()],
+        ["directie@bosvanwijk.example".to_string()],
+    )
+    .with_organisation("Bos en Van Wijk Assurantiën");
+    for (opening, elsewhere) in [
+        (
+            "To the customer service team at Van Wijk Verhuizingen,",
+            true,
+        ),
+        ("To the customer service team at Bos en Van Wijk,", false),
+    ] {
+        let body = format!("{opening}{grievance}");
+        let v = shipped().classify(&customer_mail("Klacht", &body), &bos_van_wijk);
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{opening}: {v:?}");
+    }
+}
+
+#[test]
 fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
     for opening in [
         "Beste Daan en team,",
