@@ -177,6 +177,11 @@ fn family_context_withdrawn_about_and_someone_else() {
             // Withdrawn.
             "Hierbij trek ik mijn klacht van vorige week in; het is netjes opgelost.",
             "I withdraw my complaint, the matter has been resolved.",
+            // A problem put right, told in praise.
+            "Vorige maand was ik nog boos over de late uitbetaling, maar alles is netjes \
+             rechtgezet.",
+            "There was a mix-up with our documents at first, but it was put right within a day. \
+             Credit where it's due.",
             // A text about complaints.
             "In onze nieuwsbrief: heeft u een klacht? Zo werkt de klachtenregeling van het Kifid.",
             // Research.
