@@ -80,12 +80,15 @@ fn family_repetition_and_waiting() {
             "For the umpteenth time, please send me the policy schedule.",
             "The website promises an answer within a day. Took them nine days to reply to a question.",
             "Still waiting for an update: my claim has been open since June.",
+            "Six weeks and counting for a one-page document.",
+            "Drie adviseurs in twee jaar. Elke keer opnieuw mijn hele verhaal vertellen.",
             "Could someone please send me my policy schedule? This is my third request.",
         ],
         &[
             "Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen.",
             "Dit is de 2e auto die wij bij u verzekeren. Kunt u een offerte sturen?",
             "Our office has been open since 1998 and we have never had a break-in before.",
+            "Twenty years and counting as a happy client!",
         ],
     );
 }
