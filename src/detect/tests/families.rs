@@ -191,6 +191,10 @@ fn family_context_withdrawn_about_and_someone_else() {
             "Voor mijn scriptie doe ik onderzoek naar klachtbehandeling bij adviseurs. Mag ik u interviewen?",
             // A complaint about another party, shared with the firm.
             "Ik heb een klacht ingediend bij de bank over de afwijzing. Kunt u mij helpen?",
+            // The adviser a prospective customer is leaving.
+            "Ik wil graag overstappen naar jullie. Mijn huidige adviseur reageert al maanden niet.",
+            "My current adviser has not replied for weeks, so I would like to move my policies to \
+             you.",
         ],
     );
 }
