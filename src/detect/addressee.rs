@@ -117,7 +117,17 @@ fn addresses_other(
         is(&addressee.organisation_words, w)
             && !matches!(i.checked_sub(1).map(|j| words[j]), Some("en" | "and"))
     });
-    if !opens || words.len() > MAX_WORDS || !organisation {
+    // A letter's address block: the organisation's name on the opening line, its
+    // department on the line below ("Aan: Spaarbank Kennemerland" over "Afdeling
+    // Klachtenbehandeling"). The name must be a firm's (a word that is or ends in one of
+    // the `firm_words`: "Spaarbank", "Rabobank"): a person's name over a department may be
+    // someone at the firm itself.
+    let block = || {
+        !organisation
+            && next.is_some_and(|next| department_line(addressee, next))
+            && words.iter().any(|w| names_a_firm(addressee, w))
+    };
+    if !opens || words.len() > MAX_WORDS || !(organisation || block()) {
         return false;
     }
     let mentions_own = |words: &[&str]| words.iter().any(|w| own.iter().any(|o| o == w));
@@ -141,6 +151,29 @@ fn addresses_other(
         })
     };
     neighbour(next) || neighbour(prev)
+}
+
+/// Whether `line` names a department alone ("Afdeling Klachtenbehandeling", "Complaints
+/// Department"): at most [`NAME_WORDS`] words, one of them an organisation word, no
+/// addressing word before them.
+fn department_line(addressee: &Addressee, line: &str) -> bool {
+    let norm = normalize(line);
+    let words: Vec<&str> = norm.text().split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= NAME_WORDS
+        && !opens(addressee, &words)
+        && words
+            .iter()
+            .any(|w| addressee.organisation_words.iter().any(|o| o == w))
+}
+
+/// Whether the normalised word `w` names a firm: it is one of the `firm_words`, or a
+/// compound that ends in one of four letters or more ("spaarbank", "rabobank").
+fn names_a_firm(addressee: &Addressee, w: &str) -> bool {
+    addressee
+        .firm_words
+        .iter()
+        .any(|f| w == f || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f.as_str())))
 }
 
 /// Whether the normalised `words` of a line that hold a word of the firm's name name

@@ -316,6 +316,42 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
 }
 
 #[test]
+fn a_letters_address_block_names_the_organisation_over_its_department() {
+    // A formal letter opens with the organisation's name and its department on the line
+    // below: another bank's, sent to the firm by mistake, is addressed elsewhere. The
+    // firm's own name over a department is the firm's, and so is a person's name (someone
+    // at the firm): only a firm's name (a trade word, or a compound ending in one) counts.
+    let huisman = ScreenContext::new(
+        ["info@huismanhypotheken.example".to_string()],
+        ["directie@huismanhypotheken.example".to_string()],
+    )
+    .with_organisation("Huisman Hypotheken & Verzekeringen");
+    let letter = "\nPostbus 1200\n2000 BE Haarlem\n\nGeachte heer, mevrouw,\n\nHierbij dien ik \
+                  een klacht in. Ik heb drie keer dezelfde stukken gestuurd en nog steeds is \
+                  niets geregeld.\n\nMet vriendelijke groet,\nPiet Boekhout";
+    for (block, elsewhere) in [
+        (
+            "Aan: Spaarbank Kennemerland\nAfdeling Klachtenbehandeling",
+            true,
+        ),
+        ("Aan Rabobank Haarlem\nAfdeling Bijzonder Beheer", true),
+        ("To: Northfield Insurance\nComplaints Department", true),
+        (
+            "Aan: Huisman Hypotheken & Verzekeringen\nAfdeling Klachten",
+            false,
+        ),
+        ("Aan: Petra de Vries\nAfdeling Klachten", false),
+        // The name without a department below it is no address block.
+        ("Aan: Spaarbank Kennemerland", false),
+    ] {
+        let body = format!("{block}{letter}");
+        let v = shipped().classify(&customer_mail("Klacht", &body), &huisman);
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{block}: {v:?}");
+        assert_eq!(v.complaint, !elsewhere, "{block}: {v:?}");
+    }
+}
+
+#[test]
 fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
     for opening in [
         "Beste Daan en team,",
