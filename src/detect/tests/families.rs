@@ -83,12 +83,20 @@ fn family_repetition_and_waiting() {
             "Six weeks and counting for a one-page document.",
             "Drie adviseurs in twee jaar. Elke keer opnieuw mijn hele verhaal vertellen.",
             "Could someone please send me my policy schedule? This is my third request.",
+            // The days counted, as a public post does.
+            "Dag 23 sinds het schadeformulier naar jullie is gegaan.",
+            "Day 41 of waiting for you to send our signed offer to the notary.",
         ],
         &[
             "Bedankt voor het snelle antwoord, ik heb het polisblad ontvangen.",
             "Dit is de 2e auto die wij bij u verzekeren. Kunt u een offerte sturen?",
             "Our office has been open since 1998 and we have never had a break-in before.",
             "Twenty years and counting as a happy client!",
+            // A greeting, a course's days and a first day are no count of waiting.
+            "Dag, sinds ik verhuisd ben wil ik mijn adres aanpassen.",
+            "Dag 2 van de cursus was erg leerzaam, dank jullie.",
+            "Dag 1: sinds vanochtend staat de nieuwe app online, kijk eens.",
+            "On day 3 of our holiday we were waiting for the ferry, all went well.",
         ],
     );
 }
