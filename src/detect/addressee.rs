@@ -39,6 +39,11 @@ pub struct Addressee {
     /// name line beside a department that holds one names the organisation addressed.
     #[serde(default)]
     pub firm_words: Vec<String>,
+    /// Words a published review's heading starts with ("Review: Hofstad Assurantiën, Den
+    /// Haag – 1/5", "Recensie: …"): a heading that names a firm other than this one (a
+    /// word of the `firm_words` in its name) is a review of that firm.
+    #[serde(default)]
+    pub headings: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
@@ -127,7 +132,14 @@ fn addresses_other(
             && next.is_some_and(|next| department_line(addressee, next))
             && words.iter().any(|w| names_a_firm(addressee, w))
     };
-    if !opens || words.len() > MAX_WORDS || !(organisation || block()) {
+    // A review's heading that names a firm ("Review: Maasland Finance Partners – 1/5").
+    let heading = !opens
+        && addressee
+            .headings
+            .iter()
+            .any(|h| words.first() == Some(&h.as_str()))
+        && words.iter().any(|w| names_a_firm(addressee, w));
+    if !(opens || heading) || words.len() > MAX_WORDS || !(organisation || heading || block()) {
         return false;
     }
     let mentions_own = |words: &[&str]| words.iter().any(|w| own.iter().any(|o| o == w));

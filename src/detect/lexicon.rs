@@ -564,6 +564,7 @@ impl Lexicon {
                     organisation_words: norm_list(&a.organisation_words),
                     generic: norm_list(&a.generic),
                     firm_words: norm_list(&a.firm_words),
+                    headings: norm_list(&a.headings),
                 })
                 .unwrap_or_default(),
             automaton,

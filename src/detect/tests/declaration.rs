@@ -262,6 +262,22 @@ fn a_recipient_block_over_two_lines_names_the_organisation() {
         // firm's own complaints officer.
         ("Pieter Smits\nt.a.v. de klachtenfunctionaris", false),
         ("T.a.v. de klachtenfunctionaris\nMevrouw J. de Boer", false),
+        // A letter's address block: a firm's name (a trade word, or a compound ending in
+        // one) on the opening line, its department below. The firm's own name there, a
+        // person's name (someone at the firm), or a name with no department below, is no
+        // other organisation.
+        (
+            "Aan: Spaarbank Kennemerland\nAfdeling Klachtenbehandeling",
+            true,
+        ),
+        ("Aan Rabobank Haarlem\nAfdeling Bijzonder Beheer", true),
+        ("To: Northfield Insurance\nComplaints Department", true),
+        (
+            "Aan: Dijkstra & Mol Financieel Advies\nAfdeling Klachten",
+            false,
+        ),
+        ("Aan: Petra de Vries\nAfdeling Klachten", false),
+        ("Aan: Spaarbank Kennemerland", false),
     ] {
         let body = format!("{opening}{grievance}");
         let v = shipped().classify(&customer_mail("Klacht", &body), &firm());
@@ -316,38 +332,31 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
 }
 
 #[test]
-fn a_letters_address_block_names_the_organisation_over_its_department() {
-    // A formal letter opens with the organisation's name and its department on the line
-    // below: another bank's, sent to the firm by mistake, is addressed elsewhere. The
-    // firm's own name over a department is the firm's, and so is a person's name (someone
-    // at the firm): only a firm's name (a trade word, or a compound ending in one) counts.
-    let huisman = ScreenContext::new(
-        ["info@huismanhypotheken.example".to_string()],
-        ["directie@huismanhypotheken.example".to_string()],
+fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
+    // A published review opens with what it reviews: another firm's name there (a trade
+    // word in it) makes it a review of that firm; the firm's own name, a rating alone or a
+    // person's name leave it the firm's.
+    let hofstede = ScreenContext::new(
+        ["info@hofstedeverzekeringen.example".to_string()],
+        ["directie@hofstedeverzekeringen.example".to_string()],
     )
-    .with_organisation("Huisman Hypotheken & Verzekeringen");
-    let letter = "\nPostbus 1200\n2000 BE Haarlem\n\nGeachte heer, mevrouw,\n\nHierbij dien ik \
-                  een klacht in. Ik heb drie keer dezelfde stukken gestuurd en nog steeds is \
-                  niets geregeld.\n\nMet vriendelijke groet,\nPiet Boekhout";
-    for (block, elsewhere) in [
-        (
-            "Aan: Spaarbank Kennemerland\nAfdeling Klachtenbehandeling",
-            true,
-        ),
-        ("Aan Rabobank Haarlem\nAfdeling Bijzonder Beheer", true),
-        ("To: Northfield Insurance\nComplaints Department", true),
-        (
-            "Aan: Huisman Hypotheken & Verzekeringen\nAfdeling Klachten",
-            false,
-        ),
-        ("Aan: Petra de Vries\nAfdeling Klachten", false),
-        // The name without a department below it is no address block.
-        ("Aan: Spaarbank Kennemerland", false),
+    .with_organisation("Hofstede Verzekeringen & Pensioen");
+    let review =
+        "\n\nI filed a formal complaint with the broker last month. We waited six weeks for \
+                  the advice report, nobody answered our emails, and twice I was told it would \
+                  come the next day. Not recommended.";
+    for (heading, elsewhere) in [
+        ("Review: Hofstad Assurantiën, Den Haag – 1/5", true),
+        ("Review: Maasland Finance Partners – 1/5", true),
+        ("Recensie: Bouwbedrijf Van Riel & Zn., Made – 1 ster", true),
+        ("Review: Hofstede Verzekeringen – 1/5", false),
+        ("Beoordeling: 1/5", false),
+        ("Review: Ramon de Wit – 1/5", false),
     ] {
-        let body = format!("{block}{letter}");
-        let v = shipped().classify(&customer_mail("Klacht", &body), &huisman);
-        assert_eq!(addressed_elsewhere(&v), elsewhere, "{block}: {v:?}");
-        assert_eq!(v.complaint, !elsewhere, "{block}: {v:?}");
+        let body = format!("{heading}{review}");
+        let v = shipped().classify(&customer_mail("", &body), &hofstede);
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{heading}: {v:?}");
+        assert_eq!(v.complaint, !elsewhere, "{heading}: {v:?}");
     }
 }
 
