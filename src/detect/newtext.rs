@@ -306,7 +306,24 @@ pub fn new_text_signed<'a>(body: &'a str, mut signature: Option<&mut Vec<&'a str
             break;
         }
         if line.trim() == "-- " || line.trim_end() == "--" {
-            break;
+            // A postscript under the signature ("--", name, company, "PS …") is the
+            // sender's own words: the signature is skipped, the postscript kept. A quote
+            // or the history below ends the search.
+            let ps = lines[i + 1..]
+                .iter()
+                .take(2 * SIGNATURE_LINES)
+                .take_while(|l| {
+                    !l.trim_start().starts_with('>')
+                        && !(may_be_history(l) && HISTORY_START.is_match(l))
+                })
+                .position(|l| super::postscript::opens(l));
+            match ps {
+                Some(at) => {
+                    i += 1 + at;
+                    continue;
+                }
+                None => break,
+            }
         }
         let first_word = t.split_whitespace().next().unwrap_or("");
         if (first_word.eq_ignore_ascii_case("op") || first_word.eq_ignore_ascii_case("on"))
@@ -638,6 +655,20 @@ mod tests {
         assert_eq!(new_text(body), "Ik wacht.");
         let body = "Tekst.\n-- \nJan\nKlachtenprocedure: zie website";
         assert_eq!(new_text(body), "Tekst.");
+        // Under a "-- " signature too: the signature goes, the postscript stays.
+        let body = "Kunt u het adres doorgeven?\n\nTom\n\n--\nTom Hiemstra\nFietsdelen Noord\n\
+                    www.fietsdelen.example | 050-1234567\nKvK 84412093\n\nPS Ik ben drie keer \
+                    gebeld terwijl ik om mail had gevraagd.";
+        let t = new_text(body);
+        assert!(t.contains("PS Ik ben drie keer gebeld"), "{t}");
+        assert!(!t.contains("Hiemstra") && !t.contains("KvK"), "{t}");
+        // A postscript in the quoted history under the signature is not the sender's.
+        let body = "Dank!\n-- \nTom Hiemstra\n\nOp 3 maart 2026 om 10:12 schreef Jan \
+                    <jan@example.org>:\n> PS nog steeds geen antwoord";
+        let t = new_text(body);
+        assert!(!t.contains("nog steeds"), "{t}");
+        let body = "Dank!\n-- \nTom Hiemstra\n> PS nog steeds geen antwoord";
+        assert!(!new_text(body).contains("nog steeds"));
     }
 
     #[test]
