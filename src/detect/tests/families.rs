@@ -133,9 +133,15 @@ fn family_indirect_complaints() {
             "You had one job.",
             "Bij dit kantoor betaal je voor advies, maar krijg je een verkooppraatje.",
             "Great coffee, shame about the advice.",
+            // Whether it is usual, asked of what was done.
+            "Is het gebruikelijk dat de factuur van € 850 eerder binnen is dan het adviesrapport?",
+            "Is it usual to advise a 75-year-old man to take out a thirty-year mortgage?",
         ],
         &[
             "Geen klachten hoor, alles prima geregeld. Tot volgend jaar!",
+            // What is usual, told.
+            "Het is gebruikelijk dat de taxatie door de koper wordt betaald.",
+            "It is usual for the buyer to pay for the valuation.",
             "Ik hoop dat het niet te veel gevraagd is, maar kunt u de offerte voor vrijdag sturen?",
             "Hoe hoog is de provisie bij een overlijdensrisicoverzekering?",
             "Has no one ever claimed for a stolen e-bike under this policy?",
