@@ -11,6 +11,11 @@
 //! Department") takes the name from the line after or before it when that one is a firm's
 //! name alone ("Smits Financieel Advies B.V." over "t.a.v. de klachtenfunctionaris").
 //!
+//! A letter's address block names the organisation too: a firm's name on the opening line,
+//! its department below ("Aan: Spaarbank Kennemerland" over "Afdeling
+//! Klachtenbehandeling"); and a published review's heading that names another firm
+//! ("Review: Maasland Finance Partners – 1/5") makes the review one of that firm.
+//!
 //! Only the first few lines are read, and only when the firm's name is known.
 //!
 //! The headers can say it too ([`copied_to`]): a mail whose To: names another
