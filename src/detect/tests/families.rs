@@ -395,6 +395,24 @@ fn target_a_grievance_at_a_third_party_counts_less() {
     );
     assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
     assert!(v.complaint, "{v:?}");
+    // The parties around a purchase and the offices an expat deals with, in either language.
+    for text in [
+        "De verkoper wilde ineens 5.000 euro extra voor de gordijnen, en reageert nog steeds niet.",
+        "The municipality still has not replied, and I was told twice to check the website.",
+        "The gemeente still has not replied to my objection.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(
+            v.ignored.iter().any(|i| i.reason == "ander_doel"),
+            "{text}: {v:?}"
+        );
+    }
+    // Addressed to the firm, a seller named beside it does not take the grievance away.
+    let v = d.judge(
+        None,
+        "You still have not replied, and you never told us about the seller's deadline.",
+    );
+    assert!(!v.ignored.iter().any(|i| i.reason == "ander_doel"), "{v:?}");
     // The target is looked for in the grievance's own sentence: a question to the firm in
     // the next sentence does not make the insurer's silence the firm's.
     let v = d.judge(
