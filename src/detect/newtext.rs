@@ -313,8 +313,8 @@ pub fn new_text_signed<'a>(body: &'a str, mut signature: Option<&mut Vec<&'a str
                 .iter()
                 .take(2 * SIGNATURE_LINES)
                 .take_while(|l| {
-                    !l.trim_start().starts_with('>')
-                        && !(may_be_history(l) && HISTORY_START.is_match(l))
+                    let quoted = l.trim_start().starts_with('>');
+                    !(quoted || (may_be_history(l) && HISTORY_START.is_match(l)))
                 })
                 .position(|l| super::postscript::opens(l));
             match ps {
