@@ -53,10 +53,21 @@ pub fn require_root() {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free loopback port")
+    free_ports::<1>()[0]
+}
+
+/// `N` free loopback ports, all different: each is held until all are chosen (a port let
+/// go can be handed out again at once, and Dovecot refuses two listeners on one port).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("no free loopback port"))
+        .collect();
+    std::array::from_fn(|i| {
+        listeners[i]
+            .local_addr()
+            .expect("a bound listener's address")
+            .port()
+    })
 }
 
 fn run(cmd: &mut Command, what: &str) {
@@ -152,10 +163,11 @@ impl MailStack {
     fn start_with(token_port: Option<u16>) -> MailStack {
         require_root();
         let dir = world_readable_tempdir("kb-mail-");
+        let [imap_port, lmtp_port, smtp_port] = free_ports();
         let mut stack = MailStack {
-            imap_port: free_port(),
-            lmtp_port: free_port(),
-            smtp_port: free_port(),
+            imap_port,
+            lmtp_port,
+            smtp_port,
             dir,
             dovecot: None,
             postfix_running: false,
