@@ -526,10 +526,11 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     });
     // A cheap guard first: the regex runs only on a text that can hold a rating. Every
     // match of the regex holds one of these byte strings, and they are rare in text (" ster"
-    // is not: "staat", "sturen"); matched as written, so that the search can use its
-    // vectorised prefilter (with ASCII case folding it cannot).
+    // is not: "staat", "sturen"; nor is "2 s": "2 september"); matched as written, so that
+    // the search can use its vectorised prefilter (with ASCII case folding it cannot).
+    // Every word of `STARS` starts with "st", in any case.
     static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        let counted = (1..=5).flat_map(|n| [format!("{n} s"), format!("{n} S")]);
+        let counted = (1..=5).flat_map(|n| ["st", "sT", "St", "ST"].map(|st| format!("{n} {st}")));
         aho_corasick::AhoCorasick::new(
             ["★", "⭐", "/ 5", "/5"]
                 .into_iter()

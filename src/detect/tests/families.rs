@@ -707,6 +707,7 @@ fn typography_a_review_rating_reads_its_stars() {
         ("One star. 1 star because zero is not possible", 1, "1 star"),
         ("Café Één: 2 STERREN, niet meer", 2, "2 STERREN"),
         ("Geplaatst op 1 september, 3 Sterren", 3, "3 Sterren"),
+        ("Gewoon 1 sTar, typed on a phone", 1, "1 sTar"),
         ("1/5\nPakket over het hek gegooid.", 1, "1/5"),
         ("Bezorging\r\n  2 / 5  \r\nTe laat.", 2, "2 / 5"),
         ("2/5 – App works, until it doesn't", 2, "2/5"),
