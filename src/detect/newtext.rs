@@ -89,6 +89,33 @@ pub fn is_letter(text: &str) -> bool {
         })
 }
 
+/// Whether `line`, a rule of underscores, closes a letterhead rather than opening quoted
+/// history or a footer: no letter has begun above it (no salutation among the lines
+/// `kept`), no mail header block follows it ("Van: …", "Verzonden: …"), and a salutation
+/// follows within a few lines (the firm's name, "t.a.v.", a place and date, "Betreft:",
+/// then "Geachte …"). A rule under the sender's own words, or over a header block or a
+/// disclaimer, still ends the new text.
+fn letterhead_rule(line: &str, after: &[&str], kept: &[&str]) -> bool {
+    const SALUTATION_WITHIN: usize = 8;
+    if !line.trim().bytes().all(|b| b == b'_') || kept.iter().any(|l| SALUTATION.is_match(l)) {
+        return false;
+    }
+    let mut next = after.iter().filter(|l| !l.trim().is_empty());
+    let headers = after
+        .iter()
+        .take(5)
+        .filter(|l| OUTLOOK_NEXT.is_match(l))
+        .count();
+    next.clone()
+        .next()
+        .is_some_and(|l| !OUTLOOK_FROM.is_match(l))
+        && headers < 2
+        && next
+            .by_ref()
+            .take(SALUTATION_WITHIN)
+            .any(|l| SALUTATION.is_match(l))
+}
+
 /// How many lines after a closing line count as signature. Text further down (a P.S.)
 /// is kept.
 const SIGNATURE_LINES: usize = 10;
@@ -300,6 +327,10 @@ pub fn new_text_signed<'a>(body: &'a str, mut signature: Option<&mut Vec<&'a str
             if !answering && ATTRIBUTION.is_match(line) && quoted() {
                 answering = true;
                 in_quote = true;
+                i += 1;
+                continue;
+            }
+            if letterhead_rule(line, &lines[i + 1..], &kept) {
                 i += 1;
                 continue;
             }
@@ -596,6 +627,32 @@ mod tests {
     fn drops_outlook_block() {
         let body = "Bedankt voor de snelle reactie.\n\nVan: Jan Jansen <jan@example.test>\nVerzonden: maandag 23 november 2026 10:12\nAan: info@firma.example\nOnderwerp: klacht\n\nIk ben woedend.\n";
         assert_eq!(new_text(body), "Bedankt voor de snelle reactie.");
+    }
+
+    #[test]
+    fn a_rule_under_a_letterhead_opens_the_letter_and_other_rules_end_the_new_text() {
+        let rule = "_".repeat(40);
+        // A letterhead: the sender's firm, a rule, then the address block and a salutation.
+        let body = format!(
+            "HOVENIERSBEDRIJF JANSEN\nKerkstraat 4 | 1234 AB Dorp | KvK 12345678\n{rule}\n\nAan: Firma\nt.a.v. de directie\n\nDorp, 9 maart 2026\n\nGeachte heer,\n\nIk dien een klacht in over uw advies.\n"
+        );
+        let kept = new_text(&body);
+        assert!(kept.contains("Ik dien een klacht in"), "{kept}");
+        // An Outlook reply: the rule over a header block, the quoted letter's salutation
+        // right under it.
+        let body = format!(
+            "Dank u wel.\n\n{rule}\nVan: Firma <info@firma.example>\nVerzonden: maandag 9 maart 2026 10:12\nAan: Jan\nOnderwerp: uw klacht\n\nGeachte heer,\n\nUw klacht is ongegrond.\n"
+        );
+        assert_eq!(new_text(&body), "Dank u wel.");
+        // A rule over a disclaimer, and a rule under the sender's own letter.
+        let body = format!(
+            "Graag een afspraak.\n\n{rule}\nDit bericht is vertrouwelijk. Geachte lezer, neem contact op.\n"
+        );
+        assert_eq!(new_text(&body), "Graag een afspraak.");
+        let body = format!(
+            "Geachte heer,\n\nGraag een afspraak.\n\n{rule}\n\nBeste Jan,\n\nUw klacht is ongegrond.\n"
+        );
+        assert_eq!(new_text(&body), "Geachte heer,\n\nGraag een afspraak.");
     }
 
     #[test]
