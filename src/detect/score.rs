@@ -558,18 +558,28 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
 }
 
 /// A number of stars in words on the text's first line, alone ("One star.", "Twee sterren",
-/// "vijf sterren!"): a review's heading.
+/// "vijf sterren!"), or a score out of five in words ("5 van de 5", "2 out of 5"): a
+/// review's heading.
 fn rating_in_words(text: &str) -> Option<(u8, &str)> {
     let line = text.trim_start().lines().next()?.trim();
     let bare = line.trim_end_matches(['.', '!']);
     let (number, stars) = bare.split_once(' ')?;
-    if !["star", "stars", "ster", "sterren"]
+    let out_of_five = ["van de 5", "van 5", "uit 5", "out of 5"]
         .iter()
-        .any(|s| stars.eq_ignore_ascii_case(s))
+        .any(|s| stars.eq_ignore_ascii_case(s));
+    if !out_of_five
+        && !["star", "stars", "ster", "sterren"]
+            .iter()
+            .any(|s| stars.eq_ignore_ascii_case(s))
     {
         return None;
     }
     let n = match number.to_lowercase().as_str() {
+        "1" if out_of_five => 1,
+        "2" if out_of_five => 2,
+        "3" if out_of_five => 3,
+        "4" if out_of_five => 4,
+        "5" if out_of_five => 5,
         "one" | "een" | "één" => 1,
         "two" | "twee" => 2,
         "three" | "drie" => 3,

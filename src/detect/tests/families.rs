@@ -731,6 +731,12 @@ fn typography_a_review_rating_reads_its_stars() {
         ("  Twee sterren\r\nTe laat.", 2, "Twee sterren"),
         ("Één ster.\nNooit meer.", 1, "Één ster."),
         ("Vijf sterren!\nTop geholpen.", 5, "Vijf sterren!"),
+        (
+            "5 van de 5\n\nToen ik begon wist ik niets.",
+            5,
+            "5 van de 5",
+        ),
+        ("  2 out of 5.\nSlow.", 2, "2 out of 5."),
         ("Service 4 / 5 ★ maar de app hapert", 4, "4 / 5 ★"),
         (
             "Totaalscore: 3 / 5\n  Deskundigheid ★★★★☆\n  Snelheid ★☆☆☆☆",
@@ -755,6 +761,9 @@ fn typography_a_review_rating_reads_its_stars() {
         "- 3/5 – gebeld",
         "Wij scoren 4/5 van de punten.",
         "Ik heb 2 van 5 facturen betaald.",
+        "2 van de 5 facturen\nzijn nog open.",
+        "Over de premie:\n5 van de 5",
+        "7 van de 5",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
