@@ -14,7 +14,8 @@
 //! A letter's address block names the organisation too: a firm's name on the opening line,
 //! its department below ("Aan: Spaarbank Kennemerland" over "Afdeling
 //! Klachtenbehandeling"); and a published review's heading that names another firm
-//! ("Review: Maasland Finance Partners – 1/5") makes the review one of that firm.
+//! ("Review: Maasland Finance Partners – 1/5", "★☆☆☆☆ Nijhoff Assurantiën, Hengelo") makes
+//! the review one of that firm.
 //!
 //! Only the first few lines are read, and only when the firm's name is known.
 //!
@@ -137,12 +138,14 @@ fn addresses_other(
             && next.is_some_and(|next| department_line(addressee, next))
             && words.iter().any(|w| names_a_firm(addressee, w))
     };
-    // A review's heading that names a firm ("Review: Maasland Finance Partners – 1/5").
+    // A review's heading that names a firm ("Review: Maasland Finance Partners – 1/5",
+    // "★☆☆☆☆ Nijhoff Assurantiën, Hengelo": a heading word or the review's rating first).
     let heading = !opens
-        && addressee
+        && (addressee
             .headings
             .iter()
             .any(|h| words.first() == Some(&h.as_str()))
+            || (rated(line) && firm_name(addressee, line)))
         && words.iter().any(|w| names_a_firm(addressee, w));
     if !(opens || heading) || words.len() > MAX_WORDS || !(organisation || heading || block()) {
         return false;
@@ -168,6 +171,34 @@ fn addresses_other(
         })
     };
     neighbour(next) || neighbour(prev)
+}
+
+/// Whether `line` opens with a review's rating ("★☆☆☆☆", "1/5 –", "2 van de 5"): the line
+/// is the review's heading.
+fn rated(line: &str) -> bool {
+    let line = line.trim_start();
+    super::score::rating(line).is_some_and(|(_, written)| line.starts_with(written))
+}
+
+/// Whether `line` holds a firm's name as written: a word of a firm's trade (one of the
+/// `firm_words`, or a compound ending in one) with a capital, after a name with a capital
+/// ("Nijhoff Assurantiën", "Kroon Verhuizingen"). A trade alone ("Hypotheekadvies? Eerder
+/// een verkoopgesprek") or in lower case ("Avoid if you travel") names no firm.
+fn firm_name(addressee: &Addressee, line: &str) -> bool {
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let tokens: Vec<&str> = line
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    tokens.windows(2).any(|pair| {
+        let (name, trade) = (normalize(pair[0]), normalize(pair[1]));
+        let (name, trade) = (name.text(), trade.text());
+        capital(pair[0])
+            && capital(pair[1])
+            && names_a_firm(addressee, trade)
+            && !names_a_firm(addressee, name)
+            && !addressee.generic.iter().any(|g| g == name)
+    })
 }
 
 /// Whether `line` names a department alone ("Afdeling Klachtenbehandeling", "Complaints

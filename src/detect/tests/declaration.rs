@@ -334,8 +334,8 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
 #[test]
 fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
     // A published review opens with what it reviews: another firm's name there (a trade
-    // word in it) makes it a review of that firm; the firm's own name, a rating alone or a
-    // person's name leave it the firm's.
+    // word in it, after a heading word or the review's rating) makes it a review of that
+    // firm; the firm's own name, a rating alone or a person's name leave it the firm's.
     let hofstede = ScreenContext::new(
         ["info@hofstedeverzekeringen.example".to_string()],
         ["directie@hofstedeverzekeringen.example".to_string()],
@@ -352,6 +352,16 @@ fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
         ("Review: Hofstede Verzekeringen – 1/5", false),
         ("Beoordeling: 1/5", false),
         ("Review: Ramon de Wit – 1/5", false),
+        // A rating first, then the name: a firm of a like name or another trade of the
+        // same surname is another firm; a trade alone, a trade in lower case, the firm's
+        // own name and a reviewer's own shop without a trade word are not.
+        ("★☆☆☆☆ Hofstad Assurantiën, Den Haag", true),
+        ("⭐ Hofstede Verhuizingen – NIET doen!!", true),
+        ("1/5 – Review for Kroon Keukens", true),
+        ("★☆☆☆☆ Hypotheekadvies? Eerder een verkoopgesprek", false),
+        ("★☆☆☆☆ Avoid if you need insurance abroad", false),
+        ("★☆☆☆☆ Hofstede Verzekeringen, Breda", false),
+        ("2/5 – Ruiter IJzerwaren, Alkmaar", false),
     ] {
         let body = format!("{heading}{review}");
         let v = shipped().classify(&customer_mail("", &body), &hofstede);
