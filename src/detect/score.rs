@@ -557,12 +557,31 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     Some((stars as u8, written))
 }
 
+/// The labels a rating's heading may start with ("Beoordeling: 2 van 5").
+const RATING_LABELS: &[&str] = &[
+    "beoordeling",
+    "waardering",
+    "score",
+    "totaalscore",
+    "rating",
+    "cijfer",
+    "oordeel",
+];
+
 /// A number of stars in words on the text's first line, alone ("One star.", "Twee sterren",
-/// "vijf sterren!"), or a score out of five in words ("5 van de 5", "2 out of 5"): a
-/// review's heading.
+/// "vijf sterren!"), or a score out of five in words ("5 van de 5", "2 out of 5"), with or
+/// without a label ("Waardering: 5 van 5"): a review's heading.
 fn rating_in_words(text: &str) -> Option<(u8, &str)> {
     let line = text.trim_start().lines().next()?.trim();
     let bare = line.trim_end_matches(['.', '!']);
+    // A rating's label may come first ("Waardering: 5 van 5").
+    let bare = bare
+        .split_once(' ')
+        .filter(|(label, _)| {
+            let label = label.trim_end_matches(':');
+            RATING_LABELS.iter().any(|l| label.eq_ignore_ascii_case(l))
+        })
+        .map_or(bare, |(_, rest)| rest.trim_start_matches([':', ' ']));
     let (number, stars) = bare.split_once(' ')?;
     let out_of_five = ["van de 5", "van 5", "uit 5", "out of 5"]
         .iter()

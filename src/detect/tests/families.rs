@@ -737,6 +737,12 @@ fn typography_a_review_rating_reads_its_stars() {
             "5 van de 5",
         ),
         ("  2 out of 5.\nSlow.", 2, "2 out of 5."),
+        (
+            "Waardering: 5 van 5\n\nNa een scheiding",
+            5,
+            "Waardering: 5 van 5",
+        ),
+        ("Rating: one star\nNever again.", 1, "Rating: one star"),
         ("Service 4 / 5 ★ maar de app hapert", 4, "4 / 5 ★"),
         (
             "Totaalscore: 3 / 5\n  Deskundigheid ★★★★☆\n  Snelheid ★☆☆☆☆",
@@ -764,6 +770,8 @@ fn typography_a_review_rating_reads_its_stars() {
         "2 van de 5 facturen\nzijn nog open.",
         "Over de premie:\n5 van de 5",
         "7 van de 5",
+        "Score: 5 van de 8 punten",
+        "Waardering: veel",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
