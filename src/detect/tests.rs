@@ -18,11 +18,20 @@ fn customer_mail(subject: &str, body: &str) -> ParsedMail {
 
 /// The firm the mails of [`customer_mail`] are written to.
 fn firm() -> ScreenContext {
-    ScreenContext::new(
-        ["info@dijkstramol.example".to_string()],
-        ["directie@dijkstramol.example".to_string()],
+    firm_at(
+        "dijkstramol.example",
+        Some("Dijkstra & Mol Financieel Advies"),
     )
-    .with_organisation("Dijkstra & Mol Financieel Advies")
+}
+
+/// A firm at `domain` (its general mailbox `info@` and directie's `directie@`), named
+/// `name` (`organisation.name`) when given.
+fn firm_at(domain: &str, name: Option<&str>) -> ScreenContext {
+    let ctx = ScreenContext::new([format!("info@{domain}")], [format!("directie@{domain}")]);
+    match name {
+        Some(name) => ctx.with_organisation(name),
+        None => ctx,
+    }
 }
 
 fn det() -> Detector {
@@ -489,10 +498,7 @@ fn screening_categories() {
 
 #[test]
 fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
-    let ctx = ScreenContext::new(
-        ["info@firma.example".to_string()],
-        ["directie@firma.example".to_string()],
-    );
+    let ctx = firm_at("firma.example", None);
     let form = |marks: &str| {
         format!(
             "From: Website <website@firma.example>\nReply-To: Jan Klant <jan@klant.example>\n\
@@ -540,10 +546,7 @@ fn a_form_mailers_auto_generated_mark_does_not_screen_the_customers_message() {
 
 #[test]
 fn a_transcript_of_what_a_caller_said_is_judged_though_a_system_sent_it() {
-    let ctx = ScreenContext::new(
-        ["info@firma.example".to_string()],
-        ["directie@firma.example".to_string()],
-    );
+    let ctx = firm_at("firma.example", None);
     // A phone system's voicemail transcription, a chat tool's transcript and a WhatsApp
     // export: made and marked by a process, the words the customer's.
     for (from, subject) in [
@@ -605,10 +608,7 @@ fn a_transcript_of_what_a_caller_said_is_judged_though_a_system_sent_it() {
 
 #[test]
 fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
-    let ctx = ScreenContext::new(
-        ["info@firma.example".to_string()],
-        ["directie@firma.example".to_string()],
-    );
+    let ctx = firm_at("firma.example", None);
     let forward = |own: &str| {
         format!(
             "From: Anouk <anouk@firma.example>\nTo: info@firma.example\nSubject: Fwd: uw advies\n\n\
@@ -633,10 +633,7 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
 
 #[test]
 fn a_mail_forwarded_as_an_attachment_is_judged_and_names_the_customer() {
-    let ctx = ScreenContext::new(
-        ["info@firma.example".to_string()],
-        ["directie@firma.example".to_string()],
-    );
+    let ctx = firm_at("firma.example", None);
     // Outlook's "Doorsturen als bijlage": the customer's mail as a message/rfc822 part,
     // with no word of the colleague's own, and with one.
     let attached = |own: &str| {

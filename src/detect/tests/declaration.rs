@@ -167,10 +167,7 @@ fn a_mail_addressed_to_another_organisation_declares_nothing_to_the_firm() {
     assert!(!addressed_elsewhere(&v), "{v:?}");
     assert!(v.complaint, "{v:?}");
     // Without the firm's name nothing is told.
-    let unknown = ScreenContext::new(
-        ["info@dijkstramol.example".to_string()],
-        ["directie@dijkstramol.example".to_string()],
-    );
+    let unknown = firm_at("dijkstramol.example", None);
     let v = shipped().classify(&customer_mail("Klacht jaarafrekening", body), &unknown);
     assert!(!addressed_elsewhere(&v), "{v:?}");
 }
@@ -206,10 +203,7 @@ fn a_mail_addressed_to_another_organisation_is_at_most_doubtful() {
                 vandaag herstelt.\n\nT. Bosman";
     let detector = shipped().with_doubt_threshold(0.5);
     // Without the firm's name it reads as the complaint it is.
-    let unknown = ScreenContext::new(
-        ["info@dijkstramol.example".to_string()],
-        ["directie@dijkstramol.example".to_string()],
-    );
+    let unknown = firm_at("dijkstramol.example", None);
     let v = detector.classify(&customer_mail("Klacht", body), &unknown);
     assert!(v.complaint && v.score > 1.5, "{v:?}");
     // Addressed to Veluwse Energie: held at the doubt threshold, shown as doubtful.
@@ -291,11 +285,10 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
     // One surname is shared by many firms: with a trade the firm's name does not hold, the
     // opening line names another firm; with the firm's own trade, or one that names no one
     // in particular, it names the firm.
-    let huisman = ScreenContext::new(
-        ["info@huismanhypotheken.example".to_string()],
-        ["directie@huismanhypotheken.example".to_string()],
-    )
-    .with_organisation("Huisman Hypotheken & Verzekeringen");
+    let huisman = firm_at(
+        "huismanhypotheken.example",
+        Some("Huisman Hypotheken & Verzekeringen"),
+    );
     let grievance = "\n\nHierbij dien ik een klacht in. U heeft drie keer niet gereageerd en de \
                      afspraak van dinsdag is zonder bericht afgezegd.";
     for (opening, elsewhere) in [
@@ -313,11 +306,7 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
     }
     // A name of two surnames: one of them and another trade name another firm, both of
     // them the firm.
-    let bos_van_wijk = ScreenContext::new(
-        ["info@bosvanwijk.example".to_string()],
-        ["directie@bosvanwijk.example".to_string()],
-    )
-    .with_organisation("Bos en Van Wijk Assurantiën");
+    let bos_van_wijk = firm_at("bosvanwijk.example", Some("Bos en Van Wijk Assurantiën"));
     for (opening, elsewhere) in [
         (
             "To the customer service team at Van Wijk Verhuizingen,",
@@ -336,11 +325,10 @@ fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
     // A published review opens with what it reviews: another firm's name there (a trade
     // word in it, after a heading word or the review's rating) makes it a review of that
     // firm; the firm's own name, a rating alone or a person's name leave it the firm's.
-    let hofstede = ScreenContext::new(
-        ["info@hofstedeverzekeringen.example".to_string()],
-        ["directie@hofstedeverzekeringen.example".to_string()],
-    )
-    .with_organisation("Hofstede Verzekeringen & Pensioen");
+    let hofstede = firm_at(
+        "hofstedeverzekeringen.example",
+        Some("Hofstede Verzekeringen & Pensioen"),
+    );
     let review =
         "\n\nI filed a formal complaint with the broker last month. We waited six weeks for \
                   the advice report, nobody answered our emails, and twice I was told it would \
@@ -609,11 +597,7 @@ fn a_complaint_to_the_firm_is_not_held_whoever_else_is_addressed() {
 fn the_firms_own_name_aims_a_grievance_at_the_firm() {
     // A firm called "Bank Noordhaven": "bank" is one of the lexicon's third parties, but
     // beside the firm's distinctive name it names the firm itself.
-    let bank = ScreenContext::new(
-        ["info@banknoordhaven.example".to_string()],
-        ["directie@banknoordhaven.example".to_string()],
-    )
-    .with_organisation("Bank Noordhaven");
+    let bank = firm_at("banknoordhaven.example", Some("Bank Noordhaven"));
     let body = "Goedemiddag,\n\nAl drie weken wacht ik op mijn nieuwe betaalpas. Bank Noordhaven \
                 heeft de pas twee keer naar mijn oude adres gestuurd, terwijl ik mijn \
                 adreswijziging in maart heb doorgegeven.\n\nGroet,\nH. Kramer";
@@ -625,10 +609,7 @@ fn the_firms_own_name_aims_a_grievance_at_the_firm() {
     );
     assert!(v.signals.iter().any(|s| s.criterion == "verwijt_handelen"));
     // Without the firm's name, the same words name some bank: the grievance counts less.
-    let unnamed = ScreenContext::new(
-        ["info@banknoordhaven.example".to_string()],
-        ["directie@banknoordhaven.example".to_string()],
-    );
+    let unnamed = firm_at("banknoordhaven.example", None);
     let v2 = det().classify(&mail, &unnamed);
     assert!(
         v2.ignored.iter().any(|i| i.reason == "ander_doel"),

@@ -895,11 +895,7 @@ fn family_firm_voice_a_reply_signed_as_the_firm_is_held_in_doubt() {
     }
     // A colleague's note from the firm's own domain is signed as the firm too: the
     // colleague's weight judges it, not this hold.
-    let ctx = super::ScreenContext::new(
-        ["info@brinkman.example".to_string()],
-        ["directie@brinkman.example".to_string()],
-    )
-    .with_organisation("Brinkman Financieel Advies");
+    let ctx = firm_at("brinkman.example", Some("Brinkman Financieel Advies"));
     let note = crate::parse::parse(
         "From: Petra <petra@brinkman.example>\r\nTo: ilse@brinkman.example\r\nSubject: \
          telefoonnotitie\r\n\r\nHoi Ilse, mevrouw De Ruiter belde: ze kreeg het \

@@ -412,11 +412,7 @@ fn a_webcare_reply_sent_from_the_firms_domain_stays_held_as_the_firms_own() {
     // A public reply, copied to the mailbox from the firm's own webcare address, retells
     // the customer's grievance; its caret sign-off says who speaks, whoever sent it.
     let d = Detector::new(1.5, None).unwrap();
-    let ctx = ScreenContext::new(
-        ["info@firma.example".to_string()],
-        ["directie@firma.example".to_string()],
-    )
-    .with_organisation("Firma Advies");
+    let ctx = firm_at("firma.example", Some("Firma Advies"));
     let mail = |from: &str, body: &str| {
         crate::parse::parse(
             format!("From: {from}\r\nTo: info@firma.example\r\nSubject:\r\n\r\n{body}\r\n")
