@@ -33,7 +33,8 @@ pub fn detector(settings: &Settings) -> anyhow::Result<(Detector, ScreenContext)
     })?;
     let detector = detector
         .with_max_text_bytes(det.max_text_bytes)
-        .with_doubt_threshold(det.doubt_threshold);
+        .with_doubt_threshold(det.doubt_threshold)
+        .with_other_trades(det.other_trades);
     let mut ctx = ScreenContext::new(own, directie);
     if let Some(name) = settings.organisation_name()? {
         ctx = ctx.with_organisation(name);

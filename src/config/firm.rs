@@ -12,6 +12,9 @@ pub struct DetectionSettings {
     pub max_text_bytes: usize,
     /// From this score up to the threshold a mail is listed as doubtful.
     pub doubt_threshold: f64,
+    /// The firm has no technicians, drivers, movers or shop: a mail that speaks of the
+    /// reader's ("uw monteur", "your technician") is meant for another firm.
+    pub other_trades: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +172,7 @@ impl Settings {
             lexicon_dir: self.opt_string("detection.lexicon_dir")?.map(PathBuf::from),
             max_text_bytes: self.integer("detection.max_text_bytes", 1024, 64 << 20)? as usize,
             doubt_threshold: self.number("detection.doubt_threshold", 0.0, 1000.0)?,
+            other_trades: self.boolean("detection.other_trades")?,
         })
     }
 

@@ -141,6 +141,15 @@ fn detection_and_addresses() {
         ("KLACHTENBUS__SMTP__FROM", "klachten@firma.nl"),
     ]);
     assert_eq!(s.detection().unwrap().threshold, 4.5);
+    // A financial firm by default; a firm with its own technicians says so.
+    assert!(s.detection().unwrap().other_trades);
+    let installer = with(&[("KLACHTENBUS__DETECTION__OTHER_TRADES", "false")]);
+    assert!(!installer.detection().unwrap().other_trades);
+    let s2 = with(&[("KLACHTENBUS__DETECTION__OTHER_TRADES", "soms")]);
+    assert_eq!(
+        s2.detection().unwrap_err().key(),
+        Some("detection.other_trades")
+    );
     let (own, dir) = s.screen_addresses().unwrap();
     assert_eq!(own, vec!["klachten@firma.nl"]);
     assert_eq!(dir, vec!["jan@firma.nl", "els@firma.nl"]);

@@ -25,7 +25,7 @@
 
 use serde::Deserialize;
 
-use super::normalize::normalize;
+use super::normalize::{normalize, Normalized};
 use super::screen::{base_address, ScreenContext};
 use crate::parse::ParsedMail;
 
@@ -50,6 +50,13 @@ pub struct Addressee {
     /// word of the `firm_words` in its name) is a review of that firm.
     #[serde(default)]
     pub headings: Vec<String>,
+    /// The people and places of a trade a financial firm does not have ("monteur",
+    /// "technician", "driver", "movers", "showroom"): written after a word that addresses
+    /// the reader ("uw monteur", "your technician"), they tell a complaint meant for an
+    /// installer, a courier, a removal firm or a shop, sent to the firm by mistake. A firm
+    /// that has them (an installer, a web shop) empties the list in its own lexicon.
+    #[serde(default)]
+    pub other_trades: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
@@ -171,6 +178,33 @@ fn addresses_other(
         })
     };
     neighbour(next) || neighbour(prev)
+}
+
+/// Where `norm` speaks of the reader's people or premises of a trade the firm does not have
+/// ("uw monteur", "jullie bezorger", "your technician": a word of `second_person` right
+/// before one of the `other_trades`): the first such pair, as a range of
+/// [`Normalized::text`].
+pub fn other_trade(
+    addressee: &Addressee,
+    second_person: &std::collections::HashSet<String, foldhash::fast::RandomState>,
+    norm: &Normalized,
+) -> Option<std::ops::Range<usize>> {
+    if addressee.other_trades.is_empty() {
+        return None;
+    }
+    let text = norm.text();
+    let mut previous: Option<&str> = None;
+    for word in norm.words() {
+        if previous.is_some_and(|p| second_person.contains(p))
+            && addressee.other_trades.iter().any(|t| t == word)
+        {
+            let end = word.as_ptr() as usize - text.as_ptr() as usize + word.len();
+            let start = previous.map_or(0, |p| p.as_ptr() as usize - text.as_ptr() as usize);
+            return Some(start..end);
+        }
+        previous = Some(word);
+    }
+    None
 }
 
 /// Whether `line` opens with a review's rating ("★☆☆☆☆", "1/5 –", "2 van de 5"): the line

@@ -565,6 +565,7 @@ impl Lexicon {
                     generic: norm_list(&a.generic),
                     firm_words: norm_list(&a.firm_words),
                     headings: norm_list(&a.headings),
+                    other_trades: norm_list(&a.other_trades),
                 })
                 .unwrap_or_default(),
             automaton,

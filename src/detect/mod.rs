@@ -150,6 +150,9 @@ pub struct Detector {
     /// From this score up to the threshold a mail is doubtful (never above the threshold).
     doubt_threshold: f64,
     max_text_bytes: usize,
+    /// Whether the reader's people or premises of another trade ("uw monteur") tell a mail
+    /// meant for another firm (`detection.other_trades`).
+    other_trades: bool,
     language: whatlang::Detector,
 }
 
@@ -194,6 +197,7 @@ impl Detector {
             threshold,
             doubt_threshold: threshold,
             max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
+            other_trades: true,
             language: whatlang::Detector::with_allowlist(vec![
                 whatlang::Lang::Nld,
                 whatlang::Lang::Eng,
@@ -265,6 +269,14 @@ impl Detector {
             }
             s.weight != 0.0
         });
+    }
+
+    /// Whether a mail that speaks of the reader's people or premises of a trade the firm
+    /// does not have ("uw monteur", "your technician": the lexicons' `other_trades`) is held
+    /// as addressed to another firm (`detection.other_trades`; on by default).
+    pub fn with_other_trades(mut self, on: bool) -> Detector {
+        self.other_trades = on;
+        self
     }
 
     /// Judges at most the first `bytes` of a mail's new text (`detection.max_text_bytes`).
@@ -378,8 +390,22 @@ impl Detector {
         // A mail addressed to another organisation declares nothing to the firm, its
         // grievance counts as one aimed at a third party, and it is at most doubtful
         // ([`addressee`], [`Detector::held`]).
-        let elsewhere = addressee::elsewhere(&lexicon.addressee, body, &own);
-        if let Some(line) = elsewhere {
+        let elsewhere = addressee::elsewhere(&lexicon.addressee, body, &own)
+            .map(str::to_string)
+            .or_else(|| {
+                // The reader's technician, driver or shop: a firm of another trade.
+                let trade = self.other_trades.then(|| {
+                    addressee::other_trade(
+                        &lexicon.addressee,
+                        &lexicon.target.second_person_set,
+                        &norm,
+                    )
+                });
+                trade
+                    .flatten()
+                    .map(|r| score::join_words(&text[norm.source_range(r.start, r.end)]))
+            });
+        if let Some(line) = &elsewhere {
             declared = None;
             for s in signals.iter_mut() {
                 if s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()) {
@@ -388,7 +414,7 @@ impl Detector {
             }
             ignored.push(Ignored {
                 reason: addressee::REASON.into(),
-                phrase: line.to_string(),
+                phrase: line.clone(),
             });
         }
         Reading {
