@@ -57,6 +57,10 @@ pub struct Addressee {
     /// that has them (an installer, a web shop) empties the list in its own lexicon.
     #[serde(default)]
     pub other_trades: Vec<String>,
+    /// Words after which a word of `other_trades` names a thing, not someone: "your
+    /// driver's licence" is the reader's own document.
+    #[serde(default)]
+    pub other_trades_not_before: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
@@ -182,8 +186,8 @@ fn addresses_other(
 
 /// Where `norm` speaks of the reader's people or premises of a trade the firm does not have
 /// ("uw monteur", "jullie bezorger", "your technician": a word of `second_person` right
-/// before one of the `other_trades`): the first such pair, as a range of
-/// [`Normalized::text`].
+/// before one of the `other_trades`, not followed by one of `other_trades_not_before`): the
+/// first such pair, as a range of [`Normalized::text`].
 pub fn other_trade(
     addressee: &Addressee,
     second_person: &std::collections::HashSet<String, foldhash::fast::RandomState>,
@@ -194,9 +198,13 @@ pub fn other_trade(
     }
     let text = norm.text();
     let mut previous: Option<&str> = None;
-    for word in norm.words() {
+    let mut words = norm.words().peekable();
+    while let Some(word) = words.next() {
         if previous.is_some_and(|p| second_person.contains(p))
             && addressee.other_trades.iter().any(|t| t == word)
+            && !words
+                .peek()
+                .is_some_and(|next| addressee.other_trades_not_before.iter().any(|n| n == next))
         {
             let end = word.as_ptr() as usize - text.as_ptr() as usize + word.len();
             let start = previous.map_or(0, |p| p.as_ptr() as usize - text.as_ptr() as usize);

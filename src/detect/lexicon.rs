@@ -566,6 +566,7 @@ impl Lexicon {
                     firm_words: norm_list(&a.firm_words),
                     headings: norm_list(&a.headings),
                     other_trades: norm_list(&a.other_trades),
+                    other_trades_not_before: norm_list(&a.other_trades_not_before),
                 })
                 .unwrap_or_default(),
             automaton,

@@ -383,6 +383,9 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
          is onacceptabel, ik dien een klacht in.",
         "Geachte heer,\n\nMijn chauffeur bracht de papieren op tijd, maar u heeft ze kwijtgemaakt. \
          Dit is onacceptabel, ik dien een klacht in.",
+        "Dear Sir,\n\nYour letter says to send a copy of your driver's licence. I have sent \
+         it three times and you have lost it every time, and nobody answers my calls. This \
+         is unacceptable and I am very disappointed in your service.",
     ] {
         let v = shipped().classify(&customer_mail("Klacht", body), &firm());
         assert!(!addressed_elsewhere(&v), "{body}: {v:?}");
