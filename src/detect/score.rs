@@ -593,12 +593,12 @@ fn rating_in_words(text: &str) -> Option<(u8, &str)> {
     {
         return None;
     }
+    // A score out of five may be written in figures ("5 van de 5"); stars are counted in
+    // words only (a figure before "sterren" is the regex's).
+    if let Some(n @ 1..=5) = number.parse::<u8>().ok().filter(|_| out_of_five) {
+        return Some((n, line));
+    }
     let n = match number.to_lowercase().as_str() {
-        "1" if out_of_five => 1,
-        "2" if out_of_five => 2,
-        "3" if out_of_five => 3,
-        "4" if out_of_five => 4,
-        "5" if out_of_five => 5,
         "one" | "een" | "één" => 1,
         "two" | "twee" => 2,
         "three" | "drie" => 3,
