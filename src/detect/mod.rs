@@ -135,6 +135,10 @@ pub struct Truncated {
 /// before this, and the bound keeps the time for one hostile mail small.
 pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
 
+/// What [`Detector::judged_words`] writes for a word of an e-mail address or a web link,
+/// which the learned phrases never read: no word of a phrase, so a fit makes none with it.
+pub const LINK_WORD: &str = "_";
+
 static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*((re|antw|aw|fw|fwd|doorst|tr|wg|sv)\s*(\[\d+\])?\s*:\s*)+")
         .expect("reply prefix regex")
@@ -660,10 +664,20 @@ impl Detector {
     }
 
     /// The normalised words a mail is judged on (its fresh subject and new text, at most
-    /// `max_text_bytes`): what `eval --features` gives a weight fit.
+    /// `max_text_bytes`), those of addresses and links as [`LINK_WORD`]: what `eval
+    /// --features` gives a weight fit.
     pub fn judged_words(&self, subject: Option<&str>, body: &str) -> String {
         let (text, _) = self.judged_text(subject, body);
-        normalize::normalize(&text).text().to_string()
+        let norm = normalize::normalize(&text);
+        let mut words = String::with_capacity(norm.text().len());
+        for (i, word) in norm.words().enumerate() {
+            if i > 0 {
+                words.push(' ');
+            }
+            // The learned phrases never read an address or a link: "_" is no phrase word.
+            words.push_str(if norm.in_link(i) { LINK_WORD } else { word });
+        }
+        words
     }
 
     /// The text judged: a fresh subject, a blank line and the new text of the body, cut

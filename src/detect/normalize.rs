@@ -16,6 +16,9 @@ pub struct Normalized {
     /// with an ASCII capital or a non-ASCII letter (words of digits neither count nor
     /// break a run).
     capitals_run: usize,
+    /// Per word, whether it stands in an e-mail address or a web link
+    /// ([`link_words`]); empty when the text holds none.
+    links: Vec<bool>,
 }
 
 /// A word of the normalised text and the source bytes it was made from.
@@ -167,12 +170,72 @@ pub fn normalize(input: &str) -> Normalized {
         }
     }
     close(&mut open, &mut words, &mut capitals);
+    let links = link_words(input, &words);
     Normalized {
         // Only whole UTF-8 sequences and ASCII were pushed.
         spaced: String::from_utf8(text).expect("normalised text is UTF-8"),
         words,
         capitals_run: capitals.best,
+        links,
     }
+}
+
+/// Whether `b` ends a written address or link: white space, or a bracket or quotation
+/// mark around it ("<info@firma.nl>", "(www.firma.nl)", "[mailto:jan@firma.nl]").
+fn ends_link(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'"' | b'\'')
+}
+
+/// Per word of `words` (made from `input`), whether it stands in an e-mail address
+/// ("jan.devries@hotmail.com": a letter or digit on both sides of the "@"; a handle such as
+/// "@BrinkmanFA" is no address) or a web link ("https://…", "www.…"), a run of
+/// characters up to white space or a bracket. Empty when `input` holds neither: most texts.
+fn link_words(input: &str, words: &[Word]) -> Vec<bool> {
+    let bytes = input.as_bytes();
+    let at_sign = memchr::memchr(b'@', bytes).is_some();
+    let web = memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memmem::find(bytes, b"www.").is_some()
+        || memchr::memmem::find(bytes, b"WWW.").is_some();
+    if !at_sign && !web {
+        return Vec::new();
+    }
+    // The runs that hold an address or a link, in order.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        if ends_link(bytes[start]) {
+            start += 1;
+            continue;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| ends_link(b))
+            .map_or(bytes.len(), |n| start + n);
+        let run = &bytes[start..end];
+        let address = run
+            .windows(3)
+            .any(|w| w[1] == b'@' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
+        let lower = |i: usize, pat: &[u8]| {
+            run.len() >= i + pat.len() && run[i..i + pat.len()].eq_ignore_ascii_case(pat)
+        };
+        let link = memchr::memmem::find(run, b"://").is_some() || lower(0, b"www.");
+        if address || link {
+            spans.push((start, end));
+        }
+        start = end;
+    }
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    let mut span = spans.iter().peekable();
+    words
+        .iter()
+        .map(|w| {
+            let at = w.src_start as usize;
+            while span.next_if(|&&(_, end)| end <= at).is_some() {}
+            span.peek().is_some_and(|&&(from, _)| from <= at)
+        })
+        .collect()
 }
 
 impl Normalized {
@@ -236,6 +299,11 @@ impl Normalized {
         out
     }
 
+    /// Whether the `i`th word stands in an e-mail address or a web link.
+    pub fn in_link(&self, i: usize) -> bool {
+        self.links.get(i).copied().unwrap_or(false)
+    }
+
     /// How many words the text has.
     pub fn word_count(&self) -> usize {
         self.words.len()
@@ -285,6 +353,43 @@ mod tests {
     fn folds_case_accents_punctuation() {
         let n = normalize("  Ik ben ÉCHT   teleurgesteld!!! Geërgerd, don’t… ");
         assert_eq!(n.text(), "ik ben echt teleurgesteld geergerd dont");
+    }
+
+    /// The words of `src` that stand in an address or a link.
+    fn linked(src: &str) -> Vec<String> {
+        let n = normalize(src);
+        n.words()
+            .enumerate()
+            .filter(|&(i, _)| n.in_link(i))
+            .map(|(_, w)| w.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn words_of_addresses_and_links_are_marked() {
+        // Addresses and links, bare, in brackets, after "mailto:" or a label.
+        assert_eq!(
+            linked("Mail naar jan.de-vries@hotmail.com of kijk op https://www.firma.nl/klachten."),
+            ["jan", "de", "vries", "hotmail", "com", "https", "www", "firma", "nl", "klachten"]
+        );
+        assert_eq!(
+            linked("Jan <jan@firma.nl> [mailto:info@firma.nl] (WWW.Firma.NL)"),
+            ["jan", "firma", "nl", "mailto", "info", "firma", "nl", "www", "firma", "nl"]
+        );
+        assert_eq!(
+            linked("E-mail:piet@x.nl, dank"),
+            ["e", "mail", "piet", "x", "nl"]
+        );
+        // No address: a handle, an "@" between spaces, "om 10@" and a bare domain name.
+        assert!(linked("@BrinkmanFA: 3 @ 10 euro, om 10@ uur, zie firma.nl").is_empty());
+        // The words around a link are no part of it; most texts hold none.
+        let n = normalize("Slecht geholpen, zie www.firma.nl en bel me.");
+        let marks: Vec<bool> = (0..n.word_count()).map(|i| n.in_link(i)).collect();
+        assert_eq!(
+            marks,
+            [false, false, false, true, true, true, false, false, false]
+        );
+        assert!(normalize("Geen adres hier.").links.is_empty());
     }
 
     #[test]

@@ -470,8 +470,8 @@ fn sixty_first_split_corpus_holds_its_recorded_figures_on_both_halves() {
 #[test]
 fn later_split_corpora_of_mail_hold_their_recorded_figures_on_both_halves() {
     // Mail to fourteen more advisers and eight brokers in the usual mix, each by two
-    // writers; the shipped fit read the tuning halves of corpus66 to corpus81, none of
-    // corpus82 to corpus103. corpus74 to corpus77 are written the way an office mailbox's systems and
+    // writers; the shipped fit read the tuning halves of corpus66 to corpus99, none of
+    // corpus100 to corpus103. corpus74 to corpus77 are written the way an office mailbox's systems and
     // people deliver it (form mailers, transcripts, callback notes, tickets, colleagues'
     // forwards, Kifid, scanned letters); corpus78, corpus79, corpus81, corpus83, corpus84,
     // corpus86, corpus88, corpus89, corpus92, corpus94, corpus96, corpus98, corpus100 and

@@ -507,12 +507,17 @@ impl Learned {
         // nearest caches, and a look-up mostly waits for memory). The phrases are then
         // taken in the order of the text, as one walk would.
         let mut at: Vec<Place> = Vec::with_capacity(norm.word_count());
-        at.extend(norm.words().map(|w| {
+        at.extend(norm.words().enumerate().map(|(i, w)| {
             let start = w.as_ptr() as usize - words.as_ptr() as usize;
             Place {
                 start,
                 end: start + w.len(),
-                word: self.words.get(w),
+                // An address or a link says nothing of what its writer means.
+                word: if norm.in_link(i) {
+                    None
+                } else {
+                    self.words.get(w)
+                },
                 pair: None,
                 triple: None,
             }

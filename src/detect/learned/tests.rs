@@ -21,6 +21,17 @@ fn sums_the_basis_and_each_phrase_found_once() {
 }
 
 #[test]
+fn words_of_addresses_and_links_are_no_phrases() {
+    // "nooit" and "bedankt" as words of a text count; in an address or a link they do not,
+    // and a pair does not run from a link into the text.
+    assert_eq!(signal("Nooit bedankt.").weight, -0.75);
+    let s = signal("Mail nooit@bedankt.nl of zie https://niet.example/teruggebeld gewoon");
+    assert_eq!((s.weight, s.phrase.as_str()), (-0.5, ""));
+    let s = signal("Zie www.firma.nl/niet teruggebeld");
+    assert_eq!(s.weight, -0.5);
+}
+
+#[test]
 fn a_negative_sum_names_the_phrases_against() {
     let s = signal("Bedankt voor alles, nooit gedacht.");
     assert_eq!(s.weight, -0.75);

@@ -436,19 +436,19 @@ fn many_declarations_are_judged_once_each() {
 
 #[test]
 fn a_declared_complaint_whose_other_words_are_not_the_firms_business_is_doubtful() {
-    // Complaints meant for an installer and a web shop, sent to the firm by mistake: the
-    // words beside the declaration (a boiler, a fitter, an order, a dishwasher) argue
-    // against them far. They go to directie's digest, they open no case. (Written to the
-    // installer's or the shop's people, "uw monteur", "your delivery driver", they are held
-    // as addressed elsewhere before this rule is asked.)
+    // Complaints meant for two web shops, sent to the firm by mistake: the words beside the
+    // declaration (an order, a washing machine, a dishwasher, a return) argue against them
+    // far. They go to directie's digest, they open no case. (Written to the shop's people,
+    // "uw bezorger", "your delivery driver", they are held as addressed elsewhere before
+    // this rule is asked.)
     for (subject, body) in [
         (
             "Klacht",
-            "Geachte heer, mevrouw,\n\nHierbij dien ik een formele klacht in over de cv-ketel \
-             die op 3 november bij ons is geplaatst. Sinds de installatie valt \
-             de ketel twee keer per dag uit en hebben we geen warm water. De monteur zou \
-             vorige week terugkomen om de thermostaat te vervangen, maar niemand is gekomen. \
-             Ik verwacht dat u de ketel deze week repareert of vervangt.\n\nMet vriendelijke \
+            "Geachte heer, mevrouw,\n\nHierbij dien ik een formele klacht in over de \
+             wasmachine die ik op 14 oktober in uw webwinkel heb besteld (bestelnummer 88213). \
+             Het toestel werd met een gedeukte zijkant bezorgd, de retour is twee keer niet \
+             opgehaald en de klantenservice reageert niet op mijn mails. Ik verwacht binnen \
+             veertien dagen een nieuw exemplaar of mijn geld terug.\n\nMet vriendelijke \
              groet,\nR. Kuipers",
         ),
         (
