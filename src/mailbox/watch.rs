@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
+use async_imap::types::UnsolicitedResponse;
 use tokio_util::sync::CancellationToken;
 
 use super::{connect, sync_pass, ImapSession, IntakeError, PassReport};
@@ -88,7 +89,13 @@ where
         mode = if use_idle { "idle" } else { "poll" },
         "watching mailbox"
     );
+    // Whether the pass before was one run at once on news from the server.
+    let mut repass = false;
     loop {
+        // What the server announced before this pass, the pass reads anyway.
+        mail_arrived(std::iter::from_fn(|| {
+            session.unsolicited_responses.try_recv().ok()
+        }));
         let report = sync_pass(&mut session, caps, settings, limits, store, clock, cancel).await?;
         connected();
         if let Err(db) = store.health_ok("intake", clock.now()).await {
@@ -108,6 +115,18 @@ where
             let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
             return Ok(());
         }
+        // Mail delivered while the pass ran is announced in the answer to one of its later
+        // commands; the IMAP client keeps such news aside, and IDLE would wait for the
+        // next. Another pass at once reads it (once more only when that one found mail).
+        let arrived = mail_arrived(std::iter::from_fn(|| {
+            session.unsolicited_responses.try_recv().ok()
+        }));
+        if use_idle && arrived && !(repass && report.fetched == 0) {
+            tracing::debug!("mail arrived during the pass: another pass");
+            repass = true;
+            continue;
+        }
+        repass = false;
         session = if use_idle {
             match idle_once(session, cancel).await? {
                 Some(s) => s,
@@ -125,16 +144,34 @@ where
     }
 }
 
+/// Whether `responses`, what the server said outside a command's own answer, announce
+/// new mail (EXISTS or RECENT). Reads them all.
+fn mail_arrived(responses: impl Iterator<Item = UnsolicitedResponse>) -> bool {
+    let mut arrived = false;
+    for r in responses {
+        arrived |= matches!(
+            r,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    arrived
+}
+
 /// Waits in IDLE until the server reports news, the refresh interval passes, or shutdown
 /// is requested. Returns the session for the next pass, or None when cancelled.
 async fn idle_once(
     session: ImapSession,
     cancel: &CancellationToken,
 ) -> Result<Option<ImapSession>, IntakeError> {
+    // News the server sends before it confirms the IDLE is kept aside by the client.
+    let aside = session.unsolicited_responses.clone();
     let mut idle = session.idle();
     idle.init().await?;
     let cancelled;
-    {
+    if mail_arrived(std::iter::from_fn(|| aside.try_recv().ok())) {
+        tracing::debug!("IDLE: mail arrived as it began");
+        cancelled = false;
+    } else {
         let (wait, _stop) = idle.wait_with_timeout(IDLE_REFRESH);
         tokio::select! {
             r = wait => {
@@ -162,4 +199,23 @@ async fn idle_once(
         return Ok(None);
     }
     Ok(Some(session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_arrived_is_an_exists_or_a_recent_and_every_response_is_read() {
+        use UnsolicitedResponse::{Exists, Expunge, Recent};
+        assert!(mail_arrived([Exists(4)].into_iter()));
+        assert!(mail_arrived([Expunge(1), Recent(1)].into_iter()));
+        // A message moved away or expunged is no new mail; nothing said is none either.
+        assert!(!mail_arrived([Expunge(3), Expunge(2)].into_iter()));
+        assert!(!mail_arrived(std::iter::empty()));
+        // All are read, also after the first that announces mail.
+        let mut responses = vec![Exists(5), Expunge(1), Exists(6)].into_iter();
+        assert!(mail_arrived(&mut responses));
+        assert_eq!(responses.next().map(|_| ()), None);
+    }
 }
