@@ -188,7 +188,7 @@ fn ends_link(b: u8) -> bool {
 
 /// Per word of `words` (made from `input`), whether it stands in an e-mail address
 /// ("jan.devries@hotmail.com": a letter or digit on both sides of the "@"; a handle such as
-/// "@BrinkmanFA" is no address) or a web link ("https://…", "www.…"), a run of
+/// "@BrinkmanFA" is no address) or a web link ("https://…", "www.…", "WWW.…"), a run of
 /// characters up to white space or a bracket. Empty when `input` holds neither: most texts.
 fn link_words(input: &str, words: &[Word]) -> Vec<bool> {
     let bytes = input.as_bytes();
@@ -215,10 +215,9 @@ fn link_words(input: &str, words: &[Word]) -> Vec<bool> {
         let address = run
             .windows(3)
             .any(|w| w[1] == b'@' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
-        let lower = |i: usize, pat: &[u8]| {
-            run.len() >= i + pat.len() && run[i..i + pat.len()].eq_ignore_ascii_case(pat)
-        };
-        let link = memchr::memmem::find(run, b"://").is_some() || lower(0, b"www.");
+        let link = memchr::memmem::find(run, b"://").is_some()
+            || run.starts_with(b"www.")
+            || run.starts_with(b"WWW.");
         if address || link {
             spans.push((start, end));
         }
