@@ -4,6 +4,9 @@
 //! directie exactly as the customer wrote it. The same pass notes how many words in a row
 //! were written in capitals, so the check for shouting runs only where it can succeed.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 pub struct Normalized {
@@ -186,6 +189,12 @@ fn ends_link(b: u8) -> bool {
     b.is_ascii_whitespace() || matches!(b, b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'"' | b'\'')
 }
 
+/// The searchers of a link's start, built once (building one costs more than searching a
+/// short text).
+static SCHEME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"://"));
+static WWW: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"www."));
+static WWW_CAPS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"WWW."));
+
 /// Per word of `words` (made from `input`), whether it stands in an e-mail address
 /// ("jan.devries@hotmail.com": a letter or digit on both sides of the "@"; a handle such as
 /// "@BrinkmanFA" is no address) or a web link ("https://…", "www.…", "WWW.…"), a run of
@@ -193,9 +202,8 @@ fn ends_link(b: u8) -> bool {
 fn link_words(input: &str, words: &[Word]) -> Vec<bool> {
     let bytes = input.as_bytes();
     let at_sign = memchr::memchr(b'@', bytes).is_some();
-    let web = memchr::memmem::find(bytes, b"://").is_some()
-        || memchr::memmem::find(bytes, b"www.").is_some()
-        || memchr::memmem::find(bytes, b"WWW.").is_some();
+    let web =
+        SCHEME.find(bytes).is_some() || WWW.find(bytes).is_some() || WWW_CAPS.find(bytes).is_some();
     if !at_sign && !web {
         return Vec::new();
     }
@@ -215,9 +223,8 @@ fn link_words(input: &str, words: &[Word]) -> Vec<bool> {
         let address = run
             .windows(3)
             .any(|w| w[1] == b'@' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
-        let link = memchr::memmem::find(run, b"://").is_some()
-            || run.starts_with(b"www.")
-            || run.starts_with(b"WWW.");
+        let link =
+            SCHEME.find(run).is_some() || run.starts_with(b"www.") || run.starts_with(b"WWW.");
         if address || link {
             spans.push((start, end));
         }
