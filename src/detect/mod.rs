@@ -111,6 +111,7 @@ pub const HELD_REASONS: &[&str] = &[
     addressee::REASON,
     learned::SHORT_DISAGREE,
     learned::SHORT,
+    learned::UNKNOWN,
     firm_voice::REASON,
     unread::REASON,
 ];
@@ -513,16 +514,19 @@ impl Detector {
         } = self.read(subject, body, documents, organisation);
         let lexicon = self.lexicon(language);
         let words = norm.word_count();
-        let learned = self.learned.judges(words);
-        // A text too short for the learned weights is judged by the lexicons alone; what
-        // the learned weights would have flagged is doubtful, for directie to look at.
+        let (learned_signal, coverage) = self.learned.read(&text, &norm);
+        let long_enough = self.learned.judges(words);
+        // A text too short for the learned weights, or one of whose words they know too
+        // few (another language, a dialect, a table), is judged by the lexicons alone;
+        // what the learned weights would have flagged is doubtful, for directie to look at.
+        let learned = long_enough && (self.learned.is_empty() || coverage.enough());
         let mut learned_doubt = false;
         // The learned part outside a declared complaint's own words, and the limit it passed.
         let mut declared_doubt: Option<(f64, f64)> = None;
         let mut with_learned_score = None;
         let scoring = if learned {
             self.reweigh(lexicon, &mut signals);
-            match (self.learned.signal(&text, &norm), declared) {
+            match (learned_signal, declared) {
                 // A complaint made in so many words: its word statistics do not argue it
                 // down ([`declare`]); the learned signal keeps its basis, the phrases
                 // against are set aside.
@@ -558,23 +562,35 @@ impl Detector {
         } else {
             let mut with_learned = signals.clone();
             self.reweigh(lexicon, &mut with_learned);
-            with_learned.extend(self.learned.signal(&text, &norm));
+            with_learned.extend(learned_signal);
             let would = total(self.scoring(lexicon), &with_learned);
             learned_doubt = would >= self.threshold;
             with_learned_score = Some(would);
-            ignored.push(Ignored {
-                reason: learned::SHORT.into(),
-                phrase: format!(
-                    "{words} woorden; woordgebruik telt vanaf {} (score daarmee {})",
-                    self.learned.min_words(),
-                    eval::number(Language::Nl, round2(would))
-                ),
+            let would = eval::number(Language::Nl, round2(would));
+            ignored.push(if long_enough {
+                Ignored {
+                    reason: learned::UNKNOWN.into(),
+                    phrase: format!(
+                        "{} van {} woorden bekend; woordgebruik telt vanaf de helft (score \
+                         daarmee {would})",
+                        coverage.known, coverage.counted
+                    ),
+                }
+            } else {
+                Ignored {
+                    reason: learned::SHORT.into(),
+                    phrase: format!(
+                        "{words} woorden; woordgebruik telt vanaf {} (score daarmee {would})",
+                        self.learned.min_words(),
+                    ),
+                }
             });
             Scoring::of(lexicon)
         };
         let mut score = self.held(total(scoring, &signals), elsewhere);
-        // A short text the lexicons alone flag, but the learned weights would not, is
-        // doubtful unless the lexicons score well over the threshold ([`learned::SHORT_ALONE`]).
+        // A short text (or one of too few known words) the lexicons alone flag, but the
+        // learned weights would not, is doubtful unless the lexicons score well over the
+        // threshold ([`learned::SHORT_ALONE`]).
         if let Some(would) = with_learned_score.filter(|&would| {
             would < self.threshold
                 && score >= self.threshold
@@ -583,9 +599,14 @@ impl Detector {
             ignored.push(Ignored {
                 reason: learned::SHORT_DISAGREE.into(),
                 phrase: format!(
-                    "lexicons alleen {}, met woordgebruik {}: een kort bericht telt pas vanaf {}",
+                    "lexicons alleen {}, met woordgebruik {}: {} telt pas vanaf {}",
                     eval::number(Language::Nl, score),
                     eval::number(Language::Nl, round2(would)),
+                    if long_enough {
+                        "een tekst met zo weinig bekende woorden"
+                    } else {
+                        "een kort bericht"
+                    },
                     eval::number(Language::Nl, round2(learned::SHORT_ALONE * self.threshold))
                 ),
             });

@@ -66,6 +66,31 @@ pub const SHORT: &str = "kort_bericht";
 /// score is under [`SHORT_ALONE`] times the threshold.
 pub const SHORT_DISAGREE: &str = "kort_bericht_oneens";
 
+/// The reason, in a verdict's ignored matches, that the file knows too few of a text's
+/// words to judge it ([`MIN_KNOWN`]).
+pub const UNKNOWN: &str = "onbekende_woorden";
+
+/// The least share of a text's words (those of addresses, links and numbers left out) that
+/// must be words of listed phrases for the file to judge it. Below it the text is in another
+/// language or a dialect, or it is a table or a list of names: its phrases say little and
+/// the file's basis would decide, so the lexicons alone judge it, as a short text.
+pub const MIN_KNOWN: f64 = 0.5;
+
+/// How many of a text's words the file knows: the words of listed
+/// phrases among those counted (no word of an address, a link or with a digit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub known: usize,
+    pub counted: usize,
+}
+
+impl Coverage {
+    /// Whether the file knows enough of the text's words to judge it ([`MIN_KNOWN`]).
+    pub fn enough(&self) -> bool {
+        self.counted > 0 && self.known as f64 >= MIN_KNOWN * self.counted as f64
+    }
+}
+
 /// How many times the threshold the lexicons alone must score to flag a short text that
 /// the learned weights would not flag: one weak phrase ("eindelijk", "nog steeds niet",
 /// "hadden gehoopt") reaches the threshold by itself, and in a one-line thank-you or
@@ -456,7 +481,14 @@ impl Learned {
     /// The learned signal for a normalised text made from `text`: the basis and the
     /// weight of every listed phrase found, or nothing when the file lists no phrases.
     /// One look-up per word, one more per pair of listed words and one per three.
+    #[cfg(test)]
     pub(super) fn signal(&self, text: &str, norm: &Normalized) -> Option<Signal> {
+        self.signal_naming(text, norm, None).0
+    }
+
+    /// [`Learned::signal`] and how many of the text's words the file knows (none counted
+    /// when it lists no phrases).
+    pub(super) fn read(&self, text: &str, norm: &Normalized) -> (Option<Signal>, Coverage) {
         self.signal_naming(text, norm, None)
     }
 
@@ -468,13 +500,14 @@ impl Learned {
     /// [`Learned::signal`], its phrase naming the strongest phrases that count against a
     /// complaint (whichever way the sum goes).
     pub(super) fn signal_against(&self, text: &str, norm: &Normalized) -> Option<Signal> {
-        self.signal_naming(text, norm, Some(-1.0))
+        self.signal_naming(text, norm, Some(-1.0)).0
     }
 
     /// Calls `f(index, start, end)` for every listed phrase in `norm`, at its first
-    /// occurrence (offsets in [`Normalized::text`]), in the order of the text.
-    fn each_phrase(&self, norm: &Normalized, mut f: impl FnMut(u32, usize, usize)) {
-        SEEN.with_borrow_mut(|seen| self.each_phrase_marking(norm, seen, &mut f));
+    /// occurrence (offsets in [`Normalized::text`]), in the order of the text; how many of
+    /// its words the file knows.
+    fn each_phrase(&self, norm: &Normalized, mut f: impl FnMut(u32, usize, usize)) -> Coverage {
+        SEEN.with_borrow_mut(|seen| self.each_phrase_marking(norm, seen, &mut f))
     }
 
     /// [`Learned::each_phrase`] with `seen`, a bit per listed phrase, all clear (as it is
@@ -485,7 +518,7 @@ impl Learned {
         norm: &Normalized,
         seen: &mut Vec<u64>,
         f: &mut impl FnMut(u32, usize, usize),
-    ) {
+    ) -> Coverage {
         let words = norm.text();
         let slots = self.phrases.len().div_ceil(64);
         if seen.len() < slots {
@@ -507,17 +540,21 @@ impl Learned {
         // nearest caches, and a look-up mostly waits for memory). The phrases are then
         // taken in the order of the text, as one walk would.
         let mut at: Vec<Place> = Vec::with_capacity(norm.word_count());
+        let mut coverage = Coverage::default();
         at.extend(norm.words().enumerate().map(|(i, w)| {
             let start = w.as_ptr() as usize - words.as_ptr() as usize;
+            // An address or a link says nothing of what its writer means.
+            let link = norm.in_link(i);
+            let word = if link { None } else { self.words.get(w) };
+            // A number is no phrase's word: it does not count as a word the file misses.
+            if !link && !w.bytes().any(|b| b.is_ascii_digit()) {
+                coverage.counted += 1;
+                coverage.known += usize::from(word.is_some());
+            }
             Place {
                 start,
                 end: start + w.len(),
-                // An address or a link says nothing of what its writer means.
-                word: if norm.in_link(i) {
-                    None
-                } else {
-                    self.words.get(w)
-                },
+                word,
                 pair: None,
                 triple: None,
             }
@@ -545,6 +582,7 @@ impl Learned {
                 take(index, place.start, place.end);
             }
         }
+        coverage
     }
 
     /// The divisor of the phrases' sum: with norm weights, the norm of those found (at
@@ -594,14 +632,19 @@ impl Learned {
     }
 
     /// The learned signal, naming the phrases that push towards `sign` (by default the
-    /// sum's own way).
-    fn signal_naming(&self, text: &str, norm: &Normalized, sign: Option<f64>) -> Option<Signal> {
+    /// sum's own way), and how many of the text's words the file knows.
+    fn signal_naming(
+        &self,
+        text: &str,
+        norm: &Normalized,
+        sign: Option<f64>,
+    ) -> (Option<Signal>, Coverage) {
         if self.is_empty() {
-            return None;
+            return (None, Coverage::default());
         }
         let mut found: Vec<(f64, usize, usize)> = Vec::with_capacity(norm.word_count());
         let (mut phrases, mut squares) = (0.0, 0.0);
-        self.each_phrase(norm, |index, start, end| {
+        let coverage = self.each_phrase(norm, |index, start, end| {
             let phrase = self.phrases[index as usize];
             let w = f64::from(phrase.weight);
             phrases += w;
@@ -638,12 +681,13 @@ impl Learned {
             }
             super::score::push_words(&mut phrase, &text[start..end]);
         }
-        Some(Signal {
+        let signal = Signal {
             criterion: CRITERION.into(),
             phrase,
             weight: round2(sum),
             family: FAMILY.into(),
-        })
+        };
+        (Some(signal), coverage)
     }
 }
 

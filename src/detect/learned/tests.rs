@@ -276,3 +276,27 @@ fn words_of_every_length_are_found_and_only_as_written() {
         assert_eq!(weight(other), 0.0, "{other}");
     }
 }
+
+#[test]
+fn the_words_the_file_knows_are_counted_without_numbers_and_links() {
+    let learned = Learned::parse("test", FILE).unwrap();
+    let coverage = |text: &str| learned.read(text, &normalize(text)).1;
+    // "nooit" and "bedankt" are words of listed phrases, "maar" and "toch" are not; "12"
+    // and "2026" count neither way, nor do the words of the link and the address.
+    let c = coverage(
+        "Nooit bedankt maar toch 12 keer in 2026, zie www.nooit.example of niet@bedankt.nl",
+    );
+    assert_eq!((c.known, c.counted), (2, 8), "{c:?}");
+    assert!(!c.enough());
+    // Half of them is enough; fewer is not, nor is a text of numbers and links only.
+    assert!(coverage("Nooit bedankt, maar toch.").enough());
+    assert!(!coverage("Nooit, maar toch dus.").enough());
+    assert!(!coverage("12 34 www.nooit.example").enough());
+    // A word of a pair or a run of three only is known too ("teruggebeld").
+    let c = coverage("Teruggebeld? Nee.");
+    assert_eq!((c.known, c.counted), (1, 2), "{c:?}");
+    // With no phrases listed the file judges nothing and counts nothing.
+    let empty = Learned::parse("empty", "# none\n").unwrap();
+    let text = "Nooit bedankt";
+    assert_eq!(empty.read(text, &normalize(text)).1, Coverage::default());
+}
