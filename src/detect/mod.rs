@@ -140,6 +140,7 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
 /// which the learned phrases never read: no word of a phrase, so a fit makes none with it.
 pub const LINK_WORD: &str = "_";
 
+/// The reply and forward prefixes a subject may start with ("Re:", "Antw:", "FW:", "WG:").
 static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*((re|antw|aw|fw|fwd|doorst|tr|wg|sv)\s*(\[\d+\])?\s*:\s*)+")
         .expect("reply prefix regex")

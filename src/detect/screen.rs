@@ -253,12 +253,21 @@ fn any_marker(subject: &str, markers: &DFA, test: impl Fn(usize, usize) -> bool)
 }
 
 /// The subject starts with a marker, or has one right after a "prefix:" or right before a
-/// colon ("RE: Automatisch antwoord", "Afwezig: …").
+/// colon ("[Extern]: Automatisch antwoord", "Afwezig: …"). Not after reply and forward
+/// prefixes alone: "Re: Automatisch antwoord: uw offerte" is a person answering an
+/// automatic reply (often to say that no one answers), and an automatic reply to a reply
+/// puts its marker first ("Automatisch antwoord: Re: …").
 fn subject_has_marker(subject: &str, markers: &DFA) -> bool {
     any_marker(subject, markers, |start, end| {
-        start == 0
-            || subject[..start].trim_end().ends_with(':')
-            || subject[end..].trim_start().starts_with(':')
+        let before = &subject[..start];
+        let answered = !before.trim().is_empty()
+            && super::REPLY_PREFIX
+                .find(before)
+                .is_some_and(|m| m.end() == before.len());
+        !answered
+            && (start == 0
+                || before.trim_end().ends_with(':')
+                || subject[end..].trim_start().starts_with(':'))
     })
 }
 

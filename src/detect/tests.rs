@@ -427,6 +427,8 @@ fn screening_categories() {
         ("subject automatisch antwoord", format!("From: a@x.test\nSubject: Automatisch antwoord: uw klacht\n\n{ANGRY}"), ScreenReason::AutoReply),
         ("subject out of office", format!("From: a@x.test\nSubject: Out of Office: complaint\n\n{ANGRY}"), ScreenReason::AutoReply),
         ("subject afwezig", format!("From: a@x.test\nSubject: Afwezig\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("subject tagged afwezig", format!("From: a@x.test\nSubject: [Extern]: Afwezig: uw vraag\n\n{ANGRY}"), ScreenReason::AutoReply),
+        ("auto reply to a reply", format!("From: a@x.test\nSubject: Automatisch antwoord: RE: uw vraag\n\n{ANGRY}"), ScreenReason::AutoReply),
         ("null return path", format!("Return-Path: <>\nFrom: a@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
         ("mailer-daemon", format!("From: MAILER-DAEMON@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
         ("postmaster", format!("From: postmaster@x.test\nSubject: x\n\n{ANGRY}"), ScreenReason::Bounce),
@@ -457,6 +459,27 @@ fn screening_categories() {
         screened(&format!("From: a@x.test\nSubject: x\n\n{ANGRY}"), &ctx),
         None
     );
+    // A person answering an automatic reply is no automatic reply: often it says that no
+    // one answers.
+    for subject in [
+        "Re: Automatisch antwoord: hypotheekofferte",
+        "RE: Out of Office: mortgage offer",
+        "Antw: Afwezig: uw vraag",
+        "Re: RE: Automatic reply: pension transfer",
+    ] {
+        let v = det().classify(
+            &parse(format!("From: a@x.test\r\nSubject: {subject}\r\n\r\n{ANGRY}\r\n").as_bytes()),
+            &ctx,
+        );
+        assert_eq!(v.screened, None, "{subject}: {v:?}");
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
+    // A calendar program's answer to an invitation carries what the attendee wrote along
+    // ("Ik kom. Wel even voor de duidelijkheid: dit is de derde datum …"): judged.
+    let answer = format!(
+        "From: a@x.test\nSubject: Geaccepteerd: Adviesgesprek hypotheek\nContent-Type: multipart/alternative; boundary=c\n\n--c\nContent-Type: text/plain\n\nIk kom. {ANGRY}\n--c\nContent-Type: text/calendar; method=REPLY\n\nBEGIN:VCALENDAR\nMETHOD:REPLY\nEND:VCALENDAR\n--c--\n"
+    );
+    assert_eq!(screened(&answer, &ctx), None);
     // A review site or social network passing on what a person wrote, from its no-reply
     // address: judged on the words, and flagged when they are a complaint.
     for subject in [
