@@ -112,6 +112,7 @@ pub const HELD_REASONS: &[&str] = &[
     learned::SHORT_DISAGREE,
     learned::SHORT,
     learned::UNKNOWN,
+    CALENDAR_REASON,
     firm_voice::REASON,
     unread::REASON,
 ];
@@ -135,6 +136,50 @@ pub struct Truncated {
 /// The default of `detection.max_text_bytes`: a complaint says what it is about long
 /// before this, and the bound keeps the time for one hostile mail small.
 pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
+
+/// The reason, in a verdict's ignored matches, that a calendar program's answer to an
+/// invitation (a `text/calendar` part under a subject such as "Geaccepteerd: …") was
+/// judged by the lexicons alone: its text is mostly the program's.
+pub const CALENDAR_REASON: &str = "agenda_antwoord";
+
+/// Subjects a calendar program gives its answer to an invitation ("Geaccepteerd:
+/// Adviesgesprek", "Accepted: Mortgage review", "Voorlopig geaccepteerd: …").
+const CALENDAR_ANSWERS: &[&str] = &[
+    "geaccepteerd",
+    "voorlopig geaccepteerd",
+    "voorlopig",
+    "geweigerd",
+    "afgewezen",
+    "accepted",
+    "tentative",
+    "tentatively accepted",
+    "declined",
+    "angenommen",
+    "mit vorbehalt angenommen",
+    "abgelehnt",
+];
+
+/// Whether `mail` is a calendar program's answer to an invitation: it carries the answer
+/// (a `text/calendar` part) under a subject that starts with one ("Geaccepteerd: …"). Its
+/// text is mostly the program's ("Sarah Mitchell has accepted this invitation", the
+/// meeting's title, time and place), which the learned word statistics, fitted on what
+/// people write, misread; what the attendee writes along it may still be a complaint ("Ik
+/// kom. Wel even voor de duidelijkheid: dit is de derde datum …"), which the lexicons
+/// judge. It is not screened.
+fn calendar_answer(mail: &ParsedMail) -> bool {
+    mail.attachments
+        .iter()
+        .any(|a| a.content_type == "text/calendar")
+        && mail
+            .subject
+            .as_deref()
+            .and_then(|s| s.split_once(':'))
+            .is_some_and(|(head, _)| {
+                CALENDAR_ANSWERS
+                    .iter()
+                    .any(|a| head.trim().eq_ignore_ascii_case(a))
+            })
+}
 
 /// What [`Detector::judged_words`] writes for a word of an e-mail address or a web link,
 /// which the learned phrases never read: no word of a phrase, so a fit makes none with it.
@@ -299,6 +344,7 @@ impl Detector {
             body,
             &mail.documents,
             ctx.organisation.as_deref(),
+            calendar_answer(mail),
         );
         let elsewhere = verdict
             .ignored
@@ -360,7 +406,7 @@ impl Detector {
 
     /// Judges a subject and body without screening.
     pub fn judge(&self, subject: Option<&str>, body: &str) -> Verdict {
-        self.judge_text(subject, body, &[], None).0
+        self.judge_text(subject, body, &[], None, false).0
     }
 
     /// The lexicons' reading of a subject and body: the text judged, its language, the
@@ -461,8 +507,9 @@ impl Detector {
         body: &str,
         documents: &[Document],
         organisation: Option<&str>,
+        calendar: bool,
     ) -> (Verdict, bool, bool) {
-        let whole = self.judge_whole(subject, body, documents, organisation);
+        let whole = self.judge_whole(subject, body, documents, organisation, calendar);
         if whole.verdict.complaint || whole.elsewhere {
             return (whole.verdict, whole.learned, whole.webcare);
         }
@@ -473,7 +520,7 @@ impl Detector {
         // flags the mail only when the learned weights would have flagged it as well: a
         // short "P.S. Nogmaals dank voor …" holds a lexicon match ("nogmaals") and no
         // grievance.
-        let alone = self.judge_whole(None, ps, &[], organisation);
+        let alone = self.judge_whole(None, ps, &[], organisation, calendar);
         if !(alone.verdict.complaint && alone.with_learned >= self.threshold) {
             return (whole.verdict, whole.learned, whole.webcare);
         }
@@ -501,6 +548,7 @@ impl Detector {
         body: &str,
         documents: &[Document],
         organisation: Option<&str>,
+        calendar: bool,
     ) -> Judged {
         let Reading {
             text,
@@ -517,10 +565,13 @@ impl Detector {
         let words = norm.word_count();
         let (learned_signal, coverage) = self.learned.read(&text, &norm);
         let long_enough = self.learned.judges(words);
-        // A text too short for the learned weights, or one of whose words they know too
-        // few (another language, a dialect, a table), is judged by the lexicons alone;
-        // what the learned weights would have flagged is doubtful, for directie to look at.
-        let learned = long_enough && (self.learned.is_empty() || coverage.enough());
+        // A text too short for the learned weights, one of whose words they know too few
+        // (another language, a dialect, a table), or a calendar program's answer to an
+        // invitation (mostly the program's words: [`calendar_answer`]) is judged by the
+        // lexicons alone; what the learned weights would have flagged is doubtful, for
+        // directie to look at.
+        let known = self.learned.is_empty() || coverage.enough();
+        let learned = long_enough && known && !calendar;
         let mut learned_doubt = false;
         // The learned part outside a declared complaint's own words, and the limit it passed.
         let mut declared_doubt: Option<(f64, f64)> = None;
@@ -568,7 +619,15 @@ impl Detector {
             learned_doubt = would >= self.threshold;
             with_learned_score = Some(would);
             let would = eval::number(Language::Nl, round2(would));
-            ignored.push(if long_enough {
+            ignored.push(if long_enough && known {
+                Ignored {
+                    reason: CALENDAR_REASON.into(),
+                    phrase: format!(
+                        "antwoord van een agenda op een uitnodiging: woordgebruik telt niet \
+                         (score daarmee {would})"
+                    ),
+                }
+            } else if long_enough {
                 Ignored {
                     reason: learned::UNKNOWN.into(),
                     phrase: format!(
@@ -603,7 +662,9 @@ impl Detector {
                     "lexicons alleen {}, met woordgebruik {}: {} telt pas vanaf {}",
                     eval::number(Language::Nl, score),
                     eval::number(Language::Nl, round2(would)),
-                    if long_enough {
+                    if long_enough && known {
+                        "een antwoord van een agenda"
+                    } else if long_enough {
                         "een tekst met zo weinig bekende woorden"
                     } else {
                         "een kort bericht"

@@ -885,7 +885,7 @@ fn family_firm_voice_a_reply_signed_as_the_firm_is_held_in_doubt() {
             "Brinkman Financieel Advies",
         ),
     ] {
-        let (v, _, _) = shipped.judge_text(None, text, &[], org);
+        let (v, _, _) = shipped.judge_text(None, text, &[], org, false);
         let why = held(&v).unwrap_or_else(|| panic!("not held: {text}\n{v:?}"));
         assert!(why.contains(signed), "{why}");
         assert!(!v.complaint && v.doubt, "{v:?}");
@@ -926,7 +926,7 @@ fn family_firm_voice_a_reply_signed_as_the_firm_is_held_in_doubt() {
          zei de medewerker dat ik het zelf maar moest ophalen.\" Dat spijt ons.\n\nMet \
          vriendelijke groet,\nTeam Brinkman",
     ] {
-        let (v, _, _) = shipped.judge_text(None, text, &[], org);
+        let (v, _, _) = shipped.judge_text(None, text, &[], org, false);
         assert!(held(&v).is_none() && v.complaint, "{text}\n{v:?}");
     }
 }

@@ -530,3 +530,65 @@ fn a_text_of_too_few_known_words_is_judged_by_the_lexicons_and_doubtful() {
         "{v:?}"
     );
 }
+
+#[test]
+fn a_calendar_answer_is_judged_by_the_lexicons_alone() {
+    let d = shipped();
+    let ctx = ScreenContext::default();
+    let answer = |subject: &str, text: &str, calendar: bool| {
+        let part = if calendar {
+            "--c\r\nContent-Type: text/calendar; method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\n\
+             METHOD:REPLY\r\nEND:VCALENDAR\r\n"
+        } else {
+            ""
+        };
+        let raw = format!(
+            "From: Sarah <sarah@klant.example>\r\nTo: info@firma.example\r\nSubject: \
+             {subject}\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n{part}--c--\r\n"
+        );
+        d.classify(&crate::parse::parse(raw.as_bytes()), &ctx)
+    };
+    let program = "Sarah Mitchell has accepted this invitation.\r\n\r\nAnnual pension review - \
+        S. Mitchell\r\nWednesday 18 November 2026, 14:00 - 15:00 (CET)\r\nVan Dijk \
+        Assurantien, kantoor Raalte";
+    let judged_alone = |v: &Verdict| {
+        v.signals.iter().all(|s| s.family != learned::FAMILY)
+            && v.ignored.iter().any(|i| i.reason == CALENDAR_REASON)
+    };
+    // The program's own words: no complaint, whatever the word statistics make of them.
+    let v = answer(
+        "Accepted: Annual pension review - S. Mitchell",
+        program,
+        true,
+    );
+    assert!(!v.complaint && judged_alone(&v), "{v:?}");
+    // What the attendee writes along an answer is judged by the lexicons: a complaint.
+    let text = "Ik kom. Wel even voor de duidelijkheid: dit is de derde keer dat u het gesprek \
+        verzet, en de berekening waar ik in oktober om vroeg heb ik nog steeds niet gezien. \
+        Ik heb de stukken al twee keer opnieuw moeten uploaden. Dit is echt \
+        onacceptabel.";
+    let v = answer("Geaccepteerd: Pensioengesprek", text, true);
+    assert!(v.complaint && judged_alone(&v), "{v:?}");
+    // Traps: the same subject without the calendar's answer is a person's mail, and an
+    // invitation is no answer; both are judged as any mail.
+    let v = answer(
+        "Accepted: Annual pension review - S. Mitchell",
+        program,
+        false,
+    );
+    assert!(
+        v.ignored.iter().all(|i| i.reason != CALENDAR_REASON),
+        "{v:?}"
+    );
+    assert!(
+        v.signals.iter().any(|s| s.family == learned::FAMILY),
+        "{v:?}"
+    );
+    let v = answer("Uitnodiging: Pensioengesprek", text, true);
+    assert!(
+        v.ignored.iter().all(|i| i.reason != CALENDAR_REASON),
+        "{v:?}"
+    );
+    assert!(v.complaint, "{v:?}");
+}

@@ -36,7 +36,7 @@ fn a_grievance_in_a_postscript_flags_the_mail_and_says_so() {
     );
     // The whole text did not flag it: the postscript decided.
     let whole = detector
-        .judge_whole(Some("Verhuizing"), &body, &[], None)
+        .judge_whole(Some("Verhuizing"), &body, &[], None, false)
         .verdict;
     assert!(!whole.complaint, "{whole:?}");
     // Without its postscript the request is no complaint, nor doubtful.
