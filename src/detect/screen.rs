@@ -13,7 +13,8 @@ use crate::parse::ParsedMail;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScreenReason {
-    /// RFC 3834 Auto-Submitted, X-Autoreply, out-of-office subjects, Precedence auto_reply/junk.
+    /// RFC 3834 Auto-Submitted, X-Autoreply, out-of-office subjects, Precedence auto_reply/junk,
+    /// read receipts sent as plain text.
     AutoReply,
     /// Null return path, MAILER-DAEMON/postmaster, multipart/report delivery reports.
     Bounce,
@@ -238,9 +239,51 @@ fn matcher(words: &[&str]) -> DFA {
         .expect("subject markers")
 }
 
+/// How a mail program's read receipt sent as a plain message begins its subject ("Gelezen:
+/// Offerte hypotheek", "Read: Your pension overview", "Niet gelezen: …").
+const RECEIPT_SUBJECTS: &[&str] = &[
+    "gelezen:",
+    "niet gelezen:",
+    "read:",
+    "not read:",
+    "gelesen:",
+    "ungelesen:",
+    "lu :",
+    "lu:",
+];
+
+/// What such a receipt says of the message it answers ("Uw bericht … is gelezen op dinsdag
+/// 2 juni 2026 12:15", "Your message … was read on …", "… is verwijderd zonder te zijn
+/// gelezen").
+const RECEIPT_BODIES: &[&str] = &[
+    "is gelezen op",
+    "werd gelezen op",
+    "zonder te zijn gelezen",
+    "zonder gelezen te zijn",
+    "was read on",
+    "was deleted without being read",
+    "wurde am",
+    "ohne gelesen zu werden",
+];
+
+/// A read receipt says no more than its subject and one line; a longer body is a person's.
+const RECEIPT_MAX_BYTES: usize = 1_000;
+
 static AUTO: LazyLock<DFA> = LazyLock::new(|| matcher(AUTO_SUBJECTS));
 static BOUNCE: LazyLock<DFA> = LazyLock::new(|| matcher(BOUNCE_SUBJECTS));
 static RELAY: LazyLock<DFA> = LazyLock::new(|| matcher(RELAY_SUBJECTS));
+static RECEIPT_SUBJECT: LazyLock<DFA> = LazyLock::new(|| matcher(RECEIPT_SUBJECTS));
+static RECEIPT_BODY: LazyLock<DFA> = LazyLock::new(|| matcher(RECEIPT_BODIES));
+
+/// A read receipt sent as a plain message, not as `multipart/report` (which is screened as
+/// a report): its subject starts with a receipt's marker, and its short body says that the
+/// message was read (or deleted unread). Both are needed: "Read: the attached report" with
+/// a person's text under it is a person's mail.
+fn read_receipt(subject: &str, body: &str) -> bool {
+    body.len() <= RECEIPT_MAX_BYTES
+        && subject_starts_with(subject, &RECEIPT_SUBJECT)
+        && any_marker(body, &RECEIPT_BODY, |_, _| true)
+}
 
 /// Whether any occurrence of a marker in `subject` satisfies `test(start, end)`. The
 /// markers are ASCII, so their offsets are character boundaries.
@@ -396,6 +439,7 @@ fn automatic_from(mail: &ParsedMail, from: &str, relayed: bool) -> Option<Screen
         || precedence_is("auto_reply")
         || precedence_is("junk")
         || subject_has_marker(subject, &AUTO)
+        || read_receipt(subject, mail.body_text.as_deref().unwrap_or(""))
     {
         return Some(ScreenReason::AutoReply);
     }

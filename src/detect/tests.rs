@@ -474,6 +474,38 @@ fn screening_categories() {
         assert_eq!(v.screened, None, "{subject}: {v:?}");
         assert!(v.complaint, "{subject}: {v:?}");
     }
+    // A read receipt sent as a plain message (not `multipart/report`) is an automatic
+    // answer, in Dutch, English or German, read or deleted unread.
+    for (subject, body) in [
+        ("Gelezen: Uw klacht over de hypotheekofferte", "Uw bericht\n\nAan: Joke Verbeek\nOnderwerp: Uw klacht over de hypotheekofferte\nVerzonden: woensdag 3 juni 2026 08:14\n\nis gelezen op woensdag 3 juni 2026 10:02."),
+        ("Read: Complaint about your pension advice", "Your message\n\nTo: Tom Ellis\nSubject: Complaint about your pension advice\nSent: Wednesday, 3 June 2026 08:14\n\nwas read on Wednesday, 3 June 2026 10:02."),
+        ("Niet gelezen: Schandalige behandeling", "Uw bericht\n\nAan: Karin Mol\nOnderwerp: Schandalige behandeling\n\nis verwijderd zonder te zijn gelezen op 4 juni 2026 09:00."),
+        ("Gelesen: Beschwerde", "Ihre Nachricht\n\nAn: Uwe Brandt\nBetreff: Beschwerde\n\nwurde am Donnerstag, 4. Juni 2026 09:00 gelesen."),
+    ] {
+        let v = det().classify(
+            &parse(format!("From: a@x.test\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n", body.replace('\n', "\r\n")).as_bytes()),
+            &ctx,
+        );
+        assert_eq!(v.screened, Some(ScreenReason::AutoReply), "{subject}: {v:?}");
+    }
+    // Traps: a person's mail under such a subject, a reply to a receipt, and a receipt's
+    // words quoted under a person's long complaint are judged.
+    let long = format!(
+        "{ANGRY} {}",
+        "Ik heb u nu al vier keer gemaild en niemand belt terug. ".repeat(20)
+    );
+    for (subject, body) in [
+        ("Read: the report you sent", "I read it and the figures are wrong again. This is unacceptable: I want to file a complaint about your service.".to_string()),
+        ("Re: Gelezen: Offerte hypotheek", format!("Fijn dat u het gelezen heeft. {ANGRY}\n\n> Uw bericht is gelezen op 3 juni.")),
+        ("Gelezen: Offerte hypotheek", format!("{long}\n\n> Uw bericht is gelezen op 3 juni.")),
+    ] {
+        let v = det().classify(
+            &parse(format!("From: a@x.test\r\nSubject: {subject}\r\n\r\n{}\r\n", body.replace('\n', "\r\n")).as_bytes()),
+            &ctx,
+        );
+        assert_eq!(v.screened, None, "{subject}: {v:?}");
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
     // A calendar program's answer to an invitation carries what the attendee wrote along
     // ("Ik kom. Wel even voor de duidelijkheid: dit is de derde datum …"): judged.
     let answer = format!(
