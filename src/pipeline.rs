@@ -268,8 +268,9 @@ fn is_form(mail: &ParsedMail) -> bool {
 /// The new text of a mail, bounded, for directie and the letters.
 fn summary_of(mail: &ParsedMail) -> String {
     let body = mail.body_text.as_deref().unwrap_or("");
-    // A forward with no word of its own: the mail it passes on, as the detector judged it.
-    let text = crate::detect::newtext::or_forwarded(new_text(body), body);
+    // A forward with no word of its own, or a short note: the mail it passes on too, as
+    // the detector judged it.
+    let text = crate::detect::newtext::or_forwarded(new_text(body), body, mail.subject.as_deref());
     let text = text.trim();
     let text = if text.is_empty() {
         mail.subject.as_deref().unwrap_or("")

@@ -779,7 +779,7 @@ impl Detector {
         documents: &[Document],
         signature: Option<&mut Vec<&'a str>>,
     ) -> (String, Option<Truncated>) {
-        let fresh = newtext::or_forwarded(newtext::new_text_signed(body, signature), body);
+        let fresh = newtext::or_forwarded(newtext::new_text_signed(body, signature), body, subject);
         // A reply's subject repeats the original's; only a fresh subject is the sender's.
         let subject = subject.filter(|s| !REPLY_PREFIX.is_match(s)).unwrap_or("");
         let mut text = if subject.is_empty() {

@@ -196,15 +196,58 @@ pub fn forwarded(body: &str) -> Option<&str> {
         .filter(|text| !text.trim().is_empty())
 }
 
-/// `fresh`, the new text of `body`, or, when it holds no word, the new text of the mail
-/// `body` forwards ([`forwarded`]): a colleague sending a customer's mail on to the shared
-/// inbox without a word of their own passes that mail on, and it is what is judged.
-pub fn or_forwarded(fresh: String, body: &str) -> String {
-    if fresh.chars().any(char::is_alphanumeric) {
-        return fresh;
+/// `fresh`, the new text of `body`, with what the mail passes on ([`passed_on`]): a
+/// colleague sending a customer's mail on to the shared inbox without a word of their own
+/// passes that mail on, and it is what is judged; with a short note of their own ("Ter
+/// info, graag oppakken.", "See below from my father."), the note and that mail are judged
+/// together.
+pub fn or_forwarded(fresh: String, body: &str, subject: Option<&str>) -> String {
+    match passed_on(&fresh, body, subject) {
+        None => fresh,
+        Some(passed) if !fresh.chars().any(char::is_alphanumeric) => passed,
+        Some(passed) => {
+            let mut text = fresh;
+            text.push_str("\n\n");
+            text.push_str(&passed);
+            text
+        }
     }
-    forwarded(body).map_or(fresh, new_text)
 }
+
+/// The new text of the mail that `body` forwards ([`forwarded`]), when the sender's own new
+/// text `fresh` holds no word, or is the short note of a forward (its `subject` says so:
+/// [`is_forward`]) of fewer than [`FORWARD_NOTE_WORDS`] words. A reply's short answer on
+/// top of a thread that Outlook quotes as a forward is quoted (under "-----Original
+/// Message-----" or a header block) passes nothing on; nor does a longer note, which is
+/// judged by itself.
+pub fn passed_on(fresh: &str, body: &str, subject: Option<&str>) -> Option<String> {
+    let note = fresh.chars().any(char::is_alphanumeric);
+    if note
+        && (!is_forward(subject)
+            || fresh
+                .split_whitespace()
+                .nth(FORWARD_NOTE_WORDS - 1)
+                .is_some())
+    {
+        return None;
+    }
+    forwarded(body)
+        .map(new_text)
+        .filter(|text| text.chars().any(char::is_alphanumeric))
+}
+
+/// Whether `subject`'s latest prefix is a forward's ("FW:", "Fwd:", "Doorst:", "WG:",
+/// "TR:"): the mail passes another on. "RE: FW: …" answers a forward.
+pub fn is_forward(subject: Option<&str>) -> bool {
+    static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(fw|fwd|doorst|tr|wg)\s*(\[\d+\])?\s*:").expect("forward prefix")
+    });
+    subject.is_some_and(|s| PREFIX.is_match(s))
+}
+
+/// A forward's own note of fewer words than this is judged with the mail it forwards
+/// ([`or_forwarded`]): as many as the learned weights need to judge a text by itself.
+pub const FORWARD_NOTE_WORDS: usize = 20;
 
 /// A mail forwarded inside a body: the sender and subject its header block names ("Van:
 /// Jan Klant <jan@example.nl>", "From: … [mailto:…]", "Onderwerp: …"), each the value after
@@ -879,6 +922,47 @@ mod tests {
             assert_eq!(forwarded(reply), None, "{reply}");
         }
         assert_eq!(forwarded("Geen doorgestuurd bericht hier."), None);
+    }
+
+    #[test]
+    fn a_forwards_short_note_passes_the_forwarded_mail_on_with_it() {
+        let body = "Zie onder.\n\n-------- Doorgestuurd bericht --------\nVan: Harm <harm@klant.example>\n\
+                    Onderwerp: schade\n\nJe zei dat alles gedekt was.\n";
+        let fresh = new_text(body);
+        assert_eq!(fresh.trim(), "Zie onder.");
+        let fw = Some("Fwd: schade");
+        assert_eq!(
+            passed_on(&fresh, body, fw).as_deref().map(str::trim),
+            Some("Je zei dat alles gedekt was.")
+        );
+        let judged = or_forwarded(fresh.clone(), body, fw);
+        assert!(
+            judged.starts_with("Zie onder.") && judged.contains("gedekt"),
+            "{judged}"
+        );
+        // Not a forward's subject: the note alone ("RE: FW: …" answers a forward).
+        for subject in [
+            Some("Re: schade"),
+            Some("RE: FW: schade"),
+            Some("schade"),
+            None,
+        ] {
+            assert_eq!(passed_on(&fresh, body, subject), None, "{subject:?}");
+            assert_eq!(or_forwarded(fresh.clone(), body, subject), fresh);
+        }
+        // A note of twenty words or more is judged by itself.
+        let long = "een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien \
+                    veertien vijftien zestien zeventien achttien negentien twintig";
+        let body_long = body.replacen("Zie onder.", long, 1);
+        assert_eq!(passed_on(&new_text(&body_long), &body_long, fw), None);
+        // One word less, and the forward is passed on.
+        let shorter = long.rsplit_once(' ').unwrap().0;
+        let body_short = body.replacen("Zie onder.", shorter, 1);
+        assert!(passed_on(&new_text(&body_short), &body_short, fw).is_some());
+        // No note at all: passed on whatever the subject.
+        let bare = body.replacen("Zie onder.", "", 1);
+        assert!(passed_on(&new_text(&bare), &bare, None).is_some());
+        assert!(is_forward(Some(" fw[2]: x")) && !is_forward(Some("Forward planning")));
     }
 
     #[test]

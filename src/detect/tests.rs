@@ -674,7 +674,8 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
     // Passed on as it is: the customer's words are judged.
     let v = det().classify(&parse(forward("").replace('\n', "\r\n").as_bytes()), &ctx);
     assert!(v.complaint, "{v:?}");
-    // With a line of the colleague's own, that line is the new text, as in any forward.
+    // With a short note of the colleague's own, the note and the customer's words are
+    // judged together: the customer's complaint is passed on all the same.
     let v = det().classify(
         &parse(
             forward("Kun jij dit dossier volgende week overnemen?")
@@ -682,6 +683,67 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
                 .as_bytes(),
         ),
         &ctx,
+    );
+    assert!(v.complaint, "{v:?}");
+    // A note of twenty words or more is the new text, judged by itself, as in any mail.
+    let v = det().classify(
+        &parse(
+            forward(
+                "Kun jij dit dossier volgende week overnemen? Ik ben vanaf maandag twee weken \
+                 met verlof en de stukken liggen in de kast bij de receptie, map drie.",
+            )
+            .replace('\n', "\r\n")
+            .as_bytes(),
+        ),
+        &ctx,
+    );
+    assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
+fn a_forwards_short_note_is_judged_with_the_mail_it_passes_on_a_replys_is_not() {
+    let ctx = firm_at("firma.example", None);
+    let customer = "Ik ben er echt klaar mee. U heeft mij nooit verteld dat er bij het \
+                    oversluiten een boete van 4.800 euro kwam, terwijl ik daar in het gesprek \
+                    nog expliciet naar vroeg. Dit is onacceptabel.";
+    let mail = |subject: &str, note: &str, passed: &str| {
+        let raw = format!(
+            "From: Els de Wit <els@klant.example>\nTo: info@firma.example\nSubject: {subject}\n\n\
+             {note}\n\n-----Original Message-----\nFrom: Joop de Wit <joop@klant.example>\n\
+             Sent: maandag 2 november 2026 09:12\nTo: Els de Wit <els@klant.example>\n\
+             Subject: hypotheek\n\n{passed}\n"
+        );
+        det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx)
+    };
+    // A wife forwards her husband's complaint with a line of her own: flagged, and the
+    // phrases named are the husband's.
+    for subject in [
+        "FW: hypotheek",
+        "Fwd: hypotheek",
+        "Doorst: hypotheek",
+        "WG: hypotheek",
+    ] {
+        let v = mail(subject, "Zie hieronder, van mijn man.", customer);
+        assert!(v.complaint, "{subject}: {v:?}");
+    }
+    // Trap: the same short line above the same text in a reply (Outlook quotes a reply's
+    // history as it quotes a forward): the quoted history is not judged.
+    let v = mail("RE: hypotheek", "Zie hieronder, van mijn man.", customer);
+    assert!(!v.complaint, "{v:?}");
+    // Trap: a forward of a routine message with a short question is no complaint.
+    let v = mail(
+        "FW: hypotheek",
+        "Moet ik hier iets mee?",
+        "Beste klant, per 1 januari wijzigen de voorwaarden van uw betaalrekening. U hoeft \
+         niets te doen. Met vriendelijke groet, uw bank",
+    );
+    assert!(!v.complaint, "{v:?}");
+    // Trap: a forwarded withdrawal stays a withdrawal.
+    let v = mail(
+        "FW: hypotheek",
+        "Ter info voor het register.",
+        "Laat mijn klacht van vorige week maar zitten: het is netjes opgelost en de boete is \
+         vervallen. Beschouw hem als afgehandeld, ik ben tevreden.",
     );
     assert!(!v.complaint, "{v:?}");
 }
@@ -712,12 +774,21 @@ fn a_mail_forwarded_as_an_attachment_is_judged_and_names_the_customer() {
     assert!(v.complaint, "{v:?}");
     let customer = super::contact_form::forwarded_customer(&mail, &ctx).unwrap();
     assert_eq!(customer.address, "harm@klant.example");
-    // A line of the colleague's own is the new text, as in an inline forward; the customer
-    // is still the one the case would be for.
+    // A short line of the colleague's own is judged with the attached mail, as in an inline
+    // forward; the customer is still the one the case would be for.
     let mail = parse(attached("Kun jij dit dossier volgende week overnemen?").as_bytes());
-    assert!(!det().classify(&mail, &ctx).complaint);
+    assert!(det().classify(&mail, &ctx).complaint);
     let customer = super::contact_form::forwarded_customer(&mail, &ctx).unwrap();
     assert_eq!(customer.address, "harm@klant.example");
+    // A note of twenty words or more is judged by itself.
+    let mail = parse(
+        attached(
+            "Kun jij dit dossier volgende week overnemen? Ik ben vanaf maandag twee weken met \
+             verlof en de stukken liggen in de kast bij de receptie, map drie.",
+        )
+        .as_bytes(),
+    );
+    assert!(!det().classify(&mail, &ctx).complaint);
 }
 
 #[test]

@@ -563,7 +563,8 @@ const SAME_TEXT_SIMILARITY: f64 = 0.85;
 
 /// Whom a mail's complaint is from and its words: a colleague's forward of a customer's
 /// mail is the customer's, its text the forwarded mail's new text; any other mail is its
-/// sender's, its text its new text (or, with none, what it forwards).
+/// sender's, its text its new text (or, with none or a forward's short note, what it
+/// forwards).
 fn complaint_of(
     mail: &ParsedMail,
     screen: &ScreenContext,
@@ -574,10 +575,11 @@ fn complaint_of(
             crate::detect::newtext::forward(body).map_or_else(String::new, |f| new_text(f.text));
         return (Some(customer), text);
     }
-    (
-        mail.from.clone(),
-        crate::detect::newtext::or_forwarded(new_text(body), body),
-    )
+    // What a forward passes on, without its note: the text the customer's own mail has.
+    let fresh = new_text(body);
+    let text =
+        crate::detect::newtext::passed_on(&fresh, body, mail.subject.as_deref()).unwrap_or(fresh);
+    (mail.from.clone(), text)
 }
 
 /// Lower case, letters and digits only, single spaces, at most [`SAME_TEXT_CHARS`].
