@@ -351,8 +351,11 @@ impl Detector {
             .iter()
             .any(|i| i.reason == addressee::REASON);
         // A webcare sign-off ("… ^Sanne") is a public reply whoever sent it: its hold stays.
+        // A colleague passing a customer's mail on with no or a short note of their own is
+        // judged on the customer's words: the weight of a colleague's own mail does not
+        // apply.
         if let Some(signal) = colleague_domain(mail, ctx)
-            .filter(|_| learned && !webcare)
+            .filter(|_| learned && !webcare && !passes_customer_on(mail, ctx))
             .and_then(|domain| self.learned.colleague_signal(&format!("@{domain}")))
         {
             verdict.signals.push(signal);
@@ -853,6 +856,15 @@ pub fn colleague_domain<'a>(mail: &'a ParsedMail, ctx: &ScreenContext) -> Option
         .any(|d| d.eq_ignore_ascii_case(domain));
     (own && !is_public_provider(domain) && contact_form::customer(mail, ctx).is_none())
         .then_some(domain)
+}
+
+/// Whether `mail` is a colleague's forward of a customer's mail
+/// ([`contact_form::forwarded_customer`]) that passes it on with no or a short note
+/// ([`newtext::passed_on`]).
+fn passes_customer_on(mail: &ParsedMail, ctx: &ScreenContext) -> bool {
+    let body = mail.body_text.as_deref().unwrap_or("");
+    contact_form::forwarded_customer(mail, ctx).is_some()
+        && newtext::passed_on(&newtext::new_text(body), body, mail.subject.as_deref()).is_some()
 }
 
 /// The public mail providers' domains, sorted (built in from

@@ -675,29 +675,36 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
     let v = det().classify(&parse(forward("").replace('\n', "\r\n").as_bytes()), &ctx);
     assert!(v.complaint, "{v:?}");
     // With a short note of the colleague's own, the note and the customer's words are
-    // judged together: the customer's complaint is passed on all the same.
-    let v = det().classify(
-        &parse(
-            forward("Kun jij dit dossier volgende week overnemen?")
-                .replace('\n', "\r\n")
-                .as_bytes(),
-        ),
-        &ctx,
-    );
-    assert!(v.complaint, "{v:?}");
-    // A note of twenty words or more is the new text, judged by itself, as in any mail.
-    let v = det().classify(
-        &parse(
-            forward(
-                "Kun jij dit dossier volgende week overnemen? Ik ben vanaf maandag twee weken \
-                 met verlof en de stukken liggen in de kast bij de receptie, map drie.",
-            )
+    // judged together: the customer's complaint is passed on all the same, and the weight
+    // of a colleague's own mail does not count against it.
+    let colleague = |v: &Verdict| {
+        v.signals
+            .iter()
+            .any(|s| s.criterion == learned::SENDER_CRITERION)
+    };
+    let short = parse(
+        forward("Kun jij dit dossier volgende week overnemen?")
             .replace('\n', "\r\n")
             .as_bytes(),
-        ),
-        &ctx,
     );
+    assert!(det().classify(&short, &ctx).complaint);
+    let v = shipped().classify(&short, &ctx);
+    assert!(v.complaint, "{v:?}");
+    assert!(!colleague(&v), "{v:?}");
+    // A note of twenty words or more is the new text, judged by itself, as in any mail: the
+    // colleague's own, and weighed as one.
+    let long = parse(
+        forward(
+            "Kun jij dit dossier volgende week overnemen? Ik ben vanaf maandag twee weken \
+             met verlof en de stukken liggen in de kast bij de receptie, map drie.",
+        )
+        .replace('\n', "\r\n")
+        .as_bytes(),
+    );
+    assert!(!det().classify(&long, &ctx).complaint);
+    let v = shipped().classify(&long, &ctx);
     assert!(!v.complaint, "{v:?}");
+    assert!(colleague(&v), "{v:?}");
 }
 
 #[test]
@@ -713,7 +720,13 @@ fn a_forwards_short_note_is_judged_with_the_mail_it_passes_on_a_replys_is_not() 
              Sent: maandag 2 november 2026 09:12\nTo: Els de Wit <els@klant.example>\n\
              Subject: hypotheek\n\n{passed}\n"
         );
-        det().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx)
+        let mail = parse(raw.replace('\n', "\r\n").as_bytes());
+        let (lexicons, shipped) = (det().classify(&mail, &ctx), shipped().classify(&mail, &ctx));
+        assert_eq!(
+            lexicons.complaint, shipped.complaint,
+            "{lexicons:?}\n{shipped:?}"
+        );
+        shipped
     };
     // A wife forwards her husband's complaint with a line of her own: flagged, and the
     // phrases named are the husband's.
