@@ -217,7 +217,7 @@ pub fn or_forwarded(fresh: String, body: &str, subject: Option<&str>) -> String 
 /// The new text of the mail that `body` forwards ([`forwarded`]), when the sender's own new
 /// text `fresh` holds no word, or is the short note of a forward (its `subject` says so:
 /// [`is_forward`]) of fewer than [`FORWARD_NOTE_WORDS`] words. A reply's short answer on
-/// top of a thread that Outlook quotes as a forward is quoted (under "-----Original
+/// top of a thread that Outlook quotes the way it quotes a forward (under "-----Original
 /// Message-----" or a header block) passes nothing on; nor does a longer note, which is
 /// judged by itself.
 pub fn passed_on(fresh: &str, body: &str, subject: Option<&str>) -> Option<String> {
