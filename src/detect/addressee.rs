@@ -61,6 +61,19 @@ pub struct Addressee {
     /// driver's licence" is the reader's own document.
     #[serde(default)]
     pub other_trades_not_before: Vec<String>,
+    /// Words that say the writer took their business somewhere ("overgestapt", "moved",
+    /// "switched"): followed by one of `moved_to_prepositions` and the firm's name late in
+    /// a text ("… ben inmiddels overgestapt naar Duinzicht"), they tell a grievance about
+    /// the firm the writer left, the firm named as where they went.
+    #[serde(default)]
+    pub moved_to: Vec<String>,
+    /// The words between a word of `moved_to` and the firm's name ("naar", "bij", "to").
+    #[serde(default)]
+    pub moved_to_prepositions: Vec<String>,
+    /// Phrases that say a text is not about the firm named right after them ("dit gaat niet
+    /// over Lindeboom", "not to be confused with Noordkaap").
+    #[serde(default)]
+    pub not_about: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
@@ -211,6 +224,72 @@ pub fn other_trade(
             return Some(start..end);
         }
         previous = Some(word);
+    }
+    None
+}
+
+/// How many words may stand between a word of `moved_to` and its preposition ("overgestapt
+/// met het hele dossier naar").
+const MOVED_GAP: usize = 5;
+
+/// How many words may stand between a preposition or a `not_about` phrase and the firm's
+/// name ("naar het kantoor van Duinzicht" is too far; "naar Hoekstra Vermogensplanning",
+/// "to the Noordkaap office" are not).
+const NAME_GAP: usize = 2;
+
+/// Where in a text, as a share of its words, a move to the firm must be told at the
+/// earliest to say that the grievance before it was another firm's: a story that opens
+/// with the move ("In 2024 ben ik overgestapt naar Stroomwijzer; de adviseur zei …") is
+/// about the firm.
+const MOVED_LATE: f64 = 0.4;
+
+/// Where `norm` names the firm only as the place the writer moved to after the story told
+/// (a word of `moved_to`, one of `moved_to_prepositions` and a word of `own`, in the last
+/// three fifths of the text) or says it is not about the firm (a `not_about` phrase right
+/// before a word of `own`): the grievance is another firm's. The first such phrase, as a
+/// range of [`Normalized::text`].
+pub fn another_firm_meant(
+    addressee: &Addressee,
+    norm: &Normalized,
+    own: &[String],
+) -> Option<std::ops::Range<usize>> {
+    if own.is_empty() || (addressee.moved_to.is_empty() && addressee.not_about.is_empty()) {
+        return None;
+    }
+    let text = norm.text();
+    let words: Vec<&str> = norm.words().collect();
+    let offset = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    let is = |list: &[String], w: &str| list.iter().any(|l| l == w);
+    let late = (MOVED_LATE * words.len() as f64).ceil() as usize;
+    for (at, name) in words.iter().enumerate() {
+        if !is(own, name) {
+            continue;
+        }
+        let end = offset(name) + name.len();
+        // The name may follow a few words after what comes before it.
+        for before in (at.saturating_sub(NAME_GAP + 1)..at).rev() {
+            // "dit gaat niet over" / "not to be confused with", ending at `before`.
+            for phrase in &addressee.not_about {
+                let n = phrase.split(' ').count();
+                if before + 1 >= n
+                    && words[before + 1 - n..=before]
+                        .iter()
+                        .copied()
+                        .eq(phrase.split(' '))
+                {
+                    return Some(offset(words[before + 1 - n])..end);
+                }
+            }
+            if !is(&addressee.moved_to_prepositions, words[before]) {
+                continue;
+            }
+            let moved = (before.saturating_sub(MOVED_GAP + 1)..before)
+                .rev()
+                .find(|&m| is(&addressee.moved_to, words[m]));
+            if let Some(m) = moved.filter(|&m| m >= late) {
+                return Some(offset(words[m])..end);
+            }
+        }
     }
     None
 }

@@ -567,6 +567,9 @@ impl Lexicon {
                     headings: norm_list(&a.headings),
                     other_trades: norm_list(&a.other_trades),
                     other_trades_not_before: norm_list(&a.other_trades_not_before),
+                    moved_to: norm_list(&a.moved_to),
+                    moved_to_prepositions: norm_list(&a.moved_to_prepositions),
+                    not_about: norm_list(&a.not_about),
                 })
                 .unwrap_or_default(),
             automaton,

@@ -456,8 +456,11 @@ impl Detector {
                         &norm,
                     )
                 });
+                // The firm named only as where the writer went after another firm's
+                // story, or as the firm the text is not about.
                 trade
                     .flatten()
+                    .or_else(|| addressee::another_firm_meant(&lexicon.addressee, &norm, &own))
                     .map(|r| score::join_words(&text[norm.source_range(r.start, r.end)]))
             });
         if let Some(line) = &elsewhere {

@@ -400,6 +400,49 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
 }
 
 #[test]
+fn a_firm_named_only_as_where_the_writer_went_is_not_the_one_complained_of() {
+    // Another firm's story, the firm named at the end as where the writer went, or a text
+    // that says it is not about the firm: held like a mail addressed elsewhere.
+    for body in [
+        "Pas op met Blauwe Haven in Schagen. Vorig najaar is mijn premie niet afgeschreven \
+         en niemand heeft me gewaarschuwd. In maart bleek de polis geroyeerd. Ik heb er drie \
+         keer over gebeld, de eigenaar kon niks meer terugdraaien. Dit is onacceptabel.\n\n\
+         Ben inmiddels overgestapt naar Dijkstra & Mol, die het nu voor me uitzoeken.",
+        "Canal Expat Advisors quoted 450 euros and invoiced 780. They missed the deadline \
+         they had arranged themselves and never answered my emails. Unacceptable.\n\nWe \
+         have moved everything to Dijkstra & Mol now, too early to say how that goes.",
+        "Even voor de duidelijkheid: dit gaat NIET over Dijkstra & Mol uit Zwolle. Het gaat \
+         over een ander kantoor, dat na drie maanden nog steeds niets heeft gedaan en me \
+         een factuur stuurde voor werk dat nooit is geleverd. Schandalig.",
+    ] {
+        let v = shipped().classify(&customer_mail("", body), &firm());
+        assert!(addressed_elsewhere(&v), "{body}: {v:?}");
+        assert!(!v.complaint, "{body}: {v:?}");
+    }
+    // Traps: a story that opens with the move to the firm is about the firm; a customer
+    // who leaves the firm for another; the firm named far after the preposition; a person
+    // of the firm's name; and the firm's own lexicon words without its name.
+    for body in [
+        "In 2024 ben ik overgestapt naar Dijkstra & Mol omdat de adviseur beloofde dat alles \
+         snel geregeld zou worden. Nu, drie maanden later, is er nog steeds niets gebeurd en \
+         niemand belt terug. Dit is onacceptabel, ik dien een klacht in.",
+        "U heeft drie keer niet gereageerd op mijn vragen over de hypotheek. Dit is \
+         onacceptabel en ik dien hierbij een klacht in. Ik ben daarom overgestapt naar een \
+         andere adviseur.",
+        "U heeft drie keer niet gereageerd en de afspraak is zonder bericht afgezegd. Dit is \
+         onacceptabel, ik dien een klacht in. Mijn dossier is inmiddels overgezet naar het \
+         kantoor van een ander, niet naar de nieuwe vestiging van Dijkstra.",
+        "Ik wil een gesprek met mevrouw Kok, niet met meneer Mol: hij heeft drie keer niet \
+         gereageerd en mijn hypotheek verkeerd ingediend. Dit is onacceptabel, ik dien een \
+         klacht in.",
+    ] {
+        let v = shipped().classify(&customer_mail("Klacht", body), &firm());
+        assert!(!addressed_elsewhere(&v), "{body}: {v:?}");
+        assert!(v.complaint, "{body}: {v:?}");
+    }
+}
+
+#[test]
 fn a_greeting_to_people_or_to_no_one_is_not_another_organisation() {
     for opening in [
         "Beste Daan en team,",
