@@ -346,6 +346,13 @@ fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
         ("★☆☆☆☆ Hofstad Assurantiën, Den Haag", true),
         ("⭐ Hofstede Verhuizingen – NIET doen!!", true),
         ("1/5 – Review for Kroon Keukens", true),
+        // A compound of a trade word, and a firm known by an English trade word.
+        (
+            "Review: Zuiderzee Jachtassuranties, Enkhuizen – ★☆☆☆☆",
+            true,
+        ),
+        ("★☆☆☆☆ Canal Expat Advisors – avoid", true),
+        ("★☆☆☆☆ Brightwater Expat Finance, Utrecht", true),
         ("★☆☆☆☆ Hypotheekadvies? Eerder een verkoopgesprek", false),
         ("★☆☆☆☆ Avoid if you need insurance abroad", false),
         ("★☆☆☆☆ Hofstede Verzekeringen, Breda", false),
