@@ -50,6 +50,14 @@ pub struct Addressee {
     /// word of the `firm_words` in its name) is a review of that firm.
     #[serde(default)]
     pub headings: Vec<String>,
+    /// Phrases a published warning's or grievance's heading starts with ("Pas op met …",
+    /// "Slechte ervaring met …", "Klacht over: …", "Avoid …"): followed on the line by a
+    /// firm's name as written (a name and a trade word, both with capitals: "Pas op met
+    /// Assurantiekantoor Blauwe Haven", "Warning about Hanze Bank"), other than this firm,
+    /// the text is about that firm. A heading without such a name ("Avoid if you travel
+    /// outside Europe") or with the firm's own is not.
+    #[serde(default)]
+    pub warning_headings: Vec<String>,
     /// The people and places of a trade a financial firm does not have ("monteur",
     /// "technician", "driver", "movers", "showroom"): written after a word that addresses
     /// the reader ("uw monteur", "your technician"), they tell a complaint meant for an
@@ -169,7 +177,12 @@ fn addresses_other(
             .headings
             .iter()
             .any(|h| words.first() == Some(&h.as_str()))
-            || (rated(line) && firm_name(addressee, line)))
+            || ((rated(line)
+                || addressee
+                    .warning_headings
+                    .iter()
+                    .any(|h| words.starts_with(&h.split(' ').collect::<Vec<_>>())))
+                && firm_name(addressee, line)))
         && words.iter().any(|w| names_a_firm(addressee, w));
     if !(opens || heading) || words.len() > MAX_WORDS || !(organisation || heading || block()) {
         return false;
@@ -346,8 +359,8 @@ fn names_a_firm(addressee: &Addressee, w: &str) -> bool {
 }
 
 /// Whether the normalised `words` of a line that hold a word of the firm's name name
-/// another firm that shares it: a word of a firm's trade is there that the firm's name does
-/// not hold, and either not every distinctive word of the firm's name is there ("Aan: Bos
+/// another firm that shares it: a word of a firm's trade (or a compound ending in one:
+/// "Bootverhuur") is there that the firm's name does not hold, and either not every distinctive word of the firm's name is there ("Aan: Bos
 /// Makelaardij" to Van Rijn & Bos Financieel Advies: a surname two firms share) or the
 /// firm's name has only one ("To whom it may concern at Huisman Makelaardij," to Huisman
 /// Hypotheken & Verzekeringen: one surname is shared by many firms). A trade word that names
@@ -357,9 +370,14 @@ fn names_a_firm(addressee: &Addressee, w: &str) -> bool {
 fn another_of_the_same_name(addressee: &Addressee, words: &[&str], own: &[String]) -> bool {
     let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
     (own.len() == 1 || own.iter().any(|o| !words.contains(&o.as_str())))
-        && words
-            .iter()
-            .any(|w| is(&addressee.firm_words, w) && !is(&addressee.generic, w) && !is(own, w))
+        && words.iter().any(|w| {
+            !is(own, w)
+                && addressee.firm_words.iter().any(|f| {
+                    !is(&addressee.generic, f)
+                        && (w == f
+                            || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f.as_str())))
+                })
+        })
 }
 
 /// Whether the normalised `words` of a line start with one of the addressing `openers`.

@@ -565,6 +565,7 @@ impl Lexicon {
                     generic: norm_list(&a.generic),
                     firm_words: norm_list(&a.firm_words),
                     headings: norm_list(&a.headings),
+                    warning_headings: norm_list(&a.warning_headings),
                     other_trades: norm_list(&a.other_trades),
                     other_trades_not_before: norm_list(&a.other_trades_not_before),
                     moved_to: norm_list(&a.moved_to),

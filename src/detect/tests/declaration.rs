@@ -353,6 +353,20 @@ fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
         ),
         ("★☆☆☆☆ Canal Expat Advisors – avoid", true),
         ("★☆☆☆☆ Brightwater Expat Finance, Utrecht", true),
+        // A warning's heading that names another firm as written, one of the same name
+        // in another trade among them; the firm's own name (a trade word that names no one
+        // in particular beside it), a person or no name at all leave it the firm's.
+        ("Pas op met Blauwe Haven Assuranties (Schagen)", true),
+        ("Slechte ervaring met Zuidkust Hypotheekpartners", true),
+        ("Warning about Hanze Bank: avoid", true),
+        (
+            "Klacht over: Hofstede Bootverhuur & Recreatie (Hoorn)",
+            true,
+        ),
+        ("Pas op met Hofstede Verzekeringen, Breda", false),
+        ("Pas op met Hofstede Hypotheekadvies", false),
+        ("Slechte ervaring met Jan de Vries", false),
+        ("Pas op met de kleine lettertjes", false),
         ("★☆☆☆☆ Hypotheekadvies? Eerder een verkoopgesprek", false),
         ("★☆☆☆☆ Avoid if you need insurance abroad", false),
         ("★☆☆☆☆ Hofstede Verzekeringen, Breda", false),
