@@ -352,10 +352,13 @@ fn department_line(addressee: &Addressee, line: &str) -> bool {
 /// Whether the normalised word `w` names a firm: it is one of the `firm_words`, or a
 /// compound that ends in one of four letters or more ("spaarbank", "rabobank").
 fn names_a_firm(addressee: &Addressee, w: &str) -> bool {
-    addressee
-        .firm_words
-        .iter()
-        .any(|f| w == f || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f.as_str())))
+    addressee.firm_words.iter().any(|f| is_or_compound(w, f))
+}
+
+/// Whether the word `w` is the trade word `f`, or a compound ending in it ("spaarbank",
+/// "bootverhuur"; `f` of four letters or more).
+fn is_or_compound(w: &str, f: &str) -> bool {
+    w == f || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f))
 }
 
 /// Whether the normalised `words` of a line that hold a word of the firm's name name
@@ -372,11 +375,10 @@ fn another_of_the_same_name(addressee: &Addressee, words: &[&str], own: &[String
     (own.len() == 1 || own.iter().any(|o| !words.contains(&o.as_str())))
         && words.iter().any(|w| {
             !is(own, w)
-                && addressee.firm_words.iter().any(|f| {
-                    !is(&addressee.generic, f)
-                        && (w == f
-                            || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f.as_str())))
-                })
+                && addressee
+                    .firm_words
+                    .iter()
+                    .any(|f| !is(&addressee.generic, f) && is_or_compound(w, f))
         })
 }
 
