@@ -21,6 +21,7 @@
 use std::ops::Range;
 
 use super::lexicon::{Hit, Lexicon, Role};
+use super::normalize::{normalize, Normalized};
 use super::target::{self, Aim, Topics};
 
 /// The reason, in a verdict's ignored matches, that the learned signal did not count.
@@ -136,4 +137,62 @@ pub(super) fn declared<'a>(
                 )
         })
         .map(|h| h.start..h.end)
+}
+
+/// How many words may stand between a heading and the firm's name ("Complaint about the
+/// Noordkaap office"): further on, the name may be a person's who shares it ("Klacht over
+/// huisbezoek dhr. Ronald Schouten" to Schouten & Dekker).
+const HEADING_GAP: usize = 1;
+
+/// How many non-empty opening lines of a text are read for a heading.
+const HEADING_LINES: usize = 3;
+
+/// A complaint declared by a heading that names the firm as what it is about, on one of
+/// the opening lines of `text` (the subject is the first): one of the lexicon's
+/// declaration `headings` at the start of the line ("Klacht over:", "Complaint about:"), a
+/// word of `own` (the firm's name) within [`HEADING_GAP`] words after it, and no question
+/// mark on the line ("Klacht over uw adviseur? Zo pakt u het aan" asks). Its own words are
+/// the heading up to the name, found in `norm`.
+pub(super) fn heading(
+    lex: &Lexicon,
+    text: &str,
+    norm: &Normalized,
+    own: &[String],
+) -> Option<Declared> {
+    if own.is_empty() || lex.declaration_headings.is_empty() {
+        return None;
+    }
+    let lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(HEADING_LINES);
+    for line in lines.filter(|l| !l.contains('?')) {
+        let line_norm = normalize(line);
+        let words: Vec<&str> = line_norm.text().split(' ').collect();
+        for h in &lex.declaration_headings {
+            let opening: Vec<&str> = h.split(' ').collect();
+            if !words.starts_with(&opening) {
+                continue;
+            }
+            let Some(at) = words[opening.len()..]
+                .iter()
+                .take(HEADING_GAP + 1)
+                .position(|w| own.iter().any(|o| o == w))
+            else {
+                continue;
+            };
+            let phrase = words[..opening.len() + at + 1].join(" ");
+            let start = norm.text().find(&phrase)?;
+            let mut cut = line.len().min(100);
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            return Some(Declared {
+                written: line[..cut].to_string(),
+                own: std::iter::once(start..start + phrase.len()).collect(),
+            });
+        }
+    }
+    None
 }

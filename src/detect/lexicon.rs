@@ -84,6 +84,11 @@ struct DeclarationGroup {
     /// was handled and wish to lodge a complaint").
     #[serde(default)]
     questions: Vec<String>,
+    /// Headings that name what a complaint is about ("Klacht over: …", "Complaint
+    /// about: …"): on one of a text's opening lines, followed by the firm's own name, the
+    /// complaint is declared to the firm (see `detect::declare::heading`).
+    #[serde(default)]
+    headings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -314,6 +319,9 @@ pub struct Lexicon {
     /// The `[declaration]` group's `questions` (normalised): `unless` words that a
     /// coordinated phrase leaves to the clause before it.
     pub declaration_questions: Vec<String>,
+    /// The `[declaration]` group's `headings` (normalised): "klacht over" before the firm's
+    /// name on an opening line.
+    pub declaration_headings: Vec<String>,
     /// Who an opening line addresses (`[addressee]`, normalised; empty: not looked at).
     pub addressee: super::addressee::Addressee,
     automaton: DFA,
@@ -557,6 +565,7 @@ impl Lexicon {
             declaration_subjects: declaration_list(|d| &d.subjects),
             declaration_others: declaration_list(|d| &d.others),
             declaration_questions: declaration_list(|d| &d.questions),
+            declaration_headings: declaration_list(|d| &d.headings),
             addressee: file
                 .addressee
                 .map(|a| super::addressee::Addressee {

@@ -442,6 +442,15 @@ impl Detector {
             .cloned()
             .collect();
         let (mut signals, mut ignored, mut declared) = score_text(lexicon, &named, &text, &norm);
+        // A heading that names the firm as what the complaint is about ("Klacht over:
+        // Dijkstra & Mol") declares it as plainly as "ik dien een klacht in".
+        if declared.is_none()
+            && signals
+                .iter()
+                .any(|s| s.criterion == "klachtwoord" && s.weight > 0.0)
+        {
+            declared = declare::heading(lexicon, &text, &norm, &named);
+        }
         // A mail addressed to another organisation declares nothing to the firm, its
         // grievance counts as one aimed at a third party, and it is at most doubtful
         // ([`addressee`], [`Detector::held`]).

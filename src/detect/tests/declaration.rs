@@ -421,6 +421,38 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
 }
 
 #[test]
+fn a_heading_that_names_the_firm_declares_the_complaint() {
+    // A complaint form headed with the firm's name: its words ("Klacht over", "ingediend")
+    // are ones the corpora's texts about complaints use as much, and the learned weights
+    // count them against it; the heading declares it as plainly as "ik dien een klacht in".
+    let form = "Naam: Bram Hofstede\nKlantnummer: 10492\nDatum voorval: 17 september 2026\n\n\
+                Omschrijving:\nMijn aanvraag voor een verbouwingsdepot is door uw kantoor niet \
+                tijdig bij de geldverstrekker ingediend, ondanks herhaalde toezeggingen. Daardoor \
+                is de offerte op 17 september verlopen en moest ik de aannemer een maand uitstel \
+                vragen, wat mij 900 euro extra kosten heeft opgeleverd.";
+    let body = format!("Klacht over: Dijkstra & Mol Financieel Advies\n{form}");
+    let v = shipped().classify(&customer_mail("", &body), &firm());
+    assert!(declared(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    // The same as the subject.
+    let v = shipped().classify(&customer_mail("Klacht over Dijkstra & Mol", form), &firm());
+    assert!(declared(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    // Traps: a question ("Klacht over uw adviseur? Zo pakt u het aan"), a person who
+    // shares the firm's name further on, and another firm of the same name (held as
+    // addressed elsewhere) declare nothing.
+    for heading in [
+        "Klacht over Dijkstra & Mol? Zo pakt u het aan",
+        "Klacht over huisbezoek dhr. Ronald Mol",
+        "Klacht over: Mol Makelaardij Berkelland",
+    ] {
+        let body = format!("{heading}\n{form}");
+        let v = shipped().classify(&customer_mail("", &body), &firm());
+        assert!(!declared(&v), "{heading}: {v:?}");
+    }
+}
+
+#[test]
 fn a_firm_named_only_as_where_the_writer_went_is_not_the_one_complained_of() {
     // Another firm's story, the firm named at the end as where the writer went, or a text
     // that says it is not about the firm: held like a mail addressed elsewhere.
