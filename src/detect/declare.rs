@@ -147,19 +147,31 @@ const HEADING_GAP: usize = 1;
 /// How many non-empty opening lines of a text are read for a heading.
 const HEADING_LINES: usize = 3;
 
+/// How many bytes of the normalised text must hold a word of the firm's name for the
+/// opening lines to be read for a heading (a cheap test first: most mails hold none).
+const HEADING_BYTES: usize = 400;
+
 /// A complaint declared by a heading that names the firm as what it is about, on one of
-/// the opening lines of `text` (the subject is the first): one of the lexicon's
-/// declaration `headings` at the start of the line ("Klacht over:", "Complaint about:"), a
-/// word of `own` (the firm's name) within [`HEADING_GAP`] words after it, and no question
-/// mark on the line ("Klacht over uw adviseur? Zo pakt u het aan" asks). Its own words are
-/// the heading up to the name, found in `norm`.
+/// the opening lines of `text` (the subject is the first): one of `headings` at the start
+/// of the line (the lexicon's declaration `headings`, "Klacht over:", "Complaint about:";
+/// or a warning's, "Pas op met", "Warning about"), a word of `own` (the firm's name) within
+/// [`HEADING_GAP`] words after it, and no question mark on the line ("Klacht over uw
+/// adviseur? Zo pakt u het aan" asks). Its own words are the heading up to the name,
+/// found in `norm`.
 pub(super) fn heading(
-    lex: &Lexicon,
+    headings: &[String],
     text: &str,
     norm: &Normalized,
     own: &[String],
 ) -> Option<Declared> {
-    if own.is_empty() || lex.declaration_headings.is_empty() {
+    if own.is_empty() || headings.is_empty() {
+        return None;
+    }
+    let mut head = norm.text().len().min(HEADING_BYTES);
+    while !norm.text().is_char_boundary(head) {
+        head -= 1;
+    }
+    if !own.iter().any(|o| norm.text()[..head].contains(o.as_str())) {
         return None;
     }
     let lines = text
@@ -170,7 +182,7 @@ pub(super) fn heading(
     for line in lines.filter(|l| !l.contains('?')) {
         let line_norm = normalize(line);
         let words: Vec<&str> = line_norm.text().split(' ').collect();
-        for h in &lex.declaration_headings {
+        for h in headings {
             let opening: Vec<&str> = h.split(' ').collect();
             if !words.starts_with(&opening) {
                 continue;

@@ -443,13 +443,18 @@ impl Detector {
             .collect();
         let (mut signals, mut ignored, mut declared) = score_text(lexicon, &named, &text, &norm);
         // A heading that names the firm as what the complaint is about ("Klacht over:
-        // Dijkstra & Mol") declares it as plainly as "ik dien een klacht in".
-        if declared.is_none()
-            && signals
+        // Dijkstra & Mol", with the word klacht counted) or a warning against the firm ("Pas
+        // op met Dijkstra & Mol") declares it as plainly as "ik dien een klacht in".
+        if declared.is_none() {
+            let klacht = signals
                 .iter()
-                .any(|s| s.criterion == "klachtwoord" && s.weight > 0.0)
-        {
-            declared = declare::heading(lexicon, &text, &norm, &named);
+                .any(|s| s.criterion == "klachtwoord" && s.weight > 0.0);
+            declared = klacht
+                .then(|| declare::heading(&lexicon.declaration_headings, &text, &norm, &named))
+                .flatten()
+                .or_else(|| {
+                    declare::heading(&lexicon.addressee.warning_headings, &text, &norm, &named)
+                });
         }
         // A mail addressed to another organisation declares nothing to the firm, its
         // grievance counts as one aimed at a third party, and it is at most doubtful

@@ -441,10 +441,23 @@ fn a_heading_that_names_the_firm_declares_the_complaint() {
     // Traps: a question ("Klacht over uw adviseur? Zo pakt u het aan"), a person who
     // shares the firm's name further on, and another firm of the same name (held as
     // addressed elsewhere) declare nothing.
+    // A warning against the firm declares it too, the word klacht or not.
+    let warning = "Pas op met Dijkstra & Mol.\n\nJullie adviseur heeft de termijn voor het \
+                   meenemen van de rente verkeerd doorgegeven aan de bank, waardoor wij nu 0,8% \
+                   meer rente betalen. Excuses hebben we gehad, een oplossing niet.";
+    let v = shipped().classify(&customer_mail("", warning), &firm());
+    assert!(v.complaint, "{v:?}");
+    assert!(
+        v.ignored
+            .iter()
+            .any(|i| i.reason == declare::REASON && i.phrase.contains("Pas op met Dijkstra")),
+        "{v:?}"
+    );
     for heading in [
         "Klacht over Dijkstra & Mol? Zo pakt u het aan",
         "Klacht over huisbezoek dhr. Ronald Mol",
         "Klacht over: Mol Makelaardij Berkelland",
+        "Ervaring met Dijkstra & Mol? Deel die hier",
     ] {
         let body = format!("{heading}\n{form}");
         let v = shipped().classify(&customer_mail("", &body), &firm());
