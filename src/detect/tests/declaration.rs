@@ -421,6 +421,36 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
 }
 
 #[test]
+fn saying_whom_the_complaint_is_about_declares_it() {
+    // "Deze klacht gaat over jullie": the writer says the complaint is the firm's, after
+    // setting another firm's story aside.
+    for body in [
+        "Mijn vorige adviseur heeft er destijds een zooitje van gemaakt, maar daar gaat deze \
+         mail niet over. Deze klacht gaat over jullie. Bij de overstap hebben jullie beloofd \
+         alle polissen over te zetten; vijf maanden later blijkt dat twee polissen nooit zijn \
+         overgezet.",
+        "My previous broker made a mess of it too, but this complaint is about you. You promised to \
+         move all my policies over in May, and five months later two of them were never \
+         transferred.",
+    ] {
+        let v = shipped().classify(&customer_mail("", body), &firm());
+        assert!(
+            v.ignored.iter().any(|i| i.reason == declare::REASON),
+            "{body}: {v:?}"
+        );
+        assert!(v.complaint || v.doubt, "{body}: {v:?}");
+    }
+    // A question whether the complaint is the firm's declares nothing.
+    let body = "I am not sure whether this complaint is about you or about the insurer: the \
+                claim was refused and nobody told me why.";
+    let v = shipped().classify(&customer_mail("", body), &firm());
+    assert!(
+        !v.ignored.iter().any(|i| i.reason == declare::REASON),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn a_heading_that_names_the_firm_declares_the_complaint() {
     // A complaint form headed with the firm's name: its words ("Klacht over", "ingediend")
     // are ones the corpora's texts about complaints use as much, and the learned weights
