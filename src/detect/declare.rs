@@ -155,9 +155,9 @@ const HEADING_BYTES: usize = 400;
 /// the opening lines of `text` (the subject is the first): one of `headings` at the start
 /// of the line (the lexicon's declaration `headings`, "Klacht over:", "Complaint about:";
 /// or a warning's, "Pas op met", "Warning about"), a word of `own` (the firm's name) within
-/// [`HEADING_GAP`] words after it, and no question mark on the line ("Klacht over uw
-/// adviseur? Zo pakt u het aan" asks). Its own words are the heading up to the name,
-/// found in `norm`.
+/// [`HEADING_GAP`] words after it and every word of `own` on the line, and no question
+/// mark on the line ("Klacht over uw adviseur? Zo pakt u het aan" asks). Its own words
+/// are the heading up to the name, found in `norm`.
 pub(super) fn heading(
     headings: &[String],
     text: &str,
@@ -194,6 +194,11 @@ pub(super) fn heading(
             else {
                 continue;
             };
+            // The whole of the firm's name: one of its words alone may be a namesake's
+            // ("Slechte ervaring met Dijkstra Hypotheken (Almere)" to Dijkstra & Mol).
+            if !own.iter().all(|o| words.contains(&o.as_str())) {
+                continue;
+            }
             let phrase = words[..opening.len() + at + 1].join(" ");
             let start = norm.text().find(&phrase)?;
             let mut cut = line.len().min(100);

@@ -488,6 +488,7 @@ fn a_heading_that_names_the_firm_declares_the_complaint() {
         "Klacht over huisbezoek dhr. Ronald Mol",
         "Klacht over: Mol Makelaardij Berkelland",
         "Ervaring met Dijkstra & Mol? Deel die hier",
+        "Slechte ervaring met Dijkstra Hypotheken (Almere)",
     ] {
         let body = format!("{heading}\n{form}");
         let v = shipped().classify(&customer_mail("", &body), &firm());
