@@ -181,7 +181,7 @@ fn addresses_other(
                 || addressee
                     .warning_headings
                     .iter()
-                    .any(|h| words.starts_with(&h.split(' ').collect::<Vec<_>>())))
+                    .any(|h| starts_with_phrase(&words, h).is_some()))
                 && firm_name(addressee, line)))
         && words.iter().any(|w| names_a_firm(addressee, w));
     if !(opens || heading) || words.len() > MAX_WORDS || !(organisation || heading || block()) {
@@ -384,10 +384,23 @@ fn another_of_the_same_name(addressee: &Addressee, words: &[&str], own: &[String
 
 /// Whether the normalised `words` of a line start with one of the addressing `openers`.
 fn opens(addressee: &Addressee, words: &[&str]) -> bool {
-    addressee.openers.iter().any(|o| {
-        let o: Vec<&str> = o.split_whitespace().collect();
-        !o.is_empty() && words.starts_with(&o)
-    })
+    addressee
+        .openers
+        .iter()
+        .any(|o| starts_with_phrase(words, o).is_some())
+}
+
+/// How many words the normalised `phrase` has when `words` start with it (none for an
+/// empty phrase or another start), without splitting it into a list of its own.
+pub(super) fn starts_with_phrase(words: &[&str], phrase: &str) -> Option<usize> {
+    let mut n = 0;
+    for p in phrase.split_whitespace() {
+        if words.get(n) != Some(&p) {
+            return None;
+        }
+        n += 1;
+    }
+    (n > 0).then_some(n)
 }
 
 /// The words of `line` written with a capital, after the first `skip`, that are no

@@ -183,11 +183,10 @@ pub(super) fn heading(
         let line_norm = normalize(line);
         let words: Vec<&str> = line_norm.text().split(' ').collect();
         for h in headings {
-            let opening: Vec<&str> = h.split(' ').collect();
-            if !words.starts_with(&opening) {
+            let Some(opening) = super::addressee::starts_with_phrase(&words, h) else {
                 continue;
-            }
-            let Some(at) = words[opening.len()..]
+            };
+            let Some(at) = words[opening..]
                 .iter()
                 .take(HEADING_GAP + 1)
                 .position(|w| own.iter().any(|o| o == w))
@@ -199,7 +198,7 @@ pub(super) fn heading(
             if !own.iter().all(|o| words.contains(&o.as_str())) {
                 continue;
             }
-            let phrase = words[..opening.len() + at + 1].join(" ");
+            let phrase = words[..opening + at + 1].join(" ");
             let start = norm.text().find(&phrase)?;
             let mut cut = line.len().min(100);
             while !line.is_char_boundary(cut) {
