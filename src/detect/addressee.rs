@@ -25,6 +25,7 @@
 
 use serde::Deserialize;
 
+use super::lexicon::Target;
 use super::normalize::{normalize, Normalized};
 use super::screen::{base_address, ScreenContext};
 use crate::parse::ParsedMail;
@@ -69,6 +70,11 @@ pub struct Addressee {
     /// driver's licence" is the reader's own document.
     #[serde(default)]
     pub other_trades_not_before: Vec<String>,
+    /// Phrases that make the people of a word of `other_trades` right before them the
+    /// reader's: "twee monteurs van uw bedrijf", "een monteur van u", "an engineer from your
+    /// company" (unless a third party follows: "de monteur van jullie verzekeraar").
+    #[serde(default)]
+    pub other_trades_of: Vec<String>,
     /// Words that say the writer took their business somewhere ("overgestapt", "moved",
     /// "switched"): followed by one of `moved_to_prepositions` and the firm's name late in
     /// a text ("… ben inmiddels overgestapt naar Duinzicht"), they tell a grievance about
@@ -210,31 +216,50 @@ fn addresses_other(
     neighbour(next) || neighbour(prev)
 }
 
-/// Where `norm` speaks of the reader's people or premises of a trade the firm does not have
-/// ("uw monteur", "jullie bezorger", "your technician": a word of `second_person` right
-/// before one of the `other_trades`, not followed by one of `other_trades_not_before`): the
-/// first such pair, as a range of [`Normalized::text`].
+/// Where `norm` speaks of the reader's people or premises of a trade the firm does not have:
+/// a word of `second_person` right before one of the `other_trades`, not followed by one of
+/// `other_trades_not_before` ("uw monteur", "jullie bezorger", "your technician"), or one
+/// of the `other_trades` right before a phrase of `other_trades_of` not followed by a
+/// third party ("twee monteurs van uw bedrijf", "een monteur van u", "a technician from your
+/// company"; not "de monteur van jullie verzekeraar"). The first such phrase, as a range of
+/// [`Normalized::text`].
 pub fn other_trade(
     addressee: &Addressee,
-    second_person: &std::collections::HashSet<String, foldhash::fast::RandomState>,
+    target: &Target,
     norm: &Normalized,
 ) -> Option<std::ops::Range<usize>> {
     if addressee.other_trades.is_empty() {
         return None;
     }
     let text = norm.text();
+    let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    let reader = |w: &str| target.second_person_set.contains(w);
     let mut previous: Option<&str> = None;
     let mut words = norm.words().peekable();
     while let Some(word) = words.next() {
-        if previous.is_some_and(|p| second_person.contains(p))
-            && addressee.other_trades.iter().any(|t| t == word)
-            && !words
+        if addressee.other_trades.iter().any(|t| t == word) {
+            let thing = words
                 .peek()
-                .is_some_and(|next| addressee.other_trades_not_before.iter().any(|n| n == next))
-        {
-            let end = word.as_ptr() as usize - text.as_ptr() as usize + word.len();
-            let start = previous.map_or(0, |p| p.as_ptr() as usize - text.as_ptr() as usize);
-            return Some(start..end);
+                .is_some_and(|next| addressee.other_trades_not_before.iter().any(|n| n == next));
+            if let Some(p) = previous.filter(|&p| reader(p) && !thing) {
+                return Some(at(p)..at(word) + word.len());
+            }
+            // "twee monteurs van uw bedrijf": one of `other_trades_of` right after the
+            // word, no third party after that.
+            let rest = text[at(word) + word.len()..].trim_start_matches(' ');
+            for of in &addressee.other_trades_of {
+                let Some(after) = rest
+                    .strip_prefix(of.as_str())
+                    .filter(|a| a.is_empty() || a.starts_with(' '))
+                else {
+                    continue;
+                };
+                let mut next = after.split_ascii_whitespace();
+                let (first, second) = (next.next(), next.next());
+                if first.is_none_or(|f| target.party(f, second).is_none()) {
+                    return Some(at(word)..text.len() - after.len());
+                }
+            }
         }
         previous = Some(word);
     }

@@ -577,6 +577,7 @@ impl Lexicon {
                     warning_headings: norm_list(&a.warning_headings),
                     other_trades: norm_list(&a.other_trades),
                     other_trades_not_before: norm_list(&a.other_trades_not_before),
+                    other_trades_of: norm_list(&a.other_trades_of),
                     moved_to: norm_list(&a.moved_to),
                     moved_to_prepositions: norm_list(&a.moved_to_prepositions),
                     not_about: norm_list(&a.not_about),

@@ -463,13 +463,9 @@ impl Detector {
             .map(str::to_string)
             .or_else(|| {
                 // The reader's technician, driver or shop: a firm of another trade.
-                let trade = self.other_trades.then(|| {
-                    addressee::other_trade(
-                        &lexicon.addressee,
-                        &lexicon.target.second_person_set,
-                        &norm,
-                    )
-                });
+                let trade = self
+                    .other_trades
+                    .then(|| addressee::other_trade(&lexicon.addressee, &lexicon.target, &norm));
                 // The firm named only as where the writer went after another firm's
                 // story, or as the firm the text is not about.
                 trade

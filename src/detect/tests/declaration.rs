@@ -390,13 +390,22 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
          since. I have called twice, nobody came. This is not good enough.",
         "Beste,\n\nJullie bezorger heeft het pakket weer bij de buren gegooid. Ik ben het echt \
          zat en wil een klacht indienen.",
+        // The people named first, then whose they are.
+        "Geachte heer/mevrouw,\n\nVorige week hebben twee monteurs van uw bedrijf onze nieuwe \
+         ketel opgehangen. Sindsdien valt hij steeds uit en hebben we geen warm water. Dit is \
+         onacceptabel.",
+        "Goedemiddag,\n\nDonderdag is er een monteur van jullie geweest voor het onderhoud. \
+         Sindsdien lekt de ketel en niemand belt terug. Ik ben het zat.",
+        "Hello,\n\nThe engineer from your company who fitted our boiler left a leak behind. We \
+         have called three times and nobody came back. Very disappointed.",
     ] {
         let v = shipped().classify(&customer_mail("Klacht", body), &firm());
         assert!(addressed_elsewhere(&v), "{body}: {v:?}");
         assert!(!v.complaint, "{body}: {v:?}");
     }
-    // Traps: someone else's technician, the reader's adviser, the writer's own driver, and
-    // a firm that has technicians itself (`detection.other_trades = false`).
+    // Traps: someone else's technician (also the insurer's one "van jullie"), the reader's
+    // adviser, the writer's own driver, an installer "van uw keuze" (anyone's), and a firm
+    // that has technicians itself (`detection.other_trades = false`).
     for body in [
         "Geachte heer,\n\nDe monteur van de verzekeraar is niet gekomen en u heeft mij daar \
          nooit over teruggebeld. Dit is onacceptabel, ik dien een klacht in.",
@@ -404,6 +413,11 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
          is onacceptabel, ik dien een klacht in.",
         "Geachte heer,\n\nMijn chauffeur bracht de papieren op tijd, maar u heeft ze kwijtgemaakt. \
          Dit is onacceptabel, ik dien een klacht in.",
+        "Geachte heer,\n\nDe monteur van jullie verzekeraar is niet gekomen en u heeft mij daar \
+         nooit over teruggebeld. Dit is onacceptabel, ik dien een klacht in.",
+        "Geachte heer,\n\nIn uw brief stond dat ik de schade door een installateur van uw keuze \
+         moest laten herstellen. Dat heb ik gedaan en nu weigert u de nota. U heeft mij verkeerd \
+         geinformeerd, ik dien een klacht in.",
         "Dear Sir,\n\nYour letter says to send a copy of your driver's licence. I have sent \
          it three times and you have lost it every time, and nobody answers my calls. This \
          is unacceptable and I am very disappointed in your service.",
