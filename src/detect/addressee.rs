@@ -190,7 +190,16 @@ fn addresses_other(
                     .any(|h| starts_with_phrase(&words, h).is_some()))
                 && firm_name(addressee, line)))
         && words.iter().any(|w| names_a_firm(addressee, w));
-    if !(opens || heading) || words.len() > MAX_WORDS || !(organisation || heading || block()) {
+    // A greeting to a firm by its name, the line ending in a comma as a salutation does
+    // ("Dear Maasbank,", "Geachte Hanze Verzekeringen,": a word that is or ends in one of
+    // the `firm_words`). "Aan: Spaarbank Kennemerland" alone may be a forwarded mail's
+    // header: it takes a department below it (`block`).
+    let greets_firm =
+        || opens && line.ends_with(',') && words.iter().skip(1).any(|w| names_a_firm(addressee, w));
+    if !(opens || heading)
+        || words.len() > MAX_WORDS
+        || !(organisation || heading || block() || greets_firm())
+    {
         return false;
     }
     let mentions_own = |words: &[&str]| words.iter().any(|w| own.iter().any(|o| o == w));

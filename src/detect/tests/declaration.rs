@@ -196,6 +196,41 @@ fn people_or_staff_of_a_named_organisation_are_that_organisation() {
 }
 
 #[test]
+fn a_greeting_to_a_firm_by_its_name_is_addressed_to_that_firm() {
+    // "Dear Maasbank," greets a firm: a word of its name is or ends in a trade word.
+    for opening in [
+        "Dear Maasbank,",
+        "Geachte Hanze Verzekeringen,",
+        "Beste Kustzicht Assurantien,",
+    ] {
+        let body = format!(
+            "{opening}\n\nYou blocked my business account without a reason, eleven days now. \
+             I have called three times and nobody calls back. This is unacceptable."
+        );
+        let v = shipped().classify(&customer_mail("", &body), &firm());
+        assert!(addressed_elsewhere(&v), "{opening}: {v:?}");
+        assert!(!v.complaint, "{opening}: {v:?}");
+    }
+    // Traps: the firm greeted by its own name, a person, a greeting to no one by name, and
+    // a firm's word written small ("Beste adviseur").
+    for opening in [
+        "Geachte Dijkstra & Mol Financieel Advies,",
+        "Dear Mr Bankers,",
+        "Beste Jan,",
+        "Geachte heer, mevrouw,",
+        "Beste adviseur,",
+    ] {
+        let body = format!(
+            "{opening}\n\nU heeft mijn rekening zonder reden geblokkeerd, al elf dagen. Ik heb \
+             drie keer gebeld en niemand belt terug. Dit is onacceptabel, ik dien een klacht in."
+        );
+        let v = shipped().classify(&customer_mail("", &body), &firm());
+        assert!(!addressed_elsewhere(&v), "{opening}: {v:?}");
+        assert!(v.complaint, "{opening}: {v:?}");
+    }
+}
+
+#[test]
 fn a_mail_addressed_to_another_organisation_is_at_most_doubtful() {
     let body = "Aan de klantenservice van Veluwse Energie,\n\nIk ben ZEER ontevreden en dien \
                 hierbij een formele klacht in. Dit is schandalig: al drie keer gebeld, nooit \
