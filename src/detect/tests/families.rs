@@ -189,11 +189,15 @@ fn family_review_wording_of_a_short_public_text() {
 #[test]
 fn family_context_withdrawn_about_and_someone_else() {
     family(
-        &[],
+        // Trap: the firm that set the complaint aside as settled, while nothing was paid.
+        &["Mijn klacht werd door u als afgedaan beschouwd, terwijl er nog steeds niets is \
+           uitbetaald. Ik ben hier zeer ontevreden over."],
         &[
             // Withdrawn.
             "Hierbij trek ik mijn klacht van vorige week in; het is netjes opgelost.",
             "I withdraw my complaint, the matter has been resolved.",
+            "Mijn klacht van vorige week over de late uitbetaling mag u als afgedaan beschouwen, \
+             het geld staat inmiddels op mijn rekening.",
             // A problem put right, told in praise.
             "Vorige maand was ik nog boos over de late uitbetaling, maar alles is netjes \
              rechtgezet.",
