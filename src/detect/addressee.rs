@@ -395,6 +395,72 @@ fn is_or_compound(w: &str, f: &str) -> bool {
     w == f || (f.len() >= 4 && w.len() > f.len() && w.ends_with(f))
 }
 
+/// Two words this long that start alike name one trade ("Hypotheken" and "Hypotheekadvies"):
+/// a writer who shortens or misremembers the firm's name is not naming another firm.
+const SAME_STEM: usize = 6;
+
+/// Where `norm` (made from `text`) names a namesake of the firm: a word of the firm's name
+/// followed by a trade word written with a capital that the firm's name does not hold
+/// ("Rijnmond Reizen" to Rijnmond Reisverzekeringen, "Visser Makelaardij" to Visser &
+/// Meijer Assurantiën: a word of the `firm_words` or a compound ending in one, not one
+/// of the `generic`, and not starting as a word of the name does), the two side by side on
+/// a line. The grievance around it is that firm's. The first such pair, as a range of
+/// [`Normalized::text`].
+pub fn namesake(
+    addressee: &Addressee,
+    norm: &Normalized,
+    text: &str,
+    own: &[String],
+) -> Option<std::ops::Range<usize>> {
+    if own.is_empty() {
+        return None;
+    }
+    let words = norm.text();
+    let at = |w: &str| w.as_ptr() as usize - words.as_ptr() as usize;
+    let is = |list: &[String], w: &str| list.iter().any(|x| x == w);
+    fn stem(w: &str) -> Option<&str> {
+        w.get(..SAME_STEM)
+    }
+    // The words before the current one, nearest last.
+    let mut recent: [&str; NAME_WORDS] = [""; NAME_WORDS];
+    for word in norm.words() {
+        let name = recent[NAME_WORDS - 1];
+        recent.rotate_left(1);
+        recent[NAME_WORDS - 1] = word;
+        if !is(own, name) {
+            continue;
+        }
+        // The firm's whole name with a trade added ("Dijkstra & Mol Makelaardij") is the
+        // firm's, as on an addressing line ([`another_of_the_same_name`]).
+        let whole = own.len() > 1 && own.iter().all(|o| recent.contains(&o.as_str()));
+        let trade = !whole
+            && !is(own, word)
+            && addressee
+                .firm_words
+                .iter()
+                .any(|f| !is(&addressee.generic, f) && is_or_compound(word, f))
+            && !own
+                .iter()
+                .any(|o| stem(o).is_some_and(|s| stem(word) == Some(s)));
+        if !trade {
+            continue;
+        }
+        // As one name is written: the two words side by side on a line, the second with a
+        // capital ("Huisman Financiële Dienstverlening" above a quoted post that opens with
+        // "Uitvaartverzekering:" names no other firm).
+        let (start, end) = (at(word), at(word) + word.len());
+        let written = norm.source_range(start, end);
+        let before = norm.source_range(at(name), at(name) + name.len());
+        let side_by_side = text
+            .get(before.end..written.start)
+            .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' ' || c == '\u{a0}'));
+        if side_by_side && text[written].chars().next().is_some_and(char::is_uppercase) {
+            return Some(at(name)..end);
+        }
+    }
+    None
+}
+
 /// Whether the normalised `words` of a line that hold a word of the firm's name name
 /// another firm that shares it: a word of a firm's trade (or a compound ending in one:
 /// "Bootverhuur") is there that the firm's name does not hold, and either not every distinctive word of the firm's name is there ("Aan: Bos

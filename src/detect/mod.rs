@@ -471,6 +471,7 @@ impl Detector {
                 trade
                     .flatten()
                     .or_else(|| addressee::another_firm_meant(&lexicon.addressee, &norm, &own))
+                    .or_else(|| addressee::namesake(&lexicon.addressee, &norm, &text, &own))
                     .map(|r| score::join_words(&text[norm.source_range(r.start, r.end)]))
             });
         if let Some(line) = &elsewhere {

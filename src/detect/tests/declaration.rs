@@ -356,6 +356,45 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
 }
 
 #[test]
+fn a_namesake_of_another_trade_named_in_the_text_is_the_firm_complained_of() {
+    // "Nooit meer met Huisman Reizen": the firm's surname and a trade its name does not
+    // hold, side by side with a capital, name a namesake; the grievance is that firm's.
+    let huisman = firm_at(
+        "huismanhypotheken.example",
+        Some("Huisman Hypotheken & Verzekeringen"),
+    );
+    let story = "1 ster. De busreis was een drama: de chauffeur rookte bij elke stop, het \
+                 hotel rook naar schimmel en niemand belde ons terug over de vergoeding.";
+    for (named, elsewhere) in [
+        ("Nooit meer met Huisman Reizen uit Spijkenisse!", true),
+        ("Never again with Huisman Removals.", true),
+        // The firm's own trade, a shortened or misremembered form of it ("Hypotheekadvies"
+        // starts as "Hypotheken"), a word that names no trade in particular ("Advies"), a
+        // trade written small, or one on the next line: the firm, or no name at all.
+        ("Nooit meer met Huisman Verzekeringen!", false),
+        ("Nooit meer met Huisman Hypotheekadvies!", false),
+        ("Nooit meer met Huisman Advies!", false),
+        ("nooit meer met huisman reizen!", false),
+        ("Groeten aan Huisman\nReizen met hen nooit meer!", false),
+    ] {
+        let body = format!("{story} {named}");
+        let v = shipped().classify(&customer_mail("", &body), &huisman);
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{named}: {v:?}");
+        assert_eq!(v.complaint, !elsewhere, "{named}: {v:?}");
+    }
+    // A name of two surnames: one of them with another trade is a namesake, both of them
+    // with a trade added are the firm.
+    for (named, elsewhere) in [
+        ("Nooit meer met Mol Makelaardij!", true),
+        ("Nooit meer met Dijkstra & Mol Makelaardij!", false),
+    ] {
+        let body = format!("{story} {named}");
+        let v = shipped().classify(&customer_mail("", &body), &firm());
+        assert_eq!(addressed_elsewhere(&v), elsewhere, "{named}: {v:?}");
+    }
+}
+
+#[test]
 fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
     // A published review opens with what it reviews: another firm's name there (a trade
     // word in it, after a heading word or the review's rating) makes it a review of that
