@@ -472,6 +472,11 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
          Sindsdien lekt de ketel en niemand belt terug. Ik ben het zat.",
         "Hello,\n\nThe engineer from your company who fitted our boiler left a leak behind. We \
          have called three times and nobody came back. Very disappointed.",
+        // An estate agent's office or a garage's workshop is no financial firm's either.
+        "Geachte heer,\n\nUw makelaardij heeft de bezichtiging nu twee keer afgezegd zonder \
+         reden. Ik verwacht deze week een nieuwe afspraak, dit is onacceptabel.",
+        "Beste,\n\nOnze bus staat al drie weken in jullie werkplaats voor een beurt van twee \
+         dagen. Niemand belt terug, ik ben het zat.",
     ] {
         let v = shipped().classify(&customer_mail("Klacht", body), &firm());
         assert!(addressed_elsewhere(&v), "{body}: {v:?}");
