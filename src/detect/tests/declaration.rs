@@ -363,8 +363,8 @@ fn a_namesake_of_another_trade_named_in_the_text_is_the_firm_complained_of() {
         "huismanhypotheken.example",
         Some("Huisman Hypotheken & Verzekeringen"),
     );
-    let story = "1 ster. De busreis was een drama: de chauffeur rookte bij elke stop, het \
-                 hotel rook naar schimmel en niemand belde ons terug over de vergoeding.";
+    let story = "1 ster. Wat een drama: drie weken lang belde niemand ons terug over de \
+                 vergoeding, en mijn mails bleven onbeantwoord.";
     for (named, elsewhere) in [
         ("Nooit meer met Huisman Reizen uit Spijkenisse!", true),
         ("Never again with Huisman Removals.", true),
@@ -564,10 +564,17 @@ fn a_heading_that_names_the_firm_declares_the_complaint() {
     // Traps: a question ("Klacht over uw adviseur? Zo pakt u het aan"), a person who
     // shares the firm's name further on, and another firm of the same name (held as
     // addressed elsewhere) declare nothing.
-    // A warning against the firm declares it too, the word klacht or not.
+    // A warning against the firm declares it too, the word klacht or not. This one its
+    // words flag by themselves ("jullie adviseur", "doorgegeven").
     let warning = "Pas op met Dijkstra & Mol.\n\nJullie adviseur heeft de termijn voor het \
                    meenemen van de rente verkeerd doorgegeven aan de bank, waardoor wij nu 0,8% \
                    meer rente betalen. Excuses hebben we gehad, een oplossing niet.";
+    let v = shipped().classify(&customer_mail("", warning), &firm());
+    assert!(v.complaint, "{v:?}");
+    // This one the learned words argue down ("helaas", "sorry"); the heading keeps it.
+    let warning = "Pas op met Dijkstra & Mol.\n\nHelaas heeft de adviseur de termijn voor het \
+                   meenemen van de rente verkeerd aan de bank gegeven, waardoor wij nu 0,8% \
+                   meer rente betalen. Sorry werd er gezegd, een oplossing kwam er niet.";
     let v = shipped().classify(&customer_mail("", warning), &firm());
     assert!(v.complaint, "{v:?}");
     assert!(

@@ -20,8 +20,8 @@ fn request_with(ps: &str) -> String {
 #[test]
 fn a_grievance_in_a_postscript_flags_the_mail_and_says_so() {
     let detector = shipped();
-    let ps = "P.S. Vorig jaar duurde een simpele wijziging van de premie zes weken en drie \
-              mails. Ik hoop dat het nu sneller gaat.";
+    let ps = "P.S. Vorig jaar kostte een simpele wijziging van de premie drie mails en zes \
+              weken wachten. Hopelijk gaat het nu sneller.";
     let body = request_with(ps);
     let v = detector.classify(&customer_mail("Verhuizing", &body), &firm());
     assert!(v.complaint, "{v:?}");
