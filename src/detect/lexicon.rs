@@ -53,6 +53,18 @@ struct LexiconFile {
     declaration: Option<DeclarationGroup>,
     #[serde(default)]
     addressee: Option<super::addressee::Addressee>,
+    #[serde(default)]
+    short: Option<ShortGroup>,
+}
+
+/// `[short]`: about texts shorter than the learned file's `@min_woorden`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShortGroup {
+    /// Phrases of a polite request or an advance thank-you ("kunt u mij laten weten",
+    /// "alvast bedankt"): a short text that holds one is never flagged by the learned
+    /// weights alone.
+    requests: Vec<String>,
 }
 
 /// A complaint made in so many words, by the writer, to the firm ("ik dien hierbij een
@@ -324,6 +336,8 @@ pub struct Lexicon {
     pub declaration_headings: Vec<String>,
     /// Who an opening line addresses (`[addressee]`, normalised; empty: not looked at).
     pub addressee: super::addressee::Addressee,
+    /// `[short]`'s `requests` (normalised; empty without the group).
+    pub short_requests: Vec<String>,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
@@ -582,6 +596,11 @@ impl Lexicon {
                     moved_to_prepositions: norm_list(&a.moved_to_prepositions),
                     not_about: norm_list(&a.not_about),
                 })
+                .unwrap_or_default(),
+            short_requests: file
+                .short
+                .as_ref()
+                .map(|g| norm_list(&g.requests))
                 .unwrap_or_default(),
             automaton,
             starts,

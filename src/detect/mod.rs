@@ -588,7 +588,30 @@ impl Detector {
         // lexicons alone; what the learned weights would have flagged is doubtful, for
         // directie to look at.
         let known = self.learned.is_empty() || coverage.enough();
-        let learned = long_enough && known && !calendar;
+        let mut learned = long_enough && known && !calendar;
+        // The other way round: a short text whose learned weights alone score
+        // [`learned::SHORT_LEARNED_ALONE`] times the threshold is judged with them, as a
+        // longer one is (a terse review, irony with no word of blame) — unless it is a
+        // reply's note above the quoted history, which is not judged ("Zie hieronder, van
+        // mijn man.": the words a note shares with the complaints it passes on say nothing
+        // by themselves), or a polite request (`[short] requests`: "Kunt u mij laten weten
+        // wanneer de premie wordt afgeschreven?" shares its words with complaints about
+        // money taken).
+        let reply = subject.is_some_and(|s| REPLY_PREFIX.is_match(s));
+        if !learned
+            && !long_enough
+            && known
+            && !calendar
+            && !reply
+            && !self.learned.is_empty()
+            && !holds_phrase(&norm, &lexicon.short_requests)
+        {
+            let mut with_learned = signals.clone();
+            self.reweigh(lexicon, &mut with_learned);
+            with_learned.extend(learned_signal.clone());
+            learned = total(self.scoring(lexicon), &with_learned)
+                >= learned::SHORT_LEARNED_ALONE * self.threshold;
+        }
         let mut learned_doubt = false;
         // The learned part outside a declared complaint's own words, and the limit it passed.
         let mut declared_doubt: Option<(f64, f64)> = None;
@@ -927,6 +950,17 @@ struct Reading {
     elsewhere: bool,
     /// The signature lines under a closing line of the new text ([`firm_voice`]).
     signature: String,
+}
+
+/// Whether normalised text holds one of `phrases` (normalised) as whole words.
+fn holds_phrase(norm: &normalize::Normalized, phrases: &[String]) -> bool {
+    if phrases.is_empty() {
+        return false;
+    }
+    let spaced = format!(" {} ", norm.text());
+    phrases
+        .iter()
+        .any(|p| !p.is_empty() && spaced.contains(&format!(" {p} ")))
 }
 
 #[cfg(test)]
