@@ -863,7 +863,10 @@ impl Detector {
                 en += 1;
             }
         }
-        if nl + en >= 3 && nl != en {
+        // Three words or more decide a vote; two of one language and none of the other
+        // decide a short text ("nooit meer Cornelis"), which the statistical detector
+        // misreads on so few letters.
+        if (nl + en >= 3 && nl != en) || (nl + en == 2 && nl.min(en) == 0) {
             return if en > nl { Language::En } else { Language::Nl };
         }
         let mut end = text.len().min(600);

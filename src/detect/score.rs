@@ -55,6 +55,12 @@ pub(super) fn is_dutch_word(w: &str) -> bool {
             | "daar"
             | "graag"
             | "moet"
+            | "nooit"
+            | "meer"
+            | "weer"
+            | "hoor"
+            | "echt"
+            | "heel"
     )
 }
 

@@ -65,6 +65,32 @@ fn klachtwoord_positive_and_phrase_as_written() {
 }
 
 #[test]
+fn never_again_in_a_short_text_is_a_complaint_in_either_language() {
+    // "Nooit meer Cornelis": two Dutch words decide the language of a three-word text (the
+    // statistical detector took it for English), and "nooit meer" is "never again".
+    let ctx = firm_at("cornelis.example", Some("Cornelis Assurantiën"));
+    for text in [
+        "nooit meer cornelis",
+        "Nooit meer Cornelis.",
+        "Never again.",
+    ] {
+        let v = shipped().classify(&customer_mail("", text), &ctx);
+        assert!(v.complaint, "{text}: {v:?}");
+        assert!(has(&v, "sterke_bewoording"), "{text}: {v:?}");
+    }
+    let v = shipped().classify(&customer_mail("", "nooit meer cornelis"), &ctx);
+    assert_eq!(v.language, Language::Nl);
+    // Trap: what never comes again is the trouble.
+    for text in [
+        "Dankzij Jan nooit meer zorgen over de aangifte!",
+        "Sinds we bij jullie zitten nooit meer gedoe met de polis.",
+    ] {
+        let v = shipped().classify(&customer_mail("", text), &ctx);
+        assert!(!v.complaint, "{text}: {v:?}");
+    }
+}
+
+#[test]
 fn klachtwoord_negated() {
     for text in [
         "Ik heb geen klacht, alleen een vraag over de premie.",
