@@ -203,6 +203,10 @@ fn family_context_withdrawn_about_and_someone_else() {
              rechtgezet.",
             "There was a mix-up with our documents at first, but it was put right within a day. \
              Credit where it's due.",
+            "En no worries over die eerste brief met het verkeerde bedrag, dat hadden jullie \
+             dezelfde middag al rechtgezet. Super bedankt!",
+            "No worries at all about the invoice going to the previous owner, Anouk sorted it \
+             out within the hour. Thank you for Tuesday!",
             // A text about complaints.
             "In onze nieuwsbrief: heeft u een klacht? Zo werkt de klachtenregeling van het Kifid.",
             // Research.
