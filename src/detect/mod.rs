@@ -957,13 +957,14 @@ struct Reading {
 
 /// Whether normalised text holds one of `phrases` (normalised) as whole words.
 fn holds_phrase(norm: &normalize::Normalized, phrases: &[String]) -> bool {
-    if phrases.is_empty() {
-        return false;
-    }
-    let spaced = format!(" {} ", norm.text());
-    phrases
-        .iter()
-        .any(|p| !p.is_empty() && spaced.contains(&format!(" {p} ")))
+    // The words with a space in front: a phrase starts a word where a space precedes it.
+    let spaced = norm.spaced();
+    phrases.iter().filter(|p| !p.is_empty()).any(|p| {
+        spaced.match_indices(p.as_str()).any(|(at, _)| {
+            spaced[..at].ends_with(' ')
+                && matches!(spaced.as_bytes().get(at + p.len()), None | Some(b' '))
+        })
+    })
 }
 
 #[cfg(test)]
