@@ -114,9 +114,21 @@ pub struct Typography {
     /// strong wording (0: not read).
     #[serde(default)]
     pub rating_low_weight: f64,
-    /// A rating of four or five stars: counts as praise (a negative weight; 0: not read).
+    /// A rating of five stars, and of four when `rating_four_weight` is not given: counts
+    /// as praise (a negative weight; 0: not read).
     #[serde(default)]
     pub rating_high_weight: f64,
+    /// A rating of four stars (family `beoordeling_hoog` too): praise with a reserve, often
+    /// given beside one real gripe. Not given: `rating_high_weight`; 0: not read.
+    #[serde(default)]
+    pub rating_four_weight: Option<f64>,
+}
+
+impl Typography {
+    /// The weight of a four-star rating in effect.
+    pub fn rating_four_weight(&self) -> f64 {
+        self.rating_four_weight.unwrap_or(self.rating_high_weight)
+    }
 }
 
 /// Whom a grievance targets: a signal with a third party (the insurer, the bank, a previous

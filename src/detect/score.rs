@@ -622,14 +622,17 @@ fn rating_in_words(text: &str) -> Option<(u8, &str)> {
 pub(super) fn typography(lex: &Lexicon, text: &str, capitals_run: usize) -> Vec<Signal> {
     let t = &lex.typography;
     let mut out = Vec::new();
-    // A review's own rating: one or two stars is dissatisfaction said outright, four or
-    // five is praise. Only the first rating counts (a reply quoting another is history).
-    if t.rating_low_weight != 0.0 || t.rating_high_weight != 0.0 {
+    // A review's own rating: one or two stars is dissatisfaction said outright, five is
+    // praise, four praise with a reserve. Only the first rating counts (a reply quoting
+    // another is history).
+    let four = t.rating_four_weight();
+    if t.rating_low_weight != 0.0 || t.rating_high_weight != 0.0 || four != 0.0 {
         let signal = rating(text).and_then(|(stars, written)| match stars {
             1 | 2 if t.rating_low_weight != 0.0 => {
                 Some(("sterke_bewoording", t.rating_low_weight, 2, written))
             }
-            4 | 5 if t.rating_high_weight != 0.0 => {
+            4 if four != 0.0 => Some(("compliment", four, 3, written)),
+            5 if t.rating_high_weight != 0.0 => {
                 Some(("compliment", t.rating_high_weight, 3, written))
             }
             _ => None,

@@ -856,6 +856,29 @@ fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
     assert!(blame >= super::score::STRONG_BLAME, "{v:?}");
     assert!(family(&v, "beoordeling_hoog").is_some(), "{v:?}");
     assert!(!v.complaint, "{v:?}");
+    // Four stars is praise with a reserve, half the weight of five (`rating_four_weight`):
+    // a four-star review that gives one real gripe about the firm is a complaint, the same
+    // gripe under five stars is outweighed; trap: four stars of praise alone.
+    let gripe = "Snel geregeld. Alleen heeft niemand mij verteld dat de taxatie apart \
+         betaald moest worden, dat had u vooraf moeten zeggen. Twee keer gebeld voor uitleg.";
+    let four = d.judge(None, &format!("★★★★☆ {gripe}"));
+    let five = d.judge(None, &format!("★★★★★ {gripe}"));
+    let (_, w4, _) = family(&four, "beoordeling_hoog").expect("four stars");
+    let (_, w5, _) = family(&five, "beoordeling_hoog").expect("five stars");
+    assert!(
+        w4 < 0.0 && (w4 - w5 / 2.0).abs() < 1e-9,
+        "{four:?} {five:?}"
+    );
+    assert!(four.complaint, "{four:?}");
+    assert!(!five.complaint, "{five:?}");
+    let v = d.judge(
+        None,
+        "★★★★☆ Snel geregeld, duidelijke uitleg over de taxatie.",
+    );
+    assert!(
+        family(&v, "beoordeling_hoog").is_some() && !v.complaint,
+        "{v:?}"
+    );
     // Three stars says neither.
     let v = d.judge(None, "★★★☆☆ Het ging wel.");
     assert!(
