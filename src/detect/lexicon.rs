@@ -350,6 +350,8 @@ pub struct Lexicon {
     pub addressee: super::addressee::Addressee,
     /// `[short]`'s `requests` (normalised; empty without the group).
     pub short_requests: Vec<String>,
+    /// The reasons of the `[[exclude]]` groups.
+    pub exclude_reasons: Vec<String>,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
@@ -614,6 +616,7 @@ impl Lexicon {
                 .as_ref()
                 .map(|g| norm_list(&g.requests))
                 .unwrap_or_default(),
+            exclude_reasons: file.exclude.iter().map(|g| g.reason.clone()).collect(),
             automaton,
             starts,
         })

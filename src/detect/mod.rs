@@ -596,7 +596,9 @@ impl Detector {
         // mijn man.": the words a note shares with the complaints it passes on say nothing
         // by themselves), or a polite request (`[short] requests`: "Kunt u mij laten weten
         // wanneer de premie wordt afgeschreven?" shares its words with complaints about
-        // money taken).
+        // money taken), or one in which a lexicon's `[[exclude]]` set a phrase aside as its
+        // harmless form ("nooit meer gedoe met de polis": the learned weights read "nooit
+        // meer" as the grievance it mostly is).
         let reply = subject.is_some_and(|s| REPLY_PREFIX.is_match(s));
         if !learned
             && !long_enough
@@ -605,6 +607,9 @@ impl Detector {
             && !reply
             && !self.learned.is_empty()
             && !holds_phrase(&norm, &lexicon.short_requests)
+            && !ignored
+                .iter()
+                .any(|i| lexicon.exclude_reasons.contains(&i.reason))
         {
             let mut with_learned = signals.clone();
             self.reweigh(lexicon, &mut with_learned);
