@@ -324,8 +324,8 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
         "huismanhypotheken.example",
         Some("Huisman Hypotheken & Verzekeringen"),
     );
-    let grievance = "\n\nHierbij dien ik een klacht in. U heeft drie keer niet gereageerd en de \
-                     afspraak van dinsdag is zonder bericht afgezegd.";
+    let grievance = "\n\nHierbij dien ik een klacht in. U heeft drie keer niet gereageerd op mijn \
+                     mails en de afspraak van dinsdag is zonder bericht afgezegd.";
     for (opening, elsewhere) in [
         ("To whom it may concern at Huisman Makelaardij,", true),
         ("Dear Huisman Reizen customer service,", true),
