@@ -142,6 +142,9 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
 /// judged by the lexicons alone: its text is mostly the program's.
 pub const CALENDAR_REASON: &str = "agenda_antwoord";
 
+/// How many words of a text the language votes read.
+const LANGUAGE_VOTE_WORDS: usize = 150;
+
 /// Subjects a calendar program gives its answer to an invitation ("Geaccepteerd:
 /// Adviesgesprek", "Accepted: Mortgage review", "Voorlopig geaccepteerd: …").
 const CALENDAR_ANSWERS: &[&str] = &[
@@ -857,11 +860,12 @@ impl Detector {
         (text, truncated)
     }
 
-    /// Dutch or English: a vote of common function words decides; only when it is unclear
+    /// Dutch or English: a vote of common function words decides, in a short text with few
+    /// of them a vote of the polarity lexicons' words; only when it is unclear
     /// (few such words, or a near tie) is the statistical detector asked.
     fn detect_language(&self, text: &str, norm: &normalize::Normalized) -> Language {
         let (mut nl, mut en) = (0usize, 0usize);
-        for w in norm.words().take(150) {
+        for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
             if is_dutch_word(w) {
                 nl += 1;
             } else if is_english_word(w) {
@@ -873,6 +877,23 @@ impl Detector {
         // misreads on so few letters.
         if (nl + en >= 3 && nl != en) || (nl + en == 2 && nl.min(en) == 0) {
             return if en > nl { Language::En } else { Language::Nl };
+        }
+        // A short text of few function words: words of one language's polarity lexicon and
+        // none of the other's decide it ("Slow. Rude. Pricey.", "Wrong advice. Avoid."),
+        // which the statistical detector misreads on so few letters.
+        if nl + en < 3 {
+            let known = |lex: &Lexicon, w: &str| lex.polarity.words.contains_key(w);
+            let (mut pn, mut pe) = (0usize, 0usize);
+            for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
+                match (known(&self.nl, w), known(&self.en, w)) {
+                    (true, false) => pn += 1,
+                    (false, true) => pe += 1,
+                    _ => {}
+                }
+            }
+            if pn.max(pe) >= 1 && pn.min(pe) == 0 {
+                return if pe > 0 { Language::En } else { Language::Nl };
+            }
         }
         let mut end = text.len().min(600);
         while !text.is_char_boundary(end) {

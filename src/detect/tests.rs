@@ -91,6 +91,22 @@ fn never_again_in_a_short_text_is_a_complaint_in_either_language() {
 }
 
 #[test]
+fn a_short_text_of_no_function_words_takes_the_language_of_its_polarity_words() {
+    // No function word of either language: the polarity lexicons' words decide, and the
+    // English lexicon reads the terse English review ("rude", "wrong advice").
+    let ctx = firm_at("cornelis.example", Some("Cornelis Assurantiën"));
+    for text in ["Slow. Rude. Pricey.", "Wrong advice. Avoid."] {
+        let v = shipped().classify(&customer_mail("", text), &ctx);
+        assert_eq!(v.language, Language::En, "{text}: {v:?}");
+        assert!(v.complaint, "{text}: {v:?}");
+    }
+    // Trap: terse Dutch praise stays Dutch and praise.
+    let v = shipped().classify(&customer_mail("", "Prima. Snel. Aanrader."), &ctx);
+    assert_eq!(v.language, Language::Nl, "{v:?}");
+    assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
 fn klachtwoord_negated() {
     for text in [
         "Ik heb geen klacht, alleen een vraag over de premie.",
