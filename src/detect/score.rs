@@ -506,8 +506,11 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// it counts things as often as it rates), a whole score over five after a rating's label
 /// ("Score: 2/5", "Totaalscore: 3 / 5") or as a line's heading ("1/5" alone on its line, "2/5 – App works"),
 /// or a whole score over five with a star after it ("5/5 ⭐", which is five stars, not the one
-/// star drawn beside it), or a number of stars in words as the text's first line ("One
-/// star.", "Vijf sterren!", a review's heading). A bare "4/5" inside a sentence is a date or
+/// star drawn beside it), or one to four stars drawn at a line's end or opening a line
+/// ("wachten, wachten... ★", "★★ Beloofd: …"), or a figure with an asterisk at a line's
+/// end ("Onbereikbaar. 1*"; "PADI 5* Dive Centre" inside a line is a grade), or a number
+/// of stars in words as the text's first line ("One star.", "Vijf sterren!", a review's
+/// heading). A bare "4/5" inside a sentence is a date or
 /// a share, "2 van 5 facturen" no rating, and "één ster" inside a sentence no rating either.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     if let Some(heading) = rating_in_words(text) {
@@ -515,7 +518,8 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     }
     const STARS: &str = "(?:sterren|ster|stars|star)";
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
-    // letter beyond ASCII, as most texts have. Groups 3 to 8 hold the figure.
+    // letter beyond ASCII, as most texts have. Groups 3 to 8 and 11 hold the figure, 9 and 10
+    // a run of stars drawn.
     static RATING: LazyLock<Regex> = LazyLock::new(|| {
         let parts = [
             r"([★☆]{5})".to_string(),
@@ -527,6 +531,9 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
                 .to_string(),
             r"(?mR:^[ \t]*([1-5]) ?/ ?5[ \t]*(?:$|[-–—][ \t]))".to_string(),
             r"(?-u:\b)([1-5]) ?/ ?5[ \t]*[⭐★]".to_string(),
+            r"(?mR:(?:^|[ \t(])(★{1,4})[ \t]*$)".to_string(),
+            r"(?mR:^[ \t]*(★{1,4})[ \t])".to_string(),
+            r"(?mR:(?:^|[ \t(])([1-5])\*[ \t]*$)".to_string(),
         ];
         Regex::new(&format!("(?i){}", parts.join("|"))).expect("rating regex")
     });
@@ -541,7 +548,8 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
             ["★", "⭐", "/ 5", "/5"]
                 .into_iter()
                 .map(String::from)
-                .chain(counted),
+                .chain(counted)
+                .chain((1..=5).map(|n| format!("{n}*"))),
         )
         .expect("rating guard")
     });
@@ -552,7 +560,15 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     let stars = match (c.get(1), c.get(2)) {
         (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
         (None, Some(run)) => run.as_str().chars().count(),
-        (None, None) => (3..=8).find_map(|i| c.get(i))?.as_str().parse().ok()?,
+        (None, None) => match (c.get(9), c.get(10)) {
+            (Some(run), _) | (None, Some(run)) => run.as_str().chars().count(),
+            (None, None) => (3..=8)
+                .chain([11])
+                .find_map(|i| c.get(i))?
+                .as_str()
+                .parse()
+                .ok()?,
+        },
     };
     // A heading's indent and dash are not part of the rating.
     let written = c

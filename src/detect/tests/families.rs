@@ -784,6 +784,20 @@ fn typography_a_review_rating_reads_its_stars() {
         assert_eq!(rating(text), None, "{text}");
     }
     assert_eq!(rating("★★★★★ en later 1 ster").map(|r| r.0), Some(5));
+    // Stars drawn without the empty ones, at a line's end or opening it, and a figure with
+    // an asterisk at a line's end; a grade inside a line is no rating.
+    assert_eq!(
+        rating("wachten, wachten, wachten... ★").map(|r| r.0),
+        Some(1)
+    );
+    assert_eq!(
+        rating("★★ Beloofd: een overzicht.\r\n").map(|r| r.0),
+        Some(2)
+    );
+    assert_eq!(rating("Onbereikbaar. 1*\r\n").map(|r| r.0), Some(1));
+    assert_eq!(rating("★★★★☆ (was ★★)").map(|r| r.0), Some(4));
+    assert_eq!(rating("Bluefin Diving | PADI 5* Dive Centre"), None);
+    assert_eq!(rating("Sterren★★★ in de naam"), None);
 }
 
 #[test]
