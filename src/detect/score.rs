@@ -356,6 +356,9 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         from += 1;
     }
     let before = &text[from..range.start];
+    if !mark_in_paragraph(before.as_bytes()) {
+        return false;
+    }
     let paragraph = BLANK_LINES
         .iter()
         .filter_map(|blank| before.rfind(blank).map(|i| i + blank.len()))
@@ -394,6 +397,26 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         .take(QUOTATION_WORDS)
         .count()
         >= QUOTATION_WORDS
+}
+
+/// Whether a quotation mark stands in `before` after its last blank line: read from the
+/// end, byte by byte, it stops at the first mark or blank line. Without one no quotation
+/// is open, and [`quoted`] need not look further (most texts have no mark near a phrase).
+fn mark_in_paragraph(before: &[u8]) -> bool {
+    for i in (0..before.len()).rev() {
+        let previous = |k: usize, b: u8| i >= k && before[i - k] == b;
+        match before[i] {
+            b'"' => return true,
+            // '«' and '»' (C2 AB, C2 BB); '“', '”' and '„' (E2 80 9C to 9E).
+            0xAB | 0xBB if previous(1, 0xC2) => return true,
+            0x9C..=0x9E if previous(1, 0x80) && previous(2, 0xE2) => return true,
+            b'\n' if previous(1, b'\n') || (previous(1, b'\r') && previous(2, b'\n')) => {
+                return false
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// What ends a paragraph for [`quoted`]: a blank line, with or without a carriage return.

@@ -305,6 +305,8 @@ fn family_context_a_firms_public_reply_speaks_as_the_firm() {
         "Ik kreeg een \"antwoord\". Stuur ons een DM, stond er."
     ));
     assert!(!at("Ze schreven: \"sorry\r\n\r\nStuur ons een DM."));
+    assert!(!at("Ze schreven: «sorry\n\nStuur ons een DM."));
+    assert!(at("Ze schreven: «sorry,\r\nstuur ons een DM»."));
     assert!(!at("Foto's en een DM."));
     // A quotation opened further back than is read, in a paragraph begun further back
     // still, does not count.
