@@ -739,6 +739,23 @@ impl Detector {
             score = round2(self.threshold - 0.01);
             learned_doubt = true;
         }
+        // A text just long enough for the learned weights needs more than the threshold
+        // ([`Learned::needs`]); under it, it is doubtful.
+        let needs = self.learned.needs(words, self.threshold);
+        if learned && long_enough && score >= self.threshold && score < needs {
+            ignored.push(Ignored {
+                reason: learned::SHORT_BELOW.into(),
+                phrase: format!(
+                    "score {}: {words} woorden; een tekst van {} tot {} woorden telt pas vanaf {}",
+                    eval::number(Language::Nl, score),
+                    self.learned.min_words(),
+                    2 * self.learned.min_words(),
+                    eval::number(Language::Nl, round2(needs))
+                ),
+            });
+            score = round2(self.threshold - 0.01);
+            learned_doubt = true;
+        }
         // A text signed as the firm is its own reply, told back to the customer: doubtful,
         // not flagged, unless it quotes someone at length ([`firm_voice`]).
         let mut webcare = false;

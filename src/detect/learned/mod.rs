@@ -66,6 +66,10 @@ pub const SHORT: &str = "kort_bericht";
 /// score is under [`SHORT_ALONE`] times the threshold.
 pub const SHORT_DISAGREE: &str = "kort_bericht_oneens";
 
+/// The reason, in a verdict's ignored matches, that a text just long enough for the file
+/// scored under what a text of its length needs ([`Learned::needs`]).
+pub const SHORT_BELOW: &str = "kort_bericht_drempel";
+
 /// The reason, in a verdict's ignored matches, that the file knows too few of a text's
 /// words to judge it ([`MIN_KNOWN`]).
 pub const UNKNOWN: &str = "onbekende_woorden";
@@ -456,6 +460,21 @@ impl Learned {
     }
 
     /// From how many words on the file judges a text.
+    /// What a text of `words` words that the file judges must score to be flagged: from
+    /// `@min_woorden` words up to twice as many, [`SHORT_ALONE`] times `threshold` at first,
+    /// falling in a straight line to `threshold`; from there on `threshold`. On so few words
+    /// the basis and a common word or two decide: a short question, a thank-you with an
+    /// earlier hitch or a post about someone else reaches the threshold on them, where the
+    /// short complaints score well above it.
+    pub fn needs(&self, words: usize, threshold: f64) -> f64 {
+        let (from, to) = (self.min_words, 2 * self.min_words);
+        if self.is_empty() || words < from || words >= to {
+            return threshold;
+        }
+        let short_of = (to - words) as f64 / (to - from) as f64;
+        threshold * (1.0 + (SHORT_ALONE - 1.0) * short_of)
+    }
+
     pub fn min_words(&self) -> usize {
         self.min_words
     }

@@ -300,3 +300,18 @@ fn the_words_the_file_knows_are_counted_without_numbers_and_links() {
     let text = "Nooit bedankt";
     assert_eq!(empty.read(text, &normalize(text)).1, Coverage::default());
 }
+
+#[test]
+fn a_text_just_long_enough_needs_more_than_the_threshold() {
+    let learned = Learned::parse("test", "@basis\t1\n@min_woorden\t20\nnooit\t0.5\n").unwrap();
+    // Under `@min_woorden` the file does not judge (the lexicons do): the threshold.
+    assert_eq!(learned.needs(19, 1.5), 1.5);
+    // Twice the threshold at 20 words, falling in a straight line to the threshold at 40.
+    assert_eq!(learned.needs(20, 1.5), 3.0);
+    assert_eq!(learned.needs(30, 1.5), 2.25);
+    assert!((learned.needs(39, 1.5) - 1.575).abs() < 1e-9);
+    assert_eq!(learned.needs(40, 1.5), 1.5);
+    assert_eq!(learned.needs(400, 1.5), 1.5);
+    // Without a file nothing changes.
+    assert_eq!(Learned::default().needs(25, 1.5), 1.5);
+}

@@ -444,6 +444,65 @@ fn a_short_text_the_learned_weights_alone_flag_by_far_is_flagged() {
 }
 
 #[test]
+fn a_text_just_long_enough_for_the_learned_weights_needs_more_than_the_threshold() {
+    let dir = lexicon_dir();
+    // A basis of 2 flags any text the file judges at the threshold of 1.5; from six words
+    // to twelve a text needs from 3 down to 1.5 ([`Learned::needs`]).
+    std::fs::write(
+        dir.path().join("learned.tsv"),
+        "@basis\t2\n@min_woorden\t6\nofferte\t0\ngraag een\t0\nvoor de auto\t0\ntraag\t1.5\n",
+    )
+    .unwrap();
+    let d = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .with_doubt_threshold(1.0);
+    // Six words at 2: under the 3 a text of six words needs, doubtful, saying why.
+    let v = d.judge(None, "Graag een offerte voor de auto.");
+    assert!(!v.complaint && v.doubt && v.score == 1.49, "{v:?}");
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == learned::SHORT_BELOW)
+        .unwrap_or_else(|| panic!("no {} note: {v:?}", learned::SHORT_BELOW));
+    assert!(
+        note.phrase.contains("score 2:")
+            && note.phrase.contains("6 woorden")
+            && note.phrase.contains("6 tot 12")
+            && note.phrase.contains("vanaf 3"),
+        "{note:?}"
+    );
+    // Six words at 3.5 are flagged.
+    let v = d.judge(None, "Traag: graag een offerte voor de auto.");
+    assert!(v.complaint && v.score == 3.5, "{v:?}");
+    // Twelve words at 2 are flagged: from twice `@min_woorden` on the threshold holds.
+    let v = d.judge(
+        None,
+        "Graag een offerte voor de auto, graag een offerte voor de auto.",
+    );
+    assert!(v.complaint && v.score == 2.0, "{v:?}");
+    assert!(
+        v.ignored.iter().all(|i| i.reason != learned::SHORT_BELOW),
+        "{v:?}"
+    );
+    // With the shipped weights. Trap: a thank-you that tells of a hitch put right scores
+    // over the threshold on its words, under what 26 words need: doubtful, not flagged.
+    let thanks = "Mijn nieuwe adres stond eerst fout in het portaal, maar na één telefoontje \
+                  was het dezelfde middag aangepast. Vriendelijke mensen aan de lijn, prima \
+                  geregeld zo.";
+    let v = shipped().judge(None, thanks);
+    assert!(!v.complaint && v.doubt, "{v:?}");
+    assert!(
+        v.ignored.iter().any(|i| i.reason == learned::SHORT_BELOW),
+        "{v:?}"
+    );
+    // A short grievance of as many words scores far above it.
+    let grievance = "Het eerste gesprek ging vooral over hun eigen producten en nauwelijks over \
+                     wat ik wilde weten. Daar betaal je dan wel tweehonderd euro voor.";
+    let v = shipped().judge(None, grievance);
+    assert!(v.complaint, "{v:?}");
+}
+
+#[test]
 fn the_learned_weights_let_an_explicit_complaint_flag() {
     // Section 3.1's first signal: a customer who says "klacht" to the firm. The corpora hold
     // many mails that mention a complaint without making one, so the fit keeps a floor
