@@ -187,6 +187,69 @@ fn family_review_wording_of_a_short_public_text() {
 }
 
 #[test]
+fn family_context_the_firm_held_blameless_and_an_apology_received() {
+    let d = default_det();
+    // Anger at another party with the firm said in so many words to be blameless.
+    for text in [
+        "De verzekeraar weigert al maanden de uitkering voor mijn waterschade. Dat ligt niet \
+         aan jullie, Mark heeft ze drie keer gebeld.",
+        "The insurer still refuses to pay. It is not your fault, you chased them twice.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+        assert!(
+            v.signals
+                .iter()
+                .any(|s| s.family == "context_sterk" && s.weight < 0.0),
+            "{text}\n{v:?}"
+        );
+    }
+    // Trap: the writer holds themselves blameless, not the firm.
+    let v = d.judge(
+        None,
+        "Het ligt niet aan mij: ik heb alles op tijd aangeleverd, maar jullie hebben mijn \
+         dossier zes weken laten liggen en nooit teruggebeld.",
+    );
+    assert!(v.complaint, "{v:?}");
+    assert!(
+        v.signals.iter().all(|s| s.family != "context_sterk"),
+        "{v:?}"
+    );
+    // An apology the firm gave, told, is no demand for one: set aside with its reason.
+    for (text, word) in [
+        (
+            "Het jaaroverzicht stond eerst verkeerd, maar het is dezelfde dag gecorrigeerd met \
+             excuses.",
+            "excuses",
+        ),
+        (
+            "The statement was wrong at first, but they fixed it the next day with an apology.",
+            "apology",
+        ),
+    ] {
+        let v = d.judge(None, text);
+        assert!(v.signals.iter().all(|s| s.family != "herstel_eis"), "{v:?}");
+        assert!(
+            v.ignored
+                .iter()
+                .any(|i| i.reason == "excuses_gekregen" && i.phrase == word),
+            "{text}\n{v:?}"
+        );
+    }
+    // Trap: an apology asked for still counts as redress wanted.
+    for text in [
+        "Ik wil excuses van de adviseur voor de toon van het gesprek.",
+        "I expect an apology for how I was spoken to on the phone.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(
+            v.signals.iter().any(|s| s.family == "herstel_eis"),
+            "{text}\n{v:?}"
+        );
+    }
+}
+
+#[test]
 fn family_context_withdrawn_about_and_someone_else() {
     family(
         // Trap: the firm that set the complaint aside as settled, while nothing was paid.
