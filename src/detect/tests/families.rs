@@ -21,6 +21,18 @@ fn family(flagged: &[&str], not_flagged: &[&str]) {
     }
 }
 
+/// `text` is not flagged, and a context signal (negative weight) says why.
+fn turned_away(d: &Detector, text: &str) {
+    let v = d.judge(None, text);
+    assert!(!v.complaint, "should not flag: {text}\n{v:?}");
+    assert!(
+        v.signals
+            .iter()
+            .any(|s| s.criterion == "context" && s.weight < 0.0),
+        "{text}\n{v:?}"
+    );
+}
+
 #[test]
 fn family_facts_that_differ_from_what_was_agreed() {
     family(
@@ -195,14 +207,7 @@ fn family_context_the_firm_held_blameless_and_an_apology_received() {
          aan jullie, Mark heeft ze drie keer gebeld.",
         "The insurer still refuses to pay. It is not your fault, you chased them twice.",
     ] {
-        let v = d.judge(None, text);
-        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
-        assert!(
-            v.signals
-                .iter()
-                .any(|s| s.family == "context_sterk" && s.weight < 0.0),
-            "{text}\n{v:?}"
-        );
+        turned_away(&d, text);
     }
     // Trap: the writer holds themselves blameless, not the firm.
     let v = d.judge(
@@ -397,14 +402,7 @@ fn family_context_a_ruling_weighs_what_a_consumer_said() {
         "Summary of the decision. The consumer argues that he was never told about the exit \
          fee. The committee found that the fee was set out in the offer he signed.",
     ] {
-        let v = d.judge(None, text);
-        assert!(!v.complaint, "should not flag: {text}\n{v:?}");
-        assert!(
-            v.signals
-                .iter()
-                .any(|s| s.criterion == "context" && s.weight < 0.0),
-            "{v:?}"
-        );
+        turned_away(&d, text);
     }
     // The headings and verbs of a dispute committee's binding advice weigh the same way,
     // in either language: each is a signal of the ruling's voice.

@@ -23,6 +23,17 @@ fn lexicon_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A detector at the default threshold whose `detection.lexicon_dir` holds the built-in
+/// lexicons and `learned` as its learned file, doubtful from `doubt` on, and that folder.
+fn with_learned(learned: &str, doubt: f64) -> (tempfile::TempDir, Detector) {
+    let dir = lexicon_dir();
+    std::fs::write(dir.path().join("learned.tsv"), learned).unwrap();
+    let d = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .with_doubt_threshold(doubt);
+    (dir, d)
+}
+
 /// Every phrase a learned signal names is in the text, as the sender wrote it.
 fn named_as_written(s: &Signal, text: &str) {
     assert!(!s.phrase.is_empty(), "{s:?}");
@@ -285,16 +296,8 @@ fn fitted_family_weights_replace_the_lexicons_and_keep_its_units() {
 
 #[test]
 fn a_short_text_the_lexicons_barely_flag_and_the_learned_weights_would_not_is_doubtful() {
-    let dir = lexicon_dir();
     // A basis under the threshold: the learned weights would flag no short text by it.
-    std::fs::write(
-        dir.path().join("learned.tsv"),
-        "@basis\t0\n@min_woorden\t20\nbedankt\t-1\nnooit\t3\n",
-    )
-    .unwrap();
-    let d = Detector::new(1.5, Some(dir.path()))
-        .unwrap()
-        .with_doubt_threshold(0.5);
+    let (_, d) = with_learned("@basis\t0\n@min_woorden\t20\nbedankt\t-1\nnooit\t3\n", 0.5);
     // One weak phrase ("eindelijk", 1.5) reaches the threshold alone; the learned weights
     // say 0: doubtful, held under the threshold, saying why.
     let v = d.judge(None, "Eindelijk iemand die snapt hoe het werkt, bedankt!");
@@ -327,17 +330,12 @@ fn a_short_text_the_lexicons_barely_flag_and_the_learned_weights_would_not_is_do
 
 #[test]
 fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful() {
-    let dir = lexicon_dir();
     // A basis that flags every mail the file judges, from six words on (its words
     // listed, so that it knows enough of them: [`learned::MIN_KNOWN`]).
-    std::fs::write(
-        dir.path().join("learned.tsv"),
+    let (dir, d) = with_learned(
         "@basis\t3\n@min_woorden\t6\nofferte\t0.5\ngraag een\t0\nvoor de auto\t0\n",
-    )
-    .unwrap();
-    let d = Detector::new(1.5, Some(dir.path()))
-        .unwrap()
-        .with_doubt_threshold(1.0);
+        1.0,
+    );
     // Three words: the lexicons alone judge it (nothing fires), and what the learned
     // weights would have flagged is doubtful, saying why.
     let v = d.judge(None, "Graag een offerte.");
@@ -380,17 +378,12 @@ fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful()
 
 #[test]
 fn a_short_text_the_learned_weights_alone_flag_by_far_is_flagged() {
-    let dir = lexicon_dir();
     // "Traag. Heel traag." scores 2 + 2 = 4 on these weights: at least 2.5 times the
     // threshold (3.75), judged with them although it is shorter than `@min_woorden`.
-    std::fs::write(
-        dir.path().join("learned.tsv"),
+    let (_, d) = with_learned(
         "@basis\t2\n@min_woorden\t6\ntraag\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n",
-    )
-    .unwrap();
-    let d = Detector::new(1.5, Some(dir.path()))
-        .unwrap()
-        .with_doubt_threshold(1.0);
+        1.0,
+    );
     let v = d.judge(None, "Traag. Heel traag.");
     assert!(v.complaint && v.score == 4.0, "{v:?}");
     assert!(
@@ -445,17 +438,12 @@ fn a_short_text_the_learned_weights_alone_flag_by_far_is_flagged() {
 
 #[test]
 fn a_text_just_long_enough_for_the_learned_weights_needs_more_than_the_threshold() {
-    let dir = lexicon_dir();
     // A basis of 2 flags any text the file judges at the threshold of 1.5; from six words
     // to twelve a text needs from 3 down to 1.5 ([`Learned::needs`]).
-    std::fs::write(
-        dir.path().join("learned.tsv"),
+    let (_, d) = with_learned(
         "@basis\t2\n@min_woorden\t6\nofferte\t0\ngraag een\t0\nvoor de auto\t0\ntraag\t1.5\n",
-    )
-    .unwrap();
-    let d = Detector::new(1.5, Some(dir.path()))
-        .unwrap()
-        .with_doubt_threshold(1.0);
+        1.0,
+    );
     // Six words at 2: under the 3 a text of six words needs, doubtful, saying why.
     let v = d.judge(None, "Graag een offerte voor de auto.");
     assert!(!v.complaint && v.doubt && v.score == 1.49, "{v:?}");
