@@ -459,7 +459,6 @@ impl Learned {
         words >= self.min_words
     }
 
-    /// From how many words on the file judges a text.
     /// What a text of `words` words that the file judges must score to be flagged: from
     /// `@min_woorden` words up to twice as many, [`SHORT_ALONE`] times `threshold` at first,
     /// falling in a straight line to `threshold`; from there on `threshold`. On so few words
@@ -475,6 +474,7 @@ impl Learned {
         threshold * (1.0 + (SHORT_ALONE - 1.0) * short_of)
     }
 
+    /// From how many words on the file judges a text.
     pub fn min_words(&self) -> usize {
         self.min_words
     }
