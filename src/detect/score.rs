@@ -533,7 +533,10 @@ pub(super) static EXCLAMATIONS: LazyLock<Regex> =
 /// ("wachten, wachten... ★", "★★ Beloofd: …"), or a figure with an asterisk at a line's
 /// end ("Onbereikbaar. 1*"; "PADI 5* Dive Centre" inside a line is a grade), or a number
 /// of stars in words as the text's first line ("One star.", "Vijf sterren!", a review's
-/// heading). A bare "4/5" inside a sentence is a date or
+/// heading), or a whole score over five that closes a line after a word ("thanks voor
+/// niks 1/5", "Netjes! 5/5": a review's verdict under its text) unless that word makes it
+/// a date or a page ("gebeld op 4/5", "pagina 1/5": [`NOT_A_RATING_BEFORE`]). A bare "4/5"
+/// inside a sentence is a date or
 /// a share, "2 van 5 facturen" no rating, and "één ster" inside a sentence no rating either.
 pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     if let Some(heading) = rating_in_words(text) {
@@ -557,6 +560,7 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
             r"(?mR:(?:^|[ \t(])(★{1,4})[ \t]*$)".to_string(),
             r"(?mR:^[ \t]*(★{1,4})[ \t])".to_string(),
             r"(?mR:(?:^|[ \t(])([1-5])\*[ \t]*$)".to_string(),
+            r"(?mR:(\S+)[ \t]+([1-5]) ?/ ?5[ \t]*$)".to_string(),
         ];
         Regex::new(&format!("(?i){}", parts.join("|"))).expect("rating regex")
     });
@@ -580,6 +584,23 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
         return None;
     }
     let c = RATING.captures(text)?;
+    // A score closing a line: the word before it says whether it is one.
+    if let (Some(before), Some(figure)) = (c.get(12), c.get(13)) {
+        let word = before
+            .as_str()
+            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
+            .to_lowercase();
+        let last = before.as_str().chars().last().unwrap_or(' ');
+        if last.is_ascii_digit()
+            || matches!(last, '/' | ':' | '(' | '-' | '–' | '—' | '=' | '+' | '*')
+            || NOT_A_RATING_BEFORE.split(' ').any(|w| w == word)
+        {
+            return None;
+        }
+        let stars = figure.as_str().parse().ok()?;
+        let written = text[figure.start()..c.get(0)?.end()].trim_end();
+        return Some((stars, written));
+    }
     let stars = match (c.get(1), c.get(2)) {
         (Some(run), _) => run.as_str().chars().filter(|&ch| ch == '★').count(),
         (None, Some(run)) => run.as_str().chars().count(),
@@ -601,6 +622,13 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
         .trim_end_matches(['-', '–', '—', ' ', '\t']);
     Some((stars as u8, written))
 }
+
+/// The words before a score over five at a line's end that make it a date, a page, a part
+/// or a share, not a rating ("gebeld op 4/5", "pagina 1/5", "stap 2/5").
+const NOT_A_RATING_BEFORE: &str = "op per sinds tot vanaf van t/m dd d.d. datum om voor na on \
+    since until till from by before after date pagina page blz blz. bladzijde bijlage deel stap \
+    vraag part step question nr nr. no no. week dag day ronde round foto photo is was ongeveer \
+    about circa ca. bijna nearly almost";
 
 /// The labels a rating's heading may start with ("Beoordeling: 2 van 5").
 const RATING_LABELS: &[&str] = &[

@@ -820,6 +820,15 @@ fn typography_a_review_rating_reads_its_stars() {
             3,
             "Totaalscore: 3 / 5",
         ),
+        // A score closing a line after a word: a review's verdict under its text.
+        (
+            "oversluiten: boete werd €3.400. thanks voor niks 1/5",
+            1,
+            "1/5",
+        ),
+        ("Binnen een uur opgelost. Netjes! 5/5", 5, "5/5"),
+        ("Nooit zo gestrest geweest 2 / 5 \r\nMarco", 2, "2 / 5"),
+        ("wie houdt er van wachtmuziek 🎶 1/5", 1, "1/5"),
     ] {
         assert_eq!(rating(text), Some((stars, written)), "{text}");
     }
@@ -843,6 +852,14 @@ fn typography_a_review_rating_reads_its_stars() {
         "7 van de 5",
         "Score: 5 van de 8 punten",
         "Waardering: veel",
+        // A date, a page, a step or a share that closes a line.
+        "Ik heb u gebeld op 4/5",
+        "Zie de bijlage, pagina 2/5",
+        "Terugbetaling per 1/5\nGraag bevestiging.",
+        "Formulier ingevuld tot stap 3/5",
+        "De premie is 1/5",
+        "Afspraak gemaakt voor 2/5 om 10 uur, bevestigd op 28/4 2/5",
+        "Score (was: 2/5)",
     ] {
         assert_eq!(rating(text), None, "{text}");
     }
