@@ -68,6 +68,17 @@ caught in cross-validation and flags the fewest others; a single --min-words val
 as it is (`--min-words 20`: a text of a few words holds too few phrases for the learned
 weights, and with a basis above the threshold they would flag a one-word mail).
 
+With --short-rules (one --min-words value) the cut, the tuning goal and the figures judge
+every text as the detector does, not every text at the cut: a text under @min_woorden words
+by the lexicons alone, doubtful unless they score twice the threshold or the learned weights
+agree, and flagged on the learned weights alone from 2.5 times the threshold where the rule
+is open to it (`short_rule` in the export: not a reply's note, a polite request or a phrase
+an `[[exclude]]` set aside); a text from @min_woorden words to twice as many at a threshold
+falling from twice the threshold to the threshold; a text of whose words the phrases know
+fewer than half as a short one. The cut is then the highest at which the detector's own
+recall, short texts and all, reaches --recall, taken on the scores as the file writes them
+(after the scaling the doubt band may need).
+
 The hand-set weights in nl.toml and en.toml stay as written (what the families score
 without this file); `@familie:<name>` lines replace them while the file is in effect.
 Without --normalise, phrases whose weight is smaller than --min-weight are dropped.
@@ -108,6 +119,16 @@ CAP = "@kap_per_criterium"
 # The phrase file holds words of a-z only (normalised text keeps letters such as ß).
 PLAIN_WORD = re.compile(r"[a-z0-9]+")
 MIN_WORDS = "@min_woorden"
+# The detector's short-text rules (src/detect/learned/mod.rs), modelled with --short-rules:
+# a short text the lexicons alone flag is doubtful unless they score SHORT_ALONE times the
+# threshold or the learned weights agree; a text from @min_woorden words to twice as many
+# needs SHORT_ALONE times the threshold at first, falling in a line to the threshold; a text
+# shorter than @min_woorden is flagged on the learned weights alone from SHORT_LEARNED_ALONE
+# times the threshold (when the rule is open to it: `short_rule` in the export); a text of
+# whose counted words the file knows fewer than MIN_KNOWN is judged as a short one.
+SHORT_ALONE = 2.0
+SHORT_LEARNED_ALONE = 2.5
+MIN_KNOWN = 0.5
 NORM_MIN = "@norm_min"
 CRITERIA = ("klachtwoord", "sterke_bewoording", "verwijt_handelen", "verwijt_gedrag")
 COLLEAGUE_FEATURE = "_collega"
@@ -194,17 +215,6 @@ def hold(scores, held):
     """`scores` with those of the `held` mails (addressed to another organisation) put
     below every other: the detector never flags them."""
     return np.where(held, scores.min() - 1.0, scores) if held.any() else scores
-
-
-def cut_for(scores, y, recall):
-    """The highest score at which recall still reaches `recall`, and the precision there."""
-    best = None
-    for t in sorted(set(scores)):
-        hit = scores >= t
-        tp = int((hit & (y == 1)).sum())
-        if tp / y.sum() >= recall:
-            best = (t, tp / max(1, hit.sum()), tp / y.sum())
-    return best
 
 
 def fit_bounded(X, y, nf, bounds, c, scale, extra=None):
@@ -342,8 +352,14 @@ def main():
     ap.add_argument("--class-weight", nargs="*", default=[], metavar="CLASS=W",
                     help="weigh the mails of a class W times in the fit (routine=3: a real mailbox "
                          "holds far more routine mail than a labelled corpus)")
+    ap.add_argument("--short-rules", action="store_true",
+                    help="judge texts as the detector does (its short-text rules, the ramp from @min_woorden "
+                         "to twice as many words, the share of known words) when the cut, the goal and the "
+                         "figures are found; needs one --min-words and an export with `short_rule`")
     ap.add_argument("--dump", type=Path, help="write each mail's cross-validated score (JSON lines) here")
     args = ap.parse_args()
+    if args.short_rules and len(args.min_words) != 1:
+        sys.exit("--short-rules needs one --min-words value")
     if args.c is None:
         args.c = [10.0, 30.0, 100.0, 300.0] if args.normalise else [0.03, 0.1, 0.3, 1.0, 3.0]
 
@@ -353,6 +369,8 @@ def main():
     if any(abs(r.get("learned", 0.0)) > 1e-9 for r in rows):
         sys.exit("these features were exported with learned phrases in effect: empty lexicon/learned.tsv, rebuild, export again")
     rows = [r for r in rows if not r["screened"]]
+    if args.short_rules and any("short_rule" not in r for r in rows):
+        sys.exit("--short-rules needs an export that carries `short_rule`: export again with this build")
     names = names_in(args.names_from)
     y = np.array([1 if r["complaint"] else 0 for r in rows])
     # A mail addressed to another organisation is held below the threshold by the detector
@@ -387,6 +405,70 @@ def main():
     vec = CountVectorizer(analyzer=ngrams, min_df=args.min_df, binary=True)
     phrases = vec.fit_transform([r["words"] for r in rows])
     vocab = vec.get_feature_names_out()
+
+    # How the detector turns a score into a flag. Without --short-rules: at the threshold.
+    # With it, by its rules for short texts (SHORT_ALONE above), each text's word count and
+    # the share of its counted words (no link, no digit) that a phrase of the file holds.
+    word_counts = np.array([len(r["words"].split()) for r in rows])
+    lexicon_scores = np.array([r["lexicon_score"] for r in rows])
+    if args.short_rules:
+        vocab_words = {w for p in vocab for w in p.split(" ")}
+        known = np.zeros(len(rows), dtype=bool)
+        for i, r in enumerate(rows):
+            counted = [w for w in r["words"].split() if w != "_" and not any(ch.isdigit() for ch in w)]
+            known[i] = bool(counted) and sum(w in vocab_words for w in counted) >= MIN_KNOWN * len(counted)
+        rule_open = np.array([bool(r["short_rule"]) for r in rows])
+        mw = args.min_words[0]
+        long_enough = word_counts >= mw
+        ramp = (word_counts >= mw) & (word_counts < 2 * mw)
+        needs = np.where(ramp, args.threshold * (1.0 + (SHORT_ALONE - 1.0) * (2 * mw - word_counts) / mw), args.threshold)
+        print(f"short-text rules: {int((~long_enough).sum())} texts under {mw} words, {int(ramp.sum())} from {mw} to {2 * mw}, "
+              f"{int((long_enough & ~known).sum())} longer ones with too few known words")
+
+    def detector_flags(score):
+        """Which mails the detector flags when the learned weights give them `score` (the
+        file's units: the threshold is args.threshold)."""
+        if not args.short_rules:
+            return (score >= args.threshold) & ~elsewhere
+        judged = long_enough & known
+        alone = ~long_enough & known & rule_open & (score >= SHORT_LEARNED_ALONE * args.threshold)
+        lexicons = (lexicon_scores >= args.threshold) & ~((score < args.threshold) & (lexicon_scores < SHORT_ALONE * args.threshold))
+        return np.where(judged, score >= needs, alone | lexicons) & ~elsewhere
+
+    def shrink_for(cut, doubt_cut):
+        """What every weight is scaled by so that the doubt band's threshold stays at
+        --min-doubt or above (scores are never below 0): 1 unless the band is wider than the
+        threshold over --min-doubt in the fit's units."""
+        return min(1.0, (args.threshold - args.min_doubt) / max(cut - doubt_cut, 1e-9))
+
+    def cut_for(scores, y, recall, rules=True):
+        """The highest cut on `scores` (score units before the basis) at which the detector's
+        recall still reaches `recall` (with `rules` false: every mail judged at the
+        threshold), and its precision there. With --short-rules the scores are judged as the
+        file will give them: scaled down as the doubt band needs (`shrink_for`), for the short-
+        text rules count in the file's units. The flags only grow as the cut falls, so the
+        cut is found by halving."""
+        ts = np.unique(scores)
+        doubt_cut = cut_for(scores, y, args.doubt_recall, rules=False)[0] if rules and args.short_rules else None
+
+        def at(t):
+            scale = 1.0 if doubt_cut is None else shrink_for(t, doubt_cut)
+            score = (scores - t) * scale + args.threshold
+            hit = detector_flags(score) if rules else (score >= args.threshold) & ~elsewhere
+            tp = int((hit & (y == 1)).sum())
+            return tp / max(1, int(y.sum())), tp / max(1, int(hit.sum()))
+
+        if at(ts[0])[0] < recall:
+            return None
+        lo, hi = 0, len(ts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if at(ts[mid])[0] >= recall:
+                lo = mid
+            else:
+                hi = mid - 1
+        r, p = at(ts[lo])
+        return ts[lo], p, r
     # With --normalise each phrase found counts for its idf, and a mail's phrases together
     # have length 1; without, each counts 1.
     idf = np.log((1 + len(rows)) / (1 + np.asarray(phrases.sum(axis=0)).ravel())) + 1.0
@@ -491,8 +573,12 @@ def main():
         if model.a <= 0:
             print(f"  C={c} cap {cap}: the families got scale {model.a:.3f}, no fit in the lexicon's units")
             continue
-        brief = lengths < choose_min_words(cv, cut)
-        hit = np.where(brief, by_lexicon, hold(model.scores(X, units, cap, declared), elsewhere) >= cut)
+        if args.short_rules:
+            scale = shrink_for(cut, min(cut, cut_for(cv, y, args.doubt_recall, rules=False)[0]))
+            hit = detector_flags((model.scores(X, units, cap, declared) - cut) * scale + args.threshold)
+        else:
+            brief = lengths < choose_min_words(cv, cut)
+            hit = np.where(brief, by_lexicon, hold(model.scores(X, units, cap, declared), elsewhere) >= cut)
         short = []
         exempt = {f.name for f in args.goal_exempt}
         for k, f in enumerate(args.features):
@@ -511,8 +597,10 @@ def main():
     # The doubt band: from where the cross-validated recall reaches --doubt-recall. Its
     # threshold stays at --min-doubt or above (scores are never below 0): where the least-
     # squares scale would put it lower, every weight is scaled down until it does not.
-    doubt_cut, doubt_p, doubt_r = cut_for(cv, y, args.doubt_recall)
-    shrink = min(1.0, (args.threshold - args.min_doubt) / max(cut - doubt_cut, 1e-9))
+    # A band of the score: found with every mail judged at the threshold.
+    doubt_cut, doubt_p, doubt_r = cut_for(cv, y, args.doubt_recall, rules=False)
+    doubt_cut = min(doubt_cut, cut)
+    shrink = shrink_for(cut, doubt_cut)
     model.w *= shrink
     model.offset *= shrink
     cut, doubt_cut, cap, cv = cut * shrink, doubt_cut * shrink, cap * shrink, cv * shrink
@@ -536,7 +624,7 @@ def main():
 
     # What the written file gives on the rows it was fitted on.
     fitted = hold(model.scores(X, units, cap, declared) - model.offset + basis, elsewhere)
-    hit = fitted >= args.threshold
+    hit = detector_flags(fitted)
     tp = int((hit & (y == 1)).sum())
     print(
         f"chosen C={c}, cap {cap}; {len(written)} phrases, {len(kept)} of weight other than 0, basis {basis:.2f}, "
@@ -551,7 +639,7 @@ def main():
                                       "cv": round(float(cv[i] - cut + args.threshold), 3)}) + "\n")
     # Per class, how often cross-validation flagged it at the cut (for complaints: caught;
     # for the rest: flagged wrongly), and by length of the text judged.
-    flagged = cv >= cut
+    flagged = detector_flags(cv - cut + args.threshold)
     by_class = {}
     for i, r in enumerate(rows):
         by_class.setdefault((bool(r["complaint"]), r.get("class") or "-"), []).append(bool(flagged[i]))

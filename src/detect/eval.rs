@@ -312,6 +312,9 @@ pub struct FeatureRow {
     /// It declares a complaint to the firm in so many words (the declaration rule): the
     /// learned phrases do not count against it.
     pub declared: bool,
+    /// The short-text rule may judge it with the learned weights when it is shorter than
+    /// `@min_woorden` ([`Detector::short_rule_open`]).
+    pub short_rule: bool,
 }
 
 /// One [`FeatureRow`] per labelled mail of `dir`, in the order of its `labels.jsonl`.
@@ -367,6 +370,13 @@ pub fn feature_rows(
             words: detector.judged_words(
                 mail.subject.as_deref(),
                 mail.body_text.as_deref().unwrap_or(""),
+            ),
+            short_rule: detector.short_rule_open(
+                mail.subject.as_deref(),
+                mail.body_text.as_deref().unwrap_or(""),
+                verdict.language,
+                super::calendar_answer(mail),
+                &verdict.ignored,
             ),
         });
     })?;

@@ -169,7 +169,7 @@ const CALENDAR_ANSWERS: &[&str] = &[
 /// people write, misread; what the attendee writes along it may still be a complaint ("Ik
 /// kom. Wel even voor de duidelijkheid: dit is de derde datum …"), which the lexicons
 /// judge. It is not screened.
-fn calendar_answer(mail: &ParsedMail) -> bool {
+pub(crate) fn calendar_answer(mail: &ParsedMail) -> bool {
     mail.attachments
         .iter()
         .any(|a| a.content_type == "text/calendar")
@@ -826,6 +826,30 @@ impl Detector {
             words.push_str(if norm.in_link(i) { LINK_WORD } else { word });
         }
         words
+    }
+
+    /// Whether the short-text rule may judge a text shorter than `@min_woorden` with the
+    /// learned weights ([`learned::SHORT_LEARNED_ALONE`]) when they score high enough: not a
+    /// calendar program's answer, not a reply's note, no polite request of `[short]
+    /// requests`, and no phrase a lexicon's `[[exclude]]` set aside (`ignored` holds the
+    /// verdict's reasons). For a fit of the learned weights, which models the rule.
+    pub fn short_rule_open(
+        &self,
+        subject: Option<&str>,
+        body: &str,
+        language: Language,
+        calendar: bool,
+        ignored: &[Ignored],
+    ) -> bool {
+        let lexicon = self.lexicon(language);
+        let (text, _) = self.judged_text(subject, body);
+        let norm = normalize::normalize(&text);
+        !calendar
+            && !subject.is_some_and(|s| REPLY_PREFIX.is_match(s))
+            && !holds_phrase(&norm, &lexicon.short_requests)
+            && !ignored
+                .iter()
+                .any(|i| lexicon.exclude_reasons.contains(&i.reason))
     }
 
     /// The text judged: a fresh subject, a blank line and the new text of the body, cut

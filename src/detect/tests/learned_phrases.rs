@@ -704,3 +704,32 @@ fn a_calendar_answer_is_judged_by_the_lexicons_alone() {
     );
     assert!(v.complaint, "{v:?}");
 }
+
+#[test]
+fn the_export_says_when_the_short_text_rule_may_flag_as_the_detector_does() {
+    // `short_rule_open` is what a fit of the learned weights reads (`short_rule` in `eval
+    // --features`): it must agree with the detector on texts the learned weights alone
+    // score far above the threshold ("traag" 2 each, basis 2: 4 and more).
+    let (_, d) = with_learned(
+        "@basis\t2\n@min_woorden\t12\ntraag\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n\
+         kunt u\t0\nlaten weten\t0\nwaarom het\t0\nzo\t0\ngaat\t0\n",
+        1.0,
+    );
+    for (subject, body, open) in [
+        (None, "Traag. Heel traag.", true),
+        (Some("Offerte"), "Traag. Heel traag, die offerte.", true),
+        // A reply's note above its history.
+        (Some("RE: offerte"), "Traag. Heel traag.", false),
+        (Some("Antw: offerte"), "Traag. Heel traag.", false),
+        // A polite request of `[short] requests`.
+        (None, "Kunt u laten weten waarom het zo traag gaat?", false),
+    ] {
+        let v = d.judge(subject, body);
+        let rule = d.short_rule_open(subject, body, v.language, false, &v.ignored);
+        assert_eq!(rule, open, "{subject:?} {body}: {v:?}");
+        assert_eq!(v.complaint, open, "{subject:?} {body}: {v:?}");
+    }
+    // A calendar program's answer is never judged on the learned weights.
+    let v = d.judge(None, "Traag. Heel traag.");
+    assert!(!d.short_rule_open(None, "Traag. Heel traag.", v.language, true, &v.ignored));
+}
