@@ -165,6 +165,86 @@ pub fn parse(raw: &[u8]) -> ParsedMail {
     parse_guarded(raw, ParseStatus::Parsed)
 }
 
+/// Header fields that every mail program writes (one of them opens any real message's
+/// header); a text that names none before its first empty line has no header.
+const MESSAGE_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "received",
+    "return-path",
+    "delivered-to",
+    "reply-to",
+    "sender",
+    "in-reply-to",
+    "references",
+    "dkim-signature",
+    "authentication-results",
+];
+
+/// Whether `raw` opens with a message's header: an mbox "From " line, or lines that are
+/// all header fields ("Name: value", or a folded line that goes on with a space) up to the
+/// first empty line, one of them a field of [`MESSAGE_FIELDS`]. A text saved or pasted
+/// without a header (a review copied from a web page, a note of a phone call) has none,
+/// even when its first line reads like a field ("Score: 2/5", "To: the claims department"
+/// over a letter's first sentence).
+pub fn has_header(raw: &[u8]) -> bool {
+    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+    if raw.starts_with(b"From ") {
+        return true;
+    }
+    let mut known = false;
+    for (n, line) in raw.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return known;
+        }
+        if n > 0 && matches!(line[0], b' ' | b'\t') {
+            continue;
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            return false;
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|&b| b.is_ascii_graphic()) {
+            return false;
+        }
+        known |= MESSAGE_FIELDS
+            .iter()
+            .any(|f| f.as_bytes().eq_ignore_ascii_case(name));
+    }
+    known
+}
+
+/// `raw` read as a message when it has a header ([`has_header`]); else as the text of a
+/// message without one, in UTF-8 or, where it is not valid UTF-8, Windows-1252 — the
+/// second value says so. For the commands that read a file a person gives them (`classify`,
+/// `eval`); what arrives by IMAP is always read as a message ([`parse`]).
+pub fn parse_message_or_text(raw: &[u8]) -> (ParsedMail, bool) {
+    if raw.is_empty() || has_header(raw) {
+        return (parse(raw), false);
+    }
+    let text = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+    let charset = if std::str::from_utf8(text).is_ok() {
+        "utf-8"
+    } else {
+        "windows-1252"
+    };
+    let mut wrapped = format!(
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=\"{charset}\"\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n"
+    )
+    .into_bytes();
+    wrapped.extend_from_slice(text);
+    (parse(&wrapped), true)
+}
+
 /// Parses the header of a message that was too large to download whole.
 pub fn parse_headers_only(header: &[u8], full_size: u64) -> ParsedMail {
     let mut mail = parse_guarded(header, ParseStatus::HeadersOnly);
@@ -403,6 +483,47 @@ fn strip_nul(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_without_a_header_is_read_as_the_text_of_a_message() {
+        // A message, however its header starts (mbox, a BOM, folded lines, odd fields).
+        for raw in [
+            &b"From: a@example.test\r\nSubject: x\r\n\r\nTekst."[..],
+            b"From jan@example.test Tue Nov 24 10:00:00 2026\nSubject: x\n\nTekst.",
+            b"\xEF\xBB\xBFReceived: from x\r\n\tby y\r\nX-Thing: 1\r\nDate: Tue, 24 Nov 2026\r\n\r\nT.",
+        ] {
+            assert!(has_header(raw), "{}", String::from_utf8_lossy(raw));
+        }
+        // Texts: no field, a field-like first line over a sentence, no known field.
+        for raw in [
+            &b"Slechtste adviseur ooit. Ik dien een klacht in."[..],
+            b"Score: 2/5\nTraag, heel traag.",
+            b"To: the claims department\nI am writing to complain about my claim.",
+            b"Naam: Jan\nTelefoon: 0612345678\n\nBericht: bel me terug",
+            b"",
+        ] {
+            assert!(!has_header(raw), "{}", String::from_utf8_lossy(raw));
+        }
+        let (m, text) = parse_message_or_text("Score: 2/5\nTraag, héél traag.\n".as_bytes());
+        assert!(text);
+        assert_eq!(m.status, ParseStatus::Parsed);
+        assert_eq!(
+            m.body_text.as_deref().map(str::trim),
+            Some("Score: 2/5\nTraag, héél traag.")
+        );
+        assert!(m.subject.is_none() && m.from.is_none());
+        // Not UTF-8: Windows-1252, as older Windows programs save it.
+        let (m, text) = parse_message_or_text(b"Te laat betaald, \x80 40 boete");
+        assert!(text);
+        assert_eq!(
+            m.body_text.as_deref().map(str::trim),
+            Some("Te laat betaald, € 40 boete")
+        );
+        // A message stays a message.
+        let (m, text) = parse_message_or_text(b"From: a@example.test\r\nSubject: x\r\n\r\nTekst.");
+        assert!(!text);
+        assert_eq!(m.subject.as_deref(), Some("x"));
+    }
 
     #[test]
     fn plain_message_fields() {

@@ -230,8 +230,20 @@ pub(super) async fn classify(
             Language::En => format!("reading {}", file.display()),
         })?
     };
-    let mut mail = crate::parse::parse(&raw);
-    crate::documents::read_into(&mut mail, &raw);
+    let (mut mail, text) = crate::parse::parse_message_or_text(&raw);
+    if text {
+        // On standard error, so that `--json` stays the verdict alone.
+        eprintln!(
+            "{}",
+            t(
+                lang,
+                "klachtenbus: geen kopregels gevonden; de invoer is gelezen als de tekst van een bericht",
+                "klachtenbus: no header found; the input was read as the text of a message",
+            )
+        );
+    } else {
+        crate::documents::read_into(&mut mail, &raw);
+    }
     let verdict = detector.classify(&mail, &ctx);
     if json {
         outln!("{}", serde_json::to_string_pretty(&verdict)?);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Detector, Language, ScreenContext, Verdict};
 use crate::cli::labels::{self, t};
-use crate::parse::{parse, ParsedMail};
+use crate::parse::{parse_message_or_text, ParsedMail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -63,6 +63,9 @@ pub struct EvalReport {
     pub misses: Vec<Miss>,
     /// Per class, by name (labels with a `class`).
     pub classes: std::collections::BTreeMap<String, ClassScore>,
+    /// Files with no header, read as the text of a message without one
+    /// ([`crate::parse::parse_message_or_text`]).
+    pub read_as_text: usize,
 }
 
 impl EvalReport {
@@ -103,6 +106,13 @@ impl EvalReport {
         match lang {
             Language::Nl => {
                 let _ = writeln!(out, "berichten: {}", self.total());
+                if self.read_as_text > 0 {
+                    let _ = writeln!(
+                        out,
+                        "waarvan zonder kopregels, als tekst gelezen: {}",
+                        self.read_as_text
+                    );
+                }
                 let _ = writeln!(out, "precisie:  {}", figure(lang, self.precision()));
                 let _ = writeln!(out, "recall:    {}", figure(lang, self.recall()));
                 let _ = writeln!(out, "F1:        {}", figure(lang, self.f1()));
@@ -121,6 +131,13 @@ impl EvalReport {
             }
             Language::En => {
                 let _ = writeln!(out, "messages:  {}", self.total());
+                if self.read_as_text > 0 {
+                    let _ = writeln!(
+                        out,
+                        "of which with no header, read as text: {}",
+                        self.read_as_text
+                    );
+                }
                 let _ = writeln!(out, "precision: {:.3}", self.precision());
                 let _ = writeln!(out, "recall:    {:.3}", self.recall());
                 let _ = writeln!(out, "F1:        {:.3}", self.f1());
@@ -255,7 +272,7 @@ pub fn evaluate(
     ctx: &ScreenContext,
 ) -> Result<EvalReport, EvalError> {
     let mut report = EvalReport::default();
-    let shown = for_each_labelled(dir, detector, ctx, |label, _mail, verdict| {
+    let (shown, read_as_text) = for_each_labelled(dir, detector, ctx, |label, _mail, verdict| {
         if let Some(class) = &label.class {
             let c = report.classes.entry(class.clone()).or_default();
             c.complaint = label.complaint;
@@ -276,6 +293,7 @@ pub fn evaluate(
             });
         }
     })?;
+    report.read_as_text = read_as_text;
     if report.total() == 0 {
         return Err(EvalError::Empty(shown));
     }
@@ -383,15 +401,18 @@ pub fn feature_rows(
     Ok(rows)
 }
 
-/// Reads `dir/labels.jsonl` and judges every file it names; returns the labels file's name.
+/// Reads `dir/labels.jsonl` and judges every file it names, a file with no header as the
+/// text of a message ([`crate::parse::parse_message_or_text`]); returns the labels file's
+/// name and how many files were read as text.
 fn for_each_labelled(
     dir: &Path,
     detector: &Detector,
     ctx: &ScreenContext,
     mut each: impl FnMut(Label, &ParsedMail, Verdict),
-) -> Result<String, EvalError> {
+) -> Result<(String, usize), EvalError> {
     let labels_path = dir.join("labels.jsonl");
     let shown = labels_path.display().to_string();
+    let mut read_as_text = 0;
     let text = std::fs::read_to_string(&labels_path).map_err(|source| EvalError::Read {
         path: shown.clone(),
         source,
@@ -410,10 +431,14 @@ fn for_each_labelled(
             path: path.display().to_string(),
             source,
         })?;
-        let mut mail = parse(&raw);
-        crate::documents::read_into(&mut mail, &raw);
+        let (mut mail, text) = parse_message_or_text(&raw);
+        if text {
+            read_as_text += 1;
+        } else {
+            crate::documents::read_into(&mut mail, &raw);
+        }
         let verdict = detector.classify(&mail, ctx);
         each(label, &mail, verdict);
     }
-    Ok(shown)
+    Ok((shown, read_as_text))
 }

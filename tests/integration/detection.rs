@@ -678,6 +678,72 @@ fn eval_fails_below_the_bar_and_reports_misses() {
 }
 
 #[test]
+fn classify_and_eval_read_a_text_without_a_header_as_the_text_of_a_message() {
+    // A review copied from a web page, saved or piped with no header: judged on its words,
+    // not as an empty message, and the user is told.
+    let review =
+        "Score: 1/5\nDrie keer gebeld, nooit teruggebeld. Ik dien hierbij een klacht in.\n";
+    let mut child = Command::new(BIN)
+        .args(["classify", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(review.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["complaint"], true, "{v}");
+    assert!(
+        v["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["phrase"] == "Score: 1/5"),
+        "{v}"
+    );
+    assert!(stderr(&out).contains("geen kopregels"), "{}", stderr(&out));
+
+    // A folder of such texts: eval judges them and says how many it read as text; a
+    // message beside them is read as a message.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), review).unwrap();
+    std::fs::write(
+        dir.path().join("b.txt"),
+        "Heel fijn geholpen door Anouk, dank jullie wel! 5/5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("c.eml"),
+        "From: a@example.test\r\nSubject: Adreswijziging\r\n\r\nMijn nieuwe adres is Kerkstraat 1.\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("labels.jsonl"),
+        "{\"file\": \"a.txt\", \"complaint\": true}\n{\"file\": \"b.txt\", \"complaint\": false}\n\
+         {\"file\": \"c.eml\", \"complaint\": false}\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["eval", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("waarvan zonder kopregels, als tekst gelezen: 2"),
+        "{report}"
+    );
+    assert!(report.contains("F1:        1,000"), "{report}");
+}
+
+#[test]
 fn classify_json_matches_the_contract() {
     let file = format!("{CORPUS}/../demo/03-klacht-cp1252-qp.eml");
     let out = Command::new(BIN)
