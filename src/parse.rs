@@ -223,8 +223,9 @@ pub fn has_header(raw: &[u8]) -> bool {
 }
 
 /// `raw` read as a message when it has a header ([`has_header`]); else as the text of a
-/// message without one, in UTF-8 or, where it is not valid UTF-8, Windows-1252 — the
-/// second value says so. For the commands that read a file a person gives them (`classify`,
+/// message without one, in UTF-8 or, where it is not valid UTF-8, Windows-1252, and as
+/// HTML when it opens as a web page does ("<!DOCTYPE html>", "<html>", "<body>", "<div>",
+/// "<p>": a page saved from a browser) — the second value says it was read as text. For the commands that read a file a person gives them (`classify`,
 /// `eval`); what arrives by IMAP is always read as a message ([`parse`]).
 pub fn parse_message_or_text(raw: &[u8]) -> (ParsedMail, bool) {
     if raw.is_empty() || has_header(raw) {
@@ -236,13 +237,45 @@ pub fn parse_message_or_text(raw: &[u8]) -> (ParsedMail, bool) {
     } else {
         "windows-1252"
     };
+    let kind = if looks_like_html(text) {
+        "html"
+    } else {
+        "plain"
+    };
     let mut wrapped = format!(
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=\"{charset}\"\r\n\
+        "MIME-Version: 1.0\r\nContent-Type: text/{kind}; charset=\"{charset}\"\r\n\
          Content-Transfer-Encoding: 8bit\r\n\r\n"
     )
     .into_bytes();
     wrapped.extend_from_slice(text);
     (parse(&wrapped), true)
+}
+
+/// Whether a text with no header opens as a web page does: its first tag, before any
+/// other text, is a document's or a block's ("<!doctype", "<html", "<head", "<body",
+/// "<div", "<p", "<article", "<section", "<table", "<meta").
+fn looks_like_html(text: &[u8]) -> bool {
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let head = &text[start..text.len().min(start + 64)];
+    let lower = head.to_ascii_lowercase();
+    [
+        "<!doctype",
+        "<html",
+        "<head",
+        "<body",
+        "<div",
+        "<p>",
+        "<p ",
+        "<article",
+        "<section",
+        "<table",
+        "<meta",
+    ]
+    .iter()
+    .any(|tag| lower.starts_with(tag.as_bytes()))
 }
 
 /// Parses the header of a message that was too large to download whole.
@@ -519,6 +552,14 @@ mod tests {
             m.body_text.as_deref().map(str::trim),
             Some("Te laat betaald, € 40 boete")
         );
+        // A page saved from a browser: its text, not its tags.
+        let (m, text) = parse_message_or_text(
+            b"<!DOCTYPE html>\n<html><body><p>Nooit meer. <b>Traag</b> en duur.</p></body></html>",
+        );
+        assert!(text);
+        let body = m.body_text.unwrap_or_default();
+        assert!(body.contains("Nooit meer. Traag en duur."), "{body}");
+        assert!(!body.contains('<'), "{body}");
         // A message stays a message.
         let (m, text) = parse_message_or_text(b"From: a@example.test\r\nSubject: x\r\n\r\nTekst.");
         assert!(!text);
