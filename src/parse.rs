@@ -190,7 +190,8 @@ const MESSAGE_FIELDS: &[&str] = &[
 
 /// Whether `raw` opens with a message's header: an mbox "From " line, or lines that are
 /// all header fields ("Name: value", or a folded line that goes on with a space) up to the
-/// first empty line, one of them a field of [`MESSAGE_FIELDS`]. A text saved or pasted
+/// first empty line, one of them a field every mail program writes (From, To, Subject,
+/// Date, Message-ID, Content-Type, Received, …). A text saved or pasted
 /// without a header (a review copied from a web page, a note of a phone call) has none,
 /// even when its first line reads like a field ("Score: 2/5", "To: the claims department"
 /// over a letter's first sentence).
@@ -224,8 +225,8 @@ pub fn has_header(raw: &[u8]) -> bool {
 
 /// `raw` read as a message when it has a header ([`has_header`]); else as the text of a
 /// message without one, in UTF-8 or, where it is not valid UTF-8, Windows-1252, and as
-/// HTML when it opens as a web page does ("<!DOCTYPE html>", "<html>", "<body>", "<div>",
-/// "<p>": a page saved from a browser) — the second value says it was read as text. For the commands that read a file a person gives them (`classify`,
+/// HTML when it opens as a web page does (`<!DOCTYPE html>`, `<html>`, `<body>`, `<div>`,
+/// `<p>`: a page saved from a browser) — the second value says it was read as text. For the commands that read a file a person gives them (`classify`,
 /// `eval`); what arrives by IMAP is always read as a message ([`parse`]).
 pub fn parse_message_or_text(raw: &[u8]) -> (ParsedMail, bool) {
     if raw.is_empty() || has_header(raw) {
@@ -252,8 +253,8 @@ pub fn parse_message_or_text(raw: &[u8]) -> (ParsedMail, bool) {
 }
 
 /// Whether a text with no header opens as a web page does: its first tag, before any
-/// other text, is a document's or a block's ("<!doctype", "<html", "<head", "<body",
-/// "<div", "<p", "<article", "<section", "<table", "<meta").
+/// other text, is a document's or a block's (`<!doctype`, `<html`, `<head`, `<body`,
+/// `<div`, `<p`, `<article`, `<section`, `<table`, `<meta`).
 fn looks_like_html(text: &[u8]) -> bool {
     let start = text
         .iter()
