@@ -541,7 +541,7 @@ def main():
     # Short texts: below how many words the lexicons alone (their own weights) judge a mail
     # better than the learned weights. The largest candidate that loses no complaint the
     # learned weights caught in cross-validation and flags fewest others wins.
-    lengths = np.array([len(r["words"].split()) for r in rows])
+    lengths = word_counts
     by_lexicon = (np.array([r["lexicon_score"] for r in rows]) >= args.threshold) & ~elsewhere
 
     def choose_min_words(cv, cut, verbose=False):
@@ -646,7 +646,6 @@ def main():
     for label, title in ((True, "caught"), (False, "flagged wrongly")):
         parts = [f"{k[1]} {sum(v)}/{len(v)}" for k, v in sorted(by_class.items()) if k[0] == label]
         print(f"cross-validated, {title}: " + ", ".join(parts))
-    lengths = np.array([len(r["words"].split()) for r in rows])
     for lo, hi in ((0, 40), (40, 120), (120, 100000)):
         sel = (lengths >= lo) & (lengths < hi)
         neg, pos = sel & (y == 0), sel & (y == 1)

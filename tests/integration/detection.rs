@@ -677,12 +677,8 @@ fn eval_fails_below_the_bar_and_reports_misses() {
     assert!(stderr(&out).contains("labels.jsonl"));
 }
 
-#[test]
-fn classify_and_eval_read_a_text_without_a_header_as_the_text_of_a_message() {
-    // A review copied from a web page, saved or piped with no header: judged on its words,
-    // not as an empty message, and the user is told.
-    let review =
-        "Score: 1/5\nDrie keer gebeld, nooit teruggebeld. Ik dien hierbij een klacht in.\n";
+/// `classify - --json` with `input` on standard input.
+fn classify_stdin(input: &[u8]) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(["classify", "-", "--json"])
         .stdin(Stdio::piped())
@@ -690,13 +686,17 @@ fn classify_and_eval_read_a_text_without_a_header_as_the_text_of_a_message() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(review.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn classify_and_eval_read_a_text_without_a_header_as_the_text_of_a_message() {
+    // A review copied from a web page, saved or piped with no header: judged on its words,
+    // not as an empty message, and the user is told.
+    let review =
+        "Score: 1/5\nDrie keer gebeld, nooit teruggebeld. Ik dien hierbij een klacht in.\n";
+    let out = classify_stdin(review.as_bytes());
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["complaint"], true, "{v}");
@@ -793,19 +793,9 @@ fn classify_json_matches_the_contract() {
     assert_eq!(learned[0]["family"], "geleerd");
 
     // From standard input, and a screened message.
-    let mut child = Command::new(BIN)
-        .args(["classify", "-", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"From: a@example.test\r\nAuto-Submitted: auto-replied\r\nSubject: Afwezig\r\n\r\nIk ben woedend.\r\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = classify_stdin(
+        b"From: a@example.test\r\nAuto-Submitted: auto-replied\r\nSubject: Afwezig\r\n\r\nIk ben woedend.\r\n",
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["screened"], "auto_reply");
     assert_eq!(v["complaint"], false);
