@@ -66,6 +66,9 @@ pub struct Addressee {
     /// that has them (an installer, a web shop) empties the list in its own lexicon.
     #[serde(default)]
     pub other_trades: Vec<String>,
+    /// The words of `other_trades`, for a look-up per word of a text.
+    #[serde(skip)]
+    pub other_trades_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
     /// Words after which a word of `other_trades` names a thing, not someone: "your
     /// driver's licence" is the reader's own document.
     #[serde(default)]
@@ -246,7 +249,7 @@ pub fn other_trade(
     let mut previous: Option<&str> = None;
     let mut words = norm.words().peekable();
     while let Some(word) = words.next() {
-        if addressee.other_trades.iter().any(|t| t == word) {
+        if addressee.other_trades_set.contains(word) {
             let thing = words
                 .peek()
                 .is_some_and(|next| addressee.other_trades_not_before.iter().any(|n| n == next));

@@ -359,10 +359,7 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
     if !mark_in_paragraph(before.as_bytes()) {
         return false;
     }
-    let paragraph = BLANK_LINES
-        .iter()
-        .filter_map(|blank| before.rfind(blank).map(|i| i + blank.len()))
-        .max();
+    let paragraph = last_blank_line_end(before.as_bytes());
     let paragraph = match paragraph {
         Some(start) => start,
         None if from == 0 => 0,
@@ -384,11 +381,7 @@ pub(super) fn quoted(text: &str, range: std::ops::Range<usize>) -> bool {
         to -= 1;
     }
     let after = &text[range.end..to];
-    let paragraph_end = BLANK_LINES
-        .iter()
-        .filter_map(|blank| after.find(blank))
-        .min()
-        .unwrap_or(after.len());
+    let paragraph_end = first_blank_line(after.as_bytes()).unwrap_or(after.len());
     let close = after[..paragraph_end]
         .find(is_mark)
         .unwrap_or(paragraph_end);
@@ -419,8 +412,25 @@ fn mark_in_paragraph(before: &[u8]) -> bool {
     false
 }
 
-/// What ends a paragraph for [`quoted`]: a blank line, with or without a carriage return.
-const BLANK_LINES: [&str; 2] = ["\n\n", "\n\r\n"];
+/// Where the last blank line in `bytes` ends ("\n\n" or "\n\r\n": what ends a paragraph
+/// for [`quoted`]), if there is one. Read from the end, line break by line break.
+fn last_blank_line_end(bytes: &[u8]) -> Option<usize> {
+    memchr::memrchr_iter(b'\n', bytes)
+        .find(|&j| {
+            let previous = |k: usize, b: u8| j >= k && bytes[j - k] == b;
+            previous(1, b'\n') || (previous(1, b'\r') && previous(2, b'\n'))
+        })
+        .map(|j| j + 1)
+}
+
+/// Where the first blank line in `bytes` starts ("\n\n" or "\n\r\n"), if there is one.
+fn first_blank_line(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', bytes).find(|&i| match bytes.get(i + 1) {
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.get(i + 2) == Some(&b'\n'),
+        _ => false,
+    })
+}
 
 /// How far [`quoted`] reads either side of a phrase, in bytes.
 const QUOTE_REACH: usize = 2048;
@@ -882,4 +892,48 @@ pub(super) fn total_unclamped(scoring: Scoring, signals: &[Signal]) -> f64 {
         sum += scoring.bonus;
     }
     sum
+}
+
+#[cfg(test)]
+mod blank_line_tests {
+    use super::{first_blank_line, last_blank_line_end};
+
+    /// The search for blank lines agrees with looking for both forms by substring.
+    #[test]
+    fn blank_lines_are_found_as_a_substring_search_finds_them() {
+        let by_substring_last = |t: &str| {
+            ["\n\n", "\n\r\n"]
+                .iter()
+                .filter_map(|b| t.rfind(b).map(|i| i + b.len()))
+                .max()
+        };
+        let by_substring_first =
+            |t: &str| ["\n\n", "\n\r\n"].iter().filter_map(|b| t.find(b)).min();
+        for t in [
+            "",
+            "\n",
+            "\r\n",
+            "a\nb",
+            "a\n\nb",
+            "a\r\n\r\nb",
+            "a\n\r\nb\n\nc",
+            "a\n\nb\r\n\r\nc",
+            "\n\n\n",
+            "x\r\n\r\n",
+            "\r\n\r\nx",
+            "a\n\r\r\nb",
+            "één\n\n“quote”\r\n\r\nend\n",
+        ] {
+            assert_eq!(
+                last_blank_line_end(t.as_bytes()),
+                by_substring_last(t),
+                "{t:?}"
+            );
+            assert_eq!(
+                first_blank_line(t.as_bytes()),
+                by_substring_first(t),
+                "{t:?}"
+            );
+        }
+    }
 }
