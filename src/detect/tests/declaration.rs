@@ -433,6 +433,9 @@ fn a_reviews_heading_that_names_another_firm_is_a_review_of_that_firm() {
         ("Pas op met Blauwe Haven Assuranties (Schagen)", true),
         ("Slechte ervaring met Zuidkust Hypotheekpartners", true),
         ("Warning about Hanze Bank: avoid", true),
+        // A planners' firm, and a name whose trade word is an adjective ("Financiële").
+        ("Avoid Noordkaap Pensioenplanners. Paid for nothing.", true),
+        ("Pas op met Gouden Jaren Financiële Zorg", true),
         (
             "Klacht over: Hofstede Bootverhuur & Recreatie (Hoorn)",
             true,
@@ -477,6 +480,18 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
          reden. Ik verwacht deze week een nieuwe afspraak, dit is onacceptabel.",
         "Beste,\n\nOnze bus staat al drie weken in jullie werkplaats voor een beurt van twee \
          dagen. Niemand belt terug, ik ben het zat.",
+        // A care team, a maternity nurse, a bakery, a holiday park's chalet: the trades
+        // whose mail most often lands at the wrong address.
+        "Geachte heer/mevrouw,\n\nUw wijkteam heeft de avondronde bij mijn moeder nu drie \
+         keer overgeslagen zonder te bellen. Dit is onacceptabel, ik wil een gesprek met de \
+         teamleider.",
+        "Beste,\n\nJullie kraamverzorgster kwam op dag drie en vier niet opdagen en niemand \
+         heeft ons gebeld. Wij zijn hier erg ontevreden over.",
+        "Good morning,\n\nThis is the third short delivery from your bakery this month. Half \
+         the croissants were missing again and nobody answers the phone. Very disappointing.",
+        "To whom it may concern,\n\nYour chalet was filthy when we arrived and the heating \
+         did not work all week. We complained twice and nobody came. I want a partial \
+         refund.",
     ] {
         let v = shipped().classify(&customer_mail("Klacht", body), &firm());
         assert!(addressed_elsewhere(&v), "{body}: {v:?}");
@@ -500,6 +515,13 @@ fn a_mail_about_the_readers_technician_or_driver_is_meant_for_another_firm() {
         "Dear Sir,\n\nYour letter says to send a copy of your driver's licence. I have sent \
          it three times and you have lost it every time, and nobody answers my calls. This \
          is unacceptable and I am very disappointed in your service.",
+        // A nurse or a hotel that is nobody's reader's: the writer's own, or one named.
+        "Geachte heer,\n\nDe verpleegkundige van mijn moeder vroeg mij naar de polis, en u \
+         heeft mij nu al drie weken niet teruggebeld. Dit is onacceptabel, ik dien een klacht \
+         in.",
+        "Dear Sir,\n\nOur hotel in Spain was flooded and you told us the travel policy would \
+         cover it. Now you say it does not, after six weeks of silence. This is unacceptable \
+         and I am very disappointed in your advice.",
     ] {
         let v = shipped().classify(&customer_mail("Klacht", body), &firm());
         assert!(!addressed_elsewhere(&v), "{body}: {v:?}");
