@@ -183,6 +183,13 @@ fn family_review_wording_of_a_short_public_text() {
             "Mailtje nummer vijf: \"We nemen binnen 5 werkdagen contact met u op.\"",
             "Interessante rekenmethode: 3 uur advies voor een telefoontje van 20 minuten.",
             "Ik geef ze 1 ster, en dat is nog te veel.",
+            // A bare verdict, and the ironic question "for a friend".
+            "Traag. Heel traag.",
+            "Geen aanrader.",
+            "Avoid. Overpriced.",
+            "Slowest claim handling ever.",
+            "Zou daar ooit iemand de telefoon opnemen? Vraag voor een vriend.",
+            "Does anyone there ever answer an email? Asking for a friend.",
         ],
         &[
             "Een aanrader! Alles waargemaakt wat beloofd was.",
@@ -194,6 +201,9 @@ fn family_review_wording_of_a_short_public_text() {
             "Hopelijk krijgt de politie de dader snel te pakken. Wat moet ik voor de schade doen?",
             // The writer hard to reach is no grievance.
             "Ik ben volgende week slecht bereikbaar en overdag nooit bereikbaar, mail liever.",
+            // A verdict denied.
+            "Niet traag en niet duur: een aanrader.",
+            "Good value and certainly not overpriced.",
         ],
     );
 }

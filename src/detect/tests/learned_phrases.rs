@@ -378,13 +378,13 @@ fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful()
 
 #[test]
 fn a_short_text_the_learned_weights_alone_flag_by_far_is_flagged() {
-    // "Traag. Heel traag." scores 2 + 2 = 4 on these weights: at least 2.5 times the
+    // "Sloom. Heel sloom." scores 2 + 2 = 4 on these weights: at least 2.5 times the
     // threshold (3.75), judged with them although it is shorter than `@min_woorden`.
     let (_, d) = with_learned(
-        "@basis\t2\n@min_woorden\t6\ntraag\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n",
+        "@basis\t2\n@min_woorden\t6\nsloom\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n",
         1.0,
     );
-    let v = d.judge(None, "Traag. Heel traag.");
+    let v = d.judge(None, "Sloom. Heel sloom.");
     assert!(v.complaint && v.score == 4.0, "{v:?}");
     assert!(
         v.signals.iter().any(|s| s.family == learned::FAMILY),
@@ -400,7 +400,7 @@ fn a_short_text_the_learned_weights_alone_flag_by_far_is_flagged() {
     assert!(!v.complaint && v.doubt, "{v:?}");
     // Trap: a reply's note above its quoted history is never flagged on the learned
     // weights alone, however they score it.
-    let v = d.judge(Some("RE: offerte"), "Traag. Heel traag.");
+    let v = d.judge(Some("RE: offerte"), "Sloom. Heel sloom.");
     assert!(!v.complaint && v.doubt, "{v:?}");
     assert!(
         v.ignored.iter().any(|i| i.reason == learned::SHORT),
@@ -441,7 +441,7 @@ fn a_text_just_long_enough_for_the_learned_weights_needs_more_than_the_threshold
     // A basis of 2 flags any text the file judges at the threshold of 1.5; from six words
     // to twelve a text needs from 3 down to 1.5 ([`Learned::needs`]).
     let (_, d) = with_learned(
-        "@basis\t2\n@min_woorden\t6\nofferte\t0\ngraag een\t0\nvoor de auto\t0\ntraag\t1.5\n",
+        "@basis\t2\n@min_woorden\t6\nofferte\t0\ngraag een\t0\nvoor de auto\t0\nsloom\t1.5\n",
         1.0,
     );
     // Six words at 2: under the 3 a text of six words needs, doubtful, saying why.
@@ -460,7 +460,7 @@ fn a_text_just_long_enough_for_the_learned_weights_needs_more_than_the_threshold
         "{note:?}"
     );
     // Six words at 3.5 are flagged.
-    let v = d.judge(None, "Traag: graag een offerte voor de auto.");
+    let v = d.judge(None, "Sloom: graag een offerte voor de auto.");
     assert!(v.complaint && v.score == 3.5, "{v:?}");
     // Twelve words at 2 are flagged: from twice `@min_woorden` on the threshold holds.
     let v = d.judge(
@@ -709,20 +709,20 @@ fn a_calendar_answer_is_judged_by_the_lexicons_alone() {
 fn the_export_says_when_the_short_text_rule_may_flag_as_the_detector_does() {
     // `short_rule_open` is what a fit of the learned weights reads (`short_rule` in `eval
     // --features`): it must agree with the detector on texts the learned weights alone
-    // score far above the threshold ("traag" 2 each, basis 2: 4 and more).
+    // score far above the threshold ("sloom" 2 each, basis 2: 4 and more).
     let (_, d) = with_learned(
-        "@basis\t2\n@min_woorden\t12\ntraag\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n\
+        "@basis\t2\n@min_woorden\t12\nsloom\t2\nheel\t0\nofferte\t0.5\ngraag een\t0\n\
          kunt u\t0\nlaten weten\t0\nwaarom het\t0\nzo\t0\ngaat\t0\n",
         1.0,
     );
     for (subject, body, open) in [
-        (None, "Traag. Heel traag.", true),
-        (Some("Offerte"), "Traag. Heel traag, die offerte.", true),
+        (None, "Sloom. Heel sloom.", true),
+        (Some("Offerte"), "Sloom. Heel sloom, die offerte.", true),
         // A reply's note above its history.
-        (Some("RE: offerte"), "Traag. Heel traag.", false),
-        (Some("Antw: offerte"), "Traag. Heel traag.", false),
+        (Some("RE: offerte"), "Sloom. Heel sloom.", false),
+        (Some("Antw: offerte"), "Sloom. Heel sloom.", false),
         // A polite request of `[short] requests`.
-        (None, "Kunt u laten weten waarom het zo traag gaat?", false),
+        (None, "Kunt u laten weten waarom het zo sloom gaat?", false),
     ] {
         let v = d.judge(subject, body);
         let rule = d.short_rule_open(subject, body, v.language, false, &v.ignored);
@@ -730,6 +730,6 @@ fn the_export_says_when_the_short_text_rule_may_flag_as_the_detector_does() {
         assert_eq!(v.complaint, open, "{subject:?} {body}: {v:?}");
     }
     // A calendar program's answer is never judged on the learned weights.
-    let v = d.judge(None, "Traag. Heel traag.");
-    assert!(!d.short_rule_open(None, "Traag. Heel traag.", v.language, true, &v.ignored));
+    let v = d.judge(None, "Sloom. Heel sloom.");
+    assert!(!d.short_rule_open(None, "Sloom. Heel sloom.", v.language, true, &v.ignored));
 }
