@@ -403,9 +403,7 @@ fn mark_in_paragraph(before: &[u8]) -> bool {
             // '«' and '»' (C2 AB, C2 BB); '“', '”' and '„' (E2 80 9C to 9E).
             0xAB | 0xBB if previous(1, 0xC2) => return true,
             0x9C..=0x9E if previous(1, 0x80) && previous(2, 0xE2) => return true,
-            b'\n' if previous(1, b'\n') || (previous(1, b'\r') && previous(2, b'\n')) => {
-                return false
-            }
+            b'\n' if blank_line_ends_at(before, i) => return false,
             _ => {}
         }
     }
@@ -416,11 +414,15 @@ fn mark_in_paragraph(before: &[u8]) -> bool {
 /// for [`quoted`]), if there is one. Read from the end, line break by line break.
 fn last_blank_line_end(bytes: &[u8]) -> Option<usize> {
     memchr::memrchr_iter(b'\n', bytes)
-        .find(|&j| {
-            let previous = |k: usize, b: u8| j >= k && bytes[j - k] == b;
-            previous(1, b'\n') || (previous(1, b'\r') && previous(2, b'\n'))
-        })
+        .find(|&j| blank_line_ends_at(bytes, j))
         .map(|j| j + 1)
+}
+
+/// Whether the line break at `j` of `bytes` ends a blank line: a line break ("\n" or
+/// "\n\r") stands right before it.
+fn blank_line_ends_at(bytes: &[u8], j: usize) -> bool {
+    let previous = |k: usize, b: u8| j >= k && bytes[j - k] == b;
+    previous(1, b'\n') || (previous(1, b'\r') && previous(2, b'\n'))
 }
 
 /// Where the first blank line in `bytes` starts ("\n\n" or "\n\r\n"), if there is one.
