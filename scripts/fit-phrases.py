@@ -380,6 +380,10 @@ def main():
     # A complaint declared to the firm in so many words (`declared`): the detector does not
     # let the phrases count against it (their sum, when below 0, is set aside).
     declared = np.array([bool(r.get("declared")) for r in rows])
+    # Not modelled here: the lexicons' `target.learned_factor` (in a text whose every
+    # grievance is aimed at a third party the learned weights count 0.7 of a positive
+    # weight). The figures this script prints are without it; judge a refit with the
+    # detector itself (`eval` on every corpus and `scripts/check-floors.py`).
     class_weight = {}
     for item in args.class_weight:
         name, _, w = item.partition("=")

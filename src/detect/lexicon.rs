@@ -140,16 +140,37 @@ pub struct Target {
     /// Words looked at before a signal (after it: half as many).
     pub window: usize,
     pub factor: f64,
+    /// What the learned phrase weights count of a positive weight in a text whose every
+    /// grievance is aimed at a third party (1: all of it).
+    #[serde(default = "one")]
+    pub learned_factor: f64,
     /// A sentence that names no one carries on the aim of the one before it in its
     /// paragraph (see `detect::target`).
     #[serde(default)]
     pub carry: bool,
     pub third_parties: Vec<String>,
+    /// Words that also name a third party as the last part of a compound word, at least
+    /// three letters on: "zorgverzekeraar" and "autoverzekeraar" are insurers,
+    /// "schadehersteller" a repairer, "bedrijfstakpensioenfonds" a pension fund.
+    #[serde(default)]
+    pub compound_heads: Vec<String>,
     pub second_person: Vec<String>,
     /// Words after which a word of `third_parties` names no one: "vorige" is a previous
     /// adviser, but "vorige week" a time ("Vorige week gebeld, nog steeds niets gehoord").
     #[serde(default)]
     pub not_a_party_before: Vec<String>,
+    /// Words that make the third party right after them (or after one of `determiners`)
+    /// the one something goes to or is done for, not the one a grievance is aimed at:
+    /// "aan de bank doorgegeven", "naar het pensioenfonds", "for my landlord".
+    #[serde(default)]
+    pub recipient_before: Vec<String>,
+    /// Articles and possessives between a word of `recipient_before` and the party.
+    #[serde(default)]
+    pub determiners: Vec<String>,
+    /// Words before a word of `recipient_before` that make the party the cause after all:
+    /// "het ligt aan de verzekeraar", "due to the bank".
+    #[serde(default)]
+    pub cause_before: Vec<String>,
     /// Words after which a word of `second_person` that follows a grievance asks the firm
     /// something rather than says whom the grievance is aimed at: "De notaris heeft de
     /// akte nog steeds niet gestuurd, kunt u navragen?" is about the notary.
@@ -361,13 +382,49 @@ impl Target {
     /// The third party `word` names, followed by `next` (the word after it, if any): none
     /// when `next` is one of `not_a_party_before` ("vorige week").
     pub fn party(&self, word: &str, next: Option<&str>) -> Option<&str> {
-        let party = self.third_party_set.get(word)?;
+        let party = match self.third_party_set.get(word) {
+            Some(party) => party,
+            None => self.compound_head(word)?,
+        };
         if next.is_some_and(|n| self.not_a_party_before_set.contains(n)) {
             return None;
         }
         Some(party.as_str())
     }
+
+    /// Whether a third party whose word follows `before` (the normalised words before it)
+    /// is named as the one something goes to or is done for: a word of `recipient_before`
+    /// right before it, or before one of `determiners` right before it, and not after one
+    /// of `cause_before`.
+    pub fn is_recipient(&self, before: &str) -> bool {
+        let is = |list: &[String], w: Option<&str>| w.is_some_and(|w| list.iter().any(|l| l == w));
+        let mut words = before.split_ascii_whitespace().rev();
+        let mut w = words.next();
+        if is(&self.determiners, w) {
+            w = words.next();
+        }
+        is(&self.recipient_before, w) && !is(&self.cause_before, words.next())
+    }
+
+    /// The word of `compound_heads` that `word` ends with, after at least
+    /// [`MIN_COMPOUND_PREFIX`] letters of its own.
+    fn compound_head(&self, word: &str) -> Option<&String> {
+        self.compound_heads.iter().find(|h| {
+            word.len() >= h.len() + MIN_COMPOUND_PREFIX
+                && word.ends_with(h.as_str())
+                && word.is_char_boundary(word.len() - h.len())
+        })
+    }
 }
+
+/// The default of [`Target::learned_factor`]: the learned weights count whole.
+fn one() -> f64 {
+    1.0
+}
+
+/// Letters a compound word needs before a word of `compound_heads` at its end: "autogarage",
+/// not a word that merely ends in the same letters.
+const MIN_COMPOUND_PREFIX: usize = 3;
 
 impl Lexicon {
     pub fn builtin(lang: &str) -> Result<Lexicon, LexiconError> {
@@ -556,18 +613,26 @@ impl Lexicon {
                 .target
                 .map(|t| {
                     let third_parties = norm_list(&t.third_parties);
+                    let compound_heads = norm_list(&t.compound_heads);
                     let second_person = norm_list(&t.second_person);
                     let not_a_party_before = norm_list(&t.not_a_party_before);
                     let request_before_you = norm_list(&t.request_before_you);
+                    let recipient_before = norm_list(&t.recipient_before);
+                    let determiners = norm_list(&t.determiners);
+                    let cause_before = norm_list(&t.cause_before);
                     Target {
                         third_party_set: third_parties.iter().cloned().collect(),
                         second_person_set: second_person.iter().cloned().collect(),
                         not_a_party_before_set: not_a_party_before.iter().cloned().collect(),
                         request_before_you_set: request_before_you.iter().cloned().collect(),
                         third_parties,
+                        compound_heads,
                         second_person,
                         not_a_party_before,
                         request_before_you,
+                        recipient_before,
+                        determiners,
+                        cause_before,
                         ..t
                     }
                 })

@@ -444,7 +444,12 @@ impl Detector {
             .filter(|w| !lexicon.target.third_party_set.contains(w.as_str()))
             .cloned()
             .collect();
-        let (mut signals, mut ignored, mut declared) = score_text(lexicon, &named, &text, &norm);
+        let score::Scored {
+            mut signals,
+            mut ignored,
+            mut declared,
+            aimed_elsewhere,
+        } = score_text(lexicon, &named, &text, &norm);
         // A heading that names the firm as what the complaint is about ("Klacht over:
         // Dijkstra & Mol", with the word klacht counted) or a warning against the firm ("Pas
         // op met Dijkstra & Mol") declares it as plainly as "ik dien een klacht in".
@@ -498,6 +503,7 @@ impl Detector {
             ignored,
             declared,
             elsewhere: elsewhere.is_some(),
+            aimed_elsewhere,
             signature,
         }
     }
@@ -579,11 +585,33 @@ impl Detector {
             mut ignored,
             declared,
             elsewhere,
+            aimed_elsewhere,
             signature,
         } = self.read(subject, body, documents, organisation);
         let lexicon = self.lexicon(language);
         let words = norm.word_count();
-        let (learned_signal, coverage) = self.learned.read(&text, &norm);
+        let (mut learned_signal, coverage) = self.learned.read(&text, &norm);
+        // A text whose every grievance is aimed at someone else (the notary, the insurer,
+        // a previous adviser) tells that story in the words the learned weights count for
+        // a complaint: they count `target.learned_factor` of their weight.
+        if aimed_elsewhere {
+            let factor = lexicon.target.learned_factor;
+            if let Some(s) = learned_signal
+                .as_mut()
+                .filter(|s| s.weight > 0.0 && factor < 1.0)
+            {
+                let weight = round2(s.weight * factor);
+                ignored.push(Ignored {
+                    reason: target::REASON.into(),
+                    phrase: format!(
+                        "woordgebruik {} telt {}: elk verwijt in de tekst is aan een ander gericht",
+                        eval::number(Language::Nl, s.weight),
+                        eval::number(Language::Nl, weight)
+                    ),
+                });
+                s.weight = weight;
+            }
+        }
         let long_enough = self.learned.judges(words);
         // A text too short for the learned weights, one of whose words they know too few
         // (another language, a dialect, a table), or a calendar program's answer to an
@@ -1018,6 +1046,9 @@ struct Reading {
     ignored: Vec<Ignored>,
     declared: Option<declare::Declared>,
     elsewhere: bool,
+    /// Whether every grievance in the text is aimed at a third party
+    /// ([`score::Scored::aimed_elsewhere`]).
+    aimed_elsewhere: bool,
     /// The signature lines under a closing line of the new text ([`firm_voice`]).
     signature: String,
 }

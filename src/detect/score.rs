@@ -121,15 +121,27 @@ pub(super) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// What [`score_text`] found in a text.
+pub(super) struct Scored {
+    pub signals: Vec<Signal>,
+    /// The matches set aside, and why.
+    pub ignored: Vec<Ignored>,
+    /// The complaint the text declares in so many words, if any, as written ([`declare`]).
+    pub declared: Option<declare::Declared>,
+    /// Whether every grievance of the four criteria in the text is aimed at a third party
+    /// (at least one, and none at the firm or at no one said).
+    pub aimed_elsewhere: bool,
+}
+
 /// The signals of a text, the matches set aside, and the complaint it declares in so many
-/// words, if any, as written ([`declare`]). `own`: the distinctive words of the firm's
-/// name, which aim a grievance at the firm ([`target`]).
+/// words, if any. `own`: the distinctive words of the firm's name, which aim a grievance
+/// at the firm ([`target`]).
 pub(super) fn score_text(
     lex: &Lexicon,
     own: &[String],
     text: &str,
     norm: &normalize::Normalized,
-) -> (Vec<Signal>, Vec<Ignored>, Option<declare::Declared>) {
+) -> Scored {
     let words = norm.text();
     let hits = lex.scan(norm);
     let as_written = |s: usize, e: usize| {
@@ -182,6 +194,9 @@ pub(super) fn score_text(
     // At most one signal per pattern, so this list stays as short as the lexicon allows.
     let mut seen_patterns: Vec<&str> = Vec::new();
     let mut accepted: Vec<(usize, Signal)> = Vec::new();
+    // Whether a grievance of the four criteria was aimed at a third party, and whether one
+    // was not ([`Scored::aimed_elsewhere`]).
+    let (mut aimed_other, mut aimed_not_other) = (false, false);
     // Where the signals of the word klacht that counted are (for a declaration).
     let mut klacht_words: Vec<std::ops::Range<usize>> = Vec::new();
     // Where the strong disagreement that counted is ("ik ben het niet eens"): with the
@@ -269,14 +284,18 @@ pub(super) fn score_text(
         if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
             if let target::Aim::Other(party) = target::aim_of(lex, words, topics(), h.start, h.end)
             {
-                note_ignored(&mut ignored, "ander_doel", || {
+                note_ignored(&mut ignored, target::REASON, || {
                     format!("{} ({party})", as_written(h.start, h.end))
                 });
                 w *= lex.target.factor;
-            } else if criterion == "klachtwoord" {
-                klacht_words.push(h.start..h.end);
-            } else if criterion == "sterke_bewoording" {
-                disagreement.push(h.start..h.end);
+                aimed_other = true;
+            } else {
+                aimed_not_other = true;
+                if criterion == "klachtwoord" {
+                    klacht_words.push(h.start..h.end);
+                } else if criterion == "sterke_bewoording" {
+                    disagreement.push(h.start..h.end);
+                }
             }
         }
         let (start, phrase) = if intensified {
@@ -336,7 +355,12 @@ pub(super) fn score_text(
             keep
         });
     }
-    (signals, ignored, declared)
+    Scored {
+        signals,
+        ignored,
+        declared,
+        aimed_elsewhere: aimed_other && !aimed_not_other,
+    }
 }
 
 /// Why a context phrase was set aside: it stands in quotation marks, someone else's words.

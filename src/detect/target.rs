@@ -8,6 +8,9 @@ use std::ops::Range;
 
 use super::lexicon::Lexicon;
 
+/// Reason of a grievance set aside as aimed at someone else ([`Ignored`](super::Ignored)).
+pub(super) const REASON: &str = "ander_doel";
+
 /// The aim of a sentence, or of a grievance in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Aim<'a> {
@@ -106,10 +109,18 @@ fn said_aim<'a>(lex: &'a Lexicon, own: &[String], sentence: &str) -> Aim<'a> {
             return Aim::Firm;
         }
         if other.is_none() {
-            other = t.party(w, words.peek().copied());
+            other = t
+                .party(w, words.peek().copied())
+                .filter(|_| !t.is_recipient(preceding(sentence, w)));
         }
     }
     other.map_or(Aim::Unknown, Aim::Other)
+}
+
+/// The part of `text` before `word`, a slice of it.
+fn preceding<'s>(text: &'s str, word: &str) -> &'s str {
+    let at = (word.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    text.get(..at).unwrap_or("")
 }
 
 /// Whether `word` is one of the distinctive words of the firm's name.
@@ -166,7 +177,9 @@ pub(super) fn other_target<'a>(
             return None;
         }
         if party.is_none() {
-            party = t.party(w, next);
+            party = t
+                .party(w, next)
+                .filter(|_| !t.is_recipient(preceding(words, w)));
         }
     }
     party

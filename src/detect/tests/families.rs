@@ -540,6 +540,78 @@ fn target_a_sentence_that_names_no_one_carries_on_the_one_before() {
     assert!(v.complaint, "{v:?}");
 }
 
+#[test]
+fn target_a_compound_that_ends_in_a_third_party_names_that_party() {
+    let d = default_det();
+    let aimed_at = |v: &Verdict, party: &str| {
+        v.ignored
+            .iter()
+            .any(|i| i.reason == "ander_doel" && i.phrase.ends_with(&format!("({party})")))
+    };
+    for (text, party) in [
+        (
+            "De zorgverzekeraar reageert nog steeds niet op mijn declaratie.",
+            "verzekeraar",
+        ),
+        (
+            "De schadehersteller heeft de auto nog steeds niet klaar.",
+            "hersteller",
+        ),
+        (
+            "Het bedrijfstakpensioenfonds reageert nog steeds niet op mijn brieven.",
+            "pensioenfonds",
+        ),
+        (
+            "De leasemaatschappij reageert nog steeds niet op mijn mails.",
+            "maatschappij",
+        ),
+    ] {
+        let v = d.judge(None, text);
+        assert!(aimed_at(&v, party), "{text}\n{v:?}");
+        assert!(!v.complaint, "{text}\n{v:?}");
+    }
+    // Trap: "expert" heads no compound ("de pensioenexpert" may be the firm's own), and a
+    // word that ends in a party's letters with fewer than three before is no compound.
+    for text in [
+        "De pensioenexpert reageert nog steeds niet op mijn vragen.",
+        "Uw collega Degarage reageert nog steeds niet op mijn vragen.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(
+            !v.ignored.iter().any(|i| i.reason == "ander_doel"),
+            "{text}\n{v:?}"
+        );
+        assert!(v.complaint, "{text}\n{v:?}");
+    }
+}
+
+#[test]
+fn target_a_party_something_goes_to_is_not_the_one_blamed() {
+    let d = default_det();
+    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
+    // The bank and the landlord receive what the firm did wrong or late.
+    for text in [
+        "Ze hebben de verkeerde rentevaste periode aan de bank doorgegeven.",
+        "Het dossier zou in april naar het pensioenfonds gaan, dat is nooit gebeurd.",
+        "It took five weeks to send a proof of insurance for my landlord, still nothing.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(!aimed_elsewhere(&v), "{text}\n{v:?}");
+        assert!(v.complaint, "{text}\n{v:?}");
+    }
+    // Trap: the same parties as the ones who did it, or as the cause ("het ligt aan").
+    for text in [
+        "De bank heeft de verkeerde rentevaste periode doorgegeven.",
+        "Het ligt aan de bank dat de verkeerde rentevaste periode is doorgegeven.",
+        "My landlord took five weeks to send a proof of insurance, still nothing.",
+        "It is due to the bank that the wrong rate was used, still nothing.",
+    ] {
+        let v = d.judge(None, text);
+        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
+        assert!(!v.complaint, "{text}\n{v:?}");
+    }
+}
+
 // --- the general polarity lexicon: a weak criterion that needs company ---
 #[test]
 fn target_a_request_to_the_firm_after_a_third_partys_failing_does_not_make_it_the_firms() {

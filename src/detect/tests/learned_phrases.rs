@@ -94,6 +94,54 @@ fn learned_phrases_keep_anger_at_a_third_party_out_when_the_firm_is_thanked() {
 }
 
 #[test]
+fn learned_phrases_count_less_where_every_grievance_is_aimed_at_a_third_party() {
+    // Anger at the notary told in the words of a complaint, the firm not blamed: the
+    // learned phrases count `target.learned_factor` (0.7) of their weight.
+    let body = "De notaris heeft de overdracht nu al twee keer verzet en reageert nog steeds \
+        niet op mijn mails. We zitten al drie weken met de verhuisdozen in de gang en niemand \
+        kan ons vertellen wanneer de akte getekend kan worden.";
+    let v = shipped().judge(Some("Overdracht"), body);
+    let note = v
+        .ignored
+        .iter()
+        .find(|i| i.reason == "ander_doel" && i.phrase.starts_with("woordgebruik"))
+        .unwrap_or_else(|| panic!("no note of the learned weights: {v:?}"));
+    // The same lexicon with the factor at 1: the learned signal counts whole.
+    let dir = lexicon_dir();
+    let whole = lexicon::BUILTIN_NL.replace("learned_factor = 0.7", "learned_factor = 1.0");
+    assert_ne!(whole, lexicon::BUILTIN_NL);
+    std::fs::write(dir.path().join("nl.toml"), whole).unwrap();
+    let full = Detector::new(1.5, Some(dir.path()))
+        .unwrap()
+        .judge(Some("Overdracht"), body);
+    let (scaled, unscaled) = (learned_signal(&v).weight, learned_signal(&full).weight);
+    assert!(unscaled > 0.0, "{full:?}");
+    assert!(
+        (scaled - (unscaled * 0.7 * 100.0).round() / 100.0).abs() < 0.011,
+        "{scaled} {unscaled}"
+    );
+    assert!(note.phrase.contains("elk verwijt"), "{note:?}");
+    assert!(
+        !full
+            .ignored
+            .iter()
+            .any(|i| i.phrase.starts_with("woordgebruik")),
+        "{full:?}"
+    );
+    // Trap: one grievance aimed at the firm as well, and the learned phrases count whole.
+    let body = "De notaris heeft de overdracht nu al twee keer verzet. U heeft ons nog steeds \
+        niet teruggebeld, terwijl u had beloofd de notaris te bellen.";
+    let v = shipped().judge(Some("Overdracht"), body);
+    assert!(v.complaint, "{v:?}");
+    assert!(
+        !v.ignored
+            .iter()
+            .any(|i| i.phrase.starts_with("woordgebruik")),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn learned_phrases_are_read_from_the_lexicon_dir_and_checked() {
     let dir = lexicon_dir();
     // Without a learned.tsv there: the built-in one.
