@@ -209,6 +209,47 @@ fn family_review_wording_of_a_short_public_text() {
 }
 
 #[test]
+fn family_idioms_of_empty_promises_being_strung_along_and_a_count_of_days() {
+    // Fixed expressions of a grievance, in either language, that name no act: a promise
+    // that meant nothing, being kept waiting or sent away, a wry count of days, no stars.
+    family(
+        &[
+            "Klantvriendelijkheid is bij dit kantoor ver te zoeken.",
+            "Loze beloftes, meer heb ik er niet van gekregen.",
+            "Praatjes vullen geen gaatjes, Brinkman.",
+            "Die nazorg van hen is een wassen neus.",
+            "Wat een lachertje, die jaarlijkse check.",
+            "Drie maanden aan het lijntje gehouden over mijn offerte.",
+            "Met een kluitje in het riet gestuurd, zo voelde dat gesprek.",
+            "We worden al weken in het ongewisse gelaten over de taxatie.",
+            "Jullie hebben een steek laten vallen met ons dossier.",
+            "Dag 74 en tellen. Nog steeds geen polis.",
+            "Raad eens hoe vaak ik al heb gebeld.",
+            "Als het kon gaf ik nul sterren.",
+            "Their aftercare is an absolute joke.",
+            "Empty promises from day one.",
+            "Good luck getting anyone on the phone after you sign.",
+            "Don't hold your breath waiting for that callback.",
+            "Kept in the dark for six weeks about our claim.",
+            "They ghosted us the moment the mortgage was signed.",
+            "You dropped the ball on our renewal.",
+            "If I could give zero stars I would.",
+        ],
+        &[
+            // The same words denied, sincere, or said of the writer's own doing.
+            "Ons kantoor is niet ver te zoeken: naast het station.",
+            "Ik heb zelf een steek laten vallen: het formulier lag nog thuis.",
+            "We zijn aan het inpakken en tellen de dagen af tot de verhuizing!",
+            "Raad eens wie er volgende maand gaat trouwen? Wij! Graag de polis aanpassen.",
+            "Sorry, I dropped the ball on sending you the payslips, here they are.",
+            "Good luck with the move to the new office!",
+            "We all talk about pensions at home these days, could you send the brochure?",
+            "Wil u ons niet in het ongewisse laten over de afspraak van dinsdag?",
+        ],
+    );
+}
+
+#[test]
 fn family_context_the_firm_held_blameless_and_an_apology_received() {
     let d = default_det();
     // Anger at another party with the firm said in so many words to be blameless.
