@@ -265,8 +265,8 @@ impl Normalized {
 
     /// Where the sentences after the first start in [`Normalized::text`] (the offsets of
     /// their first words), read from `source`, the text this was made from. A sentence
-    /// ends at `!` or `?`, at a blank line, or at a `.` followed by a word that starts with
-    /// a capital or a digit (so "bijv. de" and "o.a." end none).
+    /// ends at `!` or `?`, at a blank line, or at a `.` or an emoji followed by a word that
+    /// starts with a capital or a digit (so "bijv. de" and "o.a." end none).
     pub fn sentence_starts(&self, source: &str) -> Vec<usize> {
         self.sentences(source).into_iter().map(|(s, _)| s).collect()
     }
@@ -287,7 +287,9 @@ impl Normalized {
                 match byte {
                     b'\n' => newlines += 1,
                     b'!' | b'?' => mark = true,
-                    b'.' => stop = true,
+                    // A full stop, or an emoji (a character of four bytes): "… verzet 😤
+                    // Gelukkig hield …" are two sentences.
+                    b'.' | 0xF0..=0xF4 => stop = true,
                     _ => {}
                 }
             }
@@ -450,6 +452,21 @@ mod tests {
                 .map(|(s, _)| s)
                 .collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn an_emoji_before_a_capital_ends_a_sentence() {
+        // A post's sentences often end in an emoji instead of a full stop; before a word in
+        // lower case the emoji stands inside the sentence, as a full stop would not end it.
+        let src = "De notaris heeft het weer verzet \u{1F624} Gelukkig hield Cornelis de offerte vast \u{1F64F} echt top";
+        let n = normalize(src);
+        let text = n.text();
+        let starts: Vec<&str> = n
+            .sentence_starts(src)
+            .into_iter()
+            .map(|s| text[s..].split(' ').next().unwrap())
+            .collect();
+        assert_eq!(starts, ["gelukkig"]);
     }
 
     #[test]
