@@ -330,6 +330,10 @@ fn a_firm_named_by_one_surname_is_told_from_another_trade_of_that_surname() {
         ("To whom it may concern at Huisman Makelaardij,", true),
         ("Dear Huisman Reizen customer service,", true),
         ("Aan het team van Huisman Installatietechniek,", true),
+        // Holiday lets, estates and cars are trades too.
+        ("Dear Huisman Holiday Homes team,", true),
+        ("To the lettings team of Huisman Properties,", true),
+        ("Beste mensen van Huisman Vastgoed,", true),
         ("Aan het team van Huisman Hypotheken,", false),
         ("Geachte medewerkers van Huisman Advies,", false),
         ("Beste Huisman team,", false),
