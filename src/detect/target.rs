@@ -105,7 +105,7 @@ fn said_aim<'a>(lex: &'a Lexicon, own: &[String], sentence: &str) -> Aim<'a> {
     let mut other = None;
     let mut words = sentence.split_ascii_whitespace().peekable();
     while let Some(w) = words.next() {
-        if t.second_person_set.contains(w) || is_own(own, w) {
+        if t.second_person_set.contains(w) || names_firm(lex, own, sentence, w) {
             return Aim::Firm;
         }
         if other.is_none() {
@@ -121,6 +121,18 @@ fn said_aim<'a>(lex: &'a Lexicon, own: &[String], sentence: &str) -> Aim<'a> {
 fn preceding<'s>(text: &'s str, word: &str) -> &'s str {
     let at = (word.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
     text.get(..at).unwrap_or("")
+}
+
+/// Whether `word`, a slice of `text`, names the firm: one of the distinctive words of its
+/// name, and no negator among the two words before it ("mijn vorige adviseur (niet
+/// Weidehof hoor)", "not Weidehof, the other one" name someone else).
+fn names_firm(lex: &Lexicon, own: &[String], text: &str, word: &str) -> bool {
+    is_own(own, word)
+        && !preceding(text, word)
+            .split_ascii_whitespace()
+            .rev()
+            .take(2)
+            .any(|w| lex.negators.iter().any(|n| n == w))
 }
 
 /// Whether `word` is one of the distinctive words of the firm's name.
@@ -173,7 +185,7 @@ pub(super) fn other_target<'a>(
     .take(inside);
     let mut party = None;
     for (w, next, asks) in before.map(|(w, next)| (w, next, false)).chain(after) {
-        if (t.second_person_set.contains(w) && !asks) || is_own(own, w) {
+        if (t.second_person_set.contains(w) && !asks) || names_firm(lex, own, words, w) {
             return None;
         }
         if party.is_none() {

@@ -935,6 +935,29 @@ fn the_firms_own_name_aims_a_grievance_at_the_firm() {
 }
 
 #[test]
+fn the_firms_name_after_a_negator_names_someone_else() {
+    // "(niet Weidehof hoor)": the writer says which adviser the story is not about; the
+    // previous adviser is the one blamed, the firm is not.
+    let weidehof = firm_at("weidehof.example", Some("Weidehof Financieel Advies"));
+    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
+    for body in [
+        "Mijn vorige adviseur (niet Weidehof hoor) rekende 2.900 euro voor een adviesrapport van \
+         twee kantjes. Belachelijk.",
+        "My previous adviser, not Weidehof, charged me 2,900 euros for a two-page report. Absurd.",
+    ] {
+        let v = det().classify(&customer_mail("", body), &weidehof);
+        assert!(aimed_elsewhere(&v), "{body}\n{v:?}");
+        assert!(!v.complaint, "{body}\n{v:?}");
+    }
+    // Trap: a negator further back in the sentence leaves the firm's name the firm's.
+    let body = "Niet mijn vorige adviseur maar Weidehof rekende 2.900 euro voor een \
+                adviesrapport van twee kantjes. Echt belachelijk.";
+    let v = det().classify(&customer_mail("", body), &weidehof);
+    assert!(!aimed_elsewhere(&v), "{v:?}");
+    assert!(v.complaint, "{v:?}");
+}
+
+#[test]
 fn taking_a_complaint_further_declares_it() {
     // Disagreeing with the firm's answer and taking the complaint to Kifid: a complaint
     // in so many words, which its word statistics ("mijn klacht", "ik ben het") may not
