@@ -33,6 +33,21 @@ fn turned_away(d: &Detector, text: &str) {
     );
 }
 
+/// Each text's grievance is aimed at a third party (`elsewhere`: reason `ander_doel`) or
+/// not, and the text is flagged exactly when it is not.
+fn aimed(texts: &[&str], elsewhere: bool) {
+    let d = default_det();
+    for text in texts {
+        let v = d.judge(None, text);
+        assert_eq!(
+            v.ignored.iter().any(|i| i.reason == "ander_doel"),
+            elsewhere,
+            "{text}\n{v:?}"
+        );
+        assert_eq!(v.complaint, !elsewhere, "{text}\n{v:?}");
+    }
+}
+
 #[test]
 fn family_facts_that_differ_from_what_was_agreed() {
     family(
@@ -613,95 +628,78 @@ fn target_a_compound_that_ends_in_a_third_party_names_that_party() {
     }
     // Trap: "expert" heads no compound ("de pensioenexpert" may be the firm's own), and a
     // word that ends in a party's letters with fewer than three before is no compound.
-    for text in [
-        "De pensioenexpert reageert nog steeds niet op mijn vragen.",
-        "Uw collega Degarage reageert nog steeds niet op mijn vragen.",
-    ] {
-        let v = d.judge(None, text);
-        assert!(
-            !v.ignored.iter().any(|i| i.reason == "ander_doel"),
-            "{text}\n{v:?}"
-        );
-        assert!(v.complaint, "{text}\n{v:?}");
-    }
+    aimed(
+        &[
+            "De pensioenexpert reageert nog steeds niet op mijn vragen.",
+            "Uw collega Degarage reageert nog steeds niet op mijn vragen.",
+        ],
+        false,
+    );
 }
 
 #[test]
 fn target_a_party_something_goes_to_is_not_the_one_blamed() {
-    let d = default_det();
-    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
     // The bank and the landlord receive what the firm did wrong or late.
-    for text in [
-        "Ze hebben de verkeerde rentevaste periode aan de bank doorgegeven.",
-        "Het dossier zou in april naar het pensioenfonds gaan, dat is nooit gebeurd.",
-        "It took five weeks to send a proof of insurance for my landlord, still nothing.",
-    ] {
-        let v = d.judge(None, text);
-        assert!(!aimed_elsewhere(&v), "{text}\n{v:?}");
-        assert!(v.complaint, "{text}\n{v:?}");
-    }
+    aimed(
+        &[
+            "Ze hebben de verkeerde rentevaste periode aan de bank doorgegeven.",
+            "Het dossier zou in april naar het pensioenfonds gaan, dat is nooit gebeurd.",
+            "It took five weeks to send a proof of insurance for my landlord, still nothing.",
+        ],
+        false,
+    );
     // Trap: the same parties as the ones who did it, or as the cause ("het ligt aan").
-    for text in [
-        "De bank heeft de verkeerde rentevaste periode doorgegeven.",
-        "Het ligt aan de bank dat de verkeerde rentevaste periode is doorgegeven.",
-        "My landlord took five weeks to send a proof of insurance, still nothing.",
-        "It is due to the bank that the wrong rate was used, still nothing.",
-    ] {
-        let v = d.judge(None, text);
-        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
-        assert!(!v.complaint, "{text}\n{v:?}");
-    }
+    aimed(
+        &[
+            "De bank heeft de verkeerde rentevaste periode doorgegeven.",
+            "Het ligt aan de bank dat de verkeerde rentevaste periode is doorgegeven.",
+            "My landlord took five weeks to send a proof of insurance, still nothing.",
+            "It is due to the bank that the wrong rate was used, still nothing.",
+        ],
+        true,
+    );
 }
 
 // --- the general polarity lexicon: a weak criterion that needs company ---
 #[test]
 fn target_a_request_to_the_firm_after_a_third_partys_failing_does_not_make_it_the_firms() {
-    let d = default_det();
-    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
-    for text in [
-        "De notaris heeft de akte nog steeds niet gestuurd, kunt u navragen?",
-        "The bank still has not replied, could you chase them?",
-    ] {
-        let v = d.judge(None, text);
-        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
-        assert!(!v.complaint, "{text}\n{v:?}");
-    }
-    // Trap: "u" that is no request addresses the firm, the notary nearby or not.
-    let v = d.judge(
-        None,
-        "De notaris wacht op de akte die u nog steeds niet heeft gestuurd.",
+    aimed(
+        &[
+            "De notaris heeft de akte nog steeds niet gestuurd, kunt u navragen?",
+            "The bank still has not replied, could you chase them?",
+        ],
+        true,
     );
-    assert!(!aimed_elsewhere(&v), "{v:?}");
-    assert!(v.complaint, "{v:?}");
+    // Trap: "u" that is no request addresses the firm, the notary nearby or not.
+    aimed(
+        &["De notaris wacht op de akte die u nog steeds niet heeft gestuurd."],
+        false,
+    );
 }
 
 #[test]
 fn target_previous_is_someone_else_before_a_person_not_before_a_time_or_a_message() {
-    let d = default_det();
-    let aimed_elsewhere = |v: &Verdict| v.ignored.iter().any(|i| i.reason == "ander_doel");
     // "vorige week", "previous week", "vorige mail": a time or an earlier message, no one
     // else; the grievance is the firm's.
-    for text in [
-        "Vorige week gebeld, nog steeds niets gehoord.",
-        "Vorige maand heb ik mijn polis opgezegd maar ik betaal nog steeds premie.",
-        "In mijn vorige mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
-        "In mijn vorige e-mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
-        "I called the previous week and still nothing has happened.",
-    ] {
-        let v = d.judge(None, text);
-        assert!(!aimed_elsewhere(&v), "{text}\n{v:?}");
-        assert!(v.complaint, "{text}\n{v:?}");
-    }
+    aimed(
+        &[
+            "Vorige week gebeld, nog steeds niets gehoord.",
+            "Vorige maand heb ik mijn polis opgezegd maar ik betaal nog steeds premie.",
+            "In mijn vorige mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
+            "In mijn vorige e-mail vroeg ik al om de offerte, nog steeds niets ontvangen.",
+            "I called the previous week and still nothing has happened.",
+        ],
+        false,
+    );
     // Trap: "vorige adviseur", "previous adviser" is someone else, whatever the sentence
     // holds besides.
-    for text in [
-        "Mijn vorige adviseur reageert nog steeds niet op mijn vragen.",
-        "My previous adviser never replied, still nothing has happened.",
-    ] {
-        let v = d.judge(None, text);
-        assert!(aimed_elsewhere(&v), "{text}\n{v:?}");
-        assert!(!v.complaint, "{text}\n{v:?}");
-    }
+    aimed(
+        &[
+            "Mijn vorige adviseur reageert nog steeds niet op mijn vragen.",
+            "My previous adviser never replied, still nothing has happened.",
+        ],
+        true,
+    );
 }
 
 fn polarity_signal(v: &Verdict) -> Option<&Signal> {
