@@ -145,6 +145,59 @@ fn family_how_the_customer_was_treated() {
 }
 
 #[test]
+fn family_a_grievance_told_in_a_dutch_subordinate_clause_puts_the_verb_last() {
+    // "dat ... niet klopte", "dat hij niet luisterde": the order of a clause after "dat",
+    // "omdat" or "terwijl", where the main clause says "klopte niet", "luisterde niet".
+    let d = default_det();
+    for (text, phrase) in [
+        (
+            "Ik kreeg later te horen dat het bedrag in de offerte niet klopte.",
+            "niet klopte",
+        ),
+        (
+            "Achteraf was duidelijk dat de verzekering helemaal niet bij mijn situatie paste.",
+            "niet bij mijn situatie paste",
+        ),
+        (
+            "Ik merkte in het hele gesprek dat de adviseur niet luisterde.",
+            "niet luisterde",
+        ),
+        (
+            "Vreemd dat de premie op de polis niet overeenkomt met de offerte.",
+            "niet overeenkomt",
+        ),
+        (
+            "Het advies sloot niet aan bij wat we in maart hadden besproken.",
+            "sloot niet aan",
+        ),
+        (
+            "Lastig dat uw kantoor de telefoon nooit opneemt.",
+            "nooit opneemt",
+        ),
+        (
+            "Vervelend dat de adviseur nooit terugbelt.",
+            "nooit terugbelt",
+        ),
+    ] {
+        let v = d.judge(None, text);
+        assert!(v.complaint, "should flag: {text}\n{v:?}");
+        assert!(
+            v.signals.iter().any(|s| s.phrase == phrase),
+            "{phrase}: {v:?}"
+        );
+    }
+    // The same order in a question about a date, and the writer's own silence.
+    family(
+        &[],
+        &[
+            "Als het voorgestelde tijdstip niet bij uw agenda past, hoor ik het graag.",
+            "Sorry dat ik niet opnam, ik zat in de auto. Bel gerust nog eens.",
+            "Sorry dat ik niet reageerde, ik was op vakantie. Hierbij de stukken.",
+        ],
+    );
+}
+
+#[test]
 fn family_indirect_complaints() {
     family(
         &[
