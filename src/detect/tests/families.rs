@@ -64,12 +64,19 @@ fn family_facts_that_differ_from_what_was_agreed() {
             "Ik betaal nu al 3 jaar te veel premie omdat jullie mijn nieuwe auto nooit hebben \
              doorgevoerd.",
             "We were charged too much for the travel cover in June.",
+            // A figure worked out or filled in wrongly.
+            "In de aanvraag heeft u mijn inkomen fout ingevuld.",
+            "The adviser miscalculated my pension gap by a full year.",
         ],
         &[
             "Mijn nieuwe adres is Dorpsstraat 12, 1234 AB Ergens. Wilt u dat in uw administratie aanpassen?",
             "Could you send me the premium overview for next year? Thanks in advance.",
             "Een andere klant van u raadde mij uw kantoor aan. Kunt u mij een offerte sturen?",
             "Betaal ik te veel premie voor mijn inboedel? Graag een vergelijking.",
+            "Is de premie voor de inboedel niet te hoog? Ik wil graag een vergelijking.",
+            // The writer's own mistake, owned.
+            "Sorry, I was wrong about the date: the meeting is on the 14th.",
+            "Foutje van mij, ik had het oude rekeningnummer gestuurd. Dit is het goede.",
         ],
     );
 }
