@@ -7,9 +7,9 @@
 //! - a signal of the word klacht (criterion `klachtwoord`) that counted lies inside it;
 //! - no negator is inside it or in the negation window before it in its sentence ("ik
 //!   wil geen klacht indienen", "not writing to complain");
-//! - no `unless` word comes before it in its sentence or inside it (a condition, a threat
-//!   or a question: "anders dien ik een klacht in", "I'd like to know how to file a
-//!   complaint");
+//! - no `unless` word comes before it in its sentence or in one of its gaps (a condition,
+//!   a threat or a question: "anders dien ik een klacht in", "I'd like to know how to file
+//!   a complaint"); a word the phrase itself holds is meant ("mail als ... klacht");
 //! - it is not aimed at someone else ("… een klacht indienen bij de gemeente");
 //! - a coordinated phrase ("en dien … klacht in", "and wish to lodge … complaint") has the
 //!   writer as its subject earlier in its sentence ("ik", "wij", "I", "we"), nearer than
@@ -123,10 +123,17 @@ pub(super) fn declared<'a>(
             // A condition before the conjunction governs both clauses ("als u ontevreden
             // bent en een klacht wilt indienen"); a question word there is the other
             // clause's ("unhappy with how my claim was handled and wish to lodge …").
+            // Inside it, only a word of a gap counts: the phrase's own words are meant
+            // ("wil ... als ... klacht indienen": "als" is "as" there, not "if").
+            let literal: Vec<&str> = lex.patterns[h.pattern]
+                .source
+                .split_ascii_whitespace()
+                .filter(|w| *w != "...")
+                .collect();
             let unless = before()
                 .take(UNLESS_WINDOW)
                 .filter(|w| !(coordinated && is(&lex.declaration_questions, w)))
-                .chain(inside())
+                .chain(inside().filter(|w| !literal.contains(w)))
                 .any(|w| is(&lex.declaration_unless, w));
             subject
                 && !negated

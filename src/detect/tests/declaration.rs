@@ -135,6 +135,41 @@ fn a_condition_a_question_a_negation_or_another_target_declares_nothing() {
 }
 
 #[test]
+fn asking_that_the_mail_be_handled_as_a_complaint_declares_it() {
+    // "als" is "as" here, not "if": a word the phrase itself holds is no condition.
+    for (subject, body) in [
+        (
+            "Re: nota februari",
+            "Beste Hanneke, ik ben het niet eens met jullie antwoord over de nota en wil het nu \
+             als formele klacht indienen. Hoe gaat dat verder? Groet, Suzanne",
+        ),
+        (
+            "Formal complaint - travel claim",
+            "Dear Mr Visser, please register this as a formal complaint about the way your \
+             office handled my travel claim. I would like to know who is dealing with it. \
+             Regards, T. Hall",
+        ),
+        (
+            "Schade 2026-118",
+            "Deze mail dient als formele klacht over de afhandeling van mijn stormschade.",
+        ),
+    ] {
+        let v = shipped().judge(Some(subject), body);
+        assert!(v.complaint, "{body}: {v:?}");
+    }
+    // A condition before it still governs it, and a colleague who logged someone's mail
+    // as a complaint declares none.
+    for body in [
+        "Mocht het niet lukken, dan wil ik het alsnog als klacht indienen.",
+        "Hoi Sanne, ik heb haar mail als klacht geregistreerd en doorgezet naar Annelies.",
+        "If it is not sorted by Friday, please register this as a formal complaint.",
+    ] {
+        let v = shipped().judge(None, body);
+        assert!(!declared(&v), "{body}: {v:?}");
+    }
+}
+
+#[test]
 fn a_declaration_needs_the_word_klacht_to_have_counted() {
     // "klacht" inside a text about complaints is taken by the longer context phrase, so
     // nothing of the word klacht counted inside the would-be declaration.
