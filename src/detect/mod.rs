@@ -692,7 +692,13 @@ impl Detector {
             self.reweigh(lexicon, &mut with_learned);
             with_learned.extend(learned_signal);
             let would = total(self.scoring(lexicon), &with_learned);
-            learned_doubt = would >= self.threshold;
+            // Doubtful when the learned weights would flag it; a short text, only when its
+            // words lean that way too: on a few words the basis alone reaches the
+            // threshold, and "Prima, tot dinsdag." or "Zie bijlage." is no doubt for
+            // directie to look at. A longer text of too few known words is doubtful on the
+            // basis alone: nobody read it ("Sehr geehrte Damen und Herren, …").
+            learned_doubt =
+                would >= self.threshold && (long_enough || would > self.learned.basis());
             with_learned_score = Some(would);
             let would = eval::number(Language::Nl, round2(would));
             ignored.push(if long_enough && known {

@@ -265,6 +265,11 @@ fn family_review_wording_of_a_short_public_text() {
             "Slowest claim handling ever.",
             "Zou daar ooit iemand de telefoon opnemen? Vraag voor een vriend.",
             "Does anyone there ever answer an email? Asking for a friend.",
+            // A superlative verdict, and no one on the line.
+            "Slechtste service ooit. Drie weken op een polis gewacht.",
+            "Bel al de hele ochtend, krijg niemand aan de lijn.",
+            "Shambolic from start to finish.",
+            "I cant get anyone on the phone since the claim went in.",
         ],
         &[
             "Een aanrader! Alles waargemaakt wat beloofd was.",
@@ -279,6 +284,9 @@ fn family_review_wording_of_a_short_public_text() {
             // A verdict denied.
             "Niet traag en niet duur: een aanrader.",
             "Good value and certainly not overpriced.",
+            // The worst case of a question, and the writer not on the line.
+            "In het slechtste geval moet ik bijbetalen, klopt dat?",
+            "Ik was er niet, dus u kreeg niemand aan de deur. Kunt u morgen langskomen?",
         ],
     );
 }

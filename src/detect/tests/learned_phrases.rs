@@ -401,6 +401,10 @@ fn a_text_shorter_than_min_words_is_judged_by_the_lexicons_and_may_be_doubtful()
         note.phrase.starts_with("3 woorden") && note.phrase.contains("3,5"),
         "{note:?}"
     );
+    // Words that lean nowhere are no doubt: on a few words the basis alone reaches the
+    // threshold ("Graag een fiets." holds only "graag een", which weighs 0).
+    let v = d.judge(None, "Graag een fiets.");
+    assert!(!v.complaint && !v.doubt, "{v:?}");
     // A short explicit complaint is flagged by the lexicons alone, with their weights.
     let v = d.judge(None, "Ik ben ontevreden.");
     assert!(v.complaint, "{v:?}");
