@@ -223,9 +223,17 @@ fn family_indirect_complaints() {
             // Whether it is usual, asked of what was done.
             "Is het gebruikelijk dat de factuur van € 850 eerder binnen is dan het adviesrapport?",
             "Is it usual to advise a 75-year-old man to take out a thirty-year mortgage?",
+            // Understatement said to be one, and no one who bothered.
+            "Het overstapadvies pakte duur uit, om het zacht te zeggen.",
+            "The renewal did not go smoothly, to put it mildly.",
+            "De premie ging met 18 procent omhoog en niemand die de moeite neemt het uit te leggen.",
+            "Is there actually anyone in your office who reads these emails?",
+            "Uw advies om over te stappen heeft me per saldo alleen maar geld gekost.",
         ],
         &[
             "Geen klachten hoor, alles prima geregeld. Tot volgend jaar!",
+            // The understatement aimed at another party, the firm praised.
+            "De verzekeraar was niet snel, om het zacht te zeggen, maar u heeft ons goed geholpen.",
             // What is usual, told.
             "Het is gebruikelijk dat de taxatie door de koper wordt betaald.",
             "It is usual for the buyer to pay for the valuation.",
