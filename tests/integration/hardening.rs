@@ -714,13 +714,13 @@ async fn a_complaint_in_an_attached_letter_opens_a_case() {
             )
         })
         .collect();
-    // (The short note over the form is doubtful by the learned weights' own rule for
-    // short texts, as it is without an attachment.)
+    // (The short note over the form is no doubt either: too short for the learned
+    // weights, and its words do not lean toward a complaint.)
     assert_eq!(
         bands,
         [
             ("pdf-letter-1@klant.example.test", "complaint"),
-            ("pdf-form-1@klant.example.test", "doubt"),
+            ("pdf-form-1@klant.example.test", "none"),
             ("pdf-scan-1@klant.example.test", "doubt"),
         ]
     );
