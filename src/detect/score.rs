@@ -131,6 +131,9 @@ pub(super) struct Scored {
     /// Whether every grievance of the four criteria in the text is aimed at a third party
     /// (at least one, and none at the firm or at no one said).
     pub aimed_elsewhere: bool,
+    /// Whether a grievance of the four criteria in the text is aimed at the firm: its
+    /// sentence (or one it carries on) addresses the reader or names the firm.
+    pub aimed_at_firm: bool,
 }
 
 /// The signals of a text, the matches set aside, and the complaint it declares in so many
@@ -141,6 +144,7 @@ pub(super) fn score_text(
     own: &[String],
     text: &str,
     norm: &normalize::Normalized,
+    leaving: &[std::ops::Range<usize>],
 ) -> Scored {
     let words = norm.text();
     let hits = lex.scan(norm);
@@ -197,6 +201,8 @@ pub(super) fn score_text(
     // Whether a grievance of the four criteria was aimed at a third party, and whether one
     // was not ([`Scored::aimed_elsewhere`]).
     let (mut aimed_other, mut aimed_not_other) = (false, false);
+    // Whether a grievance of the four criteria was aimed at the firm ([`Scored::aimed_at_firm`]).
+    let mut aimed_firm = false;
     // Where the signals of the word klacht that counted are (for a declaration).
     let mut klacht_words: Vec<std::ops::Range<usize>> = Vec::new();
     // Where the strong disagreement that counted is ("ik ben het niet eens"): with the
@@ -204,8 +210,9 @@ pub(super) fn score_text(
     let mut disagreement: Vec<std::ops::Range<usize>> = Vec::new();
     // Sentences and their aims, found once and only for a text with a grievance to place.
     let topics = std::cell::OnceCell::new();
-    let topics =
-        || topics.get_or_init(|| target::Topics::new(lex, own, words, &norm.sentences(text)));
+    let topics = || {
+        topics.get_or_init(|| target::Topics::new(lex, own, words, &norm.sentences(text), leaving))
+    };
     for h in candidates {
         if taken
             .range(..h.end)
@@ -282,8 +289,8 @@ pub(super) fn score_text(
         // A grievance aimed at someone else (a third party near it, the firm not
         // addressed) counts for less.
         if *weight > 0.0 && CRITERIA.contains(&criterion.as_str()) {
-            if let target::Aim::Other(party) = target::aim_of(lex, words, topics(), h.start, h.end)
-            {
+            let aim = target::aim_of(lex, words, topics(), h.start, h.end);
+            if let target::Aim::Other(party) = aim {
                 note_ignored(&mut ignored, target::REASON, || {
                     format!("{} ({party})", as_written(h.start, h.end))
                 });
@@ -291,6 +298,7 @@ pub(super) fn score_text(
                 aimed_other = true;
             } else {
                 aimed_not_other = true;
+                aimed_firm |= aim == target::Aim::Firm;
                 if criterion == "klachtwoord" {
                     klacht_words.push(h.start..h.end);
                 } else if criterion == "sterke_bewoording" {
@@ -360,6 +368,7 @@ pub(super) fn score_text(
         ignored,
         declared,
         aimed_elsewhere: aimed_other && !aimed_not_other,
+        aimed_at_firm: aimed_firm,
     }
 }
 

@@ -1106,3 +1106,65 @@ fn a_declaration_that_shares_the_writers_subject_is_made() {
     );
     assert!(!declared(&v), "{v:?}");
 }
+
+#[test]
+fn a_new_clients_story_of_the_adviser_they_leave_is_doubtful() {
+    let leaving = |v: &Verdict| {
+        v.ignored
+            .iter()
+            .any(|i| i.reason == addressee::LEAVING_REASON)
+    };
+    // A prospect tells what their previous or present adviser did; the firm is asked to
+    // take over. Both flagged before the rule.
+    for (body, phrase) in [
+        (
+            "Hello,\n\nA colleague recommended your office. My previous adviser sold me a \
+             disability policy with a waiting period of a year while I have no savings to \
+             speak of, and never mentioned that the premium would rise every year. When I \
+             asked about it, nobody called back for six weeks. I am done with them.\n\nCould \
+             we schedule a first meeting to go through my policies?\n\nKind regards,\nTom",
+            "My previous adviser",
+        ),
+        (
+            "Beste mensen,\n\nIk wil overstappen naar jullie. Bij het kantoor waar ik nu zit \
+             wordt de telefoon nooit opgenomen en mijn schadeformulier is twee keer \
+             kwijtgeraakt. Ik wacht al vier maanden op een uitkering.\n\nWat hebben jullie \
+             van mij nodig?\n\nHenk",
+            "overstappen naar jullie",
+        ),
+    ] {
+        let v = shipped().classify(&customer_mail("Vraag", body), &firm());
+        assert!(!v.complaint, "{body}: {v:?}");
+        assert!(v.doubt, "{body}: {v:?}");
+        let note = v
+            .ignored
+            .iter()
+            .find(|i| i.reason == addressee::LEAVING_REASON)
+            .unwrap_or_else(|| panic!("{body}: {v:?}"));
+        assert!(note.phrase.contains(phrase), "{note:?}");
+    }
+    // Traps: a client who came from another adviser and now complains of the firm; the
+    // firm's own former adviser ("mijn vorige adviseur bij jullie"); a move given up after
+    // the firm's own intake; a comparison with the previous adviser inside a grievance
+    // aimed at the firm.
+    for body in [
+        "Geachte heer Mol,\n\nIk ben vorig jaar naar u overgestapt omdat mijn vorige adviseur \
+         nooit terugbelde. Nu bent u zelf drie weken onbereikbaar en is mijn vraag over de \
+         premie nog steeds niet beantwoord. Dat had ik van u niet verwacht.\n\nP. Smit",
+        "Beste Anouk,\n\nSinds mijn vorige adviseur bij jullie is vertrokken hoor ik niets \
+         meer. Mijn vraag over de aflossing ligt er al twee maanden en niemand belt terug. Zo \
+         kan het niet langer.\n\nKees",
+        "Geachte heer, mevrouw,\n\nIk wilde overstappen naar uw kantoor, maar na het \
+         kennismakingsgesprek van dinsdag ben ik daarvan teruggekomen. Uw adviseur was \
+         twintig minuten te laat, luisterde niet en zei dat mijn vragen \"niet zo moeilijk\" \
+         waren. Zo behandel je geen klant.\n\nR. de Wit",
+        "Goedenavond,\n\nIk heb vandaag jullie factuur van 495 euro gekregen voor het advies \
+         over mijn bedrijfsverzekeringen. Er is nooit gezegd dat daar een factuur bij kwam, \
+         ik dacht dat jullie provisie krijgen van de verzekeraar, zoals mijn vorige \
+         tussenpersoon. Ik ga dit zo niet betalen.\n\nMehmet",
+    ] {
+        let v = shipped().classify(&customer_mail("Vraag", body), &firm());
+        assert!(v.complaint, "{body}: {v:?}");
+        assert!(!leaving(&v), "{body}: {v:?}");
+    }
+}
