@@ -55,6 +55,21 @@ struct LexiconFile {
     addressee: Option<super::addressee::Addressee>,
     #[serde(default)]
     short: Option<ShortGroup>,
+    #[serde(default)]
+    report: Option<ReportGroup>,
+}
+
+/// `[report]`: a text that tells someone else's dispute in the third person (a ruling's
+/// summary, a page about a complaints body): no word of the writer's own, a word of the
+/// bodies that judge disputes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportGroup {
+    /// The words by which writers speak of themselves ("ik", "mijn", "wij", "I", "my").
+    first_person: Vec<String>,
+    /// Words of a body that judges disputes or its ruling ("geschillencommissie",
+    /// "uitspraak", "Kifid", "ruling", "court").
+    disputes: Vec<String>,
 }
 
 /// `[short]`: about texts shorter than the learned file's `@min_woorden`.
@@ -371,6 +386,10 @@ pub struct Lexicon {
     pub addressee: super::addressee::Addressee,
     /// `[short]`'s `requests` (normalised; empty without the group).
     pub short_requests: Vec<String>,
+    /// `[report]`'s `first_person` (normalised; empty without the group).
+    pub first_person: Vec<String>,
+    /// `[report]`'s `disputes` (normalised; empty without the group).
+    pub dispute_words: Vec<String>,
     /// The reasons of the `[[exclude]]` groups.
     pub exclude_reasons: Vec<String>,
     automaton: DFA,
@@ -683,6 +702,16 @@ impl Lexicon {
                 .short
                 .as_ref()
                 .map(|g| norm_list(&g.requests))
+                .unwrap_or_default(),
+            first_person: file
+                .report
+                .as_ref()
+                .map(|g| norm_list(&g.first_person))
+                .unwrap_or_default(),
+            dispute_words: file
+                .report
+                .as_ref()
+                .map(|g| norm_list(&g.disputes))
                 .unwrap_or_default(),
             exclude_reasons: file.exclude.iter().map(|g| g.reason.clone()).collect(),
             automaton,

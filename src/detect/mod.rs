@@ -142,6 +142,14 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 256 * 1024;
 /// judged by the lexicons alone: its text is mostly the program's.
 pub const CALENDAR_REASON: &str = "agenda_antwoord";
 
+/// Reason of a text held as someone else's dispute told in the third person (a ruling's
+/// summary): no word of the writer's own, a word of a body that judges disputes.
+pub const REPORT_REASON: &str = "verslag";
+
+/// The fewest words of a text held as someone else's dispute ([`REPORT_REASON`]): a short
+/// one with no "ik" may be a terse threat ("Zie u bij de rechter.").
+const REPORT_MIN_WORDS: usize = 40;
+
 /// How many words of a text the language votes read.
 const LANGUAGE_VOTE_WORDS: usize = 150;
 
@@ -521,6 +529,7 @@ impl Detector {
             elsewhere: elsewhere.is_some(),
             aimed_elsewhere,
             leaving,
+            aimed_at_firm,
             signature,
         }
     }
@@ -604,6 +613,7 @@ impl Detector {
             elsewhere,
             aimed_elsewhere,
             leaving,
+            aimed_at_firm,
             signature,
         } = self.read(subject, body, documents, organisation);
         let lexicon = self.lexicon(language);
@@ -822,6 +832,36 @@ impl Detector {
             });
             score = round2(self.threshold - 0.01);
             learned_doubt = true;
+        }
+        // A text that tells someone else's dispute in the third person (a ruling's summary,
+        // a page about a complaints body: not one word by which the writer speaks of
+        // themselves, a word of a body that judges disputes) is no grievance of the
+        // writer's: doubtful, not flagged. Only a text of [`REPORT_MIN_WORDS`] words or more
+        // ("Zie u bij de rechter." is a threat) that aims no grievance at the firm ("Het
+        // kantoor van Dijkstra heeft de opzegging nooit doorgegeven" is a review in the
+        // passive voice).
+        if score >= self.threshold
+            && words >= REPORT_MIN_WORDS
+            && !aimed_at_firm
+            && !lexicon.first_person.is_empty()
+            && !holds_phrase(&norm, &lexicon.first_person)
+        {
+            if let Some(body) = lexicon
+                .dispute_words
+                .iter()
+                .find(|w| holds_phrase(&norm, std::slice::from_ref(w)))
+            {
+                ignored.push(Ignored {
+                    reason: REPORT_REASON.into(),
+                    phrase: format!(
+                        "score {}: {words} woorden over \"{body}\", geen woord van de \
+                         schrijver zelf (ik, mijn, wij): het geschil van een ander",
+                        eval::number(Language::Nl, score)
+                    ),
+                });
+                score = round2(self.threshold - 0.01);
+                learned_doubt = true;
+            }
         }
         // A text signed as the firm is its own reply, told back to the customer: doubtful,
         // not flagged, unless it quotes someone at length ([`firm_voice`]).
@@ -1091,6 +1131,8 @@ struct Reading {
     /// A new client's words for the adviser they leave for the firm, as written
     /// ([`addressee::leaving`]).
     leaving: Option<String>,
+    /// Whether a grievance in the text is aimed at the firm ([`score::Scored::aimed_at_firm`]).
+    aimed_at_firm: bool,
     /// The signature lines under a closing line of the new text ([`firm_voice`]).
     signature: String,
 }

@@ -940,6 +940,40 @@ fn addresses_that_refuse_automatic_mail() {
     }
 }
 
+#[test]
+fn someone_elses_dispute_told_in_the_third_person_is_doubtful() {
+    let report = |v: &Verdict| v.ignored.iter().any(|i| i.reason == REPORT_REASON);
+    // A ruling's summary: no word of the writer's own, a body that judges disputes.
+    // Flagged before the rule.
+    let ruling = "Ruling of the month: broker failed to pass on a cancellation\n\nA pet owner \
+                  cancelled her dog's insurance by email after the dog died. The broker \
+                  confirmed receipt but never passed the cancellation on to the insurer, which \
+                  went on collecting premiums for seven months. The disputes committee ruled \
+                  that the broker had failed in its duty of care and must refund the premiums \
+                  plus the statutory interest. The owner's claim for compensation for stress \
+                  was rejected.";
+    let v = shipped().classify(&customer_mail("", ruling), &firm());
+    assert!(!v.complaint, "{v:?}");
+    assert!(v.doubt && report(&v), "{v:?}");
+    // Traps: a terse threat without "ik"; a complaint that says "wij" and names the Kifid;
+    // a review in the passive voice that names the firm.
+    for body in [
+        "Zie u bij de rechter.",
+        "Geachte heer Mol,\n\nIn het adviesrapport van 2023 is de boeterente van ruim 14.000 \
+         euro nergens genoemd, terwijl die bij het oversluiten wel is betaald. Die kosten zijn \
+         ons nooit uitgelegd. Wij vragen u de helft te vergoeden. Komen we er niet uit, dan \
+         leggen wij de zaak voor aan het Kifid.\n\nFam. Jansen",
+        "Het kantoor van Dijkstra heeft de opzegging van de dierenverzekering nooit \
+         doorgegeven aan de verzekeraar. Zeven maanden lang is er premie afgeschreven voor een \
+         hond die al overleden was. Drie mails zijn onbeantwoord gebleven. Na dit verhaal hoeft \
+         niemand nog te twijfelen: dit gaat naar de geschillencommissie.",
+    ] {
+        let v = shipped().classify(&customer_mail("", body), &firm());
+        assert!(v.complaint, "{body}: {v:?}");
+        assert!(!report(&v), "{body}: {v:?}");
+    }
+}
+
 // --- families for complaints without an evaluative word (at the default threshold) ---
 
 mod declaration;
