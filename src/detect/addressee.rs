@@ -91,26 +91,10 @@ pub struct Addressee {
     /// over Lindeboom", "not to be confused with Noordkaap").
     #[serde(default)]
     pub not_about: Vec<String>,
-    /// Phrases by which a new client tells of the adviser they leave for the firm ("mijn
-    /// vorige adviseur", "my current broker") or of the move itself ("overstappen naar
-    /// jullie", "switch to you"): the grievance told beside them is that adviser's. Not
-    /// when a word that addresses or names the firm follows the phrase closely ("mijn
-    /// vorige adviseur bij jullie" is the firm's own former adviser).
-    #[serde(default)]
-    pub leaving: Vec<String>,
-    /// Words that void a `leaving` phrase among the few before it: a plan given up or
-    /// denied ("ik wilde overstappen naar jullie, maar …", "niet overstappen naar u") is a
-    /// prospect's story of the firm.
-    #[serde(default)]
-    pub leaving_not_after: Vec<String>,
 }
 
 /// The reason, in a verdict's ignored matches, that a declaration did not count.
 pub const REASON: &str = "elders_geadresseerd";
-
-/// The reason, in a verdict's ignored matches, that a new client's story of the adviser
-/// they leave was held as doubtful ([`leaving`]).
-pub const LEAVING_REASON: &str = "overstap";
 
 /// How many non-empty lines at the top of a body are read, and how many bytes at most.
 const LINES: usize = 3;
@@ -358,57 +342,6 @@ pub fn another_firm_meant(
         }
     }
     None
-}
-
-/// How many words after a `leaving` phrase a word that addresses or names the firm makes
-/// the adviser the firm's own ("mijn vorige adviseur hier bij jullie").
-const LEAVING_GAP: usize = 3;
-
-/// Where `norm` tells of an adviser the writer leaves for the firm (the phrases of
-/// `leaving`), as ranges of [`Normalized::text`] by start. `second_person`: the words that
-/// address the reader; `own`: the distinctive words of the firm's name.
-pub fn leaving(
-    addressee: &Addressee,
-    norm: &Normalized,
-    second_person: &std::collections::HashSet<String, foldhash::fast::RandomState>,
-    own: &[String],
-) -> Vec<std::ops::Range<usize>> {
-    if addressee.leaving.is_empty() {
-        return Vec::new();
-    }
-    let text = norm.text();
-    let spaced = norm.spaced();
-    // `spaced` is the text with one space in front.
-    let shift = spaced.len() - text.len();
-    addressee
-        .leaving
-        .iter()
-        .filter(|p| !p.is_empty())
-        .flat_map(|p| {
-            spaced.match_indices(p.as_str()).filter_map(move |(at, _)| {
-                let end = at + p.len();
-                let whole = spaced[..at].ends_with(' ')
-                    && matches!(spaced.as_bytes().get(end), None | Some(b' '));
-                let names_firm = |w: &str| second_person.contains(w) || own.iter().any(|o| o == w);
-                let given_up = spaced[..at]
-                    .split_ascii_whitespace()
-                    .rev()
-                    .take(LEAVING_GAP)
-                    .any(|w| addressee.leaving_not_after.iter().any(|n| n == w));
-                // A phrase that itself addresses the firm is the move to it; one that does
-                // not is the firm's own adviser when the firm is named right after it.
-                let own_adviser = !p.split(' ').any(names_firm)
-                    && spaced[end..]
-                        .split_ascii_whitespace()
-                        .take(LEAVING_GAP)
-                        .any(names_firm);
-                (whole && !own_adviser && !given_up).then_some((at - shift, end - shift))
-            })
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|(start, end)| start..end)
-        .collect()
 }
 
 /// Whether `line` opens with a review's rating ("★☆☆☆☆", "1/5 –", "2 van de 5"): the line

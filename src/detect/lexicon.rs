@@ -694,8 +694,6 @@ impl Lexicon {
                     moved_to: norm_list(&a.moved_to),
                     moved_to_prepositions: norm_list(&a.moved_to_prepositions),
                     not_about: norm_list(&a.not_about),
-                    leaving: norm_list(&a.leaving),
-                    leaving_not_after: norm_list(&a.leaving_not_after),
                 })
                 .unwrap_or_default(),
             short_requests: file

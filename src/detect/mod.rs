@@ -452,22 +452,13 @@ impl Detector {
             .filter(|w| !lexicon.target.third_party_set.contains(w.as_str()))
             .cloned()
             .collect();
-        // A new client's words for the adviser they leave, or for the move to the firm:
-        // "jullie" in "overstappen naar jullie" does not aim the story told after it at the
-        // firm ([`target::Topics`]).
-        let leaving = addressee::leaving(
-            &lexicon.addressee,
-            &norm,
-            &lexicon.target.second_person_set,
-            &named,
-        );
         let score::Scored {
             mut signals,
             mut ignored,
             mut declared,
             aimed_elsewhere,
             aimed_at_firm,
-        } = score_text(lexicon, &named, &text, &norm, &leaving);
+        } = score_text(lexicon, &named, &text, &norm);
         // A heading that names the firm as what the complaint is about ("Klacht over:
         // Dijkstra & Mol", with the word klacht counted) or a warning against the firm ("Pas
         // op met Dijkstra & Mol") declares it as plainly as "ik dien een klacht in".
@@ -512,12 +503,6 @@ impl Detector {
                 phrase: line.clone(),
             });
         }
-        // Not when a grievance is aimed at the firm: a client who came from another adviser
-        // compares ("ik dacht dat jullie provisie krijgen, zoals mijn vorige tussenpersoon").
-        let leaving = leaving
-            .first()
-            .filter(|_| !aimed_at_firm)
-            .map(|r| score::join_words(&text[norm.source_range(r.start, r.end)]));
         Reading {
             text,
             truncated,
@@ -528,7 +513,6 @@ impl Detector {
             declared,
             elsewhere: elsewhere.is_some(),
             aimed_elsewhere,
-            leaving,
             aimed_at_firm,
             signature,
         }
@@ -612,7 +596,6 @@ impl Detector {
             declared,
             elsewhere,
             aimed_elsewhere,
-            leaving,
             aimed_at_firm,
             signature,
         } = self.read(subject, body, documents, organisation);
@@ -676,7 +659,6 @@ impl Detector {
             learned = total(self.scoring(lexicon), &with_learned)
                 >= learned::SHORT_LEARNED_ALONE * self.threshold;
         }
-        let declares = declared.is_some();
         let mut learned_doubt = false;
         // The learned part outside a declared complaint's own words, and the limit it passed.
         let mut declared_doubt: Option<(f64, f64)> = None;
@@ -814,20 +796,6 @@ impl Detector {
                     self.learned.min_words(),
                     2 * self.learned.min_words(),
                     eval::number(Language::Nl, round2(needs))
-                ),
-            });
-            score = round2(self.threshold - 0.01);
-            learned_doubt = true;
-        }
-        // A new client's story of the adviser they leave for the firm ("mijn vorige
-        // adviseur", "overstappen naar jullie") tells that adviser's grievance in the words
-        // of a complaint: doubtful, not flagged, unless the text declares a complaint.
-        if let Some(leaving) = leaving.filter(|_| score >= self.threshold && !declares) {
-            ignored.push(Ignored {
-                reason: addressee::LEAVING_REASON.into(),
-                phrase: format!(
-                    "score {}: \"{leaving}\", een nieuwe klant over de adviseur die hij verlaat",
-                    eval::number(Language::Nl, score)
                 ),
             });
             score = round2(self.threshold - 0.01);
@@ -1128,9 +1096,6 @@ struct Reading {
     /// Whether every grievance in the text is aimed at a third party
     /// ([`score::Scored::aimed_elsewhere`]).
     aimed_elsewhere: bool,
-    /// A new client's words for the adviser they leave for the firm, as written
-    /// ([`addressee::leaving`]).
-    leaving: Option<String>,
     /// Whether a grievance in the text is aimed at the firm ([`score::Scored::aimed_at_firm`]).
     aimed_at_firm: bool,
     /// The signature lines under a closing line of the new text ([`firm_voice`]).

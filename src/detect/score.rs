@@ -144,7 +144,6 @@ pub(super) fn score_text(
     own: &[String],
     text: &str,
     norm: &normalize::Normalized,
-    leaving: &[std::ops::Range<usize>],
 ) -> Scored {
     let words = norm.text();
     let hits = lex.scan(norm);
@@ -210,9 +209,8 @@ pub(super) fn score_text(
     let mut disagreement: Vec<std::ops::Range<usize>> = Vec::new();
     // Sentences and their aims, found once and only for a text with a grievance to place.
     let topics = std::cell::OnceCell::new();
-    let topics = || {
-        topics.get_or_init(|| target::Topics::new(lex, own, words, &norm.sentences(text), leaving))
-    };
+    let topics =
+        || topics.get_or_init(|| target::Topics::new(lex, own, words, &norm.sentences(text)));
     for h in candidates {
         if taken
             .range(..h.end)

@@ -32,9 +32,6 @@ pub(super) struct Topics<'a> {
     paragraph: Vec<bool>,
     /// What each sentence says about its aim, once read.
     said: Vec<std::cell::Cell<Option<Aim<'a>>>>,
-    /// Ranges of `words` whose words do not address the firm: a new client's move to it
-    /// ("overstappen naar jullie", [`super::addressee::leaving`]), by start.
-    moving: &'a [Range<usize>],
 }
 
 /// A sentence that names no one carries on the aim of at most this many sentences before
@@ -45,13 +42,11 @@ impl<'a> Topics<'a> {
     /// `sentences`: the starts after the first, each with whether it begins a paragraph
     /// ([`super::normalize::Normalized::sentences`]).
     /// `own`: the distinctive words of the firm's name ([`super::addressee::distinctive`]).
-    /// `moving`: ranges of `words` that do not aim a sentence at the firm, by start.
     pub(super) fn new(
         lex: &'a Lexicon,
         own: &'a [String],
         words: &'a str,
         sentences: &[(usize, bool)],
-        moving: &'a [Range<usize>],
     ) -> Topics<'a> {
         let mut starts = Vec::with_capacity(sentences.len() + 1);
         let mut paragraph = Vec::with_capacity(sentences.len() + 1);
@@ -71,7 +66,6 @@ impl<'a> Topics<'a> {
             starts,
             paragraph,
             said,
-            moving,
         }
     }
 
@@ -84,13 +78,7 @@ impl<'a> Topics<'a> {
         if let Some(aim) = self.said[i].get() {
             return aim;
         }
-        let range = self.range(i);
-        let moving = |w: &str| {
-            let at = w.as_ptr() as usize - self.words.as_ptr() as usize;
-            let n = self.moving.partition_point(|r| r.start <= at);
-            n > 0 && self.moving[n - 1].end > at
-        };
-        let aim = said_aim(self.lex, self.own, &self.words[range], moving);
+        let aim = said_aim(self.lex, self.own, &self.words[self.range(i)]);
         self.said[i].set(Some(aim));
         aim
     }
@@ -111,19 +99,13 @@ impl<'a> Topics<'a> {
 }
 
 /// What a sentence says about its aim: the firm when it addresses the reader or names the
-/// firm (a word of `own`) other than in a new client's move to it (`moving`), else the
-/// first third party it names, else nothing.
-fn said_aim<'a>(
-    lex: &'a Lexicon,
-    own: &[String],
-    sentence: &str,
-    moving: impl Fn(&str) -> bool,
-) -> Aim<'a> {
+/// firm (a word of `own`), else the first third party it names, else nothing.
+fn said_aim<'a>(lex: &'a Lexicon, own: &[String], sentence: &str) -> Aim<'a> {
     let t = &lex.target;
     let mut other = None;
     let mut words = sentence.split_ascii_whitespace().peekable();
     while let Some(w) = words.next() {
-        if (t.second_person_set.contains(w) || names_firm(lex, own, sentence, w)) && !moving(w) {
+        if t.second_person_set.contains(w) || names_firm(lex, own, sentence, w) {
             return Aim::Firm;
         }
         if other.is_none() {
