@@ -2,7 +2,7 @@
 //! automaton per language, so that scanning costs one pass over the text whatever the
 //! number of phrases.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use aho_corasick::dfa::DFA;
@@ -392,6 +392,9 @@ pub struct Lexicon {
     pub dispute_words: Vec<String>,
     /// The reasons of the `[[exclude]]` groups.
     pub exclude_reasons: Vec<String>,
+    /// Every whole word of the lexicon's phrases (normalised; the last word of a phrase
+    /// part that ends in `*` left out): which language a text of few function words is in.
+    phrase_words: HashSet<String>,
     automaton: DFA,
     /// For every automaton pattern (segment id): the patterns whose first segment it is.
     starts: Vec<Vec<usize>>,
@@ -455,6 +458,11 @@ impl Lexicon {
                 reason: "no built-in lexicon for this language".into(),
             }),
         }
+    }
+
+    /// Whether the normalised `word` is a whole word of one of the lexicon's phrases.
+    pub fn is_phrase_word(&self, word: &str) -> bool {
+        self.phrase_words.contains(word)
     }
 
     /// The weight per unit of a family's signals as written in the file: a signal group's
@@ -606,6 +614,16 @@ impl Lexicon {
         for (i, p) in patterns.iter().enumerate() {
             starts[p.segments[0].id].push(i);
         }
+        let mut phrase_words = HashSet::new();
+        for p in &patterns {
+            for s in &p.segments {
+                let mut words: Vec<&str> = segment_texts[s.id].split_whitespace().collect();
+                if s.prefix {
+                    words.pop();
+                }
+                phrase_words.extend(words.into_iter().map(str::to_string));
+            }
+        }
         let norm_list = |v: &[String]| {
             v.iter()
                 .map(|w| normalize(w).text().to_string())
@@ -712,6 +730,7 @@ impl Lexicon {
                 .map(|g| norm_list(&g.disputes))
                 .unwrap_or_default(),
             exclude_reasons: file.exclude.iter().map(|g| g.reason.clone()).collect(),
+            phrase_words,
             automaton,
             starts,
         })

@@ -1010,6 +1010,20 @@ impl Detector {
             if pn.max(pe) >= 1 && pn.min(pe) == 0 {
                 return if pe > 0 { Language::En } else { Language::Nl };
             }
+            // Then the words of one lexicon's phrases and none of the other's ("nooit
+            // teruggebeld.", "Trage club.", "Beloftes, beloftes"): on two or three words
+            // the statistical detector reads Dutch as English as often as not.
+            let (mut ln, mut le) = (0usize, 0usize);
+            for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
+                match (self.nl.is_phrase_word(w), self.en.is_phrase_word(w)) {
+                    (true, false) => ln += 1,
+                    (false, true) => le += 1,
+                    _ => {}
+                }
+            }
+            if ln.max(le) >= 1 && ln.min(le) == 0 {
+                return if le > 0 { Language::En } else { Language::Nl };
+            }
         }
         let mut end = text.len().min(600);
         while !text.is_char_boundary(end) {

@@ -107,6 +107,36 @@ fn a_short_text_of_no_function_words_takes_the_language_of_its_polarity_words() 
 }
 
 #[test]
+fn a_short_text_of_neither_function_nor_polarity_words_takes_the_language_of_its_phrases() {
+    // "Trage club.", "nooit teruggebeld.": no function word and no polarity word of either
+    // language. The words of one lexicon's phrases decide, where the statistical detector
+    // read the two words as English and the Dutch phrase was never looked for.
+    let ctx = firm_at("cornelis.example", Some("Cornelis Assurantiën"));
+    for (text, phrase) in [
+        ("Trage club.", "Trage"),
+        ("nooit teruggebeld.", "nooit teruggebeld"),
+    ] {
+        let v = shipped().classify(&customer_mail("", text), &ctx);
+        assert_eq!(v.language, Language::Nl, "{text}: {v:?}");
+        assert!(
+            v.signals
+                .iter()
+                .any(|s| s.family != learned::FAMILY && s.phrase == phrase),
+            "{text}: {v:?}"
+        );
+        assert!(v.complaint, "{text}: {v:?}");
+    }
+    // Trap: an English phrase keeps a terse English text English.
+    let v = shipped().classify(&customer_mail("", "Never called back."), &ctx);
+    assert_eq!(v.language, Language::En, "{v:?}");
+    assert!(v.complaint, "{v:?}");
+    // Trap: terse Dutch thanks is read as Dutch and stays thanks.
+    let v = shipped().classify(&customer_mail("", "Snel geregeld, bedankt."), &ctx);
+    assert_eq!(v.language, Language::Nl, "{v:?}");
+    assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
 fn klachtwoord_negated() {
     for text in [
         "Ik heb geen klacht, alleen een vraag over de premie.",
