@@ -372,9 +372,20 @@ impl Detector {
             verdict.signals.push(signal);
             // A colleague signs as the firm: the colleague's weight judges that, not the
             // firm's-voice hold ([`firm_voice`]).
+            let firm_voice = verdict
+                .ignored
+                .iter()
+                .any(|i| i.reason == firm_voice::REASON);
             verdict.ignored.retain(|i| i.reason != firm_voice::REASON);
             let lexicon = self.lexicon(verdict.language);
+            let before = verdict.score;
             verdict.score = self.held(total(self.scoring(lexicon), &verdict.signals), elsewhere);
+            // Any other hold stands: a text held under the threshold (a short text that
+            // needs more, a declared complaint argued against) is not flagged by the sum
+            // of its signals once the colleague's weight joins them.
+            if !verdict.complaint && !firm_voice {
+                verdict.score = verdict.score.min(before);
+            }
             verdict.complaint = verdict.score >= self.threshold;
             verdict.doubt =
                 !verdict.complaint && verdict.score >= self.doubt_threshold && verdict.score > 0.0;

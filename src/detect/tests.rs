@@ -780,6 +780,36 @@ fn a_colleagues_forward_without_comment_is_judged_on_the_customers_mail() {
 }
 
 #[test]
+fn a_colleagues_weight_does_not_undo_the_hold_on_a_short_text() {
+    // A colleague's short thank-you of 20 words scores under what a text of its length
+    // needs (kort_bericht_drempel): held, not flagged. The colleague's weight, joining the
+    // signals after that, once summed them afresh and flagged the text above the
+    // threshold; the hold stands now.
+    let ctx = firm_at("example.nl", Some("Dijkstra & Mol Financieel Advies"));
+    let text = "Wat fijn om te lezen, mevrouw De Boer! We geven uw complimenten door aan \
+                Daan. Hartelijke groet, Sanne de Wit – Dijkstra & Mol";
+    let raw = format!(
+        "From: Sanne de Wit <sanne@example.nl>\nTo: info@example.nl\nSubject:\n\
+         Content-Type: text/plain; charset=utf-8\n\n{text}\n"
+    );
+    let v = shipped().classify(&parse(raw.replace('\n', "\r\n").as_bytes()), &ctx);
+    assert!(
+        v.signals
+            .iter()
+            .any(|s| s.criterion == learned::SENDER_CRITERION),
+        "{v:?}"
+    );
+    assert!(
+        v.ignored.iter().any(|i| i.reason == learned::SHORT_BELOW),
+        "{v:?}"
+    );
+    assert!(!v.complaint && v.score < 1.5, "{v:?}");
+    // Trap: the same words from a customer are held the same way.
+    let v = shipped().classify(&customer_mail("", text), &firm());
+    assert!(!v.complaint, "{v:?}");
+}
+
+#[test]
 fn a_forwards_short_note_is_judged_with_the_mail_it_passes_on_a_replys_is_not() {
     let ctx = firm_at("firma.example", None);
     let customer = "Ik ben er echt klaar mee. U heeft mij nooit verteld dat er bij het \
