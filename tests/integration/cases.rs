@@ -679,7 +679,7 @@ async fn automatic_mail_opens_nothing_and_floods_are_limited() {
         "Ik heb hierover al vier keer gebeld zonder resultaat.",
         "Dit is al de derde keer dit jaar dat er iets misgaat.",
         "Ik wil dat u dit zo snel mogelijk rechtzet.",
-        "Ik overweeg naar het Kifid te stappen als dit zo blijft.",
+        "Het is werkelijk ongelooflijk hoe slordig uw kantoor met mijn zaken omgaat.",
     ];
     let flood: Vec<Vec<u8>> = (0..20)
         .map(|i| {
