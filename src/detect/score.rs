@@ -585,6 +585,94 @@ pub(super) fn rating(text: &str) -> Option<(u8, &str)> {
     if let Some(heading) = rating_in_words(text) {
         return Some(heading);
     }
+    out_of_five(text).or_else(|| out_of_ten(text))
+}
+
+/// A score out of ten, as Dutch review sites and school grades give it, read as stars
+/// (1 to 3: one, 4 and 5: two, 6: three, 7 and 8: four, 9 and 10: five; a 5 is a fail): after
+/// a rating's label opening a line, the score alone or ending its sentence ("Cijfer: 4",
+/// "Cijfer: 9. Zou weer gaan"; not "Score: 5 van de 8 punten"), or over ten after a label
+/// anywhere ("Score: 8/10", "Beoordeling 7,5 / 10"), or over ten as a
+/// line's heading ("2/10" alone on its line, "3/10 – nooit meer"; "10/10" also before words:
+/// "10/10 zou weer gaan"), or over ten closing a line after a word ("Netjes geholpen
+/// 9/10"), or in words ("2 out of 10", "3 van de 10"). A bare "3/10" inside a sentence is a
+/// date (3 October), and so it is after the words of [`NOT_A_RATING_BEFORE`].
+fn out_of_ten(text: &str) -> Option<(u8, &str)> {
+    const SCORE: &str = r"(10|[1-9])(?:[,.][0-9])?";
+    static TEN: LazyLock<Regex> = LazyLock::new(|| {
+        let parts = [
+            format!(
+                r"(?mR:^[ \t]*(?:totaal|eind)?(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*{SCORE}(?:[ \t]*/[ \t]*10(?-u:\b)|[ \t]*[.,!]?[ \t]*$|[.,!][ \t]))"
+            ),
+            format!(
+                r"(?-u:\b)(?:totaal|eind)?(?:beoordeling|waardering|score|rating|cijfer)[ \t]*:?[ \t]*{SCORE}[ \t]*/[ \t]*10(?-u:\b)"
+            ),
+            format!(r"(?mR:^[ \t]*{SCORE}[ \t]*/[ \t]*10[ \t]*(?:$|[-–—][ \t]))"),
+            r"(?mR:^[ \t]*(10)/10[ \t])".to_string(),
+            format!(r"(?-u:\b){SCORE} (?:out of|uit|van de|van) 10(?-u:\b)"),
+            format!(r"(?mR:(\S+)[ \t]+{SCORE}[ \t]*/[ \t]*10[ \t]*$)"),
+        ];
+        Regex::new(&format!("(?i){}", parts.join("|"))).expect("out-of-ten regex")
+    });
+    // A cheap guard first, as for scores over five.
+    static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "/10",
+                "/ 10",
+                "cijfer",
+                "score",
+                "beoordeling",
+                "waardering",
+                "rating",
+                " 10",
+            ])
+            .expect("out-of-ten guard")
+    });
+    if !MAY.is_match(text) {
+        return None;
+    }
+    let c = TEN.captures(text)?;
+    // A score closing a line: the word before it says whether it is one.
+    let figure = if let (Some(before), Some(figure)) = (c.get(6), c.get(7)) {
+        let word = before
+            .as_str()
+            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
+            .to_lowercase();
+        let last = before.as_str().chars().last().unwrap_or(' ');
+        if last.is_ascii_digit()
+            || matches!(last, '/' | ':' | '(' | '-' | '–' | '—' | '=' | '+' | '*')
+            || NOT_A_RATING_BEFORE.split(' ').any(|w| w == word)
+        {
+            return None;
+        }
+        figure
+    } else {
+        (1..=5).find_map(|i| c.get(i))?
+    };
+    let score: u8 = figure.as_str().parse().ok()?;
+    let stars = match score {
+        1..=3 => 1,
+        4 | 5 => 2,
+        6 => 3,
+        7 | 8 => 4,
+        _ => 5,
+    };
+    let whole = c.get(0)?;
+    let start = if c.get(6).is_some() {
+        figure.start()
+    } else {
+        whole.start()
+    };
+    let written = text[start..whole.end()]
+        .trim()
+        .trim_end_matches(['-', '–', '—', ' ', '\t']);
+    Some((stars, written))
+}
+
+/// [`rating`] out of five.
+fn out_of_five(text: &str) -> Option<(u8, &str)> {
     const STARS: &str = "(?:sterren|ster|stars|star)";
     // Word boundaries in ASCII: a Unicode one stops the regex's fast engine at the first
     // letter beyond ASCII, as most texts have. Groups 3 to 8 and 11 hold the figure, 9 and 10

@@ -1078,6 +1078,48 @@ fn typography_a_review_rating_reads_its_stars() {
 }
 
 #[test]
+fn typography_a_score_out_of_ten_reads_as_stars() {
+    use super::score::rating;
+    // Dutch review sites and school grades score out of ten: 1 to 3 is one star, 4 and 5
+    // two (a 5 is a fail), 6 three, 7 and 8 four, 9 and 10 five.
+    for (text, stars, written) in [
+        ("Cijfer: 3\nNooit teruggebeld.", 1, "Cijfer: 3"),
+        ("Cijfer: 9. Zou weer gaan.", 5, "Cijfer: 9."),
+        ("Score: 4/10\nTraag en duur.", 2, "Score: 4/10"),
+        (
+            "Beoordeling 7,5 / 10\nPrima, maar duurde lang.",
+            4,
+            "Beoordeling 7,5 / 10",
+        ),
+        ("Mijn score: 6/10 voor de service", 3, "score: 6/10"),
+        ("2/10\nNooit meer.", 1, "2/10"),
+        ("3/10 – beloofd en niet gedaan", 1, "3/10"),
+        ("10/10 zou weer gaan", 5, "10/10"),
+        ("Zou weer gaan. 10/10", 5, "10/10"),
+        ("Geholpen door Sanne 9/10", 5, "9/10"),
+        ("I would give them 2 out of 10.", 1, "2 out of 10"),
+    ] {
+        assert_eq!(rating(text), Some((stars, written)), "{text}");
+    }
+    // A date in October, a share, a score of something else: no rating.
+    for text in [
+        "Op 3/10 gebeld, niemand terug.",
+        "Ik heb u gebeld op 3/10",
+        "9/10 zou weer gaan",
+        "Score: 5 van de 8 punten",
+        "Cijfer 7 voor wiskunde, mijn zoon is blij.",
+        "Pagina 2/10",
+    ] {
+        assert_eq!(rating(text), None, "{text}");
+    }
+    // Read as the review's own rating: a low score is dissatisfaction, a high one praise.
+    let v = shipped().judge(None, "10/10 zou weer gaan");
+    assert!(!v.complaint, "{v:?}");
+    let v = shipped().judge(None, "Cijfer: 3\nNiemand belt terug over mijn hypotheek.");
+    assert!(v.complaint, "{v:?}");
+}
+
+#[test]
 fn typography_a_low_rating_is_dissatisfaction_and_a_high_one_praise() {
     let d = default_det();
     let family = |v: &Verdict, name: &str| {
