@@ -636,15 +636,7 @@ fn out_of_ten(text: &str) -> Option<(u8, &str)> {
     let c = TEN.captures(text)?;
     // A score closing a line: the word before it says whether it is one.
     let figure = if let (Some(before), Some(figure)) = (c.get(6), c.get(7)) {
-        let word = before
-            .as_str()
-            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
-            .to_lowercase();
-        let last = before.as_str().chars().last().unwrap_or(' ');
-        if last.is_ascii_digit()
-            || matches!(last, '/' | ':' | '(' | '-' | '–' | '—' | '=' | '+' | '*')
-            || NOT_A_RATING_BEFORE.split(' ').any(|w| w == word)
-        {
+        if !rates_after(before.as_str()) {
             return None;
         }
         figure
@@ -717,15 +709,7 @@ fn out_of_five(text: &str) -> Option<(u8, &str)> {
     let c = RATING.captures(text)?;
     // A score closing a line: the word before it says whether it is one.
     if let (Some(before), Some(figure)) = (c.get(12), c.get(13)) {
-        let word = before
-            .as_str()
-            .trim_start_matches(|ch: char| !ch.is_alphanumeric())
-            .to_lowercase();
-        let last = before.as_str().chars().last().unwrap_or(' ');
-        if last.is_ascii_digit()
-            || matches!(last, '/' | ':' | '(' | '-' | '–' | '—' | '=' | '+' | '*')
-            || NOT_A_RATING_BEFORE.split(' ').any(|w| w == word)
-        {
+        if !rates_after(before.as_str()) {
             return None;
         }
         let stars = figure.as_str().parse().ok()?;
@@ -752,6 +736,19 @@ fn out_of_five(text: &str) -> Option<(u8, &str)> {
         .trim_start()
         .trim_end_matches(['-', '–', '—', ' ', '\t']);
     Some((stars as u8, written))
+}
+
+/// Whether a score closing a line after `before` (the word before it, as written) is a
+/// rating: not after a figure or a sign that makes it part of a date, a sum or a range, nor
+/// after one of [`NOT_A_RATING_BEFORE`] ("gebeld op 4/5", "pagina 2/5").
+fn rates_after(before: &str) -> bool {
+    let word = before
+        .trim_start_matches(|ch: char| !ch.is_alphanumeric())
+        .to_lowercase();
+    let last = before.chars().last().unwrap_or(' ');
+    !(last.is_ascii_digit()
+        || matches!(last, '/' | ':' | '(' | '-' | '–' | '—' | '=' | '+' | '*')
+        || NOT_A_RATING_BEFORE.split(' ').any(|w| w == word))
 }
 
 /// The words before a score over five at a line's end that make it a date, a page, a part
