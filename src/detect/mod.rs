@@ -1010,30 +1010,18 @@ impl Detector {
         // which the statistical detector misreads on so few letters.
         if nl + en < 3 {
             let known = |lex: &Lexicon, w: &str| lex.polarity.words.contains_key(w);
-            let (mut pn, mut pe) = (0usize, 0usize);
-            for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
-                match (known(&self.nl, w), known(&self.en, w)) {
-                    (true, false) => pn += 1,
-                    (false, true) => pe += 1,
-                    _ => {}
-                }
-            }
-            if pn.max(pe) >= 1 && pn.min(pe) == 0 {
-                return if pe > 0 { Language::En } else { Language::Nl };
+            if let Some(language) =
+                one_sided_vote(norm, |w| (known(&self.nl, w), known(&self.en, w)))
+            {
+                return language;
             }
             // Then the words of one lexicon's phrases and none of the other's ("nooit
             // teruggebeld.", "Trage club.", "Beloftes, beloftes"): on two or three words
             // the statistical detector reads Dutch as English as often as not.
-            let (mut ln, mut le) = (0usize, 0usize);
-            for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
-                match (self.nl.is_phrase_word(w), self.en.is_phrase_word(w)) {
-                    (true, false) => ln += 1,
-                    (false, true) => le += 1,
-                    _ => {}
-                }
-            }
-            if ln.max(le) >= 1 && ln.min(le) == 0 {
-                return if le > 0 { Language::En } else { Language::Nl };
+            if let Some(language) = one_sided_vote(norm, |w| {
+                (self.nl.is_phrase_word(w), self.en.is_phrase_word(w))
+            }) {
+                return language;
             }
         }
         let mut end = text.len().min(600);
@@ -1044,6 +1032,29 @@ impl Detector {
             Some(whatlang::Lang::Eng) => Language::En,
             _ => Language::Nl,
         }
+    }
+}
+
+/// The language of a short text whose first words include some of one language's list and
+/// none of the other's: `lists(word)` says whether a word is on the Dutch and on the English
+/// one. A word on both counts for neither.
+fn one_sided_vote(
+    norm: &normalize::Normalized,
+    lists: impl Fn(&str) -> (bool, bool),
+) -> Option<Language> {
+    let (mut nl, mut en) = (0usize, 0usize);
+    for w in norm.words().take(LANGUAGE_VOTE_WORDS) {
+        match lists(w) {
+            (true, false) => nl += 1,
+            (false, true) => en += 1,
+            _ => {}
+        }
+    }
+    match (nl, en) {
+        (0, 0) => None,
+        (_, 0) => Some(Language::Nl),
+        (0, _) => Some(Language::En),
+        _ => None,
     }
 }
 
