@@ -614,21 +614,33 @@ fn out_of_ten(text: &str) -> Option<(u8, &str)> {
         ];
         Regex::new(&format!("(?i){}", parts.join("|"))).expect("out-of-ten regex")
     });
-    // A cheap guard first, as for scores over five.
-    static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([
-                "/10",
-                "/ 10",
-                "cijfer",
-                "score",
-                "beoordeling",
-                "waardering",
-                "rating",
-                " 10",
-            ])
-            .expect("out-of-ten guard")
+    // A cheap guard first, as for scores over five: every match holds a score over ten, a
+    // label or a score out of ten in words. Matched as written, in the three ways a word is
+    // written (lower case, a capital first, capitals), so that the search can be the
+    // vectorised one ([`any_of`]); a label in mixed case ("sCORE: 4") is not read.
+    static MAY: LazyLock<Regex> = LazyLock::new(|| {
+        let words = [
+            "cijfer",
+            "score",
+            "beoordeling",
+            "waardering",
+            "rating",
+            "out of 10",
+            "uit 10",
+            "van 10",
+            "van de 10",
+        ];
+        let written = words.iter().flat_map(|w| {
+            let mut capital = w.to_string();
+            capital[..1].make_ascii_uppercase();
+            [w.to_string(), capital, w.to_ascii_uppercase()]
+        });
+        any_of(
+            ["/10", "/ 10", "/\t10"]
+                .into_iter()
+                .map(String::from)
+                .chain(written),
+        )
     });
     if !MAY.is_match(text) {
         return None;
@@ -690,18 +702,17 @@ fn out_of_five(text: &str) -> Option<(u8, &str)> {
     // A cheap guard first: the regex runs only on a text that can hold a rating. Every
     // match of the regex holds one of these byte strings, and they are rare in text (" ster"
     // is not: "staat", "sturen"; nor is "2 s": "2 september"); matched as written, so that
-    // the search can use its vectorised prefilter (with ASCII case folding it cannot).
+    // the search can be the vectorised one ([`any_of`]; with case folding it cannot).
     // Every word of `STARS` starts with "st", in any case.
-    static MAY: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    static MAY: LazyLock<Regex> = LazyLock::new(|| {
         let counted = (1..=5).flat_map(|n| ["st", "sT", "St", "ST"].map(|st| format!("{n} {st}")));
-        aho_corasick::AhoCorasick::new(
+        any_of(
             ["★", "⭐", "/ 5", "/5"]
                 .into_iter()
                 .map(String::from)
                 .chain(counted)
                 .chain((1..=5).map(|n| format!("{n}*"))),
         )
-        .expect("rating guard")
     });
     if !MAY.is_match(text) {
         return None;
@@ -736,6 +747,14 @@ fn out_of_five(text: &str) -> Option<(u8, &str)> {
         .trim_start()
         .trim_end_matches(['-', '–', '—', ' ', '\t']);
     Some((stars as u8, written))
+}
+
+/// A search for any of `literals`, as written: the regex crate looks for a few dozen
+/// literals with a vectorised search (Teddy), where the Aho-Corasick crate, past sixteen of
+/// them, walks its automaton byte by byte, three to four times the instructions.
+fn any_of(literals: impl IntoIterator<Item = String>) -> Regex {
+    let alternatives: Vec<String> = literals.into_iter().map(|l| regex::escape(&l)).collect();
+    Regex::new(&alternatives.join("|")).expect("literal search")
 }
 
 /// Whether a score closing a line after `before` (the word before it, as written) is a
