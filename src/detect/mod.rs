@@ -652,17 +652,11 @@ impl Detector {
         // money taken), or one in which a lexicon's `[[exclude]]` set a phrase aside as its
         // harmless form ("nooit meer gedoe met de polis": the learned weights read "nooit
         // meer" as the grievance it mostly is).
-        let reply = subject.is_some_and(|s| REPLY_PREFIX.is_match(s));
         if !learned
             && !long_enough
             && known
-            && !calendar
-            && !reply
             && !self.learned.is_empty()
-            && !holds_phrase(&norm, &lexicon.short_requests)
-            && !ignored
-                .iter()
-                .any(|i| lexicon.exclude_reasons.contains(&i.reason))
+            && short_rule_open(lexicon, subject, &norm, calendar, &ignored)
         {
             let mut with_learned = signals.clone();
             self.reweigh(lexicon, &mut with_learned);
@@ -752,114 +746,28 @@ impl Detector {
             Scoring::of(lexicon)
         };
         let mut score = self.held(total(scoring, &signals), elsewhere);
-        // A short text (or one of too few known words) the lexicons alone flag, but the
-        // learned weights would not, is doubtful unless the lexicons score well over the
-        // threshold ([`learned::SHORT_ALONE`]).
-        if let Some(would) = with_learned_score.filter(|&would| {
-            would < self.threshold
-                && score >= self.threshold
-                && score < learned::SHORT_ALONE * self.threshold
-        }) {
-            ignored.push(Ignored {
-                reason: learned::SHORT_DISAGREE.into(),
-                phrase: format!(
-                    "lexicons alleen {}, met woordgebruik {}: {} telt pas vanaf {}",
-                    eval::number(Language::Nl, score),
-                    eval::number(Language::Nl, round2(would)),
-                    if long_enough && known {
-                        "een antwoord van een agenda"
-                    } else if long_enough {
-                        "een tekst met zo weinig bekende woorden"
-                    } else {
-                        "een kort bericht"
-                    },
-                    eval::number(Language::Nl, round2(learned::SHORT_ALONE * self.threshold))
-                ),
-            });
-            score = round2(self.threshold - 0.01);
-            learned_doubt = true;
-        }
-        // A declared complaint that the learned phrases argue against far is doubtful
-        // ([`declare::AGAINST_DOUBT`]).
-        if let Some((part, limit)) = declared_doubt.filter(|_| score >= self.threshold) {
-            ignored.push(Ignored {
-                reason: declare::DOUBT_REASON.into(),
-                phrase: format!(
-                    "score {}: de woorden naast de klacht zelf {} (vanaf {} twijfel), een \
-                     verklaarde klacht die niet over dit kantoor lijkt te gaan",
-                    eval::number(Language::Nl, score),
-                    eval::number(Language::Nl, round2(part)),
-                    eval::number(Language::Nl, round2(-limit))
-                ),
-            });
-            score = round2(self.threshold - 0.01);
-            learned_doubt = true;
-        }
-        // A text just long enough for the learned weights needs more than the threshold
-        // ([`Learned::needs`]); under it, it is doubtful.
-        let needs = self.learned.needs(words, self.threshold);
-        if learned && long_enough && score >= self.threshold && score < needs {
-            ignored.push(Ignored {
-                reason: learned::SHORT_BELOW.into(),
-                phrase: format!(
-                    "score {}: {words} woorden; een tekst van {} tot {} woorden telt pas vanaf {}",
-                    eval::number(Language::Nl, score),
-                    self.learned.min_words(),
-                    2 * self.learned.min_words(),
-                    eval::number(Language::Nl, round2(needs))
-                ),
-            });
-            score = round2(self.threshold - 0.01);
-            learned_doubt = true;
-        }
-        // A text that tells someone else's dispute in the third person (a ruling's summary,
-        // a page about a complaints body: not one word by which the writer speaks of
-        // themselves, a word of a body that judges disputes) is no grievance of the
-        // writer's: doubtful, not flagged. Only a text of [`REPORT_MIN_WORDS`] words or more
-        // ("Zie u bij de rechter." is a threat) that aims no grievance at the firm ("Het
-        // kantoor van Dijkstra heeft de opzegging nooit doorgegeven" is a review in the
-        // passive voice).
-        if score >= self.threshold
-            && words >= REPORT_MIN_WORDS
-            && !aimed_at_firm
-            && !lexicon.first_person.is_empty()
-            && !holds_phrase(&norm, &lexicon.first_person)
-        {
-            if let Some(body) = lexicon
-                .dispute_words
-                .iter()
-                .find(|w| holds_phrase(&norm, std::slice::from_ref(w)))
-            {
-                ignored.push(Ignored {
-                    reason: REPORT_REASON.into(),
-                    phrase: format!(
-                        "score {}: {words} woorden over \"{body}\", geen woord van de \
-                         schrijver zelf (ik, mijn, wij): het geschil van een ander",
-                        eval::number(Language::Nl, score)
-                    ),
-                });
-                score = round2(self.threshold - 0.01);
-                learned_doubt = true;
-            }
-        }
-        // A text signed as the firm is its own reply, told back to the customer: doubtful,
-        // not flagged, unless it quotes someone at length ([`firm_voice`]).
+        // A text the signals flag may still be held just under the threshold, as doubtful
+        // for directie to look at: the first hold that applies says why.
         let mut webcare = false;
-        if score >= self.threshold {
-            if let Some(signed) = firm_voice::sign_off(&text, &signature, organisation)
-                .filter(|_| !firm_voice::quotes_at_length(&text))
-            {
-                webcare = firm_voice::is_webcare(signed);
-                ignored.push(Ignored {
-                    reason: firm_voice::REASON.into(),
-                    phrase: format!(
-                        "score {}: ondertekend \"{signed}\", een antwoord van het kantoor zelf",
-                        eval::number(Language::Nl, score)
-                    ),
-                });
-                score = round2(self.threshold - 0.01);
-                learned_doubt = true;
-            }
+        let facts = Facts {
+            lexicon,
+            text: &text,
+            norm: &norm,
+            signature: &signature,
+            organisation,
+            words,
+            learned,
+            long_enough,
+            known,
+            with_learned: with_learned_score,
+            declared_doubt,
+            aimed_at_firm,
+        };
+        if let Some(hold) = self.hold(score, &facts) {
+            webcare = hold.webcare;
+            ignored.push(hold.why);
+            score = round2(self.threshold - 0.01);
+            learned_doubt = true;
         }
         let complaint = score >= self.threshold;
         let verdict = Verdict {
@@ -883,6 +791,122 @@ impl Detector {
             webcare,
             text,
         }
+    }
+
+    /// Why a text that `score` flags is held just under the threshold, if it is: the first
+    /// of the holds below that applies (each is for a score at or over the threshold, and a
+    /// held score is under it).
+    fn hold(&self, score: f64, facts: &Facts) -> Option<Hold> {
+        if score < self.threshold {
+            return None;
+        }
+        let number = |x: f64| eval::number(Language::Nl, round2(x));
+        let Facts {
+            lexicon,
+            text,
+            norm,
+            signature,
+            organisation,
+            words,
+            learned,
+            long_enough,
+            known,
+            with_learned,
+            declared_doubt,
+            aimed_at_firm,
+        } = *facts;
+        // A short text (or one of too few known words) the lexicons alone flag, but the
+        // learned weights would not, is doubtful unless the lexicons score well over the
+        // threshold ([`learned::SHORT_ALONE`]).
+        if let Some(would) = with_learned.filter(|&would| {
+            would < self.threshold && score < learned::SHORT_ALONE * self.threshold
+        }) {
+            return Some(Hold::doubt(
+                learned::SHORT_DISAGREE,
+                format!(
+                    "lexicons alleen {}, met woordgebruik {}: {} telt pas vanaf {}",
+                    number(score),
+                    number(would),
+                    if long_enough && known {
+                        "een antwoord van een agenda"
+                    } else if long_enough {
+                        "een tekst met zo weinig bekende woorden"
+                    } else {
+                        "een kort bericht"
+                    },
+                    number(learned::SHORT_ALONE * self.threshold)
+                ),
+            ));
+        }
+        // A declared complaint that the learned phrases argue against far is doubtful
+        // ([`declare::AGAINST_DOUBT`]).
+        if let Some((part, limit)) = declared_doubt {
+            return Some(Hold::doubt(
+                declare::DOUBT_REASON,
+                format!(
+                    "score {}: de woorden naast de klacht zelf {} (vanaf {} twijfel), een \
+                     verklaarde klacht die niet over dit kantoor lijkt te gaan",
+                    number(score),
+                    number(part),
+                    number(-limit)
+                ),
+            ));
+        }
+        // A text just long enough for the learned weights needs more than the threshold
+        // ([`Learned::needs`]); under it, it is doubtful.
+        let needs = self.learned.needs(words, self.threshold);
+        if learned && long_enough && score < needs {
+            return Some(Hold::doubt(
+                learned::SHORT_BELOW,
+                format!(
+                    "score {}: {words} woorden; een tekst van {} tot {} woorden telt pas vanaf {}",
+                    number(score),
+                    self.learned.min_words(),
+                    2 * self.learned.min_words(),
+                    number(needs)
+                ),
+            ));
+        }
+        // A text that tells someone else's dispute in the third person (a ruling's summary,
+        // a page about a complaints body: not one word by which the writer speaks of
+        // themselves, a word of a body that judges disputes) is no grievance of the
+        // writer's: doubtful, not flagged. Only a text of [`REPORT_MIN_WORDS`] words or more
+        // ("Zie u bij de rechter." is a threat) that aims no grievance at the firm ("Het
+        // kantoor van Dijkstra heeft de opzegging nooit doorgegeven" is a review in the
+        // passive voice).
+        let third_person = words >= REPORT_MIN_WORDS
+            && !aimed_at_firm
+            && !lexicon.first_person.is_empty()
+            && !holds_phrase(norm, &lexicon.first_person);
+        if let Some(body) = lexicon
+            .dispute_words
+            .iter()
+            .filter(|_| third_person)
+            .find(|w| holds_phrase(norm, std::slice::from_ref(w)))
+        {
+            return Some(Hold::doubt(
+                REPORT_REASON,
+                format!(
+                    "score {}: {words} woorden over \"{body}\", geen woord van de \
+                     schrijver zelf (ik, mijn, wij): het geschil van een ander",
+                    number(score)
+                ),
+            ));
+        }
+        // A text signed as the firm is its own reply, told back to the customer: doubtful,
+        // not flagged, unless it quotes someone at length ([`firm_voice`]).
+        let signed = firm_voice::sign_off(text, signature, organisation)
+            .filter(|_| !firm_voice::quotes_at_length(text))?;
+        Some(Hold {
+            webcare: firm_voice::is_webcare(signed),
+            ..Hold::doubt(
+                firm_voice::REASON,
+                format!(
+                    "score {}: ondertekend \"{signed}\", een antwoord van het kantoor zelf",
+                    number(score)
+                ),
+            )
+        })
     }
 
     /// The score of a mail addressed to another organisation is held at the doubt
@@ -927,15 +951,9 @@ impl Detector {
         calendar: bool,
         ignored: &[Ignored],
     ) -> bool {
-        let lexicon = self.lexicon(language);
         let (text, _) = self.judged_text(subject, body);
         let norm = normalize::normalize(&text);
-        !calendar
-            && !subject.is_some_and(|s| REPLY_PREFIX.is_match(s))
-            && !holds_phrase(&norm, &lexicon.short_requests)
-            && !ignored
-                .iter()
-                .any(|i| lexicon.exclude_reasons.contains(&i.reason))
+        short_rule_open(self.lexicon(language), subject, &norm, calendar, ignored)
     }
 
     /// The text judged: a fresh subject, a blank line and the new text of the body, cut
@@ -1119,6 +1137,50 @@ struct Judged {
     text: String,
 }
 
+/// What [`Detector::hold`] judges a flagged text by.
+#[derive(Clone, Copy)]
+struct Facts<'a> {
+    lexicon: &'a Lexicon,
+    text: &'a str,
+    norm: &'a normalize::Normalized,
+    /// The signature lines under a closing line of the new text ([`firm_voice`]).
+    signature: &'a str,
+    organisation: Option<&'a str>,
+    /// The text's words.
+    words: usize,
+    /// Whether the learned weights judged the text.
+    learned: bool,
+    /// Whether the text is long enough for the learned weights.
+    long_enough: bool,
+    /// Whether the learned weights know enough of its words.
+    known: bool,
+    /// For a text judged by the lexicons alone: its score with the learned weights.
+    with_learned: Option<f64>,
+    /// A declared complaint's learned part outside its own words, and the limit it passed.
+    declared_doubt: Option<(f64, f64)>,
+    /// Whether a grievance in the text is aimed at the firm.
+    aimed_at_firm: bool,
+}
+
+/// Why a flagged text is held just under the threshold, as a set-aside match, and whether
+/// a webcare sign-off held it as the firm's own reply.
+struct Hold {
+    why: Ignored,
+    webcare: bool,
+}
+
+impl Hold {
+    fn doubt(reason: &str, phrase: String) -> Hold {
+        Hold {
+            why: Ignored {
+                reason: reason.into(),
+                phrase,
+            },
+            webcare: false,
+        }
+    }
+}
+
 /// What [`Detector::read`] finds in a text, before the learned weights.
 struct Reading {
     text: String,
@@ -1136,6 +1198,22 @@ struct Reading {
     aimed_at_firm: bool,
     /// The signature lines under a closing line of the new text ([`firm_voice`]).
     signature: String,
+}
+
+/// [`Detector::short_rule_open`] on the normalised text judged.
+fn short_rule_open(
+    lexicon: &Lexicon,
+    subject: Option<&str>,
+    norm: &normalize::Normalized,
+    calendar: bool,
+    ignored: &[Ignored],
+) -> bool {
+    !calendar
+        && !subject.is_some_and(|s| REPLY_PREFIX.is_match(s))
+        && !holds_phrase(norm, &lexicon.short_requests)
+        && !ignored
+            .iter()
+            .any(|i| lexicon.exclude_reasons.contains(&i.reason))
 }
 
 /// Whether normalised text holds one of `phrases` (normalised) as whole words.
