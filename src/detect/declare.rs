@@ -71,13 +71,17 @@ const SUBJECT_WINDOW: usize = 25;
 
 /// The first declaration among `hits` that holds one of `counted` (the ranges of the
 /// `klachtwoord` signals that counted, in normalised offsets), as a normalised range.
-pub(super) fn declared<'a>(
+/// `topics` gives the text's sentences and aims, asked for only when a declaration is read.
+pub(super) fn declared<'a, 't>(
     lex: &'a Lexicon,
     words: &str,
     hits: &[Hit],
     counted: &mut [Range<usize>],
-    topics: &Topics<'a>,
-) -> Option<Range<usize>> {
+    topics: impl Fn() -> &'t Topics<'a>,
+) -> Option<Range<usize>>
+where
+    'a: 't,
+{
     if counted.is_empty() {
         return None;
     }
@@ -96,7 +100,7 @@ pub(super) fn declared<'a>(
         .find(|h| {
             // Both read within the declaration's sentence: "… gebeld zonder resultaat. Ik
             // dien hierbij een klacht in." negates nothing.
-            let (sentence, _) = topics.at(h.start);
+            let (sentence, _) = topics().at(h.start);
             let in_sentence = &words[sentence.start.min(h.start)..h.start];
             let before = || in_sentence.split_ascii_whitespace().rev();
             let inside = || words[h.start..h.end].split_ascii_whitespace();
@@ -139,7 +143,7 @@ pub(super) fn declared<'a>(
                 && !negated
                 && !unless
                 && !matches!(
-                    target::aim_of(lex, words, topics, h.start, h.end),
+                    target::aim_of(lex, words, topics(), h.start, h.end),
                     Aim::Other(_)
                 )
         })

@@ -321,7 +321,7 @@ pub(super) fn score_text(
         ));
     }
     accepted.sort_by_key(|(s, _)| *s);
-    let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics()).map(|r| {
+    let declared = declare::declared(lex, words, &hits, &mut klacht_words, topics).map(|r| {
         let written = as_written(r.start, r.end);
         klacht_words.push(r);
         klacht_words.append(&mut disagreement);
