@@ -69,6 +69,10 @@ pub struct Addressee {
     /// The words of `other_trades`, for a look-up per word of a text.
     #[serde(skip)]
     pub other_trades_set: std::collections::HashSet<String, foldhash::fast::RandomState>,
+    /// The words of `other_trades` as one search, inside words too: a text in which none
+    /// stands is not walked word by word.
+    #[serde(skip)]
+    pub other_trades_any: Option<regex::Regex>,
     /// Words after which a word of `other_trades` names a thing, not someone: "your
     /// driver's licence" is the reader's own document.
     #[serde(default)]
@@ -240,10 +244,15 @@ pub fn other_trade(
     target: &Target,
     norm: &Normalized,
 ) -> Option<std::ops::Range<usize>> {
-    if addressee.other_trades.is_empty() {
+    let text = norm.text();
+    if addressee.other_trades.is_empty()
+        || addressee
+            .other_trades_any
+            .as_ref()
+            .is_some_and(|any| !any.is_match(text))
+    {
         return None;
     }
-    let text = norm.text();
     let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
     let reader = |w: &str| target.second_person_set.contains(w);
     let mut previous: Option<&str> = None;

@@ -707,6 +707,8 @@ impl Lexicon {
                     warning_headings: norm_list(&a.warning_headings),
                     other_trades: norm_list(&a.other_trades),
                     other_trades_set: norm_list(&a.other_trades).into_iter().collect(),
+                    other_trades_any: (!a.other_trades.is_empty())
+                        .then(|| super::score::any_of(norm_list(&a.other_trades))),
                     other_trades_not_before: norm_list(&a.other_trades_not_before),
                     other_trades_of: norm_list(&a.other_trades_of),
                     moved_to: norm_list(&a.moved_to),

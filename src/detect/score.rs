@@ -752,7 +752,7 @@ fn out_of_five(text: &str) -> Option<(u8, &str)> {
 /// A search for any of `literals`, as written: the regex crate looks for a few dozen
 /// literals with a vectorised search (Teddy), where the Aho-Corasick crate, past sixteen of
 /// them, walks its automaton byte by byte, three to four times the instructions.
-fn any_of(literals: impl IntoIterator<Item = String>) -> Regex {
+pub(super) fn any_of(literals: impl IntoIterator<Item = String>) -> Regex {
     let alternatives: Vec<String> = literals.into_iter().map(|l| regex::escape(&l)).collect();
     Regex::new(&alternatives.join("|")).expect("literal search")
 }
