@@ -1121,6 +1121,26 @@ pub fn is_public_provider(domain: &str) -> bool {
     PUBLIC_PROVIDERS.binary_search(&domain.as_str()).is_ok()
 }
 
+/// Stages of [`Detector::classify`] run alone, for the `classify` benchmark's account of
+/// where the time goes (`cargo bench --bench classify`). Not an interface of the service.
+#[doc(hidden)]
+pub mod stages {
+    use super::normalize::Normalized;
+    use super::Detector;
+
+    /// The text a mail is judged on: a fresh subject and the new text of its body, cut at
+    /// `max_text_bytes`.
+    pub fn judged_text(detector: &Detector, subject: Option<&str>, body: &str) -> String {
+        detector.judged_text(subject, body).0
+    }
+
+    /// The learned signal's weight for `text` (normalised as `norm`), its phrases named as
+    /// a verdict names them; `None` without a learned file.
+    pub fn learned(detector: &Detector, text: &str, norm: &Normalized) -> Option<f64> {
+        detector.learned.read(text, norm).0.map(|s| s.weight)
+    }
+}
+
 mod score;
 use score::*;
 
