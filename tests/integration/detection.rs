@@ -240,6 +240,8 @@ const CORPUS188: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cor
 const CORPUS189: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus189");
 const CORPUS190: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus190");
 const CORPUS191: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus191");
+const CORPUS192: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus192");
+const CORPUS193: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus193");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -685,8 +687,8 @@ fn split_corpora_in_a_mix_their_writers_chose_hold_their_recorded_figures_on_bot
     // A shared mailbox whose mix each writer chose as a real one brings it, with no quota
     // per class: about one mail in three a complaint, the rest routine mail, forms,
     // automatic mail, questions and mail for others; to a financial adviser and an
-    // insurance broker, each by two writers no fit has read.
-    for corpus in [CORPUS190, CORPUS191] {
+    // insurance broker, each twice, each corpus by two writers no fit has read.
+    for corpus in [CORPUS190, CORPUS191, CORPUS192, CORPUS193] {
         holds_recorded_figures(corpus, 100);
     }
 }
