@@ -158,10 +158,12 @@ fn split_corpora(_c: &mut Criterion) {
 fn stages(detector: &Detector, ctx: &ScreenContext, mails: &[ParsedMail], bytes: u64, all: f64) {
     use klachtenbus::detect::normalize::normalize;
     use klachtenbus::detect::stages;
-    let body = |m: &ParsedMail| m.body_text.clone().unwrap_or_default();
+    fn body(m: &ParsedMail) -> &str {
+        m.body_text.as_deref().unwrap_or("")
+    }
     let texts: Vec<String> = mails
         .iter()
-        .map(|m| stages::judged_text(detector, m.subject.as_deref(), &body(m)))
+        .map(|m| stages::judged_text(detector, m.subject.as_deref(), body(m)))
         .collect();
     let languages: Vec<_> = mails
         .iter()
@@ -181,8 +183,7 @@ fn stages(detector: &Detector, ctx: &ScreenContext, mails: &[ParsedMail], bytes:
     };
     let new_text = median(&|| {
         for m in mails {
-            let body = m.body_text.as_deref().unwrap_or("");
-            std::hint::black_box(stages::judged_text(detector, m.subject.as_deref(), body));
+            std::hint::black_box(stages::judged_text(detector, m.subject.as_deref(), body(m)));
         }
     });
     let normalising = median(&|| {
