@@ -242,6 +242,10 @@ const CORPUS190: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cor
 const CORPUS191: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus191");
 const CORPUS192: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus192");
 const CORPUS193: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus193");
+const CORPUS194: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus194");
+const CORPUS195: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus195");
+const CORPUS196: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus196");
+const CORPUS197: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus197");
 
 /// The figures `eval` printed for one half of a split corpus.
 fn half_figures(text: &str, half: &str) -> (f64, f64, f64) {
@@ -686,9 +690,12 @@ fn split_corpora_of_a_shared_mailboxs_mix_hold_their_recorded_figures_on_both_ha
 fn split_corpora_in_a_mix_their_writers_chose_hold_their_recorded_figures_on_both_halves() {
     // A shared mailbox whose mix each writer chose as a real one brings it, with no quota
     // per class: about one mail in three a complaint, the rest routine mail, forms,
-    // automatic mail, questions and mail for others; to a financial adviser and an
-    // insurance broker, each twice, each corpus by two writers no fit has read.
-    for corpus in [CORPUS190, CORPUS191, CORPUS192, CORPUS193] {
+    // automatic mail, questions and mail for others; to financial advisers and planners,
+    // insurance brokers, a mortgage and budget adviser and a pension adviser for employers,
+    // each corpus by two writers no fit has read.
+    for corpus in [
+        CORPUS190, CORPUS191, CORPUS192, CORPUS193, CORPUS194, CORPUS195, CORPUS196, CORPUS197,
+    ] {
         holds_recorded_figures(corpus, 100);
     }
 }
