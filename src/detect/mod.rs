@@ -749,6 +749,9 @@ impl Detector {
         // A text the signals flag may still be held just under the threshold, as doubtful
         // for directie to look at: the first hold that applies says why.
         let mut webcare = false;
+        let criteria = signals
+            .iter()
+            .any(|s| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
         let facts = Facts {
             lexicon,
             text: &text,
@@ -762,6 +765,7 @@ impl Detector {
             with_learned: with_learned_score,
             declared_doubt,
             aimed_at_firm,
+            criteria,
         };
         if let Some(hold) = self.hold(score, &facts) {
             webcare = hold.webcare;
@@ -814,6 +818,7 @@ impl Detector {
             with_learned,
             declared_doubt,
             aimed_at_firm,
+            criteria,
         } = *facts;
         // A short text (or one of too few known words) the lexicons alone flag, but the
         // learned weights would not, is doubtful unless the lexicons score well over the
@@ -890,6 +895,20 @@ impl Detector {
                     "score {}: {words} woorden over \"{body}\", geen woord van de \
                      schrijver zelf (ik, mijn, wij): het geschil van een ander",
                     number(score)
+                ),
+            ));
+        }
+        // A text the learned weights flag with no signal of the four criteria is doubtful
+        // under [`learned::ALONE_NEEDS`] times the threshold: the words a firm's complaints
+        // share with its other mail carry it, not a grievance anyone can point at.
+        if learned && !criteria && score < learned::ALONE_NEEDS * self.threshold {
+            return Some(Hold::doubt(
+                learned::ALONE,
+                format!(
+                    "score {}: alleen woordgebruik, geen signaal van de vier criteria; telt \
+                     pas vanaf {}",
+                    number(score),
+                    number(learned::ALONE_NEEDS * self.threshold)
                 ),
             ));
         }
@@ -1180,6 +1199,9 @@ struct Facts<'a> {
     declared_doubt: Option<(f64, f64)>,
     /// Whether a grievance in the text is aimed at the firm.
     aimed_at_firm: bool,
+    /// Whether a signal of one of the four criteria of section 3.1 ([`CRITERIA`]) adds
+    /// to the score.
+    criteria: bool,
 }
 
 /// Why a flagged text is held just under the threshold, as a set-aside match, and whether

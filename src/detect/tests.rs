@@ -810,6 +810,53 @@ fn a_colleagues_weight_does_not_undo_the_hold_on_a_short_text() {
 }
 
 #[test]
+fn a_flag_by_the_learned_words_alone_needs_more_than_the_threshold() {
+    // A question about a letter, no word of blame: the learned words alone ("Misschien",
+    // "Zou", "een brief van") carry it just over the threshold. Doubtful, not flagged.
+    let question = "Dag mevrouw Scholten, ik kreeg gisteren een brief van de \
+                    pensioenuitvoerder met een ander bedrag dan ik verwachtte. Misschien ligt \
+                    het aan mij, ik ben geen rekenwonder. Zou u ernaar willen kijken? Ik stuur \
+                    de brief als bijlage mee. Hartelijke groet, Gerda";
+    let criteria = |v: &Verdict| {
+        v.signals
+            .iter()
+            .any(|s| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()))
+    };
+    let alone = |v: &Verdict| v.ignored.iter().any(|i| i.reason == learned::ALONE);
+    let v = shipped().classify(&customer_mail("", question), &firm());
+    assert!(
+        !v.complaint && v.doubt && alone(&v) && !criteria(&v),
+        "{v:?}"
+    );
+    let learned_weight = v
+        .signals
+        .iter()
+        .find(|s| s.criterion == learned::CRITERION)
+        .map(|s| s.weight);
+    assert!(
+        learned_weight.is_some_and(|w| w >= v.threshold && w < learned::ALONE_NEEDS * v.threshold),
+        "{v:?}"
+    );
+    // Trap: one plain word of blame beside the same words is a signal of section 3.1, and
+    // the text is flagged at a score as low.
+    let blamed = question.replace("verwachtte.", "verwachtte. Het bedrag klopt niet.");
+    let v = shipped().classify(&customer_mail("", &blamed), &firm());
+    assert!(v.complaint && criteria(&v) && !alone(&v), "{v:?}");
+    assert!(v.score < learned::ALONE_NEEDS * v.threshold, "{v:?}");
+    // Trap: the learned words alone, well over the bar (a change said to be made and not
+    // made), still flag.
+    let chased = "Hallo, toen ik gisteren belde zei uw collega dat de polis al was aangepast, \
+                  maar ik kreeg vandaag een brief met het oude bedrag. Zou u nog even willen \
+                  kijken? Groet, Henk";
+    let v = shipped().classify(&customer_mail("", chased), &firm());
+    assert!(v.complaint && !criteria(&v) && !alone(&v), "{v:?}");
+    assert!(v.score >= learned::ALONE_NEEDS * v.threshold, "{v:?}");
+    // The lexicons alone judge none of this: without the learned weights, no such hold.
+    let v = det().classify(&customer_mail("", question), &firm());
+    assert!(!alone(&v), "{v:?}");
+}
+
+#[test]
 fn a_forwards_short_note_is_judged_with_the_mail_it_passes_on_a_replys_is_not() {
     let ctx = firm_at("firma.example", None);
     let customer = "Ik ben er echt klaar mee. U heeft mij nooit verteld dat er bij het \

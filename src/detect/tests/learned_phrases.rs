@@ -514,16 +514,24 @@ fn a_text_just_long_enough_for_the_learned_weights_needs_more_than_the_threshold
     // Six words at 3.5 are flagged.
     let v = d.judge(None, "Sloom: graag een offerte voor de auto.");
     assert!(v.complaint && v.score == 3.5, "{v:?}");
-    // Twelve words at 2 are flagged: from twice `@min_woorden` on the threshold holds.
+    // Twelve words at 2: from twice `@min_woorden` on the length holds nothing. With no
+    // signal of the four criteria, the learned words alone need 1.6 times the threshold
+    // (2.4): doubtful for that reason instead. At 3.5 they are flagged.
     let v = d.judge(
         None,
         "Graag een offerte voor de auto, graag een offerte voor de auto.",
     );
-    assert!(v.complaint && v.score == 2.0, "{v:?}");
+    assert!(!v.complaint && v.doubt && v.score == 1.49, "{v:?}");
     assert!(
-        v.ignored.iter().all(|i| i.reason != learned::SHORT_BELOW),
+        v.ignored.iter().all(|i| i.reason != learned::SHORT_BELOW)
+            && v.ignored.iter().any(|i| i.reason == learned::ALONE),
         "{v:?}"
     );
+    let v = d.judge(
+        None,
+        "Sloom: graag een offerte voor de auto, graag een offerte voor de auto.",
+    );
+    assert!(v.complaint && v.score == 3.5, "{v:?}");
     // With the shipped weights. Trap: a thank-you that tells of a hitch put right scores
     // over the threshold on its words, under what 26 words need: doubtful, not flagged.
     let thanks = "Mijn nieuwe adres stond eerst fout in het portaal, maar na één telefoontje \
