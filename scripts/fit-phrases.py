@@ -75,7 +75,8 @@ agree, and flagged on the learned weights alone from 2.5 times the threshold whe
 is open to it (`short_rule` in the export: not a reply's note, a polite request or a phrase
 an `[[exclude]]` set aside); a text from @min_woorden words to twice as many at a threshold
 falling from twice the threshold to the threshold; a text of whose words the phrases know
-fewer than half as a short one. The cut is then the highest at which the detector's own
+fewer than half as a short one; a text the phrases flag with no signal of the four criteria
+(`criteria` 0 in the export) from 1.6 times the threshold only. The cut is then the highest at which the detector's own
 recall, short texts and all, reaches --recall, taken on the scores as the file writes them
 (after the scaling the doubt band may need).
 
@@ -125,9 +126,12 @@ MIN_WORDS = "@min_woorden"
 # needs SHORT_ALONE times the threshold at first, falling in a line to the threshold; a text
 # shorter than @min_woorden is flagged on the learned weights alone from SHORT_LEARNED_ALONE
 # times the threshold (when the rule is open to it: `short_rule` in the export); a text of
-# whose counted words the file knows fewer than MIN_KNOWN is judged as a short one.
+# whose counted words the file knows fewer than MIN_KNOWN is judged as a short one; a text
+# the learned weights judge with no signal of the four criteria needs ALONE_NEEDS times the
+# threshold.
 SHORT_ALONE = 2.0
 SHORT_LEARNED_ALONE = 2.5
+ALONE_NEEDS = 1.6
 MIN_KNOWN = 0.5
 NORM_MIN = "@norm_min"
 CRITERIA = ("klachtwoord", "sterke_bewoording", "verwijt_handelen", "verwijt_gedrag")
@@ -422,10 +426,12 @@ def main():
             counted = [w for w in r["words"].split() if w != "_" and not any(ch.isdigit() for ch in w)]
             known[i] = bool(counted) and sum(w in vocab_words for w in counted) >= MIN_KNOWN * len(counted)
         rule_open = np.array([bool(r["short_rule"]) for r in rows])
+        with_criteria = np.array([r["criteria"] >= 1 for r in rows])
         mw = args.min_words[0]
         long_enough = word_counts >= mw
         ramp = (word_counts >= mw) & (word_counts < 2 * mw)
         needs = np.where(ramp, args.threshold * (1.0 + (SHORT_ALONE - 1.0) * (2 * mw - word_counts) / mw), args.threshold)
+        needs = np.where(with_criteria, needs, np.maximum(needs, ALONE_NEEDS * args.threshold))
         print(f"short-text rules: {int((~long_enough).sum())} texts under {mw} words, {int(ramp.sum())} from {mw} to {2 * mw}, "
               f"{int((long_enough & ~known).sum())} longer ones with too few known words")
 
@@ -435,7 +441,7 @@ def main():
         if not args.short_rules:
             return (score >= args.threshold) & ~elsewhere
         judged = long_enough & known
-        alone = ~long_enough & known & rule_open & (score >= SHORT_LEARNED_ALONE * args.threshold)
+        alone = ~long_enough & known & rule_open & (score >= max(SHORT_LEARNED_ALONE, ALONE_NEEDS) * args.threshold)
         lexicons = (lexicon_scores >= args.threshold) & ~((score < args.threshold) & (lexicon_scores < SHORT_ALONE * args.threshold))
         return np.where(judged, score >= needs, alone | lexicons) & ~elsewhere
 
