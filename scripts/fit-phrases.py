@@ -76,9 +76,9 @@ is open to it (`short_rule` in the export: not a reply's note, a polite request 
 an `[[exclude]]` set aside); a text from @min_woorden words to twice as many at a threshold
 falling from twice the threshold to the threshold; a text of whose words the phrases know
 fewer than half as a short one; a text the phrases flag with no signal of the four criteria
-(`criteria` 0 in the export) from 1.6 times the threshold only. The cut is then the highest at which the detector's own
-recall, short texts and all, reaches --recall, taken on the scores as the file writes them
-(after the scaling the doubt band may need).
+(`criteria` 0 in the export) from 1.6 times the threshold only. The cut is then the highest
+at which the detector's own recall, short texts and all, reaches --recall, taken on the
+scores as the file writes them (after the scaling the doubt band may need).
 
 The hand-set weights in nl.toml and en.toml stay as written (what the families score
 without this file); `@familie:<name>` lines replace them while the file is in effect.

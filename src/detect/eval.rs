@@ -357,7 +357,7 @@ pub fn feature_rows(
             if base != 0.0 {
                 *features.entry(s.family.clone()).or_insert(0.0) += s.weight / base;
             }
-            if s.weight > 0.0 && super::CRITERIA.contains(&s.criterion.as_str()) {
+            if s.for_a_criterion() {
                 criteria.insert(s.criterion.clone());
             }
         }

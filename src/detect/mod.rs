@@ -69,6 +69,13 @@ pub struct Signal {
     pub family: String,
 }
 
+impl Signal {
+    /// Whether the signal adds to one of the four criteria of section 3.1 ([`CRITERIA`]).
+    pub fn for_a_criterion(&self) -> bool {
+        self.weight > 0.0 && CRITERIA.contains(&self.criterion.as_str())
+    }
+}
+
 /// A match that did not count, and why (negated, medical sense, tax objection, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ignored {
@@ -505,7 +512,7 @@ impl Detector {
         if let Some(line) = &elsewhere {
             declared = None;
             for s in signals.iter_mut() {
-                if s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()) {
+                if s.for_a_criterion() {
                     s.weight = round2(s.weight * lexicon.target.factor);
                 }
             }
@@ -749,9 +756,7 @@ impl Detector {
         // A text the signals flag may still be held just under the threshold, as doubtful
         // for directie to look at: the first hold that applies says why.
         let mut webcare = false;
-        let criteria = signals
-            .iter()
-            .any(|s| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
+        let criteria = signals.iter().any(Signal::for_a_criterion);
         let facts = Facts {
             lexicon,
             text: &text,

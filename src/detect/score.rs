@@ -330,9 +330,7 @@ pub(super) fn score_text(
             own: klacht_words,
         }
     });
-    let company = accepted
-        .iter()
-        .any(|(_, s)| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()));
+    let company = accepted.iter().any(|(_, s)| s.for_a_criterion());
     let mut signals: Vec<Signal> = accepted.into_iter().map(|(_, s)| s).collect();
     if company {
         signals.extend(polarity(lex, words, &taken, as_written));

@@ -817,11 +817,7 @@ fn a_flag_by_the_learned_words_alone_needs_more_than_the_threshold() {
                     pensioenuitvoerder met een ander bedrag dan ik verwachtte. Misschien ligt \
                     het aan mij, ik ben geen rekenwonder. Zou u ernaar willen kijken? Ik stuur \
                     de brief als bijlage mee. Hartelijke groet, Gerda";
-    let criteria = |v: &Verdict| {
-        v.signals
-            .iter()
-            .any(|s| s.weight > 0.0 && CRITERIA.contains(&s.criterion.as_str()))
-    };
+    let criteria = |v: &Verdict| v.signals.iter().any(Signal::for_a_criterion);
     let alone = |v: &Verdict| v.ignored.iter().any(|i| i.reason == learned::ALONE);
     let v = shipped().classify(&customer_mail("", question), &firm());
     assert!(
