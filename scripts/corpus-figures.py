@@ -3,16 +3,17 @@
 
 Runs `klachtenbus eval` on the development corpus (tests/fixtures/corpus/) and on every
 split corpus (tests/fixtures/corpusN/), two at a time, and adds up, per group of halves,
-the mails, the complaints, the complaints missed and the other mails flagged, with the
-precision, recall and F1 of the sums:
+the mails, the complaints, the complaints missed (and how many of them directie's digest
+lists as doubtful) and the other mails flagged, with the precision, recall and F1 of the
+sums:
 
     cargo build --release
     scripts/corpus-figures.py                 # plain text
     scripts/corpus-figures.py --markdown      # the table in the README
     scripts/corpus-figures.py --bin path/to/klachtenbus
 
-Only the two figure lines `eval` prints per half are read ("klacht <caught> <missed>",
-"geen klacht <flagged> <not flagged>"); everything else it prints (a tuning half's misses
+Only the three figure lines `eval` prints per half are read ("klacht <caught> <missed>",
+"geen klacht <flagged> <not flagged>", "twijfelband (…): <n> van de <missed> …"); everything else it prints (a tuning half's misses
 among it) is discarded, and nothing but sums is printed: no file name, no text of a mail.
 Held-out misses are never asked for (no --show-test-misses).
 
@@ -90,12 +91,13 @@ KIND = {n: kind for kind, ns in _GROUPS.items() for n in ns}
 HEADER = re.compile(r"^== .*[/\\](tune|test)\s*$")
 COMPLAINT = re.compile(r"^(?:klacht|complaint)\s+(\d+)\s+(\d+)\s*$")
 OTHER = re.compile(r"^(?:geen klacht|not a complaint)\s+(\d+)\s+(\d+)\s*$")
+DOUBT = re.compile(r"^(?:twijfelband|doubt band) \(.*\): (\d+) (?:van de|of the) \d+ ")
 
 
 def figures(output):
     """Per half ("tune", "test", or "all" for a corpus without halves): the counts
-    (caught, missed, flagged, not flagged) from the first two figure lines after its
-    header. Every other line is dropped unread."""
+    (caught, missed, flagged, not flagged, missed but in the doubt band) from the first
+    three figure lines after its header. Every other line is dropped unread."""
     out, half, part = {}, "all", {}
     for line in output.splitlines():
         m = HEADER.match(line)
@@ -109,9 +111,12 @@ def figures(output):
             part["complaint"] = (int(m.group(1)), int(m.group(2)))
             continue
         m = OTHER.match(line)
-        if m and "complaint" in part:
-            caught, missed = part["complaint"]
-            out[half] = (caught, missed, int(m.group(1)), int(m.group(2)))
+        if m and "complaint" in part and "other" not in part:
+            part["other"] = (int(m.group(1)), int(m.group(2)))
+            continue
+        m = DOUBT.match(line)
+        if m and "other" in part:
+            out[half] = part["complaint"] + part["other"] + (int(m.group(1)),)
     return out
 
 
@@ -125,15 +130,16 @@ def run(binary, corpus):
 
 class Sum:
     def __init__(self):
-        self.caught = self.missed = self.flagged = self.clean = 0
+        self.caught = self.missed = self.flagged = self.clean = self.doubt = 0
         self.corpora = set()
 
     def add(self, corpus, counts):
-        caught, missed, flagged, clean = counts
+        caught, missed, flagged, clean, doubt = counts
         self.caught += caught
         self.missed += missed
         self.flagged += flagged
         self.clean += clean
+        self.doubt += doubt
         self.corpora.add(corpus)
 
     @property
@@ -218,20 +224,20 @@ def main():
         s = by_kind[kind]
         rows.append((f"{label} ({len(s.corpora)} corpora)", "held out", s))
 
-    head = ("mail", "halves", "mails", "complaints", "missed", "false flags",
-            "precision / recall / F1")
-    cells = [(label, half, f"{s.mails:,}", f"{s.complaints:,}", f"{s.missed:,}", f"{s.flagged:,}",
-              s.prf())
+    head = ("mail", "halves", "mails", "complaints", "missed", "of them doubtful",
+            "false flags", "precision / recall / F1")
+    cells = [(label, half, f"{s.mails:,}", f"{s.complaints:,}", f"{s.missed:,}", f"{s.doubt:,}",
+              f"{s.flagged:,}", s.prf())
              for label, half, s in rows]
     if args.markdown:
         print("| " + " | ".join(head) + " |")
-        print("| " + " | ".join(["---", "---"] + ["---:"] * 4 + ["---"]) + " |")
+        print("| " + " | ".join(["---", "---"] + ["---:"] * 5 + ["---"]) + " |")
         for row in cells:
             print("| " + " | ".join(row) + " |")
     else:
         widths = [max(len(r[i]) for r in cells + [head]) for i in range(len(head))]
         for row in [head] + cells:
-            print("  ".join(c.ljust(w) if i < 2 or i == 6 else c.rjust(w)
+            print("  ".join(c.ljust(w) if i < 2 or i == 7 else c.rjust(w)
                             for i, (c, w) in enumerate(zip(row, widths))).rstrip())
 
 

@@ -66,6 +66,10 @@ pub struct EvalReport {
     /// Files with no header, read as the text of a message without one
     /// ([`crate::parse::parse_message_or_text`]).
     pub read_as_text: usize,
+    /// Complaints not flagged but in the doubt band: directie's digest lists them.
+    pub doubt_complaints: usize,
+    /// Other mails in the doubt band.
+    pub doubt_others: usize,
 }
 
 impl EvalReport {
@@ -79,6 +83,15 @@ impl EvalReport {
 
     pub fn recall(&self) -> f64 {
         ratio(self.true_pos, self.true_pos + self.false_neg)
+    }
+
+    /// The share of complaints that directie sees: flagged, or listed among the doubtful
+    /// mails of the digest.
+    pub fn recall_with_doubt(&self) -> f64 {
+        ratio(
+            self.true_pos + self.doubt_complaints,
+            self.true_pos + self.false_neg,
+        )
     }
 
     pub fn f1(&self) -> f64 {
@@ -128,6 +141,18 @@ impl EvalReport {
                     "geen klacht       {:>12}   {:>17}",
                     self.false_pos, self.true_neg
                 );
+                let _ = writeln!(out);
+                let _ = writeln!(
+                    out,
+                    "twijfelband (niet gesignaleerd, wel in het overzicht voor de directie): \
+                     {} van de {} gemiste klachten, {} andere berichten",
+                    self.doubt_complaints, self.false_neg, self.doubt_others
+                );
+                let _ = writeln!(
+                    out,
+                    "recall met de twijfelband: {}",
+                    figure(lang, self.recall_with_doubt())
+                );
             }
             Language::En => {
                 let _ = writeln!(out, "messages:  {}", self.total());
@@ -152,6 +177,18 @@ impl EvalReport {
                     out,
                     "not a complaint   {:>9}   {:>11}",
                     self.false_pos, self.true_neg
+                );
+                let _ = writeln!(out);
+                let _ = writeln!(
+                    out,
+                    "doubt band (not flagged, but listed for directie): {} of the {} missed \
+                     complaints, {} other messages",
+                    self.doubt_complaints, self.false_neg, self.doubt_others
+                );
+                let _ = writeln!(
+                    out,
+                    "recall with the doubt band: {:.3}",
+                    self.recall_with_doubt()
                 );
             }
         }
@@ -284,6 +321,13 @@ pub fn evaluate(
             (false, false) => report.true_neg += 1,
             (true, false) => report.false_neg += 1,
             (false, true) => report.false_pos += 1,
+        }
+        if !verdict.complaint && verdict.doubt {
+            if label.complaint {
+                report.doubt_complaints += 1;
+            } else {
+                report.doubt_others += 1;
+            }
         }
         if label.complaint != verdict.complaint {
             report.misses.push(Miss {

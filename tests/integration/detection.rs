@@ -806,6 +806,55 @@ fn eval_fails_below_the_bar_and_reports_misses() {
     assert!(stderr(&out).contains("labels.jsonl"));
 }
 
+#[test]
+fn eval_counts_the_mails_in_the_doubt_band_that_directie_still_sees() {
+    // With a threshold nothing reaches, a complaint that scores is in the doubt band: not
+    // flagged, but listed in directie's digest. eval counts the missed complaints there
+    // apart from those nobody sees, and the other mails there too.
+    let complaint = "Drie keer gebeld, nooit teruggebeld. Ik dien hierbij een klacht in.\n";
+    let routine = "Mijn nieuwe adres is Kerkstraat 1.\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("a.txt", complaint),
+        ("b.txt", complaint),
+        ("c.txt", routine),
+        ("d.txt", routine),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    // b is labelled as no complaint, d as one: a mislabelled pair, so that each count has
+    // something to count.
+    std::fs::write(
+        dir.path().join("labels.jsonl"),
+        "{\"file\": \"a.txt\", \"complaint\": true}\n{\"file\": \"b.txt\", \"complaint\": false}\n\
+         {\"file\": \"c.txt\", \"complaint\": false}\n{\"file\": \"d.txt\", \"complaint\": true}\n",
+    )
+    .unwrap();
+    let eval = |lang: &str| {
+        let out = Command::new(BIN)
+            .args(["eval", dir.path().to_str().unwrap(), "--lang", lang])
+            .env("KLACHTENBUS__DETECTION__THRESHOLD", "999")
+            .env("KLACHTENBUS__DETECTION__DOUBT_THRESHOLD", "0.5")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = eval("nl");
+    assert!(text.contains("recall:    0,000"), "{text}");
+    assert!(
+        text.contains("wel in het overzicht voor de directie): 1 van de 2 gemiste klachten, 1 andere berichten"),
+        "{text}"
+    );
+    assert!(text.contains("recall met de twijfelband: 0,500"), "{text}");
+    let text = eval("en");
+    assert!(
+        text.contains("listed for directie): 1 of the 2 missed complaints, 1 other messages"),
+        "{text}"
+    );
+    assert!(text.contains("recall with the doubt band: 0.500"), "{text}");
+}
+
 /// `classify - --json` with `input` on standard input.
 fn classify_stdin(input: &[u8]) -> std::process::Output {
     let mut child = Command::new(BIN)
