@@ -325,6 +325,7 @@ mod tests {
             purged_at: None,
             acknowledged_at: None,
             position_sent_at: None,
+            origin: crate::case::Origin::Herkend,
         };
         let events = vec![Event {
             at: "2026-11-25T05:01:57Z".into(),

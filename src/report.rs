@@ -37,7 +37,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::calendar::{dutch_date, english_date, local_date};
-use crate::case::{Outcome, Status};
+use crate::case::{Origin, Outcome, Status};
 use crate::cli::labels::{self, Language};
 use crate::store::{CaseRow, Measure};
 

@@ -248,6 +248,75 @@ impl Outcome {
     }
 }
 
+/// How a case came to be opened: what the detector did with its mail, or that no mail was
+/// judged (a Klachtenformulier). The half-yearly inventory counts complaints by it, which
+/// shows how many complaints in the firm's own mail the detector found by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The detector flagged the mail and the case opened by itself.
+    Herkend,
+    /// The mail scored in the doubt band and was made a case after all (by directie from
+    /// the digest, or with `promote`).
+    Twijfelgeval,
+    /// The detector did not flag the mail; it was made a case by hand (`promote`).
+    MetDeHand,
+    /// Directie forwarded a mail that had not reached the watched mailbox with `KLACHT`.
+    Doorgestuurd,
+    /// A Klachtenformulier: by phone, in person or by letter, no mail judged.
+    Formulier,
+    /// Not known: the register's routing note is gone (personal data removed) or missing.
+    Onbekend,
+}
+
+/// The routing note of a mail made a case by hand (`promote`) that was not routed before.
+pub const ROUTED_PROMOTED: &str = "promoted";
+/// The routing note of a mail directie forwarded with `KLACHT` on top.
+pub const ROUTED_FORWARDED: &str = "forwarded by directie";
+
+impl Origin {
+    pub const ALL: [Origin; 6] = [
+        Origin::Herkend,
+        Origin::Twijfelgeval,
+        Origin::MetDeHand,
+        Origin::Doorgestuurd,
+        Origin::Formulier,
+        Origin::Onbekend,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Herkend => "herkend",
+            Origin::Twijfelgeval => "twijfelgeval",
+            Origin::MetDeHand => "met_de_hand",
+            Origin::Doorgestuurd => "doorgestuurd",
+            Origin::Formulier => "formulier",
+            Origin::Onbekend => "onbekend",
+        }
+    }
+
+    /// From the case's channel and how its mail was routed (`routing.route` and
+    /// `routing.detail` of the case's first message, when it has one). Removing personal
+    /// data clears a routing note but for [`ROUTED_PROMOTED`] and [`ROUTED_FORWARDED`], so
+    /// that the origin stays as it was.
+    pub fn of(channel: Channel, route: Option<&str>, detail: Option<&str>) -> Origin {
+        if channel != Channel::Email {
+            return Origin::Formulier;
+        }
+        match (route, detail) {
+            (None, _) => Origin::Onbekend,
+            (Some("doubt"), _) => Origin::Twijfelgeval,
+            (Some("formulier"), _) => Origin::Formulier,
+            (Some("case"), Some(ROUTED_FORWARDED)) => Origin::Doorgestuurd,
+            (Some("case"), Some(ROUTED_PROMOTED)) => Origin::MetDeHand,
+            (Some("case"), _) => Origin::Herkend,
+            // Routed as something else first (an ordinary message, held at a first run,
+            // screened), then made a case by hand.
+            (Some(_), _) => Origin::MetDeHand,
+        }
+    }
+}
+
 /// How the complaint reached the firm: by e-mail, or on a Klachtenformulier by phone, in
 /// person or by letter. `Formulier` is a form of an early register that did not record
 /// how it came in.
@@ -322,6 +391,47 @@ impl Oral {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_case_s_origin_follows_how_its_mail_was_routed() {
+        use super::{Channel, Origin};
+        let of = Origin::of;
+        assert_eq!(of(Channel::Email, Some("case"), None), Origin::Herkend);
+        assert_eq!(
+            of(Channel::Email, Some("doubt"), None),
+            Origin::Twijfelgeval
+        );
+        assert_eq!(
+            of(Channel::Email, Some("case"), Some("promoted")),
+            Origin::MetDeHand
+        );
+        // Routed as an ordinary message (or held, or screened) first, promoted later.
+        for route in ["message", "archive", "screened"] {
+            assert_eq!(
+                of(Channel::Email, Some(route), None),
+                Origin::MetDeHand,
+                "{route}"
+            );
+        }
+        assert_eq!(
+            of(Channel::Email, Some("case"), Some("forwarded by directie")),
+            Origin::Doorgestuurd
+        );
+        for channel in [Channel::Telefoon, Channel::Mondeling, Channel::Brief] {
+            assert_eq!(of(channel, None, None), Origin::Formulier);
+        }
+        assert_eq!(
+            of(Channel::Email, Some("formulier"), None),
+            Origin::Formulier
+        );
+        // Trap: a routing note other than the two that name an origin (a screening reason,
+        // a first run's hold) says nothing of it.
+        assert_eq!(
+            of(Channel::Email, Some("case"), Some("anything else")),
+            Origin::Herkend
+        );
+        assert_eq!(of(Channel::Email, None, None), Origin::Onbekend);
+    }
     use super::*;
 
     #[test]

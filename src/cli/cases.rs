@@ -175,6 +175,10 @@ pub(super) async fn show(
         t(lang, "kanaal", "channel").into(),
         labels::channel(lang, case.channel.as_str()),
     ));
+    lines.push((
+        t(lang, "geopend", "opened").into(),
+        labels::origin(lang, case.origin).into(),
+    ));
     for (nl, en, v) in [
         ("opgenomen door", "taken by", &case.taken_by),
         ("adres", "address", &case.postal),

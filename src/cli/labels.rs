@@ -117,6 +117,31 @@ pub fn channel(lang: Language, c: &str) -> String {
     .to_string()
 }
 
+/// How a case was opened ([`crate::case::Origin`]), for people.
+pub fn origin(lang: Language, o: crate::case::Origin) -> &'static str {
+    use crate::case::Origin;
+    match o {
+        Origin::Herkend => t(lang, "door klachtenbus herkend", "flagged by the detector"),
+        Origin::Twijfelgeval => t(
+            lang,
+            "twijfelgeval, daarna aangemerkt",
+            "doubtful, marked afterwards",
+        ),
+        Origin::MetDeHand => t(
+            lang,
+            "niet herkend, met de hand aangemerkt",
+            "not flagged, marked by hand",
+        ),
+        Origin::Doorgestuurd => t(lang, "door directie doorgestuurd", "forwarded by directie"),
+        Origin::Formulier => t(
+            lang,
+            "Klachtenformulier (telefoon, balie, brief)",
+            "complaint form (phone, in person, letter)",
+        ),
+        Origin::Onbekend => t(lang, "onbekend", "not known"),
+    }
+}
+
 /// The timeline kinds (README, "cases --json and show --json").
 pub const EVENT_KINDS: [&str; 30] = [
     "geopend",

@@ -241,7 +241,7 @@ impl Pipeline {
     ) -> anyhow::Result<()> {
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
         if !tx
-            .claim_route(id, "case", None, Some("forwarded by directie"))
+            .claim_route(id, "case", None, Some(crate::case::ROUTED_FORWARDED))
             .await?
         {
             return Ok(());
@@ -374,7 +374,8 @@ impl Pipeline {
         let verdict = self.detector.classify(&mail, &self.screen);
         let mut tx = store.begin(&self.id_domain, self.now()).await?;
         // A message not routed yet is routed by this promotion.
-        tx.claim_route(id, "case", None, Some("promoted")).await?;
+        tx.claim_route(id, "case", None, Some(crate::case::ROUTED_PROMOTED))
+            .await?;
         tx.save_verdict(id, &verdict).await?;
         let screened = verdict.screened.map(|r| r.as_str().to_string());
         let case = self

@@ -140,6 +140,78 @@ pub fn build_in(
             &channels,
         ),
     ));
+    // How the complaints came in: what the detector did with each mail. Directie's
+    // decisions make these the detector's figures on the firm's own mail.
+    let origin_label = |o: Origin| labels::origin(lang, o);
+    let by_origin = |o: Origin| {
+        let of = in_period.iter().filter(|f| f.case.origin == o);
+        let (mut yes, mut no, mut open) = (0, 0, 0);
+        for f in of {
+            if f.complaint {
+                yes += 1;
+            } else if f.case.status == Status::Kandidaat {
+                open += 1;
+            } else if matches!(f.case.status, Status::GeenKlacht | Status::Gesloten) {
+                no += 1;
+            }
+        }
+        (yes, no, open)
+    };
+    let origin_rows: Vec<(String, String, Vec<Cell>)> = Origin::ALL
+        .iter()
+        .filter_map(|&o| {
+            let (yes, no, open) = by_origin(o);
+            // "not known" only when something is.
+            (o != Origin::Onbekend || yes + no + open > 0).then(|| {
+                (
+                    o.as_str().to_string(),
+                    origin_label(o).to_string(),
+                    vec![Cell::count(yes), Cell::count(no), Cell::count(open)],
+                )
+            })
+        })
+        .collect();
+    sections.push(section(
+        "herkenning",
+        tr("Hoe de zaken zijn geopend", "How the cases were opened"),
+        &[
+            ("klachten", tr("klacht", "complaint")),
+            ("geen_klacht", tr("geen klacht", "not a complaint")),
+            ("te_beoordelen", tr("te beoordelen", "to decide")),
+        ],
+        origin_rows,
+    ));
+    let (found, flagged_not, _) = by_origin(Origin::Herkend);
+    let (doubtful, _, _) = by_origin(Origin::Twijfelgeval);
+    let (by_hand, _, _) = by_origin(Origin::MetDeHand);
+    let by_mail = found + doubtful + by_hand;
+    if by_hand + doubtful > 0 {
+        let pct = |n: usize| (100.0 * n as f64 / by_mail as f64).round();
+        highlights.push(match lang {
+            Language::Nl => format!(
+                "van de {by_mail} klachten in de gevolgde mailbox herkende klachtenbus er {found} ({}%); \
+                 uit de twijfelgevallen: {doubtful}, met de hand aangemerkt: {by_hand}",
+                pct(found)
+            ),
+            Language::En => format!(
+                "of the {by_mail} complaints in the watched mailbox the detector flagged {found} ({}%); \
+                 from the doubtful mails: {doubtful}, marked by hand: {by_hand}",
+                pct(found)
+            ),
+        });
+    }
+    if flagged_not > 0 && found + flagged_not > 0 {
+        highlights.push(match lang {
+            Language::Nl => format!(
+                "volgens directie geen klacht: {flagged_not} van de {} door klachtenbus herkende mails",
+                found + flagged_not
+            ),
+            Language::En => format!(
+                "no complaint in directie's judgement: {flagged_not} of the {} mails the detector flagged",
+                found + flagged_not
+            ),
+        });
+    }
     const NOT_RECORDED: &str = "(niet vastgelegd)";
     sections.push(section(
         "medewerker",

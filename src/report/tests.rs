@@ -138,6 +138,7 @@ fn case(
         outcome: None,
         purged_at: None,
         position_sent_at: None,
+        origin: crate::case::Origin::Herkend,
     }
 }
 
@@ -444,5 +445,95 @@ fn outcomes_and_channels_are_labelled_and_keys_stay() {
     assert!(
         csv.contains("2026-H1,uitkomst,deels_gegrond,aantal,1"),
         "{csv}"
+    );
+}
+
+#[test]
+fn the_inventory_says_how_many_complaints_the_detector_found_by_itself() {
+    use crate::case::Origin;
+    let period: Period = "2026-H2".parse().unwrap();
+    let with = |n: u32, status: Status, origin: Origin| {
+        let mut c = case(n, "2026-09-01T09:00:00Z", status, None, None);
+        c.origin = origin;
+        c
+    };
+    let cases = vec![
+        with(1, Status::InBehandeling, Origin::Herkend),
+        with(2, Status::StandpuntGegeven, Origin::Herkend),
+        with(3, Status::Gesloten, Origin::Herkend),
+        with(4, Status::GeenKlacht, Origin::Herkend),
+        with(5, Status::InBehandeling, Origin::Twijfelgeval),
+        with(6, Status::InBehandeling, Origin::MetDeHand),
+        with(7, Status::Kandidaat, Origin::MetDeHand),
+        with(8, Status::InBehandeling, Origin::Formulier),
+        with(9, Status::InBehandeling, Origin::Doorgestuurd),
+    ];
+    let r = build(&period, &cases, &[], at("2026-12-01T10:00:00Z"), "Firma");
+    let s = r.sections.iter().find(|s| s.key == "herkenning").unwrap();
+    let row = |key: &str| -> Vec<String> {
+        s.rows
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+            .cells
+            .iter()
+            .map(|c| c.text.clone())
+            .collect()
+    };
+    // Confirmed complaints, judged no complaint, still to decide. Case 3 was closed after
+    // it was confirmed: a complaint.
+    assert_eq!(row("herkend"), ["3", "1", "0"]);
+    assert_eq!(row("twijfelgeval"), ["1", "0", "0"]);
+    assert_eq!(row("met_de_hand"), ["1", "0", "1"]);
+    assert_eq!(row("doorgestuurd"), ["1", "0", "0"]);
+    assert_eq!(row("formulier"), ["1", "0", "0"]);
+    assert!(
+        s.rows.iter().all(|r| r.key != "onbekend"),
+        "no row for what nothing is"
+    );
+    // The detector's figures on the firm's own mail, for the half-yearly review: of the
+    // five complaints in the watched mailbox (not the form, not the forward) it flagged
+    // three, and one of the four mails it flagged was no complaint.
+    assert!(
+        r.highlights.iter().any(|h| h
+            == "van de 5 klachten in de gevolgde mailbox herkende klachtenbus er 3 (60%); \
+                uit de twijfelgevallen: 1, met de hand aangemerkt: 1"),
+        "{:?}",
+        r.highlights
+    );
+    assert!(
+        r.highlights.iter().any(
+            |h| h == "volgens directie geen klacht: 1 van de 4 door klachtenbus herkende mails"
+        ),
+        "{:?}",
+        r.highlights
+    );
+    // Everything flagged and confirmed: nothing to point out.
+    let r = build(
+        &period,
+        &cases[..3],
+        &[],
+        at("2026-12-01T10:00:00Z"),
+        "Firma",
+    );
+    assert!(
+        r.highlights.iter().all(|h| !h.contains("klachtenbus")),
+        "{:?}",
+        r.highlights
+    );
+    let en = build_in(
+        &period,
+        &cases,
+        &[],
+        at("2026-12-01T10:00:00Z"),
+        "Firma",
+        Language::En,
+    );
+    assert!(
+        en.highlights.iter().any(|h| h
+            == "of the 5 complaints in the watched mailbox the detector flagged 3 (60%); \
+                from the doubtful mails: 1, marked by hand: 1"),
+        "{:?}",
+        en.highlights
     );
 }

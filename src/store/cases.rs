@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use super::{json_col, timestamp, Result, Store, StoreError};
-use crate::case::{CaseRef, Channel, Outcome, Status};
+use crate::case::{CaseRef, Channel, Origin, Outcome, Status};
 use crate::detect::{Language, Verdict};
 use crate::letters::Body;
 
@@ -85,6 +85,8 @@ pub struct CaseRow {
     pub acknowledged_at: Option<String>,
     /// When the position went out (letter queued or posted, or handled orally).
     pub position_sent_at: Option<String>,
+    /// How the case came to be opened ([`Origin`]).
+    pub origin: Origin,
 }
 
 fn display<S: serde::Serializer>(r: &CaseRef, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -237,7 +239,9 @@ const CASE_COLUMNS: &str = "id, ref, status, channel, message_pk, complainant_ad
     complainant_name, subject, language, summary, screened, received_at, confirm_by, \
     position_by, kifid_from, reminded_through, category, employee, confirmed_at, position_at, closed_at, \
     complainant_postal, complainant_phone, taken_by, outcome, purged_at, acknowledged_at, \
-    position_sent_at";
+    position_sent_at, \
+    (SELECT route FROM routing WHERE routing.message_pk = cases.message_pk) AS origin_route, \
+    (SELECT detail FROM routing WHERE routing.message_pk = cases.message_pk) AS origin_detail";
 
 const OUTBOX_COLUMNS: &str = "id, case_id, kind, recipient, reply_to, subject, body_text, \
     body_html, in_reply_to, refs, auto_submitted, message_id, date_header, status, attempts, \
@@ -280,11 +284,17 @@ fn unknown(column: &'static str, text: &str) -> StoreError {
 
 fn case_row(r: &AnyRow) -> Result<CaseRow> {
     let reference: String = r.try_get("ref")?;
+    let channel = word(r, "channel", "cases.channel", Channel::parse)?;
+    let origin = Origin::of(
+        channel,
+        r.try_get::<Option<String>, _>("origin_route")?.as_deref(),
+        r.try_get::<Option<String>, _>("origin_detail")?.as_deref(),
+    );
     Ok(CaseRow {
         id: r.try_get("id")?,
         case_ref: parse_ref(&reference)?,
         status: word(r, "status", "cases.status", Status::parse)?,
-        channel: word(r, "channel", "cases.channel", Channel::parse)?,
+        channel,
         message_pk: r.try_get("message_pk")?,
         complainant_addr: r.try_get("complainant_addr")?,
         complainant_name: r.try_get("complainant_name")?,
@@ -315,6 +325,7 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
         purged_at: r.try_get("purged_at")?,
         acknowledged_at: r.try_get("acknowledged_at")?,
         position_sent_at: r.try_get("position_sent_at")?,
+        origin,
     })
 }
 

@@ -293,10 +293,17 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?;
             out.messages += done.rows_affected();
-            sqlx::query("UPDATE routing SET detail = NULL WHERE message_pk = $1")
-                .bind(id)
-                .execute(&mut *tx.tx)
-                .await?;
+            // The two fixed notes that say how a case was opened hold nothing personal and
+            // keep the inventory's counts of how cases came in.
+            sqlx::query(
+                "UPDATE routing SET detail = NULL
+                 WHERE message_pk = $1 AND detail NOT IN ($2, $3)",
+            )
+            .bind(id)
+            .bind(crate::case::ROUTED_PROMOTED)
+            .bind(crate::case::ROUTED_FORWARDED)
+            .execute(&mut *tx.tx)
+            .await?;
             // The verdict keeps its score and which criteria fired, not the words.
             if let Some(r) = sqlx::query("SELECT verdict FROM verdicts WHERE message_pk = $1")
                 .bind(id)

@@ -826,6 +826,8 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["status"], "kandidaat");
     assert_eq!(cases[0]["timeline"][0]["actor"], "cli");
+    // The question scored in the doubt band: routed as doubtful, then marked by hand.
+    assert_eq!(cases[0]["origin"], "twijfelgeval");
     let again = kb.run(&["promote", "vraag-1@example.test"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(
@@ -892,6 +894,7 @@ async fn promote_and_forward_turn_unflagged_mail_into_candidates() {
     assert_eq!(fwd["from"], "karel@example.test");
     assert_eq!(fwd["status"], "kandidaat");
     assert_eq!(fwd["timeline"][0]["actor"], DIRECTIE);
+    assert_eq!(fwd["origin"], "doorgestuurd");
     stack.wait_for_count(DIRECTIE, "INBOX", 3, WAIT).await;
 
     // Outlook's forward (a line of underscores, then its header block) is read the same.

@@ -1224,7 +1224,16 @@ async fn a_doubtful_mail_is_listed_in_the_digest_and_promoted_by_reply() {
     let cases = cases_json(&kb);
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["from"], "jan.twijfel@klant.example.test");
+    assert_eq!(cases[0]["origin"], "twijfelgeval");
     let reference = cases[0]["ref"].as_str().unwrap();
+    // The inventory counts it apart from the complaints the detector flagged.
+    let report = kb.run(&["--now", "2026-11-25T09:06", "report", "--format", "csv"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert!(
+        stdout(&report).contains("2026-H2,herkenning,twijfelgeval,te_beoordelen,1\n"),
+        "{}",
+        stdout(&report)
+    );
     // The digest, the refusal of the forged number, and the notification.
     stack
         .wait_for_count(DIRECTIE, "INBOX", 3, Duration::from_secs(60))
