@@ -200,7 +200,7 @@ pub fn build_in(
             ),
         });
     }
-    if flagged_not > 0 && found + flagged_not > 0 {
+    if flagged_not > 0 {
         highlights.push(match lang {
             Language::Nl => format!(
                 "volgens directie geen klacht: {flagged_not} van de {} door klachtenbus herkende mails",
