@@ -245,6 +245,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the mail the detector judged as customer mail, with a labels.jsonl of what
+    /// directie made of it, into a folder for `eval`: how the detector, or another
+    /// threshold or lexicon, does on the firm's own mail. Holds personal data.
+    Corpus {
+        /// The folder (created, readable by its owner only; must be missing or empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only mail received in this period (as `report --period`).
+        #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+        period: Option<crate::report::Period>,
+    },
     /// Write a case's dossier (original messages, mail sent, attachments, timeline,
     /// case.json and a SHA256SUMS manifest) into a folder.
     Dossier {
@@ -419,6 +430,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show { reference, json } => show(&settings, reference, json).await,
         Command::Promote { message } => promote(&settings, &message).await,
         Command::Dossier { reference, out } => dossier(&settings, reference, &out).await,
+        Command::Corpus { out, period } => corpus(&settings, &out, period.as_ref()).await,
         Command::Intake(args) => register::intake(&settings, args).await,
         Command::Maatregel { action } => register::measure(&settings, action).await,
         Command::Report {

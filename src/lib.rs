@@ -35,6 +35,7 @@ pub mod case;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod corpus;
 pub mod detect;
 pub mod documents;
 pub mod domain;

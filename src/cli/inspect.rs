@@ -436,6 +436,113 @@ pub(super) fn eval(
     })
 }
 
+/// `corpus`: the judged mail of the register, labelled, into `out` for `eval`.
+pub(super) async fn corpus(
+    settings: &Settings,
+    out: &Path,
+    period: Option<&crate::report::Period>,
+) -> anyhow::Result<ExitCode> {
+    let lang = lang();
+    let store = open_store(settings).await?;
+    let written = crate::corpus::write(&store, period, out).await;
+    store.close().await;
+    let summary = written?;
+    let classes: Vec<String> = summary
+        .classes
+        .iter()
+        .map(|(class, (_, n))| format!("{class} {n}"))
+        .collect();
+    let (n, complaints) = (summary.written(), summary.complaints());
+    outln!(
+        "{}",
+        match lang {
+            Language::Nl => format!(
+                "corpus in {}: {n} berichten, {complaints} klachten en {} andere{}",
+                out.display(),
+                n - complaints,
+                if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", classes.join(", "))
+                }
+            ),
+            Language::En => format!(
+                "corpus in {}: {n} messages, {complaints} complaints and {} others{}",
+                out.display(),
+                n - complaints,
+                if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", classes.join(", "))
+                }
+            ),
+        }
+    );
+    let mut left = Vec::new();
+    if summary.undecided > 0 {
+        left.push(match lang {
+            Language::Nl => format!("{} nog niet beoordeeld door directie", summary.undecided),
+            Language::En => format!("{} not yet decided by directie", summary.undecided),
+        });
+    }
+    if summary.forwarded > 0 {
+        left.push(match lang {
+            Language::Nl => format!(
+                "{} door directie doorgestuurd (de mail van de klant zelf kwam niet in de mailbox)",
+                summary.forwarded
+            ),
+            Language::En => format!(
+                "{} forwarded by directie (the customer's own mail never reached the mailbox)",
+                summary.forwarded
+            ),
+        });
+    }
+    if summary.without_bytes > 0 {
+        left.push(match lang {
+            Language::Nl => format!(
+                "{} zonder opgeslagen mail (persoonsgegevens verwijderd)",
+                summary.without_bytes
+            ),
+            Language::En => format!(
+                "{} without stored mail (personal data removed)",
+                summary.without_bytes
+            ),
+        });
+    }
+    if !left.is_empty() {
+        outln!(
+            "{}: {}",
+            t(lang, "niet opgenomen", "left out"),
+            left.join("; ")
+        );
+    }
+    if n == 0 {
+        outln!(
+            "{}",
+            t(
+                lang,
+                "nog geen door directie beoordeelde mail om mee te meten",
+                "no mail judged by directie yet to measure with"
+            )
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!(
+        "{}",
+        match lang {
+            Language::Nl => format!(
+                "meten: klachtenbus eval {}. De map bevat persoonsgegevens: bewaar en verwijder haar zoals het register zelf.",
+                out.display()
+            ),
+            Language::En => format!(
+                "to measure: klachtenbus eval {}. The folder holds personal data: keep and remove it as the register itself.",
+                out.display()
+            ),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `s` with every run of white space (line breaks too) as one space.
 pub(super) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -194,13 +194,22 @@ impl EvalReport {
         }
         if !self.classes.is_empty() {
             let _ = writeln!(out);
+            // As wide as the longest class name (a firm's own corpus names its own).
+            let width = self
+                .classes
+                .keys()
+                .map(|name| name.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(16);
             let _ = writeln!(
                 out,
-                "{}",
+                "{:<width$}  {}",
+                t(lang, "klasse", "class"),
                 t(
                     lang,
-                    "klasse            soort      n    goed  ratio",
-                    "class             label      n   right   rate"
+                    "soort      n    goed  ratio",
+                    "label      n   right   rate"
                 )
             );
             for (name, c) in &self.classes {
@@ -211,7 +220,7 @@ impl EvalReport {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<16}  {:<7} {:>4}   {:>5}  {:>5}",
+                    "{:<width$}  {:<7} {:>4}   {:>5}  {:>5}",
                     name,
                     if c.complaint { "klacht" } else { "geen" },
                     c.total,
@@ -485,4 +494,49 @@ fn for_each_labelled(
         each(label, &mail, verdict);
     }
     Ok((shown, read_as_text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_class_table_is_as_wide_as_its_longest_class_name() {
+        let mut report = EvalReport::default();
+        for (name, complaint, total, correct) in [
+            ("herkend", true, 3, 3),
+            ("niet_gesignaleerd_door_de_detector", false, 12, 11),
+        ] {
+            report.classes.insert(
+                name.to_string(),
+                ClassScore {
+                    complaint,
+                    total,
+                    correct,
+                },
+            );
+        }
+        for lang in [Language::Nl, Language::En] {
+            let text = report.render_figures(lang);
+            let table: Vec<&str> = text
+                .lines()
+                .skip_while(|l| !l.starts_with(t(lang, "klasse", "class")))
+                .collect();
+            assert_eq!(table.len(), 3, "{text}");
+            // The label column starts at the same place on every line.
+            let at = table[0].find(t(lang, "soort", "label")).unwrap();
+            assert_eq!(at, "niet_gesignaleerd_door_de_detector".len() + 2, "{text}");
+            for row in &table[1..] {
+                let label = row[at..].split_whitespace().next().unwrap();
+                assert!(label == "klacht" || label == "geen", "{text}");
+            }
+        }
+        // Short names keep the table as it was.
+        report.classes.remove("niet_gesignaleerd_door_de_detector");
+        let text = report.render_figures(Language::Nl);
+        assert!(
+            text.contains("klasse            soort      n    goed  ratio"),
+            "{text}"
+        );
+    }
 }

@@ -267,6 +267,54 @@ impl Store {
         row.map(|r| json_col(&r, "verdict")).transpose()
     }
 
+    /// Every message the detector judged as customer mail — routed as ordinary mail, as
+    /// doubtful, or as the source of a case — oldest first, with the case opened from it.
+    /// Follow-ups, directie's replies and automatic mail are not among them.
+    pub async fn judged_mail(&self) -> Result<Vec<JudgedMail>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.received_at, r.route, r.detail, v.language,
+                    c.ref AS case_ref, c.status AS case_status, c.confirmed_at
+             FROM messages m
+             JOIN routing r ON r.message_pk = m.id
+             LEFT JOIN verdicts v ON v.message_pk = m.id
+             LEFT JOIN cases c ON c.message_pk = m.id
+             WHERE r.route IN ('message', 'doubt', 'case')
+             ORDER BY m.id, c.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<JudgedMail> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            // One row per message: the first case opened from it.
+            if out.last().is_some_and(|m| m.id == id) {
+                continue;
+            }
+            let case = match r.try_get::<Option<String>, _>("case_ref")? {
+                Some(reference) => {
+                    let status: String = r.try_get("case_status")?;
+                    let status =
+                        crate::case::Status::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                            column: "cases.status",
+                            reason: format!("case {reference}: {status:?}"),
+                        })?;
+                    let confirmed = r.try_get::<Option<String>, _>("confirmed_at")?.is_some();
+                    Some((reference, status, confirmed))
+                }
+                None => None,
+            };
+            out.push(JudgedMail {
+                id,
+                received_at: r.try_get("received_at")?,
+                route: r.try_get("route")?,
+                detail: r.try_get("detail")?,
+                language: r.try_get("language")?,
+                case,
+            });
+        }
+        Ok(out)
+    }
+
     /// The original bytes of a stored message.
     pub async fn raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query("SELECT raw FROM message_raw WHERE message_pk = $1")

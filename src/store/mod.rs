@@ -131,6 +131,22 @@ pub struct Checkpoint {
     pub last_uid: u32,
 }
 
+/// A message the detector judged as customer mail (routed as ordinary, doubtful or as a
+/// case's source), with what became of it: the rows `corpus` labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgedMail {
+    pub id: i64,
+    pub received_at: String,
+    /// `message`, `doubt` or `case`.
+    pub route: String,
+    /// The routing note (`promoted`, `forwarded by directie`, …).
+    pub detail: Option<String>,
+    /// The language the detector judged it in.
+    pub language: Option<String>,
+    /// The case opened from it, if any: reference, status, and whether directie confirmed it.
+    pub case: Option<(String, crate::case::Status, bool)>,
+}
+
 /// A stored message as listed by `messages`.
 #[derive(Debug, Clone)]
 pub struct MessageSummary {

@@ -10,6 +10,7 @@ mod support;
 mod calendar;
 mod check;
 mod config_cli;
+mod corpus;
 mod deadlines;
 mod detection;
 mod dossier;
