@@ -452,63 +452,47 @@ pub(super) async fn corpus(
         .iter()
         .map(|(class, (_, n))| format!("{class} {n}"))
         .collect();
+    let classes = if classes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", classes.join(", "))
+    };
     let (n, complaints) = (summary.written(), summary.complaints());
+    let others = n - complaints;
     outln!(
         "{}",
         match lang {
             Language::Nl => format!(
-                "corpus in {}: {n} berichten, {complaints} klachten en {} andere{}",
-                out.display(),
-                n - complaints,
-                if classes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", classes.join(", "))
-                }
+                "corpus in {}: {n} berichten, {complaints} klachten en {others} andere{classes}",
+                out.display()
             ),
             Language::En => format!(
-                "corpus in {}: {n} messages, {complaints} complaints and {} others{}",
-                out.display(),
-                n - complaints,
-                if classes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", classes.join(", "))
-                }
+                "corpus in {}: {n} messages, {complaints} complaints and {others} others{classes}",
+                out.display()
             ),
         }
     );
-    let mut left = Vec::new();
-    if summary.undecided > 0 {
-        left.push(match lang {
-            Language::Nl => format!("{} nog niet beoordeeld door directie", summary.undecided),
-            Language::En => format!("{} not yet decided by directie", summary.undecided),
-        });
-    }
-    if summary.forwarded > 0 {
-        left.push(match lang {
-            Language::Nl => format!(
-                "{} door directie doorgestuurd (de mail van de klant zelf kwam niet in de mailbox)",
-                summary.forwarded
-            ),
-            Language::En => format!(
-                "{} forwarded by directie (the customer's own mail never reached the mailbox)",
-                summary.forwarded
-            ),
-        });
-    }
-    if summary.without_bytes > 0 {
-        left.push(match lang {
-            Language::Nl => format!(
-                "{} zonder opgeslagen mail (persoonsgegevens verwijderd)",
-                summary.without_bytes
-            ),
-            Language::En => format!(
-                "{} without stored mail (personal data removed)",
-                summary.without_bytes
-            ),
-        });
-    }
+    let left: Vec<String> = [
+        (
+            summary.undecided,
+            "nog niet beoordeeld door directie",
+            "not yet decided by directie",
+        ),
+        (
+            summary.forwarded,
+            "door directie doorgestuurd (de mail van de klant zelf kwam niet in de mailbox)",
+            "forwarded by directie (the customer's own mail never reached the mailbox)",
+        ),
+        (
+            summary.without_bytes,
+            "zonder opgeslagen mail (persoonsgegevens verwijderd)",
+            "without stored mail (personal data removed)",
+        ),
+    ]
+    .into_iter()
+    .filter(|(count, _, _)| *count > 0)
+    .map(|(count, nl, en)| format!("{count} {}", t(lang, nl, en)))
+    .collect();
     if !left.is_empty() {
         outln!(
             "{}: {}",
