@@ -30,8 +30,7 @@ const DOUBTFUL: &str = "Goedemiddag,\r\n\r\nDe nieuwe polis voor ons huis is gis
 const COMPLAINT: &str = "Geachte heer, mevrouw,\r\n\r\nHierbij dien ik een formele klacht in over het hypotheekadvies van uw adviseur. Hij heeft mij nooit verteld dat de rente na vijf jaar zou stijgen, en op mijn mails van 3 en 17 oktober heb ik nog steeds geen antwoord. Dit is onacceptabel.\r\n\r\nMet vriendelijke groet,\r\nKarin de Vries";
 const QUESTION: &str = "Kunt u mij vertellen wanneer mijn polis verloopt?";
 
-fn config(dir: &std::path::Path, name: &str, detection: &str) -> std::path::PathBuf {
-    let db = format!("sqlite://{}", dir.join("register.sqlite").display());
+fn config(dir: &std::path::Path, name: &str, db: &str, detection: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(
         &path,
@@ -104,6 +103,21 @@ impl Register {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() {
     let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("register.sqlite").display());
+    judged_mail_as_a_corpus(dir.path(), &db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_s_judged_mail_becomes_a_labelled_corpus_on_postgres() {
+    let pg = crate::harness::Postgres::start();
+    let db = pg.database("corpus").await;
+    let dir = tempfile::tempdir().unwrap();
+    judged_mail_as_a_corpus(dir.path(), &db).await;
+}
+
+/// Builds the register at `db` (seven customer mails, two promoted, four answers from
+/// directie), writes it with `corpus` and reads it back with `eval`.
+async fn judged_mail_as_a_corpus(dir: &std::path::Path, db: &str) {
     let day = |d: u32, h: u32| {
         Amsterdam
             .with_ymd_and_hms(2026, 11, d, h, 0, 0)
@@ -141,7 +155,7 @@ async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() 
     // The doubt band around the doubtful mail's own score, so that the test does not hang
     // on the weights of the day: the threshold a point above it, the band from half a
     // point below; the complaint must score above the threshold.
-    let plain = config(dir.path(), "standaard.toml", "");
+    let plain = config(dir, "standaard.toml", db, "");
     let (doubt_score, complaint_score) =
         (score(&plain, &doubtful(0)), score(&plain, &complaint(0)));
     assert!(
@@ -149,8 +163,9 @@ async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() 
         "doubtful {doubt_score}, complaint {complaint_score}"
     );
     let config = config(
-        dir.path(),
+        dir,
         "klachtenbus.toml",
+        db,
         &format!(
             "[detection]\nthreshold = {}\ndoubt_threshold = {}\n",
             doubt_score + 1.0,
@@ -159,8 +174,7 @@ async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() 
     );
     let settings = Settings::load(Some(&config)).unwrap();
     let clock = Clock::manual(at);
-    let db = format!("sqlite://{}", dir.path().join("register.sqlite").display());
-    let store = Store::connect(&db).await.unwrap();
+    let store = Store::connect(db).await.unwrap();
     store.migrate().await.unwrap();
     let pipeline = klachtenbus::startup::pipeline(&settings)
         .unwrap()
@@ -200,7 +214,7 @@ async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() 
         .await;
     reg.store.close().await;
 
-    let out_dir = dir.path().join("eigen-mail");
+    let out_dir = dir.join("eigen-mail");
     let run = |args: &[&str]| {
         Command::new(BIN)
             .arg("--config")
@@ -300,7 +314,7 @@ async fn the_register_s_judged_mail_becomes_a_labelled_corpus_that_eval_reads() 
         stderr(&again)
     );
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), files);
-    let earlier = dir.path().join("vorig-jaar");
+    let earlier = dir.join("vorig-jaar");
     let out = run(&[
         "--lang",
         "en",
