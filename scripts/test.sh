@@ -6,13 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/as-root.sh
 
-# The independent reference for the holiday calendar (tests/reference/nl_holidays.py):
-# the Python `holidays` package at a pinned version, in a virtualenv under target/.
-HOLIDAYS_VERSION=0.109
+# A virtualenv under target/ with pinned Python packages: `holidays`, the independent
+# reference for the holiday calendar (tests/reference/nl_holidays.py), and numpy, scipy and
+# scikit-learn, which the fitting scripts need (scripts/fit-learned.py is tested).
+PYREF_PACKAGES="holidays==0.109 numpy==2.4.6 scipy==1.17.1 scikit-learn==1.9.1"
 venv=target/pyref
-if ! "$venv/bin/python" -c "import holidays, sys; sys.exit(holidays.__version__ != '$HOLIDAYS_VERSION')" 2>/dev/null; then
+if ! "$venv/bin/python" - "$PYREF_PACKAGES" <<'CHECK' 2>/dev/null; then
+import sys
+from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (p.split("==") for p in sys.argv[1].split())))
+CHECK
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "holidays==$HOLIDAYS_VERSION"
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet --disable-pip-version-check $PYREF_PACKAGES
 fi
 export KLACHTENBUS_REFERENCE_PYTHON="$PWD/$venv/bin/python"
 

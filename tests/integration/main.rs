@@ -14,6 +14,7 @@ mod corpus;
 mod deadlines;
 mod detection;
 mod dossier;
+mod fit;
 mod forms;
 mod hardening;
 mod instances;
