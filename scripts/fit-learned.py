@@ -107,6 +107,23 @@ def split_by_time(own, work, test_share):
     return counts
 
 
+def configured_lexicon(config):
+    """The folder `detection.lexicon_dir` names in the configuration file, if any (relative
+    to the working directory, as the service reads it)."""
+    if config is None:
+        return None
+    try:
+        import tomllib
+    except ImportError:  # Python before 3.11: the shipped lexicon unless --lexicon-dir
+        return None
+    try:
+        settings = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        fail(f"{config}: {e}")
+    folder = settings.get("detection", {}).get("lexicon_dir")
+    return Path(folder) if isinstance(folder, str) and folder else None
+
+
 def lexicon_copy(source, target, learned=None):
     """`source`'s lexicon files in `target`, with `learned` (text) as learned.tsv, or none."""
     target.mkdir(parents=True, exist_ok=True)
@@ -161,7 +178,9 @@ def main():
     ap.add_argument("--config", type=Path, help="the firm's configuration (needed with --own)")
     ap.add_argument("--weight", type=float, default=3.0, help="how many times each of the firm's mails counts in the fit (default 3)")
     ap.add_argument("--test-share", type=float, default=0.4, help="the newest share of the firm's mail kept out of the fit to judge it (default 0.4)")
-    ap.add_argument("--lexicon-dir", type=Path, default=ROOT / "lexicon", help="the lexicon files to fit for (default the shipped ones)")
+    ap.add_argument("--lexicon-dir", type=Path,
+                    help="the lexicon files to fit for (default: the folder --config names in detection.lexicon_dir, "
+                         "else the shipped ones)")
     ap.add_argument("--bin", type=Path, default=ROOT / "target" / "release" / "klachtenbus")
     ap.add_argument("--corpora", nargs="*", help="the project's corpora to fit on (default those of the shipped fit)")
     ap.add_argument("--repeats", type=int, default=3, help="draws of the cross-validation folds (as scripts/fit-phrases.py)")
@@ -176,6 +195,8 @@ def main():
         fail("--test-share: between 0.1 and 0.9")
     if args.weight <= 0:
         fail("--weight: above 0")
+    if args.lexicon_dir is None:
+        args.lexicon_dir = configured_lexicon(args.config) or ROOT / "lexicon"
     if not args.bin.is_file():
         fail(f"{args.bin}: not built (cargo build --release)")
     if not (args.lexicon_dir / "nl.toml").is_file():
@@ -232,6 +253,9 @@ def main():
             cmd += ["--goal-exempt", *map(str, exempt)]
         if subprocess.run(cmd, cwd=ROOT).returncode != 0 or not learned.is_file():
             fail("the fit wrote no learned.tsv (its messages above say why)")
+        if not args.out.exists():
+            # With the firm's mail in it, the learned file is as private as the register.
+            args.out.mkdir(parents=True, mode=0o700 if args.own else 0o777)
         lexicon_copy(args.lexicon_dir, args.out, learned.read_text(encoding="utf-8"))
         print(f"wrote {args.out}")
         if args.own:
@@ -244,7 +268,7 @@ def main():
                       f"precision {p:.3f}, recall {r:.3f}, F1 {f1:.3f} ({counts[1]} complaints missed, {counts[2]} flagged wrongly)")
             (_, r0, f0), (_, r1, f1) = figures(*before), figures(*after)
             if r1 >= r0 and f1 > f0:
-                print(f"the refit does better on them: set detection.lexicon_dir = \"{args.out}\" to use it")
+                print(f"the refit does better on them: set detection.lexicon_dir = \"{args.out.resolve()}\" to use it")
             else:
                 print("the refit does no better on them: keep the detector as configured")
     finally:

@@ -190,7 +190,13 @@ fn a_refit_with_the_firm_s_own_mail_is_written_and_judged_on_its_newest_mail() {
         "{stdout}"
     );
 
-    // The folder written: the shipped lexicon files and a learned file fitted now.
+    // The folder written, readable by its owner only: the shipped lexicon files and a
+    // learned file fitted now.
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
     for file in ["nl.toml", "en.toml"] {
         assert_eq!(
             std::fs::read(out.join(file)).unwrap(),
